@@ -1,0 +1,64 @@
+// The typed configuration objects: Config (safe to show) and Secrets (never logged or returned).
+
+export type OfpdsEnv = "production" | "development" | "test";
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** requests per 60 s per IP, all methods */
+  global: number;
+  /** per 15 min per IP: createSession, refreshSession, … */
+  auth: number;
+  /** per 60 min per IP: account.register, … */
+  registration: number;
+  /** per 60 min per IP: community.create, invite.create, … */
+  create: number;
+  /** per 60 s per IP: resolveHandle, … */
+  discovery: number;
+  /** CIDRs exempt from the IP limiters (dev: loopback) */
+  exemptCidrs: string[];
+}
+
+export interface Config {
+  env: OfpdsEnv;
+  dev: boolean;
+  version: string;
+  hostname: string;
+  serviceUrl: string;
+  /** did:web:<hostname>[%3A<port>] */
+  serviceDid: string;
+  handleDomain: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** undefined = embedded SQLite at <dataDir>/ofpds.sqlite */
+  databaseUrl: string | undefined;
+  trustProxy: number;
+  inviteRequired: boolean;
+  approvalRequired: boolean;
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  corsOrigins: string[];
+  plcUrl: string;
+  plcFallbackUrl: string;
+  plcPort: number;
+  plcHost: string;
+  /** true when `serve --dev` must start the embedded PLC directory */
+  plcEmbedded: boolean;
+  plcRateLimitsEnabled: boolean;
+  allowPrivateNetworkFetch: boolean;
+  crawlers: string[];
+  rateLimits: RateLimitConfig;
+  blobMaxBytes: number;
+  importMaxBytes: number;
+  privacyPolicyUrl: string | undefined;
+  termsOfServiceUrl: string | undefined;
+  contactEmail: string | undefined;
+  logLevel: "debug" | "info" | "warn" | "error";
+  logFormat: "pretty" | "json";
+}
+
+export interface Secrets {
+  authJwtSecret: string;
+  keyEncryptionSecret: string;
+  bootstrapAdmin: { email: string; handle: string; password: string } | undefined;
+}
