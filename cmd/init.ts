@@ -1,0 +1,178 @@
+// `ofpds init`: first-time setup — config file, generated secrets (0600), data dir (0700), migrated database.
+import { defineCommand } from "citty";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import envPaths from "env-paths";
+import { dataDirArg, globalArgs } from "./_shared/args.ts";
+import { outputFrom, type Output } from "./_shared/output.ts";
+import { CliError, EXIT, UsageError } from "./_shared/errors.ts";
+import { generateSecret } from "../src/config/dev-secrets.ts";
+import { defaultConfigPath } from "../src/config/raw.ts";
+import { Database } from "../src/db/database.ts";
+import { acquireDataDirLock } from "../src/db/lock.ts";
+
+interface InitAnswers {
+  hostname: string;
+  handleDomain: string;
+  dataDir: string;
+  plcUrl: string;
+  adminHandle: string;
+  adminEmail: string;
+  adminPassword: string;
+  inviteRequired: boolean;
+  approvalRequired: boolean;
+  databaseUrlFile: string | undefined;
+}
+
+const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function checkAnswers(a: InitAnswers): string[] {
+  const problems: string[] = [];
+  if (!DOMAIN_RE.test(a.hostname)) problems.push(`--hostname must be a domain name (got "${a.hostname}")`);
+  if (!DOMAIN_RE.test(a.handleDomain)) problems.push(`--handle-domain must be a domain name (got "${a.handleDomain}")`);
+  if (!/^[a-z0-9](?:[a-z0-9]|-(?!-)){1,28}[a-z0-9]$/.test(a.adminHandle)) problems.push(`--admin-handle must be 3-30 characters of a-z, 0-9 and single inner hyphens (got "${a.adminHandle}")`);
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a.adminEmail)) problems.push(`--admin-email is not an email address (got "${a.adminEmail}")`);
+  if (a.adminPassword.length < 10 || a.adminPassword.length > 128) problems.push("the admin password must be 10-128 characters");
+  if (!/^https?:\/\//.test(a.plcUrl)) problems.push(`--plc-url must be an http(s) URL (got "${a.plcUrl}")`);
+  return problems;
+}
+
+function readPasswordFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8").replace(/\r?\n$/, "");
+  } catch {
+    throw new UsageError(`Cannot read --admin-password-file ${path}`);
+  }
+}
+
+async function askInteractively(args: Record<string, any>, defaults: { dataDir: string }): Promise<InitAnswers> {
+  const p = await import("@clack/prompts");
+  const must = <T>(v: T | symbol): T => {
+    if (p.isCancel(v)) throw new CliError("Cancelled; nothing was written", EXIT.usage, "Cancelled");
+    return v as T;
+  };
+  p.intro("ofpds init");
+  const hostname = must(await p.text({ message: "Public hostname of this PDS", placeholder: "pds.example.org", initialValue: args.hostname ?? "" }));
+  const handleDomain = must(await p.text({ message: "Handle domain (handles are <name>.<domain>)", initialValue: args["handle-domain"] ?? hostname }));
+  const dataDir = must(await p.text({ message: "Data directory", initialValue: args["data-dir"] ?? defaults.dataDir }));
+  const adminHandle = must(await p.text({ message: "First admin's name", initialValue: args["admin-handle"] ?? "admin" }));
+  const adminEmail = must(await p.text({ message: "First admin's email", initialValue: args["admin-email"] ?? "" }));
+  const adminPassword = args["admin-password-file"]
+    ? readPasswordFile(args["admin-password-file"])
+    : must(await p.password({ message: "First admin's password (10-128 characters)" }));
+  const inviteRequired = must(await p.confirm({ message: "Require an invite code to register?", initialValue: args["invite-required"] ?? true }));
+  const approvalRequired = must(await p.confirm({ message: "Require admin approval of new accounts?", initialValue: args["approval-required"] ?? true }));
+  p.outro("Writing configuration");
+  return {
+    hostname: hostname.toLowerCase(),
+    handleDomain: handleDomain.toLowerCase(),
+    dataDir: resolve(dataDir),
+    plcUrl: args["plc-url"] ?? "https://plc.directory",
+    adminHandle,
+    adminEmail,
+    adminPassword,
+    inviteRequired,
+    approvalRequired,
+    databaseUrlFile: args["database-url-file"],
+  };
+}
+
+function fromFlags(args: Record<string, any>, defaults: { dataDir: string }): InitAnswers {
+  const required = ["hostname", "admin-handle", "admin-email", "admin-password-file"];
+  const missing = required.filter((k) => !args[k]);
+  if (missing.length) throw new UsageError(`Missing required arguments: ${missing.map((m) => `--${m}`).join(", ")}`);
+  return {
+    hostname: String(args.hostname).toLowerCase(),
+    handleDomain: String(args["handle-domain"] ?? args.hostname).toLowerCase(),
+    dataDir: resolve(args["data-dir"] ?? defaults.dataDir),
+    plcUrl: args["plc-url"] ?? "https://plc.directory",
+    adminHandle: String(args["admin-handle"]),
+    adminEmail: String(args["admin-email"]),
+    adminPassword: readPasswordFile(args["admin-password-file"]),
+    inviteRequired: args["invite-required"] !== false,
+    approvalRequired: args["approval-required"] !== false,
+    databaseUrlFile: args["database-url-file"],
+  };
+}
+
+const toml = (v: string | boolean) => (typeof v === "boolean" ? String(v) : JSON.stringify(v));
+
+function writeSecretFile(path: string, value: string): void {
+  writeFileSync(path, value + "\n", { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+function writeSetup(a: InitAnswers, configPath: string, out: Output) {
+  const secretsDir = join(dirname(configPath), "secrets");
+  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+  const files = {
+    auth_jwt_secret_file: join(secretsDir, "auth_jwt_secret"),
+    key_encryption_secret_file: join(secretsDir, "key_encryption_secret"),
+    bootstrap_admin_password_file: join(secretsDir, "bootstrap_admin_password"),
+  };
+  writeSecretFile(files.auth_jwt_secret_file, generateSecret());
+  writeSecretFile(files.key_encryption_secret_file, generateSecret());
+  writeSecretFile(files.bootstrap_admin_password_file, a.adminPassword);
+  const settings: Record<string, string | boolean> = {
+    pds_hostname: a.hostname,
+    handle_domain: a.handleDomain,
+    data_dir: a.dataDir,
+    plc_url: a.plcUrl,
+    invite_required: a.inviteRequired,
+    approval_required: a.approvalRequired,
+    bootstrap_admin_handle: a.adminHandle,
+    bootstrap_admin_email: a.adminEmail,
+    ...files,
+  };
+  if (a.databaseUrlFile) settings.database_url_file = resolve(a.databaseUrlFile);
+  const body = ["# ofpds configuration, written by `ofpds init`. Keys are the environment names in lower case.", ...Object.entries(settings).map(([k, v]) => `${k} = ${toml(v)}`)].join("\n") + "\n";
+  mkdirSync(dirname(configPath), { recursive: true, mode: 0o700 });
+  writeFileSync(configPath, body, { mode: 0o600 });
+  chmodSync(configPath, 0o600);
+
+  mkdirSync(a.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(a.dataDir, 0o700);
+  const lock = acquireDataDirLock(a.dataDir);
+  try {
+    const db = Database.open({ dataDir: a.dataDir });
+    const schemaVersion = db.schemaVersion();
+    void db.close();
+    out.success(`Database ready (schema version ${schemaVersion})`);
+    return { configPath, secretsDir, dataDir: a.dataDir, schemaVersion };
+  } finally {
+    lock.release();
+  }
+}
+
+export default defineCommand({
+  meta: { name: "init", description: "First-time setup. Example: ofpds init --hostname pds.example.org --admin-handle alice --admin-email a@example.org --admin-password-file pw.txt" },
+  args: {
+    ...globalArgs,
+    ...dataDirArg,
+    config: { type: "string", description: "Where to write the config file (default $OFPDS_CONFIG or the XDG config dir)" },
+    hostname: { type: "string", description: "Public hostname (PDS_HOSTNAME)" },
+    "handle-domain": { type: "string", description: "Handle domain (default: the hostname)" },
+    "plc-url": { type: "string", description: "PLC directory URL (default https://plc.directory)" },
+    "database-url-file": { type: "string", description: "File holding a postgres:// URL (default: embedded SQLite)" },
+    "admin-handle": { type: "string", description: "First admin's name" },
+    "admin-email": { type: "string", description: "First admin's email" },
+    "admin-password-file": { type: "string", description: "File holding the first admin's password" },
+    "invite-required": { type: "boolean", description: "Require invites (--no-invite-required for open registration)" },
+    "approval-required": { type: "boolean", description: "Require approval (--no-approval-required to skip it)" },
+    force: { type: "boolean", description: "Overwrite an existing config file" },
+  },
+  async run({ args }) {
+    const out = outputFrom(args);
+    const configPath = resolve(args.config ?? defaultConfigPath());
+    if (existsSync(configPath) && !args.force) {
+      throw new CliError(`A config file already exists at ${configPath}; use --force to overwrite it`, EXIT.conflict, "ConfigExists");
+    }
+    const defaults = { dataDir: envPaths("ofpds", { suffix: "" }).data };
+    const interactive = args.input !== false && process.stdin.isTTY && process.stderr.isTTY;
+    const answers = interactive ? await askInteractively(args, defaults) : fromFlags(args, defaults);
+    const problems = checkAnswers(answers);
+    if (problems.length) throw new UsageError(problems.join("; "));
+    const result = writeSetup(answers, configPath, out);
+    out.data(result, (r) => `Config written to ${r.configPath}\nSecrets in ${r.secretsDir} (back these up separately: keys are unreadable without KEY_ENCRYPTION_SECRET)\nNext: ofpds serve --config ${r.configPath}`);
+  },
+});

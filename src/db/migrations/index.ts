@@ -1,0 +1,23 @@
+// Embedded, forward-only schema migrations (TypeScript modules, so they live inside the binary).
+export interface Migration {
+  id: number;
+  name: string;
+  /** statements run in one transaction */
+  sqlite: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    id: 1,
+    name: "server_meta",
+    sqlite: [
+      `CREATE TABLE server_meta (
+        key TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+    ],
+  },
+];
+
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));

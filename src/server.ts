@@ -1,0 +1,70 @@
+// createServer: start a PDS for a loaded config (lock → database → embedded PLC → HTTP) and stop it gracefully.
+import { join } from "node:path";
+import type { Config, Secrets } from "./config/types.ts";
+import type { AppContext } from "./context.ts";
+import { Database } from "./db/database.ts";
+import { acquireDataDirLock, type DataDirLock } from "./db/lock.ts";
+import { buildXrpcApp } from "./xrpc/app.ts";
+import { createLogger, type Logger } from "./util/logger.ts";
+import { startPlcServer, type PlcServer } from "../plc/index.ts";
+
+/** How long in-flight requests may run after a shutdown signal (09 §5). */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  ctx: AppContext;
+  plc: PlcServer | undefined;
+  stop(): Promise<void>;
+}
+
+export async function createServer(config: Config, secrets: Secrets, opts: { logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const lock: DataDirLock = acquireDataDirLock(config.dataDir);
+  let db: Database | undefined;
+  let plc: PlcServer | undefined;
+  try {
+    db = Database.open({ dataDir: config.dataDir });
+    if (config.plcEmbedded) {
+      plc = await startPlcServer({
+        port: config.plcPort,
+        host: config.plcHost,
+        dbPath: join(config.dataDir, "plc.sqlite"),
+        rateLimitsEnabled: config.plcRateLimitsEnabled,
+        trustProxy: config.trustProxy,
+        dev: true,
+        version: config.version,
+        logger: logger.child({ component: "plc" }),
+      });
+      // The embedded directory may have been given port 0 (tests); point PLC_URL at where it really listens.
+      config = { ...config, plcUrl: plc.url };
+    }
+    const ctx: AppContext = { config, secrets, logger, db, lifecycle: { shuttingDown: false } };
+    const app = buildXrpcApp(ctx);
+    app.listen({ port: config.port, hostname: config.host });
+    const server = app.server!;
+    const port = server.port!;
+    const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        ctx.lifecycle.shuttingDown = true;
+        // stop(false) stops accepting and resolves once in-flight requests finish; force after the grace period.
+        const graceful = server.stop(false);
+        const timer = setTimeout(() => void server.stop(true), SHUTDOWN_GRACE_MS);
+        await graceful;
+        clearTimeout(timer);
+        await plc?.stop();
+        await ctx.db.close();
+        lock.release();
+      })());
+    return { url, port, ctx, plc, stop };
+  } catch (err) {
+    await plc?.stop().catch(() => {});
+    await db?.close().catch(() => {});
+    lock.release();
+    throw err;
+  }
+}
