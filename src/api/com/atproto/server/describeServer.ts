@@ -1,0 +1,17 @@
+// com.atproto.server.describeServer: account-creation requirements, handle domains, policy links, contact.
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+
+export function handler({ ctx }: HandlerArgs) {
+  const { config } = ctx;
+  const links = {
+    ...(config.privacyPolicyUrl ? { privacyPolicy: config.privacyPolicyUrl } : {}),
+    ...(config.termsOfServiceUrl ? { termsOfService: config.termsOfServiceUrl } : {}),
+  };
+  return {
+    did: config.serviceDid,
+    availableUserDomains: [`.${config.handleDomain}`],
+    inviteCodeRequired: config.inviteRequired,
+    ...(Object.keys(links).length ? { links } : {}),
+    ...(config.contactEmail ? { contact: { email: config.contactEmail } } : {}),
+  };
+}

@@ -1,0 +1,115 @@
+// buildXrpcApp: the Elysia app with the request pipeline of spec 00 §4 in front of the XRPC route table.
+import { Elysia } from "elysia";
+import type { LexiconDoc } from "@atproto/lexicon";
+import type { AppContext } from "../context.ts";
+import { errorResponse, invalidRequest, methodNotFound, notFound, XrpcError } from "./errors.ts";
+import { corsHeaders, securityHeaders } from "./headers.ts";
+import { createLexiconRegistry } from "./lexicon/registry.ts";
+import { IpRateLimiter } from "./ratelimit/limiter.ts";
+import { clientIp } from "./ratelimit/ip.ts";
+import { MemoryRateLimitStore, type RateLimitStore } from "./ratelimit/store.ts";
+import { ROUTES } from "./routes.ts";
+import { createDispatcher, type RequestState } from "./dispatch.ts";
+import type { RouteEntry } from "./types.ts";
+import { healthResponse } from "./health.ts";
+import { bannerResponse } from "../api/banner.ts";
+
+/** Request targets longer than this are refused (spec 06 §12). */
+export const MAX_URL_BYTES = 8 * 1024;
+
+export interface XrpcAppOptions {
+  /** route table (default ROUTES); tests add fixture methods */
+  routes?: RouteEntry[];
+  /** extra lexicon documents (test fixtures) */
+  lexicons?: LexiconDoc[];
+  /** rate-limit counters (default in-memory) */
+  rateLimitStore?: RateLimitStore;
+  now?: () => number;
+}
+
+export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
+  const { config, logger } = ctx;
+  const registry = createLexiconRegistry(opts.lexicons);
+  const limiter = new IpRateLimiter(config.rateLimits, opts.rateLimitStore ?? new MemoryRateLimitStore(), opts.now);
+  const dispatch = createDispatcher(ctx, registry, limiter, opts.routes ?? ROUTES);
+  const baseHeaders = securityHeaders(config);
+  const states = new WeakMap<Request, RequestState>();
+
+  /** The single request log line (09 §5): method, path without query, status, duration, request id. */
+  const logOnce = (state: RequestState, status: number) => {
+    if (state.logged) return;
+    state.logged = true;
+    logger.info("request", {
+      method: state.method,
+      path: state.path,
+      status,
+      durationMs: Math.round((performance.now() - state.start) * 10) / 10,
+      requestId: state.id,
+    });
+  };
+  const finish = (state: RequestState, res: Response) => {
+    logOnce(state, res.status);
+    return res;
+  };
+
+  return (
+    new Elysia()
+      .onRequest(async ({ request, set, server }) => {
+        const url = new URL(request.url);
+        const state: RequestState = {
+          id: crypto.randomUUID(),
+          start: performance.now(),
+          method: request.method,
+          path: url.pathname,
+          url,
+          ip: "unknown",
+          logged: false,
+        };
+        states.set(request, state);
+        // Every response (including short-circuits and errors) gets these via Elysia's set.headers merge.
+        Object.assign(set.headers, baseHeaders, corsHeaders(state.path, request.headers.get("origin"), config.corsOrigins), {
+          "X-Request-Id": state.id,
+        });
+
+        if (state.path === "/xrpc/_health" || state.path === "/health") return finish(state, healthResponse(ctx));
+        if (request.method === "OPTIONS") return finish(state, new Response(null, { status: 204 }));
+        try {
+          if (request.url.length - url.origin.length > MAX_URL_BYTES) throw invalidRequest("URL too long");
+          state.ip = clientIp(server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
+          const rl = await limiter.consume("global", state.ip);
+          if (rl) Object.assign(set.headers, rl);
+        } catch (err) {
+          return finish(state, errorResponse(err, logger, state.id));
+        }
+        return undefined;
+      })
+      .get("/", ({ request }) => finish(states.get(request)!, bannerResponse(config)))
+      .all(
+        "/xrpc/*",
+        async ({ request, set }) => {
+          const state = states.get(request)!;
+          return finish(state, await dispatch(request, state, set.headers as Record<string, string>));
+        },
+        { parse: "none" },
+      )
+      .onError(({ code, error, request }) => {
+        const state = states.get(request);
+        const id = state?.id ?? "unknown";
+        let err: unknown = error;
+        if (code === "NOT_FOUND") err = state?.path.startsWith("/xrpc/") ? methodNotFound() : notFound();
+        else if (code === "PARSE" || code === "VALIDATION" || code === "INVALID_COOKIE_SIGNATURE") err = invalidRequest("Invalid request");
+        else if (!(error instanceof XrpcError)) err = error;
+        const res = errorResponse(err, logger, id);
+        if (state) logOnce(state, res.status);
+        return res;
+      })
+      // Responses from routes registered outside this module (well-known, SDK) are logged here.
+      .onAfterResponse(({ request, set, responseValue }) => {
+        const state = states.get(request);
+        if (!state || state.logged) return;
+        const status = responseValue instanceof Response ? responseValue.status : typeof set.status === "number" ? set.status : 200;
+        logOnce(state, status);
+      })
+  );
+}
+

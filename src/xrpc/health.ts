@@ -1,0 +1,20 @@
+// Health check (spec 09 §5): 200 {version}, or 503 when the database does not answer within 1 s or on shutdown.
+import type { AppContext } from "../context.ts";
+import { jsonResponse } from "./errors.ts";
+
+export const HEALTH_PING_MAX_MS = 1000;
+
+export function healthResponse(ctx: AppContext): Response {
+  const version = ctx.config.version;
+  let healthy = !ctx.lifecycle.shuttingDown;
+  if (healthy) {
+    const t0 = performance.now();
+    try {
+      healthy = ctx.db.ping() === true && performance.now() - t0 <= HEALTH_PING_MAX_MS;
+    } catch {
+      healthy = false;
+    }
+  }
+  // The 503 body is the shape the spec fixes for load balancers: {version, error}, no message.
+  return healthy ? jsonResponse(200, { version }) : jsonResponse(503, { version, error: "Service Unavailable" });
+}

@@ -1,0 +1,81 @@
+// Types shared by the route table, the pipeline and the handlers in src/api/.
+import type { AppContext } from "../context.ts";
+import type { Logger } from "../util/logger.ts";
+import type { RateLimitBucket } from "./ratelimit/limiter.ts";
+
+/**
+ * Who may call a method (spec 00 §6). Only `none` is verified today; the auth issue adds the verifiers for
+ * the other kinds in src/xrpc/auth.ts — the route table already names them so auth can be audited there.
+ */
+export type AuthGuard =
+  | { kind: "none" }
+  | { kind: "optional" }
+  | { kind: "user" }
+  | { kind: "self-any" }
+  | { kind: "staff"; roles: readonly string[] }
+  | { kind: "member-perm"; permission: string }
+  | { kind: "refresh" }
+  | { kind: "partner" }
+  | { kind: "service" };
+
+/** What authentication established about the caller; handlers branch on `kind`. */
+export type AuthResult = { kind: "anonymous" };
+
+export interface RequestInfo {
+  requestId: string;
+  /** client IP after TRUST_PROXY handling */
+  ip: string;
+  headers: Headers;
+  logger: Logger;
+}
+
+export interface HandlerArgs<P = Record<string, unknown>, I = unknown> {
+  ctx: AppContext;
+  /** validated query parameters, lexicon defaults applied */
+  params: P;
+  /** validated JSON input (procedures), raw bytes for non-JSON encodings, undefined when none declared */
+  input: I;
+  auth: AuthResult;
+  req: RequestInfo;
+}
+
+/** A non-JSON response body (CAR files, blobs). Returned by a handler instead of a plain object. */
+export interface RawOutput {
+  raw: true;
+  encoding: string;
+  body: BodyInit;
+  headers?: Record<string, string>;
+}
+
+export const rawOutput = (encoding: string, body: BodyInit, headers?: Record<string, string>): RawOutput => ({
+  raw: true,
+  encoding,
+  body,
+  headers,
+});
+
+/** A handler returns its lexicon output (JSON), a RawOutput, or undefined for methods without output. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type XrpcHandler = (args: HandlerArgs<any, any>) => unknown | Promise<unknown>;
+
+export interface RouteEntry {
+  nsid: string;
+  handler: XrpcHandler;
+  auth: AuthGuard;
+  rateLimit?: RateLimitBucket;
+  /** override the Content-Security-Policy (e.g. getBlob's sandbox policy) */
+  csp?: string;
+  /** override the body cap and the 413 error name for non-JSON inputs (uploadBlob: BlobTooLarge) */
+  body?: { maxBytes: (config: AppContext["config"]) => number; tooLargeError?: string };
+}
+
+// Guard constructors, so the route table reads like the spec's method tables.
+export const none: AuthGuard = { kind: "none" };
+export const optional: AuthGuard = { kind: "optional" };
+export const user: AuthGuard = { kind: "user" };
+export const selfAny: AuthGuard = { kind: "self-any" };
+export const refresh: AuthGuard = { kind: "refresh" };
+export const partner: AuthGuard = { kind: "partner" };
+export const service: AuthGuard = { kind: "service" };
+export const staff = (...roles: string[]): AuthGuard => ({ kind: "staff", roles });
+export const memberPerm = (permission: string): AuthGuard => ({ kind: "member-perm", permission });
