@@ -24,9 +24,12 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
   const lock: DataDirLock = acquireDataDirLock(config.dataDir);
   let db: Database | undefined;
   let plc: PlcServer | undefined;
+  let plcLock: DataDirLock | undefined;
   try {
     db = Database.open({ dataDir: config.dataDir });
     if (config.plcEmbedded) {
+      // Same lock `ofpds plc` takes, so `plc import`/`plc verify` refuse to run while we own the directory.
+      plcLock = acquireDataDirLock(config.dataDir, "plc.sqlite.lock");
       plc = await startPlcServer({
         port: config.plcPort,
         host: config.plcHost,
@@ -57,12 +60,14 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
         await graceful;
         clearTimeout(timer);
         await plc?.stop();
+        plcLock?.release();
         await ctx.db.close();
         lock.release();
       })());
     return { url, port, ctx, plc, stop };
   } catch (err) {
     await plc?.stop().catch(() => {});
+    plcLock?.release();
     await db?.close().catch(() => {});
     lock.release();
     throw err;

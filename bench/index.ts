@@ -1,0 +1,10 @@
+// `bun run bench`: build the binary, then print every figure (benchmarks only; tests never assert timings).
+import { buildBinary } from "../scripts/build.ts";
+import { benchPlc } from "./plc.ts";
+import { benchServe } from "./serve.ts";
+
+if (!process.env.OFPDS_BIN) await buildBinary();
+const { stdout } = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"]);
+console.log(`# ofpds benchmarks — commit ${stdout.toString().trim() || "unknown"}, ${new Date().toISOString()}`);
+await benchServe();
+await benchPlc();
