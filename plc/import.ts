@@ -9,8 +9,9 @@ import { PlcWriter } from "./store/writer.ts";
 export interface ImportRejection {
   /** 0-based position of the entry in the file */
   index: number;
-  did: string | null;
-  cid: string | null;
+  /** "" when the entry has none */
+  did: string;
+  cid: string;
   rule: PlcRule | "entry";
   message: string;
 }
@@ -55,7 +56,7 @@ export async function importLog(dbPath: string, fileText: string): Promise<Impor
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index] as Record<string, unknown> | null;
       const reject = (did: string | null, cid: string | null, rule: ImportRejection["rule"], message: string) =>
-        report.rejected.push({ index, did, cid, rule, message });
+        report.rejected.push({ index, did: did ?? "", cid: cid ?? "", rule, message });
       if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
         reject(null, null, "entry", "entry is not an object");
         continue;
