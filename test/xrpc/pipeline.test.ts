@@ -230,3 +230,18 @@ describe("request ids and the request log", () => {
     expect(app.logs.filter((l) => l.msg === "request" && l.requestId === id)).toHaveLength(1);
   });
 });
+
+describe("output validation in production", () => {
+  test("a non-conforming output is logged at error level and sent unchanged", async () => {
+    const prod = await startApp({ routes: fixtureRoutes, lexicons: fixtureLexicons, config: { env: "production", dev: false } });
+    try {
+      const res = await fetch(prod.url + "/xrpc/net.openfederation.test.badOutput");
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ n: "not a number" });
+      const id = res.headers.get("x-request-id");
+      expect(prod.logs.some((l) => l.level === "error" && l.requestId === id && l.nsid === "net.openfederation.test.badOutput")).toBe(true);
+    } finally {
+      await prod.stop();
+    }
+  });
+});
