@@ -58,18 +58,15 @@ export interface Cidr {
 
 /** Parse `addr/prefix` (or a bare address = host route). Throws on malformed input so config errors surface. */
 export function parseCidr(input: string): Cidr {
-  const [addr, len, ...extra] = input.trim().split("/");
-  const bytes = addr !== undefined ? parseIp(addr) : undefined;
-  if (!bytes || extra.length) throw new Error(`invalid CIDR "${input}"`);
-  let max = bytes.length * 8;
-  let prefix = len === undefined ? max : Number(len);
-  if (!/^\d+$/.test(len ?? String(max)) || prefix > (addr!.includes(":") ? 128 : 32)) throw new Error(`invalid CIDR "${input}"`);
-  // ::ffff:0:0/96-style prefixes on mapped addresses shrink to the IPv4 part.
-  if (bytes.length === 4 && addr!.includes(":")) {
-    prefix = Math.max(0, prefix - 96);
-    max = 32;
+  const [addr = "", len, ...extra] = input.trim().split("/");
+  const bytes = parseIp(addr);
+  const textMax = addr.includes(":") ? 128 : 32;
+  if (!bytes || extra.length || (len !== undefined && !/^\d+$/.test(len)) || Number(len ?? 0) > textMax) {
+    throw new Error(`invalid CIDR "${input}"`);
   }
-  return { bytes, prefix: Math.min(prefix, max) };
+  const prefix = len === undefined ? textMax : Number(len);
+  // An IPv4-mapped IPv6 CIDR (::ffff:10.0.0.0/104) parses to IPv4 bytes: drop the 96 mapping bits.
+  return { bytes, prefix: bytes.length === 4 && textMax === 128 ? Math.max(0, prefix - 96) : prefix };
 }
 
 export function cidrContains(cidr: Cidr, ip: Uint8Array): boolean {
