@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { importLog, verifyAll } from "../../plc/index.ts";
+import { importLog, verifyAll, type ImportRejection } from "../../plc/index.ts";
 import { PlcStore } from "../../plc/store/store.ts";
 import { tempDbPath } from "./_support.ts";
 
@@ -57,7 +57,7 @@ describe("valid audit logs", () => {
 });
 
 /** For each invalid vector: which op (index) is rejected, and the rule/message it must be rejected for. */
-const EXPECTED: Record<string, { index: number; rule: string; message: RegExp }> = {
+const EXPECTED: Record<string, { index: number; rule: ImportRejection["rule"]; message: RegExp }> = {
   "log_invalid_nullification_reused_key.json": { index: 2, rule: "signature", message: /^Invalid signature on op: / },
   "log_invalid_nullification_too_slow.json": {
     index: 2,
