@@ -9,6 +9,7 @@ import { StreamHub } from "./http/stream.ts";
 import { createMemoryDidLock } from "./store/lock.ts";
 import { PlcStore } from "./store/store.ts";
 import { PlcWriter } from "./store/writer.ts";
+import { acquireVerifyPool, releaseVerifyPool } from "./ops/verify-pool.ts";
 
 export interface PlcServerOptions {
   port: number;
@@ -30,6 +31,7 @@ export interface PlcServer {
 export async function startPlcServer(opts: PlcServerOptions): Promise<PlcServer> {
   const logger = opts.logger ?? silentLogger;
   const store = PlcStore.open(opts.dbPath);
+  acquireVerifyPool();
   const hub = new StreamHub(store, logger);
   const writer = new PlcWriter(store, createMemoryDidLock(), (op) => hub.publish(op));
   const ctx: PlcHttpContext = { store, writer, hub, logger, version: opts.version, requestInfo: new WeakMap() };
@@ -81,6 +83,7 @@ export async function startPlcServer(opts: PlcServerOptions): Promise<PlcServer>
       hub.closeAll();
       await server.stop(true);
       store.close();
+      releaseVerifyPool();
     },
   };
 }

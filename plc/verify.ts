@@ -17,12 +17,12 @@ export interface VerifyReport {
 }
 
 /** Replay one DID's stored log in seq order; returns mismatches (empty when the log is consistent). */
-export function verifyDidLog(did: string, stored: readonly LogEntry[]): VerifyMismatch[] {
+export async function verifyDidLog(did: string, stored: readonly LogEntry[]): Promise<VerifyMismatch[]> {
   const mismatches: VerifyMismatch[] = [];
   const replay: LogEntry[] = [];
   for (const entry of stored) {
     try {
-      const v = validateOp(did, replay, entry.operation, { mode: "import", time: Date.parse(entry.createdAt) });
+      const v = await validateOp(did, replay, entry.operation, { mode: "import", time: Date.parse(entry.createdAt) });
       if (v.cid !== entry.cid) mismatches.push({ did, cid: entry.cid, message: `stored cid differs from computed ${v.cid}` });
       for (const e of replay) if (v.nullifies.includes(e.cid)) e.nullified = true;
       replay.push({ ...entry, nullified: false });
@@ -50,7 +50,7 @@ export async function verifyAll(dbPath: string): Promise<VerifyReport> {
       const rows = store.rows(did);
       report.dids++;
       report.ops += rows.length;
-      report.mismatches.push(...verifyDidLog(did, rows.map(rowToEntry)));
+      report.mismatches.push(...(await verifyDidLog(did, rows.map(rowToEntry))));
     }
   } finally {
     store.close();

@@ -5,6 +5,7 @@ import { p256 } from "@noble/curves/p256";
 import { createPublicKey, verify as nodeVerify, type KeyObject } from "node:crypto";
 import { parseRotationKey, type RotationCurve } from "./didkey.ts";
 import { sha256 } from "./encoding.ts";
+import { verifySecp256k1 } from "./verify-pool.ts";
 
 const B64URL_86 = /^[A-Za-z0-9_-]{86}$/;
 
@@ -70,7 +71,7 @@ function p256KeyObject(didKey: string, publicKey: Uint8Array): KeyObject {
 }
 
 /** Verify one compact signature against one rotation did:key; false on any malformed input. */
-export function verifyWithKey(didKey: string, data: Uint8Array, sig: Uint8Array): boolean {
+export async function verifyWithKey(didKey: string, data: Uint8Array, sig: Uint8Array): Promise<boolean> {
   const key = parseRotationKey(didKey);
   if (!key) return false;
   if (!isLowSCompact(sig, key.curve)) return false;
@@ -78,7 +79,7 @@ export function verifyWithKey(didKey: string, data: Uint8Array, sig: Uint8Array)
     if (key.curve === "p256") {
       return nodeVerify("sha256", data, { key: p256KeyObject(didKey, key.publicKey), dsaEncoding: "ieee-p1363" }, sig);
     }
-    return secp256k1.verify(sig, sha256(data), key.publicKey, { lowS: true, prehash: false, format: "compact" });
+    return await verifySecp256k1(key.publicKey, sha256(data), sig);
   } catch {
     return false;
   }
@@ -88,13 +89,13 @@ export function verifyWithKey(didKey: string, data: Uint8Array, sig: Uint8Array)
  * Index of the first key in `keys` whose signature check passes (its authority), or -1.
  * Each distinct key is tried once even when the list holds duplicates.
  */
-export function findSignerIndex(keys: readonly string[], data: Uint8Array, sig: Uint8Array): number {
+export async function findSignerIndex(keys: readonly string[], data: Uint8Array, sig: Uint8Array): Promise<number> {
   const tried = new Set<string>();
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     if (tried.has(k)) continue;
     tried.add(k);
-    if (verifyWithKey(k, data, sig)) return i;
+    if (await verifyWithKey(k, data, sig)) return i;
   }
   return -1;
 }

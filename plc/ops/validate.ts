@@ -32,7 +32,12 @@ export interface ValidatedOp {
 }
 
 /** Validate `input` as the next operation of `did`, whose full audit log (incl. nullified) is `log`. */
-export function validateOp(did: string, log: readonly LogEntry[], input: unknown, opts: ValidateOptions): ValidatedOp {
+export async function validateOp(
+  did: string,
+  log: readonly LogEntry[],
+  input: unknown,
+  opts: ValidateOptions,
+): Promise<ValidatedOp> {
   // §3.2 size, before the schema, on whatever JSON was submitted.
   let cbor: Uint8Array;
   try {
@@ -61,7 +66,7 @@ export function validateOp(did: string, log: readonly LogEntry[], input: unknown
   if (live.length === 0 && log.length === 0) {
     if (op.type === "plc_tombstone") throw misordered();
     const data = opData(op)!;
-    if (findSignerIndex(data.rotationKeys, signed, sig) < 0) throw invalidSignature(op);
+    if ((await findSignerIndex(data.rotationKeys, signed, sig)) < 0) throw invalidSignature(op);
     const expected = didForDigest(digest);
     if (did !== expected) throw genesisHashError(expected);
     if (op.prev !== null) throw misordered("genesis prev must be null");
@@ -81,15 +86,15 @@ export function validateOp(did: string, log: readonly LogEntry[], input: unknown
   const toNullify = live.slice(prevIndex + 1);
 
   if (toNullify.length === 0) {
-    if (findSignerIndex(keys, signed, sig) < 0) throw invalidSignature(op);
+    if ((await findSignerIndex(keys, signed, sig)) < 0) throw invalidSignature(op);
     if (opts.mode === "post") assertOpRateLimit(live, opts.time);
     return { operation: op, cid, head, nullifies: [] };
   }
 
   // Nullification: the signer must outrank (lower index in prev's keys) the first nullified op's signer.
   const first = toNullify[0]!;
-  const disputed = signerIndexOf(keys, first.operation);
-  const signer = findSignerIndex(keys, signed, sig);
+  const disputed = await signerIndexOf(keys, first.operation);
+  const signer = await findSignerIndex(keys, signed, sig);
   if (signer < 0) throw invalidSignature(op);
   if (signer >= disputed) {
     // Same or lower authority forking from an older op: on POST this is an append that lost a race
@@ -106,10 +111,10 @@ export function validateOp(did: string, log: readonly LogEntry[], input: unknown
 }
 
 /** Index in `keys` of the key that signed a stored op; keys.length when none does (anyone in keys outranks). */
-function signerIndexOf(keys: readonly string[], op: AnyOp): number {
+async function signerIndexOf(keys: readonly string[], op: AnyOp): Promise<number> {
   const sig = parseSignature(op.sig);
   if (!sig) return keys.length;
-  const idx = findSignerIndex(keys, unsignedBytes(op as unknown as Record<string, unknown>), sig);
+  const idx = await findSignerIndex(keys, unsignedBytes(op as unknown as Record<string, unknown>), sig);
   return idx < 0 ? keys.length : idx;
 }
 

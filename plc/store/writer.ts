@@ -33,7 +33,7 @@ export class PlcWriter {
     // Why the lock: validation reads the log and the append depends on it; without serialising
     // writers per DID, two appends on the same head could both validate (the DB re-check in
     // append() would still catch it, but as a spurious 409 instead of a correct verdict).
-    return this.lock.withLock(did, () => {
+    return this.lock.withLock(did, async () => {
       const log = this.store.log(did);
       let newest = -Infinity;
       for (const e of log) newest = Math.max(newest, Date.parse(e.createdAt));
@@ -41,7 +41,7 @@ export class PlcWriter {
       // the clock steps back. On import the recorded time is the clock and is validated as recorded.
       const floor = newest + 1;
       const time = opts.mode === "post" ? Math.max(opts.clock, floor) : opts.clock;
-      const verdict = validateOp(did, log, input, { mode: opts.mode, time });
+      const verdict = await validateOp(did, log, input, { mode: opts.mode, time });
       opts.beforeWrite?.();
       const createdAt = new Date(Math.max(time, floor)).toISOString();
       const opJson = JSON.stringify(verdict.operation);
