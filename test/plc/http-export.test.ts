@@ -173,3 +173,22 @@ describe("stream", () => {
     expect(closed.reason).toBe("FutureCursor");
   });
 });
+
+describe("stream cursor age", () => {
+  test("a cursor whose next op is older than 7 days closes with OutdatedCursor", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { importLog, startPlcServer } = await import("../../plc/index.ts");
+    const { tempDbPath } = await import("./_support.ts");
+    const { dbPath } = tempDbPath();
+    const vector = new URL("../../../shared/vectors/plc/audit_log/valid/log_bskyapp.json", import.meta.url);
+    await importLog(dbPath, readFileSync(vector, "utf8"));
+    const server = await startPlcServer({ port: 0, host: "127.0.0.1", dbPath, rateLimitsEnabled: false, trustProxy: 0, dev: true, version: "t" });
+    try {
+      const ws = new WebSocket(`${server.url.replace("http", "ws")}/export/stream?cursor=0`);
+      const closed = await new Promise<{ reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve(e)));
+      expect(closed.reason).toBe("OutdatedCursor");
+    } finally {
+      await server.stop();
+    }
+  });
+});
