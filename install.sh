@@ -36,13 +36,14 @@ fi
 cd "$here"
 
 # 1. Bun: use one on PATH, else the pinned npm package (a devDependency) installed below.
+# DESTDIR is ours alone: npm reacts to it (an up-to-date install takes a minute), so it is unset for npm.
 if command -v npm >/dev/null 2>&1; then
   say "==> Installing dependencies (npm install)"
-  npm install --no-audit --no-fund >&2
+  env -u DESTDIR npm install --no-audit --no-fund >&2
   bun="$here/node_modules/.bin/bun"
 elif command -v bun >/dev/null 2>&1; then
   say "==> Installing dependencies (bun install)"
-  bun install >&2
+  env -u DESTDIR bun install >&2
   bun="$(command -v bun)"
 else
   die "needs Node.js with npm (https://nodejs.org) or Bun; install one and run again"

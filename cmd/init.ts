@@ -47,9 +47,9 @@ function readPasswordFile(path: string): string {
 
 async function askInteractively(args: Record<string, any>, defaults: { dataDir: string }): Promise<InitAnswers> {
   const p = await import("@clack/prompts");
-  const must = <T>(v: T | symbol): T => {
+  const must = <T>(v: T): Exclude<T, symbol> => {
     if (p.isCancel(v)) throw new CliError("Cancelled; nothing was written", EXIT.usage, "Cancelled");
-    return v as T;
+    return v as Exclude<T, symbol>;
   };
   p.intro("ofpds init");
   const hostname = must(await p.text({ message: "Public hostname of this PDS", placeholder: "pds.example.org", initialValue: args.hostname ?? "" }));

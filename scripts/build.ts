@@ -21,7 +21,8 @@ type Target = "bun-linux-x64" | "bun-linux-arm64" | "bun-darwin-arm64" | "bun-da
 export async function buildBinary(opts: { target?: Target; outfile?: string } = {}): Promise<string> {
   const outfile = opts.outfile ?? (opts.target === "bun-linux-arm64" ? "dist/ofpds-linux-arm64" : "dist/ofpds");
   const result = await Bun.build({
-    entrypoints: [new URL("../cmd/main.ts", import.meta.url).pathname],
+    // Worker scripts are extra entrypoints so `new Worker(new URL(...))` resolves inside the binary.
+    entrypoints: ["../cmd/main.ts", "../plc/ops/verify-worker.ts"].map((p) => new URL(p, import.meta.url).pathname),
     plugins: [inkDevtoolsStub],
     minify: true,
     sourcemap: "none",

@@ -13,7 +13,7 @@ const proc = Bun.spawn([process.execPath, "test", ...process.argv.slice(2)], {
   stderr: "pipe",
 });
 let tail = "";
-for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) {
+for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) {
   const text = new TextDecoder().decode(chunk);
   process.stderr.write(text);
   tail = (tail + text).slice(-4000);

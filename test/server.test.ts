@@ -26,9 +26,9 @@ describe("ofpds serve --dev", () => {
       const plcHealth = await fetch(`${pds.plcUrl}/_health`);
       expect(plcHealth.status).toBe(200);
       expect(existsSync(join(dataDir, "plc.sqlite"))).toBe(true);
-      const describe = await (await fetch(`${pds.url}/xrpc/com.atproto.server.describeServer`)).json();
-      expect(describe.did).toBe(`did:web:localhost%3A${pds.port}`);
-      expect(describe.availableUserDomains).toEqual([".test"]);
+      const info = (await (await fetch(`${pds.url}/xrpc/com.atproto.server.describeServer`)).json()) as { did: string; availableUserDomains: string[] };
+      expect(info.did).toBe(`did:web:localhost%3A${pds.port}`);
+      expect(info.availableUserDomains).toEqual([".test"]);
       expect(statSync(join(dataDir, "secrets.json")).mode & 0o777).toBe(0o600);
     } finally {
       expect(await pds.stop()).toBe(0);
@@ -68,7 +68,7 @@ describe("ofpds serve --dev", () => {
         try {
           const res = await fetch(`${pds.url}/xrpc/com.atproto.server.describeServer`);
           statuses.push(res.status);
-          if (res.status === 200) expect((await res.json()).did).toStartWith("did:web:");
+          if (res.status === 200) expect(((await res.json()) as { did: string }).did).toStartWith("did:web:");
         } catch {
           stop = true; // listener closed: connection refused or reset after shutdown began
         }
@@ -102,7 +102,7 @@ describe("production mode", () => {
     try {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/xrpc/_health`)).ok, 20_000, "production server");
       const res = await fetch(`http://127.0.0.1:${port}/xrpc/com.atproto.server.describeServer`);
-      expect((await res.json()).did).toBe("did:web:pds.example.org");
+      expect(((await res.json()) as { did: string }).did).toBe("did:web:pds.example.org");
       expect(res.headers.get("strict-transport-security")).toContain("max-age=63072000");
     } finally {
       proc.kill("SIGTERM");

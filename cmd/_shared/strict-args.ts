@@ -39,7 +39,8 @@ function flagNames(args: ArgsDef): { names: Set<string>; valueFlags: Set<string>
   const valueFlags = new Set<string>();
   for (const [name, def] of Object.entries(args)) {
     if (def.type === "positional") continue;
-    const aliases = def.alias === undefined ? [] : Array.isArray(def.alias) ? def.alias : [def.alias];
+    const alias = (def as { alias?: string | string[] }).alias;
+    const aliases = alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
     for (const n of [name, ...aliases]) {
       names.add(n);
       if (def.type === "boolean") names.add(`no-${n}`);

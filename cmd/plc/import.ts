@@ -11,13 +11,14 @@ import { importLog } from "../../plc/index.ts";
 
 export default defineCommand({
   meta: { name: "import", description: "Load ops from an audit log (JSON array) or export (JSON lines). Example: ofpds plc import log.json" },
-  args: { ...globalArgs, ...plcArgs, file: { type: "positional", description: "File to import ('-' for stdin)" } },
+  args: { ...globalArgs, ...plcArgs, file: { type: "positional", required: true, description: "File to import ('-' for stdin)" } },
   async run({ args }) {
     const out = outputFrom(args);
     const opts = plcOptions(args);
     let text: string;
     try {
-      text = args.file === "-" ? await Bun.stdin.text() : readFileSync(args.file, "utf8");
+      const file = String(args.file);
+      text = file === "-" ? await Bun.stdin.text() : readFileSync(file, "utf8");
     } catch {
       throw new CliError(`Cannot read ${args.file}`, EXIT.notFound, "FileNotFound");
     }

@@ -26,7 +26,7 @@ export async function startPds(env: Record<string, string> = {}, opts: { dataDir
   });
   let stderr = "";
   void (async () => {
-    for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) stderr += new TextDecoder().decode(chunk);
+    for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) stderr += new TextDecoder().decode(chunk);
   })();
   const url = `http://127.0.0.1:${port}`;
   try {
