@@ -31,7 +31,9 @@ export interface PlcServer {
 export async function startPlcServer(opts: PlcServerOptions): Promise<PlcServer> {
   const logger = opts.logger ?? silentLogger;
   const store = PlcStore.open(opts.dbPath);
-  acquireVerifyPool();
+  acquireVerifyPool({
+    onUnavailable: (reason) => logger.warn("signature worker unavailable; verifying on the main thread (slower)", { reason }),
+  });
   const hub = new StreamHub(store, logger);
   const writer = new PlcWriter(store, createMemoryDidLock(), (op) => hub.publish(op));
   const ctx: PlcHttpContext = { store, writer, hub, logger, version: opts.version, requestInfo: new WeakMap() };

@@ -1,5 +1,6 @@
 // Compiles cmd/main.ts into one executable (dist/ofpds), optionally cross-compiling (--target=bun-linux-arm64).
 import type { BunPlugin } from "bun";
+import { VERIFY_WORKER_ENTRY } from "../plc/ops/verify-pool.ts";
 
 /**
  * Ink imports react-devtools-core statically; it is only used when DEV=true. Resolving it to an
@@ -22,7 +23,7 @@ export async function buildBinary(opts: { target?: Target; outfile?: string } = 
   const outfile = opts.outfile ?? (opts.target === "bun-linux-arm64" ? "dist/ofpds-linux-arm64" : "dist/ofpds");
   const result = await Bun.build({
     // Worker scripts are extra entrypoints so `new Worker(new URL(...))` resolves inside the binary.
-    entrypoints: ["../cmd/main.ts", "../plc/ops/verify-worker.ts"].map((p) => new URL(p, import.meta.url).pathname),
+    entrypoints: ["cmd/main.ts", VERIFY_WORKER_ENTRY].map((p) => new URL(`../${p}`, import.meta.url).pathname),
     plugins: [inkDevtoolsStub],
     minify: true,
     sourcemap: "none",

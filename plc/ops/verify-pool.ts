@@ -18,21 +18,35 @@ function verifyInline(publicKey: Uint8Array, hash: Uint8Array, sig: Uint8Array):
   }
 }
 
+/** The worker's path from the repo root; scripts/build.ts adds it as an entrypoint of the binary. */
+export const VERIFY_WORKER_ENTRY = "plc/ops/verify-worker.ts";
+
+/**
+ * Inside a compiled binary import.meta.url names the executable, and each entrypoint sits at its
+ * path below the entrypoints' common root (the repo root), so the worker has a fixed bunfs path.
+ */
+function workerSpecifier(): string {
+  if (Bun.main.startsWith("/$bunfs/")) return `/$bunfs/root/${VERIFY_WORKER_ENTRY}`;
+  return new URL("./verify-worker.ts", import.meta.url).href;
+}
+
 let workers: Worker[] = [];
 let users = 0;
+let onUnavailable: ((reason: string) => void) | undefined;
 let broken = false;
 let nextId = 1;
 let rr = 0;
 const pending = new Map<number, Job>();
 
 /** A server that wants off-thread verification holds a reference; workers stop with the last one. */
-export function acquireVerifyPool(): void {
+export function acquireVerifyPool(opts: { onUnavailable?: (reason: string) => void } = {}): void {
+  onUnavailable ??= opts.onUnavailable;
   users++;
   if (workers.length > 0 || broken) return;
   const size = Math.max(1, Math.min(4, availableParallelism() - 1));
   try {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL("./verify-worker.ts", import.meta.url).href);
+      const w = new Worker(workerSpecifier());
       w.onmessage = (e: MessageEvent<{ id: number; ok: boolean }>) => {
         const job = pending.get(e.data.id);
         if (!job) return;
@@ -41,12 +55,12 @@ export function acquireVerifyPool(): void {
       };
       // If workers cannot run (e.g. a compiled binary built without the worker entrypoint), fall
       // back to inline verification for everything, including jobs already queued.
-      w.onerror = () => failOver();
+      w.onerror = (e) => failOver((e as ErrorEvent).message);
       (w as Worker & { unref?: () => void }).unref?.();
       workers.push(w);
     }
-  } catch {
-    failOver();
+  } catch (err) {
+    failOver((err as Error).message);
   }
 }
 
@@ -58,7 +72,8 @@ export function releaseVerifyPool(): void {
   drainInline();
 }
 
-function failOver(): void {
+function failOver(reason: string): void {
+  if (!broken) onUnavailable?.(reason);
   broken = true;
   for (const w of workers) w.terminate();
   workers = [];
