@@ -34,6 +34,8 @@ export default defineCommand({
       out.info(`  handles    <name>.${live.handleDomain}`);
     }
     out.success(`ofpds ${live.version} listening on ${server.url} (service DID ${live.serviceDid})`);
+    // Start-up (config, migrations, lexicon compilation) leaves garbage a long-idle server would carry; collect it once.
+    setTimeout(() => Bun.gc(true), 250).unref();
     await untilSignal(server.stop, out);
     out.info("Shut down cleanly");
   },

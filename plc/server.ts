@@ -19,6 +19,8 @@ export interface PlcServerOptions {
   trustProxy: number;
   dev: boolean;
   version: string;
+  /** verify secp256k1 signatures on worker threads (default true); the PDS's embedded dev directory saves the memory */
+  verifyWorkers?: boolean;
   logger?: Logger;
 }
 
@@ -31,9 +33,12 @@ export interface PlcServer {
 export async function startPlcServer(opts: PlcServerOptions): Promise<PlcServer> {
   const logger = opts.logger ?? silentLogger;
   const store = PlcStore.open(opts.dbPath);
-  acquireVerifyPool({
-    onUnavailable: (reason) => logger.warn("signature worker unavailable; verifying on the main thread (slower)", { reason }),
-  });
+  const workers = opts.verifyWorkers ?? true;
+  if (workers) {
+    acquireVerifyPool({
+      onUnavailable: (reason) => logger.warn("signature worker unavailable; verifying on the main thread (slower)", { reason }),
+    });
+  }
   const hub = new StreamHub(store, logger);
   const writer = new PlcWriter(store, createMemoryDidLock(), (op) => hub.publish(op));
   const ctx: PlcHttpContext = { store, writer, hub, logger, version: opts.version, requestInfo: new WeakMap() };
@@ -85,7 +90,7 @@ export async function startPlcServer(opts: PlcServerOptions): Promise<PlcServer>
       hub.closeAll();
       await server.stop(true);
       store.close();
-      releaseVerifyPool();
+      if (workers) releaseVerifyPool();
     },
   };
 }

@@ -6,7 +6,7 @@ import { Database } from "./db/database.ts";
 import { acquireDataDirLock, type DataDirLock } from "./db/lock.ts";
 import { buildXrpcApp } from "./xrpc/app.ts";
 import { createLogger, type Logger } from "./util/logger.ts";
-import { startPlcServer, type PlcServer } from "../plc/index.ts";
+import type { PlcServer } from "../plc/index.ts";
 
 /** How long in-flight requests may run after a shutdown signal (09 §5). */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -30,6 +30,8 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
     if (config.plcEmbedded) {
       // Same lock `ofpds plc` takes, so `plc import`/`plc verify` refuse to run while we own the directory.
       plcLock = acquireDataDirLock(config.dataDir, "plc.sqlite.lock");
+      // Imported lazily: production servers use an external directory and never load this code.
+      const { startPlcServer } = await import("../plc/index.ts");
       plc = await startPlcServer({
         port: config.plcPort,
         host: config.plcHost,
@@ -38,6 +40,8 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
         trustProxy: config.trustProxy,
         dev: true,
         version: config.version,
+        // One PDS's own registrations don't need off-thread verification; the worker's heap would dominate idle RSS.
+        verifyWorkers: false,
         logger: logger.child({ component: "plc" }),
       });
       // The embedded directory may have been given port 0 (tests); point PLC_URL at where it really listens.

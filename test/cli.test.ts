@@ -1,17 +1,11 @@
 // CLI conventions through the real binary: version, usage errors, exit codes, --json failures, init.
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempDir } from "./_support/process.ts";
+import { runCli, tempDirs } from "./_support/process.ts";
 import pkg from "../package.json" with { type: "json" };
 
-const dirs: Array<{ cleanup(): void }> = [];
-afterAll(() => dirs.forEach((d) => d.cleanup()));
-function dir() {
-  const d = tempDir("ofpds-cli-");
-  dirs.push(d);
-  return d.path;
-}
+const dir = tempDirs("ofpds-cli-");
 const mode = (p: string) => statSync(p).mode & 0o777;
 
 describe("root conventions", () => {

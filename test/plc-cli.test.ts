@@ -1,36 +1,21 @@
 // `ofpds plc`, `plc import` and `plc verify` through the real binary: serve, locks, reports, exit codes.
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Database as SqliteDatabase } from "bun:sqlite";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Secp256k1Keypair } from "@atproto/crypto";
 import * as plc from "@did-plc/lib";
-import { freePort, ofpdsCommand, REPO, runCli, tempDir, waitFor } from "./_support/process.ts";
+import { freePort, runCli, spawnOfpds, tempDirs, waitFor } from "./_support/process.ts";
 
 const VECTORS = new URL("../../shared/vectors/plc/audit_log/", import.meta.url).pathname;
-const dirs: Array<{ cleanup(): void }> = [];
-afterAll(() => dirs.forEach((d) => d.cleanup()));
-function dir() {
-  const d = tempDir("ofpds-plccli-");
-  dirs.push(d);
-  return d.path;
-}
+const dir = tempDirs("ofpds-plccli-");
 
 async function startPlc(dataDir: string) {
   const port = await freePort();
-  const proc = Bun.spawn([...ofpdsCommand(), "plc", "--port", String(port), "--data-dir", dataDir], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", LOG_FORMAT: "json" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let stderr = "";
-  void (async () => {
-    for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) stderr += new TextDecoder().decode(chunk);
-  })();
+  const { proc, logs } = spawnOfpds(["plc", "--port", String(port), "--data-dir", dataDir]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/_health`)).ok, 20_000, "ofpds plc");
-  return { url, proc, logs: () => stderr };
+  return { url, proc, logs };
 }
 
 describe("ofpds plc (the directory process)", () => {

@@ -1,18 +1,12 @@
 // The PDS process lifecycle: dev start with embedded PLC, data-set lock, graceful shutdown, production start.
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startPds } from "./_support/pds.ts";
-import { freePort, ofpdsCommand, REPO, runCli, tempDir, waitFor } from "./_support/process.ts";
+import { freePort, ofpdsCommand, REPO, runCli, tempDirs, waitFor } from "./_support/process.ts";
 import pkg from "../package.json" with { type: "json" };
 
-const dirs: Array<{ cleanup(): void }> = [];
-afterAll(() => dirs.forEach((d) => d.cleanup()));
-function dir() {
-  const d = tempDir("ofpds-srv-");
-  dirs.push(d);
-  return d.path;
-}
+const dir = tempDirs("ofpds-srv-");
 
 describe("ofpds serve --dev", () => {
   test("answers health, runs the embedded PLC, keeps generated secrets 0600 across restarts", async () => {

@@ -1,19 +1,13 @@
 // Unit tests for the config stages: precedence, secret files, permissions, production refusals.
-import { describe, expect, test, afterAll } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "./index.ts";
 import { buildConfig, parseDuration, serviceDidFor } from "./build.ts";
 import { ConfigError } from "./errors.ts";
-import { tempDir } from "../../test/_support/process.ts";
+import { tempDirs } from "../../test/_support/process.ts";
 
-const dirs: Array<{ cleanup(): void }> = [];
-afterAll(() => dirs.forEach((d) => d.cleanup()));
-function dir() {
-  const d = tempDir("ofpds-config-");
-  dirs.push(d);
-  return d.path;
-}
+const dir = tempDirs("ofpds-config-");
 
 const STRONG = { AUTH_JWT_SECRET: "a".repeat(40), KEY_ENCRYPTION_SECRET: "b".repeat(40) };
 const PROD = { ...STRONG, PDS_HOSTNAME: "pds.example.org" };

@@ -1,5 +1,5 @@
 // Test support: start the real `ofpds serve --dev` process (embedded PLC) on random loopback ports.
-import { ofpdsCommand, freePort, tempDir, waitFor, REPO } from "./process.ts";
+import { freePort, spawnOfpds, tempDir, waitFor } from "./process.ts";
 
 export interface RunningPds {
   url: string;
@@ -18,25 +18,16 @@ export async function startPds(env: Record<string, string> = {}, opts: { dataDir
   const dataDir = opts.dataDir ?? tmp!.path;
   const port = await freePort();
   const plcPort = await freePort();
-  const proc = Bun.spawn([...ofpdsCommand(), "serve", "--dev", "--data-dir", dataDir, "--port", String(port), ...(opts.args ?? [])], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PLC_PORT: String(plcPort), LOG_FORMAT: "json", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let stderr = "";
-  void (async () => {
-    for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) stderr += new TextDecoder().decode(chunk);
-  })();
+  const { proc, logs } = spawnOfpds(["serve", "--dev", "--data-dir", dataDir, "--port", String(port), ...(opts.args ?? [])], { PLC_PORT: String(plcPort), ...env });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(async () => {
-      if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${stderr}`);
+      if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${logs()}`);
       return (await fetch(`${url}/xrpc/_health`)).ok;
     }, 30_000, "the PDS to answer /xrpc/_health");
   } catch (err) {
     proc.kill("SIGKILL");
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    throw new Error(`${(err as Error).message}\n${logs()}`);
   }
   return {
     url,
@@ -44,7 +35,7 @@ export async function startPds(env: Record<string, string> = {}, opts: { dataDir
     port,
     dataDir,
     proc,
-    logs: () => stderr,
+    logs,
     async stop() {
       if (proc.exitCode === null) proc.kill("SIGTERM");
       const code = await proc.exited;

@@ -1,4 +1,5 @@
 // Test support: free loopback ports, temp dirs, and the ofpds command (compiled binary when OFPDS_BIN is set).
+import { afterAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,32 @@ export async function freePort(): Promise<number> {
 export function tempDir(prefix = "ofpds-test-"): { path: string; cleanup(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A temp-dir factory for one test file; every dir it made is removed after the file's tests. */
+export function tempDirs(prefix: string): () => string {
+  const made: Array<{ cleanup(): void }> = [];
+  afterAll(() => made.forEach((d) => d.cleanup()));
+  return () => {
+    const d = tempDir(prefix);
+    made.push(d);
+    return d.path;
+  };
+}
+
+/** Starts `ofpds <args>` in the background, collecting stderr (the logs) as it arrives. */
+export function spawnOfpds(args: string[], env: Record<string, string> = {}) {
+  const proc = Bun.spawn([...ofpdsCommand(), ...args], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", LOG_FORMAT: "json", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let stderr = "";
+  void (async () => {
+    for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) stderr += new TextDecoder().decode(chunk);
+  })();
+  return { proc, logs: () => stderr };
 }
 
 export interface CliResult {

@@ -1,4 +1,5 @@
 // Shared helpers for the did:plc suites: fresh servers on loopback, keys, signed ops, HTTP shortcuts.
+import { expect } from "bun:test";
 import { P256Keypair, Secp256k1Keypair, type Keypair } from "@atproto/crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -124,4 +125,15 @@ export async function auditText(url: string, did: string): Promise<string> {
 export async function mustPost(url: string, did: string, op: unknown): Promise<void> {
   const r = await post(url, did, op);
   if (r.status !== 200) throw new Error(`POST ${did} -> ${r.status} ${r.text}`);
+}
+
+/** POST and assert status + message, and that the DID's audit log did not change (nothing written). */
+export async function expectRejected(url: string, did: string, body: unknown, status: number, message: string | RegExp): Promise<Reply> {
+  const before = await auditText(url, did);
+  const r = await post(url, did, body);
+  expect(r.status).toBe(status);
+  if (typeof message === "string") expect(r.body).toEqual({ message });
+  else expect(r.body.message).toMatch(message);
+  expect(await auditText(url, did)).toBe(before);
+  return r;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { base58btc } from "multiformats/bases/base58";
 import { didForGenesis, encodeCbor } from "../../plc/ops/encoding.ts";
 import { auditText, k256, post, sign, startTestPlc, unsignedOp, type TestPlc } from "./_support.ts";
+import { expectRejected } from "./_support.ts";
 
 let plc: TestPlc;
 beforeAll(async () => {
@@ -10,15 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => plc.close());
 
-/** POST and assert status + message, and that the DID's audit log did not change. */
-async function rejects(did: string, body: unknown, status: number, message: string | RegExp) {
-  const before = await auditText(plc.url, did);
-  const r = await post(plc.url, did, body);
-  expect(r.status).toBe(status);
-  if (typeof message === "string") expect(r.body).toEqual({ message });
-  else expect(r.body.message).toMatch(message);
-  expect(await auditText(plc.url, did)).toBe(before);
-}
+const rejects = (did: string, body: unknown, status: number, message: string | RegExp) => expectRejected(plc.url, did, body, status, message);
 
 const ed25519Key = () => "did:key:" + base58btc.encode(Uint8Array.from([0xed, 0x01, ...crypto.getRandomValues(new Uint8Array(32))]));
 const svc = (endpoint = "https://pds.test", type = "AtprotoPersonalDataServer") => ({ type, endpoint });

@@ -18,6 +18,7 @@ import {
   type Op,
   type TestPlc,
 } from "./_support.ts";
+import { expectRejected } from "./_support.ts";
 
 let plc: TestPlc;
 beforeAll(async () => {
@@ -25,16 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => plc.close());
 
-/** POST and assert status + message, and that the DID's audit log did not change. */
-async function rejects(did: string, body: unknown, status: number, message: string | RegExp) {
-  const before = await auditText(plc.url, did);
-  const r = await post(plc.url, did, body);
-  expect(r.status).toBe(status);
-  if (typeof message === "string") expect(r.body).toEqual({ message });
-  else expect(r.body.message).toMatch(message);
-  expect(await auditText(plc.url, did)).toBe(before);
-  return r;
-}
+const rejects = (did: string, body: unknown, status: number, message: string | RegExp) => expectRejected(plc.url, did, body, status, message);
 
 const INVALID_SIG = /^Invalid signature on op: /;
 const NOT_VALID = /^Not a valid operation/;
