@@ -1,6 +1,6 @@
 // The lexicon registry: embedded AT Protocol documents, our lexicons/ index, the error overlay.
 import { describe, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { LexiconDoc } from "@atproto/lexicon";
 import overlay from "../../../lexicons/overlay/com.atproto.errors.json" with { type: "json" };
@@ -12,6 +12,8 @@ import { ATPROTO_LEXICONS, createLexiconRegistry } from "./registry.ts";
 const LEXICON_DIR = new URL("../../../lexicons/", import.meta.url).pathname;
 
 function jsonFilesUnder(dir: string): string[] {
+  // git keeps no empty folders: a fresh clone has no lexicons/net/ until the first lexicon is added.
+  if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? jsonFilesUnder(join(dir, e.name)) : e.name.endsWith(".json") ? [join(dir, e.name)] : [],
   );
