@@ -32,12 +32,18 @@ function toCliError(err: unknown): CliError {
   }
   if (err instanceof Error && err.name === "CLIError") return new UsageError(err.message.replace(/\x1b\[[0-9;]*m/g, ""));
   if (err instanceof Error && err.name === "DataDirLockedError") return new CliError(err.message, EXIT.runtime, "DataDirLocked");
+  if (err instanceof Error && (err as { code?: string }).code === "EADDRINUSE") {
+    const port = /port (\d+)/.exec(err.message)?.[1] ?? "?";
+    return new CliError(`Port ${port} is already in use: stop the other process or choose another port (--port / PORT; PLC_PORT for the embedded PLC directory)`, EXIT.runtime, "AddressInUse");
+  }
   if (err instanceof Error && err.name === "SchemaTooNewError") return new CliError(err.message, EXIT.config, "SchemaTooNew");
   const message = err instanceof Error ? err.message : String(err);
   return new CliError(`Unexpected error: ${message}`, EXIT.runtime, "InternalError");
 }
 
 export async function run(rawArgs: string[]): Promise<number> {
+  // Everything ofpds writes (databases, keys, sessions, exports) is private to its owner.
+  process.umask(0o077);
   const out = new Output({ json: rawArgs.includes("--json"), color: !rawArgs.includes("--no-color") });
   try {
     if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-V")) {

@@ -107,3 +107,27 @@ describe("production mode", () => {
     expect(stderr).not.toContain("k".repeat(48));
   });
 });
+
+describe("start-up failures", () => {
+  test("a taken port is a clear runtime error (exit 1) naming the port and the setting", async () => {
+    const blocker = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("busy") });
+    try {
+      const r = await runCli(["serve", "--dev", "--data-dir", dir(), "--port", String(await freePort())], { env: { PLC_PORT: String(blocker.port) } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Port ${blocker.port} is already in use`);
+      expect(r.stderr).toContain("PLC_PORT");
+      expect(r.stderr).not.toContain("Unexpected error");
+    } finally {
+      blocker.stop(true);
+    }
+  });
+
+  test("files the server creates are private (0600) inside a 0700 data dir", async () => {
+    const dataDir = dir();
+    const pds = await startPds({}, { dataDir });
+    await pds.stop();
+    for (const f of ["ofpds.sqlite", "plc.sqlite", "ofpds.lock", "secrets.json"]) {
+      expect({ f, mode: statSync(join(dataDir, f)).mode & 0o077 }).toEqual({ f, mode: 0 });
+    }
+  });
+});
