@@ -2,6 +2,7 @@
 import type { Config, Secrets } from "./config/types.ts";
 import type { Logger } from "./util/logger.ts";
 import type { Database } from "./db/database.ts";
+import type { Services } from "./services.ts";
 
 export interface Lifecycle {
   /** set when SIGTERM/SIGINT arrives; health answers 503 from then on */
@@ -14,4 +15,6 @@ export interface AppContext {
   logger: Logger;
   db: Database;
   lifecycle: Lifecycle;
+  /** the domain services (accounts, identity, repo, …), built by src/services.ts */
+  services: Services;
 }

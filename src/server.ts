@@ -6,6 +6,7 @@ import { Database } from "./db/database.ts";
 import { acquireDataDirLock, type DataDirLock } from "./db/lock.ts";
 import { buildXrpcApp } from "./xrpc/app.ts";
 import { createLogger, type Logger } from "./util/logger.ts";
+import { buildServices } from "./services.ts";
 import type { PlcServer } from "../plc/index.ts";
 
 /** How long in-flight requests may run after a shutdown signal (09 §5). */
@@ -47,7 +48,8 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
       // The embedded directory may have been given port 0 (tests); point PLC_URL at where it really listens.
       config = { ...config, plcUrl: plc.url };
     }
-    const ctx: AppContext = { config, secrets, logger, db, lifecycle: { shuttingDown: false } };
+    const services = await buildServices({ config, secrets, db, logger });
+    const ctx: AppContext = { config, secrets, logger, db, lifecycle: { shuttingDown: false }, services };
     const app = buildXrpcApp(ctx);
     app.listen({ port: config.port, hostname: config.host });
     const server = app.server!;

@@ -18,8 +18,17 @@ export type AuthGuard =
   | { kind: "partner" }
   | { kind: "service" };
 
-/** What authentication established about the caller; handlers branch on `kind`. */
-export type AuthResult = { kind: "anonymous" };
+/** Account statuses (spec 01 §2). */
+export type AccountStatus = "creating" | "pending" | "approved" | "rejected" | "deactivated" | "disabled" | "suspended" | "takendown";
+
+/** Access-token scopes (spec 01 §9.1). */
+export type AccessScope = "com.atproto.access" | "com.atproto.takendown" | "com.atproto.signupQueued";
+
+/** What authentication established about the caller; handlers branch on `kind`. Status and roles come from the database per request. */
+export type AuthResult =
+  | { kind: "anonymous" }
+  | { kind: "account"; did: string; sid: string; scope: AccessScope; status: AccountStatus; roles: string[] }
+  | { kind: "refresh"; did: string; sid: string; jti: string };
 
 export interface RequestInfo {
   requestId: string;

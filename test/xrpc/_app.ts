@@ -71,7 +71,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
   const logger = createLogger({ level: "debug", format: "json", write: (l) => lines.push(l) });
   // The only fake: a database whose ping() we control (the health check's sole dependency).
   const db = { ping: opts.ping ?? (() => true) } as unknown as Database;
-  const ctx: AppContext = { config: testConfig(opts.config), secrets, logger, db, lifecycle: { shuttingDown: false } };
+  const ctx: AppContext = { config: testConfig(opts.config), secrets, logger, db, lifecycle: { shuttingDown: false }, services: {} };
   const app = buildXrpcApp(ctx, { routes: opts.routes ?? ROUTES, lexicons: opts.lexicons });
   app.listen({ port: 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${app.server!.port}`;

@@ -6,6 +6,7 @@ export interface Migration {
   sqlite: string[];
 }
 
+// Each domain keeps its migrations beside its code and adds them here, in id order (one line each).
 export const MIGRATIONS: Migration[] = [
   {
     id: 1,
@@ -18,6 +19,7 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  // migrations: added by each domain
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));
