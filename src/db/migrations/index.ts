@@ -20,6 +20,6 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   // migrations: added by each domain
-];
+].sort((a, b) => a.id - b.id);
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));
