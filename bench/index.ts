@@ -2,9 +2,11 @@
 import { buildBinary } from "../scripts/build.ts";
 import { benchPlc } from "./plc.ts";
 import { benchServe } from "./serve.ts";
+import { benchRepo } from "./repo.ts";
 
 if (!process.env.OFPDS_BIN) await buildBinary();
 const { stdout } = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"]);
 console.log(`# ofpds benchmarks — commit ${stdout.toString().trim() || "unknown"}, ${new Date().toISOString()}`);
 await benchServe();
 await benchPlc();
+await benchRepo();
