@@ -17,6 +17,10 @@ export const main = defineCommand({
     serve: () => load(import("./serve.ts")),
     plc: () => load(import("./plc/index.ts")),
     init: () => load(import("./init.ts")),
+    auth: () => load(import("./auth/index.ts")),
+    invite: () => load(import("./invite/index.ts")),
+    account: () => load(import("./account/index.ts")),
+    audit: () => load(import("./audit/index.ts")),
   },
 });
 

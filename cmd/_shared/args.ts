@@ -24,3 +24,9 @@ export const listenArgs = {
 export const yesArg = {
   yes: { type: "boolean", alias: "y", description: "Skip the confirmation prompt" },
 } as const satisfies ArgsDef;
+
+/** Flags of every verb that talks to a server over XRPC (08 §1). */
+export const clientArgs = {
+  server: { type: "string", alias: "s", description: "Server URL (default $OFPDS_SERVER, else the saved session's server, else http://localhost:8080)" },
+  timeout: { type: "string", description: "Request timeout in milliseconds (default 30000)" },
+} as const satisfies ArgsDef;

@@ -1,0 +1,13 @@
+// `ofpds account`: list accounts and the approval queue, approve or reject registrations, manage PDS roles.
+import { defineCommand } from "citty";
+
+export default defineCommand({
+  meta: { name: "account", description: "Accounts. Examples: ofpds account list-pending · ofpds account approve alice · ofpds account roles alice --add moderator" },
+  subCommands: {
+    list: () => import("./list.ts").then((m) => m.default),
+    "list-pending": () => import("./list-pending.ts").then((m) => m.default),
+    approve: () => import("./approve.ts").then((m) => m.default),
+    reject: () => import("./reject.ts").then((m) => m.default),
+    roles: () => import("./roles.ts").then((m) => m.default),
+  },
+});

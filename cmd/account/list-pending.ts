@@ -1,0 +1,50 @@
+// `ofpds account list-pending`: net.openfederation.account.listPending (staff), oldest first.
+import { defineCommand } from "citty";
+import { clientArgs, globalArgs } from "../_shared/args.ts";
+import { clientFrom } from "../_shared/client.ts";
+import { intFlag } from "../_shared/input.ts";
+import { outputFrom } from "../_shared/output.ts";
+import { collectAll } from "../_shared/paging.ts";
+import { table } from "../_shared/table.ts";
+
+interface PendingList {
+  users: Array<{ did: string; handle: string; email: string; createdAt: string; createdVia: string; inviteCode?: string }>;
+  cursor?: string;
+  total: number;
+}
+
+export default defineCommand({
+  meta: {
+    name: "list-pending",
+    description: [
+      "List registrations awaiting approval, oldest first. Examples:",
+      "  ofpds account list-pending",
+      "  ofpds account list-pending --all --json",
+    ].join("\n"),
+  },
+  args: {
+    ...globalArgs,
+    ...clientArgs,
+    limit: { type: "string", description: "Page size (1-100)" },
+    cursor: { type: "string", description: "Continue from a previous page's cursor" },
+    all: { type: "boolean", description: "Follow cursors and print every page as one {users, total} document" },
+  },
+  async run({ args }) {
+    const out = outputFrom(args);
+    const client = clientFrom(args, out);
+    const limit = intFlag(args.limit, "limit", 100);
+    const page = (cursor: string | undefined) => client.query<PendingList>("net.openfederation.account.listPending", { limit, cursor });
+    const result: Partial<PendingList> = args.all ? await collectAll("users", page, args.cursor) : await page(args.cursor);
+    out.data(result, (r: PendingList) =>
+      table(r.users as never[], [
+        ["HANDLE", "handle"],
+        ["DID", "did"],
+        ["EMAIL", "email"],
+        ["VIA", "createdVia"],
+        ["INVITE", "inviteCode"],
+        ["CREATED", "createdAt"],
+      ], "(no registrations awaiting approval)"),
+    );
+    if (result.cursor && !out.json) out.info(`${result.total ?? "?"} in total; next page: --cursor ${result.cursor}`);
+  },
+});
