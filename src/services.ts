@@ -2,12 +2,18 @@
 import type { Config, Secrets } from "./config/types.ts";
 import type { Database } from "./db/database.ts";
 import type { Logger } from "./util/logger.ts";
+import { KeyVault } from "./identity/keys.ts";
+import { PlcClient } from "./identity/plc-client.ts";
+import { IdentityService } from "./identity/service.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
  * framework-free classes: handlers in src/api/ call them; they never import Elysia.
  */
 export interface Services {
+  keys: KeyVault;
+  plc: PlcClient;
+  identity: IdentityService;
   // services: added by each domain
 }
 
@@ -20,6 +26,10 @@ export interface ServiceDeps {
 
 export async function buildServices(deps: ServiceDeps): Promise<Services> {
   void deps;
+  const { config, secrets, db, logger } = deps;
+  const keys = await KeyVault.open(db, secrets.keyEncryptionSecret, { serviceDid: config.serviceDid });
+  const plc = new PlcClient({ url: config.plcUrl, fallbackUrl: config.plcFallbackUrl, logger: logger.child({ component: "plc-client" }) });
+  const identity = new IdentityService({ config, db, keys, plc, logger: logger.child({ component: "identity" }) });
   // construction: added by each domain, in dependency order
-  return {};
+  return { keys, plc, identity };
 }

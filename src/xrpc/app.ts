@@ -13,6 +13,7 @@ import { createDispatcher, type RequestState } from "./dispatch.ts";
 import type { RouteEntry } from "./types.ts";
 import { healthResponse } from "./health.ts";
 import { bannerResponse } from "../api/banner.ts";
+import { didJsonResponse } from "../identity/well-known.ts";
 
 /** Request targets longer than this are refused (spec 06 §12). */
 export const MAX_URL_BYTES = 8 * 1024;
@@ -84,6 +85,11 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         return undefined;
       })
       .get("/", ({ request }) => finish(states.get(request)!, bannerResponse(config)))
+      .get("/.well-known/did.json", async ({ request, set }) => {
+        const state = states.get(request)!;
+        const res = await didJsonResponse(ctx, limiter, state.ip, set.headers as Record<string, string>).catch((err) => errorResponse(err, logger, state.id));
+        return finish(state, res);
+      })
       .all(
         "/xrpc/*",
         async ({ request, set }) => {

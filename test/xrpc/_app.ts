@@ -1,6 +1,7 @@
 // Test support for the XRPC core: start buildXrpcApp on a loopback port with a hand-built context.
 import type { LexiconDoc } from "@atproto/lexicon";
 import type { Config, Secrets } from "../../src/config/types.ts";
+import type { Services } from "../../src/services.ts";
 import type { AppContext } from "../../src/context.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/util/logger.ts";
@@ -71,7 +72,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
   const logger = createLogger({ level: "debug", format: "json", write: (l) => lines.push(l) });
   // The only fake: a database whose ping() we control (the health check's sole dependency).
   const db = { ping: opts.ping ?? (() => true) } as unknown as Database;
-  const ctx: AppContext = { config: testConfig(opts.config), secrets, logger, db, lifecycle: { shuttingDown: false }, services: {} };
+  const ctx: AppContext = { config: testConfig(opts.config), secrets, logger, db, lifecycle: { shuttingDown: false }, services: {} as Services };
   const app = buildXrpcApp(ctx, { routes: opts.routes ?? ROUTES, lexicons: opts.lexicons });
   app.listen({ port: 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${app.server!.port}`;

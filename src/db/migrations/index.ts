@@ -1,4 +1,5 @@
 // Embedded, forward-only schema migrations (TypeScript modules, so they live inside the binary).
+import { IDENTITY_MIGRATIONS } from "../../identity/migrations.ts";
 export interface Migration {
   id: number;
   name: string;
@@ -19,6 +20,7 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  ...IDENTITY_MIGRATIONS,
   // migrations: added by each domain
 ].sort((a, b) => a.id - b.id);
 
