@@ -1,4 +1,5 @@
 // Embedded, forward-only schema migrations (TypeScript modules, so they live inside the binary).
+import { REPO_MIGRATION } from "../../repo/migrations.ts";
 import { IDENTITY_MIGRATIONS } from "../../identity/migrations.ts";
 export interface Migration {
   id: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   ...IDENTITY_MIGRATIONS,
+  REPO_MIGRATION,
   // migrations: added by each domain
 ].sort((a, b) => a.id - b.id);
 

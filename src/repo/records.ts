@@ -1,0 +1,135 @@
+// Record checks shared by every repo write (spec 03 §2): collection/rkey syntax, $type, size, lexicon validation.
+import { jsonToLex, lexToJson, type LexiconDoc } from "@atproto/lexicon";
+import { BlockMap } from "@atproto/repo";
+// common-web is @atproto/repo's own TID source (not a direct dependency): revs and rkeys share one clock.
+import { TID } from "@atproto/common-web";
+import { ensureValidNsid, ensureValidRecordKey, isValidTid } from "@atproto/syntax";
+import type { CID } from "multiformats/cid";
+import { invalidRequest } from "../xrpc/errors.ts";
+import type { LexiconRegistry } from "../xrpc/lexicon/registry.ts";
+
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+export type ValidationStatus = "valid" | "unknown";
+
+export interface PreparedRecord {
+  /** the record in data-model form (CIDs, bytes, blob refs), `$type` set */
+  value: Record<string, unknown>;
+  cid: CID;
+  bytes: Uint8Array;
+  validationStatus: ValidationStatus;
+}
+
+/**
+ * Dedicated methods for managed collections (spec 03 §2). Collections not listed here still belong to a
+ * dedicated method; the message then names the namespace.
+ */
+const MANAGED_METHODS: Record<string, string> = {
+  "net.openfederation.identity.externalKey": "net.openfederation.identity.setExternalKey",
+};
+
+export function assertCollection(collection: string): void {
+  try {
+    ensureValidNsid(collection);
+  } catch {
+    throw invalidRequest(`Invalid collection NSID: ${collection}`);
+  }
+}
+
+/** Generic com.atproto.repo.* writes never touch net.openfederation.* collections. */
+export function assertNotManaged(collection: string): void {
+  if (!collection.startsWith("net.openfederation.")) return;
+  const method = MANAGED_METHODS[collection];
+  throw invalidRequest(
+    method
+      ? `${collection} records are managed by the server; use ${method}`
+      : `${collection} records are managed by the server; use the dedicated net.openfederation.* method for this collection`,
+  );
+}
+
+/** The `key` of a known record lexicon (`tid`, `literal:self`, `any`, `nsid`), or undefined for unknown collections. */
+export function recordKeyType(lexicons: LexiconRegistry, collection: string): string | undefined {
+  const def = lexicons.lexicons.getDef(collection) as (LexiconDoc["defs"][string] & { key?: string }) | undefined;
+  if (!def || def.type !== "record") return undefined;
+  return def.key ?? "any";
+}
+
+export function assertRkey(lexicons: LexiconRegistry, collection: string, rkey: string): void {
+  try {
+    ensureValidRecordKey(rkey);
+  } catch {
+    throw invalidRequest(`Invalid record key: ${rkey}`);
+  }
+  const keyType = recordKeyType(lexicons, collection);
+  if (keyType === "tid" && !isValidTid(rkey)) throw invalidRequest(`Record key of ${collection} must be a TID`);
+  if (keyType?.startsWith("literal:") && rkey !== keyType.slice("literal:".length)) {
+    throw invalidRequest(`Record key of ${collection} must be "${keyType.slice("literal:".length)}"`);
+  }
+  if (keyType === "nsid") {
+    try {
+      ensureValidNsid(rkey);
+    } catch {
+      throw invalidRequest(`Record key of ${collection} must be an NSID`);
+    }
+  }
+}
+
+/** A fresh rkey for createRecord without one: `self` for literal:self collections, else a TID. */
+export function defaultRkey(lexicons: LexiconRegistry, collection: string): string {
+  const keyType = recordKeyType(lexicons, collection);
+  return keyType?.startsWith("literal:") ? keyType.slice("literal:".length) : TID.nextStr();
+}
+
+/**
+ * Normalise and check one record. `validate` follows AT semantics: undefined → validate known lexicons,
+ * accept unknown; true → unknown is an error; false → unknown is accepted unvalidated. Known lexicons are
+ * always validated.
+ */
+export async function prepareRecord(
+  lexicons: LexiconRegistry,
+  collection: string,
+  record: unknown,
+  validate: boolean | undefined,
+): Promise<PreparedRecord> {
+  if (!record || typeof record !== "object" || Array.isArray(record)) throw invalidRequest("Record must be an object");
+  const json = record as Record<string, unknown>;
+  if (json.$type === undefined) {
+    // spec 03 §2: the server sets a missing $type to the collection
+  } else if (json.$type !== collection) {
+    throw invalidRequest(`Invalid $type: expected ${collection}, got ${String(json.$type)}`);
+  }
+  let value: Record<string, unknown>;
+  try {
+    value = jsonToLex({ ...json, $type: collection } as never) as Record<string, unknown>;
+  } catch (err) {
+    throw invalidRequest(`Invalid record data: ${(err as Error).message}`);
+  }
+
+  let validationStatus: ValidationStatus = "unknown";
+  if (recordKeyType(lexicons, collection) !== undefined) {
+    try {
+      lexicons.lexicons.assertValidRecord(collection, value);
+    } catch (err) {
+      throw invalidRequest(`Invalid ${collection} record: ${(err as Error).message}`);
+    }
+    validationStatus = "valid";
+  } else if (validate === true) {
+    throw invalidRequest(`Lexicon not found: ${collection}`);
+  }
+
+  const blocks = new BlockMap();
+  let cid: CID;
+  try {
+    cid = (await blocks.add(value as never)) as unknown as CID;
+  } catch (err) {
+    throw invalidRequest(`Invalid record data: ${(err as Error).message}`);
+  }
+  const bytes = blocks.get(cid as never)!;
+  if (bytes.byteLength > MAX_RECORD_BYTES) throw invalidRequest(`Record is too large (${bytes.byteLength} bytes; limit ${MAX_RECORD_BYTES})`);
+  return { value, cid, bytes, validationStatus };
+}
+
+/** Data-model value → AT Protocol JSON, as stored in the index and returned by reads. */
+export function recordToJson(value: unknown): unknown {
+  return lexToJson(value as never);
+}
