@@ -22,12 +22,12 @@ export interface AccountList {
 
 export type Target = { did: string } | { email: string } | { handle: string };
 
-/** `did:…` → did; contains `@` → email; anything else → handle (a bare name or a full handle). */
+/** `did:…` → did; `x@y` → email; anything else → handle (a bare name or a full handle). */
 export function parseTarget(input: string): Target {
   const v = input.trim();
   if (!v) throw new UsageError("Missing the account: give a handle, DID or email");
   if (v.startsWith("did:")) return { did: v };
-  if (v.includes("@")) return { email: v.toLowerCase() };
+  if (/^[^@\s]+@[^@\s]+$/.test(v)) return { email: v.toLowerCase() };
   return { handle: v.replace(/^@/, "").toLowerCase() };
 }
 
