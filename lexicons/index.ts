@@ -1,5 +1,27 @@
 // Every net.openfederation.* lexicon, imported statically so `bun build --compile` embeds them.
 // Add one import line per JSON file under lexicons/net/openfederation/ (a test checks none is missing).
 import type { LexiconDoc } from "@atproto/lexicon";
+import accountApprove from "./net/openfederation/account/approve.json";
+import accountList from "./net/openfederation/account/list.json";
+import accountListPending from "./net/openfederation/account/listPending.json";
+import accountRegister from "./net/openfederation/account/register.json";
+import accountReject from "./net/openfederation/account/reject.json";
+import accountUpdateRoles from "./net/openfederation/account/updateRoles.json";
+import auditList from "./net/openfederation/audit/list.json";
+import inviteCreate from "./net/openfederation/invite/create.json";
+import inviteList from "./net/openfederation/invite/list.json";
+import inviteRevoke from "./net/openfederation/invite/revoke.json";
 
-export const ofpdsLexicons: LexiconDoc[] = [];
+export const ofpdsLexicons: LexiconDoc[] = [
+  // accounts, invites, audit
+  accountApprove as LexiconDoc,
+  accountList as LexiconDoc,
+  accountListPending as LexiconDoc,
+  accountRegister as LexiconDoc,
+  accountReject as LexiconDoc,
+  accountUpdateRoles as LexiconDoc,
+  auditList as LexiconDoc,
+  inviteCreate as LexiconDoc,
+  inviteList as LexiconDoc,
+  inviteRevoke as LexiconDoc,
+];

@@ -5,6 +5,9 @@ import type { Logger } from "./util/logger.ts";
 import { KeyVault } from "./identity/keys.ts";
 import { PlcClient } from "./identity/plc-client.ts";
 import { IdentityService } from "./identity/service.ts";
+import { RepoService } from "./repo/index.ts";
+import { Sequencer } from "./sequencer/index.ts";
+import { buildAccountServices, startAccounts, type AccountServices } from "./account/index.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -14,6 +17,14 @@ export interface Services {
   keys: KeyVault;
   plc: PlcClient;
   identity: IdentityService;
+  sequencer: Sequencer;
+  repo: RepoService;
+  // accounts domain: accounts, sessions, invites, login, audit
+  accounts: AccountServices["accounts"];
+  sessions: AccountServices["sessions"];
+  invites: AccountServices["invites"];
+  login: AccountServices["login"];
+  audit: AccountServices["audit"];
   // services: added by each domain
 }
 
@@ -30,6 +41,11 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const keys = await KeyVault.open(db, secrets.keyEncryptionSecret, { serviceDid: config.serviceDid });
   const plc = new PlcClient({ url: config.plcUrl, fallbackUrl: config.plcFallbackUrl, logger: logger.child({ component: "plc-client" }) });
   const identity = new IdentityService({ config, db, keys, plc, logger: logger.child({ component: "identity" }) });
+  // repo engine (wired by the accounts work, which needs it for genesis; the repo domain owns these two lines)
+  const sequencer = new Sequencer(db);
+  const repo = new RepoService({ config, db, sequencer, signingKeypair: (did) => identity.signingKeypair(did), logger: logger.child({ component: "repo" }) });
+  const accountServices = buildAccountServices({ config, secrets, db, identity, repo, logger });
+  await startAccounts(accountServices, { config, secrets, db, logger });
   // construction: added by each domain, in dependency order
-  return { keys, plc, identity };
+  return { keys, plc, identity, sequencer, repo, ...accountServices };
 }

@@ -14,6 +14,7 @@ import type { RouteEntry } from "./types.ts";
 import { healthResponse } from "./health.ts";
 import { bannerResponse } from "../api/banner.ts";
 import { didJsonResponse } from "../identity/well-known.ts";
+import { atprotoDidResponse } from "../account/handles.ts";
 
 /** Request targets longer than this are refused (spec 06 §12). */
 export const MAX_URL_BYTES = 8 * 1024;
@@ -89,6 +90,16 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         const state = states.get(request)!;
         const res = await didJsonResponse(ctx, limiter, state.ip, set.headers as Record<string, string>).catch((err) => errorResponse(err, logger, state.id));
         return finish(state, res);
+      })
+      .get("/.well-known/atproto-did", async ({ request, set }) => {
+        const state = states.get(request)!;
+        try {
+          const rl = await limiter.consume("discovery", state.ip);
+          if (rl) Object.assign(set.headers, rl);
+          return finish(state, atprotoDidResponse(ctx, request.headers.get("host")));
+        } catch (err) {
+          return finish(state, errorResponse(err, logger, state.id));
+        }
       })
       .all(
         "/xrpc/*",

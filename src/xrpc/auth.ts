@@ -1,18 +1,133 @@
-// Authentication step of the pipeline. The seam for the auth issue: verify credentials per guard kind.
+// Authentication step of the pipeline (spec 00 §6, 01 §9.2–9.3): token verification, status gate, staff roles.
 import type { AppContext } from "../context.ts";
-import type { AuthGuard, AuthResult } from "./types.ts";
+import type { AccountStatus, AuthGuard, AuthResult } from "./types.ts";
+import { authRequired, expiredToken, forbidden, invalidToken } from "./errors.ts";
+import { verifyJwt, type JwtClaims, type TokenType } from "../account/jwt.ts";
+import { statusError } from "../account/views.ts";
 
 /** Guard kinds this build can verify; buildXrpcApp refuses a route table that uses any other kind. */
-export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none"]);
+export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none", "optional", "user", "self-any", "staff", "refresh", "session"]);
 
 /**
- * Establish the caller for a method. TODO(auth issue): an `Authorization` header that is present must be
- * verified for every guard, including `none` (401 when invalid, spec 00 §4); today it is ignored.
+ * Methods a non-approved account may call with its session (01 §9.3). Own-repo reads are added by the repo
+ * issue when those methods exist; names listed here that no route serves yet are harmless.
  */
-export async function authenticate(guard: AuthGuard, _req: Request, _ctx: AppContext): Promise<AuthResult> {
+const COMMON = ["com.atproto.server.getSession", "com.atproto.server.refreshSession", "com.atproto.server.deleteSession"];
+const ALLOWLIST: Partial<Record<AccountStatus, ReadonlySet<string>>> = {
+  deactivated: new Set([
+    ...COMMON, "com.atproto.server.activateAccount", "com.atproto.server.checkAccountStatus", "net.openfederation.account.export",
+    "net.openfederation.account.changePassword", "com.atproto.repo.importRepo", "com.atproto.repo.uploadBlob",
+    "com.atproto.repo.listMissingBlobs", "com.atproto.identity.getRecommendedDidCredentials",
+    "com.atproto.identity.submitPlcOperation", "com.atproto.server.getServiceAuth",
+  ]),
+  suspended: new Set([...COMMON, "com.atproto.server.checkAccountStatus", "net.openfederation.account.export", "com.atproto.server.getServiceAuth"]),
+  takendown: new Set([...COMMON, "com.atproto.server.checkAccountStatus", "net.openfederation.account.export", "com.atproto.server.getServiceAuth"]),
+  disabled: new Set([...COMMON, "com.atproto.server.checkAccountStatus", "net.openfederation.account.export", "com.atproto.server.getServiceAuth"]),
+  pending: new Set([...COMMON, "com.atproto.temp.checkSignupQueue"]),
+};
+
+export function allowedWhile(status: AccountStatus, nsid: string): boolean {
+  if (status === "approved") return true;
+  return ALLOWLIST[status]?.has(nsid) ?? false;
+}
+
+function bearer(req: Request): string | undefined {
+  const h = req.headers.get("authorization");
+  if (h === null) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (!m) throw invalidToken("Malformed Authorization header");
+  return m[1];
+}
+
+/** Signature + alg → exp → aud (01 §9.2). */
+function verifyToken(ctx: AppContext, token: string): { typ: TokenType; claims: JwtClaims } {
+  const v = verifyJwt(ctx.secrets.authJwtSecret, token);
+  if (!v.ok) throw v.reason === "expired" ? expiredToken() : invalidToken();
+  if (v.claims.aud !== ctx.config.serviceDid) throw invalidToken();
+  if (v.typ === "refresh+jwt" ? v.claims.scope !== "com.atproto.refresh" : v.claims.scope === "com.atproto.refresh") throw invalidToken();
+  return v;
+}
+
+/** Verifies an access JWT all the way: session live, account exists; status and roles from the database. */
+function accessAuth(ctx: AppContext, token: string): Extract<AuthResult, { kind: "account" }> {
+  const { typ, claims } = verifyToken(ctx, token);
+  if (typ !== "at+jwt") throw invalidToken("A refresh token cannot be used here");
+  const { sessions, accounts } = ctx.services;
+  if (!sessions.isLive(claims.sid)) throw invalidToken();
+  const row = accounts.getRow(claims.sub);
+  if (!row || row.status === "creating") throw invalidToken();
+  return {
+    kind: "account",
+    did: row.did,
+    sid: claims.sid,
+    scope: claims.scope as Extract<AuthResult, { kind: "account" }>["scope"],
+    status: row.status as AccountStatus,
+    roles: accounts.rolesOf(row.did),
+  };
+}
+
+function refreshAuth(ctx: AppContext, token: string, checkSession: boolean): Extract<AuthResult, { kind: "refresh" }> {
+  const { typ, claims } = verifyToken(ctx, token);
+  if (typ !== "refresh+jwt") throw invalidToken("An access token cannot be used here");
+  if (checkSession && !ctx.services.sessions.isLive(claims.sid)) throw invalidToken();
+  return { kind: "refresh", did: claims.sub, sid: claims.sid, jti: claims.jti };
+}
+
+/** Status gate for a full-access method: only `approved` accounts with a full-access session. */
+function gateUser(auth: Extract<AuthResult, { kind: "account" }>): void {
+  if (auth.status !== "approved") throw statusError(auth.status);
+  if (auth.scope !== "com.atproto.access") throw invalidToken("This session is restricted");
+}
+
+const nsidOf = (req: Request): string => new URL(req.url).pathname.slice("/xrpc/".length);
+
+/** Establish the caller for a method. A present `Authorization` header must be valid for every guard (00 §4). */
+export async function authenticate(guard: AuthGuard, req: Request, ctx: AppContext): Promise<AuthResult> {
+  const token = bearer(req);
   switch (guard.kind) {
     case "none":
-      return { kind: "anonymous" };
+    case "optional": {
+      if (token === undefined) return { kind: "anonymous" };
+      // Valid tokens of either kind are accepted here; an invalid one is a 401 even though none was required.
+      const typ = verifyToken(ctx, token).typ;
+      if (typ === "refresh+jwt") {
+        refreshAuth(ctx, token, true);
+        return { kind: "anonymous" };
+      }
+      const auth = accessAuth(ctx, token);
+      return guard.kind === "optional" ? auth : { kind: "anonymous" };
+    }
+    case "user": {
+      if (token === undefined) throw authRequired();
+      const auth = accessAuth(ctx, token);
+      gateUser(auth);
+      return auth;
+    }
+    case "staff": {
+      if (token === undefined) throw authRequired();
+      const auth = accessAuth(ctx, token);
+      gateUser(auth);
+      if (!auth.roles.some((r) => guard.roles.includes(r))) throw forbidden("This method requires a staff role");
+      return auth;
+    }
+    case "self-any": {
+      if (token === undefined) throw authRequired();
+      const auth = accessAuth(ctx, token);
+      if (!allowedWhile(auth.status, nsidOf(req))) throw statusError(auth.status);
+      return auth;
+    }
+    case "refresh": {
+      if (token === undefined) throw authRequired();
+      return refreshAuth(ctx, token, false);
+    }
+    case "session": {
+      // deleteSession: a refresh or access JWT whose session may already be revoked (idempotent revoke).
+      if (token === undefined) throw authRequired();
+      const { typ, claims } = verifyToken(ctx, token);
+      return typ === "refresh+jwt"
+        ? { kind: "refresh", did: claims.sub, sid: claims.sid, jti: claims.jti }
+        : { kind: "refresh", did: claims.sub, sid: claims.sid, jti: "" };
+    }
     default:
       throw new Error(`auth guard "${guard.kind}" has no verifier yet`);
   }

@@ -15,6 +15,8 @@ export type AuthGuard =
   | { kind: "staff"; roles: readonly string[] }
   | { kind: "member-perm"; permission: string }
   | { kind: "refresh" }
+  /** refresh or access JWT, session may already be revoked (deleteSession) */
+  | { kind: "session" }
   | { kind: "partner" }
   | { kind: "service" };
 
@@ -84,6 +86,7 @@ export const optional: AuthGuard = { kind: "optional" };
 export const user: AuthGuard = { kind: "user" };
 export const selfAny: AuthGuard = { kind: "self-any" };
 export const refresh: AuthGuard = { kind: "refresh" };
+export const session: AuthGuard = { kind: "session" };
 export const partner: AuthGuard = { kind: "partner" };
 export const service: AuthGuard = { kind: "service" };
 export const staff = (...roles: string[]): AuthGuard => ({ kind: "staff", roles });

@@ -1,6 +1,7 @@
 // Embedded, forward-only schema migrations (TypeScript modules, so they live inside the binary).
-import { REPO_MIGRATION } from "../../repo/migrations.ts";
+import { accountsMigration } from "../../account/migrations.ts";
 import { IDENTITY_MIGRATIONS } from "../../identity/migrations.ts";
+import { REPO_MIGRATION } from "../../repo/migrations.ts";
 export interface Migration {
   id: number;
   name: string;
@@ -21,6 +22,7 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  accountsMigration,
   ...IDENTITY_MIGRATIONS,
   REPO_MIGRATION,
   // migrations: added by each domain

@@ -1,0 +1,339 @@
+// AccountService: the one creation routine (01 §5, 02 §4), approval/rejection, roles, listings and lookups.
+import { and, asc, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import type { Config, Secrets } from "../config/types.ts";
+import type { Database, Tx } from "../db/database.ts";
+import type { Logger } from "../util/logger.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { AccountStatus } from "../xrpc/types.ts";
+import { forbidden, internalError, invalidRequest, notFound, XrpcError } from "../xrpc/errors.ts";
+import { accountRoles, accounts } from "./schema.ts";
+import { isAcceptablePassword, isPdsRole, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName, type PdsRole } from "./rules.ts";
+import { hashPassword } from "./passwords.ts";
+import type { IdentityPort, PreparedIdentityLike, PrimaryRotationKey, RepoPort } from "./ports.ts";
+import type { InviteService } from "./invites.ts";
+import type { SessionService } from "./sessions.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { fullHandle, type AccountRow } from "./views.ts";
+
+export type CreatedVia = "register" | "createAccount" | "migration" | "partner" | "bootstrap" | "init";
+
+export interface CreateAccountInput {
+  handle: string;
+  email: string;
+  password: string;
+  inviteCode?: string;
+  rotationKey?: string;
+  createdVia: CreatedVia;
+  /** public paths follow INVITE_REQUIRED / APPROVAL_REQUIRED; operator paths (bootstrap, init) skip both */
+  operator?: boolean;
+  roles?: PdsRole[];
+  /** bootstrap in development: a weak password is accepted with a warning */
+  allowWeakPassword?: boolean;
+  actor?: { type: "account" | "system" | "anonymous"; did?: string; ip?: string };
+}
+
+export interface CreatedAccount {
+  did: string;
+  handle: string;
+  email: string;
+  status: "pending" | "approved";
+  primaryRotationKey?: PrimaryRotationKey;
+}
+
+export interface AccountDeps {
+  config: Config;
+  secrets: Secrets;
+  db: Database;
+  identity: IdentityPort;
+  repo: RepoPort;
+  audit: AuditLog;
+  invites: InviteService;
+  sessions: SessionService;
+  logger: Logger;
+}
+
+export type TargetSelector = { did?: string; handle?: string; email?: string };
+const accountExists = (what: string) => new XrpcError(409, "AccountExists", `${what} is already taken`);
+const alreadyResolved = () => new XrpcError(400, "AlreadyResolved", "Account is not awaiting approval");
+/** pending, or migrated in and awaiting approval (01 §3) */
+const awaitingApproval = or(eq(accounts.status, "pending"), and(eq(accounts.status, "deactivated"), eq(accounts.createdVia, "migration"), isNull(accounts.approvedAt)))!;
+const live = ne(accounts.status, "rejected");
+
+export class AccountService {
+  constructor(private readonly deps: AccountDeps, private readonly now: () => number = Date.now) {}
+
+  private get handleDomain() {
+    return this.deps.config.handleDomain;
+  }
+
+  handleOf(row: Pick<AccountRow, "name" | "externalHandle">): string {
+    return fullHandle(row, this.handleDomain);
+  }
+
+  // ---- creation -------------------------------------------------------------------------------------------
+
+  /** The single creation routine every path uses: validate → reserve → PLC genesis → finalize, with compensation. */
+  async create(input: CreateAccountInput): Promise<CreatedAccount> {
+    const { config, db, identity, repo, audit, invites, logger } = this.deps;
+    const name = normaliseName(input.handle, this.handleDomain);
+    const problem = nameProblem(name, this.handleDomain, { allowReserved: input.operator });
+    if (problem) throw invalidRequest(problem);
+    const email = normaliseEmail(input.email);
+    if (!isValidEmail(email)) throw invalidRequest(MSG.email);
+    if (!isAcceptablePassword(input.password) && !input.allowWeakPassword) throw invalidRequest(MSG.password);
+    if (!input.operator && config.inviteRequired && !input.inviteCode) throw new XrpcError(403, "InviteRequired", "An invite code is required");
+    this.assertAvailable(db.orm, name, email);
+
+    const handle = `${name}.${this.handleDomain}`;
+    const status: "pending" | "approved" = input.operator || !config.approvalRequired ? "approved" : "pending";
+    const roles = [...new Set<PdsRole>(["user", ...(input.roles ?? [])])];
+    const passwordHash = await hashPassword(input.password);
+    const prepared: PreparedIdentityLike = await identity.prepareIdentity({ handle, ...(input.rotationKey ? { rotationKey: input.rotationKey } : {}) });
+    const did = prepared.did;
+    const createdAt = new Date(this.now()).toISOString();
+
+    // 1. reserve: name, email, invite use, `creating` row and encrypted keys, atomically
+    const inviteCode = await db.transaction(async (tx) => {
+      this.assertAvailable(tx.orm, name, email);
+      const code = input.operator ? undefined : invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
+      tx.orm.insert(accounts).values({ did, name, email, passwordHash, status: "creating", createdVia: input.createdVia, createdAt, inviteCode: code ?? null }).run();
+      await identity.storeKeysInTx(tx, prepared);
+      return code;
+    });
+
+    const compensate = () =>
+      db.transaction(async (tx) => {
+        tx.orm.delete(accounts).where(and(eq(accounts.did, did), eq(accounts.status, "creating"))).run();
+        tx.orm.delete(accountRoles).where(eq(accountRoles.did, did)).run();
+        if (inviteCode) invites.restoreInTx(tx, inviteCode, did);
+        await identity.deleteKeysInTx(tx, did);
+      });
+
+    // 2. PLC genesis, outside any transaction
+    try {
+      await identity.submitGenesis(prepared);
+    } catch (err) {
+      await compensate().catch((e) => logger.error("registration compensation failed", { did, err: String(e) }));
+      throw err;
+    }
+
+    // 3. finalize
+    try {
+      await db.transaction(async (tx) => {
+        const at = new Date(this.now()).toISOString();
+        tx.orm.update(accounts).set({
+          status,
+          statusChangedAt: at,
+          ...(status === "approved" ? { approvedAt: at, approvedBy: input.actor?.did ?? null } : {}),
+        }).where(eq(accounts.did, did)).run();
+        for (const role of roles) tx.orm.insert(accountRoles).values({ did, role }).onConflictDoNothing().run();
+        await repo.createInTx(tx, {
+          did,
+          signingKey: prepared.signingKeypair,
+          records: [{ collection: "app.bsky.actor.profile", rkey: "self", record: { $type: "app.bsky.actor.profile", displayName: name } }],
+          ...(status === "approved" ? { announce: { handle } } : {}),
+        });
+        audit.writeInTx(tx, {
+          action: "account.register",
+          actorType: input.actor?.type ?? "anonymous",
+          ...(input.actor?.did ? { actorDid: input.actor.did } : {}),
+          targetDid: did,
+          meta: { createdVia: input.createdVia, ...(inviteCode ? { inviteCode } : {}) },
+        });
+      });
+    } catch (err) {
+      logger.error("account finalize failed after PLC accepted the genesis; tombstoning", { did, err: err instanceof Error ? err.message : String(err) });
+      try {
+        await identity.tombstone(did);
+        await compensate();
+      } catch (e) {
+        // The row stays `creating`; the reconciler job (02 §4) tombstones and removes it later.
+        logger.error("tombstone/compensation after failed finalize did not complete", { did, err: String(e) });
+      }
+      throw err instanceof XrpcError ? err : internalError();
+    }
+    return { did, handle, email, status, ...(prepared.primaryRotationKey ? { primaryRotationKey: prepared.primaryRotationKey } : {}) };
+  }
+
+  private assertAvailable(orm: Database["orm"], name: string, email: string): void {
+    // communities share the name namespace; they add their own check when they land
+    if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), live)).get()) throw accountExists("Handle");
+    if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw accountExists("Email");
+  }
+
+  // ---- lookups --------------------------------------------------------------------------------------------
+
+  getRow(did: string): AccountRow | undefined {
+    return this.deps.db.orm.select().from(accounts).where(eq(accounts.did, did)).get();
+  }
+
+  rolesOf(did: string): string[] {
+    return this.deps.db.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all().map((r) => r.role).sort();
+  }
+
+  /** Accounts matching a DID, name, full local handle or external handle (never `creating`). Non-rejected rows win. */
+  lookupRow(identifier: string): AccountRow | undefined {
+    const v = identifier.trim().toLowerCase();
+    let where: SQL;
+    if (v.startsWith("did:")) where = eq(accounts.did, identifier.trim());
+    else if (v.includes("@")) where = eq(accounts.email, v);
+    else {
+      const name = normaliseName(v, this.handleDomain);
+      where = name.includes(".") ? eq(accounts.externalHandle, v) : eq(accounts.name, name);
+    }
+    const rows = this.deps.db.orm.select().from(accounts).where(and(where, ne(accounts.status, "creating"))).all();
+    return rows.find((r) => r.status !== "rejected") ?? rows[0];
+  }
+
+  async lookup(identifier: string): Promise<{ did: string; handle: string; status: AccountStatus } | undefined> {
+    const row = this.lookupRow(identifier);
+    return row ? { did: row.did, handle: this.handleOf(row), status: row.status as AccountStatus } : undefined;
+  }
+
+  private resolveTarget(sel: TargetSelector): AccountRow {
+    const given = [sel.did, sel.handle, sel.email].filter((v) => v !== undefined);
+    if (given.length !== 1) throw invalidRequest("Give exactly one of did, handle, email");
+    const row = this.lookupRow(given[0]!);
+    if (!row) throw notFound("Account not found");
+    return row;
+  }
+
+  // ---- approval -------------------------------------------------------------------------------------------
+
+  async approve(actorDid: string, sel: TargetSelector) {
+    const target = this.resolveTarget(sel);
+    const handle = this.handleOf(target);
+    return this.deps.db.transaction(async (tx) => {
+      const at = new Date(this.now()).toISOString();
+      // Conditional on "still awaiting approval": of two concurrent approvals exactly one matches.
+      const row = tx.orm.update(accounts).set({
+        status: sql`CASE WHEN ${accounts.status} = 'pending' THEN 'approved' ELSE ${accounts.status} END`,
+        approvedAt: at, approvedBy: actorDid, statusChangedAt: at, statusChangedBy: actorDid,
+      }).where(and(eq(accounts.did, target.did), awaitingApproval)).returning().get();
+      if (!row) throw alreadyResolved();
+      if (row.status === "approved") await this.deps.repo.announceInTx(tx, row.did, handle);
+      this.deps.audit.writeInTx(tx, { action: "account.approve", actorType: "account", actorDid, targetDid: row.did, meta: { previousStatus: target.status } });
+      return { did: row.did, handle, email: row.email, status: row.status };
+    });
+  }
+
+  async reject(actorDid: string, sel: TargetSelector, reason?: string) {
+    const target = this.resolveTarget(sel);
+    if (this.rolesOf(target.did).includes("admin")) throw forbidden("An admin account cannot be rejected; remove the admin role first");
+    const handle = this.handleOf(target);
+    const migratedIn = target.createdVia === "migration";
+    const result = await this.deps.db.transaction(async (tx) => {
+      const at = new Date(this.now()).toISOString();
+      const row = tx.orm.update(accounts).set({ status: "rejected", statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: actorDid })
+        .where(and(eq(accounts.did, target.did), awaitingApproval)).returning().get();
+      if (!row) throw alreadyResolved();
+      this.deps.sessions.revokeAllInTx(tx, row.did);
+      await this.deps.repo.deleteInTx(tx, row.did);
+      this.deps.audit.writeInTx(tx, { action: "account.reject", actorType: "account", actorDid, targetDid: row.did, meta: { previousStatus: target.status, ...(reason ? { reason } : {}) } });
+      return { did: row.did, handle, email: row.email, status: row.status };
+    });
+    // The tombstone needs the recovery key, so the keys go only after PLC accepted it. (A durable outbox with
+    // retries is a later job; until then a failure is logged and the keys stay for a manual retry.)
+    if (!migratedIn) void this.tombstoneAndDropKeys(target.did);
+    return result;
+  }
+
+  private async tombstoneAndDropKeys(did: string): Promise<void> {
+    try {
+      await this.deps.identity.tombstone(did);
+      await this.deps.db.transaction((tx) => this.deps.identity.deleteKeysInTx(tx, did));
+    } catch (err) {
+      this.deps.logger.error("DID tombstone after rejection failed", { did, err: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  // ---- roles ----------------------------------------------------------------------------------------------
+
+  async updateRoles(actorDid: string, did: string, addRoles: string[] = [], removeRoles: string[] = []) {
+    if (!addRoles.length && !removeRoles.length) throw invalidRequest("Give addRoles or removeRoles");
+    for (const r of [...addRoles, ...removeRoles]) if (!isPdsRole(r)) throw invalidRequest(`Unknown role: ${r}`);
+    if (removeRoles.includes("user")) throw invalidRequest("The user role cannot be removed");
+    if (did === actorDid && removeRoles.includes("admin")) throw invalidRequest("You cannot remove your own admin role");
+    return this.deps.db.transaction((tx) => {
+      const row = tx.orm.select().from(accounts).where(and(eq(accounts.did, did), ne(accounts.status, "creating"))).get();
+      if (!row) throw notFound("Account not found");
+      const before = new Set(tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all().map((r) => r.role));
+      const added = addRoles.filter((r) => !before.has(r) && !removeRoles.includes(r));
+      const removed = removeRoles.filter((r) => before.has(r));
+      for (const role of added) tx.orm.insert(accountRoles).values({ did, role }).run();
+      if (removed.length) tx.orm.delete(accountRoles).where(and(eq(accountRoles.did, did), inArray(accountRoles.role, removed))).run();
+      this.deps.audit.writeInTx(tx, { action: "account.roles.update", actorType: "account", actorDid, targetDid: did, meta: { added, removed } });
+      const roles = tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all().map((r) => r.role).sort();
+      return { did, handle: this.handleOf(row), roles };
+    });
+  }
+
+  /** Bootstrap: make sure an account holds these roles (idempotent). */
+  ensureRolesInTx(tx: Tx, did: string, roles: readonly string[]): void {
+    for (const role of roles) tx.orm.insert(accountRoles).values({ did, role }).onConflictDoNothing().run();
+  }
+
+  // ---- listings -------------------------------------------------------------------------------------------
+
+  list(filters: { status?: string; role?: string; q?: string }, page: { limit: number; cursor?: string }) {
+    const { db } = this.deps;
+    const where: SQL[] = [ne(accounts.status, "creating")];
+    if (filters.status) where.push(eq(accounts.status, filters.status));
+    if (filters.role) where.push(sql`EXISTS (SELECT 1 FROM account_roles r WHERE r.did = ${accounts.did} AND r.role = ${filters.role})`);
+    if (filters.q) {
+      const pat = `%${filters.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(sql`(lower(coalesce(${accounts.name}, ${accounts.externalHandle}, '')) LIKE ${pat} ESCAPE '\\' OR ${accounts.email} LIKE ${pat} ESCAPE '\\')`);
+    }
+    const filter = and(...where);
+    const total = db.orm.select({ n: count() }).from(accounts).where(filter).get()?.n ?? 0;
+    const c = page.cursor !== undefined ? decodeCursor(page.cursor) : undefined;
+    const after = c ? or(lt(accounts.createdAt, c.t), and(eq(accounts.createdAt, c.t), lt(accounts.did, c.k))) : undefined;
+    const rows = db.orm.select().from(accounts).where(and(filter, after)).orderBy(desc(accounts.createdAt), desc(accounts.did)).limit(page.limit + 1).all();
+    const shown = rows.slice(0, page.limit);
+    const roleRows = shown.length ? db.orm.select().from(accountRoles).where(inArray(accountRoles.did, shown.map((r) => r.did))).all() : [];
+    const last = shown[shown.length - 1];
+    return {
+      users: shown.map((r) => ({
+        did: r.did,
+        handle: this.handleOf(r),
+        email: r.email,
+        status: r.status,
+        roles: roleRows.filter((x) => x.did === r.did).map((x) => x.role).sort(),
+        createdAt: r.createdAt,
+        ...(r.approvedAt ? { approvedAt: r.approvedAt } : {}),
+        ...(r.statusReason ? { statusReason: r.statusReason } : {}),
+        ...(r.statusChangedAt ? { statusChangedAt: r.statusChangedAt } : {}),
+      })),
+      ...(rows.length > page.limit && last ? { cursor: encodeCursor(last.createdAt, last.did) } : {}),
+      total,
+    };
+  }
+
+  listPending(page: { limit: number; cursor?: string }) {
+    const { db } = this.deps;
+    const total = db.orm.select({ n: count() }).from(accounts).where(awaitingApproval).get()?.n ?? 0;
+    const c = page.cursor !== undefined ? decodeCursor(page.cursor) : undefined;
+    const after = c ? or(gt(accounts.createdAt, c.t), and(eq(accounts.createdAt, c.t), gt(accounts.did, c.k))) : undefined;
+    const rows = db.orm.select().from(accounts).where(and(awaitingApproval, after)).orderBy(asc(accounts.createdAt), asc(accounts.did)).limit(page.limit + 1).all();
+    const shown = rows.slice(0, page.limit);
+    const last = shown[shown.length - 1];
+    return {
+      users: shown.map((r) => ({
+        did: r.did,
+        handle: this.handleOf(r),
+        email: r.email,
+        createdAt: r.createdAt,
+        createdVia: r.createdVia,
+        ...(r.inviteCode ? { inviteCode: r.inviteCode } : {}),
+      })),
+      ...(rows.length > page.limit && last ? { cursor: encodeCursor(last.createdAt, last.did) } : {}),
+      total,
+    };
+  }
+
+  /** True when no account (other than failed reservations) exists: dev mode then creates `admin`. */
+  isEmpty(): boolean {
+    return (this.deps.db.orm.select({ n: count() }).from(accounts).where(ne(accounts.status, "creating")).get()?.n ?? 0) === 0;
+  }
+}
+

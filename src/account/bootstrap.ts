@@ -1,0 +1,102 @@
+// Bootstrap admin at every start (spec 01 §6) and the development `admin` account (09 §3).
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { and, eq } from "drizzle-orm";
+import type { Config, Secrets } from "../config/types.ts";
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../util/logger.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { AccountService } from "./account-service.ts";
+import { isAcceptablePassword, normaliseEmail, normaliseName, PDS_ROLES } from "./rules.ts";
+import { accounts } from "./schema.ts";
+
+export const ROTATION_KEY_FILE = "bootstrap-admin-rotation-key.txt";
+export const DEV_ADMIN_FILE = "dev-admin.txt";
+
+export interface BootstrapDeps {
+  config: Config;
+  secrets: Secrets;
+  db: Database;
+  accounts: AccountService;
+  audit: AuditLog;
+  logger: Logger;
+}
+
+export async function runBootstrap(deps: BootstrapDeps): Promise<void> {
+  const { config, secrets, logger } = deps;
+  if (secrets.bootstrapAdmin) {
+    await bootstrapAdmin(deps, secrets.bootstrapAdmin);
+    return;
+  }
+  if (config.dev && deps.accounts.isEmpty()) await createDevAdmin(deps);
+  else logger.debug("no bootstrap admin configured");
+}
+
+async function bootstrapAdmin(deps: BootstrapDeps, env: { email: string; handle: string; password: string }): Promise<void> {
+  const { config, db, accounts: svc, audit, logger } = deps;
+  const name = normaliseName(env.handle, config.handleDomain);
+  const email = normaliseEmail(env.email);
+  const byName = db.orm.select().from(accounts).where(and(eq(accounts.name, name))).all().filter((r) => r.status !== "rejected" && r.status !== "creating");
+  const byEmail = db.orm.select().from(accounts).where(eq(accounts.email, email)).all().filter((r) => r.status !== "rejected" && r.status !== "creating");
+  const match = byName.find((r) => r.email === email);
+  if (match) {
+    await db.transaction((tx) => {
+      if (match.status === "pending") {
+        const at = new Date().toISOString();
+        tx.orm.update(accounts).set({ status: "approved", approvedAt: at, statusChangedAt: at }).where(eq(accounts.did, match.did)).run();
+      } else if (match.status !== "approved") {
+        logger.warn("bootstrap admin account is not approved and was left alone", { did: match.did, status: match.status });
+      }
+      svc.ensureRolesInTx(tx, match.did, PDS_ROLES);
+    });
+    logger.warn("BOOTSTRAP_ADMIN_* variables are still set; remove them (the admin account persists without them)");
+    return;
+  }
+  if (byName.length || byEmail.length) {
+    logger.error("bootstrap admin not created: the handle or email is already used by a different account", {
+      conflict: byName.length ? "handle" : "email",
+      ...(byName[0] ? { handleOwner: byName[0].did } : {}),
+      ...(byEmail[0] ? { emailOwner: byEmail[0].did } : {}),
+    });
+    return;
+  }
+  const weak = !isAcceptablePassword(env.password);
+  if (weak && !config.dev && config.env === "production") {
+    logger.error("bootstrap admin not created: BOOTSTRAP_ADMIN_PASSWORD does not meet the password rules");
+    return;
+  }
+  if (weak) logger.warn("bootstrap admin password does not meet the password rules (accepted in development only)");
+  try {
+    const created = await svc.create({
+      handle: name, email, password: env.password, createdVia: "bootstrap", operator: true, roles: [...PDS_ROLES], allowWeakPassword: weak,
+      actor: { type: "system" },
+    });
+    await db.transaction((tx) => audit.writeInTx(tx, { action: "server.bootstrapAdmin", actorType: "system", targetDid: created.did, meta: { handle: created.handle } }));
+    if (created.primaryRotationKey) {
+      const path = join(config.dataDir, ROTATION_KEY_FILE);
+      writeFileSync(path, `${JSON.stringify({ did: created.did, ...created.primaryRotationKey }, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+      logger.info("bootstrap admin primary rotation key written; move it somewhere safe and delete the file", { path });
+    }
+    logger.info("✓ Bootstrap admin user created", { did: created.did, handle: created.handle });
+  } catch (err) {
+    logger.error("bootstrap admin creation failed", { err: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+async function createDevAdmin(deps: BootstrapDeps): Promise<void> {
+  const { config, accounts: svc, logger } = deps;
+  // letters + digits + a symbol: always satisfies the password rules
+  const password = `Dev-${randomBytes(12).toString("base64url")}-1a`;
+  try {
+    const created = await svc.create({
+      handle: "admin", email: "admin@localhost.test", password, createdVia: "bootstrap", operator: true, roles: [...PDS_ROLES],
+      actor: { type: "system" },
+    });
+    const path = join(config.dataDir, DEV_ADMIN_FILE);
+    writeFileSync(path, `handle: ${created.handle}\npassword: ${password}\ndid: ${created.did}\n`, { mode: 0o600 });
+    logger.info("✓ Development admin created", { handle: created.handle, password, file: path });
+  } catch (err) {
+    logger.error("development admin creation failed", { err: err instanceof Error ? err.message : String(err) });
+  }
+}

@@ -1,0 +1,46 @@
+// Wires the account domain (audit, sessions, invites, accounts, login) for src/services.ts.
+import type { Config, Secrets } from "../config/types.ts";
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../util/logger.ts";
+import { AuditLog } from "../audit/audit-log.ts";
+import { AccountService } from "./account-service.ts";
+import { InviteService } from "./invites.ts";
+import { Lockout } from "./lockout.ts";
+import { LoginService } from "./login.ts";
+import type { IdentityPort, RepoPort } from "./ports.ts";
+import { SessionService } from "./sessions.ts";
+import { runBootstrap } from "./bootstrap.ts";
+import { dummyPasswordHash } from "./passwords.ts";
+
+export interface AccountServices {
+  audit: AuditLog;
+  sessions: SessionService;
+  invites: InviteService;
+  accounts: AccountService;
+  login: LoginService;
+}
+
+export function buildAccountServices(deps: { config: Config; secrets: Secrets; db: Database; identity: IdentityPort; repo: RepoPort; logger: Logger }): AccountServices {
+  const { config, secrets, db, identity, repo } = deps;
+  const logger = deps.logger.child({ component: "accounts" });
+  const audit = new AuditLog(db);
+  const sessions = new SessionService({ config, secrets, db, audit });
+  let accounts: AccountService | undefined;
+  const invites = new InviteService({
+    db,
+    audit,
+    handleOf: (did) => {
+      const row = accounts?.getRow(did);
+      return row ? accounts!.handleOf(row) : undefined;
+    },
+  });
+  accounts = new AccountService({ config, secrets, db, identity, repo, audit, invites, sessions, logger });
+  const login = new LoginService({ db, accounts, sessions, lockout: new Lockout(db), audit, handleDomain: config.handleDomain });
+  dummyPasswordHash(); // computed once at start, so the first unknown-identifier login is not faster
+  return { audit, sessions, invites, accounts, login };
+}
+
+/** Bootstrap admin / dev admin (01 §6, 09 §3); runs at every start, never throws. */
+export async function startAccounts(s: AccountServices, deps: { config: Config; secrets: Secrets; db: Database; logger: Logger }): Promise<void> {
+  await runBootstrap({ ...deps, accounts: s.accounts, audit: s.audit, logger: deps.logger.child({ component: "bootstrap" }) });
+}

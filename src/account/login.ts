@@ -1,0 +1,85 @@
+// Password login (createSession, 01 §9.4–9.5): lockout check → one argon2id verification → status outcome → session.
+import { eq } from "drizzle-orm";
+import type { Database } from "../db/database.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { AccessScope, AccountStatus } from "../xrpc/types.ts";
+import { XrpcError } from "../xrpc/errors.ts";
+import type { AccountService } from "./account-service.ts";
+import type { Lockout } from "./lockout.ts";
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
+import { classifyIdentifier } from "./rules.ts";
+import { accounts } from "./schema.ts";
+import { sha256Hex, type SessionService, type TokenPair } from "./sessions.ts";
+import { statusError, type AccountRow } from "./views.ts";
+
+const invalidCredentials = () => new XrpcError(401, "Unauthorized", "Invalid identifier or password");
+
+/** Scope of a session for a status, or the error when that status gets no session. */
+export function sessionScope(status: AccountStatus, opts: { allowTakendown?: boolean; queued?: boolean } = {}): AccessScope {
+  switch (status) {
+    case "approved":
+    case "deactivated":
+      return "com.atproto.access";
+    case "suspended":
+    case "disabled":
+      if (opts.allowTakendown) return "com.atproto.takendown";
+      throw statusError(status);
+    case "takendown":
+      if (opts.allowTakendown) return "com.atproto.takendown";
+      throw new XrpcError(401, "AccountTakedown", statusError(status).message);
+    case "pending":
+      if (opts.queued) return "com.atproto.signupQueued";
+      throw statusError(status);
+    default:
+      throw statusError(status);
+  }
+}
+
+export class LoginService {
+  constructor(
+    private readonly deps: { db: Database; accounts: AccountService; sessions: SessionService; lockout: Lockout; audit: AuditLog; handleDomain: string },
+  ) {}
+
+  private findAccount(identifier: string): AccountRow | undefined {
+    const id = classifyIdentifier(identifier, this.deps.handleDomain);
+    if (id.kind === "none") return undefined;
+    if (id.kind === "name" && id.value.includes(".")) return undefined;
+    const row = this.deps.accounts.lookupRow(id.kind === "name" ? id.value : id.value);
+    return row && row.status !== "creating" ? row : undefined;
+  }
+
+  async login(input: { identifier: string; password: string; allowTakendown?: boolean }, ip: string): Promise<{ row: AccountRow; tokens: TokenPair; sid: string; scope: AccessScope }> {
+    const { lockout, audit, sessions, db } = this.deps;
+    const normalised = input.identifier.trim().toLowerCase();
+    const row = this.findAccount(input.identifier);
+    const key = row ? `account:${row.did}` : `ident:${sha256Hex(normalised)}`;
+    const identifierHash = sha256Hex(normalised);
+    const fail = (reason: string) => audit.write({ action: "session.loginFailed", actorType: "anonymous", ...(row ? { targetDid: row.did } : {}), meta: { reason, identifierHash, ip }, ip });
+
+    const lockedFor = lockout.lockedFor(key);
+    if (lockedFor !== undefined) {
+      await fail("account_locked");
+      throw new XrpcError(429, "AccountLocked", "Too many failed login attempts; try again later", { retryAfter: lockedFor }, { "Retry-After": String(lockedFor) });
+    }
+    // Exactly one full verification per unlocked attempt, against a dummy hash when there is no account.
+    const tooLong = [...input.password].length > 256;
+    const ok = await verifyPassword(tooLong ? "" : input.password, row?.passwordHash ?? dummyPasswordHash());
+    if (!ok || !row || tooLong) {
+      await lockout.recordFailure(key);
+      await fail(row ? "wrong_password" : "unknown_identifier");
+      throw invalidCredentials();
+    }
+    await lockout.reset(key);
+    if (needsRehash(row.passwordHash)) {
+      const hash = await hashPassword(input.password);
+      await db.transaction((tx) => tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, row.did)).run());
+    }
+    const scope = sessionScope(row.status as AccountStatus, { allowTakendown: input.allowTakendown });
+    const created = await db.transaction((tx) => {
+      const s = sessions.createInTx(tx, row.did, scope);
+      audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: row.did, targetDid: row.did, meta: { sid: s.sid, restricted: scope === "com.atproto.takendown" }, ip });
+      return s;
+    });
+    return { row, tokens: { accessJwt: created.accessJwt, refreshJwt: created.refreshJwt }, sid: created.sid, scope };
+  }
+}

@@ -1,0 +1,74 @@
+// drizzle table definitions for accounts, roles, invites, sessions and login failures (spec 01). DDL: ./migrations.ts.
+import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const accounts = sqliteTable("accounts", {
+  did: text("did").primaryKey(),
+  /** local name; stays on a rejected row but a partial unique index releases it */
+  name: text("name"),
+  /** external handle when the account switched away from <name>.<HANDLE_DOMAIN> (02 §6) */
+  externalHandle: text("external_handle"),
+  email: text("email").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  status: text("status").notNull(),
+  previousStatus: text("previous_status"),
+  statusReason: text("status_reason"),
+  statusChangedAt: text("status_changed_at"),
+  statusChangedBy: text("status_changed_by"),
+  createdVia: text("created_via").notNull(),
+  createdAt: text("created_at").notNull(),
+  approvedAt: text("approved_at"),
+  approvedBy: text("approved_by"),
+  partnerKeyId: text("partner_key_id"),
+  inviteCode: text("invite_code"),
+  holderExportedAt: text("holder_exported_at"),
+});
+
+export const accountRoles = sqliteTable(
+  "account_roles",
+  { did: text("did").notNull(), role: text("role").notNull() },
+  (t) => [primaryKey({ columns: [t.did, t.role] })],
+);
+
+export const invites = sqliteTable("invites", {
+  code: text("code").primaryKey(),
+  maxUses: integer("max_uses").notNull(),
+  usesCount: integer("uses_count").notNull(),
+  expiresAt: text("expires_at"),
+  boundTo: text("bound_to"),
+  note: text("note"),
+  createdBy: text("created_by").notNull(),
+  createdAt: text("created_at").notNull(),
+  revokedAt: text("revoked_at"),
+});
+
+export const inviteUses = sqliteTable("invite_uses", {
+  code: text("code").notNull(),
+  did: text("did").notNull(),
+  usedAt: text("used_at").notNull(),
+});
+
+/** A session is a family of refresh tokens produced by rotation; revoking it kills every token at once. */
+export const sessions = sqliteTable("sessions", {
+  id: text("id").primaryKey(),
+  did: text("did").notNull(),
+  createdAt: text("created_at").notNull(),
+  lastUsedAt: text("last_used_at").notNull(),
+  expiresAt: text("expires_at").notNull(),
+  revokedAt: text("revoked_at"),
+});
+
+/** Only SHA-256(jti) of a refresh token is stored. */
+export const refreshTokens = sqliteTable("refresh_tokens", {
+  hash: text("hash").primaryKey(),
+  sid: text("sid").notNull(),
+  createdAt: text("created_at").notNull(),
+  expiresAt: text("expires_at").notNull(),
+  rotatedAt: text("rotated_at"),
+});
+
+export const loginFailures = sqliteTable("login_failures", {
+  key: text("key").primaryKey(),
+  count: integer("count").notNull(),
+  lastFailureAt: integer("last_failure_at").notNull(),
+  lockedUntil: integer("locked_until"),
+});

@@ -1,0 +1,119 @@
+// Sessions: access/refresh JWT issue, refresh rotation with a 10 s grace cache, reuse detection, revocation (01 §9).
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Config, Secrets } from "../config/types.ts";
+import type { Database, Tx } from "../db/database.ts";
+import type { AccessScope } from "../xrpc/types.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import { invalidToken } from "../xrpc/errors.ts";
+import { signJwt, type JwtClaims } from "./jwt.ts";
+import { refreshTokens, sessions } from "./schema.ts";
+
+export const REFRESH_GRACE_MS = 10_000;
+
+export interface TokenPair {
+  accessJwt: string;
+  refreshJwt: string;
+}
+
+export const sha256Hex = (s: string): string => createHash("sha256").update(s).digest("hex");
+const randomId = (bytes = 16): string => randomBytes(bytes).toString("base64url");
+
+export class SessionService {
+  /** refresh-token hash → the pair its rotation produced, kept REFRESH_GRACE_MS for concurrent duplicate refreshes */
+  private readonly grace = new Map<string, { pair: TokenPair; until: number }>();
+
+  constructor(
+    private readonly deps: { config: Config; secrets: Secrets; db: Database; audit: AuditLog },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private mint(did: string, sid: string, scope: AccessScope, nowMs: number): { pair: TokenPair; refreshHash: string; refreshExpires: string } {
+    const { config, secrets } = this.deps;
+    const iat = Math.floor(nowMs / 1000);
+    const base = { sub: did, aud: config.serviceDid, iat, sid };
+    const access: JwtClaims = { ...base, scope, exp: iat + Math.floor(config.accessTokenTtlMs / 1000), jti: randomId() };
+    const refreshJti = randomId();
+    const refresh: JwtClaims = { ...base, scope: "com.atproto.refresh", exp: iat + Math.floor(config.refreshTokenTtlMs / 1000), jti: refreshJti };
+    return {
+      pair: { accessJwt: signJwt(secrets.authJwtSecret, "at+jwt", access), refreshJwt: signJwt(secrets.authJwtSecret, "refresh+jwt", refresh) },
+      refreshHash: sha256Hex(refreshJti),
+      refreshExpires: new Date(refresh.exp * 1000).toISOString(),
+    };
+  }
+
+  /** Starts a new session (family) for a successful login. */
+  createInTx(tx: Tx, did: string, scope: AccessScope): TokenPair & { sid: string } {
+    const nowMs = this.now();
+    const sid = randomId();
+    const { pair, refreshHash, refreshExpires } = this.mint(did, sid, scope, nowMs);
+    const at = new Date(nowMs).toISOString();
+    tx.orm.insert(sessions).values({ id: sid, did, createdAt: at, lastUsedAt: at, expiresAt: refreshExpires }).run();
+    tx.orm.insert(refreshTokens).values({ hash: refreshHash, sid, createdAt: at, expiresAt: refreshExpires }).run();
+    return { ...pair, sid };
+  }
+
+  /** True when the session exists and is not revoked (read connection). */
+  isLive(sid: string): boolean {
+    const row = this.deps.db.orm.select({ revokedAt: sessions.revokedAt }).from(sessions).where(eq(sessions.id, sid)).get();
+    return !!row && row.revokedAt === null;
+  }
+
+  /**
+   * Rotates a verified refresh token. `scopeFor` recomputes the access scope from the account's current status
+   * (it throws the status error when the account may not hold a session).
+   */
+  async rotate(claims: { jti: string; sid: string; sub: string }, scopeFor: () => AccessScope, ip?: string): Promise<TokenPair> {
+    const hash = sha256Hex(claims.jti);
+    const nowMs = this.now();
+    this.sweepGrace(nowMs);
+    let reuse = false;
+    const pair = await this.deps.db.transaction((tx) => {
+      const token = tx.orm.select().from(refreshTokens).where(eq(refreshTokens.hash, hash)).get();
+      if (!token || token.sid !== claims.sid) throw invalidToken();
+      const session = tx.orm.select().from(sessions).where(eq(sessions.id, token.sid)).get();
+      if (!session || session.revokedAt !== null || session.did !== claims.sub) throw invalidToken();
+      if (token.rotatedAt !== null) {
+        const cached = this.grace.get(hash);
+        if (cached && cached.until > nowMs) return cached.pair;
+        // A rotated token presented again after the grace window: someone holds a stolen copy. Kill the family.
+        const at = new Date(nowMs).toISOString();
+        tx.orm.update(sessions).set({ revokedAt: at }).where(eq(sessions.id, token.sid)).run();
+        this.deps.audit.writeInTx(tx, { action: "session.reuseDetected", actorType: "account", actorDid: session.did, targetDid: session.did, meta: { sid: token.sid }, ip });
+        reuse = true;
+        return undefined;
+      }
+      const scope = scopeFor();
+      const minted = this.mint(session.did, session.id, scope, nowMs);
+      const at = new Date(nowMs).toISOString();
+      tx.orm.update(refreshTokens).set({ rotatedAt: at }).where(eq(refreshTokens.hash, hash)).run();
+      tx.orm.insert(refreshTokens).values({ hash: minted.refreshHash, sid: session.id, createdAt: at, expiresAt: minted.refreshExpires }).run();
+      tx.orm.update(sessions).set({ lastUsedAt: at, expiresAt: minted.refreshExpires }).where(eq(sessions.id, session.id)).run();
+      this.grace.set(hash, { pair: minted.pair, until: nowMs + REFRESH_GRACE_MS });
+      return minted.pair;
+    });
+    if (reuse || !pair) throw invalidToken("Refresh token was already used; the session has been revoked");
+    return pair;
+  }
+
+  /** Revokes one session; returns whether anything changed (deleteSession is idempotent). */
+  async revoke(sid: string, ip?: string): Promise<boolean> {
+    return this.deps.db.transaction((tx) => {
+      const row = tx.orm.update(sessions).set({ revokedAt: new Date(this.now()).toISOString() })
+        .where(and(eq(sessions.id, sid), isNull(sessions.revokedAt))).returning({ did: sessions.did }).get();
+      if (!row) return false;
+      this.deps.audit.writeInTx(tx, { action: "session.delete", actorType: "account", actorDid: row.did, targetDid: row.did, meta: { sid }, ip });
+      return true;
+    });
+  }
+
+  /** Revokes every live session of an account (rejection, suspension, password change). */
+  revokeAllInTx(tx: Tx, did: string): void {
+    tx.orm.update(sessions).set({ revokedAt: new Date(this.now()).toISOString() })
+      .where(and(eq(sessions.did, did), isNull(sessions.revokedAt))).run();
+  }
+
+  private sweepGrace(nowMs: number): void {
+    for (const [k, v] of this.grace) if (v.until <= nowMs) this.grace.delete(k);
+  }
+}

@@ -1,0 +1,45 @@
+// Account row helpers: full handles, wire status, and the status → error mapping of the status gate (01 §2, §9.3).
+import type { AccountStatus } from "../xrpc/types.ts";
+import { XrpcError } from "../xrpc/errors.ts";
+import type { accounts } from "./schema.ts";
+
+export type AccountRow = typeof accounts.$inferSelect;
+
+export const fullHandle = (row: Pick<AccountRow, "name" | "externalHandle">, handleDomain: string): string =>
+  row.externalHandle ?? `${row.name}.${handleDomain}`;
+
+/** `status` as AT Protocol's getSession/createSession report it; undefined when active or not representable. */
+export function wireStatus(status: AccountStatus): "deactivated" | "suspended" | "takendown" | undefined {
+  switch (status) {
+    case "deactivated":
+    case "disabled":
+      return "deactivated";
+    case "suspended":
+      return "suspended";
+    case "takendown":
+      return "takendown";
+    default:
+      return undefined;
+  }
+}
+
+const RESTRICTED_HINT = "Log in with allowTakendown to get a session for exporting your data and migrating.";
+
+/** The error a status answers outside its allowlist (00 §5). */
+export function statusError(status: AccountStatus): XrpcError {
+  switch (status) {
+    case "deactivated":
+      return new XrpcError(403, "AccountDeactivated", "Account is deactivated");
+    case "suspended":
+      return new XrpcError(403, "AccountSuspended", `Account is suspended. ${RESTRICTED_HINT}`);
+    case "takendown":
+      return new XrpcError(410, "AccountTakenDown", `Account has been taken down. ${RESTRICTED_HINT}`);
+    case "disabled":
+      return new XrpcError(403, "AccountDisabled", `Account is disabled. ${RESTRICTED_HINT}`);
+    case "pending":
+    case "rejected":
+      return new XrpcError(403, "AccountNotApproved", "Account is not approved");
+    default:
+      return new XrpcError(401, "InvalidToken", "Token could not be verified");
+  }
+}

@@ -1,0 +1,9 @@
+// com.atproto.server.deleteSession: revoke the whole session named by a refresh or access JWT; idempotent (01 §9.5).
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { authRequired } from "../../../../xrpc/errors.ts";
+
+export async function handler({ ctx, auth, req }: HandlerArgs) {
+  if (auth.kind === "anonymous") throw authRequired();
+  await ctx.services.sessions.revoke(auth.sid, req.ip);
+  return undefined;
+}

@@ -1,0 +1,16 @@
+// com.atproto.server.refreshSession: rotate the refresh token (10 s grace, reuse revokes the session), 01 §9.5.
+import type { AccountStatus, HandlerArgs } from "../../../../xrpc/types.ts";
+import { invalidToken } from "../../../../xrpc/errors.ts";
+import { sessionScope } from "../../../../account/login.ts";
+import { sessionView } from "./_session-view.ts";
+
+export async function handler({ ctx, auth, req }: HandlerArgs) {
+  if (auth.kind !== "refresh") throw invalidToken();
+  const { accounts, sessions } = ctx.services;
+  const row = accounts.getRow(auth.did);
+  if (!row || row.status === "creating") throw invalidToken();
+  const status = row.status as AccountStatus;
+  // The scope is recomputed from the current status; a session that exists for a moderated account is restricted.
+  const tokens = await sessions.rotate({ jti: auth.jti, sid: auth.sid, sub: auth.did }, () => sessionScope(status, { allowTakendown: true, queued: true }), req.ip);
+  return { ...tokens, ...sessionView(ctx, row) };
+}

@@ -1,0 +1,105 @@
+// Test support for the account suites: an XRPC caller, a PDS with a bootstrap admin, invites, users, raw DB reads.
+import { Database as Sqlite } from "bun:sqlite";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createHmac } from "node:crypto";
+import { startPds, type RunningPds } from "../_support/pds.ts";
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function call<T = any>(url: string, nsid: string, opts: { token?: string; params?: Record<string, string | number | boolean>; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  const qs = opts.params ? "?" + new URLSearchParams(Object.entries(opts.params).map(([k, v]) => [k, String(v)])).toString() : "";
+  const res = await fetch(`${url}/xrpc/${nsid}${qs}`, {
+    method: opts.body === undefined ? "GET" : "POST",
+    headers: {
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      ...(opts.body === undefined ? {} : { "content-type": "application/json" }),
+      ...opts.headers,
+    },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  let body: any;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+export async function ok<T = any>(p: Promise<Reply<T>>): Promise<T> {
+  const r = await p;
+  if (r.status !== 200) throw new Error(`expected 200, got ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export const ADMIN = { email: "root@example.org", handle: "admin", password: "Admin-password-123" };
+
+export interface Env {
+  pds: RunningPds;
+  url: string;
+  admin: { did: string; accessJwt: string; refreshJwt: string };
+  /** a read-only view of the server's database */
+  sql<T = any>(q: string, ...args: unknown[]): T[];
+  jwtSecret(): string;
+  serviceDid: string;
+  stop(): Promise<void>;
+}
+
+export async function startEnv(env: Record<string, string> = {}, opts: { bootstrap?: boolean } = {}): Promise<Env> {
+  const pds = await startPds({
+    RATE_LIMITS_ENABLED: "false",
+    ...(opts.bootstrap === false ? {} : { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_HANDLE: ADMIN.handle, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }),
+    ...env,
+  });
+  const db = new Sqlite(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+  let admin = { did: "", accessJwt: "", refreshJwt: "" };
+  if (opts.bootstrap !== false) admin = await ok(call(pds.url, "com.atproto.server.createSession", { body: { identifier: ADMIN.handle, password: ADMIN.password } }));
+  return {
+    pds,
+    url: pds.url,
+    admin,
+    serviceDid: `did:web:localhost%3A${pds.port}`,
+    sql: (q, ...args) => db.query(q).all(...(args as never[])) as never,
+    jwtSecret: () => (JSON.parse(readFileSync(join(pds.dataDir, "secrets.json"), "utf8")) as { AUTH_JWT_SECRET: string }).AUTH_JWT_SECRET,
+    async stop() {
+      db.close();
+      await pds.stop();
+    },
+  };
+}
+
+let seq = 0;
+export const uniq = (p = "u") => `${p}${Date.now().toString(36).slice(-4)}${(seq++).toString(36)}`;
+export const PASSWORD = "Correct-horse-9";
+
+export async function invite(e: Env, body: Record<string, unknown> = {}): Promise<string> {
+  return (await ok(call(e.url, "net.openfederation.invite.create", { token: e.admin.accessJwt, body }))).code;
+}
+
+export async function register(e: Env, name = uniq(), extra: Record<string, unknown> = {}) {
+  const code = await invite(e);
+  return ok(call(e.url, "net.openfederation.account.register", { body: { handle: name, email: `${name}@example.org`, password: PASSWORD, inviteCode: code, ...extra } }));
+}
+
+export async function approvedUser(e: Env, name = uniq()) {
+  const reg = await register(e, name);
+  await ok(call(e.url, "net.openfederation.account.approve", { token: e.admin.accessJwt, body: { did: reg.did } }));
+  const s = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: name, password: PASSWORD } }));
+  return { ...reg, name, accessJwt: s.accessJwt as string, refreshJwt: s.refreshJwt as string };
+}
+
+/** Crafts an HS256-or-other token, for the verification tests. */
+export function craftJwt(secret: string, header: Record<string, unknown>, claims: Record<string, unknown>, alg: "sha256" | "sha384" | "none" = "sha256"): string {
+  const b = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const signing = `${b(header)}.${b(claims)}`;
+  const sig = alg === "none" ? "" : createHmac(alg, secret).update(signing).digest("base64url");
+  return `${signing}.${sig}`;
+}
+
+export const decodeJwt = (t: string) => JSON.parse(Buffer.from(t.split(".")[1]!, "base64url").toString()) as Record<string, any>;
