@@ -1,6 +1,6 @@
 // KeyVault: the installation salt, the scrypt-derived KEK, AES-256-GCM key wrapping and the service key (spec 02 §8).
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from "node:crypto";
-import { and, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { Secp256k1Keypair } from "@atproto/crypto";
 import type { Database } from "../db/database.ts";
 import { serverMeta } from "../db/schema.ts";
@@ -44,18 +44,16 @@ export class KeyVault {
   private constructor(
     private readonly db: Database,
     private readonly kek: Buffer,
-    /** the DID the service signing key was ensured for, when open() was given one */
-    readonly serviceDid: string | undefined,
   ) {}
 
   /**
    * Ensures the installation salt, derives the KEK (the only slow step: scrypt runs once per process), self-tests
-   * it against a stored key and ensures the service signing key for `opts.serviceDid`.
+   * it against a stored key and, given `opts.serviceDid`, creates the installation's service signing key if missing.
    * A secret that cannot decrypt the stored keys → ConfigError (the CLI exits 78).
    */
   static async open(db: Database, keyEncryptionSecret: string, opts: { serviceDid?: string } = {}): Promise<KeyVault> {
     const salt = await ensureSalt(db);
-    const vault = new KeyVault(db, await deriveKek(keyEncryptionSecret, salt), opts.serviceDid);
+    const vault = new KeyVault(db, await deriveKek(keyEncryptionSecret, salt));
     await vault.selfTest();
     if (opts.serviceDid) await vault.ensureServiceKey(opts.serviceDid);
     return vault;
@@ -108,16 +106,20 @@ export class KeyVault {
     return { keypair, ciphertext: this.encrypt(purpose, subjectDid, await keypair.export()) };
   }
 
-  /** The service signing key (`#atproto` of the service DID document). */
-  async serviceKeypair(serviceDid = this.serviceDid): Promise<Secp256k1Keypair> {
-    if (!serviceDid) throw new Error("KeyVault was opened without a service DID");
+  /**
+   * The service signing key (`#atproto` of the service DID document). There is one per installation: it stays
+   * bound (AAD) to the service DID it was created for, and is kept when PDS_HOSTNAME or the port later changes.
+   */
+  async serviceKeypair(): Promise<Secp256k1Keypair> {
     const row = await this.db.orm
-      .select({ ciphertext: identityKeys.ciphertext })
+      .select()
       .from(identityKeys)
-      .where(and(eq(identityKeys.did, serviceDid), eq(identityKeys.purpose, "service.signing-key")))
+      .where(eq(identityKeys.purpose, "service.signing-key"))
+      .orderBy(identityKeys.createdAt)
+      .limit(1)
       .get();
-    if (!row) throw new Error(`no service signing key for ${serviceDid}`);
-    return this.decryptKeypair("service.signing-key", serviceDid, row.ciphertext);
+    if (!row) throw new Error("no service signing key: open the KeyVault with a serviceDid first");
+    return this.decryptKeypair("service.signing-key", row.did, row.ciphertext);
   }
 
   /** Decrypt the newest stored key (a service key when there is one); a wrong secret fails here, at startup. */
@@ -140,21 +142,18 @@ export class KeyVault {
   }
 
   private async ensureServiceKey(serviceDid: string): Promise<void> {
-    const existing = await this.db.orm
-      .select({ did: identityKeys.did })
-      .from(identityKeys)
-      .where(and(eq(identityKeys.did, serviceDid), eq(identityKeys.purpose, "service.signing-key")))
-      .get();
-    if (existing) return;
+    const find = (orm: Database["orm"]) =>
+      orm.select({ did: identityKeys.did }).from(identityKeys).where(eq(identityKeys.purpose, "service.signing-key")).get();
+    if (find(this.db.orm)) return;
     const { ciphertext } = await this.generate("service.signing-key", serviceDid);
-    // INSERT OR IGNORE: a key made by an earlier start (or `init`) wins; the fresh one is discarded.
-    await this.db.transaction((tx) =>
+    // Re-checked under the writer lock, so `init` and a first start can never leave two service keys.
+    await this.db.transaction((tx) => {
+      if (find(tx.orm)) return;
       tx.orm
         .insert(identityKeys)
         .values({ did: serviceDid, purpose: "service.signing-key", ciphertext: Buffer.from(ciphertext), createdAt: new Date().toISOString() })
-        .onConflictDoNothing()
-        .run(),
-    );
+        .run();
+    });
   }
 }
 

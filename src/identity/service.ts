@@ -192,7 +192,7 @@ export class IdentityService {
   async serviceDidDocument(): Promise<ServiceDidDocument> {
     if (this.serviceDoc) return this.serviceDoc;
     const did = this.config.serviceDid;
-    const key = await this.keys.serviceKeypair(did);
+    const key = await this.keys.serviceKeypair();
     this.serviceDoc = {
       "@context": DID_CONTEXT,
       id: did,

@@ -1,0 +1,10 @@
+// com.atproto.identity.getRecommendedDidCredentials: the PLC fields an operation must keep to stay hosted here (02 §11).
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { invalidToken } from "../../../../xrpc/errors.ts";
+
+export async function handler({ ctx, auth }: HandlerArgs) {
+  if (auth.kind !== "account") throw invalidToken();
+  const row = ctx.services.accounts.getRow(auth.did);
+  if (!row) throw invalidToken();
+  return ctx.services.identity.recommendedCredentials(auth.did, ctx.services.accounts.handleOf(row));
+}
