@@ -53,3 +53,21 @@ describe("GET /.well-known/did.json", () => {
     expect(again.verificationMethod[0].publicKeyMultibase).toBe(first.verificationMethod[0].publicKeyMultibase);
   });
 });
+
+describe("GET /.well-known/did.json rate limit", () => {
+  let pds: RunningPds;
+  beforeAll(async () => {
+    pds = await startPds({ DISCOVERY_RATE_LIMIT: "2", RATE_LIMIT_EXEMPT_CIDRS: "10.255.255.255/32" });
+  });
+  afterAll(() => pds?.stop());
+
+  test("counts against the per-IP discovery limiter", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await fetch(`${pds.url}/.well-known/did.json`)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const res = await fetch(`${pds.url}/.well-known/did.json`);
+    expect(res.headers.get("retry-after")).toBeTruthy();
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(((await res.json()) as { error: string }).error).toBe("RateLimitExceeded");
+  });
+});
