@@ -1,4 +1,4 @@
-// Interactive input for CLI verbs: secrets from a file, stdin or a hidden prompt; y/N confirmations; repeated flags.
+// Interactive input for CLI verbs: secrets from a file, stdin or a hidden prompt (on stderr: stdout is data only); y/N confirmations; flag parsing.
 import { readFileSync } from "node:fs";
 import { CliError, EXIT, UsageError } from "./errors.ts";
 
@@ -33,7 +33,7 @@ export async function readPassword(args: { "password-file"?: string; "password-s
     password = chomp(await readStdin());
   } else if (canPrompt(args)) {
     const p = await import("@clack/prompts");
-    const v = await p.password({ message });
+    const v = await p.password({ message, output: process.stderr });
     if (p.isCancel(v)) throw new CliError("Cancelled", EXIT.usage, "Cancelled");
     password = v;
   } else {
@@ -48,7 +48,7 @@ export async function confirmAction(args: { yes?: boolean; input?: boolean }, qu
   if (args.yes) return;
   if (!canPrompt(args)) throw new UsageError(`${question} needs confirmation, and there is no terminal to ask on\nPass -y/--yes to confirm`);
   const p = await import("@clack/prompts");
-  const ok = await p.confirm({ message: question, initialValue: false });
+  const ok = await p.confirm({ message: question, initialValue: false, output: process.stderr });
   if (p.isCancel(ok) || !ok) throw new CliError("Cancelled; nothing was changed", EXIT.usage, "Cancelled");
 }
 

@@ -48,7 +48,7 @@ export default defineCommand({
     }
     if (!identifier) {
       const p = await import("@clack/prompts");
-      const v = await p.text({ message: `Handle, email or DID on ${client.server}` });
+      const v = await p.text({ message: `Handle, email or DID on ${client.server}`, output: process.stderr });
       if (p.isCancel(v) || !v.trim()) throw new CliError("Cancelled", EXIT.usage, "Cancelled");
       identifier = v.trim();
     }

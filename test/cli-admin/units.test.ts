@@ -68,7 +68,7 @@ describe("client helpers", () => {
     [400, "InvalidRequest", 2], [400, "", 2], [400, "ExpiredToken", 3], [401, "InvalidToken", 3], [403, "InviteExpired", 3],
     [403, "AccountNotApproved", 3], [404, "MethodNotFound", 4], [400, "HandleNotFound", 4], [400, "AlreadyRevoked", 5],
     [400, "InvalidStatus", 5], [409, "Conflict", 5], [429, "RateLimitExceeded", 6], [401, "AccountLocked", 6], [503, "ServiceUnavailable", 1],
-  ])("exitCodeFor(%i, %s) = %i", (status, name, code) => expect(exitCodeFor(status, name)).toBe(code));
+  ])("exitCodeFor(%i, %s) = %i", (status, name, code) => expect<number>(exitCodeFor(status, name)).toBe(code));
   test("error text: server message, name in parentheses, the fix last", () => {
     const e = cliErrorFromResponse(403, { error: "InviteExpired", message: "Invite code has expired" }, { nsid: "x", server: "http://s" });
     expect(e.message).toBe("Invite code has expired (InviteExpired)");
