@@ -434,7 +434,7 @@ export class RepoService {
   }
 
   /** The signed commit, the MST nodes on the record's path and the record block; null when the repo or record is missing. */
-  async getRecordProofCar(did: string, collection: string, rkey: string): Promise<Uint8Array | null> {
+  async getRecordProofCar(did: string, collection: string, rkey: string): Promise<Uint8Array<ArrayBuffer> | null> {
     // The MST walk awaits between reads, so a commit may land mid-walk: retry until the head is stable.
     for (let attempt = 0; attempt < 5; attempt++) {
       const head = this.head(did);
@@ -443,7 +443,7 @@ export class RepoService {
       try {
         const chunks: Uint8Array[] = [];
         for await (const c of getRecords(storage, CID.parse(head.cid), [{ collection, rkey }])) chunks.push(c);
-        if (this.head(did)?.cid === head.cid) return Buffer.concat(chunks);
+        if (this.head(did)?.cid === head.cid) return new Uint8Array(Buffer.concat(chunks));
       } catch (err) {
         if (this.head(did)?.cid === head.cid) throw err;
       }

@@ -20,6 +20,19 @@ import * as auditList from "../api/net/openfederation/audit/list.ts";
 import * as describeServer from "../api/com/atproto/server/describeServer.ts";
 import * as getRecommendedDidCredentials from "../api/com/atproto/identity/getRecommendedDidCredentials.ts";
 
+// repo engine (spec 03 §4, §6)
+import { optional as optionalAuth, user as userAuth } from "./types.ts";
+import * as repoCreateRecord from "../api/com/atproto/repo/createRecord.ts";
+import * as repoPutRecord from "../api/com/atproto/repo/putRecord.ts";
+import * as repoDeleteRecord from "../api/com/atproto/repo/deleteRecord.ts";
+import * as repoApplyWrites from "../api/com/atproto/repo/applyWrites.ts";
+import * as repoGetRecord from "../api/com/atproto/repo/getRecord.ts";
+import * as repoListRecords from "../api/com/atproto/repo/listRecords.ts";
+import * as repoDescribeRepo from "../api/com/atproto/repo/describeRepo.ts";
+import * as syncGetRepo from "../api/com/atproto/sync/getRepo.ts";
+import * as syncGetLatestCommit from "../api/com/atproto/sync/getLatestCommit.ts";
+import * as syncGetRecord from "../api/com/atproto/sync/getRecord.ts";
+
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -40,4 +53,15 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.invite.list", handler: inviteList.handler, auth: staff("admin", "moderator", "auditor") },
   { nsid: "net.openfederation.invite.revoke", handler: inviteRevoke.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.audit.list", handler: auditList.handler, auth: staff("admin", "auditor") },
+  // repo engine (spec 03 §4, §6)
+  { nsid: "com.atproto.repo.createRecord", handler: repoCreateRecord.handler, auth: userAuth },
+  { nsid: "com.atproto.repo.putRecord", handler: repoPutRecord.handler, auth: userAuth },
+  { nsid: "com.atproto.repo.deleteRecord", handler: repoDeleteRecord.handler, auth: userAuth },
+  { nsid: "com.atproto.repo.applyWrites", handler: repoApplyWrites.handler, auth: userAuth },
+  { nsid: "com.atproto.repo.getRecord", handler: repoGetRecord.handler, auth: optionalAuth },
+  { nsid: "com.atproto.repo.listRecords", handler: repoListRecords.handler, auth: optionalAuth },
+  { nsid: "com.atproto.repo.describeRepo", handler: repoDescribeRepo.handler, auth: optionalAuth },
+  { nsid: "com.atproto.sync.getRepo", handler: syncGetRepo.handler, auth: optionalAuth },
+  { nsid: "com.atproto.sync.getLatestCommit", handler: syncGetLatestCommit.handler, auth: optionalAuth },
+  { nsid: "com.atproto.sync.getRecord", handler: syncGetRecord.handler, auth: optionalAuth },
 ];

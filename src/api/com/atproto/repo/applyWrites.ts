@@ -1,0 +1,46 @@
+// com.atproto.repo.applyWrites: 1–200 creates/updates/deletes, all-or-nothing in one commit.
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { writableRepo } from "../../../../repo/access.ts";
+import type { WriteOp } from "../../../../repo/service.ts";
+import { invalidRequest } from "../../../../xrpc/errors.ts";
+
+const NS = "com.atproto.repo.applyWrites";
+
+type Write =
+  | { $type: `${typeof NS}#create`; collection: string; rkey?: string; value: unknown }
+  | { $type: `${typeof NS}#update`; collection: string; rkey: string; value: unknown }
+  | { $type: `${typeof NS}#delete`; collection: string; rkey: string };
+
+interface Input {
+  repo: string;
+  validate?: boolean;
+  writes: Write[];
+  swapCommit?: string;
+}
+
+function toOp(w: Write): WriteOp {
+  switch (w.$type) {
+    case `${NS}#create`:
+      return { action: "create", collection: w.collection, rkey: w.rkey, record: w.value };
+    case `${NS}#update`:
+      return { action: "update", collection: w.collection, rkey: w.rkey, record: w.value };
+    case `${NS}#delete`:
+      return { action: "delete", collection: w.collection, rkey: w.rkey };
+    default:
+      throw invalidRequest("Unknown write type");
+  }
+}
+
+export async function handler({ ctx, input, auth }: HandlerArgs<unknown, Input>) {
+  const did = await writableRepo(ctx, input.repo, auth);
+  if (input.writes.length < 1 || input.writes.length > 200) throw invalidRequest("applyWrites takes 1–200 writes");
+  const res = await ctx.services.repo.write(did, input.writes.map(toOp), { swapCommit: input.swapCommit, validate: input.validate });
+  return {
+    commit: res.commit!,
+    results: res.results.map((r) =>
+      r.action === "delete"
+        ? { $type: `${NS}#deleteResult` }
+        : { $type: `${NS}#${r.action}Result`, uri: r.uri, cid: r.cid, validationStatus: r.validationStatus },
+    ),
+  };
+}

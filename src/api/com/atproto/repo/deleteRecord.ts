@@ -1,0 +1,21 @@
+// com.atproto.repo.deleteRecord: delete one record; a missing record is a 200 no-op (no commit, no event).
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { writableRepo } from "../../../../repo/access.ts";
+
+interface Input {
+  repo: string;
+  collection: string;
+  rkey: string;
+  swapRecord?: string;
+  swapCommit?: string;
+}
+
+export async function handler({ ctx, input, auth }: HandlerArgs<unknown, Input>) {
+  const did = await writableRepo(ctx, input.repo, auth);
+  const res = await ctx.services.repo.write(
+    did,
+    [{ action: "delete", collection: input.collection, rkey: input.rkey, swapRecord: input.swapRecord, ifExists: true }],
+    { swapCommit: input.swapCommit },
+  );
+  return res.commit ? { commit: res.commit } : {};
+}

@@ -1,0 +1,16 @@
+// com.atproto.repo.describeRepo: handle, DID document (from the directory), collections, handleIsCorrect.
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { readableRepo } from "../../../../repo/access.ts";
+import { upstreamFailure } from "../../../../xrpc/errors.ts";
+
+export async function handler({ ctx, params, auth }: HandlerArgs<{ repo: string }>) {
+  const { did, handle } = await readableRepo(ctx, params.repo, auth);
+  let didDoc;
+  try {
+    didDoc = await ctx.services.plc.getDocument(did);
+  } catch {
+    throw upstreamFailure("Could not resolve the DID document");
+  }
+  const handleIsCorrect = !!didDoc?.alsoKnownAs?.includes(`at://${handle}`);
+  return { handle, did, didDoc: didDoc ?? { id: did }, collections: ctx.services.repo.collections(did), handleIsCorrect };
+}

@@ -1,0 +1,20 @@
+// com.atproto.repo.getRecord: one record from the index (RecordNotFound also when `cid` is not the current one).
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { readableRepo } from "../../../../repo/access.ts";
+import { XrpcError } from "../../../../xrpc/errors.ts";
+
+interface Params {
+  repo: string;
+  collection: string;
+  rkey: string;
+  cid?: string;
+}
+
+export async function handler({ ctx, params, auth }: HandlerArgs<Params>) {
+  const { did } = await readableRepo(ctx, params.repo, auth);
+  const rec = ctx.services.repo.getRecord(did, params.collection, params.rkey);
+  if (!rec || (params.cid !== undefined && params.cid !== rec.cid)) {
+    throw new XrpcError(400, "RecordNotFound", `Could not locate record: at://${did}/${params.collection}/${params.rkey}`);
+  }
+  return { uri: rec.uri, cid: rec.cid, value: rec.value };
+}

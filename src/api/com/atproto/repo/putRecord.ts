@@ -1,0 +1,24 @@
+// com.atproto.repo.putRecord: create or replace one record (swapRecord null = must not exist).
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { writableRepo } from "../../../../repo/access.ts";
+
+interface Input {
+  repo: string;
+  collection: string;
+  rkey: string;
+  validate?: boolean;
+  record: unknown;
+  swapRecord?: string | null;
+  swapCommit?: string;
+}
+
+export async function handler({ ctx, input, auth }: HandlerArgs<unknown, Input>) {
+  const did = await writableRepo(ctx, input.repo, auth);
+  const res = await ctx.services.repo.write(
+    did,
+    [{ action: "put", collection: input.collection, rkey: input.rkey, record: input.record, swapRecord: input.swapRecord }],
+    { swapCommit: input.swapCommit, validate: input.validate },
+  );
+  const r = res.results[0] as { uri: string; cid: string; validationStatus: string };
+  return { uri: r.uri, cid: r.cid, commit: res.commit!, validationStatus: r.validationStatus };
+}

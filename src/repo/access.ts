@@ -1,0 +1,42 @@
+// Who may read or write a repo (spec 03 §3 authorisation, §9 availability), for the com.atproto.repo/sync handlers.
+import type { AppContext } from "../context.ts";
+import { XrpcError, forbidden, invalidRequest } from "../xrpc/errors.ts";
+import type { AuthResult } from "../xrpc/types.ts";
+
+const STAFF = ["admin", "moderator", "auditor"];
+
+export const repoNotFound = (message = "Could not find repo") => new XrpcError(400, "RepoNotFound", message);
+
+/** The target of a write: the caller's own, hosted repo (400 when not hosted here, 403 when someone else's). */
+export async function writableRepo(ctx: AppContext, identifier: string, auth: AuthResult): Promise<string> {
+  const acct = await ctx.services.accounts.lookup(identifier);
+  if (!acct || !ctx.services.repo.head(acct.did)) throw invalidRequest(`Repo not hosted here: ${identifier}`);
+  if (auth.kind !== "account" || auth.did !== acct.did) throw forbidden("You may only write to your own repo");
+  return acct.did;
+}
+
+/**
+ * The target of a read, after the §9 availability rules. The account itself and PDS staff bypass the status
+ * checks (the firehose never does).
+ */
+export async function readableRepo(ctx: AppContext, identifier: string, auth: AuthResult): Promise<{ did: string; handle: string }> {
+  const acct = await ctx.services.accounts.lookup(identifier);
+  if (!acct || !ctx.services.repo.head(acct.did)) throw repoNotFound(`Could not find repo: ${identifier}`);
+  const bypass = auth.kind === "account" && (auth.did === acct.did || auth.roles.some((r) => STAFF.includes(r)));
+  if (!bypass) {
+    switch (acct.status) {
+      case "approved":
+        break;
+      case "deactivated":
+      case "disabled":
+        throw new XrpcError(400, "RepoDeactivated", "Repo has been deactivated");
+      case "suspended":
+        throw new XrpcError(400, "RepoSuspended", "Repo has been suspended");
+      case "takendown":
+        throw new XrpcError(400, "RepoTakendown", "Repo has been taken down");
+      default:
+        throw repoNotFound(`Could not find repo: ${identifier}`);
+    }
+  }
+  return { did: acct.did, handle: acct.handle };
+}
