@@ -26,6 +26,7 @@ export default defineCommand({
     const out = outputFrom(args);
     const client = clientFrom(args, out);
     const target = parseTarget(args.account);
+    client.requireSession(); // before asking: a confirmation that then fails on login is wasted
     await confirmAction(args, `Reject ${args.account}? Its registration is denied and cannot be restored`);
     const body: Record<string, unknown> = { ...target };
     if (args.reason) body.reason = args.reason;
