@@ -4,6 +4,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHmac } from "node:crypto";
 import { startPds, type RunningPds } from "../_support/pds.ts";
+import { setDefaultTimeout } from "bun:test";
+
+setDefaultTimeout(30_000);
 
 export interface Reply<T = any> {
   status: number;
