@@ -257,6 +257,8 @@ describe("verbs: request shapes and output", () => {
       expect(r.stdout).toBe("Approved x.test (did:plc:x): approved\n");
       expect(fake.callsTo("net.openfederation.account.approve").at(-1)!.body).toEqual(field);
     }
+    const j = await s.cli(["account", "approve", "x", "--json"]);
+    expect(JSON.parse(j.stdout)).toEqual({ did: "did:plc:x", handle: "x.test", email: "x@example.org", status: "approved" });
     fake.canned.delete("net.openfederation.account.approve");
   });
   test("reject without a terminal needs --yes (exit 2, nothing sent); with -y sends the reason", async () => {
