@@ -249,7 +249,7 @@ describe("roles and staff access", () => {
     expect(admins.users[0].roles).toEqual(["admin", "auditor", "moderator", "partner-manager", "user"]);
     const q = await ok(call(e.url, "net.openfederation.account.list", { token: e.admin.accessJwt, params: { q: "ADMIN" } }));
     expect(q.total).toBe(1);
-    for (const params of [{ status: "creating" }, { role: "king" }, { cursor: "zzz" }]) {
+    for (const params of [{ status: "creating" }, { role: "king" }, { cursor: "zzz" }] as Record<string, string>[]) {
       expect((await call(e.url, "net.openfederation.account.list", { token: e.admin.accessJwt, params })).status).toBe(400);
     }
   });
