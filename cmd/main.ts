@@ -57,7 +57,9 @@ export async function run(rawArgs: string[]): Promise<number> {
     const chain = await checkArgs(main, rawArgs, FORBIDDEN_FLAGS);
     const leaf = chain[chain.length - 1] as CommandDef<any>;
     if (rawArgs.includes("--help") || rawArgs.includes("-h") || (chain.length === 1 && rawArgs.length === 0)) {
-      process.stdout.write((await renderUsage(leaf, chain[chain.length - 2] as CommandDef<any> | undefined)) + "\n");
+      const usage = await renderUsage(leaf, chain[chain.length - 2] as CommandDef<any> | undefined);
+      // citty colours its usage text unconditionally; keep it only where our colour rules allow.
+      process.stdout.write((out.outColour ? usage : usage.replace(/\x1b\[[0-9;]*m/g, "")) + "\n");
       return EXIT.ok;
     }
     await runCommand(main, { rawArgs });

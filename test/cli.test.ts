@@ -37,9 +37,13 @@ describe("root conventions", () => {
     const err = JSON.parse(r.stderr.trim());
     expect(err).toEqual({ error: "UsageError", message: expect.stringContaining("Unknown command"), exitCode: 2 });
   });
-  test("no ANSI colour when piped", async () => {
+  test("no ANSI colour when piped (errors and help)", async () => {
     const r = await runCli(["srve"]);
     expect(r.stderr).not.toMatch(/\x1b\[/);
+    const help = await runCli(["serve", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--port");
+    expect(help.stdout).not.toMatch(/\x1b\[/);
   });
 });
 
