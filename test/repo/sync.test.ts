@@ -1,4 +1,4 @@
-// Sync reads at service level: getRepo (full, `since`, throughput), sync.getRecord proofs.
+// Sync reads at service level: getRepo (full, `since`, a large export), sync.getRecord proofs.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readCar, readCarWithRoot, verifyProofs, verifyRecords, verifyRepoCar } from "@atproto/repo";
 import { CID } from "multiformats/cid";
@@ -48,22 +48,17 @@ describe("getRepo", () => {
     expect(verified.creates).toHaveLength(200);
   });
 
-  test("throughput", async () => {
-    const { did } = await h.newRepo();
+  // Speed is a benchmark (`bun run bench`), never asserted here; this checks a large export is complete and valid.
+  test("a 10 000-record repo exports as one CAR that verifies and holds every record", async () => {
+    const { did, key } = await h.newRepo();
     const N = 10_000;
     for (let b = 0; b < N / 200; b++) {
       await h.repo.write(did, Array.from({ length: 200 }, (_, i) => ({ action: "create" as const, collection: "app.bsky.feed.post", rkey: `t${b}-${i}`, record: post(`t${b} ${i}`) })));
     }
-    let best = 0;
-    for (let i = 0; i < 3; i++) {
-      const t = performance.now();
-      const car = await readStream(h.repo.getRepoCar(did)!);
-      const rate = N / ((performance.now() - t) / 1000);
-      best = Math.max(best, rate);
-      expect(car.byteLength).toBeGreaterThan(N * 50);
-    }
-    console.log(`[repo] getRepo: ${best.toFixed(0)} records/s (${N} records)`);
-    expect(best).toBeGreaterThan(150_000);
+    const verified = await verifyRepoCar(await readStream(h.repo.getRepoCar(did)!), did, key.did());
+    const posts = verified.creates.filter((c) => c.collection === "app.bsky.feed.post");
+    expect(posts).toHaveLength(N);
+    expect(new Set(posts.map((c) => c.rkey)).size).toBe(N);
   }, 120_000);
 });
 
