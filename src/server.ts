@@ -53,6 +53,7 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
     const app = buildXrpcApp(ctx);
     app.listen({ port: config.port, hostname: config.host });
     const server = app.server!;
+    services.jobs.start();
     const port = server.port!;
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
 
@@ -65,6 +66,7 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
         const timer = setTimeout(() => void server.stop(true), SHUTDOWN_GRACE_MS);
         await graceful;
         clearTimeout(timer);
+        await services.jobs.stop();
         await plc?.stop();
         plcLock?.release();
         await ctx.db.close();

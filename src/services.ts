@@ -8,12 +8,15 @@ import { IdentityService } from "./identity/service.ts";
 import { RepoService } from "./repo/index.ts";
 import { Sequencer } from "./sequencer/index.ts";
 import { buildAccountServices, startAccounts, type AccountServices } from "./account/index.ts";
+import { JobScheduler } from "./jobs/scheduler.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
  * framework-free classes: handlers in src/api/ call them; they never import Elysia.
  */
 export interface Services {
+  /** background jobs; domains add theirs in buildServices, the server starts them after listening */
+  jobs: JobScheduler;
   keys: KeyVault;
   plc: PlcClient;
   identity: IdentityService;
@@ -36,8 +39,8 @@ export interface ServiceDeps {
 }
 
 export async function buildServices(deps: ServiceDeps): Promise<Services> {
-  void deps;
   const { config, secrets, db, logger } = deps;
+  const jobs = new JobScheduler(logger.child({ component: "jobs" }));
   const keys = await KeyVault.open(db, secrets.keyEncryptionSecret, { serviceDid: config.serviceDid });
   const plc = new PlcClient({ url: config.plcUrl, fallbackUrl: config.plcFallbackUrl, logger: logger.child({ component: "plc-client" }) });
   const identity = new IdentityService({ config, db, keys, plc, logger: logger.child({ component: "identity" }) });
@@ -47,5 +50,5 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const accountServices = buildAccountServices({ config, secrets, db, identity, repo, logger });
   await startAccounts(accountServices, { config, secrets, db, logger });
   // construction: added by each domain, in dependency order
-  return { keys, plc, identity, sequencer, repo, ...accountServices };
+  return { jobs, keys, plc, identity, sequencer, repo, ...accountServices };
 }

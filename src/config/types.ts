@@ -49,6 +49,12 @@ export interface Config {
   crawlers: string[];
   rateLimits: RateLimitConfig;
   blobMaxBytes: number;
+  /** temporary (unreferenced) blobs older than this are deleted */
+  blobTempTtlHours: number;
+  /** firehose events older than this are pruned; cursors older than it get #info OutdatedCursor */
+  firehoseBackfillHours: number;
+  /** events queued for one subscriber before it is cut off with ConsumerTooSlow */
+  firehoseMaxBuffer: number;
   importMaxBytes: number;
   privacyPolicyUrl: string | undefined;
   termsOfServiceUrl: string | undefined;
