@@ -1,7 +1,7 @@
 // IdentityService: did:plc genesis (prepare → store keys → submit), server-signed PLC ops, key access, service DID document.
 import { and, eq } from "drizzle-orm";
 import { parseDidKey, Secp256k1Keypair, type Keypair } from "@atproto/crypto";
-import * as plcLib from "@did-plc/lib";
+import { signedGenesis, signPlcOp } from "./plc-sign.ts";
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
@@ -102,9 +102,9 @@ export class IdentityService {
     const recovery = await Secp256k1Keypair.create({ exportable: true });
     const handle = opts.handle.toLowerCase();
     // Signed by the recovery key: valid because it is rotationKeys[1] of this very operation.
-    const { op, did } = await plcLib.createOp({
+    const { op, did } = await signedGenesis({
       signingKey: signing.did(),
-      handle: `at://${handle}`,
+      handle,
       pds: this.config.serviceUrl,
       rotationKeys: [primaryDidKey, recovery.did()],
       signer: recovery,
@@ -160,7 +160,7 @@ export class IdentityService {
       const last = await this.plc.getLastOp(did);
       if (!last) return "not-found";
       if (last.type === "plc_tombstone") return "already-tombstoned";
-      const op = await plcLib.addSignature({ type: "plc_tombstone", prev: (await cidForOp(last)).toString() }, recovery);
+      const op = await signPlcOp({ type: "plc_tombstone", prev: (await cidForOp(last)).toString() }, recovery);
       await this.plc.submit(did, op as PlcOperation);
       this.logger.info("plc tombstone submitted", { did });
       return "tombstoned";
