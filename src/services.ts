@@ -9,6 +9,14 @@ import { RepoService } from "./repo/index.ts";
 import { Sequencer } from "./sequencer/index.ts";
 import { buildAccountServices, startAccounts, type AccountServices } from "./account/index.ts";
 import { JobScheduler } from "./jobs/scheduler.ts";
+import { ServiceAuthVerifier } from "./identity/service-auth.ts";
+import { LifecycleService } from "./account/lifecycle/index.ts";
+import { FirehoseService } from "./firehose/index.ts";
+import { CrawlerNotifier } from "./crawler/index.ts";
+import { buildHandleResolver, type HandleResolver } from "./identity/handle-resolver.ts";
+import type { OutboundFetchPolicy } from "./identity/fetch-policy.ts";
+import { isResolvableStatus } from "./account/handles.ts";
+import { BlobService, blobGcIntervalMs } from "./blob/index.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -28,6 +36,18 @@ export interface Services {
   invites: AccountServices["invites"];
   login: AccountServices["login"];
   audit: AccountServices["audit"];
+  // account lifecycle (03 §4/§8, 06 §3) and incoming inter-service JWTs (02 §9)
+  serviceAuth: ServiceAuthVerifier;
+  lifecycle: LifecycleService;
+  // handles (02 §6-7): handle → DID resolution and the outbound fetch policy (SSRF guard)
+  handles: HandleResolver;
+  fetchPolicy: OutboundFetchPolicy;
+  /** subscribeRepos sockets and the pruning job (spec 03 §7) */
+  firehose: FirehoseService;
+  /** requestCrawl to CRAWLERS; `start()` is called once the server listens */
+  crawlers: CrawlerNotifier;
+  /** blob uploads, reads, listings and the hourly GC job (spec 03 §5) */
+  blobs: BlobService;
   // services: added by each domain
 }
 
@@ -49,6 +69,23 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const repo = new RepoService({ config, db, sequencer, signingKeypair: (did) => identity.signingKeypair(did), logger: logger.child({ component: "repo" }) });
   const accountServices = buildAccountServices({ config, secrets, db, identity, repo, logger });
   await startAccounts(accountServices, { config, secrets, db, logger });
+  const { resolver: handles, policy: fetchPolicy } = buildHandleResolver(config, {
+    resolveLocal: (handle) => {
+      const row = accountServices.accounts.lookupRow(handle);
+      return row && isResolvableStatus(row.status) ? row.did : undefined;
+    },
+    getDidDocument: (did) => plc.getDocument(did),
+  });
+  // firehose (spec 03 §7): live sockets, hourly pruning, crawler notifications after events
+  const firehose = new FirehoseService({ sequencer, accounts: accountServices.accounts, config, logger: logger.child({ component: "firehose" }) });
+  jobs.add({ name: "firehose-prune", intervalMs: 3_600_000, run: () => firehose.prune().then(() => {}) });
+  const crawlers = new CrawlerNotifier({ crawlers: config.crawlers, hostname: config.hostname, logger: logger.child({ component: "crawler" }) });
+  sequencer.fanout.subscribe(() => crawlers.onEvent());
+  // blobs (spec 03 §5): the store, and GC of unreferenced/expired blobs
+  const blobs = new BlobService({ config, db, logger: logger.child({ component: "blobs" }) });
+  jobs.add(blobs.gcJob(blobGcIntervalMs()));
+  const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid });
+  const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, logger: logger.child({ component: "lifecycle" }) });
   // construction: added by each domain, in dependency order
-  return { jobs, keys, plc, identity, sequencer, repo, ...accountServices };
+  return { jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, serviceAuth, lifecycle };
 }

@@ -198,6 +198,20 @@ export class AccountService {
     return row;
   }
 
+  // ---- handle change (02 §11 updateHandle) -----------------------------------------------------------------
+
+  /**
+   * Sets the account's local name or external handle in the caller's transaction (the old name is released).
+   * Returns false when another live account holds the handle — checked here, inside the serialised write
+   * transaction, so two accounts cannot both take it.
+   */
+  setHandleInTx(tx: Tx, did: string, next: { name: string } | { externalHandle: string }): boolean {
+    const holder = "name" in next ? eq(accounts.name, next.name) : eq(accounts.externalHandle, next.externalHandle);
+    if (tx.orm.select({ did: accounts.did }).from(accounts).where(and(holder, live, ne(accounts.did, did))).get()) return false;
+    tx.orm.update(accounts).set("name" in next ? { name: next.name, externalHandle: null } : { name: null, externalHandle: next.externalHandle }).where(eq(accounts.did, did)).run();
+    return true;
+  }
+
   // ---- approval -------------------------------------------------------------------------------------------
 
   async approve(actorDid: string, sel: TargetSelector) {

@@ -2,6 +2,8 @@
 import type { AppContext } from "../context.ts";
 
 const RESOLVABLE = new Set(["approved", "deactivated", "disabled", "suspended"]);
+/** Whether a handle of an account in this status resolves (02 §6). */
+export const isResolvableStatus = (status: string): boolean => RESOLVABLE.has(status);
 
 export function resolveLocalHandle(ctx: AppContext, handle: string): string | undefined {
   const h = handle.trim().toLowerCase();

@@ -13,6 +13,7 @@ import { XrpcError } from "../xrpc/errors.ts";
 import type { KeyPurpose, KeyVault } from "./keys.ts";
 import { PlcRejectedError, sanitise, type PlcClient, type PlcOperation } from "./plc-client.ts";
 import { identityKeys } from "./schema.ts";
+import { handleUpdateOp, submittedOperationProblem } from "./plc-ops.ts";
 
 /** Everything the creation flow needs between reserve, PLC submission and finalize (02 §4). Holds no I/O results. */
 export interface PreparedIdentity {
@@ -200,6 +201,47 @@ export class IdentityService {
       service: [{ id: "#atproto_pds", type: "AtprotoPersonalDataServer", serviceEndpoint: this.config.serviceUrl }],
     };
     return this.serviceDoc;
+  }
+
+  /**
+   * Handle change (02 §4): an `alsoKnownAs` update signed by the recovery key, prev = the DID's head, serialised per
+   * DID. Throws PlcRejectedError / PlcUnavailableError / IdentityKeyNotFoundError; callers answer 502.
+   */
+  async submitHandleUpdate(did: string, handle: string): Promise<void> {
+    return this.perDid.run(did, async () => {
+      const recovery = await this.keypair(did, "identity.recovery-key");
+      const last = await this.plc.getLastOp(did);
+      if (!last || last.type === "plc_tombstone") throw new PlcRejectedError(404, "DID is not active in the directory");
+      await this.plc.submit(did, await handleUpdateOp(last, handle, recovery));
+      this.logger.info("plc handle update submitted", { did, handle });
+    });
+  }
+
+  /**
+   * submitPlcOperation (02 §11): checks a holder-signed op against the DID's head and what keeps it hosted here
+   * (400 InvalidRequest, nothing forwarded), then forwards it. Serialised per DID with server-signed ops.
+   */
+  async submitHolderOperation(did: string, op: unknown, handle: string): Promise<void> {
+    return this.perDid.run(did, async () => {
+      const [last, current, recovery, signing] = await Promise.all([
+        this.plc.getLastOp(did),
+        this.plc.getDocumentData(did),
+        this.keypair(did, "identity.recovery-key"),
+        this.signingKeypair(did),
+      ]);
+      if (!last || !current || last.type === "plc_tombstone") throw new XrpcError(400, "InvalidRequest", "DID is not active in the directory");
+      const problem = await submittedOperationProblem(op, {
+        headCid: (await cidForOp(last)).toString(),
+        current,
+        recoveryDidKey: recovery.did(),
+        signingDidKey: signing.did(),
+        serviceUrl: this.config.serviceUrl,
+        handle,
+      });
+      if (problem) throw new XrpcError(400, "InvalidRequest", problem);
+      await this.plc.submit(did, op as PlcOperation);
+      this.logger.info("plc holder operation submitted", { did });
+    });
   }
 
   private async keypair(did: string, purpose: KeyPurpose): Promise<Secp256k1Keypair> {

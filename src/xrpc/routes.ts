@@ -19,6 +19,11 @@ import * as inviteRevoke from "../api/net/openfederation/invite/revoke.ts";
 import * as auditList from "../api/net/openfederation/audit/list.ts";
 import * as describeServer from "../api/com/atproto/server/describeServer.ts";
 import * as getRecommendedDidCredentials from "../api/com/atproto/identity/getRecommendedDidCredentials.ts";
+// handles and holder-signed PLC operations (spec 02 §6, §11)
+import * as updateHandle from "../api/com/atproto/identity/updateHandle.ts";
+import * as submitPlcOperation from "../api/com/atproto/identity/submitPlcOperation.ts";
+import * as requestPlcOperationSignature from "../api/com/atproto/identity/requestPlcOperationSignature.ts";
+import * as signPlcOperation from "../api/com/atproto/identity/signPlcOperation.ts";
 
 // repo engine (spec 03 §4, §6)
 import { optional as optionalAuth, user as userAuth } from "./types.ts";
@@ -33,6 +38,24 @@ import * as syncGetRepo from "../api/com/atproto/sync/getRepo.ts";
 import * as syncGetLatestCommit from "../api/com/atproto/sync/getLatestCommit.ts";
 import * as syncGetRecord from "../api/com/atproto/sync/getRecord.ts";
 
+// account lifecycle and migration (spec 03 §4 importRepo, §8, 06 §3)
+import { noneOrService } from "./types.ts";
+import * as createAccount from "../api/com/atproto/server/createAccount.ts";
+import * as deactivateAccount from "../api/com/atproto/server/deactivateAccount.ts";
+import * as activateAccount from "../api/com/atproto/server/activateAccount.ts";
+import * as checkAccountStatus from "../api/com/atproto/server/checkAccountStatus.ts";
+import * as getServiceAuth from "../api/com/atproto/server/getServiceAuth.ts";
+import * as repoImportRepo from "../api/com/atproto/repo/importRepo.ts";
+
+// blobs and hosting reads (spec 03 §4-§6)
+import { SANDBOX_CSP } from "./headers.ts";
+import * as repoUploadBlob from "../api/com/atproto/repo/uploadBlob.ts";
+import * as repoListMissingBlobs from "../api/com/atproto/repo/listMissingBlobs.ts";
+import * as syncGetBlob from "../api/com/atproto/sync/getBlob.ts";
+import * as syncListBlobs from "../api/com/atproto/sync/listBlobs.ts";
+import * as syncGetBlocks from "../api/com/atproto/sync/getBlocks.ts";
+import * as syncListRepos from "../api/com/atproto/sync/listRepos.ts";
+import * as syncGetRepoStatus from "../api/com/atproto/sync/getRepoStatus.ts";
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -43,6 +66,10 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "com.atproto.server.getSession", handler: getSession.handler, auth: selfAny },
   { nsid: "com.atproto.server.deleteSession", handler: deleteSession.handler, auth: session },
   { nsid: "com.atproto.identity.resolveHandle", handler: resolveHandle.handler, auth: none, rateLimit: "discovery" },
+  { nsid: "com.atproto.identity.updateHandle", handler: updateHandle.handler, auth: userAuth }, // 5/day/account: enforced in the handler
+  { nsid: "com.atproto.identity.submitPlcOperation", handler: submitPlcOperation.handler, auth: selfAny },
+  { nsid: "com.atproto.identity.requestPlcOperationSignature", handler: requestPlcOperationSignature.handler, auth: none },
+  { nsid: "com.atproto.identity.signPlcOperation", handler: signPlcOperation.handler, auth: none },
   { nsid: "net.openfederation.account.register", handler: accountRegister.handler, auth: none, rateLimit: "registration" },
   { nsid: "net.openfederation.account.listPending", handler: accountListPending.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.list", handler: accountList.handler, auth: staff("admin", "moderator", "auditor") },
@@ -64,4 +91,19 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "com.atproto.sync.getRepo", handler: syncGetRepo.handler, auth: optionalAuth },
   { nsid: "com.atproto.sync.getLatestCommit", handler: syncGetLatestCommit.handler, auth: optionalAuth },
   { nsid: "com.atproto.sync.getRecord", handler: syncGetRecord.handler, auth: optionalAuth },
+  // account lifecycle and migration (spec 03 §4, §8, 06 §3)
+  { nsid: "com.atproto.server.createAccount", handler: createAccount.handler, auth: noneOrService, rateLimit: "registration" },
+  { nsid: "com.atproto.server.deactivateAccount", handler: deactivateAccount.handler, auth: userAuth },
+  { nsid: "com.atproto.server.activateAccount", handler: activateAccount.handler, auth: selfAny },
+  { nsid: "com.atproto.server.checkAccountStatus", handler: checkAccountStatus.handler, auth: selfAny },
+  { nsid: "com.atproto.server.getServiceAuth", handler: getServiceAuth.handler, auth: selfAny },
+  { nsid: "com.atproto.repo.importRepo", handler: repoImportRepo.handler, auth: selfAny },
+  // blobs and hosting reads (spec 03 §4-§6); uploadBlob streams its body to disk
+  { nsid: "com.atproto.repo.uploadBlob", handler: repoUploadBlob.handler, auth: selfAny, body: { maxBytes: (c) => c.blobMaxBytes, tooLargeError: "BlobTooLarge", stream: true } },
+  { nsid: "com.atproto.repo.listMissingBlobs", handler: repoListMissingBlobs.handler, auth: selfAny },
+  { nsid: "com.atproto.sync.getBlob", handler: syncGetBlob.handler, auth: optionalAuth, csp: SANDBOX_CSP },
+  { nsid: "com.atproto.sync.listBlobs", handler: syncListBlobs.handler, auth: optionalAuth },
+  { nsid: "com.atproto.sync.getBlocks", handler: syncGetBlocks.handler, auth: optionalAuth },
+  { nsid: "com.atproto.sync.listRepos", handler: syncListRepos.handler, auth: none },
+  { nsid: "com.atproto.sync.getRepoStatus", handler: syncGetRepoStatus.handler, auth: none },
 ];

@@ -11,6 +11,7 @@ export async function handler({ ctx, params, auth }: HandlerArgs<{ repo: string 
   } catch {
     throw upstreamFailure("Could not resolve the DID document");
   }
-  const handleIsCorrect = !!didDoc?.alsoKnownAs?.includes(`at://${handle}`);
+  // 02 §6: handle → DID resolves to this DID AND the document's first alsoKnownAs is at://<handle>
+  const handleIsCorrect = await ctx.services.handles.handleIsCorrect(did, handle);
   return { handle, did, didDoc: didDoc ?? { id: did }, collections: ctx.services.repo.collections(did), handleIsCorrect };
 }
