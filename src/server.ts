@@ -54,6 +54,7 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
     app.listen({ port: config.port, hostname: config.host });
     const server = app.server!;
     services.jobs.start();
+    services.crawlers.start();
     const port = server.port!;
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
 
@@ -61,6 +62,8 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
     const stop = () =>
       (stopping ??= (async () => {
         ctx.lifecycle.shuttingDown = true;
+        // Firehose sockets would hold server.stop(false) open; they are closed with 1001 first (09 §5).
+        services.firehose.shutdown();
         // stop(false) stops accepting and resolves once in-flight requests finish; force after the grace period.
         const graceful = server.stop(false);
         const timer = setTimeout(() => void server.stop(true), SHUTDOWN_GRACE_MS);

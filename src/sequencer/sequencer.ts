@@ -103,6 +103,36 @@ export class Sequencer {
       .all(cursor, limit)
       .map((r) => ({ seq: r.seq, did: r.did, type: r.type, body: new Uint8Array(r.body), time: r.created_at }));
   }
+
+  /** Lowest seq whose event is at or after `sinceIso` (the start of the backfill window); undefined when none. */
+  firstSeqSince(sinceIso: string): number | undefined {
+    return (
+      sqliteOf(this.db.orm)
+        .query<{ s: number | null }, [string]>("SELECT MIN(seq) AS s FROM repo_events WHERE created_at >= ?")
+        .get(sinceIso)?.s ?? undefined
+    );
+  }
+
+  /**
+   * Deletes events older than `beforeIso`, in batches (each its own short write transaction, so writers are
+   * not held up), and NEVER the newest row: seq is MAX+1, so deleting it would restart numbering.
+   */
+  async pruneBefore(beforeIso: string, batch = 5_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.db.transaction((tx) => {
+        const res = sqliteOf(tx.orm)
+          .query(
+            `DELETE FROM repo_events WHERE seq IN (
+               SELECT seq FROM repo_events WHERE created_at < ?1 AND seq < (SELECT MAX(seq) FROM repo_events) ORDER BY seq LIMIT ?2)`,
+          )
+          .run(beforeIso, batch);
+        return res.changes;
+      });
+      total += n;
+      if (n < batch) return total;
+    }
+  }
 }
 
 /** DAG-CBOR has no `undefined`: optional fields are omitted. */

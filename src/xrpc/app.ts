@@ -15,6 +15,7 @@ import { healthResponse } from "./health.ts";
 import { bannerResponse } from "../api/banner.ts";
 import { didJsonResponse } from "../identity/well-known.ts";
 import { atprotoDidResponse } from "../account/handles.ts";
+import { createSubscribeReposHandler, SUBSCRIBE_REPOS_PATH } from "../api/com/atproto/sync/subscribeRepos.ts";
 
 /** Request targets longer than this are refused (spec 06 §12). */
 export const MAX_URL_BYTES = 8 * 1024;
@@ -36,6 +37,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
   const dispatch = createDispatcher(ctx, registry, limiter, opts.routes ?? ROUTES);
   const baseHeaders = securityHeaders(config);
   const states = new WeakMap<Request, RequestState>();
+  const subscribeRepos = createSubscribeReposHandler(ctx);
 
   /** The single request log line (09 §5): method, path without query, status, duration, request id. */
   const logOnce = (state: RequestState, status: number) => {
@@ -97,6 +99,17 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
           const rl = await limiter.consume("discovery", state.ip);
           if (rl) Object.assign(set.headers, rl);
           return finish(state, atprotoDidResponse(ctx, request.headers.get("host")));
+        } catch (err) {
+          return finish(state, errorResponse(err, logger, state.id));
+        }
+      })
+      // The firehose is a WebSocket, not an XRPC query: it bypasses dispatch (logged as 101 once upgraded).
+      .get(SUBSCRIBE_REPOS_PATH, ({ request, server }) => {
+        const state = states.get(request)!;
+        try {
+          subscribeRepos(request, server, state.ip, state.url);
+          logOnce(state, 101);
+          return undefined;
         } catch (err) {
           return finish(state, errorResponse(err, logger, state.id));
         }
