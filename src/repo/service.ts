@@ -24,6 +24,7 @@ import {
   type ValidationStatus,
 } from "./records.ts";
 import { sqliteOf } from "./sql.ts";
+import { assertBlobRefsInTx, dropRecordBlobsInTx, dropRepoBlobRefsInTx, findBlobRefs, setRecordBlobsInTx, type FoundBlobRef } from "../blob/refs.ts";
 import { SqlRepoStorage } from "./storage.ts";
 
 /** Max ops per commit (applyWrites) and max `#commit` blocks CAR (spec 03 §7). */
@@ -94,6 +95,8 @@ interface PreparedOp {
   swapRecord?: string | null;
   ifExists?: boolean;
   record?: PreparedRecord;
+  /** blob refs in `record` (src/blob), checked and indexed in the commit transaction */
+  blobRefs?: FoundBlobRef[];
 }
 
 export class RepoService {
@@ -160,6 +163,7 @@ export class RepoService {
   /** Drop the repo's blocks, root and records index (rejection, deletion). Emits nothing. */
   deleteInTx(tx: Tx, did: string): void {
     sqliteOf(tx.orm).query("DELETE FROM records WHERE did = ?").run(did);
+    dropRepoBlobRefsInTx(tx, did);
     new SqlRepoStorage(sqliteOf(tx.orm), did).destroy();
   }
 
@@ -186,7 +190,10 @@ export class RepoService {
       seen.add(path);
       const p: PreparedOp = { action: op.action, collection: op.collection, rkey, swapRecord: op.swapRecord };
       if (op.action === "delete") p.ifExists = op.ifExists;
-      else p.record = await prepareRecord(this.lexicons, op.collection, op.record, opts.validate);
+      else {
+        p.record = await prepareRecord(this.lexicons, op.collection, op.record, opts.validate);
+        p.blobRefs = findBlobRefs(p.record.value);
+      }
       out.push(p);
     }
     return out;
@@ -245,6 +252,7 @@ export class RepoService {
       applied.push({ ...op, action });
     }
     if (writes.length === 0) return { commit: null, results };
+    for (const op of applied) if (op.blobRefs?.length) assertBlobRefsInTx(tx, did, op.blobRefs);
 
     const repo = await Repo.load(storage, root.cid);
     const commit = await repo.formatCommit(writes, keypair);
@@ -262,6 +270,10 @@ export class RepoService {
     for (const op of applied) {
       if (op.action === "delete") client.query("DELETE FROM records WHERE did = ? AND collection = ? AND rkey = ?").run(did, op.collection, op.rkey);
       else this.indexPut(tx, did, op.collection, op.rkey, op.record!, now);
+      // blob references follow the records index; unreferenced blobs are left to the blob GC job
+      const uri = `at://${did}/${op.collection}/${op.rkey}`;
+      if (op.action === "delete") dropRecordBlobsInTx(tx, did, uri);
+      else setRecordBlobsInTx(tx, did, uri, (op.blobRefs ?? []).map((r) => r.cid), commit.rev);
     }
     storage.putManySync(commit.newBlocks, commit.rev);
     storage.deleteUnreachable(commit.removedCids.toList() as CID[]);

@@ -98,7 +98,9 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
         if (input.encoding !== "*/*" && mime !== input.encoding) {
           throw invalidRequest(`Wrong request encoding (Content-Type): ${mime}, expected ${input.encoding}`);
         }
-        body = { encoding: mime, bytes: await readBodyCapped(req, cap, tooLargeName) };
+        body = entry.body?.stream
+          ? { encoding: mime, stream: req.body }
+          : { encoding: mime, bytes: await readBodyCapped(req, cap, tooLargeName) };
       }
     }
 

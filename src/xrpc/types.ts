@@ -77,7 +77,15 @@ export interface RouteEntry {
   /** override the Content-Security-Policy (e.g. getBlob's sandbox policy) */
   csp?: string;
   /** override the body cap and the 413 error name for non-JSON inputs (uploadBlob: BlobTooLarge) */
-  body?: { maxBytes: (config: AppContext["config"]) => number; tooLargeError?: string };
+  body?: {
+    maxBytes: (config: AppContext["config"]) => number;
+    tooLargeError?: string;
+    /**
+     * hand the handler the unread body (`{ encoding, stream }`) instead of buffered bytes; the handler enforces
+     * the cap while reading (uploadBlob streams to disk). A declared Content-Length is still checked first.
+     */
+    stream?: boolean;
+  };
 }
 
 // Guard constructors, so the route table reads like the spec's method tables.

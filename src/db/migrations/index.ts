@@ -2,6 +2,7 @@
 import { accountsMigration } from "../../account/migrations.ts";
 import { IDENTITY_MIGRATIONS } from "../../identity/migrations.ts";
 import { REPO_MIGRATION } from "../../repo/migrations.ts";
+import { BLOB_MIGRATION } from "../../blob/migrations.ts";
 export interface Migration {
   id: number;
   name: string;
@@ -25,6 +26,7 @@ export const MIGRATIONS: Migration[] = [
   accountsMigration,
   ...IDENTITY_MIGRATIONS,
   REPO_MIGRATION,
+  BLOB_MIGRATION,
   // migrations: added by each domain
 ].sort((a, b) => a.id - b.id);
 

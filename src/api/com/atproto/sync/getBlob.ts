@@ -1,0 +1,16 @@
+// com.atproto.sync.getBlob: a permanent blob's bytes with the §5 headers (the sandbox CSP comes from the route).
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { rawOutput } from "../../../../xrpc/types.ts";
+import { readableRepo } from "../../../../repo/access.ts";
+import { blobNotFound } from "../../../../blob/index.ts";
+
+export async function handler({ ctx, params, auth }: HandlerArgs<{ did: string; cid: string }>) {
+  const { did } = await readableRepo(ctx, params.did, auth);
+  const blob = ctx.services.blobs.getPermanent(did, params.cid);
+  if (!blob) throw blobNotFound();
+  return rawOutput(blob.mime, Bun.file(blob.path), {
+    "Content-Length": String(blob.size),
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "public, max-age=31536000, immutable",
+  });
+}

@@ -1,0 +1,19 @@
+// com.atproto.sync.getBlocks: a CAR of the requested blocks of the repo (1–1000); any missing → BlockNotFound.
+import { CID } from "multiformats/cid";
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { rawOutput } from "../../../../xrpc/types.ts";
+import { XrpcError, invalidRequest } from "../../../../xrpc/errors.ts";
+import { readableRepo } from "../../../../repo/access.ts";
+import { blocksToCar } from "../../../../repo/car.ts";
+import { getRepoBlocks } from "../../../../blob/sync-reads.ts";
+
+export const MAX_BLOCKS = 1000;
+
+export async function handler({ ctx, params, auth }: HandlerArgs<{ did: string; cids?: string[] }>) {
+  const wanted = [...new Set(params.cids ?? [])];
+  if (wanted.length < 1 || wanted.length > MAX_BLOCKS) throw invalidRequest(`cids must list 1–${MAX_BLOCKS} CIDs`);
+  const { did } = await readableRepo(ctx, params.did, auth);
+  const { blocks, missing } = getRepoBlocks(ctx.db, did, wanted.map((c) => CID.parse(c)));
+  if (missing.length > 0) throw new XrpcError(400, "BlockNotFound", `Could not find blocks: ${missing.map(String).join(", ")}`);
+  return rawOutput("application/vnd.ipld.car", blocksToCar(null, blocks) as Uint8Array<ArrayBuffer>);
+}

@@ -1,0 +1,12 @@
+// com.atproto.sync.getRepoStatus: whether the repo is active, why not, and its rev (spec 03 §9 table).
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { repoNotFound } from "../../../../repo/access.ts";
+import { repoActivity } from "../../../../blob/sync-reads.ts";
+
+export async function handler({ ctx, params }: HandlerArgs<{ did: string }>) {
+  const acct = await ctx.services.accounts.lookup(params.did);
+  const head = acct ? ctx.services.repo.head(acct.did) : null;
+  const activity = acct && head ? repoActivity(acct.status) : null;
+  if (!acct || !head || !activity) throw repoNotFound(`Could not find repo for DID: ${params.did}`);
+  return { did: acct.did, ...activity, ...(activity.active ? { rev: head.rev } : {}) };
+}

@@ -1,0 +1,82 @@
+// Blob references of records (spec 03 §3 steps 1/4): found in record data, checked and indexed in the commit transaction.
+import type { Database as SqliteDatabase } from "bun:sqlite";
+import { BlobRef } from "@atproto/lexicon";
+import type { Tx } from "../db/database.ts";
+import { sqliteOf } from "../repo/sql.ts";
+import { invalidRequest } from "../xrpc/errors.ts";
+
+export interface FoundBlobRef {
+  cid: string;
+  mimeType: string;
+  /** -1 for legacy `{cid, mimeType}` refs, which carry no size */
+  size: number;
+}
+
+/** Every blob ref in a record in data-model form (after jsonToLex), in document order, deduplicated by CID. */
+export function findBlobRefs(value: unknown): FoundBlobRef[] {
+  const out = new Map<string, FoundBlobRef>();
+  const walk = (v: unknown): void => {
+    if (v instanceof BlobRef) {
+      const cid = v.ref.toString();
+      if (!out.has(cid)) out.set(cid, { cid, mimeType: v.mimeType, size: v.size });
+      return;
+    }
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object" && !(v instanceof Uint8Array) && !("asCID" in v)) Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return [...out.values()];
+}
+
+/**
+ * Every ref must name a blob uploaded to this repo (temporary or permanent) with the same mimeType and size
+ * → else 400 InvalidRequest. Runs inside the commit transaction, so GC cannot remove a blob between the
+ * check and the commit (GC deletes in a transaction of its own).
+ */
+export function assertBlobRefsInTx(tx: Tx, did: string, refs: FoundBlobRef[]): void {
+  const q = sqliteOf(tx.orm).query<{ mime: string; size: number }, [string, string]>("SELECT mime, size FROM blobs WHERE did = ? AND cid = ?");
+  for (const ref of refs) {
+    const row = q.get(did, ref.cid);
+    if (!row) throw invalidRequest(`Blob not found: ${ref.cid} (upload it with com.atproto.repo.uploadBlob first)`);
+    if (row.mime !== ref.mimeType) throw invalidRequest(`Blob ${ref.cid} has mimeType ${row.mime}, the record says ${ref.mimeType}`);
+    if (ref.size !== -1 && row.size !== ref.size) throw invalidRequest(`Blob ${ref.cid} has size ${row.size}, the record says ${ref.size}`);
+  }
+}
+
+/** The record at `uri` now references exactly `cids` (create/update): index rows replaced, blobs made permanent. */
+export function setRecordBlobsInTx(tx: Tx, did: string, uri: string, cids: string[], rev: string): void {
+  const db = sqliteOf(tx.orm);
+  db.query("DELETE FROM record_blobs WHERE did = ? AND record_uri = ?").run(did, uri);
+  insertRefs(db, did, cids.map((cid) => ({ recordUri: uri, cid })), rev);
+}
+
+/** The record at `uri` was deleted: its blobs become GC candidates once nothing else references them. */
+export function dropRecordBlobsInTx(tx: Tx, did: string, uri: string): void {
+  sqliteOf(tx.orm).query("DELETE FROM record_blobs WHERE did = ? AND record_uri = ?").run(did, uri);
+}
+
+/** The repo is gone (rejection, deletion): every blob of it is unreferenced; GC removes files and rows. */
+export function dropRepoBlobRefsInTx(tx: Tx, did: string): void {
+  const db = sqliteOf(tx.orm);
+  db.query("DELETE FROM record_blobs WHERE did = ?").run(did);
+  // Temporary blobs would otherwise wait for their TTL; permanent ones are unreferenced now.
+  db.query("UPDATE blobs SET status = 'permanent' WHERE did = ?").run(did);
+}
+
+/**
+ * importRepo: the imported records reference these blobs. Rows go into record_blobs whether or not the blob
+ * exists yet; those without a blobs row are what listMissingBlobs reports until uploaded (an upload of an
+ * expected CID is stored permanent at once). Blobs already present become permanent.
+ */
+export function markExpectedInTx(tx: Tx, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string): void {
+  insertRefs(sqliteOf(tx.orm), did, refs, rev);
+}
+
+function insertRefs(db: SqliteDatabase, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string): void {
+  const ins = db.query("INSERT OR IGNORE INTO record_blobs (did, record_uri, cid, rev) VALUES (?, ?, ?, ?)");
+  const perm = db.query("UPDATE blobs SET status = 'permanent' WHERE did = ? AND cid = ? AND status = 'temporary'");
+  for (const r of refs) {
+    ins.run(did, r.recordUri, r.cid, rev);
+    perm.run(did, r.cid);
+  }
+}

@@ -1,0 +1,192 @@
+// BlobService: uploads (stream → temp file → place), permanent-blob reads, listings, and the GC job (spec 03 §5).
+import type { Config } from "../config/types.ts";
+import type { Database } from "../db/database.ts";
+import type { Job } from "../jobs/scheduler.ts";
+import { sqliteOf } from "../repo/sql.ts";
+import type { Logger } from "../util/logger.ts";
+import { XrpcError, invalidRequest, rateLimitExceeded } from "../xrpc/errors.ts";
+import { MemoryRateLimitStore } from "../xrpc/ratelimit/store.ts";
+import { resolveMime } from "./mime.ts";
+import { BlobFiles, BlobTooLargeError } from "./store.ts";
+
+/** Uploads per account per day (06 §11). */
+export const UPLOADS_PER_DAY = 1000;
+const DAY_MS = 86_400_000;
+/** Rows handled per GC transaction, so one run never holds the write lock for long. */
+const GC_BATCH = 500;
+
+export const blobTooLarge = (maxBytes: number) => new XrpcError(413, "BlobTooLarge", `Blob exceeds ${maxBytes} bytes`);
+export const blobNotFound = (message = "Blob not found") => new XrpcError(400, "BlobNotFound", message);
+
+/** The `blob` object of uploadBlob's output and of record refs. */
+export interface BlobView {
+  $type: "blob";
+  ref: { $link: string };
+  mimeType: string;
+  size: number;
+}
+
+export interface BlobServiceDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+}
+
+export class BlobService {
+  readonly files: BlobFiles;
+  private readonly quota = new MemoryRateLimitStore();
+
+  constructor(private readonly deps: BlobServiceDeps) {
+    this.files = new BlobFiles(deps.config.dataDir);
+  }
+
+  private get reader() {
+    return sqliteOf(this.deps.db.orm);
+  }
+
+  /** Counts one upload against the account's daily budget → 429 RateLimitExceeded past it. */
+  async consumeUploadQuota(did: string, now = Date.now()): Promise<void> {
+    if (!this.deps.config.rateLimits.enabled) return;
+    const { count, resetAt } = await this.quota.hit(`upload:${did}`, DAY_MS, now);
+    if (count > UPLOADS_PER_DAY) throw rateLimitExceeded(Math.max(1, Math.ceil((resetAt - now) / 1000)));
+  }
+
+  /**
+   * Streams `body` to disk, hashing as it goes, and records the blob for `did`: temporary, or permanent at
+   * once when a record already expects it (importRepo). Identical bytes uploaded again return the stored blob.
+   */
+  async upload(did: string, body: ReadableStream<Uint8Array> | null, declaredMime: string | undefined): Promise<BlobView> {
+    const max = this.deps.config.blobMaxBytes;
+    let temp;
+    try {
+      temp = await this.files.writeTemp(body, max);
+    } catch (err) {
+      if (err instanceof BlobTooLargeError) throw blobTooLarge(max);
+      throw err;
+    }
+    if (temp.size === 0) {
+      this.files.discard(temp.path);
+      throw invalidRequest("Request body is empty: a blob needs at least one byte");
+    }
+    const cid = temp.cid.toString();
+    const mime = resolveMime(temp.head, declaredMime);
+    try {
+      // Why in the write transaction: GC deletes rows and files in one too, so an upload of bytes GC is
+      // removing at this moment either lands after it (new row, new file) or before it (row kept).
+      const stored = await this.deps.db.transaction((tx) => {
+        const db = sqliteOf(tx.orm);
+        const existing = db.query<{ mime: string; size: number }, [string, string]>("SELECT mime, size FROM blobs WHERE did = ? AND cid = ?").get(did, cid);
+        if (existing) {
+          // A re-upload restarts a temporary blob's TTL.
+          db.query("UPDATE blobs SET created_at = ? WHERE did = ? AND cid = ? AND status = 'temporary'").run(new Date().toISOString(), did, cid);
+          if (!this.files.exists(did, cid)) this.files.commit(temp, did);
+          else this.files.discard(temp.path);
+          return existing;
+        }
+        const expected = db.query("SELECT 1 FROM record_blobs WHERE did = ? AND cid = ? LIMIT 1").get(did, cid) !== null;
+        this.files.commit(temp, did);
+        db.query("INSERT INTO blobs (did, cid, mime, size, status, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+          did, cid, mime, temp.size, expected ? "permanent" : "temporary", new Date().toISOString(),
+        );
+        return { mime, size: temp.size };
+      });
+      return { $type: "blob", ref: { $link: cid }, mimeType: stored.mime, size: stored.size };
+    } finally {
+      this.files.discard(temp.path);
+    }
+  }
+
+  /** A permanent blob of the repo (getBlob), or null: absent, temporary, or its file is missing. */
+  getPermanent(did: string, cid: string): { mime: string; size: number; path: string } | null {
+    const row = this.reader
+      .query<{ mime: string; size: number }, [string, string]>("SELECT mime, size FROM blobs WHERE did = ? AND cid = ? AND status = 'permanent'")
+      .get(did, cid);
+    if (!row || !this.files.exists(did, cid)) return null;
+    return { ...row, path: this.files.path(did, cid) };
+  }
+
+  /** Permanent blobs of the repo by CID; with `since`, only those referenced by records written after that rev. */
+  listBlobs(did: string, opts: { since?: string; limit: number; cursor?: string }): { cids: string[]; cursor?: string } {
+    const args: (string | number)[] = [did];
+    let sql: string;
+    if (opts.since !== undefined) {
+      sql = `SELECT DISTINCT rb.cid FROM record_blobs rb JOIN blobs b ON b.did = rb.did AND b.cid = rb.cid AND b.status = 'permanent'
+             WHERE rb.did = ? AND rb.rev > ?`;
+      args.push(opts.since);
+      if (opts.cursor !== undefined) (sql += " AND rb.cid > ?"), args.push(opts.cursor);
+      sql += " ORDER BY rb.cid LIMIT ?";
+    } else {
+      sql = "SELECT cid FROM blobs WHERE did = ? AND status = 'permanent'";
+      if (opts.cursor !== undefined) (sql += " AND cid > ?"), args.push(opts.cursor);
+      sql += " ORDER BY cid LIMIT ?";
+    }
+    args.push(opts.limit + 1);
+    const rows = this.reader.query<{ cid: string }, (string | number)[]>(sql).all(...args);
+    const page = rows.slice(0, opts.limit).map((r) => r.cid);
+    return { cids: page, ...(rows.length > opts.limit ? { cursor: page[page.length - 1]! } : {}) };
+  }
+
+  /** Blobs records reference but that were never uploaded (after importRepo), by CID. */
+  listMissing(did: string, opts: { limit: number; cursor?: string }): { blobs: Array<{ cid: string; recordUri: string }>; cursor?: string } {
+    const args: (string | number)[] = [did];
+    let sql = `SELECT rb.cid AS cid, MIN(rb.record_uri) AS recordUri FROM record_blobs rb
+               LEFT JOIN blobs b ON b.did = rb.did AND b.cid = rb.cid
+               WHERE rb.did = ? AND b.cid IS NULL`;
+    if (opts.cursor !== undefined) (sql += " AND rb.cid > ?"), args.push(opts.cursor);
+    sql += " GROUP BY rb.cid ORDER BY rb.cid LIMIT ?";
+    args.push(opts.limit + 1);
+    const rows = this.reader.query<{ cid: string; recordUri: string }, (string | number)[]>(sql).all(...args);
+    const page = rows.slice(0, opts.limit);
+    return { blobs: page, ...(rows.length > opts.limit ? { cursor: page[page.length - 1]!.cid } : {}) };
+  }
+
+  /**
+   * Deletes permanent blobs no record references and temporary blobs older than BLOB_TEMP_TTL_HOURS (rows and
+   * files), plus temp files abandoned by a crash. Idempotent; safe to run at any time.
+   */
+  async gc(now = Date.now()): Promise<{ unreferenced: number; expired: number }> {
+    const cutoff = new Date(now - this.deps.config.blobTempTtlHours * 3_600_000).toISOString();
+    let unreferenced = 0;
+    let expired = 0;
+    for (;;) {
+      // Rows and files go in one transaction: an upload or a record write of the same blob waits for it.
+      const n = await this.deps.db.transaction((tx) => {
+        const db = sqliteOf(tx.orm);
+        const dead = db
+          .query<{ did: string; cid: string; status: string }, [string, number]>(
+            `SELECT did, cid, status FROM blobs b WHERE
+               (status = 'permanent' AND NOT EXISTS (SELECT 1 FROM record_blobs rb WHERE rb.did = b.did AND rb.cid = b.cid))
+               OR (status = 'temporary' AND created_at < ?)
+             LIMIT ?`,
+          )
+          .all(cutoff, GC_BATCH);
+        const del = db.query("DELETE FROM blobs WHERE did = ? AND cid = ?");
+        for (const b of dead) {
+          del.run(b.did, b.cid);
+          this.files.remove(b.did, b.cid);
+          if (b.status === "permanent") unreferenced++;
+          else expired++;
+        }
+        return dead.length;
+      });
+      if (n < GC_BATCH) break;
+    }
+    this.files.sweepTemp(3_600_000, now);
+    if (unreferenced + expired > 0) this.deps.logger.info("blob gc", { unreferenced, expired });
+    return { unreferenced, expired };
+  }
+
+  /** The hourly GC job (interval overridable for tests: BLOB_GC_INTERVAL_MS). */
+  gcJob(intervalMs: number): Job {
+    return { name: "blob-gc", intervalMs, run: async () => void (await this.gc()) };
+  }
+}
+
+/** BLOB_GC_INTERVAL_MS (default one hour, 100 ms – 24 h). Read here until the config gains a key for it. */
+export function blobGcIntervalMs(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.BLOB_GC_INTERVAL_MS;
+  if (raw === undefined || raw === "") return 3_600_000;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 100 || n > DAY_MS) throw new Error(`BLOB_GC_INTERVAL_MS must be an integer between 100 and ${DAY_MS}`);
+  return n;
+}
