@@ -4,9 +4,10 @@ import type { AccountStatus, AuthGuard, AuthResult } from "./types.ts";
 import { authRequired, expiredToken, forbidden, invalidToken } from "./errors.ts";
 import { verifyJwt, type JwtClaims, type TokenType } from "../account/jwt.ts";
 import { statusError } from "../account/views.ts";
+import { looksLikeServiceAuth } from "../identity/service-auth.ts";
 
 /** Guard kinds this build can verify; buildXrpcApp refuses a route table that uses any other kind. */
-export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none", "optional", "user", "self-any", "staff", "refresh", "session"]);
+export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none", "optional", "user", "self-any", "staff", "refresh", "session", "none-or-service"]);
 
 /**
  * Methods a non-approved account may call with its session (01 §9.3). Own-repo reads are added by the repo
@@ -127,6 +128,12 @@ export async function authenticate(guard: AuthGuard, req: Request, ctx: AppConte
       return typ === "refresh+jwt"
         ? { kind: "refresh", did: claims.sub, sid: claims.sid, jti: claims.jti }
         : { kind: "refresh", did: claims.sub, sid: claims.sid, jti: "" };
+    }
+    case "none-or-service": {
+      // createAccount (migration in): an ES256K/ES256 token is a service-auth JWT; the handler verifies it
+      // (ctx.services.serviceAuth.verify) because only it knows which DID the token must come from.
+      if (token !== undefined && looksLikeServiceAuth(token)) return { kind: "anonymous" };
+      return authenticate({ kind: "none" }, req, ctx);
     }
     default:
       throw new Error(`auth guard "${guard.kind}" has no verifier yet`);

@@ -18,7 +18,9 @@ export type AuthGuard =
   /** refresh or access JWT, session may already be revoked (deleteSession) */
   | { kind: "session" }
   | { kind: "partner" }
-  | { kind: "service" };
+  | { kind: "service" }
+  /** as `none`, except that an inter-service JWT (ES256K/ES256, 02 §9) is left to the handler, which must verify it */
+  | { kind: "none-or-service" };
 
 /** Account statuses (spec 01 §2). */
 export type AccountStatus = "creating" | "pending" | "approved" | "rejected" | "deactivated" | "disabled" | "suspended" | "takendown";
@@ -97,5 +99,6 @@ export const refresh: AuthGuard = { kind: "refresh" };
 export const session: AuthGuard = { kind: "session" };
 export const partner: AuthGuard = { kind: "partner" };
 export const service: AuthGuard = { kind: "service" };
+export const noneOrService: AuthGuard = { kind: "none-or-service" };
 export const staff = (...roles: string[]): AuthGuard => ({ kind: "staff", roles });
 export const memberPerm = (permission: string): AuthGuard => ({ kind: "member-perm", permission });

@@ -1,0 +1,263 @@
+// LifecycleService: deactivation/activation (T6/T7), migration in (T3), checkAccountStatus, service-auth minting,
+// importRepo orchestration (01 §3, 03 §4/§8, 06 §3).
+import { and, eq, ne } from "drizzle-orm";
+import { Secp256k1Keypair } from "@atproto/crypto";
+import type { CID } from "multiformats/cid";
+import type { Config } from "../../config/types.ts";
+import type { Database, Tx } from "../../db/database.ts";
+import type { Logger } from "../../util/logger.ts";
+import type { AuditLog } from "../../audit/audit-log.ts";
+import type { KeyVault } from "../../identity/keys.ts";
+import type { PlcClient } from "../../identity/plc-client.ts";
+import type { IdentityService, PreparedIdentity } from "../../identity/service.ts";
+import { atprotoKeyOf, mintServiceAuth, pdsEndpointOf, SERVICE_AUTH_MAX_TTL_SEC } from "../../identity/service-auth.ts";
+import type { RepoService } from "../../repo/service.ts";
+import { importRepoCar } from "../../repo/import.ts";
+import { sqliteOf } from "../../repo/sql.ts";
+import { SqlRepoStorage } from "../../repo/storage.ts";
+import type { Sequencer } from "../../sequencer/sequencer.ts";
+import type { AccessScope, AccountStatus } from "../../xrpc/types.ts";
+import { XrpcError, invalidRequest, invalidToken, upstreamFailure } from "../../xrpc/errors.ts";
+import type { AccountService } from "../account-service.ts";
+import type { InviteService } from "../invites.ts";
+import type { SessionService, TokenPair } from "../sessions.ts";
+import { hashPassword } from "../passwords.ts";
+import { normaliseEmail } from "../rules.ts";
+import { accountRoles, accounts } from "../schema.ts";
+import { statusError } from "../views.ts";
+import { precheckCreateAccount, toCreateAccountError } from "./create-errors.ts";
+import { dropRepoBlobRefsInTx, markExpectedInTx } from "../../blob/refs.ts";
+
+export interface LifecycleDeps {
+  config: Config;
+  db: Database;
+  accounts: AccountService;
+  sessions: SessionService;
+  invites: InviteService;
+  audit: AuditLog;
+  identity: IdentityService;
+  keys: KeyVault;
+  plc: PlcClient;
+  repo: RepoService;
+  sequencer: Sequencer;
+  logger: Logger;
+}
+
+export const CREATE_ACCOUNT_NSID = "com.atproto.server.createAccount";
+const notApproved = () => new XrpcError(403, "AccountNotApproved", "Account is awaiting approval by an administrator");
+const invalidStatus = (status: string) => new XrpcError(400, "InvalidStatus", `Not possible while the account is ${status}`);
+const notPointingHere = () => invalidRequest("DID document does not point to this server");
+
+export class LifecycleService {
+  constructor(private readonly deps: LifecycleDeps, private readonly now: () => number = Date.now) {}
+
+  private row(did: string) {
+    const row = this.deps.accounts.getRow(did);
+    if (!row || row.status === "creating") throw invalidToken();
+    return row;
+  }
+
+  // ---- T6 / T7 ----------------------------------------------------------------------------------------------
+
+  /** T6: approved → deactivated; sessions stay (they become inactive); `#account{active:false}`. */
+  async deactivate(did: string, deleteAfter?: string): Promise<void> {
+    const { db, audit, sequencer } = this.deps;
+    await db.transaction((tx) => {
+      const at = new Date(this.now()).toISOString();
+      // Conditional on the source status, so a concurrent moderation action cannot be overwritten.
+      const row = tx.orm.update(accounts).set({ status: "deactivated", statusChangedAt: at, statusChangedBy: did })
+        .where(and(eq(accounts.did, did), eq(accounts.status, "approved"))).returning().get();
+      if (!row) {
+        const cur = tx.orm.select({ status: accounts.status }).from(accounts).where(eq(accounts.did, did)).get();
+        if (cur?.status === "deactivated") throw new XrpcError(400, "AlreadyDeactivated", "Account is already deactivated");
+        throw invalidStatus(cur?.status ?? "unknown");
+      }
+      sequencer.accountInTx(tx, did, false, "deactivated");
+      audit.writeInTx(tx, { action: "account.deactivate", actorType: "account", actorDid: did, targetDid: did, meta: { previousStatus: "approved", ...(deleteAfter ? { deleteAfter } : {}) } });
+    });
+  }
+
+  /** T7: deactivated → approved; approved is a no-op. Migrated-in accounts need approval and a DID document pointing here. */
+  async activate(did: string): Promise<void> {
+    const { db, audit, sequencer, accounts: accts } = this.deps;
+    const row = this.row(did);
+    if (row.status === "approved") return;
+    if (row.status !== "deactivated") throw statusError(row.status as AccountStatus);
+    const migratedIn = row.createdVia === "migration";
+    if (migratedIn && !row.approvedAt) throw notApproved();
+    if (migratedIn && !(await this.didPointsHere(did, { strict: true }))) throw notPointingHere();
+    const handle = accts.handleOf(row);
+    await db.transaction((tx) => {
+      const at = new Date(this.now()).toISOString();
+      const updated = tx.orm.update(accounts).set({ status: "approved", statusChangedAt: at, statusChangedBy: did })
+        .where(and(eq(accounts.did, did), eq(accounts.status, "deactivated"))).returning().get();
+      if (!updated) return; // a concurrent activation won; the outcome is the same
+      const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
+      const root = storage.root();
+      const bytes = root ? storage.getBytesSync(root.cid) : null;
+      // 01 §3 order for T7: #account, #identity, #sync.
+      sequencer.accountInTx(tx, did, true);
+      sequencer.identityInTx(tx, did, handle);
+      if (root && bytes) sequencer.syncInTx(tx, did, { cid: root.cid as CID, bytes, rev: root.rev });
+      audit.writeInTx(tx, { action: "account.activate", actorType: "account", actorDid: did, targetDid: did, meta: { previousStatus: "deactivated" } });
+    });
+  }
+
+  /**
+   * True when the DID document's #atproto key is our signing key and its #atproto_pds endpoint is PDS_SERVICE_URL.
+   * `strict`: an unreachable directory is 502 (activation must not guess); otherwise it reads as false.
+   */
+  async didPointsHere(did: string, opts: { strict?: boolean } = {}): Promise<boolean> {
+    let doc;
+    try {
+      doc = await this.deps.plc.getDocument(did, { fresh: true });
+    } catch {
+      if (opts.strict) throw upstreamFailure("DID directory unavailable; try again later");
+      return false;
+    }
+    if (!doc) return false;
+    let ours: string;
+    try {
+      ours = await this.deps.identity.signingDidKey(did);
+    } catch {
+      return false;
+    }
+    return atprotoKeyOf(doc) === ours && pdsEndpointOf(doc) === this.deps.config.serviceUrl;
+  }
+
+  // ---- checkAccountStatus ------------------------------------------------------------------------------------
+
+  async status(did: string) {
+    const { repo } = this.deps;
+    const row = this.row(did);
+    const head = repo.head(did);
+    const blobs = this.blobCounts(did);
+    return {
+      activated: row.status === "approved",
+      validDid: await this.didPointsHere(did),
+      repoCommit: head?.cid ?? "",
+      repoRev: head?.rev ?? "",
+      repoBlocks: repo.blockCount(did),
+      indexedRecords: repo.recordCount(did),
+      privateStateValues: 0,
+      expectedBlobs: blobs.expected,
+      importedBlobs: blobs.imported,
+    };
+  }
+
+  /** Distinct blob CIDs the records reference, and how many of them are stored (blob domain tables, 03 §5). */
+  private blobCounts(did: string): { expected: number; imported: number } {
+    const row = sqliteOf(this.deps.db.orm)
+      .query<{ expected: number; imported: number }, [string]>(
+        `SELECT COUNT(DISTINCT rb.cid) AS expected, COUNT(DISTINCT b.cid) AS imported
+           FROM record_blobs rb LEFT JOIN blobs b ON b.did = rb.did AND b.cid = rb.cid WHERE rb.did = ?`,
+      )
+      .get(did);
+    return { expected: row?.expected ?? 0, imported: row?.imported ?? 0 };
+  }
+
+  // ---- getServiceAuth ----------------------------------------------------------------------------------------
+
+  async serviceAuth(caller: { did: string; scope: AccessScope; status: AccountStatus }, params: { aud: string; exp?: number; lxm?: string }): Promise<string> {
+    const nowSec = Math.floor(this.now() / 1000);
+    const { aud, lxm } = params;
+    if (caller.scope === "com.atproto.takendown" && lxm !== CREATE_ACCOUNT_NSID) throw statusError(caller.status);
+    if (!/^did:[a-z]+:[A-Za-z0-9._:%-]+(#[A-Za-z0-9._~-]+)?$/.test(aud)) throw invalidRequest("aud must be a DID");
+    if (lxm !== undefined && /^com\.atproto\.(server|identity)\./.test(lxm) && lxm !== CREATE_ACCOUNT_NSID) {
+      throw invalidRequest(`Service tokens for ${lxm} are not issued`);
+    }
+    const exp = params.exp ?? nowSec + 60;
+    const badExp = (m: string) => new XrpcError(400, "BadExpiration", m);
+    if (exp <= nowSec) throw badExp("exp must be in the future");
+    if (exp > nowSec + SERVICE_AUTH_MAX_TTL_SEC) throw badExp("exp may be at most one hour ahead");
+    if (lxm === undefined && exp > nowSec + 60) throw badExp("A token without lxm may live at most 60 seconds");
+    const keypair = await this.deps.identity.signingKeypair(caller.did);
+    return mintServiceAuth(keypair, { iss: caller.did, aud, exp, ...(lxm ? { lxm } : {}) }, nowSec);
+  }
+
+  // ---- importRepo --------------------------------------------------------------------------------------------
+
+  async importRepo(did: string, car: Uint8Array) {
+    const { plc, identity, db, repo, logger } = this.deps;
+    const row = this.row(did);
+    if (row.status !== "deactivated") throw new XrpcError(403, "Forbidden", "Import is only possible while the account is deactivated");
+    const keys: string[] = [];
+    try {
+      const doc = await plc.getDocument(did, { fresh: true });
+      const k = doc ? atprotoKeyOf(doc) : undefined;
+      if (k) keys.push(k);
+    } catch {
+      // directory down: only our own key can verify (a restore of our own export)
+    }
+    const ours = await identity.signingKeypair(did);
+    keys.push(ours.did());
+    const blobRefsInTx = (tx: Tx, d: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => {
+      dropRepoBlobRefsInTx(tx, d);
+      markExpectedInTx(tx, d, refs, rev);
+    };
+    const result = await importRepoCar({ db, repo, blobRefsInTx }, did, car, keys, ours);
+    logger.info("repo imported", { did, recordCount: result.recordCount, commit: result.commit.cid });
+    return result;
+  }
+
+  // ---- migration in (T3) -------------------------------------------------------------------------------------
+
+  async createMigrated(input: { did: string; handle: string; email?: string; password?: string; inviteCode?: string; ip: string }): Promise<TokenPair & { handle: string; did: string }> {
+    const { config, db, plc, keys, identity, invites, repo, sessions, audit, accounts: accts } = this.deps;
+    const name = precheckCreateAccount(input, { handleDomain: config.handleDomain, inviteRequired: config.inviteRequired });
+    const email = normaliseEmail(input.email!);
+    const did = input.did;
+    let doc;
+    try {
+      doc = await plc.getDocument(did);
+    } catch {
+      throw upstreamFailure("DID directory unavailable; try again later");
+    }
+    if (!doc) throw new XrpcError(400, "UnresolvableDid", `Could not resolve ${did}`);
+    if (accts.getRow(did)) throw invalidRequest("Account already exists");
+    assertAvailable(db.orm, name, email);
+
+    const passwordHash = await hashPassword(input.password!);
+    const signing = await Secp256k1Keypair.create({ exportable: true });
+    const recovery = await Secp256k1Keypair.create({ exportable: true });
+    const prepared = {
+      did,
+      encryptedSigningKey: keys.encrypt("identity.signing-key", did, await signing.export()),
+      encryptedRecoveryKey: keys.encrypt("identity.recovery-key", did, await recovery.export()),
+    } as PreparedIdentity;
+    const handle = `${name}.${config.handleDomain}`;
+
+    const session = await db
+      .transaction(async (tx) => {
+        const at = new Date(this.now()).toISOString();
+        if (tx.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw invalidRequest("Account already exists");
+        assertAvailable(tx.orm, name, email);
+        const code = invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
+        tx.orm.insert(accounts).values({
+          did, name, email, passwordHash, status: "deactivated", createdVia: "migration", createdAt: at, statusChangedAt: at,
+          inviteCode: code ?? null,
+          // With APPROVAL_REQUIRED the account waits for account.approve before it may activate (01 §3).
+          ...(config.approvalRequired ? {} : { approvedAt: at }),
+        }).run();
+        tx.orm.insert(accountRoles).values({ did, role: "user" }).run();
+        identity.storeKeysInTx(tx, prepared);
+        // Empty genesis signed with our new key, not announced: the repo goes public on activateAccount.
+        await repo.createInTx(tx, { did, signingKey: signing });
+        const s = sessions.createInTx(tx, did, "com.atproto.access");
+        audit.writeInTx(tx, { action: "account.register", actorType: "anonymous", targetDid: did, meta: { createdVia: "migration", ...(code ? { inviteCode: code } : {}) } });
+        audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: did, targetDid: did, meta: { sid: s.sid, restricted: false }, ip: input.ip });
+        return s;
+      })
+      .catch((err) => {
+        throw toCreateAccountError(err);
+      });
+    return { accessJwt: session.accessJwt, refreshJwt: session.refreshJwt, handle, did };
+  }
+}
+
+/** Same rule as the creation routine: name and email unique among non-rejected accounts. */
+function assertAvailable(orm: Database["orm"], name: string, email: string): void {
+  const live = ne(accounts.status, "rejected");
+  if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), live)).get()) throw new XrpcError(400, "HandleNotAvailable", "Handle already taken");
+  if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw invalidRequest("Email already in use");
+}

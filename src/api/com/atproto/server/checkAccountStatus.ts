@@ -1,0 +1,8 @@
+// com.atproto.server.checkAccountStatus: repo, DID and blob state of the caller's account (03 §8).
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { invalidToken } from "../../../../xrpc/errors.ts";
+
+export async function handler({ ctx, auth }: HandlerArgs) {
+  if (auth.kind !== "account") throw invalidToken();
+  return ctx.services.lifecycle.status(auth.did);
+}
