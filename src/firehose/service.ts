@@ -68,6 +68,7 @@ export class FirehoseService {
         return !row || HIDDEN_STATUSES.has(row.status);
       },
       now: this.deps.now,
+      onFail: (error) => logger.info("firehose subscriber closed with an error frame", { ip, error }),
       onError: (err) => logger.error("firehose replay failed", { err: err instanceof Error ? err.message : String(err) }),
     });
     this.subs.add(sub);

@@ -24,6 +24,8 @@ export interface SubscriptionDeps {
   hiddenFromBackfill(did: string): boolean;
   now?: () => number;
   onError?(err: unknown): void;
+  /** an error frame was sent and the socket closed (ConsumerTooSlow, FutureCursor, …) */
+  onFail?(error: string): void;
 }
 
 export class Subscription {
@@ -161,6 +163,7 @@ export class Subscription {
     if (this.closed) return;
     this.ws.send(errorFrame(error, message));
     this.close(CLOSE_POLICY, error);
+    this.deps.onFail?.(error);
   }
 
   close(code: number, reason: string): void {
