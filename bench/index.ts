@@ -3,6 +3,7 @@ import { buildBinary } from "../scripts/build.ts";
 import { benchPlc } from "./plc.ts";
 import { benchServe } from "./serve.ts";
 import { benchRepo } from "./repo.ts";
+import { benchBlobs } from "./blobs.ts";
 
 if (!process.env.OFPDS_BIN) await buildBinary();
 const { stdout } = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"]);
@@ -10,3 +11,4 @@ console.log(`# ofpds benchmarks — commit ${stdout.toString().trim() || "unknow
 await benchServe();
 await benchPlc();
 await benchRepo();
+await benchBlobs();

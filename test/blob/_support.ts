@@ -48,7 +48,7 @@ export async function startBlobPds(env: Record<string, string> = {}): Promise<Bl
 }
 
 /** POST raw bytes to uploadBlob. `body` may be a stream (sent chunked, without Content-Length). */
-export async function upload(url: string, token: string | undefined, body: Uint8Array | ReadableStream<Uint8Array>, contentType = "application/octet-stream") {
+export async function upload(url: string, token: string | undefined, body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, contentType = "application/octet-stream") {
   const res = await fetch(`${url}/xrpc/com.atproto.repo.uploadBlob`, {
     method: "POST",
     headers: { "content-type": contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -62,7 +62,7 @@ export function rawCid(bytes: Uint8Array): string {
   return CID.createV1(raw.code, createDigest(0x12, new Bun.CryptoHasher("sha256").update(bytes).digest() as Uint8Array)).toString();
 }
 
-export function randomBytes(n: number, prefix: number[] | string = []): Uint8Array {
+export function randomBytes(n: number, prefix: number[] | string = []): Uint8Array<ArrayBuffer> {
   const p = typeof prefix === "string" ? new TextEncoder().encode(prefix) : Uint8Array.from(prefix);
   const out = new Uint8Array(Math.max(n, p.length));
   crypto.getRandomValues(out.subarray(p.length, Math.min(out.length, p.length + 65536)));

@@ -67,7 +67,7 @@ describe("uploadBlob", () => {
     expect(res.body.blob.size).toBe(MAX);
   });
 
-  const rejected: Array<[string, () => Uint8Array | ReadableStream<Uint8Array>, () => string | undefined, number, string]> = [
+  const rejected: Array<[string, () => Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, () => string | undefined, number, string]> = [
     ["over BLOB_MAX_BYTES with Content-Length", () => randomBytes(MAX + 1, PNG_MAGIC), () => alice.token, 413, "BlobTooLarge"],
     [
       "over BLOB_MAX_BYTES streamed (chunked, no length)",

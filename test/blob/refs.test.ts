@@ -18,7 +18,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const stream = (bytes: Uint8Array) => new Blob([bytes]).stream();
+const stream = (bytes: Uint8Array<ArrayBuffer>) => new Blob([bytes]).stream();
 
 describe("expected blobs (importRepo bookkeeping)", () => {
   test("markExpectedInTx → listMissing reports them; uploading one makes it permanent at once and drops it from the list", async () => {
