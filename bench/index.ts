@@ -3,6 +3,7 @@ import { buildBinary } from "../scripts/build.ts";
 import { benchPlc } from "./plc.ts";
 import { benchServe } from "./serve.ts";
 import { benchRepo } from "./repo.ts";
+import { benchFirehose } from "./firehose.ts";
 import { benchBlobs } from "./blobs.ts";
 
 if (!process.env.OFPDS_BIN) await buildBinary();
@@ -12,3 +13,4 @@ await benchServe();
 await benchPlc();
 await benchRepo();
 await benchBlobs();
+await benchFirehose();
