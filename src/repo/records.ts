@@ -1,5 +1,5 @@
 // Record checks shared by every repo write (spec 03 §2): collection/rkey syntax, $type, size, lexicon validation.
-import { jsonToLex, lexToJson, type LexiconDoc } from "@atproto/lexicon";
+import { jsonToLex, lexToIpld, lexToJson, type LexiconDoc } from "@atproto/lexicon";
 import { BlockMap } from "@atproto/repo";
 // common-web is @atproto/repo's own TID source (not a direct dependency): revs and rkeys share one clock.
 import { TID } from "@atproto/common-web";
@@ -13,8 +13,10 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 export type ValidationStatus = "valid" | "unknown";
 
 export interface PreparedRecord {
-  /** the record in data-model form (CIDs, bytes, blob refs), `$type` set */
+  /** the record in lexicon form (CIDs, bytes, BlobRef objects), `$type` set: for validation, blob refs and JSON */
   value: Record<string, unknown>;
+  /** the same record in plain IPLD form: what is encoded into the repo */
+  ipld: Record<string, unknown>;
   cid: CID;
   bytes: Uint8Array;
   validationStatus: ValidationStatus;
@@ -117,16 +119,19 @@ export async function prepareRecord(
     throw invalidRequest(`Lexicon not found: ${collection}`);
   }
 
+  // The data-model form: BlobRef objects become plain {$type:"blob", ref: CID, mimeType, size}. Encoding the
+  // lexicon form instead would store non-standard bytes (and CIDs no other PDS computes) for records with blobs.
+  const ipld = lexToIpld(value as never) as Record<string, unknown>;
   const blocks = new BlockMap();
   let cid: CID;
   try {
-    cid = (await blocks.add(value as never)) as unknown as CID;
+    cid = (await blocks.add(ipld as never)) as unknown as CID;
   } catch (err) {
     throw invalidRequest(`Invalid record data: ${(err as Error).message}`);
   }
   const bytes = blocks.get(cid as never)!;
   if (bytes.byteLength > MAX_RECORD_BYTES) throw invalidRequest(`Record is too large (${bytes.byteLength} bytes; limit ${MAX_RECORD_BYTES})`);
-  return { value, cid, bytes, validationStatus };
+  return { value, ipld, cid, bytes, validationStatus };
 }
 
 /** Data-model value → AT Protocol JSON, as stored in the index and returned by reads. */

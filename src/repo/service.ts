@@ -120,7 +120,7 @@ export class RepoService {
       assertCollection(r.collection);
       assertRkey(this.lexicons, r.collection, r.rkey);
       const rec = await prepareRecord(this.lexicons, r.collection, r.record, undefined);
-      writes.push({ action: WriteOpAction.Create, collection: r.collection as never, rkey: r.rkey, record: rec.value as never });
+      writes.push({ action: WriteOpAction.Create, collection: r.collection as never, rkey: r.rkey, record: rec.ipld as never });
       indexed.push({ collection: r.collection, rkey: r.rkey, rec });
     }
     const commit = await Repo.formatInitCommit(storage, did, signingKey, writes as never);
@@ -244,7 +244,7 @@ export class RepoService {
           action: action === "create" ? WriteOpAction.Create : WriteOpAction.Update,
           collection: op.collection as never,
           rkey: op.rkey,
-          record: rec.value as never,
+          record: rec.ipld as never,
         });
         eventOps.push({ action, path, cid: rec.cid, prev: prevCid });
         results.push({ action, uri, cid: rec.cid.toString(), validationStatus: rec.validationStatus });

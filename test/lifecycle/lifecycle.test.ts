@@ -267,9 +267,8 @@ describe("importRepo", () => {
     const mine = byPath(verified.creates);
     const theirs = byPath(src.creates);
     expect([...mine.keys()].sort()).toEqual([...theirs.keys()].sort());
-    // Known repo-engine issue (reported): a record holding a blob ref is re-encoded with @atproto/lexicon's BlobRef
-    // instance, which @atproto/repo's encoder does not recognise, so its CID changes. Records without blobs keep theirs.
-    for (const [path, cid] of theirs) if (!path.startsWith("app.example.photo/")) expect(mine.get(path)).toBe(cid);
+    // Every record keeps its CID, including those holding blob refs (encoded in the canonical data-model form).
+    expect(mine).toEqual(theirs);
     const st = await ok(call(e.url, "com.atproto.server.checkAccountStatus", { token: acct.accessJwt }));
     expect(st).toMatchObject({ indexedRecords: 31, expectedBlobs: 1, importedBlobs: 0 });
     const missingBlobs = await call(e.url, "com.atproto.repo.listMissingBlobs", { token: acct.accessJwt });
