@@ -16,7 +16,7 @@ import { CrawlerNotifier } from "./crawler/index.ts";
 import { buildHandleResolver, type HandleResolver } from "./identity/handle-resolver.ts";
 import type { OutboundFetchPolicy } from "./identity/fetch-policy.ts";
 import { isResolvableStatus } from "./account/handles.ts";
-import { BlobService, blobGcIntervalMs } from "./blob/index.ts";
+import { BlobService } from "./blob/index.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -83,7 +83,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   sequencer.fanout.subscribe(() => crawlers.onEvent());
   // blobs (spec 03 §5): the store, and GC of unreferenced/expired blobs
   const blobs = new BlobService({ config, db, logger: logger.child({ component: "blobs" }) });
-  jobs.add(blobs.gcJob(blobGcIntervalMs()));
+  jobs.add(blobs.gcJob(config.blobGcIntervalMs));
   const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid });
   const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, logger: logger.child({ component: "lifecycle" }) });
   // construction: added by each domain, in dependency order

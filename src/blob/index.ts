@@ -1,4 +1,4 @@
 // Blob domain (spec 03 §5): the service façade, the write-path helpers and the import bookkeeping.
-export { BlobService, blobGcIntervalMs, blobNotFound, blobTooLarge, type BlobView } from "./service.ts";
+export { BlobService, blobNotFound, blobTooLarge, type BlobView } from "./service.ts";
 export { assertBlobRefsInTx, dropRecordBlobsInTx, dropRepoBlobRefsInTx, findBlobRefs, markExpectedInTx, setRecordBlobsInTx } from "./refs.ts";
 export { BLOB_MIGRATION } from "./migrations.ts";

@@ -176,17 +176,8 @@ export class BlobService {
     return { unreferenced, expired };
   }
 
-  /** The hourly GC job (interval overridable for tests: BLOB_GC_INTERVAL_MS). */
+  /** The GC job (hourly by default; config BLOB_GC_INTERVAL_MS). */
   gcJob(intervalMs: number): Job {
     return { name: "blob-gc", intervalMs, run: async () => void (await this.gc()) };
   }
-}
-
-/** BLOB_GC_INTERVAL_MS (default one hour, 100 ms – 24 h). Read here until the config gains a key for it. */
-export function blobGcIntervalMs(env: Record<string, string | undefined> = process.env): number {
-  const raw = env.BLOB_GC_INTERVAL_MS;
-  if (raw === undefined || raw === "") return 3_600_000;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 100 || n > DAY_MS) throw new Error(`BLOB_GC_INTERVAL_MS must be an integer between 100 and ${DAY_MS}`);
-  return n;
 }

@@ -51,6 +51,13 @@ export interface Config {
   blobMaxBytes: number;
   /** temporary (unreferenced) blobs older than this are deleted */
   blobTempTtlHours: number;
+  /** how often the blob garbage collector runs (BLOB_GC_INTERVAL_MS, default 1 h) */
+  blobGcIntervalMs: number;
+  /**
+   * Development-only hooks so test suites can serve remote handles on loopback; ignored unless `dev`:
+   * OFPDS_DEV_DNS_SERVER (host:port for TXT/address lookups), OFPDS_DEV_WELLKNOWN_PORT.
+   */
+  devResolver: { dnsServer: string | undefined; wellKnownPort: number | undefined };
   /** firehose events older than this are pruned; cursors older than it get #info OutdatedCursor */
   firehoseBackfillHours: number;
   /** events queued for one subscriber before it is cut off with ConsumerTooSlow */

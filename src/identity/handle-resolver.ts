@@ -143,12 +143,12 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * `OFPDS_DEV_WELLKNOWN_PORT` connects well-known fetches to that port — so a suite can serve remote handles on loopback.
  */
 export function buildHandleResolver(
-  config: { dev: boolean; handleDomain: string; allowPrivateNetworkFetch: boolean },
+  config: { handleDomain: string; allowPrivateNetworkFetch: boolean; devResolver: { dnsServer: string | undefined; wellKnownPort: number | undefined } },
   deps: Pick<HandleResolverOptions, "resolveLocal" | "getDidDocument">,
-  env: Record<string, string | undefined> = process.env,
 ): { resolver: HandleResolver; policy: OutboundFetchPolicy } {
-  const dnsServer = config.dev ? env.OFPDS_DEV_DNS_SERVER : undefined;
-  const port = config.dev && env.OFPDS_DEV_WELLKNOWN_PORT ? Number(env.OFPDS_DEV_WELLKNOWN_PORT) : undefined;
+  // Both hooks are undefined unless the server runs with --dev (src/config/build.ts).
+  const dnsServer = config.devResolver.dnsServer;
+  const port = config.devResolver.wellKnownPort;
   let lookup: AddressLookup | undefined;
   if (dnsServer) {
     const r = new Resolver({ timeout: 3_000, tries: 1 });

@@ -39,6 +39,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     rateLimits: { enabled: false, global: 120, auth: 20, registration: 5, create: 10, discovery: 60, exemptCidrs: [] },
     blobMaxBytes: 50 * 1024 * 1024,
     blobTempTtlHours: 6,
+    blobGcIntervalMs: 3_600_000,
+    devResolver: { dnsServer: undefined, wellKnownPort: undefined },
     firehoseBackfillHours: 72,
     firehoseMaxBuffer: 500,
     importMaxBytes: 100 * 1024 * 1024,
