@@ -1,45 +1,15 @@
 // Blob figures: uploadBlob MB/s for a few sizes, and getBlob MB/s, against the compiled binary.
-import { BIN, figure, freePort, header, tempDir, waitHealthy } from "./_util.ts";
+import { benchUser, figure, header, startBenchPds, xrpcCall } from "./_util.ts";
 
 const SIZES = [64 * 1024, 1024 * 1024, 10 * 1024 * 1024, 40 * 1024 * 1024];
 const TOTAL_BYTES = Number(process.env.BENCH_BLOB_BYTES ?? 200 * 1024 * 1024); // per size
 
-async function call(url: string, nsid: string, token: string | undefined, body?: unknown) {
-  const res = await fetch(`${url}/xrpc/${nsid}`, {
-    method: "POST",
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (res.status !== 200) throw new Error(`${nsid} → ${res.status} ${await res.text()}`);
-  return res.json() as Promise<any>;
-}
-
 export async function benchBlobs(): Promise<void> {
   header("ofpds serve --dev: blob uploads and downloads");
-  const port = await freePort();
-  const plcPort = await freePort();
-  const password = "Bench-password-2026";
-  const proc = Bun.spawn([BIN, "serve", "--dev", "--port", String(port), "--data-dir", tempDir("ofpds-bench-blobs-")], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/root",
-      PLC_PORT: String(plcPort),
-      RATE_LIMITS_ENABLED: "false",
-      BOOTSTRAP_ADMIN_EMAIL: "admin@example.org",
-      BOOTSTRAP_ADMIN_HANDLE: "admin",
-      BOOTSTRAP_ADMIN_PASSWORD: password,
-    },
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const pds = await startBenchPds("blobs");
+  const { url } = pds;
   try {
-    await waitHealthy(`${url}/xrpc/_health`);
-    const admin = await call(url, "com.atproto.server.createSession", undefined, { identifier: "admin", password });
-    const invite = await call(url, "net.openfederation.invite.create", admin.accessJwt, { maxUses: 1 });
-    const reg = await call(url, "net.openfederation.account.register", undefined, { handle: "bench", email: "bench@example.org", password, inviteCode: invite.code });
-    await call(url, "net.openfederation.account.approve", admin.accessJwt, { did: reg.did });
-    const { accessJwt } = await call(url, "com.atproto.server.createSession", undefined, { identifier: "bench", password });
+    const { did, accessJwt } = await benchUser(url);
 
     for (const size of SIZES) {
       const n = Math.max(3, Math.floor(TOTAL_BYTES / size));
@@ -67,18 +37,17 @@ export async function benchBlobs(): Promise<void> {
       figure(`uploadBlob ${label}`, (n * size) / 1024 / 1024 / (ms / 1000), "MiB/s", `${n} uploads, 1 client, ${(n / (ms / 1000)).toFixed(1)} uploads/s`);
 
       // make the last one permanent, then download it repeatedly
-      await call(url, "com.atproto.repo.createRecord", accessJwt, { repo: reg.did, collection: "com.example.file", record: { file: { $type: "blob", ...last } } });
+      await xrpcCall(url, "com.atproto.repo.createRecord", accessJwt, { repo: did, collection: "com.example.file", record: { file: { $type: "blob", ...last } } });
       const reads = Math.max(3, Math.floor(TOTAL_BYTES / size / 2));
       const rstart = performance.now();
       for (let i = 0; i < reads; i++) {
-        const res = await fetch(`${url}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(reg.did)}&cid=${last!.ref.$link}`);
+        const res = await fetch(`${url}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(did)}&cid=${last!.ref.$link}`);
         if (res.status !== 200) throw new Error(`getBlob → ${res.status}`);
         await res.arrayBuffer();
       }
       figure(`getBlob ${label}`, (reads * size) / 1024 / 1024 / ((performance.now() - rstart) / 1000), "MiB/s", `${reads} downloads, 1 client`);
     }
   } finally {
-    proc.kill("SIGTERM");
-    await proc.exited;
+    await pds.stop();
   }
 }

@@ -1,19 +1,8 @@
 // Firehose figures: replay events/s from cursor 0 (10 000 events), live commit→frame latency with 1 and 50 subscribers, RSS.
-import { BIN, figure, freePort, header, rssMiB, tempDir, waitHealthy } from "./_util.ts";
+import { benchUser, figure, header, rssMiB, startBenchPds, xrpcCall } from "./_util.ts";
 
 const EVENTS = Number(process.env.BENCH_FIREHOSE_EVENTS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_FIREHOSE_SAMPLES ?? 300);
-
-async function call(url: string, nsid: string, token: string | undefined, body?: unknown) {
-  const res = await fetch(`${url}/xrpc/${nsid}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status !== 200) throw new Error(`${nsid} → ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return text ? JSON.parse(text) : undefined;
-}
 
 function open(url: string, cursor?: number): Promise<WebSocket> {
   const ws = new WebSocket(`${url.replace(/^http/, "ws")}/xrpc/com.atproto.sync.subscribeRepos${cursor === undefined ? "" : `?cursor=${cursor}`}`);
@@ -41,7 +30,7 @@ async function liveLatency(url: string, token: string, did: string, subs: WebSoc
   for (let i = 0; i < SAMPLES; i++) {
     const arrived = new Promise<void>((done) => (pending = { left: subs.length, start: performance.now(), done }));
     const start = pending!.start;
-    await call(url, "com.atproto.repo.createRecord", token, { repo: did, collection: "app.bsky.feed.post", rkey: `${tag}${i}`, record: { $type: "app.bsky.feed.post", text: `live ${i}`, createdAt: new Date().toISOString() } });
+    await xrpcCall(url, "com.atproto.repo.createRecord", token, { repo: did, collection: "app.bsky.feed.post", rkey: `${tag}${i}`, record: { $type: "app.bsky.feed.post", text: `live ${i}`, createdAt: new Date().toISOString() } });
     roundTrips.push(performance.now() - start);
     await arrived;
     pending = undefined;
@@ -51,28 +40,16 @@ async function liveLatency(url: string, token: string, did: string, subs: WebSoc
 
 export async function benchFirehose(): Promise<void> {
   header("ofpds serve --dev: firehose");
-  const port = await freePort();
-  const password = "Bench-password-2026";
-  const proc = Bun.spawn([BIN, "serve", "--dev", "--port", String(port), "--data-dir", tempDir("ofpds-bench-firehose-")], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PLC_PORT: String(await freePort()), RATE_LIMITS_ENABLED: "false", BOOTSTRAP_ADMIN_EMAIL: "admin@example.org", BOOTSTRAP_ADMIN_HANDLE: "admin", BOOTSTRAP_ADMIN_PASSWORD: password },
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const pds = await startBenchPds("firehose");
+  const { url, proc } = pds;
   try {
-    await waitHealthy(`${url}/xrpc/_health`);
-    const admin = await call(url, "com.atproto.server.createSession", undefined, { identifier: "admin", password });
-    const invite = await call(url, "net.openfederation.invite.create", admin.accessJwt, { maxUses: 1 });
-    const reg = await call(url, "net.openfederation.account.register", undefined, { handle: "bench", email: "bench@example.org", password, inviteCode: invite.code });
-    await call(url, "net.openfederation.account.approve", admin.accessJwt, { did: reg.did });
-    const { accessJwt } = await call(url, "com.atproto.server.createSession", undefined, { identifier: "bench", password });
-    const did: string = reg.did;
+    const { did, accessJwt } = await benchUser(url);
 
     // fill the log: single-record applyWrites are the cheapest way to make one #commit each
     const now = new Date().toISOString();
     const batch = 8;
     for (let i = 0; i < EVENTS; i += batch) {
-      await Promise.all(Array.from({ length: Math.min(batch, EVENTS - i) }, (_, j) => call(url, "com.atproto.repo.createRecord", accessJwt, { repo: did, collection: "app.bsky.feed.post", rkey: `r${i + j}`, record: { $type: "app.bsky.feed.post", text: `replay ${i + j}`, createdAt: now } })));
+      await Promise.all(Array.from({ length: Math.min(batch, EVENTS - i) }, (_, j) => xrpcCall(url, "com.atproto.repo.createRecord", accessJwt, { repo: did, collection: "app.bsky.feed.post", rkey: `r${i + j}`, record: { $type: "app.bsky.feed.post", text: `replay ${i + j}`, createdAt: now } })));
     }
 
     const replayWs = await open(url, 0);
@@ -103,8 +80,7 @@ export async function benchFirehose(): Promise<void> {
       for (const ws of subs) ws.close();
     }
   } finally {
-    proc.kill("SIGTERM");
-    await proc.exited;
+    await pds.stop();
   }
 }
 
