@@ -26,3 +26,21 @@ export async function collectAll<K extends string, T>(key: K, fetchPage: (cursor
   }
   return { [key]: items, total: total ?? items.length } as Record<K, T[]> & { total: number };
 }
+
+/** The `--limit`, `--cursor`, `--all` flags every list verb takes; `key` names the aggregate's item list. */
+export function pagingArgs(key: string) {
+  return {
+    limit: { type: "string", description: "Page size (1-100)" },
+    cursor: { type: "string", description: "Continue from a previous page's cursor" },
+    all: { type: "boolean", description: `Follow cursors and print every page as one {${key}, total} document` },
+  } as const;
+}
+
+/** One page from `--cursor`, or with `--all` every page merged (see collectAll). */
+export function listPages<K extends string, T, P extends Page & Record<K, T[]>>(
+  key: K,
+  args: { all?: boolean; cursor?: string },
+  fetchPage: (cursor: string | undefined) => Promise<P>,
+): Promise<Partial<P>> {
+  return args.all ? (collectAll(key, fetchPage, args.cursor) as Promise<Partial<P>>) : fetchPage(args.cursor);
+}

@@ -4,7 +4,7 @@ import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { clientFrom } from "../_shared/client.ts";
 import { intFlag } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { collectAll } from "../_shared/paging.ts";
+import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
 
 interface PendingList {
@@ -25,16 +25,14 @@ export default defineCommand({
   args: {
     ...globalArgs,
     ...clientArgs,
-    limit: { type: "string", description: "Page size (1-100)" },
-    cursor: { type: "string", description: "Continue from a previous page's cursor" },
-    all: { type: "boolean", description: "Follow cursors and print every page as one {users, total} document" },
+    ...pagingArgs("users"),
   },
   async run({ args }) {
     const out = outputFrom(args);
     const client = clientFrom(args, out);
     const limit = intFlag(args.limit, "limit", 100);
     const page = (cursor: string | undefined) => client.query<PendingList>("net.openfederation.account.listPending", { limit, cursor });
-    const result: Partial<PendingList> = args.all ? await collectAll("users", page, args.cursor) : await page(args.cursor);
+    const result: Partial<PendingList> = await listPages("users", args, page);
     out.data(result, (r: PendingList) =>
       table(r.users as never[], [
         ["HANDLE", "handle"],

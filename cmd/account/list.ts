@@ -4,7 +4,7 @@ import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { clientFrom } from "../_shared/client.ts";
 import { intFlag } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { collectAll } from "../_shared/paging.ts";
+import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
 import type { AccountList } from "./_target.ts";
 
@@ -25,9 +25,7 @@ export default defineCommand({
     status: { type: "string", description: "pending, approved, rejected, deactivated, disabled, suspended or takendown" },
     role: { type: "string", description: "admin, moderator, partner-manager, auditor or user" },
     search: { type: "string", description: "Case-insensitive substring of the name or email" },
-    limit: { type: "string", description: "Page size (1-100)" },
-    cursor: { type: "string", description: "Continue from a previous page's cursor" },
-    all: { type: "boolean", description: "Follow cursors and print every page as one {users, total} document" },
+    ...pagingArgs("users"),
   },
   async run({ args }) {
     const out = outputFrom(args);
@@ -35,7 +33,7 @@ export default defineCommand({
     const limit = intFlag(args.limit, "limit", 100);
     const page = (cursor: string | undefined) =>
       client.query<AccountList>("net.openfederation.account.list", { status: args.status, role: args.role, q: args.search, limit, cursor });
-    const result: Partial<AccountList> = args.all ? await collectAll("users", page, args.cursor) : await page(args.cursor);
+    const result: Partial<AccountList> = await listPages("users", args, page);
     out.data(result, (r: AccountList) =>
       table(r.users as never[], [
         ["HANDLE", "handle"],

@@ -4,7 +4,7 @@ import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { clientFrom } from "../_shared/client.ts";
 import { dateFlag, intFlag } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { collectAll } from "../_shared/paging.ts";
+import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
 import { toDid } from "../account/_target.ts";
 
@@ -32,9 +32,7 @@ export default defineCommand({
     target: { type: "string", description: "Whom it concerned: DID or handle" },
     since: { type: "string", description: "From this ISO 8601 datetime" },
     until: { type: "string", description: "Up to this ISO 8601 datetime" },
-    limit: { type: "string", description: "Page size (1-100)" },
-    cursor: { type: "string", description: "Continue from a previous page's cursor" },
-    all: { type: "boolean", description: "Follow cursors and print every page as one {entries, total} document" },
+    ...pagingArgs("entries"),
   },
   async run({ args }) {
     const out = outputFrom(args);
@@ -48,7 +46,7 @@ export default defineCommand({
       limit: intFlag(args.limit, "limit", 100),
     };
     const page = (cursor: string | undefined) => client.query<AuditList>("net.openfederation.audit.list", { ...params, cursor });
-    const result: Partial<AuditList> = args.all ? await collectAll("entries", page, args.cursor) : await page(args.cursor);
+    const result: Partial<AuditList> = await listPages("entries", args, page);
     out.data(result, (r: AuditList) =>
       table(r.entries as never[], [
         ["TIME", "createdAt"],

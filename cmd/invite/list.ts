@@ -4,7 +4,7 @@ import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { clientFrom } from "../_shared/client.ts";
 import { intFlag } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { collectAll } from "../_shared/paging.ts";
+import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
 import type { Invite } from "./create.ts";
 
@@ -28,16 +28,14 @@ export default defineCommand({
     ...globalArgs,
     ...clientArgs,
     status: { type: "string", description: "active, expired, exhausted or revoked" },
-    limit: { type: "string", description: "Page size (1-100)" },
-    cursor: { type: "string", description: "Continue from a previous page's cursor" },
-    all: { type: "boolean", description: "Follow cursors and print every page as one {invites, total} document" },
+    ...pagingArgs("invites"),
   },
   async run({ args }) {
     const out = outputFrom(args);
     const client = clientFrom(args, out);
     const limit = intFlag(args.limit, "limit", 100);
     const page = (cursor: string | undefined) => client.query<InviteList>("net.openfederation.invite.list", { status: args.status, limit, cursor });
-    const result: Partial<InviteList> = args.all ? await collectAll("invites", page, args.cursor) : await page(args.cursor);
+    const result: Partial<InviteList> = await listPages("invites", args, page);
     out.data(result, (r: InviteList) =>
       table(r.invites as never[], [
         ["CODE", "code"],
