@@ -8,38 +8,9 @@ import { setDefaultTimeout } from "bun:test";
 
 setDefaultTimeout(30_000);
 
-export interface Reply<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-export async function call<T = any>(url: string, nsid: string, opts: { token?: string; params?: Record<string, string | number | boolean>; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
-  const qs = opts.params ? "?" + new URLSearchParams(Object.entries(opts.params).map(([k, v]) => [k, String(v)])).toString() : "";
-  const res = await fetch(`${url}/xrpc/${nsid}${qs}`, {
-    method: opts.body === undefined ? "GET" : "POST",
-    headers: {
-      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-      ...(opts.body === undefined ? {} : { "content-type": "application/json" }),
-      ...opts.headers,
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  let body: any;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = text;
-  }
-  return { status: res.status, body, headers: res.headers };
-}
-
-export async function ok<T = any>(p: Promise<Reply<T>>): Promise<T> {
-  const r = await p;
-  if (r.status !== 200) throw new Error(`expected 200, got ${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+export { call, ok, type Reply } from "../_support/xrpc.ts";
+import type { Reply } from "../_support/xrpc.ts";
+import { call, ok } from "../_support/xrpc.ts";
 
 export const ADMIN = { email: "root@example.org", handle: "admin", password: "Admin-password-123" };
 

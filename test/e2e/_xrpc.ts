@@ -2,30 +2,8 @@
 import { expect } from "bun:test";
 import { verifyRepoCar } from "@atproto/repo";
 
-export interface XrpcReply<T = any> {
-  status: number;
-  body: T;
-}
-
-export async function xrpc<T = any>(url: string, nsid: string, opts: { token?: string; params?: Record<string, string | number>; body?: unknown } = {}): Promise<XrpcReply<T>> {
-  const qs = opts.params ? "?" + new URLSearchParams(Object.entries(opts.params).map(([k, v]) => [k, String(v)])).toString() : "";
-  const res = await fetch(`${url}/xrpc/${nsid}${qs}`, {
-    method: opts.body === undefined ? "GET" : "POST",
-    headers: {
-      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-      ...(opts.body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-export async function ok<T = any>(p: Promise<XrpcReply<T>>): Promise<T> {
-  const r = await p;
-  if (r.status !== 200) throw new Error(`expected 200, got ${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+export { call as xrpc, ok, type Reply as XrpcReply } from "../_support/xrpc.ts";
+import { call as xrpc, ok } from "../_support/xrpc.ts";
 
 /** The DID's signing key as the PLC directory publishes it. */
 export async function plcSigningKey(plcUrl: string, did: string): Promise<string> {
