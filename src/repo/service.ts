@@ -26,6 +26,9 @@ import {
 import { sqliteOf } from "./sql.ts";
 import { assertBlobRefsInTx, dropRecordBlobsInTx, dropRepoBlobRefsInTx, findBlobRefs, setRecordBlobsInTx, type FoundBlobRef } from "../blob/refs.ts";
 import { SqlRepoStorage } from "./storage.ts";
+import { formatCommit, type TreeWrite } from "./commit.ts";
+import { TreeCache, type CachedTree } from "./tree-cache.ts";
+import type { Cid } from "@atproto/lex-data";
 
 /** Max ops per commit (applyWrites) and max `#commit` blocks CAR (spec 03 §7). */
 export const MAX_WRITES = 200;
@@ -102,6 +105,8 @@ interface PreparedOp {
 export class RepoService {
   private readonly lexicons: LexiconRegistry;
   private readonly locks = new KeyedMutex();
+  /** loaded data trees of recently written repos (tree-cache.ts); only ever updated after a commit */
+  readonly trees = new TreeCache();
 
   constructor(private readonly deps: RepoServiceDeps) {
     this.lexicons = deps.lexicons ?? createLexiconRegistry();
@@ -162,6 +167,8 @@ export class RepoService {
 
   /** Drop the repo's blocks, root and records index (rejection, deletion). Emits nothing. */
   deleteInTx(tx: Tx, did: string): void {
+    // the head check would ignore the entry anyway; dropping it frees the memory (and only after COMMIT)
+    tx.afterCommit(() => this.trees.drop(did));
     sqliteOf(tx.orm).query("DELETE FROM records WHERE did = ?").run(did);
     dropRepoBlobRefsInTx(tx, did);
     new SqlRepoStorage(sqliteOf(tx.orm), did).destroy();
@@ -254,16 +261,21 @@ export class RepoService {
     if (writes.length === 0) return { commit: null, results };
     for (const op of applied) if (op.blobRefs?.length) assertBlobRefsInTx(tx, did, op.blobRefs);
 
-    const repo = await Repo.load(storage, root.cid);
-    const commit = await repo.formatCommit(writes, keypair);
-    const commitCid = commit.cid as CID;
-    const commitBytes = commit.newBlocks.get(commit.cid)!;
-    const dataCid = (dagCbor.decode(commitBytes) as { data: CID }).data;
+    // Tree cache (tree-cache.ts): taken out for the whole transaction, put back only after COMMIT. If this
+    // write fails anywhere below, the entry is simply gone and the next write reloads from the database.
+    const cached = this.trees.take(did, root.cid.toString());
+    const tree = cached ?? this.loadCachedTree(client, did, root);
+    const treeWrites: TreeWrite[] = applied.map((op) => {
+      const key = `${op.collection}/${op.rkey}`;
+      return op.action === "delete"
+        ? { action: "delete", key }
+        : { action: op.action as "create" | "update", key, cid: op.record!.cid, bytes: op.record!.bytes };
+    });
+    const prevData = (await tree.data.getPointer()) as unknown as CID;
+    const commit = await formatCommit(did, { cid: root.cid as CID, rev: root.rev, data: tree.data }, treeWrites, keypair);
+    const commitCid = commit.cid;
 
-    const eventBlocks = new BlockMap();
-    eventBlocks.addMap(commit.newBlocks);
-    eventBlocks.addMap(commit.relevantBlocks);
-    const car = commitCar(commitCid, eventBlocks);
+    const car = blocksToCar(commitCid, commit.eventBlocks);
     if (car.byteLength > MAX_COMMIT_CAR_BYTES) throw invalidRequest("Commit too large: split the writes into smaller batches");
 
     const now = new Date().toISOString();
@@ -276,8 +288,8 @@ export class RepoService {
       else setRecordBlobsInTx(tx, did, uri, (op.blobRefs ?? []).map((r) => r.cid), commit.rev);
     }
     storage.putManySync(commit.newBlocks, commit.rev);
-    storage.deleteUnreachable(commit.removedCids.toList() as CID[]);
-    storage.setRoot(commitCid, commit.rev, dataCid);
+    storage.deleteUnreachable(commit.removedCids);
+    storage.setRoot(commitCid, commit.rev, commit.dataCid);
     this.deps.sequencer.commitInTx(tx, {
       repo: did,
       commit: commitCid,
@@ -285,9 +297,38 @@ export class RepoService {
       since: root.rev,
       blocks: car,
       ops: eventOps,
-      prevData: repo.commit.data as CID,
+      prevData,
+    });
+    const next: CachedTree = {
+      commitCid: commitCid.toString(),
+      rev: commit.rev,
+      data: commit.data,
+      storage: tree.storage,
+      created: tree.created + commit.newNodeCount,
+      nodes: 0,
+    };
+    tx.afterCommit(() => {
+      next.nodes = next.storage.reads + next.created;
+      this.trees.put(did, next);
     });
     return { commit: { cid: commitCid.toString(), rev: commit.rev }, results };
+  }
+
+  /**
+   * A lazily loaded tree for the head read in this transaction. Its storage reads through the writer
+   * connection, and its nodes only ever load inside later write transactions of this repo (per-DID lock
+   * + global write lock), always by CID: content addressing makes what they read independent of timing.
+   */
+  private loadCachedTree(client: ReturnType<typeof sqliteOf>, did: string, root: { cid: Cid; rev: string; dataCid: string | null }): CachedTree {
+    const storage = new SqlRepoStorage(client, did, false);
+    let dataCid: CID;
+    if (root.dataCid) dataCid = CID.parse(root.dataCid);
+    else {
+      const bytes = storage.getBytesSync(root.cid);
+      if (!bytes) throw new Error(`commit block missing for ${did}`);
+      dataCid = (dagCbor.decode(bytes) as { data: CID }).data;
+    }
+    return { commitCid: root.cid.toString(), rev: root.rev, data: MST.load(storage, dataCid as never), storage, created: 0, nodes: 0 };
   }
 
   private indexPut(tx: Tx, did: string, collection: string, rkey: string, rec: PreparedRecord, now: string) {

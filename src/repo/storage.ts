@@ -11,10 +11,17 @@ import { CID } from "multiformats/cid";
  */
 export class SqlRepoStorage extends ReadableBlockstore implements RepoStorage {
   private readonly cache = new BlockMap();
+  /** blocks read from the database (the tree cache counts loaded MST nodes with it) */
+  reads = 0;
 
+  /**
+   * `memo: false` for the storage behind a cached tree (tree-cache.ts): the loaded MST nodes already hold
+   * what was read, and a long-lived instance must not accumulate every block it ever saw.
+   */
   constructor(
     private readonly client: SqliteDatabase,
     readonly did: string,
+    private readonly memo = true,
   ) {
     super();
   }
@@ -44,8 +51,9 @@ export class SqlRepoStorage extends ReadableBlockstore implements RepoStorage {
       .query<{ bytes: Uint8Array }, [string, Uint8Array]>("SELECT bytes FROM repo_blocks WHERE did = ? AND cid = ?")
       .get(this.did, cid.bytes);
     if (!row) return null;
+    this.reads++;
     const bytes = new Uint8Array(row.bytes);
-    this.cache.set(cid, bytes);
+    if (this.memo) this.cache.set(cid, bytes);
     return bytes;
   }
 
@@ -73,18 +81,18 @@ export class SqlRepoStorage extends ReadableBlockstore implements RepoStorage {
     this.client
       .query("INSERT OR IGNORE INTO repo_blocks (did, cid, bytes, rev) VALUES (?, ?, ?, ?)")
       .run(this.did, cid.bytes, block, rev);
-    this.cache.set(cid, block);
+    if (this.memo) this.cache.set(cid, block);
   }
 
   async putMany(blocks: BlockMap, rev: string): Promise<void> {
     this.putManySync(blocks, rev);
   }
 
-  putManySync(blocks: BlockMap, rev: string): void {
+  putManySync(blocks: BlockMap | Iterable<{ cid: Cid | CID; bytes: Uint8Array }>, rev: string): void {
     const stmt = this.client.query("INSERT OR IGNORE INTO repo_blocks (did, cid, bytes, rev) VALUES (?, ?, ?, ?)");
-    for (const { cid, bytes } of blocks.entries()) {
+    for (const { cid, bytes } of blocks instanceof BlockMap ? blocks.entries() : blocks) {
       stmt.run(this.did, cid.bytes, bytes, rev);
-      this.cache.set(cid, bytes);
+      if (this.memo) this.cache.set(cid as Cid, bytes);
     }
   }
 
@@ -93,14 +101,14 @@ export class SqlRepoStorage extends ReadableBlockstore implements RepoStorage {
    * this repo still has the same CID (identical records share one block), so call this AFTER the records
    * index has been updated for the commit.
    */
-  deleteUnreachable(cids: Iterable<Cid>): void {
+  deleteUnreachable(cids: Iterable<Cid | CID>): void {
     const stmt = this.client.query(
       `DELETE FROM repo_blocks WHERE did = ?1 AND cid = ?2
          AND NOT EXISTS (SELECT 1 FROM records WHERE did = ?1 AND cid = ?3)`,
     );
     for (const cid of cids) {
       stmt.run(this.did, cid.bytes, cid.toString());
-      this.cache.delete(cid);
+      this.cache.delete(cid as Cid);
     }
   }
 
@@ -108,7 +116,7 @@ export class SqlRepoStorage extends ReadableBlockstore implements RepoStorage {
     this.setRoot(cid, rev, null);
   }
 
-  setRoot(cid: Cid, rev: string, dataCid: Cid | null): void {
+  setRoot(cid: Cid | CID, rev: string, dataCid: Cid | CID | null): void {
     this.client
       .query(
         `INSERT INTO repo_roots (did, commit_cid, rev, data_cid, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
