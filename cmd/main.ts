@@ -20,6 +20,7 @@ export const main = defineCommand({
     auth: () => load(import("./auth/index.ts")),
     invite: () => load(import("./invite/index.ts")),
     account: () => load(import("./account/index.ts")),
+    community: () => load(import("./community/index.ts")),
     audit: () => load(import("./audit/index.ts")),
   },
 });

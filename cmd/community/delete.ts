@@ -1,0 +1,33 @@
+// `ofpds community delete <did|handle>`: net.openfederation.community.delete (owner, or admin) after typing the handle (or --confirm/-y).
+import { defineCommand } from "citty";
+import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
+import { clientFrom } from "../_shared/client.ts";
+import { outputFrom } from "../_shared/output.ts";
+import { confirmArg, confirmTyped, normalizeRef, nsid } from "./_shared.ts";
+
+export default defineCommand({
+  meta: {
+    name: "delete",
+    description: [
+      "Delete a community for good: repository, keys, join requests and exports; did:plc is tombstoned. Examples:",
+      "  ofpds community export gardeners -o gardeners.json && ofpds community delete gardeners",
+      "  ofpds community delete did:plc:abc123 --confirm gardeners.example.org --json",
+    ].join("\n"),
+  },
+  args: {
+    ...globalArgs,
+    ...clientArgs,
+    ...yesArg,
+    ...confirmArg,
+    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+  },
+  async run({ args }) {
+    const out = outputFrom(args);
+    const client = clientFrom(args, out);
+    client.requireSession();
+    const did = await normalizeRef(client, args.community);
+    await confirmTyped(client, did, args, "Delete");
+    const r = await client.procedure<{ success: boolean; instructions?: string }>(nsid("delete"), { did });
+    out.data(r, () => [`Deleted ${args.community}`, ...(r.instructions ? ["", r.instructions] : [])].join("\n"));
+  },
+});

@@ -1,0 +1,35 @@
+// `ofpds community remove-member <community> <member>`: net.openfederation.community.removeMember after a y/N confirmation (or -y).
+import { defineCommand } from "citty";
+import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
+import { clientFrom } from "../_shared/client.ts";
+import { confirmAction } from "../_shared/input.ts";
+import { outputFrom } from "../_shared/output.ts";
+import { accountDid, normalizeRef, nsid } from "./_shared.ts";
+
+export default defineCommand({
+  meta: {
+    name: "remove-member",
+    description: [
+      "Remove a member from a community (their delegations and join request go too). Examples:",
+      "  ofpds community remove-member gardeners mallory",
+      "  ofpds community remove-member did:plc:abc123 did:plc:def456 -y --json",
+    ].join("\n"),
+  },
+  args: {
+    ...globalArgs,
+    ...clientArgs,
+    ...yesArg,
+    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    member: { type: "positional", required: true, description: "Handle or DID of the member" },
+  },
+  async run({ args }) {
+    const out = outputFrom(args);
+    const client = clientFrom(args, out);
+    client.requireSession();
+    const did = await normalizeRef(client, args.community);
+    const memberDid = await accountDid(client, args.member);
+    await confirmAction(args, `Remove ${args.member} from ${did}?`);
+    const r = await client.procedure<{ success: boolean }>(nsid("removeMember"), { did, memberDid });
+    out.data(r, () => `Removed ${args.member} (${memberDid}) from ${did}`);
+  },
+});

@@ -1,0 +1,37 @@
+// `ofpds community suspend <did|handle>`: net.openfederation.community.suspend (staff: admin) after a y/N confirmation (or -y).
+import { defineCommand } from "citty";
+import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
+import { clientFrom } from "../_shared/client.ts";
+import { confirmAction } from "../_shared/input.ts";
+import { outputFrom } from "../_shared/output.ts";
+import { normalizeRef, nsid, withReason } from "./_shared.ts";
+
+export default defineCommand({
+  meta: {
+    name: "suspend",
+    description: [
+      "Suspend a community: a read-only freeze (members may still leave, the owner may still export, delete or move it). Examples:",
+      "  ofpds community suspend gardeners --reason 'spam wave'",
+      "  ofpds community suspend did:plc:abc123 -y --json",
+    ].join("\n"),
+  },
+  args: {
+    ...globalArgs,
+    ...clientArgs,
+    ...yesArg,
+    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    reason: { type: "string", description: "Why (at most 1000 characters; shown to the owner and kept in the audit log)" },
+  },
+  async run({ args }) {
+    const out = outputFrom(args);
+    const client = clientFrom(args, out);
+    client.requireSession();
+    const did = await normalizeRef(client, args.community);
+    await confirmAction(args, `Suspend ${did}?`);
+    const body: Record<string, unknown> = { did };
+    if (args.reason) body.reason = args.reason;
+    const r = await client.procedure<{ did: string; status: string; reason?: string }>(nsid("suspend"), body);
+    out.data(r, () => withReason(`Suspended ${args.community} (${r.did}): ${r.status}`, r.reason));
+  },
+});
+

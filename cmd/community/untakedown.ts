@@ -1,0 +1,32 @@
+// `ofpds community untakedown <did|handle>`: net.openfederation.community.untakedown (staff: admin).
+import { defineCommand } from "citty";
+import { clientArgs, globalArgs } from "../_shared/args.ts";
+import { clientFrom } from "../_shared/client.ts";
+import { outputFrom } from "../_shared/output.ts";
+import { normalizeRef, nsid } from "./_shared.ts";
+
+export default defineCommand({
+  meta: {
+    name: "untakedown",
+    description: [
+      "Reverse a takedown: the community returns to its previous status. Examples:",
+      "  ofpds community untakedown gardeners",
+      "  ofpds community untakedown did:plc:abc123 --json",
+    ].join("\n"),
+  },
+  args: {
+    ...globalArgs,
+    ...clientArgs,
+    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+  },
+  async run({ args }) {
+    const out = outputFrom(args);
+    const client = clientFrom(args, out);
+    client.requireSession();
+    const did = await normalizeRef(client, args.community);
+    const body: Record<string, unknown> = { did };
+    const r = await client.procedure<{ did: string; status: string; reason?: string }>(nsid("untakedown"), body);
+    out.data(r, () => `Restored ${args.community} (${r.did}): ${r.status}`);
+  },
+});
+
