@@ -17,6 +17,7 @@ import { buildHandleResolver, type HandleResolver } from "./identity/handle-reso
 import type { OutboundFetchPolicy } from "./identity/fetch-policy.ts";
 import { isResolvableStatus } from "./account/handles.ts";
 import { BlobService } from "./blob/index.ts";
+import { CommunityService } from "./community/index.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -48,6 +49,8 @@ export interface Services {
   crawlers: CrawlerNotifier;
   /** blob uploads, reads, listings and the hourly GC job (spec 03 §5) */
   blobs: BlobService;
+  /** communities (spec 04): lifecycle, the managed writer (`communities.writer`); the gate is src/community/gate.ts */
+  communities: CommunityService;
   // services: added by each domain
 }
 
@@ -86,6 +89,9 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   jobs.add(blobs.gcJob(config.blobGcIntervalMs));
   const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid });
   const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, logger: logger.child({ component: "lifecycle" }) });
+  // communities (spec 04): private/unverified repos stay off the firehose (03 §9)
+  const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, logger: logger.child({ component: "communities" }) });
+  sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
   // construction: added by each domain, in dependency order
-  return { jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, serviceAuth, lifecycle };
+  return { communities, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, serviceAuth, lifecycle };
 }

@@ -7,6 +7,7 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import type { AccountStatus } from "../xrpc/types.ts";
 import { forbidden, internalError, invalidRequest, notFound, XrpcError } from "../xrpc/errors.ts";
 import { accountRoles, accounts } from "./schema.ts";
+import { communities } from "../community/schema.ts";
 import { isAcceptablePassword, isPdsRole, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName, type PdsRole } from "./rules.ts";
 import { hashPassword } from "./passwords.ts";
 import type { IdentityPort, PreparedIdentityLike, PrimaryRotationKey, RepoPort } from "./ports.ts";
@@ -156,8 +157,9 @@ export class AccountService {
   }
 
   private assertAvailable(orm: Database["orm"], name: string, email: string): void {
-    // communities share the name namespace; they add their own check when they land
     if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), live)).get()) throw accountExists("Handle");
+    // communities share the name namespace (01 §4, 04 §4)
+    if (orm.select({ did: communities.did }).from(communities).where(eq(communities.name, name)).get()) throw accountExists("Handle");
     if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw accountExists("Email");
   }
 

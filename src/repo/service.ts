@@ -63,6 +63,8 @@ export interface WriteOptions {
   validate?: boolean;
   /** set by dedicated net.openfederation.* methods: allows managed collections */
   managed?: boolean;
+  /** runs in the commit transaction after the commit (projections, conditional checks); throwing rolls back */
+  inTx?: (tx: Tx, result: WriteResult) => void | Promise<void>;
 }
 
 export type WriteResultItem =
@@ -181,7 +183,13 @@ export class RepoService {
     const prepared = await this.prepareOps(ops, opts);
     if (!this.head(did)) throw invalidRequest(`Repo not hosted here: ${did}`);
     const keypair = await this.deps.signingKeypair(did);
-    return this.locks.run(did, () => this.deps.db.transaction((tx) => this.commitInTx(tx, did, prepared, keypair, opts)));
+    return this.locks.run(did, () =>
+      this.deps.db.transaction(async (tx) => {
+        const result = await this.commitInTx(tx, did, prepared, keypair, opts);
+        await opts.inTx?.(tx, result);
+        return result;
+      }),
+    );
   }
 
   private async prepareOps(ops: WriteOp[], opts: WriteOptions): Promise<PreparedOp[]> {

@@ -46,7 +46,14 @@ export class Sequencer {
    * seq must stay consecutive, and a rolled-back transaction then consumes nothing. Writers are serialised
    * by db.transaction, so max+1 cannot race.
    */
+  /**
+   * Repos that must not appear on the firehose (private communities: no #commit/#sync; unverified did:web
+   * communities: nothing). Set by the communities domain; consulted in the writing transaction.
+   */
+  silenced?: (tx: Tx, did: string, type: EventType) => boolean;
+
   appendInTx(tx: Tx, did: string, type: EventType, body: Record<string, unknown>): number {
+    if (this.silenced?.(tx, did, type)) return 0;
     const client = sqliteOf(tx.orm);
     const row = client.query<{ next: number }, []>("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM repo_events").get();
     const seq = row!.next;

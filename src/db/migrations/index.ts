@@ -3,6 +3,7 @@ import { accountsMigration } from "../../account/migrations.ts";
 import { IDENTITY_MIGRATIONS } from "../../identity/migrations.ts";
 import { REPO_MIGRATION } from "../../repo/migrations.ts";
 import { BLOB_MIGRATION } from "../../blob/migrations.ts";
+import { COMMUNITY_MIGRATION } from "../../community/migrations.ts";
 export interface Migration {
   id: number;
   name: string;
@@ -27,6 +28,7 @@ export const MIGRATIONS: Migration[] = [
   ...IDENTITY_MIGRATIONS,
   REPO_MIGRATION,
   BLOB_MIGRATION,
+  COMMUNITY_MIGRATION,
   // migrations: added by each domain
 ].sort((a, b) => a.id - b.id);
 
