@@ -9,6 +9,12 @@ export const repoNotFound = (message = "Could not find repo") => new XrpcError(4
 
 /** The target of a write: the caller's own, hosted repo (400 when not hosted here, 403 when someone else's). */
 export async function writableRepo(ctx: AppContext, identifier: string, auth: AuthResult): Promise<string> {
+  // The caller's own DID (the usual case): authentication has just read this account (it exists and is not
+  // `creating`), so the lookup query would return exactly auth.did.
+  if (auth.kind === "account" && identifier === auth.did) {
+    if (!ctx.services.repo.head(auth.did)) throw invalidRequest(`Repo not hosted here: ${identifier}`);
+    return auth.did;
+  }
   const acct = await ctx.services.accounts.lookup(identifier);
   if (!acct || !ctx.services.repo.head(acct.did)) throw invalidRequest(`Repo not hosted here: ${identifier}`);
   if (auth.kind !== "account" || auth.did !== acct.did) throw forbidden("You may only write to your own repo");

@@ -43,6 +43,11 @@ export class TreeCache {
     return t.commitCid === commitCid.toString() ? t : undefined;
   }
 
+  /** The entry for a DID without taking it (tests, diagnostics). */
+  peek(did: string): CachedTree | undefined {
+    return this.trees.get(did);
+  }
+
   put(did: string, tree: CachedTree): void {
     this.drop(did);
     if (tree.nodes > this.perTree) return;
