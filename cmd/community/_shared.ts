@@ -160,8 +160,8 @@ export function writePrivate(path: string, data: string | Uint8Array): void {
 /** Appends `(reason)` to a one-line result when there is one. */
 export const withReason = (line: string, reason?: string) => (reason ? `${line} (${reason})` : line);
 
-/** A join request id as the lexicon types it: ids are database serials, sent as integers when numeric. */
-export function requestIdValue(input: string): string | number {
+/** A join request id (an opaque string, as listed by `community requests`). */
+export function requestIdValue(input: string): string {
   const v = input.trim();
   if (!v) throw new UsageError("Missing the join request id (see `ofpds community requests <community>`)");
   return v;
