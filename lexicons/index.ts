@@ -11,6 +11,18 @@ import auditList from "./net/openfederation/audit/list.json";
 import inviteCreate from "./net/openfederation/invite/create.json";
 import inviteList from "./net/openfederation/invite/list.json";
 import inviteRevoke from "./net/openfederation/invite/revoke.json";
+// communities core (spec 04 §2, §4)
+import communityCreate from "./net/openfederation/community/create.json";
+import communityDelete from "./net/openfederation/community/delete.json";
+import communityDelegation from "./net/openfederation/community/delegation.json";
+import communityGet from "./net/openfederation/community/get.json";
+import communityListAll from "./net/openfederation/community/listAll.json";
+import communityListMine from "./net/openfederation/community/listMine.json";
+import communityMember from "./net/openfederation/community/member.json";
+import communityProfile from "./net/openfederation/community/profile.json";
+import communityRole from "./net/openfederation/community/role.json";
+import communitySettings from "./net/openfederation/community/settings.json";
+import communityUpdate from "./net/openfederation/community/update.json";
 
 export const ofpdsLexicons: LexiconDoc[] = [
   // accounts, invites, audit
@@ -24,4 +36,16 @@ export const ofpdsLexicons: LexiconDoc[] = [
   inviteCreate as LexiconDoc,
   inviteList as LexiconDoc,
   inviteRevoke as LexiconDoc,
+  // communities core (spec 04 §2, §4)
+  communityCreate as LexiconDoc,
+  communityDelete as LexiconDoc,
+  communityDelegation as LexiconDoc,
+  communityGet as LexiconDoc,
+  communityListAll as LexiconDoc,
+  communityListMine as LexiconDoc,
+  communityMember as LexiconDoc,
+  communityProfile as LexiconDoc,
+  communityRole as LexiconDoc,
+  communitySettings as LexiconDoc,
+  communityUpdate as LexiconDoc,
 ];

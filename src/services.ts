@@ -80,7 +80,8 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
     getDidDocument: (did) => plc.getDocument(did),
   });
   // firehose (spec 03 §7): live sockets, hourly pruning, crawler notifications after events
-  const firehose = new FirehoseService({ sequencer, accounts: accountServices.accounts, config, logger: logger.child({ component: "firehose" }) });
+  const firehoseDeps: ConstructorParameters<typeof FirehoseService>[0] = { sequencer, accounts: accountServices.accounts, config, logger: logger.child({ component: "firehose" }) };
+  const firehose = new FirehoseService(firehoseDeps);
   jobs.add({ name: "firehose-prune", intervalMs: 3_600_000, run: () => firehose.prune().then(() => {}) });
   const crawlers = new CrawlerNotifier({ crawlers: config.crawlers, hostname: config.hostname, logger: logger.child({ component: "crawler" }) });
   sequencer.fanout.subscribe(() => crawlers.onEvent());
@@ -92,6 +93,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // communities (spec 04): private/unverified repos stay off the firehose (03 §9)
   const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, logger: logger.child({ component: "communities" }) });
   sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
+  firehoseDeps.communities = communities;
   // construction: added by each domain, in dependency order
   return { communities, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, serviceAuth, lifecycle };
 }

@@ -3,6 +3,8 @@ import type { Database } from "../db/database.ts";
 import { sqliteOf } from "../repo/sql.ts";
 import type { AccountStatus } from "../xrpc/types.ts";
 import type { CID } from "multiformats/cid";
+import { communityActivity } from "../community/repo-access.ts";
+import type { CommunityStatus } from "../community/schema.ts";
 
 /** Statuses whose repos do not exist to the outside world (§9: RepoNotFound, never listed). */
 const HIDDEN: ReadonlySet<string> = new Set(["creating", "pending", "rejected"]);
@@ -42,15 +44,20 @@ export interface ListedRepo extends RepoActivity {
 export function listHostedRepos(db: Database, opts: { limit: number; cursor?: string }): { repos: ListedRepo[]; cursor?: string } {
   const after = opts.cursor === undefined ? 0 : Number(opts.cursor);
   const rows = sqliteOf(db.orm)
-    .query<{ pos: number; did: string; head: string; rev: string; status: string }, [number, number]>(
-      `SELECT r.rowid AS pos, r.did, r.commit_cid AS head, r.rev, a.status FROM repo_roots r JOIN accounts a ON a.did = r.did
-       WHERE r.rowid > ? AND a.status NOT IN (${[...HIDDEN].map((s) => `'${s}'`).join(", ")})
+    .query<{ pos: number; did: string; head: string; rev: string; status: string | null; cstatus: string | null; cvis: string | null }, [number, number]>(
+      `SELECT r.rowid AS pos, r.did, r.commit_cid AS head, r.rev, a.status, c.status AS cstatus, c.visibility AS cvis FROM repo_roots r
+       LEFT JOIN accounts a ON a.did = r.did LEFT JOIN communities c ON c.did = r.did
+       WHERE r.rowid > ? AND (a.status NOT IN (${[...HIDDEN].map((s) => `'${s}'`).join(", ")})
+         OR (a.did IS NULL AND c.visibility = 'public' AND c.status IN ('active', 'suspended', 'takendown', 'migrated')))
        ORDER BY r.rowid LIMIT ?`,
     )
     .all(Number.isSafeInteger(after) && after > 0 ? after : 0, opts.limit + 1);
   const page = rows.slice(0, opts.limit);
   return {
-    repos: page.map((r) => ({ did: r.did, head: r.head, rev: r.rev, ...repoActivity(r.status)! })),
+    repos: page.map((r) => ({
+      did: r.did, head: r.head, rev: r.rev,
+      ...(r.status !== null ? repoActivity(r.status)! : communityActivity({ status: r.cstatus as CommunityStatus, visibility: r.cvis as "public" })!),
+    })),
     ...(rows.length > opts.limit ? { cursor: String(page[page.length - 1]!.pos) } : {}),
   };
 }

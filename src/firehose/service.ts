@@ -16,6 +16,8 @@ const HIDDEN_STATUSES = new Set(["takendown", "deleted", "rejected", "creating",
 export interface FirehoseDeps {
   sequencer: Sequencer;
   accounts: { getRow(did: string): { status: string } | undefined };
+  /** community repos: true/false when `did` is a community, undefined otherwise */
+  communities?: { hiddenFromBackfill(did: string): boolean | undefined };
   config: { firehoseMaxBuffer: number; firehoseBackfillHours: number };
   logger: Logger;
   now?: () => number;
@@ -65,7 +67,9 @@ export class FirehoseService {
       backfillHours: config.firehoseBackfillHours,
       hiddenFromBackfill: (did) => {
         const row = this.deps.accounts.getRow(did);
-        return !row || HIDDEN_STATUSES.has(row.status);
+        // communities (03 §9): private, takendown, unverified or not yet active ones are not replayed
+        if (!row) return this.deps.communities?.hiddenFromBackfill(did) ?? true;
+        return HIDDEN_STATUSES.has(row.status);
       },
       now: this.deps.now,
       onFail: (error) => logger.info("firehose subscriber closed with an error frame", { ip, error }),

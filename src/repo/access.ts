@@ -2,13 +2,14 @@
 import type { AppContext } from "../context.ts";
 import { XrpcError, forbidden, invalidRequest } from "../xrpc/errors.ts";
 import type { AuthResult } from "../xrpc/types.ts";
+import { assertCommunityReadable, assertCommunityWritable } from "../community/repo-access.ts";
 
 const STAFF = ["admin", "moderator", "auditor"];
 
 export const repoNotFound = (message = "Could not find repo") => new XrpcError(400, "RepoNotFound", message);
 
 /** The target of a write: the caller's own, hosted repo (400 when not hosted here, 403 when someone else's). */
-export async function writableRepo(ctx: AppContext, identifier: string, auth: AuthResult): Promise<string> {
+export async function writableRepo(ctx: AppContext, identifier: string, auth: AuthResult, needs: ReadonlyArray<"write" | "delete"> = ["write"]): Promise<string> {
   // The caller's own DID (the usual case): authentication has just read this account (it exists and is not
   // `creating`), so the lookup query would return exactly auth.did.
   if (auth.kind === "account" && identifier === auth.did) {
@@ -16,6 +17,12 @@ export async function writableRepo(ctx: AppContext, identifier: string, auth: Au
     return auth.did;
   }
   const acct = await ctx.services.accounts.lookup(identifier);
+  // community repos (03 §3): members with community.application.write/.delete
+  const community = acct ? undefined : ctx.services.communities.find(identifier);
+  if (community && ctx.services.repo.head(community.did)) {
+    assertCommunityWritable(ctx, community, auth, needs);
+    return community.did;
+  }
   if (!acct || !ctx.services.repo.head(acct.did)) throw invalidRequest(`Repo not hosted here: ${identifier}`);
   if (auth.kind !== "account" || auth.did !== acct.did) throw forbidden("You may only write to your own repo");
   return acct.did;
@@ -27,6 +34,12 @@ export async function writableRepo(ctx: AppContext, identifier: string, auth: Au
  */
 export async function readableRepo(ctx: AppContext, identifier: string, auth: AuthResult): Promise<{ did: string; handle: string }> {
   const acct = await ctx.services.accounts.lookup(identifier);
+  // community repos: the §9 community rows (private, takendown, migrated), one shared check
+  const community = acct ? undefined : ctx.services.communities.find(identifier);
+  if (community && ctx.services.repo.head(community.did)) {
+    assertCommunityReadable(ctx, community, auth);
+    return { did: community.did, handle: ctx.services.communities.handleOf(community) };
+  }
   if (!acct || !ctx.services.repo.head(acct.did)) throw repoNotFound(`Could not find repo: ${identifier}`);
   const bypass = auth.kind === "account" && (auth.did === acct.did || auth.roles.some((r) => STAFF.includes(r)));
   if (!bypass) {

@@ -28,6 +28,14 @@ export interface PreparedRecord {
  */
 const MANAGED_METHODS: Record<string, string> = {
   "net.openfederation.identity.externalKey": "net.openfederation.identity.setExternalKey",
+  // community repos (04 §2, 05)
+  "net.openfederation.community.settings": "net.openfederation.community.update",
+  "net.openfederation.community.profile": "net.openfederation.community.update",
+  "net.openfederation.community.role": "net.openfederation.community.createRole",
+  "net.openfederation.community.member": "net.openfederation.community.join",
+  "net.openfederation.community.attestation": "net.openfederation.community.issueAttestation",
+  "net.openfederation.community.proposal": "net.openfederation.community.createProposal",
+  "net.openfederation.community.delegation": "net.openfederation.community.setDelegation",
 };
 
 export function assertCollection(collection: string): void {

@@ -56,6 +56,14 @@ import * as syncListBlobs from "../api/com/atproto/sync/listBlobs.ts";
 import * as syncGetBlocks from "../api/com/atproto/sync/getBlocks.ts";
 import * as syncListRepos from "../api/com/atproto/sync/listRepos.ts";
 import * as syncGetRepoStatus from "../api/com/atproto/sync/getRepoStatus.ts";
+
+// communities core (spec 04 §4); permissions are checked by the community gate inside the handlers
+import * as communityCreate from "../api/net/openfederation/community/create.ts";
+import * as communityGet from "../api/net/openfederation/community/get.ts";
+import * as communityListAll from "../api/net/openfederation/community/listAll.ts";
+import * as communityListMine from "../api/net/openfederation/community/listMine.ts";
+import * as communityUpdate from "../api/net/openfederation/community/update.ts";
+import * as communityDelete from "../api/net/openfederation/community/delete.ts";
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -106,4 +114,11 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "com.atproto.sync.getBlocks", handler: syncGetBlocks.handler, auth: optionalAuth },
   { nsid: "com.atproto.sync.listRepos", handler: syncListRepos.handler, auth: none },
   { nsid: "com.atproto.sync.getRepoStatus", handler: syncGetRepoStatus.handler, auth: none },
+  // communities core (spec 04 §4)
+  { nsid: "net.openfederation.community.create", handler: communityCreate.handler, auth: userAuth, rateLimit: "create" },
+  { nsid: "net.openfederation.community.get", handler: communityGet.handler, auth: optionalAuth },
+  { nsid: "net.openfederation.community.listAll", handler: communityListAll.handler, auth: optionalAuth },
+  { nsid: "net.openfederation.community.listMine", handler: communityListMine.handler, auth: userAuth },
+  { nsid: "net.openfederation.community.update", handler: communityUpdate.handler, auth: userAuth },
+  { nsid: "net.openfederation.community.delete", handler: communityDelete.handler, auth: userAuth },
 ];

@@ -32,7 +32,8 @@ function toOp(w: Write): WriteOp {
 }
 
 export async function handler({ ctx, input, auth }: HandlerArgs<unknown, Input>) {
-  const did = await writableRepo(ctx, input.repo, auth);
+  const needs = [...new Set(input.writes.map((w) => (w.$type === `${NS}#delete` ? ("delete" as const) : ("write" as const))))];
+  const did = await writableRepo(ctx, input.repo, auth, needs);
   if (input.writes.length < 1 || input.writes.length > 200) throw invalidRequest("applyWrites takes 1–200 writes");
   const res = await ctx.services.repo.write(did, input.writes.map(toOp), { swapCommit: input.swapCommit, validate: input.validate });
   return {

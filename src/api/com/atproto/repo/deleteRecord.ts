@@ -11,7 +11,7 @@ interface Input {
 }
 
 export async function handler({ ctx, input, auth }: HandlerArgs<unknown, Input>) {
-  const did = await writableRepo(ctx, input.repo, auth);
+  const did = await writableRepo(ctx, input.repo, auth, ["delete"]);
   const res = await ctx.services.repo.write(
     did,
     [{ action: "delete", collection: input.collection, rkey: input.rkey, swapRecord: input.swapRecord, ifExists: true }],

@@ -1,0 +1,51 @@
+// Community repos on the generic com.atproto.repo/sync paths (spec 03 §3 writes, §9 reads), used by src/repo/access.ts.
+import type { AppContext } from "../context.ts";
+import type { AuthResult } from "../xrpc/types.ts";
+import { XrpcError, forbidden } from "../xrpc/errors.ts";
+import type { CommunityRow } from "./schema.ts";
+import { communityStatusGate, isStaff, requirePermission } from "./gate.ts";
+import type { Permission } from "./permissions.ts";
+
+export type RepoActivity = { active: boolean; status?: "deactivated" | "suspended" | "takendown" };
+
+/** §9 table for communities: what getRepoStatus/listRepos say; null → RepoNotFound / not listed. */
+export function communityActivity(c: Pick<CommunityRow, "status" | "visibility">): RepoActivity | null {
+  switch (c.status) {
+    case "active":
+    case "suspended":
+      return c.visibility === "private" ? { active: false, status: "deactivated" } : { active: true };
+    case "takendown":
+      return { active: false, status: "takendown" };
+    case "migrated":
+      return { active: false, status: "deactivated" };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Read availability (§9): private → RepoDeactivated unless a member; takendown → RepoTakendown, migrated →
+ * RepoDeactivated, unless the owner; staff always bypass. The firehose never bypasses (see hiddenFromBackfill).
+ */
+export function assertCommunityReadable(ctx: AppContext, c: CommunityRow, auth: AuthResult): void {
+  if (isStaff(auth)) return;
+  const caller = auth.kind === "account" ? auth.did : undefined;
+  const isOwner = caller === c.ownerDid;
+  if (c.status === "takendown" && !isOwner) throw new XrpcError(400, "RepoTakendown", "Repo has been taken down");
+  if (c.status === "migrated" && !isOwner) throw new XrpcError(400, "RepoDeactivated", "Repo has been deactivated");
+  if (c.visibility === "private" && !isOwner && !(caller && ctx.services.communities.membership(c, caller))) {
+    throw new XrpcError(400, "RepoDeactivated", "Repo has been deactivated");
+  }
+}
+
+/**
+ * Generic writes to a community repo (03 §3): local accounts holding community.application.write (create/update)
+ * and/or .delete; status effects from the community gate. Managed collections are refused by the repo pipeline
+ * (400 naming the method).
+ */
+export function assertCommunityWritable(ctx: AppContext, c: CommunityRow, auth: AuthResult, needs: ReadonlyArray<"write" | "delete">): void {
+  if (auth.kind !== "account") throw forbidden("You may only write to your own repo");
+  communityStatusGate(c, { write: true, action: "write" });
+  const perms: Permission[] = needs.map((n) => (n === "delete" ? "community.application.delete" : "community.application.write"));
+  for (const p of new Set(perms)) requirePermission(ctx, c, auth.did, p);
+}
