@@ -73,9 +73,13 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const accountServices = buildAccountServices({ config, secrets, db, identity, repo, logger });
   await startAccounts(accountServices, { config, secrets, db, logger });
   const { resolver: handles, policy: fetchPolicy } = buildHandleResolver(config, {
+    // Local names (02 §6): an account in a resolvable status, else a community in any status but takendown.
+    // `communities` is built below; this runs only per request, after buildServices has returned.
     resolveLocal: (handle) => {
       const row = accountServices.accounts.lookupRow(handle);
-      return row && isResolvableStatus(row.status) ? row.did : undefined;
+      if (row && isResolvableStatus(row.status)) return row.did;
+      const community = communities.find(handle);
+      return community && community.status !== "takendown" ? community.did : undefined;
     },
     getDidDocument: (did) => plc.getDocument(did),
   });

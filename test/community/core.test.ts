@@ -248,3 +248,21 @@ describe("create: validation, namespace, did:web", () => {
     expect((await ok(xrpc(pds.url, `${NS}.listAll`, {}))).communities.map((c: any) => c.did)).not.toContain(r.did);
   });
 });
+
+describe("community handles resolve like account handles (02 §6)", () => {
+  test("resolveHandle and /.well-known/atproto-did answer for a community; a takendown one → not found", async () => {
+    const c = await ok(xrpc(pds.url, `${NS}.create`, { token: owner.token, body: { handle: "resolvers", didMethod: "plc" } }));
+    expect((await ok(xrpc(pds.url, "com.atproto.identity.resolveHandle", { params: { handle: "resolvers.test" } }))).did).toBe(c.did);
+    const wellKnown = await fetch(`${pds.url}/.well-known/atproto-did`, { headers: { host: "resolvers.test" } });
+    expect(wellKnown.status).toBe(200);
+    expect(await wellKnown.text()).toBe(c.did);
+    // Moderation methods live elsewhere; a second connection sets the status, as the status-gate suites do.
+    const rw = new Sqlite(join(pds.dataDir, "ofpds.sqlite"));
+    rw.exec("PRAGMA busy_timeout = 5000");
+    rw.run("UPDATE communities SET status = 'takendown' WHERE did = ?", [c.did]);
+    rw.close();
+    const gone = await xrpc(pds.url, "com.atproto.identity.resolveHandle", { params: { handle: "resolvers.test" } });
+    expect([gone.status, gone.body.error]).toEqual([400, "HandleNotFound"]);
+    expect((await fetch(`${pds.url}/.well-known/atproto-did`, { headers: { host: "resolvers.test" } })).status).toBe(404);
+  });
+});
