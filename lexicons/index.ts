@@ -23,6 +23,13 @@ import communityProfile from "./net/openfederation/community/profile.json";
 import communityRole from "./net/openfederation/community/role.json";
 import communitySettings from "./net/openfederation/community/settings.json";
 import communityUpdate from "./net/openfederation/community/update.json";
+// community moderation, export, ownership (spec 04 §4, §6, §7)
+import communityExport from "./net/openfederation/community/export.json";
+import communitySuspend from "./net/openfederation/community/suspend.json";
+import communityTakedown from "./net/openfederation/community/takedown.json";
+import communityTransferOwnership from "./net/openfederation/community/transferOwnership.json";
+import communityUnsuspend from "./net/openfederation/community/unsuspend.json";
+import communityUntakedown from "./net/openfederation/community/untakedown.json";
 
 export const ofpdsLexicons: LexiconDoc[] = [
   // accounts, invites, audit
@@ -48,4 +55,11 @@ export const ofpdsLexicons: LexiconDoc[] = [
   communityRole as LexiconDoc,
   communitySettings as LexiconDoc,
   communityUpdate as LexiconDoc,
+  // community moderation, export, ownership (spec 04 §4, §6, §7)
+  communityExport as LexiconDoc,
+  communitySuspend as LexiconDoc,
+  communityTakedown as LexiconDoc,
+  communityTransferOwnership as LexiconDoc,
+  communityUnsuspend as LexiconDoc,
+  communityUntakedown as LexiconDoc,
 ];

@@ -491,8 +491,9 @@ export class CommunityService {
 
   /** 06 §2: an owner export after the latest commit, or continuously suspended for the grace period (14 days). */
   exportRuleSatisfied(c: CommunityRow): boolean {
-    const head = this.deps.db.orm.get<{ updated_at: string } | undefined>(sql`SELECT updated_at FROM repo_roots WHERE did = ${c.did}`);
-    if (c.ownerExportedAt && (!head || c.ownerExportedAt >= head.updated_at)) return true;
+    // raw sql through drizzle on bun-sqlite returns positional arrays: select the column instead
+    const head = this.deps.db.orm.get<[string] | undefined>(sql`SELECT updated_at FROM repo_roots WHERE did = ${c.did}`);
+    if (c.ownerExportedAt && (!head || c.ownerExportedAt >= head[0])) return true;
     const graceMs = 14 * 86_400_000;
     return !!c.suspendedAt && ["suspended", "takendown"].includes(c.status) && this.now() - Date.parse(c.suspendedAt) >= graceMs;
   }

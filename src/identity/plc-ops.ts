@@ -44,6 +44,17 @@ export async function handleUpdateOp(last: PlcOperation, handle: string, signer:
 }
 
 /**
+ * The server-signed rotation key change (04 §7 transferOwnership): `last` with `rotationKeys[0]` replaced by `didKey`,
+ * prev = CID of `last`, signed by `signer` (the recovery key). `last` must be a `plc_operation`.
+ */
+export async function rotationKeyUpdateOp(last: PlcOperation, didKey: string, signer: Keypair): Promise<PlcOperation> {
+  if (last.type !== "plc_operation") throw new Error(`cannot build on a ${last.type}`);
+  const { sig: _sig, ...prevData } = last as PlcOperation & { rotationKeys: string[] };
+  const rotationKeys = [didKey, ...prevData.rotationKeys.slice(1).filter((k) => k !== didKey)];
+  return (await signPlcOp({ ...prevData, rotationKeys, prev: cidForOp(last) }, signer)) as PlcOperation;
+}
+
+/**
  * Every rule of 02 §11, in order; returns the first problem (a safe message for 400 InvalidRequest) or undefined.
  * The signature is checked against the DID's current rotation keys, as the directory will.
  */

@@ -13,7 +13,7 @@ import { XrpcError } from "../xrpc/errors.ts";
 import type { KeyPurpose, KeyVault } from "./keys.ts";
 import { PlcRejectedError, sanitise, type PlcClient, type PlcOperation } from "./plc-client.ts";
 import { identityKeys } from "./schema.ts";
-import { handleUpdateOp, submittedOperationProblem } from "./plc-ops.ts";
+import { handleUpdateOp, rotationKeyUpdateOp, submittedOperationProblem } from "./plc-ops.ts";
 
 /** Everything the creation flow needs between reserve, PLC submission and finalize (02 §4). Holds no I/O results. */
 export interface PreparedIdentity {
@@ -214,6 +214,22 @@ export class IdentityService {
       if (!last || last.type === "plc_tombstone") throw new PlcRejectedError(404, "DID is not active in the directory");
       await this.plc.submit(did, await handleUpdateOp(last, handle, recovery));
       this.logger.info("plc handle update submitted", { did, handle });
+    });
+  }
+
+  /**
+   * transferOwnership (04 §7): replaces `rotationKeys[0]` with `didKey`, signed by the recovery key, serialised per DID.
+   * Returns the replaced key (to put it back if the local commit fails). Throws as submitHandleUpdate; callers answer 502.
+   */
+  async submitRotationKeyUpdate(did: string, didKey: string): Promise<string | undefined> {
+    return this.perDid.run(did, async () => {
+      const recovery = await this.keypair(did, "identity.recovery-key");
+      const last = await this.plc.getLastOp(did);
+      if (!last || last.type !== "plc_operation") throw new PlcRejectedError(404, "DID is not active in the directory");
+      const previous = (last as PlcOperation & { rotationKeys: string[] }).rotationKeys[0];
+      await this.plc.submit(did, await rotationKeyUpdateOp(last, didKey, recovery));
+      this.logger.info("plc rotation key update submitted", { did });
+      return previous;
     });
   }
 

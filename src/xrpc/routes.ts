@@ -64,6 +64,13 @@ import * as communityListAll from "../api/net/openfederation/community/listAll.t
 import * as communityListMine from "../api/net/openfederation/community/listMine.ts";
 import * as communityUpdate from "../api/net/openfederation/community/update.ts";
 import * as communityDelete from "../api/net/openfederation/community/delete.ts";
+// community moderation, export, ownership (spec 04 §4, §6, §7)
+import * as communitySuspend from "../api/net/openfederation/community/suspend.ts";
+import * as communityUnsuspend from "../api/net/openfederation/community/unsuspend.ts";
+import * as communityTakedown from "../api/net/openfederation/community/takedown.ts";
+import * as communityUntakedown from "../api/net/openfederation/community/untakedown.ts";
+import * as communityExport from "../api/net/openfederation/community/export.ts";
+import * as communityTransferOwnership from "../api/net/openfederation/community/transferOwnership.ts";
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -121,4 +128,11 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.community.listMine", handler: communityListMine.handler, auth: userAuth },
   { nsid: "net.openfederation.community.update", handler: communityUpdate.handler, auth: userAuth },
   { nsid: "net.openfederation.community.delete", handler: communityDelete.handler, auth: userAuth },
+  // community moderation, export, ownership (spec 04 §4, §6, §7)
+  { nsid: "net.openfederation.community.suspend", handler: communitySuspend.handler, auth: staff("admin") },
+  { nsid: "net.openfederation.community.unsuspend", handler: communityUnsuspend.handler, auth: staff("admin") },
+  { nsid: "net.openfederation.community.takedown", handler: communityTakedown.handler, auth: staff("admin") },
+  { nsid: "net.openfederation.community.untakedown", handler: communityUntakedown.handler, auth: staff("admin") },
+  { nsid: "net.openfederation.community.export", handler: communityExport.handler, auth: userAuth },
+  { nsid: "net.openfederation.community.transferOwnership", handler: communityTransferOwnership.handler, auth: userAuth, rateLimit: "auth" },
 ];

@@ -1,0 +1,9 @@
+// net.openfederation.community.suspend: staff(admin) read-only freeze (04 §6).
+import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import { authRequired } from "../../../../xrpc/errors.ts";
+import { suspendCommunity } from "../../../../community/moderation.ts";
+
+export async function handler({ ctx, input, auth }: HandlerArgs<unknown, { did: string; reason?: string }>) {
+  if (auth.kind !== "account") throw authRequired();
+  return suspendCommunity(ctx, input.did, auth.did, input.reason);
+}

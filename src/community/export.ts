@@ -1,0 +1,66 @@
+// community.export (spec 04 §4, 06 §2): the owner's or an admin's complete copy, JSON or CAR, in every status.
+import { eq } from "drizzle-orm";
+import type { AppContext } from "../context.ts";
+import { sqliteOf } from "../repo/sql.ts";
+import { forbidden } from "../xrpc/errors.ts";
+import { communities, type CommunityRow } from "./schema.ts";
+import { communityStatusGate, resolveCommunity } from "./gate.ts";
+
+export type ExportFormat = "json" | "car";
+type Caller = { did: string; roles: readonly string[] };
+
+const PAGE = 1000;
+
+/** Owner or admin; 403 Forbidden otherwise. Export is free in every status (04 §3). */
+export function authorizeExport(ctx: AppContext, identifier: string, caller: Caller): { community: CommunityRow; byOwner: boolean } {
+  const community = resolveCommunity(ctx, identifier);
+  const byOwner = community.ownerDid === caller.did;
+  if (!byOwner && !caller.roles.includes("admin")) throw forbidden("Only the owner or an admin can export a community");
+  communityStatusGate(community, { write: true, action: "export" });
+  return { community, byOwner };
+}
+
+/** Every record by collection (rkey ascending) and the referenced blob CIDs, as of one read. */
+export function exportJson(ctx: AppContext, c: CommunityRow, exportedBy: string, exportedAt: string) {
+  const repo = ctx.services.repo;
+  const collections: Record<string, Array<{ rkey: string; cid: string; record: unknown }>> = {};
+  let totalRecords = 0;
+  for (const nsid of repo.collections(c.did)) {
+    const list: Array<{ rkey: string; cid: string; record: unknown }> = [];
+    let cursor: string | undefined;
+    do {
+      const page = repo.listRecords(c.did, nsid, { limit: PAGE, reverse: true, ...(cursor !== undefined ? { cursor } : {}) });
+      for (const r of page.records) list.push({ rkey: r.uri.slice(r.uri.lastIndexOf("/") + 1), cid: r.cid, record: r.value });
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    collections[nsid] = list;
+    totalRecords += list.length;
+  }
+  const blobs = sqliteOf(ctx.db.orm)
+    .query<{ cid: string }, [string]>("SELECT DISTINCT cid FROM record_blobs WHERE did = ? ORDER BY cid")
+    .all(c.did)
+    .map((r) => r.cid);
+  return {
+    $type: "net.openfederation.community.export",
+    exportedAt,
+    exportedBy,
+    community: {
+      did: c.did, handle: ctx.services.communities.handleOf(c), didMethod: c.didMethod, status: c.status,
+      visibility: c.visibility, createdAt: c.createdAt, ownerDid: c.ownerDid,
+    },
+    stats: { totalRecords, memberCount: ctx.services.communities.memberCount(c.did), collections: Object.keys(collections).length },
+    collections,
+    blobs,
+  };
+}
+
+/**
+ * Records the export: the owner's sets `ownerExportedAt` (06 §2, the time the read started, so a commit landing
+ * meanwhile is not covered); an admin's does not. Audit `community.export`.
+ */
+export async function recordExport(ctx: AppContext, c: CommunityRow, actorDid: string, byOwner: boolean, format: ExportFormat, recordCount: number, at: string) {
+  await ctx.db.transaction((tx) => {
+    if (byOwner) tx.orm.update(communities).set({ ownerExportedAt: at }).where(eq(communities.did, c.did)).run();
+    ctx.services.audit.writeInTx(tx, { action: "community.export", actorType: "account", actorDid, targetDid: c.did, meta: { format, recordCount, byOwner } });
+  });
+}

@@ -1,0 +1,138 @@
+// Staff moderation of communities (spec 04 §6, 06 §2): suspend, unsuspend, takedown, untakedown.
+import { eq } from "drizzle-orm";
+import type { CID } from "multiformats/cid";
+import type { AppContext } from "../context.ts";
+import type { Tx } from "../db/database.ts";
+import { SqlRepoStorage } from "../repo/storage.ts";
+import { sqliteOf } from "../repo/sql.ts";
+import { XrpcError, invalidRequest } from "../xrpc/errors.ts";
+import { communities, type CommunityRow, type CommunityStatus } from "./schema.ts";
+import { resolveCommunity } from "./gate.ts";
+import { communityNotFound } from "./errors.ts";
+
+export const alreadySuspended = () => new XrpcError(400, "AlreadySuspended", "This community is already suspended");
+export const alreadyTakenDown = () => new XrpcError(400, "AlreadyTakenDown", "This community is already taken down");
+export const notSuspended = () => new XrpcError(400, "NotSuspended", "This community is not suspended");
+export const notTakenDown = () => new XrpcError(400, "NotTakenDown", "This community is not taken down");
+export const exportRequired = () =>
+  new XrpcError(409, "ExportRequired",
+    "The owner has not exported the community since its latest commit. Ask the owner to export it (community.export), " +
+    "or suspend it and take it down once the export grace period has passed.");
+
+const MAX_REASON = 1000;
+
+function checkReason(reason: string | undefined): string | undefined {
+  if (reason === undefined || reason === "") return undefined;
+  if ([...reason].length > MAX_REASON) throw invalidRequest(`reason must be at most ${MAX_REASON} characters`);
+  return reason;
+}
+
+/** Reads the row again inside the transaction: the status may have changed since the first check. */
+function rowInTx(tx: Tx, did: string): CommunityRow {
+  const row = tx.orm.select().from(communities).where(eq(communities.did, did)).get();
+  if (!row || row.status === "creating" || row.status === "importing") throw communityNotFound();
+  return row;
+}
+
+function assertSuspendable(row: CommunityRow): void {
+  if (row.status === "suspended") throw alreadySuspended();
+  if (row.status === "takendown") throw alreadyTakenDown();
+  if (row.status !== "active") throw invalidRequest(`A ${row.status} community cannot be suspended`);
+}
+
+function assertTakeDownable(row: CommunityRow): void {
+  if (row.status === "takendown") throw alreadyTakenDown();
+  if (row.status !== "active" && row.status !== "suspended") throw invalidRequest(`A ${row.status} community cannot be taken down`);
+}
+
+/** Wire-visible on the firehose at all: private communities and unverified did:web never are (03 §7). */
+const announced = (row: CommunityRow) => row.visibility === "public" && row.identityVerified;
+
+export async function suspendCommunity(ctx: AppContext, identifier: string, adminDid: string, reasonIn?: string) {
+  const reason = checkReason(reasonIn);
+  const c = resolveCommunity(ctx, identifier);
+  assertSuspendable(c);
+  const at = new Date().toISOString();
+  await ctx.db.transaction((tx) => {
+    const row = rowInTx(tx, c.did);
+    assertSuspendable(row);
+    // no wire status change (a suspended community is still served): no event
+    tx.orm.update(communities).set({
+      status: "suspended", previousStatus: row.status, statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: adminDid, suspendedAt: at,
+    }).where(eq(communities.did, c.did)).run();
+    ctx.services.audit.writeInTx(tx, { action: "community.suspend", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { reason: reason ?? null } });
+  });
+  return { did: c.did, status: "suspended" as const, ...(reason ? { reason } : {}) };
+}
+
+export async function unsuspendCommunity(ctx: AppContext, identifier: string, adminDid: string) {
+  const c = resolveCommunity(ctx, identifier);
+  if (c.status !== "suspended") throw notSuspended();
+  const at = new Date().toISOString();
+  await ctx.db.transaction((tx) => {
+    const row = rowInTx(tx, c.did);
+    if (row.status !== "suspended") throw notSuspended();
+    tx.orm.update(communities).set({
+      status: "active", previousStatus: null, statusReason: null, statusChangedAt: at, statusChangedBy: adminDid, suspendedAt: null,
+    }).where(eq(communities.did, c.did)).run();
+    ctx.services.audit.writeInTx(tx, { action: "community.unsuspend", actorType: "account", actorDid: adminDid, targetDid: c.did });
+  });
+  return { did: c.did, status: "active" as const };
+}
+
+export async function takedownCommunity(ctx: AppContext, identifier: string, adminDid: string, reasonIn?: string) {
+  const reason = checkReason(reasonIn);
+  const communitiesSvc = ctx.services.communities;
+  const c = resolveCommunity(ctx, identifier);
+  assertTakeDownable(c);
+  if (!communitiesSvc.exportRuleSatisfied(c)) throw exportRequired();
+  const at = new Date().toISOString();
+  await ctx.db.transaction((tx) => {
+    const row = rowInTx(tx, c.did);
+    assertTakeDownable(row);
+    // a commit may have landed since the first check: the owner's export must still cover it
+    if (!communitiesSvc.exportRuleSatisfied(row)) throw exportRequired();
+    tx.orm.update(communities).set({
+      status: "takendown", previousStatus: row.status, statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: adminDid,
+      // a suspension continues through the takedown (06 §2): suspendedAt stays as it is
+      pendingTransferId: null, pendingTransferExpiresAt: null,
+    }).where(eq(communities.did, c.did)).run();
+    if (announced(row)) ctx.services.sequencer.accountInTx(tx, c.did, false, "takendown");
+    ctx.services.audit.writeInTx(tx, {
+      action: "community.takedown", actorType: "account", actorDid: adminDid, targetDid: c.did,
+      meta: { reason: reason ?? null, previousStatus: row.status, ownerExportedAt: row.ownerExportedAt ?? null, ...(row.pendingTransferId ? { cancelledTransfer: row.pendingTransferId } : {}) },
+    });
+  });
+  return { did: c.did, status: "takendown" as const, ...(reason ? { reason } : {}) };
+}
+
+export async function untakedownCommunity(ctx: AppContext, identifier: string, adminDid: string) {
+  const c = resolveCommunity(ctx, identifier);
+  if (c.status !== "takendown") throw notTakenDown();
+  const at = new Date().toISOString();
+  const status = await ctx.db.transaction((tx) => {
+    const row = rowInTx(tx, c.did);
+    if (row.status !== "takendown") throw notTakenDown();
+    const restored: CommunityStatus = row.previousStatus === "suspended" ? "suspended" : "active";
+    tx.orm.update(communities).set({
+      status: restored, previousStatus: null, statusReason: null, statusChangedAt: at, statusChangedBy: adminDid,
+      ...(restored === "active" ? { suspendedAt: null } : {}),
+    }).where(eq(communities.did, c.did)).run();
+    // suspended is wire-active too (03 §9): both restore the repo for relays
+    if (announced(row)) reannounceInTx(ctx, tx, c.did, ctx.services.communities.handleOf(row));
+    ctx.services.audit.writeInTx(tx, { action: "community.untakedown", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { restoredStatus: restored } });
+    return restored;
+  });
+  return { did: c.did, status };
+}
+
+/** 04 §6 untakedown: `#account{active:true}`, `#identity`, `#sync` of the current head, in that order. */
+function reannounceInTx(ctx: AppContext, tx: Tx, did: string, handle: string): void {
+  const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
+  const root = storage.root();
+  const bytes = root ? storage.getBytesSync(root.cid) : undefined;
+  const seq = ctx.services.sequencer;
+  seq.accountInTx(tx, did, true);
+  seq.identityInTx(tx, did, handle);
+  if (root && bytes) seq.syncInTx(tx, did, { cid: root.cid as CID, bytes, rev: root.rev });
+}

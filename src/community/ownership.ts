@@ -1,0 +1,128 @@
+// transferOwnership within this server (spec 04 §7): one commit swapping the two member records, ownerDid in the
+// same transaction, and optionally a PLC update giving rotationKeys[0] to the new owner.
+import { and, eq } from "drizzle-orm";
+import type { AppContext } from "../context.ts";
+import { Lockout } from "../account/lockout.ts";
+import { verifyPassword, dummyPasswordHash } from "../account/passwords.ts";
+import { validateRotationKey } from "../identity/service.ts";
+import type { WriteOp } from "../repo/service.ts";
+import { XrpcError, forbidden, invalidRequest } from "../xrpc/errors.ts";
+import { communities, communityRoles, type CommunityRow } from "./schema.ts";
+import { communityStatusGate, membershipOf, resolveCommunity } from "./gate.ts";
+import { COL } from "./permissions.ts";
+
+export interface TransferOwnershipInput {
+  did: string;
+  newOwnerDid: string;
+  password?: string;
+  previousOwnerRole?: string;
+  newOwnerRotationKey?: string;
+}
+type Caller = { did: string; roles: readonly string[] };
+
+const ORPHANING_STATUSES = new Set(["takendown", "disabled", "rejected"]);
+const PLC_OVERRIDE_MESSAGE =
+  "rotationKeys[0] of the community's DID is now the new owner's key. The previous owner's key can still override " +
+  "this PLC update for 72 hours.";
+
+export const newOwnerNotMember = () => new XrpcError(404, "NotMember", "The new owner must be a member of the community");
+const wrongPassword = () => new XrpcError(401, "Unauthorized", "Invalid password");
+const plcFailed = () => new XrpcError(502, "UpstreamFailure", "The PLC directory did not accept the rotation key update; nothing was changed");
+
+/** The owner's account is gone, taken down or disabled: only then may an admin move ownership (04 §7). */
+function ownerIsOrphaned(ctx: AppContext, c: CommunityRow): boolean {
+  const owner = ctx.services.accounts.getRow(c.ownerDid);
+  return !owner || ORPHANING_STATUSES.has(owner.status);
+}
+
+/** Password re-check for the owner path; failures count toward the login lockout of the account (01 §9.4). */
+async function verifyOwnerPassword(ctx: AppContext, ownerDid: string, password: string | undefined): Promise<void> {
+  const row = ctx.services.accounts.getRow(ownerDid);
+  const lockout = new Lockout(ctx.db);
+  const key = `account:${ownerDid}`;
+  const lockedFor = lockout.lockedFor(key);
+  if (lockedFor !== undefined)
+    throw new XrpcError(429, "AccountLocked", "Too many failed password attempts; try again later", { retryAfter: lockedFor }, { "Retry-After": String(lockedFor) });
+  const tooLong = password !== undefined && [...password].length > 256;
+  const ok = password !== undefined && !tooLong && (await verifyPassword(password, row?.passwordHash ?? dummyPasswordHash()));
+  if (!ok || !row) {
+    await lockout.recordFailure(key);
+    throw wrongPassword();
+  }
+}
+
+export async function transferOwnership(ctx: AppContext, input: TransferOwnershipInput, caller: Caller) {
+  const svc = ctx.services.communities;
+  const c = resolveCommunity(ctx, input.did);
+  const isOwner = c.ownerDid === caller.did;
+  const byAdmin = !isOwner;
+  if (byAdmin && !caller.roles.includes("admin")) throw forbidden("Only the owner can transfer ownership");
+  communityStatusGate(c, { write: true, action: "transferOwnership" });
+  if (byAdmin && !ownerIsOrphaned(ctx, c)) throw forbidden("An admin can transfer ownership only when the owner's account is deleted, taken down or disabled");
+  if (byAdmin && input.newOwnerRotationKey !== undefined) throw invalidRequest("newOwnerRotationKey is for the owner path only");
+
+  // the password first: nothing below is answered to a caller who does not hold it
+  if (isOwner) await verifyOwnerPassword(ctx, caller.did, input.password);
+  const previousOwnerRole = input.previousOwnerRole ?? "moderator";
+  if (previousOwnerRole === "owner") throw invalidRequest("previousOwnerRole cannot be owner");
+  if (input.newOwnerDid === c.ownerDid) throw invalidRequest("The new owner is already the owner");
+  const newKey = input.newOwnerRotationKey !== undefined ? validateRotationKey(input.newOwnerRotationKey) : undefined;
+  if (newKey && c.didMethod !== "plc") throw invalidRequest("newOwnerRotationKey applies to did:plc communities only");
+  if (!ctx.db.orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, c.did), eq(communityRoles.rkey, previousOwnerRole))).get())
+    throw invalidRequest(`previousOwnerRole: no role ${previousOwnerRole} in this community`);
+  if (!membershipOf(ctx.db.orm, c, input.newOwnerDid)) throw newOwnerNotMember();
+  const newOwner = ctx.services.accounts.getRow(input.newOwnerDid);
+  if (!newOwner || newOwner.status !== "approved") throw invalidRequest("The new owner's account is not active");
+
+  const ops = memberOps(ctx, c, input.newOwnerDid, previousOwnerRole);
+
+  // PLC first (synchronous, 04 §7): if the directory refuses, nothing has changed locally
+  let replacedKey: string | undefined;
+  if (newKey) {
+    try {
+      replacedKey = await ctx.services.identity.submitRotationKeyUpdate(c.did, newKey);
+    } catch (err) {
+      ctx.logger.warn("community rotation key update failed", { did: c.did, err: err instanceof Error ? err.message : String(err) });
+      throw plcFailed();
+    }
+  }
+  const plcUpdated = !!newKey;
+  try {
+    await svc.writer.write(c.did, ops, {
+      inTx: (tx) => {
+        // serialised with every other write: re-check what the checks above relied on
+        const row = svc.getRow(c.did, tx.orm);
+        if (!row || row.ownerDid !== c.ownerDid) throw new XrpcError(409, "InvalidSwap", "The community changed during the transfer; try again");
+        communityStatusGate(row, { write: true, action: "transferOwnership" });
+        tx.orm.update(communities).set({ ownerDid: input.newOwnerDid }).where(eq(communities.did, c.did)).run();
+        if (plcUpdated && row.visibility === "public") ctx.services.sequencer.identityInTx(tx, c.did, svc.handleOf(row));
+        ctx.services.audit.writeInTx(tx, {
+          action: "community.ownership.transfer", actorType: "account", actorDid: caller.did, targetDid: c.did,
+          meta: { from: c.ownerDid, to: input.newOwnerDid, byAdmin, plcUpdated },
+        });
+      },
+    });
+  } catch (err) {
+    if (newKey && replacedKey) {
+      // the local commit failed after the directory accepted: give rotationKeys[0] back to the previous holder
+      await ctx.services.identity.submitRotationKeyUpdate(c.did, replacedKey).catch((e: unknown) =>
+        ctx.logger.error("reverting the community rotation key update failed", { did: c.did, err: String(e) }));
+    }
+    throw err;
+  }
+  return { did: c.did, ownerDid: input.newOwnerDid, previousOwnerRole, plcUpdated, ...(plcUpdated ? { message: PLC_OVERRIDE_MESSAGE } : {}) };
+}
+
+/** The two member record updates (swapRecord-guarded): new owner → owner, previous owner → previousOwnerRole. */
+function memberOps(ctx: AppContext, c: CommunityRow, newOwnerDid: string, previousOwnerRole: string): WriteOp[] {
+  const repo = ctx.services.repo;
+  const next = repo.getRecord(c.did, COL.member, newOwnerDid);
+  if (!next) throw newOwnerNotMember();
+  const ops: WriteOp[] = [
+    { action: "update", collection: COL.member, rkey: newOwnerDid, record: { ...(next.value as object), roleRkey: "owner" }, swapRecord: next.cid },
+  ];
+  // an orphaned owner's member record may be gone (account deleted and left): then only the new owner's changes
+  const prev = repo.getRecord(c.did, COL.member, c.ownerDid);
+  if (prev) ops.push({ action: "update", collection: COL.member, rkey: c.ownerDid, record: { ...(prev.value as object), roleRkey: previousOwnerRole }, swapRecord: prev.cid });
+  return ops;
+}

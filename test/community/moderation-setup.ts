@@ -1,0 +1,65 @@
+// Shared setup for the moderation, export and ownership suites: one real server with a bootstrap admin, registered
+// accounts, communities, a read-only view of the database, and `join` once the membership method exists.
+import { Database as Sqlite } from "bun:sqlite";
+import { join } from "node:path";
+import { startPds, type RunningPds } from "../_support/pds.ts";
+import { ok, xrpc } from "../e2e/_xrpc.ts";
+
+export const NS = "net.openfederation.community";
+export const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
+export type User = { did: string; token: string; password: string; handle: string };
+
+export interface Setup {
+  pds: RunningPds;
+  db: Sqlite;
+  admin: User;
+  register(name: string): Promise<User>;
+  community(owner: User, handle: string, extra?: Record<string, unknown>): Promise<string>;
+  /** true when the membership method `join` is registered */
+  canJoin: boolean;
+  join(user: User, did: string): Promise<void>;
+  count(sql: string, ...args: string[]): number;
+  row(did: string): Record<string, any>;
+  stop(): Promise<void>;
+}
+
+export async function setup(): Promise<Setup> {
+  const pds = await startPds({
+    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_HANDLE: ADMIN.handle, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    RATE_LIMITS_ENABLED: "false", PDS_HOSTNAME: "pds.example.com",
+  });
+  const s = await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: ADMIN.handle, password: ADMIN.password } }));
+  const admin: User = { did: s.did, token: s.accessJwt, password: ADMIN.password, handle: ADMIN.handle };
+  const db = new Sqlite(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+  const probe = await xrpc(pds.url, `${NS}.join`, { token: admin.token, body: {} });
+  const canJoin = probe.body?.error !== "MethodNotFound" && probe.body?.error !== "MethodNotImplemented";
+  return {
+    pds, db, admin, canJoin,
+    async register(name) {
+      const invite = await ok(xrpc(pds.url, "net.openfederation.invite.create", { token: admin.token, body: { maxUses: 1 } }));
+      const password = `Pw-${name}-2026-long`;
+      const reg = await ok(xrpc(pds.url, "net.openfederation.account.register", { body: { handle: name, email: `${name}@example.org`, password, inviteCode: invite.code } }));
+      await ok(xrpc(pds.url, "net.openfederation.account.approve", { token: admin.token, body: { did: reg.did } }));
+      const sess = await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: name, password } }));
+      return { did: reg.did, token: sess.accessJwt, password, handle: name };
+    },
+    async community(owner, handle, extra = {}) {
+      return (await ok(xrpc(pds.url, `${NS}.create`, { token: owner.token, body: { handle, didMethod: "plc", ...extra } }))).did;
+    },
+    async join(user, did) {
+      await ok(xrpc(pds.url, `${NS}.join`, { token: user.token, body: { did } }));
+    },
+    count: (sql, ...args) => (db.query(sql).get(...args) as { n: number }).n,
+    row: (did) => db.query("SELECT * FROM communities WHERE did = ?").get(did) as Record<string, any>,
+    async stop() {
+      db.close();
+      await pds.stop();
+    },
+  };
+}
+
+/** The #account/#identity/#sync/#commit event types of a DID after `afterSeq`, in order. */
+export function eventsAfter(db: Sqlite, did: string, afterSeq: number): string[] {
+  return db.query("SELECT type FROM repo_events WHERE did = ? AND seq > ? ORDER BY seq").all(did, afterSeq).map((r: any) => r.type as string);
+}
+export const headSeq = (db: Sqlite): number => (db.query("SELECT coalesce(max(seq), 0) AS n FROM repo_events").get() as { n: number }).n;
