@@ -60,9 +60,11 @@ afterAll(async () => {
 
 describe.skipIf(!CORE)("community core verbs end to end", () => {
   let garden: { did: string; handle: string };
+  let gardenKeyFile = "";
+  const keyFileOf = () => gardenKeyFile;
 
   test("create plc with --key-out: key file 0600, no key on stdout, output valid", async () => {
-    const keyFile = join(dirs(), "gardeners-key.json");
+    const keyFile = (gardenKeyFile = join(dirs(), "gardeners-key.json"));
     const doc = await json(["community", "create", "-n", "gardeners", "-m", "plc", "-d", "Gardeners", "--description", "Plants and people", "--key-out", keyFile], "create");
     garden = { did: doc.did, handle: doc.handle };
     expect(doc).toMatchObject({ handle: expect.stringMatching(/^gardeners\./), didMethod: "plc", status: "active" });
@@ -183,6 +185,22 @@ describe.skipIf(!CORE)("community core verbs end to end", () => {
       expect((await cli(["community", "takedown", "gardeners", "-y"])).code).toBe(5);
       expect((await cli(["community", "get", "gardeners"], { home: bobHome })).code).toBe(4);
       expect(await json(["community", "untakedown", "gardeners"], "untakedown")).toMatchObject({ status: "active" });
+    });
+  });
+  describe.skipIf(!has("join", "transferOwnership"))("transfer-ownership", () => {
+    test("password from stdin only; to a non-member → 4; wrong password → 3; success swaps the owner", async () => {
+      const ferns = await json(["community", "create", "-n", "ferns", "-m", "plc", "--rotation-key", JSON.parse(readFileSync(keyFileOf(), "utf8")).didKey]);
+      expect((await cli(["community", "transfer-ownership", "ferns", "--to", "bob"])).code).toBe(2); // no password source, no terminal
+      expect((await cli(["community", "transfer-ownership", "ferns", "--to", "bob", "--password-stdin"], { stdin: ADMIN_PASSWORD })).code).toBe(4);
+      expect((await ok(call(pds.url, NS + "join", { token: bob.accessJwt, body: { did: ferns.did } }))).status).toBe("joined");
+      expect((await cli(["community", "transfer-ownership", "ferns", "--to", "bob", "--password-stdin"], { stdin: "wrong-password-123" })).code).toBe(3);
+      const r = await cli(["community", "transfer-ownership", "ferns", "--to", "bob", "--password-stdin", "--json"], { stdin: ADMIN_PASSWORD });
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      lex.assertValidXrpcOutput(NS + "transferOwnership", doc);
+      expect(doc).toMatchObject({ did: ferns.did, ownerDid: bob.did, previousOwnerRole: "moderator", plcUpdated: false });
+      expect((await json(["community", "get", "ferns"], "get", bobHome)).isOwner).toBe(true);
+      expect((await cli(["community", "transfer-ownership", "ferns", "--to", "admin", "--password-stdin"], { stdin: ADMIN_PASSWORD })).code).toBe(3);
     });
   });
 });
