@@ -30,6 +30,14 @@ import communityTakedown from "./net/openfederation/community/takedown.json";
 import communityTransferOwnership from "./net/openfederation/community/transferOwnership.json";
 import communityUnsuspend from "./net/openfederation/community/unsuspend.json";
 import communityUntakedown from "./net/openfederation/community/untakedown.json";
+// community transfer to another server (spec 04 §8)
+import communityTransfer from "./net/openfederation/community/transfer.json";
+import communityCancelTransfer from "./net/openfederation/community/cancelTransfer.json";
+import communityVerifyTransfer from "./net/openfederation/community/verifyTransfer.json";
+import communityGetTransferRepo from "./net/openfederation/community/getTransferRepo.json";
+import communityConfirmTransfer from "./net/openfederation/community/confirmTransfer.json";
+import communityPrepareImport from "./net/openfederation/community/prepareImport.json";
+import communityCompleteImport from "./net/openfederation/community/completeImport.json";
 
 export const ofpdsLexicons: LexiconDoc[] = [
   // accounts, invites, audit
@@ -62,4 +70,12 @@ export const ofpdsLexicons: LexiconDoc[] = [
   communityTransferOwnership as LexiconDoc,
   communityUnsuspend as LexiconDoc,
   communityUntakedown as LexiconDoc,
+  // community transfer to another server (spec 04 §8)
+  communityTransfer as LexiconDoc,
+  communityCancelTransfer as LexiconDoc,
+  communityVerifyTransfer as LexiconDoc,
+  communityGetTransferRepo as LexiconDoc,
+  communityConfirmTransfer as LexiconDoc,
+  communityPrepareImport as LexiconDoc,
+  communityCompleteImport as LexiconDoc,
 ];

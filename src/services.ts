@@ -18,6 +18,8 @@ import type { OutboundFetchPolicy } from "./identity/fetch-policy.ts";
 import { isResolvableStatus } from "./account/handles.ts";
 import { BlobService } from "./blob/index.ts";
 import { CommunityService } from "./community/index.ts";
+import { CommunityTransferService } from "./community/transfer.ts";
+import { CommunityImportService } from "./community/import.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -51,6 +53,9 @@ export interface Services {
   blobs: BlobService;
   /** communities (spec 04): lifecycle, the managed writer (`communities.writer`); the gate is src/community/gate.ts */
   communities: CommunityService;
+  /** community transfer to another server (04 §8): source side (transfer…confirmTransfer) and destination side (prepare/completeImport) */
+  communityTransfers: CommunityTransferService;
+  communityImports: CommunityImportService;
   // services: added by each domain
 }
 
@@ -98,6 +103,9 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, logger: logger.child({ component: "communities" }) });
   sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
   firehoseDeps.communities = communities;
+  const transferDeps = { config, db, keys, plc, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, communities, logger: logger.child({ component: "community-transfer" }) };
+  const communityTransfers = new CommunityTransferService(transferDeps);
+  const communityImports = new CommunityImportService({ ...transferDeps, fetchPolicy });
   // construction: added by each domain, in dependency order
-  return { communities, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, serviceAuth, lifecycle };
+  return { communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, serviceAuth, lifecycle };
 }

@@ -71,6 +71,14 @@ import * as communityTakedown from "../api/net/openfederation/community/takedown
 import * as communityUntakedown from "../api/net/openfederation/community/untakedown.ts";
 import * as communityExport from "../api/net/openfederation/community/export.ts";
 import * as communityTransferOwnership from "../api/net/openfederation/community/transferOwnership.ts";
+// community transfer to another server (spec 04 §8); tokens travel in JSON bodies
+import * as communityTransfer from "../api/net/openfederation/community/transfer.ts";
+import * as communityCancelTransfer from "../api/net/openfederation/community/cancelTransfer.ts";
+import * as communityVerifyTransfer from "../api/net/openfederation/community/verifyTransfer.ts";
+import * as communityGetTransferRepo from "../api/net/openfederation/community/getTransferRepo.ts";
+import * as communityConfirmTransfer from "../api/net/openfederation/community/confirmTransfer.ts";
+import * as communityPrepareImport from "../api/net/openfederation/community/prepareImport.ts";
+import * as communityCompleteImport from "../api/net/openfederation/community/completeImport.ts";
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -135,4 +143,12 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.community.untakedown", handler: communityUntakedown.handler, auth: staff("admin") },
   { nsid: "net.openfederation.community.export", handler: communityExport.handler, auth: userAuth },
   { nsid: "net.openfederation.community.transferOwnership", handler: communityTransferOwnership.handler, auth: userAuth, rateLimit: "auth" },
+  // community transfer to another server (spec 04 §8)
+  { nsid: "net.openfederation.community.transfer", handler: communityTransfer.handler, auth: userAuth, rateLimit: "auth" },
+  { nsid: "net.openfederation.community.cancelTransfer", handler: communityCancelTransfer.handler, auth: userAuth },
+  { nsid: "net.openfederation.community.verifyTransfer", handler: communityVerifyTransfer.handler, auth: none, rateLimit: "discovery" },
+  { nsid: "net.openfederation.community.getTransferRepo", handler: communityGetTransferRepo.handler, auth: none },
+  { nsid: "net.openfederation.community.confirmTransfer", handler: communityConfirmTransfer.handler, auth: none },
+  { nsid: "net.openfederation.community.prepareImport", handler: communityPrepareImport.handler, auth: userAuth, rateLimit: "create" },
+  { nsid: "net.openfederation.community.completeImport", handler: communityCompleteImport.handler, auth: userAuth },
 ];

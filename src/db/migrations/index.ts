@@ -4,6 +4,7 @@ import { IDENTITY_MIGRATIONS } from "../../identity/migrations.ts";
 import { REPO_MIGRATION } from "../../repo/migrations.ts";
 import { BLOB_MIGRATION } from "../../blob/migrations.ts";
 import { COMMUNITY_MIGRATION } from "../../community/migrations.ts";
+import { COMMUNITY_TRANSFER_MIGRATION } from "../../community/transfer-migrations.ts";
 export interface Migration {
   id: number;
   name: string;
@@ -29,6 +30,7 @@ export const MIGRATIONS: Migration[] = [
   REPO_MIGRATION,
   BLOB_MIGRATION,
   COMMUNITY_MIGRATION,
+  COMMUNITY_TRANSFER_MIGRATION,
   // migrations: added by each domain
 ].sort((a, b) => a.id - b.id);
 

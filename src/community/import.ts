@@ -1,0 +1,278 @@
+// Transfer to another server, destination side (04 §8): prepareImport reserves keys and the name, completeImport
+// fetches and verifies the package from the source, stores it, moves the DID here, re-signs and activates.
+// Source side: ./transfer.ts. Only the online mode (with a transfer token) is implemented.
+import { randomBytes } from "node:crypto";
+import { and, eq, lte } from "drizzle-orm";
+import { Secp256k1Keypair, type Keypair } from "@atproto/crypto";
+import type { Config } from "../config/types.ts";
+import type { Database, Tx } from "../db/database.ts";
+import type { Logger } from "../util/logger.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { KeyVault } from "../identity/keys.ts";
+import type { DidDocument, PlcClient, PlcOperation } from "../identity/plc-client.ts";
+import type { OutboundFetchPolicy } from "../identity/fetch-policy.ts";
+import type { RepoService, WriteOp } from "../repo/service.ts";
+import type { AccountService } from "../account/account-service.ts";
+import { accounts } from "../account/schema.ts";
+import { identityKeys } from "../identity/schema.ts";
+import { PlcRejectedError } from "../identity/plc-client.ts";
+import { atprotoKeyOf, pdsEndpointOf } from "../identity/service-auth.ts";
+import { nameProblem, normaliseName } from "../account/rules.ts";
+import { importRepoCar } from "../repo/import.ts";
+import { dropRepoBlobRefsInTx, markExpectedInTx } from "../blob/refs.ts";
+import { forbidden, invalidRequest, notFound, upstreamFailure, XrpcError } from "../xrpc/errors.ts";
+import { communities, communityMembers, communityRoles } from "./schema.ts";
+import { applyProjectionsInTx } from "./writer.ts";
+import { didTaken, handleTaken } from "./errors.ts";
+import { communityImports } from "./transfer-schema.ts";
+import { encodeTicket } from "./transfer-ticket.ts";
+import { postXrpc, jsonOf } from "./transfer-client.ts";
+import { verifyCommunityCar } from "./import-verify.ts";
+import { didNotUpdated, transferNotFound, TRANSFER_TTL_MS } from "./transfer.ts";
+import type { CommunityService } from "./service.ts";
+
+const NS = "net.openfederation.community";
+const origin = (u: string) => new URL(u).origin;
+
+export interface ImportDeps {
+  config: Config;
+  db: Database;
+  keys: KeyVault;
+  plc: PlcClient;
+  repo: RepoService;
+  accounts: AccountService;
+  audit: AuditLog;
+  communities: CommunityService;
+  fetchPolicy: OutboundFetchPolicy;
+  logger: Logger;
+}
+
+export class CommunityImportService {
+  /** confirmTransfer retries still running (tests and shutdown can await them) */
+  readonly pendingConfirms = new Set<Promise<void>>();
+
+  constructor(private readonly deps: ImportDeps, private readonly now: () => number = Date.now, private readonly retryDelaysMs = [1_000, 5_000, 30_000, 120_000, 600_000]) {}
+
+  private iso(ms = this.now()) {
+    return new Date(ms).toISOString();
+  }
+  private get ourOrigin() {
+    return origin(this.deps.config.serviceUrl);
+  }
+
+  // ---- prepareImport -----------------------------------------------------------------------------------
+
+  async prepareImport(input: { did: string; handle: string; sourcePds: string }, callerDid: string) {
+    const { config, db, plc, keys, audit } = this.deps;
+    const caller = this.deps.accounts.getRow(callerDid);
+    if (!caller || caller.status !== "approved") throw forbidden("Only approved local accounts can import communities");
+    const did = input.did;
+    if (!/^did:plc:[a-z2-7]{24}$/.test(did)) {
+      throw invalidRequest(did.startsWith("did:web:") ? "Importing a did:web community is not supported yet" : "did must be a did:plc");
+    }
+    const name = normaliseName(input.handle, config.handleDomain);
+    const problem = nameProblem(name, config.handleDomain);
+    if (problem) throw invalidRequest(problem);
+    let source: string;
+    try {
+      const u = new URL(input.sourcePds);
+      if (u.protocol !== "https:" && !(u.protocol === "http:" && config.allowPrivateNetworkFetch)) throw new Error("scheme");
+      source = u.origin;
+    } catch {
+      throw invalidRequest("sourcePds must be an https URL");
+    }
+    await this.purgeExpired();
+    if (this.deps.communities.getRow(did) || db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw didTaken();
+    if (this.deps.communities.nameTaken(db.orm, name)) throw handleTaken();
+
+    let doc: DidDocument | null;
+    try {
+      doc = await plc.getDocument(did, { fresh: true });
+    } catch {
+      throw upstreamFailure("DID directory unavailable; try again later");
+    }
+    if (!doc) throw invalidRequest("The DID could not be resolved");
+    const endpoint = pdsEndpointOf(doc);
+    if (!endpoint || origin(endpoint) !== source) throw invalidRequest("The DID document's PDS endpoint is not sourcePds");
+
+    const signing = await Secp256k1Keypair.create({ exportable: true });
+    const recovery = await Secp256k1Keypair.create({ exportable: true });
+    const importId = randomBytes(16).toString("hex");
+    const createdAt = this.iso();
+    const expiresAt = this.iso(this.now() + TRANSFER_TTL_MS);
+    const handle = `${name}.${config.handleDomain}`;
+    const signingCt = Buffer.from(keys.encrypt("identity.signing-key", did, await signing.export()));
+    const recoveryCt = Buffer.from(keys.encrypt("identity.recovery-key", did, await recovery.export()));
+    await db.transaction((tx) => {
+      if (this.deps.communities.getRow(did, tx.orm) || tx.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw didTaken();
+      if (this.deps.communities.nameTaken(tx.orm, name)) throw handleTaken();
+      tx.orm.insert(communities).values({
+        did, name, didMethod: "plc", domain: null, ownerDid: callerDid, createdBy: callerDid, createdAt, status: "importing",
+        statusChangedAt: createdAt, visibility: "public", joinPolicy: "open", governanceModel: "benevolent-dictator",
+        displayName: name, description: "", identityVerified: true,
+      }).run();
+      tx.orm.insert(identityKeys).values([
+        { did, purpose: "identity.signing-key", ciphertext: signingCt, createdAt },
+        { did, purpose: "identity.recovery-key", ciphertext: recoveryCt, createdAt },
+      ]).run();
+      tx.orm.insert(communityImports).values({ id: importId, communityDid: did, name, sourcePds: source, status: "preparing", createdBy: callerDid, createdAt, expiresAt }).run();
+      audit.writeInTx(tx, { action: "community.import.prepare", actorType: "account", actorDid: callerDid, targetDid: did, targetId: importId, meta: { sourcePds: source, handle } });
+    });
+    return {
+      importId,
+      importTicket: encodeTicket({ v: 1, importId, endpoint: this.ourOrigin, handle, signingKey: signing.did(), recoveryKey: recovery.did(), expiresAt }),
+      handle,
+      expiresAt,
+    };
+  }
+
+  /** Imports whose 24 h passed without completion: the reserved row, keys and any stored blocks go. */
+  async purgeExpired(): Promise<void> {
+    const { db, repo } = this.deps;
+    const stale = db.orm.select().from(communityImports).where(and(eq(communityImports.status, "preparing"), lte(communityImports.expiresAt, this.iso()))).all();
+    if (!stale.length) return;
+    await db.transaction((tx) => {
+      for (const imp of stale) {
+        tx.orm.delete(communityImports).where(eq(communityImports.id, imp.id)).run();
+        const row = this.deps.communities.getRow(imp.communityDid, tx.orm);
+        if (row?.status !== "importing") continue;
+        repo.deleteInTx(tx, imp.communityDid);
+        dropRepoBlobRefsInTx(tx, imp.communityDid);
+        tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, imp.communityDid)).run();
+        tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, imp.communityDid)).run();
+        tx.orm.delete(communities).where(and(eq(communities.did, imp.communityDid), eq(communities.status, "importing"))).run();
+        tx.orm.delete(identityKeys).where(eq(identityKeys.did, imp.communityDid)).run();
+      }
+    });
+  }
+
+  // ---- completeImport (online) -------------------------------------------------------------------------
+
+  async completeImport(input: { importId: string; transferToken?: string }, callerDid: string) {
+    const { config, db, plc, keys, repo, audit, logger } = this.deps;
+    const imp = db.orm.select().from(communityImports).where(eq(communityImports.id, input.importId)).get();
+    if (!imp || imp.createdBy !== callerDid || imp.status !== "preparing" || Date.parse(imp.expiresAt) <= this.now()) throw notFound("Import not found");
+    if (input.transferToken === undefined) throw invalidRequest("transferToken is required (the offline admin.importRepo mode is not supported yet)");
+    const did = imp.communityDid;
+    const body = { did, transferToken: input.transferToken };
+
+    // 1. the source vouches for the token; the package must be for us
+    const verified = jsonOf(await this.callSource(imp.sourcePds, "verifyTransfer", body, 256 * 1024));
+    if (!verified || verified.valid !== true || verified.did !== did || typeof verified.rootCid !== "string" || typeof verified.destination !== "string") {
+      throw upstreamFailure("The source server answered verifyTransfer with an unexpected body");
+    }
+    if (origin(verified.destination) !== this.ourOrigin) throw invalidRequest("The transfer names another destination");
+    const plcOperation = verified.plcOperation as (PlcOperation & { verificationMethods?: Record<string, string>; rotationKeys?: string[]; services?: Record<string, { endpoint?: string }> }) | undefined;
+
+    // 2. the CAR, verified before anything is stored
+    const carRes = await this.callSource(imp.sourcePds, "getTransferRepo", body, config.importMaxBytes);
+    const car = carRes.body;
+    const [signing, recovery] = await Promise.all([this.keypair(did, "identity.signing-key"), this.keypair(did, "identity.recovery-key")]);
+    let doc: DidDocument | null = null;
+    try {
+      doc = await plc.getDocument(did, { fresh: true });
+    } catch {
+      // directory down: only our reserved key is accepted (as importRepo does)
+    }
+    const docKey = doc ? atprotoKeyOf(doc) : undefined;
+    const acceptKeys = [...(docKey ? [docKey] : []), signing.did()];
+    const checked = await verifyCommunityCar(car, { did, acceptKeys, rootCid: verified.rootCid, ownerDid: callerDid });
+
+    const pointsHere = (d: DidDocument | null) => !!d && origin(pdsEndpointOf(d) ?? "http://invalid") === this.ourOrigin && atprotoKeyOf(d) === signing.did();
+    if (!pointsHere(doc)) {
+      if (!plcOperation || plcOperation.type !== "plc_operation") throw invalidRequest("The transfer carries no PLC operation");
+      const ep = plcOperation.services?.atproto_pds?.endpoint;
+      if (plcOperation.verificationMethods?.atproto !== signing.did() || !ep || origin(ep) !== this.ourOrigin || !plcOperation.rotationKeys?.includes(recovery.did())) {
+        throw invalidRequest("The transfer's PLC operation does not hand the DID to this server's reserved keys");
+      }
+    }
+
+    // 3. store: records unchanged under a fresh commit signed with our key (no event yet; the row is still importing)
+    const blobRefsInTx = (tx: Tx, d: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => {
+      dropRepoBlobRefsInTx(tx, d);
+      markExpectedInTx(tx, d, refs, rev);
+    };
+    const stored = await importRepoCar({ db, repo, blobRefsInTx }, did, car, acceptKeys, signing);
+
+    // 4. move the DID here (unless a previous attempt already did)
+    if (!pointsHere(doc)) {
+      try {
+        await plc.submit(did, plcOperation!);
+      } catch (err) {
+        if (!(err instanceof PlcRejectedError)) throw upstreamFailure("PLC directory unavailable; try again later");
+        logger.warn("plc refused the transfer operation", { did, err: err.message });
+      }
+      let after: DidDocument | null = null;
+      try {
+        after = await plc.getDocument(did, { fresh: true });
+      } catch {
+        throw upstreamFailure("PLC directory unavailable; try again later");
+      }
+      if (!pointsHere(after)) throw didNotUpdated("The DID document does not point to this server yet; try again");
+    }
+
+    // 5. activate: projections from the records, status active, events unless private, audit
+    const handle = `${imp.name}.${config.handleDomain}`;
+    const ops: WriteOp[] = checked.records.map((r) => ({ action: "create", collection: r.collection, rkey: r.rkey, record: r.record }));
+    await db.transaction((tx) => {
+      const again = tx.orm.select().from(communityImports).where(eq(communityImports.id, imp.id)).get();
+      if (!again || again.status !== "preparing") throw notFound("Import not found");
+      const at = this.iso();
+      tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, did)).run();
+      tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, did)).run();
+      tx.orm.update(communities).set({ status: "active", statusChangedAt: at, ownerDid: callerDid }).where(and(eq(communities.did, did), eq(communities.status, "importing"))).run();
+      applyProjectionsInTx(tx, did, ops);
+      tx.orm.update(communityImports).set({ status: "completed", completedAt: at, rootCid: checked.rootCid }).where(eq(communityImports.id, imp.id)).run();
+      const row = this.deps.communities.getRow(did, tx.orm);
+      if (row?.visibility === "public") repo.announceInTx(tx, did, handle);
+      audit.writeInTx(tx, { action: "community.import", actorType: "account", actorDid: callerDid, targetDid: did, targetId: imp.id, meta: { sourcePds: imp.sourcePds, rootCid: checked.rootCid, mode: "online" } });
+    });
+    logger.info("community imported", { did, sourcePds: imp.sourcePds, records: stored.recordCount });
+
+    // 6. tell the source (retried in the background until accepted or the token is gone)
+    this.confirmWithRetries(imp.sourcePds, body);
+    return { did, handle, status: "active" as const, rootCid: stored.commit.cid, rev: stored.commit.rev };
+  }
+
+  /** First confirmTransfer attempt now; on failure, retries after each delay (in memory: a restart forgets them). */
+  private confirmWithRetries(source: string, body: { did: string; transferToken: string }): void {
+    const p = (async () => {
+      for (let i = 0; i <= this.retryDelaysMs.length; i++) {
+        try {
+          const r = await postXrpc(this.deps.fetchPolicy, source, `${NS}.confirmTransfer`, body, { maxBytes: 64 * 1024 });
+          if (r.status === 200) return;
+          // 404: already confirmed, cancelled or expired; nothing more to do
+          if (r.status === 404) return;
+        } catch {
+          // network: retry
+        }
+        const wait = this.retryDelaysMs[i];
+        if (wait === undefined) break;
+        await Bun.sleep(wait);
+      }
+      this.deps.logger.warn("confirmTransfer was not accepted by the source", { did: body.did, source });
+    })();
+    this.pendingConfirms.add(p);
+    void p.finally(() => this.pendingConfirms.delete(p));
+  }
+
+  /** POST to the source under the fetch policy; 404 → TransferNotFound, other failures → 502. */
+  private async callSource(source: string, method: string, body: unknown, maxBytes: number) {
+    let r;
+    try {
+      r = await postXrpc(this.deps.fetchPolicy, source, `${NS}.${method}`, body, { maxBytes, timeoutMs: 60_000 });
+    } catch {
+      throw upstreamFailure(`Could not reach the source server (${method})`);
+    }
+    if (r.status === 404) throw transferNotFound();
+    if (r.status !== 200) throw upstreamFailure(`The source server refused ${method} (${r.status})`);
+    return r;
+  }
+
+  private async keypair(did: string, purpose: "identity.signing-key" | "identity.recovery-key"): Promise<Keypair> {
+    const row = this.deps.db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
+      .where(and(eq(identityKeys.did, did), eq(identityKeys.purpose, purpose))).get();
+    if (!row) throw new XrpcError(500, "InternalServerError", "An internal error occurred");
+    return this.deps.keys.decryptKeypair(purpose, did, row.ciphertext);
+  }
+}
