@@ -30,6 +30,13 @@ import communityTakedown from "./net/openfederation/community/takedown.json";
 import communityTransferOwnership from "./net/openfederation/community/transferOwnership.json";
 import communityUnsuspend from "./net/openfederation/community/unsuspend.json";
 import communityUntakedown from "./net/openfederation/community/untakedown.json";
+// community membership (spec 04 §5)
+import communityJoin from "./net/openfederation/community/join.json";
+import communityLeave from "./net/openfederation/community/leave.json";
+import communityListJoinRequests from "./net/openfederation/community/listJoinRequests.json";
+import communityListMembers from "./net/openfederation/community/listMembers.json";
+import communityRemoveMember from "./net/openfederation/community/removeMember.json";
+import communityResolveJoinRequest from "./net/openfederation/community/resolveJoinRequest.json";
 // community transfer to another server (spec 04 §8)
 import communityTransfer from "./net/openfederation/community/transfer.json";
 import communityCancelTransfer from "./net/openfederation/community/cancelTransfer.json";
@@ -70,6 +77,13 @@ export const ofpdsLexicons: LexiconDoc[] = [
   communityTransferOwnership as LexiconDoc,
   communityUnsuspend as LexiconDoc,
   communityUntakedown as LexiconDoc,
+  // community membership (spec 04 §5)
+  communityJoin as LexiconDoc,
+  communityLeave as LexiconDoc,
+  communityListJoinRequests as LexiconDoc,
+  communityListMembers as LexiconDoc,
+  communityRemoveMember as LexiconDoc,
+  communityResolveJoinRequest as LexiconDoc,
   // community transfer to another server (spec 04 §8)
   communityTransfer as LexiconDoc,
   communityCancelTransfer as LexiconDoc,

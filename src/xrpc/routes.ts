@@ -71,6 +71,13 @@ import * as communityTakedown from "../api/net/openfederation/community/takedown
 import * as communityUntakedown from "../api/net/openfederation/community/untakedown.ts";
 import * as communityExport from "../api/net/openfederation/community/export.ts";
 import * as communityTransferOwnership from "../api/net/openfederation/community/transferOwnership.ts";
+// community membership (spec 04 §5); the gate runs inside the handlers
+import * as communityJoin from "../api/net/openfederation/community/join.ts";
+import * as communityLeave from "../api/net/openfederation/community/leave.ts";
+import * as communityListMembers from "../api/net/openfederation/community/listMembers.ts";
+import * as communityListJoinRequests from "../api/net/openfederation/community/listJoinRequests.ts";
+import * as communityResolveJoinRequest from "../api/net/openfederation/community/resolveJoinRequest.ts";
+import * as communityRemoveMember from "../api/net/openfederation/community/removeMember.ts";
 // community transfer to another server (spec 04 §8); tokens travel in JSON bodies
 import * as communityTransfer from "../api/net/openfederation/community/transfer.ts";
 import * as communityCancelTransfer from "../api/net/openfederation/community/cancelTransfer.ts";
@@ -143,6 +150,13 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.community.untakedown", handler: communityUntakedown.handler, auth: staff("admin") },
   { nsid: "net.openfederation.community.export", handler: communityExport.handler, auth: userAuth },
   { nsid: "net.openfederation.community.transferOwnership", handler: communityTransferOwnership.handler, auth: userAuth, rateLimit: "auth" },
+  // community membership (spec 04 §5)
+  { nsid: "net.openfederation.community.join", handler: communityJoin.handler, auth: userAuth },
+  { nsid: "net.openfederation.community.leave", handler: communityLeave.handler, auth: userAuth },
+  { nsid: "net.openfederation.community.listMembers", handler: communityListMembers.handler, auth: optionalAuth },
+  { nsid: "net.openfederation.community.listJoinRequests", handler: communityListJoinRequests.handler, auth: userAuth },
+  { nsid: "net.openfederation.community.resolveJoinRequest", handler: communityResolveJoinRequest.handler, auth: userAuth },
+  { nsid: "net.openfederation.community.removeMember", handler: communityRemoveMember.handler, auth: userAuth },
   // community transfer to another server (spec 04 §8)
   { nsid: "net.openfederation.community.transfer", handler: communityTransfer.handler, auth: userAuth, rateLimit: "auth" },
   { nsid: "net.openfederation.community.cancelTransfer", handler: communityCancelTransfer.handler, auth: userAuth },

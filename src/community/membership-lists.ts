@@ -1,0 +1,87 @@
+// Membership reads (spec 04 §5): listMembers (privacy per 04 §3) and listJoinRequests, oldest first, keyset cursors.
+import { and, asc, count, eq, gt, or } from "drizzle-orm";
+import type { AppContext } from "../context.ts";
+import type { AuthResult } from "../xrpc/types.ts";
+import { accounts } from "../account/schema.ts";
+import { decodeCursor, encodeCursor } from "../account/cursor.ts";
+import { communityMembers, communityRoles, joinRequests } from "./schema.ts";
+import { callerDid, communityStatusGate, isStaff, membershipOf, requirePermission, resolveCommunity } from "./gate.ts";
+import { communityPrivate } from "./errors.ts";
+
+type Page = { limit: number; cursor?: string };
+
+/** The account's own profile (displayName, avatar), when it has one. */
+function profileOf(ctx: AppContext, did: string): { displayName?: string; avatar?: unknown } {
+  const value = ctx.services.repo.getRecord(did, "app.bsky.actor.profile", "self")?.value as { displayName?: unknown; avatar?: unknown } | undefined;
+  return {
+    ...(typeof value?.displayName === "string" && value.displayName ? { displayName: value.displayName } : {}),
+    ...(value?.avatar ? { avatar: value.avatar } : {}),
+  };
+}
+
+export function listMembers(ctx: AppContext, identifier: string, auth: AuthResult, page: Page) {
+  const { db } = ctx;
+  const c = resolveCommunity(ctx, identifier);
+  const me = callerDid(auth);
+  const staff = isStaff(auth);
+  communityStatusGate(c, { write: false, bypass: staff || me === c.ownerDid });
+  if (c.visibility === "private" && !staff) {
+    const membership = me ? membershipOf(db.orm, c, me) : undefined;
+    if (!membership?.permissions.includes("community.member.read")) throw communityPrivate();
+  }
+  const cur = page.cursor !== undefined ? decodeCursor(page.cursor) : undefined;
+  const after = cur ? or(gt(communityMembers.joinedAt, cur.t), and(eq(communityMembers.joinedAt, cur.t), gt(communityMembers.memberDid, cur.k))) : undefined;
+  const rows = db.orm
+    .select({ m: communityMembers, roleName: communityRoles.name, status: accounts.status })
+    .from(communityMembers)
+    .leftJoin(communityRoles, and(eq(communityRoles.communityDid, communityMembers.communityDid), eq(communityRoles.rkey, communityMembers.roleRkey)))
+    .leftJoin(accounts, eq(accounts.did, communityMembers.memberDid))
+    .where(and(eq(communityMembers.communityDid, c.did), after))
+    .orderBy(asc(communityMembers.joinedAt), asc(communityMembers.memberDid))
+    .limit(page.limit + 1)
+    .all();
+  const shown = rows.slice(0, page.limit);
+  const last = shown[shown.length - 1];
+  return {
+    members: shown.map(({ m, roleName, status }) => ({
+      did: m.memberDid,
+      // the CURRENT handle, not the one stored in the record at join time (04 §2)
+      handle: ctx.services.communities.accountHandle(m.memberDid),
+      ...profileOf(ctx, m.memberDid),
+      role: roleName ?? m.roleRkey,
+      roleRkey: m.roleRkey,
+      joinedAt: m.joinedAt,
+      active: status === "approved",
+    })),
+    ...(rows.length > page.limit && last ? { cursor: encodeCursor(last.m.joinedAt, last.m.memberDid) } : {}),
+    total: ctx.services.communities.memberCount(c.did),
+  };
+}
+
+export function listJoinRequests(ctx: AppContext, identifier: string, auth: AuthResult, params: Page & { status?: "pending" | "approved" | "rejected" }) {
+  const { db } = ctx;
+  const c = resolveCommunity(ctx, identifier);
+  const me = callerDid(auth);
+  communityStatusGate(c, { write: false, bypass: isStaff(auth) || me === c.ownerDid });
+  requirePermission(ctx, c, me, "community.member.write");
+  const filter = and(eq(joinRequests.communityDid, c.did), eq(joinRequests.status, params.status ?? "pending"));
+  const cur = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
+  const after = cur ? or(gt(joinRequests.createdAt, cur.t), and(eq(joinRequests.createdAt, cur.t), gt(joinRequests.id, cur.k))) : undefined;
+  const rows = db.orm.select().from(joinRequests).where(and(filter, after))
+    .orderBy(asc(joinRequests.createdAt), asc(joinRequests.id)).limit(params.limit + 1).all();
+  const shown = rows.slice(0, params.limit);
+  const last = shown[shown.length - 1];
+  return {
+    requests: shown.map((r) => ({
+      id: r.id,
+      did: r.did,
+      handle: ctx.services.communities.accountHandle(r.did),
+      status: r.status,
+      createdAt: r.createdAt,
+      ...(r.resolvedAt ? { resolvedAt: r.resolvedAt } : {}),
+      ...(r.resolvedBy ? { resolvedBy: r.resolvedBy } : {}),
+    })),
+    ...(rows.length > params.limit && last ? { cursor: encodeCursor(last.createdAt, last.id) } : {}),
+    total: db.orm.select({ n: count() }).from(joinRequests).where(filter).get()?.n ?? 0,
+  };
+}

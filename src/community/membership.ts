@@ -1,0 +1,234 @@
+// Membership writes (spec 04 §5): join, leave, resolveJoinRequest, removeMember. Every path passes the one gate
+// (gate.ts), writes member/delegation records only through `communities.writer`, and re-checks inside the commit
+// transaction (`inTx`) anything a concurrent request could have changed since the gate ran.
+import { and, eq, sql } from "drizzle-orm";
+import type { AppContext } from "../context.ts";
+import type { Orm, Tx } from "../db/database.ts";
+import type { WriteOp } from "../repo/service.ts";
+import { accounts } from "../account/schema.ts";
+import { forbidden, invalidRequest, XrpcError } from "../xrpc/errors.ts";
+import { communityRoles, joinRequests, type CommunityRow } from "./schema.ts";
+import { COL, PERMISSIONS, isPermission, type Permission } from "./permissions.ts";
+import { authorizeCommunityWrite, communityStatusGate, membershipOf, requirePermission, type CommunityAction, type Membership } from "./gate.ts";
+import { communityNotFound } from "./errors.ts";
+import {
+  alreadyMember, alreadyRequested, alreadyResolved, joinRequestNotFound, memberNotFound, MembershipRaced, ownerCannotLeave,
+} from "./membership-errors.ts";
+
+const nowIso = () => new Date().toISOString();
+
+/** Plans are made outside the transaction; when inTx finds they went stale it throws MembershipRaced and we plan again. */
+async function withReplan<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof MembershipRaced)) throw err;
+    }
+  }
+  throw invalidRequest("The community changed concurrently; try again");
+}
+
+/** The gate again, inside the write transaction: status (and the caller's permission) may have changed meanwhile. */
+function regateInTx(ctx: AppContext, tx: Tx, communityDid: string, action: CommunityAction, caller?: string, permission?: Permission): CommunityRow {
+  const row = ctx.services.communities.getRow(communityDid, tx.orm);
+  if (!row) throw communityNotFound();
+  communityStatusGate(row, { write: true, action });
+  if (permission) requirePermission(ctx, row, caller, permission, tx.orm);
+  return row;
+}
+
+/** A local account may be admitted only while it is active (`approved`). */
+export function accountIsActive(orm: Orm, did: string): boolean {
+  return orm.select({ s: accounts.status }).from(accounts).where(eq(accounts.did, did)).get()?.s === "approved";
+}
+
+const needsApproval = (c: Pick<CommunityRow, "visibility" | "joinPolicy">) => c.visibility === "private" || c.joinPolicy === "approval";
+
+const memberRecord = (did: string, handle: string, roleRkey: string, joinedAt: string) => ({ $type: COL.member, did, handle, roleRkey, joinedAt });
+
+/** rkeys (delegator DIDs) of the delegation records whose delegate is `did`. */
+function delegationsTo(orm: Orm, communityDid: string, did: string): string[] {
+  return orm
+    .all<{ rkey: string }>(sql`SELECT rkey FROM records WHERE did = ${communityDid} AND collection = ${COL.delegation} AND json_extract(value, '$.delegateDid') = ${did}`)
+    .map((r) => r.rkey);
+}
+
+const requestOf = (orm: Orm, communityDid: string, did: string) =>
+  orm.select().from(joinRequests).where(and(eq(joinRequests.communityDid, communityDid), eq(joinRequests.did, did))).get();
+
+// ---- join -----------------------------------------------------------------------------------------------------
+
+export function join(ctx: AppContext, identifier: string, callerDid: string): Promise<{ status: "joined" | "pending" }> {
+  const { communities, audit } = ctx.services;
+  const audited = (tx: Tx, did: string, status: "joined" | "pending") =>
+    audit.writeInTx(tx, { action: "community.join", actorType: "account", actorDid: callerDid, targetDid: did, meta: { status } });
+  return withReplan(async () => {
+    const { community } = authorizeCommunityWrite(ctx, identifier, callerDid, null);
+    if (membershipOf(ctx.db.orm, community, callerDid)) throw alreadyMember();
+
+    if (!needsApproval(community)) {
+      const record = memberRecord(callerDid, communities.accountHandle(callerDid), "member", nowIso());
+      // `put`: a concurrent join makes this an update, which inTx turns into AlreadyMember (rolling the put back)
+      await communities.writer.write(community.did, [{ action: "put", collection: COL.member, rkey: callerDid, record }], {
+        inTx: (tx, result) => {
+          const row = regateInTx(ctx, tx, community.did, "write");
+          if (result.results[0]?.action === "update") throw alreadyMember();
+          if (needsApproval(row)) throw new MembershipRaced();
+          // an old request (from when the community needed approval) is moot once the caller is a member
+          tx.orm.delete(joinRequests).where(and(eq(joinRequests.communityDid, row.did), eq(joinRequests.did, callerDid))).run();
+          audited(tx, row.did, "joined");
+        },
+      });
+      return { status: "joined" as const };
+    }
+
+    await ctx.db.transaction((tx) => {
+      const row = regateInTx(ctx, tx, community.did, "write");
+      if (!needsApproval(row)) throw new MembershipRaced();
+      if (membershipOf(tx.orm, row, callerDid)) throw alreadyMember();
+      const existing = requestOf(tx.orm, row.did, callerDid);
+      if (existing?.status === "pending") throw alreadyRequested();
+      // a rejected (or approved-but-departed) request starts over as a new pending request with a new id
+      const fresh = { id: crypto.randomUUID(), status: "pending" as const, createdAt: nowIso(), resolvedAt: null, resolvedBy: null };
+      if (existing) tx.orm.update(joinRequests).set(fresh).where(eq(joinRequests.id, existing.id)).run();
+      else tx.orm.insert(joinRequests).values({ ...fresh, communityDid: row.did, did: callerDid }).run();
+      audited(tx, row.did, "pending");
+    });
+    return { status: "pending" as const };
+  });
+}
+
+// ---- leaving and removal ----------------------------------------------------------------------------------------
+
+/**
+ * One commit deleting `memberDid`'s member record (swapped on the CID we planned with), their delegation and every
+ * delegation naming them, and their join request. `check` runs first in the transaction (gate, audit).
+ */
+async function removeFromCommunity(ctx: AppContext, community: CommunityRow, memberDid: string, memberCid: string, check: (tx: Tx) => void) {
+  const incoming = delegationsTo(ctx.db.orm, community.did, memberDid).filter((rkey) => rkey !== memberDid);
+  const ops: WriteOp[] = [
+    { action: "delete", collection: COL.member, rkey: memberDid, swapRecord: memberCid },
+    { action: "delete", collection: COL.delegation, rkey: memberDid, ifExists: true },
+    ...incoming.map((rkey): WriteOp => ({ action: "delete", collection: COL.delegation, rkey, ifExists: true })),
+  ];
+  try {
+    await ctx.services.communities.writer.write(community.did, ops, {
+      inTx: (tx) => {
+        check(tx);
+        // a delegation to them created after we planned would survive: plan again
+        if (delegationsTo(tx.orm, community.did, memberDid).length) throw new MembershipRaced();
+        tx.orm.delete(joinRequests).where(and(eq(joinRequests.communityDid, community.did), eq(joinRequests.did, memberDid))).run();
+      },
+    });
+  } catch (err) {
+    // the member record moved under us (InvalidSwap): gone → NotMember, changed (new role) → plan again
+    if (err instanceof XrpcError && err.error === "InvalidSwap") {
+      if (!ctx.services.repo.getRecord(community.did, COL.member, memberDid)) throw memberNotFound();
+      throw new MembershipRaced();
+    }
+    throw err;
+  }
+}
+
+export function leave(ctx: AppContext, identifier: string, callerDid: string): Promise<{ success: true }> {
+  return withReplan(async () => {
+    const { community } = authorizeCommunityWrite(ctx, identifier, callerDid, null, "leave");
+    if (community.ownerDid === callerDid) throw ownerCannotLeave();
+    const rec = ctx.services.repo.getRecord(community.did, COL.member, callerDid);
+    if (!rec) throw memberNotFound("You are not a member of this community");
+    await removeFromCommunity(ctx, community, callerDid, rec.cid, (tx) => {
+      const row = regateInTx(ctx, tx, community.did, "leave");
+      if (row.ownerDid === callerDid) throw ownerCannotLeave();
+      ctx.services.audit.writeInTx(tx, { action: "community.leave", actorType: "account", actorDid: callerDid, targetDid: row.did });
+    });
+    return { success: true as const };
+  });
+}
+
+/** Permissions a member's role grants (all 12 for the owner), read from `orm` for the given role. */
+function rolePermissions(orm: Orm, community: CommunityRow, memberDid: string, roleRkey: string): Permission[] {
+  if (community.ownerDid === memberDid) return [...PERMISSIONS];
+  const role = orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, community.did), eq(communityRoles.rkey, roleRkey))).get();
+  return role ? (JSON.parse(role.permissions) as string[]).filter(isPermission) : [];
+}
+
+/** 04 §5 removeMember: never the owner, never oneself, never someone whose role grants more than the caller holds (05 §2). */
+function assertMayRemove(community: CommunityRow, me: Membership, memberDid: string, targetPermissions: Permission[]): void {
+  if (community.ownerDid === memberDid) throw forbidden("The owner cannot be removed");
+  if (me.memberDid === memberDid) throw forbidden("You cannot remove yourself; use leave");
+  if (!me.isOwner && targetPermissions.some((p) => !me.permissions.includes(p))) {
+    throw forbidden("Cannot remove a member whose role grants permissions you do not hold");
+  }
+}
+
+export function removeMember(ctx: AppContext, identifier: string, callerDid: string, memberDid: string): Promise<{ success: true }> {
+  const PERM = "community.member.delete" as const;
+  return withReplan(async () => {
+    const { community, membership } = authorizeCommunityWrite(ctx, identifier, callerDid, PERM);
+    const rec = ctx.services.repo.getRecord(community.did, COL.member, memberDid);
+    const target = membershipOf(ctx.db.orm, community, memberDid);
+    if (!rec || !target) throw memberNotFound();
+    assertMayRemove(community, membership!, memberDid, target.permissions);
+    await removeFromCommunity(ctx, community, memberDid, rec.cid, (tx) => {
+      const row = regateInTx(ctx, tx, community.did, "write");
+      const { membership: me } = requirePermission(ctx, row, callerDid, PERM, tx.orm);
+      // the member record is swapped on its CID (same role); its role's permissions may have changed meanwhile
+      assertMayRemove(row, me, memberDid, rolePermissions(tx.orm, row, memberDid, target.roleRkey));
+      ctx.services.audit.writeInTx(tx, { action: "community.removeMember", actorType: "account", actorDid: callerDid, targetDid: row.did, meta: { memberDid } });
+    });
+    return { success: true as const };
+  });
+}
+
+// ---- resolveJoinRequest -----------------------------------------------------------------------------------------
+
+export function resolveJoinRequest(ctx: AppContext, requestId: string, action: "approve" | "reject", callerDid: string): Promise<{ status: "approved" | "rejected" }> {
+  const PERM = "community.member.write" as const;
+  const { communities, audit } = ctx.services;
+  const status = action === "approve" ? ("approved" as const) : ("rejected" as const);
+  return withReplan(async () => {
+    const req = ctx.db.orm.select().from(joinRequests).where(eq(joinRequests.id, requestId)).get();
+    if (!req) throw joinRequestNotFound();
+    const { community } = authorizeCommunityWrite(ctx, req.communityDid, callerDid, PERM);
+    if (req.status !== "pending") throw alreadyResolved();
+    const regate = (tx: Tx) => regateInTx(ctx, tx, community.did, "write", callerDid, PERM);
+    const settle = (tx: Tx) => {
+      // the conditional UPDATE is what makes double resolution impossible: only one transaction still sees `pending`
+      const done = tx.orm.update(joinRequests).set({ status, resolvedAt: nowIso(), resolvedBy: callerDid })
+        .where(and(eq(joinRequests.id, req.id), eq(joinRequests.status, "pending"))).returning().get();
+      if (!done) throw alreadyResolved();
+      audit.writeInTx(tx, { action: `join_request.${action}`, actorType: "account", actorDid: callerDid, targetDid: req.communityDid, targetId: req.id, meta: { communityDid: req.communityDid, did: req.did } });
+    };
+    const inactive = () => invalidRequest("The requester's account is no longer active; the request stays pending");
+
+    if (action === "reject") {
+      await ctx.db.transaction((tx) => {
+        regate(tx);
+        settle(tx);
+      });
+      return { status };
+    }
+    if (!accountIsActive(ctx.db.orm, req.did)) throw inactive();
+    if (membershipOf(ctx.db.orm, community, req.did)) {
+      // already a member (e.g. joined while the community was open): resolve without touching the record
+      await ctx.db.transaction((tx) => {
+        const row = regate(tx);
+        if (!membershipOf(tx.orm, row, req.did)) throw new MembershipRaced();
+        settle(tx);
+      });
+      return { status };
+    }
+    const record = memberRecord(req.did, communities.accountHandle(req.did), "member", nowIso());
+    // `put`: if they became a member meanwhile this is an update; roll it back and take the path above
+    await communities.writer.write(community.did, [{ action: "put", collection: COL.member, rkey: req.did, record }], {
+      inTx: (tx, result) => {
+        regate(tx);
+        if (!accountIsActive(tx.orm, req.did)) throw inactive();
+        if (result.results[0]?.action === "update") throw new MembershipRaced();
+        settle(tx);
+      },
+    });
+    return { status };
+  });
+}
