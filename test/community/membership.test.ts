@@ -16,7 +16,7 @@ let owner: User, mod: User, pete: User, jon: User, rita: User, sam: User, nina: 
 beforeAll(async () => {
   s = await setup();
   side = await sideWriter(s.pds.dataDir);
-  [owner, mod, pete, jon, rita, sam, nina] = await Promise.all(["olive", "moe", "pete", "jon", "rita", "sam", "nina"].map((n) => s.register(n)));
+  [owner, mod, pete, jon, rita, sam, nina] = (await Promise.all(["olive", "moe", "pete", "jon", "rita", "sam", "nina"].map((n) => s.register(n)))) as [User, User, User, User, User, User, User];
 });
 afterAll(async () => {
   await side?.close();
