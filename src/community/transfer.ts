@@ -1,7 +1,8 @@
 // Transfer to another server, source side (04 §8): transfer, cancelTransfer, verifyTransfer, getTransferRepo,
 // confirmTransfer. The destination side is ./import.ts. Framework-free; handlers are thin.
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, gt } from "drizzle-orm";
+import type { Orm } from "../db/database.ts";
 import type { Config } from "../config/types.ts";
 import type { Database, Tx } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
@@ -18,6 +19,7 @@ import { atprotoKeyOf, pdsEndpointOf } from "../identity/service-auth.ts";
 import { verifyPassword } from "../account/passwords.ts";
 import { forbidden, invalidRequest, unauthorized, upstreamFailure, XrpcError } from "../xrpc/errors.ts";
 import { communities, type CommunityRow } from "./schema.ts";
+import { sqliteOf } from "../repo/sql.ts";
 import { communityStatusGate, resolveCommunity, transferIsPending, type GateCtx } from "./gate.ts";
 import { communityNotFound } from "./errors.ts";
 import { communityTransfers, communityImports, type TransferRow } from "./transfer-schema.ts";
@@ -124,7 +126,7 @@ export class CommunityTransferService {
       const fresh = this.deps.communities.getRow(c.did, tx.orm);
       if (!fresh || fresh.ownerDid !== callerDid) throw communityNotFound();
       communityStatusGate(fresh, { write: true, action: "transfer", now: this.now() });
-      const h = tx.orm.get<{ commit_cid: string; rev: string } | undefined>(sql`SELECT commit_cid, rev FROM repo_roots WHERE did = ${c.did}`);
+      const h = headOf(tx.orm, c.did);
       if (!h) throw communityNotFound();
       // an expired or superseded pending transfer is dead: mark it so
       tx.orm.update(communityTransfers).set({ status: "cancelled", resolvedAt: createdAt })
@@ -191,7 +193,7 @@ export class CommunityTransferService {
     const t = await this.deps.db.transaction((tx) => {
       const { t } = this.liveTransfer(did, token, tx.orm);
       if (t.downloads >= MAX_TRANSFER_DOWNLOADS) throw transferNotFound();
-      const head = tx.orm.get<{ commit_cid: string } | undefined>(sql`SELECT commit_cid FROM repo_roots WHERE did = ${did}`);
+      const head = headOf(tx.orm, did);
       // the freeze keeps the head at rootCid; anything else means the repo moved on and the package is void
       if (!head || head.commit_cid !== t.rootCid) throw transferNotFound();
       tx.orm.update(communityTransfers).set({ downloads: t.downloads + 1 }).where(eq(communityTransfers.id, t.id)).run();
@@ -225,4 +227,9 @@ export class CommunityTransferService {
     this.deps.logger.info("community transfer completed", { did, destination: t.destination });
     return { status: "migrated" };
   }
+}
+
+/** The repo head read on the given connection (inside a write transaction: the serialised, current one). */
+function headOf(orm: Orm, did: string): { commit_cid: string; rev: string } | undefined {
+  return sqliteOf(orm).query<{ commit_cid: string; rev: string }, [string]>("SELECT commit_cid, rev FROM repo_roots WHERE did = ?").get(did) ?? undefined;
 }
