@@ -489,12 +489,12 @@ export class CommunityService {
     this.deleteHooks.push(hook);
   }
 
-  /** 06 §2: an owner export after the latest commit, or continuously suspended for the grace period (14 days). */
+  /** 06 §2: an owner export after the latest commit, or continuously suspended for TAKEDOWN_EXPORT_GRACE_DAYS. */
   exportRuleSatisfied(c: CommunityRow): boolean {
     // raw sql through drizzle on bun-sqlite returns positional arrays: select the column instead
     const head = this.deps.db.orm.get<[string] | undefined>(sql`SELECT updated_at FROM repo_roots WHERE did = ${c.did}`);
     if (c.ownerExportedAt && (!head || c.ownerExportedAt >= head[0])) return true;
-    const graceMs = 14 * 86_400_000;
+    const graceMs = this.deps.config.takedownExportGraceDays * 86_400_000;
     return !!c.suspendedAt && ["suspended", "takendown"].includes(c.status) && this.now() - Date.parse(c.suspendedAt) >= graceMs;
   }
 

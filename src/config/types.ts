@@ -51,6 +51,8 @@ export interface Config {
   blobMaxBytes: number;
   /** temporary (unreferenced) blobs older than this are deleted */
   blobTempTtlHours: number;
+  /** an admin may take down or delete a community without an owner export after it was suspended this long (06 §2) */
+  takedownExportGraceDays: number;
   /** how often the blob garbage collector runs (BLOB_GC_INTERVAL_MS, default 1 h) */
   blobGcIntervalMs: number;
   /**

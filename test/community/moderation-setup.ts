@@ -23,10 +23,10 @@ export interface Setup {
   stop(): Promise<void>;
 }
 
-export async function setup(): Promise<Setup> {
+export async function setup(env: Record<string, string> = {}): Promise<Setup> {
   const pds = await startPds({
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_HANDLE: ADMIN.handle, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    RATE_LIMITS_ENABLED: "false", PDS_HOSTNAME: "pds.example.com",
+    RATE_LIMITS_ENABLED: "false", PDS_HOSTNAME: "pds.example.com", ...env,
   });
   const s = await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: ADMIN.handle, password: ADMIN.password } }));
   const admin: User = { did: s.did, token: s.accessJwt, password: ADMIN.password, handle: ADMIN.handle };

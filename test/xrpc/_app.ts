@@ -40,6 +40,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     blobMaxBytes: 50 * 1024 * 1024,
     blobTempTtlHours: 6,
     blobGcIntervalMs: 3_600_000,
+    takedownExportGraceDays: 14,
     devResolver: { dnsServer: undefined, wellKnownPort: undefined },
     firehoseBackfillHours: 72,
     firehoseMaxBuffer: 500,
