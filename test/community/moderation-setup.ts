@@ -15,8 +15,6 @@ export interface Setup {
   admin: User;
   register(name: string): Promise<User>;
   community(owner: User, handle: string, extra?: Record<string, unknown>): Promise<string>;
-  /** true when the membership method `join` is registered */
-  canJoin: boolean;
   join(user: User, did: string): Promise<void>;
   count(sql: string, ...args: string[]): number;
   row(did: string): Record<string, any>;
@@ -31,10 +29,8 @@ export async function setup(env: Record<string, string> = {}): Promise<Setup> {
   const s = await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: ADMIN.handle, password: ADMIN.password } }));
   const admin: User = { did: s.did, token: s.accessJwt, password: ADMIN.password, handle: ADMIN.handle };
   const db = new Sqlite(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
-  const probe = await xrpc(pds.url, `${NS}.join`, { token: admin.token, body: {} });
-  const canJoin = probe.body?.error !== "MethodNotFound" && probe.body?.error !== "MethodNotImplemented";
   return {
-    pds, db, admin, canJoin,
+    pds, db, admin,
     async register(name) {
       const invite = await ok(xrpc(pds.url, "net.openfederation.invite.create", { token: admin.token, body: { maxUses: 1 } }));
       const password = `Pw-${name}-2026-long`;
