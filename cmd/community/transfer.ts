@@ -7,7 +7,7 @@ import { clientFrom } from "../_shared/client.ts";
 import { UsageError } from "../_shared/errors.ts";
 import { readPassword } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { confirmArg, confirmTyped, download, normalizeRef, nsid, passwordArgs, writePrivate } from "./_shared.ts";
+import { confirmArg, confirmTyped, download, getCommunity, normalizeRef, nsid, passwordArgs, writePrivate } from "./_shared.ts";
 
 interface TransferOutput {
   transferId: string;
@@ -51,8 +51,9 @@ export default defineCommand({
     if (dir && existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`-o ${dir} is not a directory`);
     if (dir && (existsSync(join(dir, "transfer.json")) || existsSync(join(dir, "repo.car")))) throw new UsageError(`${dir} already holds a transfer package; choose an empty directory`);
     client.requireSession();
-    const did = await normalizeRef(client, args.community);
-    await confirmTyped(client, did, args, "Transfer");
+    const ref = await normalizeRef(client, args.community);
+    // The token-authenticated getTransferRepo names the community by DID only.
+    const { did } = (await confirmTyped(client, ref, args, "Transfer")) ?? (await getCommunity(client, ref));
     const password = await readPassword(args, "Your password (to confirm the transfer)");
     const r = await client.procedure<TransferOutput>(nsid("transfer"), { did, password, importTicket: args.ticket });
     if (dir) {

@@ -275,14 +275,14 @@ describe("transfer, import, transfer-ownership", () => {
     const r = await cli(["community", "transfer", "gardeners", "--ticket", "tk", "--confirm", "gardeners.test", "--password-stdin", "-o", dir, "--json"], { stdin: PASSWORD + "\n" });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(TRANSFER);
-    expect(last("transfer")!.body).toEqual({ did: "gardeners.test", password: PASSWORD, importTicket: "tk" });
+    expect(last("transfer")!.body).toEqual({ did: "did:plc:garden", password: PASSWORD, importTicket: "tk" });
     const get = last("getTransferRepo")!;
     expect(get.method).toBe("POST");
     expect(get.authorization).toBeNull();
-    expect(get.body).toEqual({ did: "gardeners.test", transferToken: TRANSFER.transferToken });
+    expect(get.body).toEqual({ did: "did:plc:garden", transferToken: TRANSFER.transferToken });
     expect(mode(join(dir, "transfer.json"))).toBe(0o600);
     expect(mode(join(dir, "repo.car"))).toBe(0o600);
-    expect(JSON.parse(readFileSync(join(dir, "transfer.json"), "utf8"))).toEqual({ did: "gardeners.test", ...TRANSFER });
+    expect(JSON.parse(readFileSync(join(dir, "transfer.json"), "utf8"))).toEqual({ did: "did:plc:garden", ...TRANSFER });
     expect(readFileSync(join(dir, "repo.car"), "utf8")).toBe('"REPO-CAR"');
     const again = await cli(["community", "transfer", "gardeners", "--ticket", "tk", "-y", "--password-stdin", "-o", dir], { stdin: PASSWORD });
     expect(again.code).toBe(2); // never overwrites a package

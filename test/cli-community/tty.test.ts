@@ -5,7 +5,6 @@ import { startFakePds } from "../cli-admin/_fake-pds.ts";
 
 const dirs = tempDirs("ofpds-cli-community-tty-");
 const fake = startFakePds();
-const hasScript = Boolean(Bun.which("script"));
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const NS = "net.openfederation.community.";
 let home: string;
@@ -39,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.stop());
 
-describe.skipIf(!hasScript)("community confirmations on a terminal", () => {
+describe("community confirmations on a terminal", () => {
   test("takedown: a wrong handle sends nothing (exit 2); the right handle takes it down", async () => {
     const wrong = await onTty(["community", "takedown", "gardeners"], "orchard\r");
     expect(wrong.out).toContain("did not match");
