@@ -77,6 +77,8 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const repo = new RepoService({ config, db, sequencer, signingKeypair: (did) => identity.signingKeypair(did), logger: logger.child({ component: "repo" }) });
   const accountServices = buildAccountServices({ config, secrets, db, identity, repo, logger });
   await startAccounts(accountServices, { config, secrets, db, logger });
+  // 02 §4: registrations orphaned by a crash between PLC genesis and finalize (at start, then every minute)
+  jobs.add({ name: "creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => accountServices.accounts.reconcileCreating().then(() => {}) });
   const { resolver: handles, policy: fetchPolicy } = buildHandleResolver(config, {
     // Local names (02 §6): an account in a resolvable status, else a community in any status but takendown.
     // `communities` is built below; this runs only per request, after buildServices has returned.

@@ -1,45 +1,21 @@
-// AccountService: the one creation routine (01 §5, 02 §4), approval/rejection, roles, listings and lookups.
+// AccountService: accounts after creation (approval/rejection, roles, listings, lookups); creation is in creation.ts.
 import { and, asc, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Config, Secrets } from "../config/types.ts";
 import type { Database, Tx } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { AccountStatus } from "../xrpc/types.ts";
-import { forbidden, internalError, invalidRequest, notFound, XrpcError } from "../xrpc/errors.ts";
+import { forbidden, invalidRequest, notFound, XrpcError } from "../xrpc/errors.ts";
 import { accountRoles, accounts } from "./schema.ts";
-import { communities } from "../community/schema.ts";
-import { isAcceptablePassword, isPdsRole, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName, type PdsRole } from "./rules.ts";
-import { hashPassword } from "./passwords.ts";
-import type { IdentityPort, PreparedIdentityLike, PrimaryRotationKey, RepoPort } from "./ports.ts";
+import { isPdsRole, normaliseName } from "./rules.ts";
+import type { IdentityPort, RepoPort } from "./ports.ts";
 import type { InviteService } from "./invites.ts";
 import type { SessionService } from "./sessions.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { fullHandle, type AccountRow } from "./views.ts";
 
-export type CreatedVia = "register" | "createAccount" | "migration" | "partner" | "bootstrap" | "init";
-
-export interface CreateAccountInput {
-  handle: string;
-  email: string;
-  password: string;
-  inviteCode?: string;
-  rotationKey?: string;
-  createdVia: CreatedVia;
-  /** public paths follow INVITE_REQUIRED / APPROVAL_REQUIRED; operator paths (bootstrap, init) skip both */
-  operator?: boolean;
-  roles?: PdsRole[];
-  /** bootstrap in development: a weak password is accepted with a warning */
-  allowWeakPassword?: boolean;
-  actor?: { type: "account" | "system" | "anonymous"; did?: string; ip?: string };
-}
-
-export interface CreatedAccount {
-  did: string;
-  handle: string;
-  email: string;
-  status: "pending" | "approved";
-  primaryRotationKey?: PrimaryRotationKey;
-}
+export type { CreatedVia, CreateAccountInput, CreatedAccount } from "./creation.ts";
+import { AccountCreator, type CreateAccountInput, type CreatedAccount } from "./creation.ts";
 
 export interface AccountDeps {
   config: Config;
@@ -54,14 +30,17 @@ export interface AccountDeps {
 }
 
 export type TargetSelector = { did?: string; handle?: string; email?: string };
-const accountExists = (what: string) => new XrpcError(409, "AccountExists", `${what} is already taken`);
 const alreadyResolved = () => new XrpcError(400, "AlreadyResolved", "Account is not awaiting approval");
 /** pending, or migrated in and awaiting approval (01 §3) */
 const awaitingApproval = or(eq(accounts.status, "pending"), and(eq(accounts.status, "deactivated"), eq(accounts.createdVia, "migration"), isNull(accounts.approvedAt)))!;
 const live = ne(accounts.status, "rejected");
 
 export class AccountService {
-  constructor(private readonly deps: AccountDeps, private readonly now: () => number = Date.now) {}
+  private readonly creator: AccountCreator;
+
+  constructor(private readonly deps: AccountDeps, private readonly now: () => number = Date.now) {
+    this.creator = new AccountCreator(deps, now);
+  }
 
   private get handleDomain() {
     return this.deps.config.handleDomain;
@@ -71,96 +50,16 @@ export class AccountService {
     return fullHandle(row, this.handleDomain);
   }
 
-  // ---- creation -------------------------------------------------------------------------------------------
+  // ---- creation (src/account/creation.ts) ---------------------------------------------------------------
 
   /** The single creation routine every path uses: validate → reserve → PLC genesis → finalize, with compensation. */
-  async create(input: CreateAccountInput): Promise<CreatedAccount> {
-    const { config, db, identity, repo, audit, invites, logger } = this.deps;
-    const name = normaliseName(input.handle, this.handleDomain);
-    const problem = nameProblem(name, this.handleDomain, { allowReserved: input.operator });
-    if (problem) throw invalidRequest(problem);
-    const email = normaliseEmail(input.email);
-    if (!isValidEmail(email)) throw invalidRequest(MSG.email);
-    if (!isAcceptablePassword(input.password) && !input.allowWeakPassword) throw invalidRequest(MSG.password);
-    if (!input.operator && config.inviteRequired && !input.inviteCode) throw new XrpcError(403, "InviteRequired", "An invite code is required");
-    this.assertAvailable(db.orm, name, email);
-
-    const handle = `${name}.${this.handleDomain}`;
-    const status: "pending" | "approved" = input.operator || !config.approvalRequired ? "approved" : "pending";
-    const roles = [...new Set<PdsRole>(["user", ...(input.roles ?? [])])];
-    const passwordHash = await hashPassword(input.password);
-    const prepared: PreparedIdentityLike = await identity.prepareIdentity({ handle, ...(input.rotationKey ? { rotationKey: input.rotationKey } : {}) });
-    const did = prepared.did;
-    const createdAt = new Date(this.now()).toISOString();
-
-    // 1. reserve: name, email, invite use, `creating` row and encrypted keys, atomically
-    const inviteCode = await db.transaction(async (tx) => {
-      this.assertAvailable(tx.orm, name, email);
-      const code = input.operator ? undefined : invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
-      tx.orm.insert(accounts).values({ did, name, email, passwordHash, status: "creating", createdVia: input.createdVia, createdAt, inviteCode: code ?? null }).run();
-      await identity.storeKeysInTx(tx, prepared);
-      return code;
-    });
-
-    const compensate = () =>
-      db.transaction(async (tx) => {
-        tx.orm.delete(accounts).where(and(eq(accounts.did, did), eq(accounts.status, "creating"))).run();
-        tx.orm.delete(accountRoles).where(eq(accountRoles.did, did)).run();
-        if (inviteCode) invites.restoreInTx(tx, inviteCode, did);
-        await identity.deleteKeysInTx(tx, did);
-      });
-
-    // 2. PLC genesis, outside any transaction
-    try {
-      await identity.submitGenesis(prepared);
-    } catch (err) {
-      await compensate().catch((e) => logger.error("registration compensation failed", { did, err: String(e) }));
-      throw err;
-    }
-
-    // 3. finalize
-    try {
-      await db.transaction(async (tx) => {
-        const at = new Date(this.now()).toISOString();
-        tx.orm.update(accounts).set({
-          status,
-          statusChangedAt: at,
-          ...(status === "approved" ? { approvedAt: at, approvedBy: input.actor?.did ?? null } : {}),
-        }).where(eq(accounts.did, did)).run();
-        for (const role of roles) tx.orm.insert(accountRoles).values({ did, role }).onConflictDoNothing().run();
-        await repo.createInTx(tx, {
-          did,
-          signingKey: prepared.signingKeypair,
-          records: [{ collection: "app.bsky.actor.profile", rkey: "self", record: { $type: "app.bsky.actor.profile", displayName: name } }],
-          ...(status === "approved" ? { announce: { handle } } : {}),
-        });
-        audit.writeInTx(tx, {
-          action: "account.register",
-          actorType: input.actor?.type ?? "anonymous",
-          ...(input.actor?.did ? { actorDid: input.actor.did } : {}),
-          targetDid: did,
-          meta: { createdVia: input.createdVia, ...(inviteCode ? { inviteCode } : {}) },
-        });
-      });
-    } catch (err) {
-      logger.error("account finalize failed after PLC accepted the genesis; tombstoning", { did, err: err instanceof Error ? err.message : String(err) });
-      try {
-        await identity.tombstone(did);
-        await compensate();
-      } catch (e) {
-        // The row stays `creating`; the reconciler job (02 §4) tombstones and removes it later.
-        logger.error("tombstone/compensation after failed finalize did not complete", { did, err: String(e) });
-      }
-      throw err instanceof XrpcError ? err : internalError();
-    }
-    return { did, handle, email, status, ...(prepared.primaryRotationKey ? { primaryRotationKey: prepared.primaryRotationKey } : {}) };
+  create(input: CreateAccountInput): Promise<CreatedAccount> {
+    return this.creator.create(input);
   }
 
-  private assertAvailable(orm: Database["orm"], name: string, email: string): void {
-    if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), live)).get()) throw accountExists("Handle");
-    // communities share the name namespace (01 §4, 04 §4)
-    if (orm.select({ did: communities.did }).from(communities).where(eq(communities.name, name)).get()) throw accountExists("Handle");
-    if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw accountExists("Email");
+  /** Removes orphaned `creating` rows (a crash between PLC genesis and finalize); see creation.ts. */
+  reconcileCreating(): Promise<number> {
+    return this.creator.reconcileCreating();
   }
 
   // ---- lookups --------------------------------------------------------------------------------------------

@@ -37,3 +37,14 @@ test("registering a name twice is a programming error", () => {
   s.add({ name: "a", intervalMs: 1000, run() {} });
   expect(() => s.add({ name: "a", intervalMs: 1000, run() {} })).toThrow("registered twice");
 });
+
+test("a runAtStart job runs once when the scheduler starts, then on its interval", async () => {
+  const s = new JobScheduler(silentLogger);
+  let runs = 0;
+  s.add({ name: "catch-up", intervalMs: 60_000, runAtStart: true, run: () => void runs++ });
+  expect(runs).toBe(0);
+  s.start();
+  await Bun.sleep(10);
+  expect(runs).toBe(1);
+  await s.stop();
+});

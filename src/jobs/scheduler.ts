@@ -4,6 +4,8 @@ import type { Logger } from "../util/logger.ts";
 export interface Job {
   name: string;
   intervalMs: number;
+  /** also run once as soon as the scheduler starts (catch-up after a crash), without delaying start-up */
+  runAtStart?: boolean;
   /** idempotent and safe to re-run after a crash */
   run(): Promise<void> | void;
 }
@@ -44,6 +46,7 @@ export class JobScheduler {
   }
 
   private schedule(job: Job): void {
+    if (job.runAtStart) void this.tick(job);
     const timer = setInterval(() => void this.tick(job), job.intervalMs);
     timer.unref?.();
     this.timers.set(job.name, timer);
