@@ -9,6 +9,7 @@ import { RepoService } from "./repo/index.ts";
 import { Sequencer } from "./sequencer/index.ts";
 import { buildAccountServices, startAccounts, type AccountServices } from "./account/index.ts";
 import { JobScheduler } from "./jobs/scheduler.ts";
+import { DidWebVerifier, VERIFY_INTERVAL_MS } from "./community/did-web.ts";
 import { ServiceAuthVerifier } from "./identity/service-auth.ts";
 import { LifecycleService } from "./account/lifecycle/index.ts";
 import { FirehoseService } from "./firehose/index.ts";
@@ -45,6 +46,8 @@ export interface Services {
   // handles (02 §6-7): handle → DID resolution and the outbound fetch policy (SSRF guard)
   handles: HandleResolver;
   fetchPolicy: OutboundFetchPolicy;
+  /** did:web communities: document by Host, identity verification (02 §9–§10) */
+  didWeb: DidWebVerifier;
   /** subscribeRepos sockets and the pruning job (spec 03 §7) */
   firehose: FirehoseService;
   /** requestCrawl to CRAWLERS; `start()` is called once the server listens */
@@ -104,10 +107,14 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // communities (spec 04): private/unverified repos stay off the firehose (03 §9)
   const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, logger: logger.child({ component: "communities" }) });
   sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
+  // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
+  const didWeb = new DidWebVerifier({ config, db, identity, repo, fetchPolicy, logger: logger.child({ component: "did-web" }), handleOf: (r) => communities.handleOf(r) });
+  communities.webVerifier = didWeb;
+  jobs.add({ name: "did-web-verify", intervalMs: VERIFY_INTERVAL_MS, run: () => didWeb.verifyPending() });
   firehoseDeps.communities = communities;
   const transferDeps = { config, db, keys, plc, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, communities, logger: logger.child({ component: "community-transfer" }) };
   const communityTransfers = new CommunityTransferService(transferDeps);
   const communityImports = new CommunityImportService({ ...transferDeps, fetchPolicy });
   // construction: added by each domain, in dependency order
-  return { communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, serviceAuth, lifecycle };
+  return { communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

@@ -28,7 +28,8 @@ export interface Membership {
 export const STAFF_ROLES = ["admin", "moderator", "auditor"] as const;
 export const isStaff = (auth: AuthResult, roles: readonly string[] = STAFF_ROLES) =>
   auth.kind === "account" && auth.roles.some((r) => roles.includes(r));
-export const callerDid = (auth: AuthResult): string | undefined => (auth.kind === "account" ? auth.did : undefined);
+/** The caller's DID for membership checks: a local account or a remote actor (04 §9; never staff: see isStaff). */
+export const callerDid = (auth: AuthResult): string | undefined => (auth.kind === "account" || auth.kind === "remote" ? auth.did : undefined);
 
 /** Statuses in which a community is not visible at all (reservation, unactivated import). */
 const INVISIBLE: CommunityStatus[] = ["creating", "importing"];

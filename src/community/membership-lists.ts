@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from "../account/cursor.ts";
 import { communityMembers, communityRoles, joinRequests } from "./schema.ts";
 import { callerDid, communityStatusGate, isStaff, membershipOf, requirePermission, resolveCommunity } from "./gate.ts";
 import { communityPrivate } from "./errors.ts";
+import { remoteActor } from "./remote.ts";
 
 type Page = { limit: number; cursor?: string };
 
@@ -19,7 +20,7 @@ function profileOf(ctx: AppContext, did: string): { displayName?: string; avatar
   };
 }
 
-export function listMembers(ctx: AppContext, identifier: string, auth: AuthResult, page: Page) {
+export async function listMembers(ctx: AppContext, identifier: string, auth: AuthResult, page: Page) {
   const { db } = ctx;
   const c = resolveCommunity(ctx, identifier);
   const me = callerDid(auth);
@@ -42,16 +43,18 @@ export function listMembers(ctx: AppContext, identifier: string, auth: AuthResul
     .all();
   const shown = rows.slice(0, page.limit);
   const last = shown[shown.length - 1];
+  // no local account row: a remote member (04 §9), handle and liveness from its DID document
+  const remote = new Map(await Promise.all(shown.filter((r) => r.status === null).map(async ({ m }) => [m.memberDid, await remoteActor(ctx, m.memberDid)] as const)));
   return {
     members: shown.map(({ m, roleName, status }) => ({
       did: m.memberDid,
       // the CURRENT handle, not the one stored in the record at join time (04 §2)
-      handle: ctx.services.communities.accountHandle(m.memberDid),
+      handle: remote.get(m.memberDid)?.handle ?? ctx.services.communities.accountHandle(m.memberDid),
       ...profileOf(ctx, m.memberDid),
       role: roleName ?? m.roleRkey,
       roleRkey: m.roleRkey,
       joinedAt: m.joinedAt,
-      active: status === "approved",
+      active: remote.get(m.memberDid)?.active ?? status === "approved",
     })),
     ...(rows.length > page.limit && last ? { cursor: encodeCursor(last.m.joinedAt, last.m.memberDid) } : {}),
     total: ctx.services.communities.memberCount(c.did),

@@ -59,7 +59,8 @@ const requestOf = (orm: Orm, communityDid: string, did: string) =>
 
 // ---- join -----------------------------------------------------------------------------------------------------
 
-export function join(ctx: AppContext, identifier: string, callerDid: string): Promise<{ status: "joined" | "pending" }> {
+/** `handle`: for the member record (default: the local account's; a remote actor's comes from remote.ts). */
+export function join(ctx: AppContext, identifier: string, callerDid: string, handle?: string): Promise<{ status: "joined" | "pending" }> {
   const { communities, audit } = ctx.services;
   const audited = (tx: Tx, did: string, status: "joined" | "pending") =>
     audit.writeInTx(tx, { action: "community.join", actorType: "account", actorDid: callerDid, targetDid: did, meta: { status } });
@@ -68,7 +69,7 @@ export function join(ctx: AppContext, identifier: string, callerDid: string): Pr
     if (membershipOf(ctx.db.orm, community, callerDid)) throw alreadyMember();
 
     if (!needsApproval(community)) {
-      const record = memberRecord(callerDid, communities.accountHandle(callerDid), "member", nowIso());
+      const record = memberRecord(callerDid, handle ?? communities.accountHandle(callerDid), "member", nowIso());
       // `put`: a concurrent join makes this an update, which inTx turns into AlreadyMember (rolling the put back)
       await communities.writer.write(community.did, [{ action: "put", collection: COL.member, rkey: callerDid, record }], {
         inTx: (tx, result) => {

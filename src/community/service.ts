@@ -20,6 +20,7 @@ import { communities, communityMembers, communityRoles, joinRequests, type Commu
 import { COL, DEFAULT_ROLES, type Permission } from "./permissions.ts";
 import { communityStatusGate, findCommunity, membershipOf, resolveCommunity, transferIsPending, type Membership } from "./gate.ts";
 import { CommunityRepoWriter } from "./writer.ts";
+import type { DidWebVerifier } from "./did-web.ts";
 import { checkDomain, publishInstructions, removeInstructions, webDidDocument } from "./domain.ts";
 import { communityNotFound, didTaken, handleTaken, insufficientPrivileges, invalidDomain, notMember } from "./errors.ts";
 
@@ -84,6 +85,11 @@ export class CommunityService {
 
   constructor(private readonly deps: CommunityDeps, private readonly now: () => number = Date.now) {
     this.writer = new CommunityRepoWriter(deps.repo);
+  }
+  /** did:web identity verification (02 §10); set in buildServices */
+  webVerifier?: DidWebVerifier;
+  private async verifyWeb(did: string): Promise<void> {
+    await this.webVerifier?.verify(did).catch((err) => this.deps.logger.warn("did:web verification failed", { did, err: String(err) }));
   }
 
   get handleDomain() {
@@ -234,6 +240,7 @@ export class CommunityService {
       tx.orm.insert(identityKeys).values({ did, purpose: "identity.signing-key", ciphertext: Buffer.from(ciphertext), createdAt: new Date(this.now()).toISOString() }).run();
       await this.finalizeInTx(tx, did, signing, handle, base, "web", base.createdBy);
     });
+    await this.verifyWeb(did);
     return {
       did,
       handle,
@@ -276,7 +283,11 @@ export class CommunityService {
   // ---- get (04 §4) --------------------------------------------------------------------------------------
 
   async get(identifier: string, caller: Caller) {
-    const c = this.resolve(identifier);
+    let c = this.resolve(identifier);
+    if (c.didMethod === "web" && !c.identityVerified && caller?.did === c.ownerDid) {
+      await this.verifyWeb(c.did);
+      c = this.resolve(c.did);
+    }
     const staff = isStaff(caller);
     const me = this.membership(c, caller?.did);
     const isOwner = !!caller && caller.did === c.ownerDid;

@@ -188,6 +188,7 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
     blobTempTtlHours: r.int("BLOB_TEMP_TTL_HOURS", 6, 1, 24 * 30),
     blobGcIntervalMs: r.int("BLOB_GC_INTERVAL_MS", 3_600_000, 100, 86_400_000),
     takedownExportGraceDays: r.int("TAKEDOWN_EXPORT_GRACE_DAYS", 14, 0, 3650),
+    remoteMembersEnabled: r.bool("REMOTE_MEMBERS_ENABLED", true),
     devResolver: {
       dnsServer: dev ? r.str("OFPDS_DEV_DNS_SERVER") : undefined,
       wellKnownPort: dev && r.str("OFPDS_DEV_WELLKNOWN_PORT") ? r.int("OFPDS_DEV_WELLKNOWN_PORT", 0, 1, 65535) : undefined,

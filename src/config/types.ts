@@ -53,6 +53,8 @@ export interface Config {
   blobTempTtlHours: number;
   /** an admin may take down or delete a community without an owner export after it was suspended this long (06 §2) */
   takedownExportGraceDays: number;
+  /** accounts on other servers may call community methods with service auth (04 §9; REMOTE_MEMBERS_ENABLED) */
+  remoteMembersEnabled: boolean;
   /** how often the blob garbage collector runs (BLOB_GC_INTERVAL_MS, default 1 h) */
   blobGcIntervalMs: number;
   /**

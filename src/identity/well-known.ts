@@ -5,11 +5,13 @@ import type { IpRateLimiter } from "../xrpc/ratelimit/limiter.ts";
 
 /**
  * Answers the service DID document; CORS `*` comes from the pipeline (every /.well-known/ path is public).
- * TODO(did:web communities, 02 §10): a Host equal to a hosted community's domain answers that community's document.
+ * A Host equal to a hosted did:web community's domain answers that community's document instead (02 §9–§10).
  * Throws RateLimitExceeded (an XrpcError) for the caller to render.
  */
-export async function didJsonResponse(ctx: AppContext, limiter: IpRateLimiter, ip: string, headers: Record<string, string>): Promise<Response> {
+export async function didJsonResponse(ctx: AppContext, limiter: IpRateLimiter, ip: string, headers: Record<string, string>, host: string | null = null): Promise<Response> {
   const rl = await limiter.consume("discovery", ip);
   if (rl) Object.assign(headers, rl);
+  const community = ctx.services.didWeb.hostedByDomain(host);
+  if (community) return jsonResponse(200, await ctx.services.didWeb.documentFor(community), { "Cache-Control": "public, max-age=300" });
   return jsonResponse(200, await ctx.services.identity.serviceDidDocument(), { "Cache-Control": "public, max-age=300" });
 }

@@ -90,7 +90,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
       .get("/", ({ request }) => finish(states.get(request)!, bannerResponse(config)))
       .get("/.well-known/did.json", async ({ request, set }) => {
         const state = states.get(request)!;
-        const res = await didJsonResponse(ctx, limiter, state.ip, set.headers as Record<string, string>).catch((err) => errorResponse(err, logger, state.id));
+        const res = await didJsonResponse(ctx, limiter, state.ip, set.headers as Record<string, string>, request.headers.get("host")).catch((err) => errorResponse(err, logger, state.id));
         return finish(state, res);
       })
       .get("/.well-known/atproto-did", async ({ request, set }) => {

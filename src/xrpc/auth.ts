@@ -6,9 +6,10 @@ import { verifyJwt, type JwtClaims, type TokenType } from "../account/jwt.ts";
 import { statusError } from "../account/views.ts";
 import { looksLikeServiceAuth } from "../identity/service-auth.ts";
 import { sqliteOf } from "../repo/sql.ts";
+import { remoteAuth } from "../community/remote.ts";
 
 /** Guard kinds this build can verify; buildXrpcApp refuses a route table that uses any other kind. */
-export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none", "optional", "user", "self-any", "staff", "refresh", "session", "none-or-service"]);
+export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none", "optional", "user", "self-any", "staff", "refresh", "session", "none-or-service", "user-or-remote", "optional-or-remote"]);
 
 /**
  * Methods a non-approved account may call with its session (01 §9.3). Own-repo reads are added by the repo
@@ -149,6 +150,14 @@ export async function authenticate(guard: AuthGuard, req: Request, ctx: AppConte
       // (ctx.services.serviceAuth.verify) because only it knows which DID the token must come from.
       if (token !== undefined && looksLikeServiceAuth(token)) return { kind: "anonymous" };
       return authenticate({ kind: "none" }, req, ctx);
+    }
+    case "user-or-remote":
+    case "optional-or-remote": {
+      // Remote members (04 §9): an ES256K/ES256 bearer token is a service-auth JWT from an account on another
+      // server, verified here with lxm = this method (401 when REMOTE_MEMBERS_ENABLED=false). Anything else is
+      // the ordinary `user` / `optional` path.
+      if (token !== undefined && looksLikeServiceAuth(token)) return remoteAuth(ctx, token, nsidOf(req));
+      return authenticate({ kind: guard.kind === "user-or-remote" ? "user" : "optional" }, req, ctx);
     }
     default:
       throw new Error(`auth guard "${guard.kind}" has no verifier yet`);

@@ -26,7 +26,7 @@ import * as requestPlcOperationSignature from "../api/com/atproto/identity/reque
 import * as signPlcOperation from "../api/com/atproto/identity/signPlcOperation.ts";
 
 // repo engine (spec 03 §4, §6)
-import { optional as optionalAuth, user as userAuth } from "./types.ts";
+import { optional as optionalAuth, optionalOrRemote, user as userAuth, userOrRemote } from "./types.ts";
 import * as repoCreateRecord from "../api/com/atproto/repo/createRecord.ts";
 import * as repoPutRecord from "../api/com/atproto/repo/putRecord.ts";
 import * as repoDeleteRecord from "../api/com/atproto/repo/deleteRecord.ts";
@@ -136,11 +136,11 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "com.atproto.sync.getBlocks", handler: syncGetBlocks.handler, auth: optionalAuth },
   { nsid: "com.atproto.sync.listRepos", handler: syncListRepos.handler, auth: none },
   { nsid: "com.atproto.sync.getRepoStatus", handler: syncGetRepoStatus.handler, auth: none },
-  // communities core (spec 04 §4)
+  // communities core (spec 04 §4). `…OrRemote` guards: also accounts on other servers by service auth (04 §9)
   { nsid: "net.openfederation.community.create", handler: communityCreate.handler, auth: userAuth, rateLimit: "create" },
-  { nsid: "net.openfederation.community.get", handler: communityGet.handler, auth: optionalAuth },
+  { nsid: "net.openfederation.community.get", handler: communityGet.handler, auth: optionalOrRemote },
   { nsid: "net.openfederation.community.listAll", handler: communityListAll.handler, auth: optionalAuth },
-  { nsid: "net.openfederation.community.listMine", handler: communityListMine.handler, auth: userAuth },
+  { nsid: "net.openfederation.community.listMine", handler: communityListMine.handler, auth: userOrRemote },
   { nsid: "net.openfederation.community.update", handler: communityUpdate.handler, auth: userAuth },
   { nsid: "net.openfederation.community.delete", handler: communityDelete.handler, auth: userAuth },
   // community moderation, export, ownership (spec 04 §4, §6, §7)
@@ -151,9 +151,9 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.community.export", handler: communityExport.handler, auth: userAuth },
   { nsid: "net.openfederation.community.transferOwnership", handler: communityTransferOwnership.handler, auth: userAuth, rateLimit: "auth" },
   // community membership (spec 04 §5)
-  { nsid: "net.openfederation.community.join", handler: communityJoin.handler, auth: userAuth },
-  { nsid: "net.openfederation.community.leave", handler: communityLeave.handler, auth: userAuth },
-  { nsid: "net.openfederation.community.listMembers", handler: communityListMembers.handler, auth: optionalAuth },
+  { nsid: "net.openfederation.community.join", handler: communityJoin.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.leave", handler: communityLeave.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.listMembers", handler: communityListMembers.handler, auth: optionalOrRemote },
   { nsid: "net.openfederation.community.listJoinRequests", handler: communityListJoinRequests.handler, auth: userAuth },
   { nsid: "net.openfederation.community.resolveJoinRequest", handler: communityResolveJoinRequest.handler, auth: userAuth },
   { nsid: "net.openfederation.community.removeMember", handler: communityRemoveMember.handler, auth: userAuth },

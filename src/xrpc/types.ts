@@ -20,7 +20,10 @@ export type AuthGuard =
   | { kind: "partner" }
   | { kind: "service" }
   /** as `none`, except that an inter-service JWT (ES256K/ES256, 02 §9) is left to the handler, which must verify it */
-  | { kind: "none-or-service" };
+  | { kind: "none-or-service" }
+  /** as `user` / `optional`, and also an account on another server by service auth (04 §9 remote members) */
+  | { kind: "user-or-remote" }
+  | { kind: "optional-or-remote" };
 
 /** Account statuses (spec 01 §2). */
 export type AccountStatus = "creating" | "pending" | "approved" | "rejected" | "deactivated" | "disabled" | "suspended" | "takendown";
@@ -32,7 +35,9 @@ export type AccessScope = "com.atproto.access" | "com.atproto.takendown" | "com.
 export type AuthResult =
   | { kind: "anonymous" }
   | { kind: "account"; did: string; sid: string; scope: AccessScope; status: AccountStatus; roles: string[] }
-  | { kind: "refresh"; did: string; sid: string; jti: string };
+  | { kind: "refresh"; did: string; sid: string; jti: string }
+  /** an account hosted elsewhere, by a service-auth JWT verified for this method (04 §9); never holds PDS roles */
+  | { kind: "remote"; did: string };
 
 export interface RequestInfo {
   requestId: string;
@@ -100,5 +105,7 @@ export const session: AuthGuard = { kind: "session" };
 export const partner: AuthGuard = { kind: "partner" };
 export const service: AuthGuard = { kind: "service" };
 export const noneOrService: AuthGuard = { kind: "none-or-service" };
+export const userOrRemote: AuthGuard = { kind: "user-or-remote" };
+export const optionalOrRemote: AuthGuard = { kind: "optional-or-remote" };
 export const staff = (...roles: string[]): AuthGuard => ({ kind: "staff", roles });
 export const memberPerm = (permission: string): AuthGuard => ({ kind: "member-perm", permission });

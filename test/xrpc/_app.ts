@@ -41,6 +41,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     blobTempTtlHours: 6,
     blobGcIntervalMs: 3_600_000,
     takedownExportGraceDays: 14,
+    remoteMembersEnabled: true,
     devResolver: { dnsServer: undefined, wellKnownPort: undefined },
     firehoseBackfillHours: 72,
     firehoseMaxBuffer: 500,

@@ -3,7 +3,7 @@ import type { HandlerArgs } from "../../../../xrpc/types.ts";
 import { authRequired } from "../../../../xrpc/errors.ts";
 
 export async function handler({ ctx, auth, req }: HandlerArgs) {
-  if (auth.kind === "anonymous") throw authRequired();
+  if (auth.kind !== "account" && auth.kind !== "refresh") throw authRequired();
   await ctx.services.sessions.revoke(auth.sid, req.ip);
   return undefined;
 }

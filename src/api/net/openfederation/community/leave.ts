@@ -1,9 +1,8 @@
 // net.openfederation.community.leave: drop the caller's membership, delegations both ways and join request (04 §5).
 import type { HandlerArgs } from "../../../../xrpc/types.ts";
-import { authRequired } from "../../../../xrpc/errors.ts";
 import { leave } from "../../../../community/membership.ts";
+import { actorDid } from "../../../../community/remote.ts";
 
 export async function handler({ ctx, input, auth }: HandlerArgs<unknown, { did: string }>) {
-  if (auth.kind !== "account") throw authRequired();
-  return leave(ctx, input.did, auth.did);
+  return leave(ctx, input.did, actorDid(auth)); // a local account or a remote actor (04 §9)
 }

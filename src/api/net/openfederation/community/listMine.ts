@@ -1,8 +1,7 @@
 // net.openfederation.community.listMine: the caller's memberships with their role names (04 §4).
 import type { HandlerArgs } from "../../../../xrpc/types.ts";
-import { authRequired } from "../../../../xrpc/errors.ts";
+import { actorDid } from "../../../../community/remote.ts";
 
 export async function handler({ ctx, params, auth }: HandlerArgs<{ limit: number; cursor?: string }>) {
-  if (auth.kind !== "account") throw authRequired();
-  return ctx.services.communities.listMine(params, auth.did);
+  return ctx.services.communities.listMine(params, actorDid(auth)); // a local account or a remote actor (04 §9)
 }
