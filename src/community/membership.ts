@@ -11,6 +11,7 @@ import { communityRoles, joinRequests, type CommunityRow } from "./schema.ts";
 import { COL, PERMISSIONS, isPermission, type Permission } from "./permissions.ts";
 import { authorizeCommunityWrite, communityStatusGate, membershipOf, requirePermission, type CommunityAction, type Membership } from "./gate.ts";
 import { communityNotFound } from "./errors.ts";
+import { remoteActor } from "./remote.ts";
 import {
   alreadyMember, alreadyRequested, alreadyResolved, joinRequestNotFound, memberNotFound, MembershipRaced, ownerCannotLeave,
 } from "./membership-errors.ts";
@@ -210,7 +211,10 @@ export function resolveJoinRequest(ctx: AppContext, requestId: string, action: "
       });
       return { status };
     }
-    if (!accountIsActive(ctx.db.orm, req.did)) throw inactive();
+    // A requester without a local account is a remote actor (04 §9): active unless their DID is gone.
+    const local = !!ctx.db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, req.did)).get();
+    const remote = local ? undefined : await remoteActor(ctx, req.did);
+    if (local ? !accountIsActive(ctx.db.orm, req.did) : !remote!.active) throw inactive();
     if (membershipOf(ctx.db.orm, community, req.did)) {
       // already a member (e.g. joined while the community was open): resolve without touching the record
       await ctx.db.transaction((tx) => {
@@ -220,12 +224,12 @@ export function resolveJoinRequest(ctx: AppContext, requestId: string, action: "
       });
       return { status };
     }
-    const record = memberRecord(req.did, communities.accountHandle(req.did), "member", nowIso());
+    const record = memberRecord(req.did, remote ? remote.handle : communities.accountHandle(req.did), "member", nowIso());
     // `put`: if they became a member meanwhile this is an update; roll it back and take the path above
     await communities.writer.write(community.did, [{ action: "put", collection: COL.member, rkey: req.did, record }], {
       inTx: (tx, result) => {
         regate(tx);
-        if (!accountIsActive(tx.orm, req.did)) throw inactive();
+        if (local && !accountIsActive(tx.orm, req.did)) throw inactive();
         if (result.results[0]?.action === "update") throw new MembershipRaced();
         settle(tx);
       },

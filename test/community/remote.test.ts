@@ -108,11 +108,23 @@ describe("a remote member (account on B) in a community on A", () => {
     expect([members.status, members.body.error]).toEqual([403, "CommunityPrivate"]);
   });
 
+  test("in an approval-only community a remote join request can be approved by the owner", async () => {
+    const gated = (await ok(call(A.url, `${NS}.create`, { token: owner.accessJwt, body: { handle: uniq("gated"), didMethod: "plc", joinPolicy: "approval" } }))) as { did: string };
+    expect(await ok(call(A.url, `${NS}.join`, { token: await mint(`${NS}.join`), body: { did: gated.did } }))).toEqual({ status: "pending" });
+    const pending = await ok(call(A.url, `${NS}.listJoinRequests`, { token: owner.accessJwt, params: { did: gated.did } }));
+    const request = pending.requests.find((r: any) => r.did === remote.did);
+    expect(request).toBeDefined();
+    expect(await ok(call(A.url, `${NS}.resolveJoinRequest`, { token: owner.accessJwt, body: { requestId: request.id, action: "approve" } }))).toEqual({ status: "approved" });
+    expect(memberRows(A, gated.did).sort()).toEqual([owner.did, remote.did].sort());
+    const list = await ok(call(A.url, `${NS}.listMembers`, { params: { did: gated.did } }));
+    expect(list.members.find((m: any) => m.did === remote.did)).toMatchObject({ role: "member", active: true });
+  });
+
   test("leaves with a token for leave", async () => {
     expect(await ok(call(A.url, `${NS}.leave`, { token: await mint(`${NS}.leave`), body: { did: community.did } }))).toEqual({ success: true });
     expect(memberRows(A, community.did)).toEqual([owner.did]);
     const mine = await ok(call(A.url, `${NS}.listMine`, { token: await mint(`${NS}.listMine`), params: {} }));
-    expect(mine.communities).toEqual([]);
+    expect(mine.communities.map((c: any) => c.did)).not.toContain(community.did);
     const again = await call(A.url, `${NS}.leave`, { token: await mint(`${NS}.leave`), body: { did: community.did } });
     expect(again.status).toBe(404);
     expect(again.body.error).toBe("NotMember");
