@@ -112,9 +112,9 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   communities.webVerifier = didWeb;
   jobs.add({ name: "did-web-verify", intervalMs: VERIFY_INTERVAL_MS, run: () => didWeb.verifyPending() });
   firehoseDeps.communities = communities;
-  const transferDeps = { config, db, keys, plc, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, communities, logger: logger.child({ component: "community-transfer" }) };
+  const transferDeps = { config, db, keys, plc, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, communities, fetchPolicy, logger: logger.child({ component: "community-transfer" }) };
   const communityTransfers = new CommunityTransferService(transferDeps);
-  const communityImports = new CommunityImportService({ ...transferDeps, fetchPolicy });
+  const communityImports = new CommunityImportService(transferDeps);
   // construction: added by each domain, in dependency order
   return { communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

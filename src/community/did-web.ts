@@ -11,6 +11,11 @@ import type { DidDocument } from "../identity/plc-client.ts";
 import { communities, type CommunityRow } from "./schema.ts";
 import { webDidDocument } from "./domain.ts";
 
+/** transfer (04 §8): what the owner of a did:web community does between `transfer` and `completeImport` */
+export const webTransferInstructions = (domain: string, destination: string) =>
+  `Publish didDocument at https://${domain}/.well-known/did.json (it names ${destination} and its key); ` +
+  "completeImport and confirmTransfer answer 409 DidNotUpdated until the published document lists the destination.";
+
 export const VERIFY_INTERVAL_MS = 6 * 3_600_000;
 
 const domainOf = (did: string) => decodeURIComponent(did.slice("did:web:".length));

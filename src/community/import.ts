@@ -30,6 +30,8 @@ import { postXrpc, jsonOf } from "./transfer-client.ts";
 import { verifyCommunityCar } from "./import-verify.ts";
 import { didNotUpdated, transferNotFound, TRANSFER_TTL_MS } from "./transfer.ts";
 import type { CommunityService } from "./service.ts";
+import { fetchWebDidDocument } from "./did-web.ts";
+import { checkDomain } from "./domain.ts";
 
 const NS = "net.openfederation.community";
 const origin = (u: string) => new URL(u).origin;
@@ -67,9 +69,11 @@ export class CommunityImportService {
     const caller = this.deps.accounts.getRow(callerDid);
     if (!caller || caller.status !== "approved") throw forbidden("Only approved local accounts can import communities");
     const did = input.did;
-    if (!/^did:plc:[a-z2-7]{24}$/.test(did)) {
-      throw invalidRequest(did.startsWith("did:web:") ? "Importing a did:web community is not supported yet" : "did must be a did:plc");
-    }
+    // did:web (04 §8): a community domain by the same rules as at creation (02 §10); its document is fetched, not resolved
+    const domain = did.startsWith("did:web:") ? checkDomain(did.slice("did:web:".length), config.hostname) : null;
+    if (domain && "problem" in domain) throw invalidRequest(`did:web: ${domain.problem}`);
+    if (!domain && !/^did:plc:[a-z2-7]{24}$/.test(did)) throw invalidRequest("did must be a did:plc or did:web");
+    if (domain && did !== `did:web:${domain.domain}`) throw invalidRequest("did:web must be lower-case");
     const name = normaliseName(input.handle, config.handleDomain);
     const problem = nameProblem(name, config.handleDomain);
     if (problem) throw invalidRequest(problem);
@@ -87,7 +91,7 @@ export class CommunityImportService {
 
     let doc: DidDocument | null;
     try {
-      doc = await plc.getDocument(did, { fresh: true });
+      doc = await this.freshDocument(did);
     } catch {
       throw upstreamFailure("DID directory unavailable; try again later");
     }
@@ -107,7 +111,7 @@ export class CommunityImportService {
       if (this.deps.communities.getRow(did, tx.orm) || tx.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw didTaken();
       if (this.deps.communities.nameTaken(tx.orm, name)) throw handleTaken();
       tx.orm.insert(communities).values({
-        did, name, didMethod: "plc", domain: null, ownerDid: callerDid, createdBy: callerDid, createdAt, status: "importing",
+        did, name, didMethod: domain ? "web" : "plc", domain: domain ? domain.domain : null, ownerDid: callerDid, createdBy: callerDid, createdAt, status: "importing",
         statusChangedAt: createdAt, visibility: "public", joinPolicy: "open", governanceModel: "benevolent-dictator",
         displayName: name, description: "", identityVerified: true,
       }).run();
@@ -162,23 +166,28 @@ export class CommunityImportService {
       throw upstreamFailure("The source server answered verifyTransfer with an unexpected body");
     }
     if (origin(verified.destination) !== this.ourOrigin) throw invalidRequest("The transfer names another destination");
+    const isWeb = did.startsWith("did:web:");
     const plcOperation = verified.plcOperation as (PlcOperation & { verificationMethods?: Record<string, string>; rotationKeys?: string[]; services?: Record<string, { endpoint?: string }> }) | undefined;
 
-    // 2. the CAR, verified before anything is stored
-    const carRes = await this.callSource(imp.sourcePds, "getTransferRepo", body, config.importMaxBytes);
-    const car = carRes.body;
+    // 2. the CAR, verified before anything is stored (did:web: only once the published document lists us)
     const [signing, recovery] = await Promise.all([this.keypair(did, "identity.signing-key"), this.keypair(did, "identity.recovery-key")]);
     let doc: DidDocument | null = null;
     try {
-      doc = await plc.getDocument(did, { fresh: true });
+      doc = await this.freshDocument(did);
     } catch {
       // directory down: only our reserved key is accepted (as importRepo does)
     }
+    const pointsHere = (d: DidDocument | null) => !!d && origin(pdsEndpointOf(d) ?? "http://invalid") === this.ourOrigin && atprotoKeyOf(d) === signing.did();
+    // did:web: nothing to submit; the published document must list us before anything is stored (04 §8)
+    if (isWeb && !pointsHere(doc)) throw didNotUpdated(`Publish the transfer's didDocument at https://${did.slice("did:web:".length)}/.well-known/did.json, then try again`);
+    const carRes = await this.callSource(imp.sourcePds, "getTransferRepo", body, config.importMaxBytes);
+    const car = carRes.body;
     const docKey = doc ? atprotoKeyOf(doc) : undefined;
-    const acceptKeys = [...(docKey ? [docKey] : []), signing.did()];
+    // did:web: once the owner has published our document the source's key is gone from it; the source reports it
+    const sourceKey = isWeb && typeof verified.sourceSigningKey === "string" && verified.sourceSigningKey.startsWith("did:key:") ? [verified.sourceSigningKey] : [];
+    const acceptKeys = [...(docKey ? [docKey] : []), ...sourceKey, signing.did()];
     const checked = await verifyCommunityCar(car, { did, acceptKeys, rootCid: verified.rootCid, ownerDid: callerDid });
 
-    const pointsHere = (d: DidDocument | null) => !!d && origin(pdsEndpointOf(d) ?? "http://invalid") === this.ourOrigin && atprotoKeyOf(d) === signing.did();
     if (!pointsHere(doc)) {
       if (!plcOperation || plcOperation.type !== "plc_operation") throw invalidRequest("The transfer carries no PLC operation");
       const ep = plcOperation.services?.atproto_pds?.endpoint;
@@ -220,7 +229,7 @@ export class CommunityImportService {
       const at = this.iso();
       tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, did)).run();
       tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, did)).run();
-      tx.orm.update(communities).set({ status: "active", statusChangedAt: at, ownerDid: callerDid }).where(and(eq(communities.did, did), eq(communities.status, "importing"))).run();
+      tx.orm.update(communities).set({ status: "active", statusChangedAt: at, ownerDid: callerDid, identityVerified: true }).where(and(eq(communities.did, did), eq(communities.status, "importing"))).run();
       applyProjectionsInTx(tx, did, ops);
       tx.orm.update(communityImports).set({ status: "completed", completedAt: at, rootCid: checked.rootCid }).where(eq(communityImports.id, imp.id)).run();
       const row = this.deps.communities.getRow(did, tx.orm);
@@ -254,6 +263,11 @@ export class CommunityImportService {
     })();
     this.pendingConfirms.add(p);
     void p.finally(() => this.pendingConfirms.delete(p));
+  }
+
+  /** A fresh DID document: did:web from https://<domain>/.well-known/did.json under the fetch policy, plc from the directory. */
+  private freshDocument(did: string): Promise<DidDocument | null> {
+    return did.startsWith("did:web:") ? fetchWebDidDocument(this.deps.fetchPolicy, did) : this.deps.plc.getDocument(did, { fresh: true });
   }
 
   /** POST to the source under the fetch policy; 404 → TransferNotFound, other failures → 502. */

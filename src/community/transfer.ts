@@ -25,6 +25,9 @@ import { communityNotFound } from "./errors.ts";
 import { communityTransfers, communityImports, type TransferRow } from "./transfer-schema.ts";
 import { decodeTicket } from "./transfer-ticket.ts";
 import type { CommunityService } from "./service.ts";
+import type { OutboundFetchPolicy } from "../identity/fetch-policy.ts";
+import { fetchWebDidDocument, webTransferInstructions } from "./did-web.ts";
+import { webDidDocument } from "./domain.ts";
 
 export const TRANSFER_TTL_MS = 24 * 3_600_000;
 export const MAX_TRANSFER_DOWNLOADS = 5;
@@ -45,6 +48,8 @@ export interface TransferDeps {
   accounts: AccountService;
   audit: AuditLog;
   communities: CommunityService;
+  /** did:web: the published document is fetched under the policy (02 §7) */
+  fetchPolicy: OutboundFetchPolicy;
   logger: Logger;
 }
 
@@ -57,6 +62,7 @@ export interface TransferPackage {
   didMethod: "plc" | "web";
   destination: string;
   plcOperation?: PlcOperation;
+  didDocument?: ReturnType<typeof webDidDocument>;
   instructions?: string;
 }
 
@@ -89,8 +95,54 @@ export class CommunityTransferService {
     }
     const ticket = decodeTicket(input.importTicket, { allowPrivate: config.allowPrivateNetworkFetch, now: this.now() });
     if (ticket.endpoint === new URL(config.serviceUrl).origin) throw invalidRequest("The destination is this server");
-    if (c.didMethod !== "plc") throw invalidRequest("Transferring a did:web community is not supported yet");
+    // did:web: no PLC operation; the owner publishes the destination's document instead (04 §8)
+    const plcOperation = c.didMethod === "plc" ? await this.plcOperationFor(c, ticket) : null;
+    const didDocument = c.didMethod === "web" ? webDidDocument(c.did, ticket.handle, ticket.signingKey, ticket.endpoint) : undefined;
 
+    const transferId = randomBytes(16).toString("hex");
+    const transferToken = randomBytes(32).toString("hex");
+    const createdAt = this.iso();
+    const expiresAt = this.iso(this.now() + TRANSFER_TTL_MS);
+    const head = await db.transaction((tx) => {
+      // the status and the freeze are re-checked inside the serialised write transaction
+      const fresh = this.deps.communities.getRow(c.did, tx.orm);
+      if (!fresh || fresh.ownerDid !== callerDid) throw communityNotFound();
+      communityStatusGate(fresh, { write: true, action: "transfer", now: this.now() });
+      const h = headOf(tx.orm, c.did);
+      if (!h) throw communityNotFound();
+      // an expired or superseded pending transfer is dead: mark it so
+      tx.orm.update(communityTransfers).set({ status: "cancelled", resolvedAt: createdAt })
+        .where(and(eq(communityTransfers.communityDid, c.did), eq(communityTransfers.status, "pending"))).run();
+      tx.orm.insert(communityTransfers).values({
+        id: transferId, communityDid: c.did, tokenHash: hashToken(transferToken), status: "pending",
+        destination: ticket.endpoint, destHandle: ticket.handle, destSigningKey: ticket.signingKey, importId: ticket.importId,
+        rootCid: h.commit_cid, rev: h.rev, plcOperation: plcOperation ? JSON.stringify(plcOperation) : null, downloads: 0,
+        createdBy: callerDid, createdAt, expiresAt,
+      }).run();
+      tx.orm.update(communities).set({ pendingTransferId: transferId, pendingTransferExpiresAt: expiresAt }).where(eq(communities.did, c.did)).run();
+      audit.writeInTx(tx, { action: "community.transfer.initiate", actorType: "account", actorDid: callerDid, targetDid: c.did, targetId: transferId, meta: { destination: ticket.endpoint } });
+      return { cid: h.commit_cid, rev: h.rev };
+    });
+    logger.info("community transfer initiated", { did: c.did, destination: ticket.endpoint, transferId });
+    const complete = `Call net.openfederation.community.completeImport on ${ticket.endpoint} with this transferToken before ${expiresAt}. ` +
+      "Writes to the community are frozen here until then, or until you cancel the transfer.";
+    return {
+      transferId, transferToken, expiresAt, rootCid: head.cid, rev: head.rev, didMethod: c.didMethod, destination: ticket.endpoint,
+      ...(plcOperation ? { plcOperation, instructions: complete } : {}),
+      ...(didDocument ? { didDocument, instructions: `${webTransferInstructions(c.domain ?? c.did.slice("did:web:".length), ticket.endpoint)} ${complete}` } : {}),
+    };
+  }
+
+  private async signingDidKey(did: string): Promise<string> {
+    const row = this.deps.db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
+      .where(and(eq(identityKeys.did, did), eq(identityKeys.purpose, "identity.signing-key"))).get();
+    if (!row) throw transferNotFound();
+    return (await this.deps.keys.decryptKeypair("identity.signing-key", did, row.ciphertext)).did();
+  }
+
+  /** The PLC operation: built on the DID's head, signed with our recovery key, handed to the destination unsent. */
+  private async plcOperationFor(c: CommunityRow, ticket: { recoveryKey: string; signingKey: string; handle: string; endpoint: string }): Promise<PlcOperation> {
+    const { db, plc, keys } = this.deps;
     // the PLC operation: built on the DID's head, signed with our recovery key, handed to the destination unsent
     let last: PlcOperation | null;
     let data: Awaited<ReturnType<PlcClient["getDocumentData"]>>;
@@ -116,37 +168,7 @@ export class CommunityTransferService {
       },
       recovery,
     )) as PlcOperation;
-
-    const transferId = randomBytes(16).toString("hex");
-    const transferToken = randomBytes(32).toString("hex");
-    const createdAt = this.iso();
-    const expiresAt = this.iso(this.now() + TRANSFER_TTL_MS);
-    const head = await db.transaction((tx) => {
-      // the status and the freeze are re-checked inside the serialised write transaction
-      const fresh = this.deps.communities.getRow(c.did, tx.orm);
-      if (!fresh || fresh.ownerDid !== callerDid) throw communityNotFound();
-      communityStatusGate(fresh, { write: true, action: "transfer", now: this.now() });
-      const h = headOf(tx.orm, c.did);
-      if (!h) throw communityNotFound();
-      // an expired or superseded pending transfer is dead: mark it so
-      tx.orm.update(communityTransfers).set({ status: "cancelled", resolvedAt: createdAt })
-        .where(and(eq(communityTransfers.communityDid, c.did), eq(communityTransfers.status, "pending"))).run();
-      tx.orm.insert(communityTransfers).values({
-        id: transferId, communityDid: c.did, tokenHash: hashToken(transferToken), status: "pending",
-        destination: ticket.endpoint, destHandle: ticket.handle, destSigningKey: ticket.signingKey, importId: ticket.importId,
-        rootCid: h.commit_cid, rev: h.rev, plcOperation: JSON.stringify(plcOperation), downloads: 0,
-        createdBy: callerDid, createdAt, expiresAt,
-      }).run();
-      tx.orm.update(communities).set({ pendingTransferId: transferId, pendingTransferExpiresAt: expiresAt }).where(eq(communities.did, c.did)).run();
-      audit.writeInTx(tx, { action: "community.transfer.initiate", actorType: "account", actorDid: callerDid, targetDid: c.did, targetId: transferId, meta: { destination: ticket.endpoint } });
-      return { cid: h.commit_cid, rev: h.rev };
-    });
-    logger.info("community transfer initiated", { did: c.did, destination: ticket.endpoint, transferId });
-    return {
-      transferId, transferToken, expiresAt, rootCid: head.cid, rev: head.rev, didMethod: "plc", destination: ticket.endpoint, plcOperation,
-      instructions: `Call net.openfederation.community.completeImport on ${ticket.endpoint} with this transferToken before ${expiresAt}. ` +
-        "Writes to the community are frozen here until then, or until you cancel the transfer.",
-    };
+    return plcOperation;
   }
 
   // ---- cancelTransfer ----------------------------------------------------------------------------------
@@ -180,11 +202,17 @@ export class CommunityTransferService {
     return { t, c };
   }
 
-  verifyTransfer(did: string, token: unknown) {
+  async verifyTransfer(did: string, token: unknown) {
     const { t } = this.liveTransfer(did, token);
     return {
       valid: true as const, did: t.communityDid, transferId: t.id, destination: t.destination, rootCid: t.rootCid, rev: t.rev, expiresAt: t.expiresAt,
       ...(t.plcOperation ? { plcOperation: JSON.parse(t.plcOperation) as PlcOperation } : {}),
+      ...(t.communityDid.startsWith("did:web:") ? {
+        didDocument: webDidDocument(t.communityDid, t.destHandle, t.destSigningKey, t.destination),
+        // not in 04 §8: once the owner publishes the destination's document the source's key is gone from it, so the
+        // destination checks the CAR signature against the key this server (the DID's PDS until now) reports
+        sourceSigningKey: await this.signingDidKey(t.communityDid),
+      } : {}),
     };
   }
 
@@ -209,7 +237,7 @@ export class CommunityTransferService {
     const { t } = this.liveTransfer(did, token);
     let doc;
     try {
-      doc = await this.deps.plc.getDocument(did, { fresh: true });
+      doc = did.startsWith("did:web:") ? await fetchWebDidDocument(this.deps.fetchPolicy, did) : await this.deps.plc.getDocument(did, { fresh: true });
     } catch {
       throw upstreamFailure("DID directory unavailable; try again later");
     }
