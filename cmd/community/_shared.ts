@@ -1,4 +1,6 @@
 // Shared pieces of the community verbs: NSIDs, community/member argument resolution, typed-handle confirmation, binary downloads.
+import { clientFrom } from "../_shared/client.ts";
+import { outputFrom } from "../_shared/output.ts";
 import { chmodSync, writeFileSync } from "node:fs";
 import type { XrpcClient } from "../_shared/client.ts";
 import { cliErrorFromResponse, secondsLeft } from "../_shared/client.ts";
@@ -165,4 +167,18 @@ export function requestIdValue(input: string): string {
   const v = input.trim();
   if (!v) throw new UsageError("Missing the join request id (see `ofpds community requests <community>`)");
   return v;
+}
+
+/** The `<did|handle>` positional every community verb takes. */
+export const communityArg = {
+  community: { type: "positional", required: true, description: "Handle or DID of the community" },
+} as const;
+
+/** The common prologue of a signed-in community verb: output, client with a session, the community's DID. */
+export async function openCommunityCommand(args: { community: string; server?: string; timeout?: string; json?: boolean; quiet?: boolean; color?: boolean }) {
+  const out = outputFrom(args);
+  const client = clientFrom(args, out);
+  client.requireSession();
+  const did = await normalizeRef(client, args.community);
+  return { out, client, did };
 }

@@ -1,9 +1,7 @@
 // `ofpds community delete <did|handle>`: net.openfederation.community.delete (owner, or admin) after typing the handle (or --confirm/-y).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
-import { outputFrom } from "../_shared/output.ts";
-import { confirmArg, confirmTyped, normalizeRef, nsid } from "./_shared.ts";
+import { communityArg, confirmArg, confirmTyped, nsid, openCommunityCommand } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -19,13 +17,10 @@ export default defineCommand({
     ...clientArgs,
     ...yesArg,
     ...confirmArg,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
   },
   async run({ args }) {
-    const out = outputFrom(args);
-    const client = clientFrom(args, out);
-    client.requireSession();
-    const did = await normalizeRef(client, args.community);
+    const { out, client, did } = await openCommunityCommand(args);
     await confirmTyped(client, did, args, "Delete");
     const r = await client.procedure<{ success: boolean; instructions?: string }>(nsid("delete"), { did });
     out.data(r, () => [`Deleted ${args.community}`, ...(r.instructions ? ["", r.instructions] : [])].join("\n"));

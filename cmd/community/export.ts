@@ -4,7 +4,7 @@ import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { clientFrom } from "../_shared/client.ts";
 import { UsageError } from "../_shared/errors.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { download, normalizeRef, nsid, writePrivate } from "./_shared.ts";
+import { communityArg, download, normalizeRef, nsid, writePrivate } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -19,7 +19,7 @@ export default defineCommand({
   args: {
     ...globalArgs,
     ...clientArgs,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
     format: { type: "string", description: "json (default) or car (the full repository)" },
     output: { type: "string", alias: "o", description: "Write to this file (0600); required for car when stdout is a terminal" },
   },

@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { clientFrom } from "../_shared/client.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { nsid, normalizeRef, type CommunityView } from "./_shared.ts";
+import { communityArg, normalizeRef, nsid, type CommunityView } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -17,7 +17,7 @@ export default defineCommand({
   args: {
     ...globalArgs,
     ...clientArgs,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
   },
   async run({ args }) {
     const out = outputFrom(args);

@@ -6,7 +6,7 @@ import { intFlag } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
-import { nsid, normalizeRef } from "./_shared.ts";
+import { communityArg, normalizeRef, nsid } from "./_shared.ts";
 
 interface MemberList {
   members: Array<Record<string, unknown>>;
@@ -26,7 +26,7 @@ export default defineCommand({
   args: {
     ...globalArgs,
     ...clientArgs,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
     ...pagingArgs("members"),
   },
   async run({ args }) {

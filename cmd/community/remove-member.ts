@@ -1,10 +1,8 @@
 // `ofpds community remove-member <community> <member>`: net.openfederation.community.removeMember after a y/N confirmation (or -y).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
 import { confirmAction } from "../_shared/input.ts";
-import { outputFrom } from "../_shared/output.ts";
-import { accountDid, normalizeRef, nsid } from "./_shared.ts";
+import { accountDid, communityArg, nsid, openCommunityCommand } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -19,14 +17,11 @@ export default defineCommand({
     ...globalArgs,
     ...clientArgs,
     ...yesArg,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
     member: { type: "positional", required: true, description: "Handle or DID of the member" },
   },
   async run({ args }) {
-    const out = outputFrom(args);
-    const client = clientFrom(args, out);
-    client.requireSession();
-    const did = await normalizeRef(client, args.community);
+    const { out, client, did } = await openCommunityCommand(args);
     const memberDid = await accountDid(client, args.member);
     await confirmAction(args, `Remove ${args.member} from ${did}?`);
     const r = await client.procedure<{ success: boolean }>(nsid("removeMember"), { did, memberDid });

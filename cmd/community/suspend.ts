@@ -1,10 +1,8 @@
 // `ofpds community suspend <did|handle>`: net.openfederation.community.suspend (staff: admin) after a y/N confirmation (or -y).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
 import { confirmAction } from "../_shared/input.ts";
-import { outputFrom } from "../_shared/output.ts";
-import { normalizeRef, nsid, withReason } from "./_shared.ts";
+import { communityArg, nsid, openCommunityCommand, withReason } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -19,14 +17,11 @@ export default defineCommand({
     ...globalArgs,
     ...clientArgs,
     ...yesArg,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
     reason: { type: "string", description: "Why (at most 1000 characters; shown to the owner and kept in the audit log)" },
   },
   async run({ args }) {
-    const out = outputFrom(args);
-    const client = clientFrom(args, out);
-    client.requireSession();
-    const did = await normalizeRef(client, args.community);
+    const { out, client, did } = await openCommunityCommand(args);
     await confirmAction(args, `Suspend ${did}?`);
     const body: Record<string, unknown> = { did };
     if (args.reason) body.reason = args.reason;

@@ -5,7 +5,7 @@ import { clientFrom } from "../_shared/client.ts";
 import { UsageError } from "../_shared/errors.ts";
 import { readPassword } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { accountDid, normalizeRef, nsid, passwordArgs } from "./_shared.ts";
+import { accountDid, communityArg, normalizeRef, nsid, passwordArgs } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -22,7 +22,7 @@ export default defineCommand({
     ...globalArgs,
     ...clientArgs,
     ...passwordArgs,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
     to: { type: "string", description: "Handle or DID of the new owner (must be a member)" },
     "previous-role": { type: "string", description: "Your role afterwards (role rkey; default moderator)" },
     "new-owner-rotation-key": { type: "string", description: "The new owner's did:key, to replace the primary rotation key in the PLC log" },

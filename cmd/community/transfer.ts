@@ -7,7 +7,7 @@ import { clientFrom } from "../_shared/client.ts";
 import { UsageError } from "../_shared/errors.ts";
 import { readPassword } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { confirmArg, confirmTyped, download, getCommunity, normalizeRef, nsid, passwordArgs, writePrivate } from "./_shared.ts";
+import { communityArg, confirmArg, confirmTyped, download, getCommunity, normalizeRef, nsid, passwordArgs, writePrivate } from "./_shared.ts";
 
 interface TransferOutput {
   transferId: string;
@@ -39,7 +39,7 @@ export default defineCommand({
     ...yesArg,
     ...confirmArg,
     ...passwordArgs,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
     ticket: { type: "string", description: "The importTicket from `ofpds community import` on the destination" },
     output: { type: "string", alias: "o", description: "Directory for transfer.json and repo.car (0600; created if missing)" },
   },

@@ -1,9 +1,7 @@
 // `ofpds community untakedown <did|handle>`: net.openfederation.community.untakedown (staff: admin).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
-import { outputFrom } from "../_shared/output.ts";
-import { normalizeRef, nsid } from "./_shared.ts";
+import { communityArg, nsid, openCommunityCommand } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -17,13 +15,10 @@ export default defineCommand({
   args: {
     ...globalArgs,
     ...clientArgs,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
   },
   async run({ args }) {
-    const out = outputFrom(args);
-    const client = clientFrom(args, out);
-    client.requireSession();
-    const did = await normalizeRef(client, args.community);
+    const { out, client, did } = await openCommunityCommand(args);
     const body: Record<string, unknown> = { did };
     const r = await client.procedure<{ did: string; status: string; reason?: string }>(nsid("untakedown"), body);
     out.data(r, () => `Restored ${args.community} (${r.did}): ${r.status}`);

@@ -4,7 +4,7 @@ import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { clientFrom } from "../_shared/client.ts";
 import { UsageError } from "../_shared/errors.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { normalizeRef, nsid } from "./_shared.ts";
+import { communityArg, normalizeRef, nsid } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -19,7 +19,7 @@ export default defineCommand({
   args: {
     ...globalArgs,
     ...clientArgs,
-    community: { type: "positional", required: true, description: "Handle or DID of the community" },
+    ...communityArg,
     "display-name": { type: "string", description: "New display name (1-64 characters)" },
     description: { type: "string", description: "New description (at most 2000 characters)" },
     visibility: { type: "string", description: "public or private" },
