@@ -1,0 +1,63 @@
+// Community deletion (spec 04 §4, 06 §2): the export rule, the delete transaction, the DID tombstone.
+import { eq, sql } from "drizzle-orm";
+import type { Tx } from "../db/database.ts";
+import { forbidden, XrpcError } from "../xrpc/errors.ts";
+import { communities, communityMembers, communityRoles, joinRequests, type CommunityRow } from "./schema.ts";
+import { communityStatusGate } from "./gate.ts";
+import { removeInstructions } from "./domain.ts";
+import type { CommunityOpsCtx } from "./service.ts";
+
+/** `deleteHooks`: extra cleanup run inside the delete transaction, registered with `onDeleteInTx`. */
+export async function deleteCommunity(
+  ctx: CommunityOpsCtx,
+  identifier: string,
+  caller: { did: string; roles: readonly string[] },
+  deleteHooks: ReadonlyArray<(tx: Tx, did: string) => void>,
+): Promise<{ success: true; instructions?: string }> {
+  const { svc } = ctx;
+  const { db, identity, sequencer, repo, audit } = ctx.deps;
+  const c = svc.resolve(identifier);
+  const isOwner = c.ownerDid === caller.did;
+  const byAdmin = !isOwner && caller.roles.includes("admin");
+  if (!isOwner && !byAdmin) throw forbidden("Only the owner or an admin can delete a community");
+  communityStatusGate(c, { write: true, action: "delete" });
+  if (byAdmin && !exportRuleSatisfied(ctx, c)) {
+    throw new XrpcError(409, "ExportRequired",
+      "The owner has not exported the community since its latest commit. Ask the owner to export it (community.export), or suspend it and wait for the export grace period.");
+  }
+  await db.transaction((tx) => {
+    repo.deleteInTx(tx, c.did);
+    tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, c.did)).run();
+    tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, c.did)).run();
+    tx.orm.delete(joinRequests).where(eq(joinRequests.communityDid, c.did)).run();
+    for (const hook of deleteHooks) hook(tx, c.did);
+    // the #account event goes out while the row still exists (silencing rules read it), then the row goes
+    sequencer.accountInTx(tx, c.did, false, "deleted");
+    tx.orm.delete(communities).where(eq(communities.did, c.did)).run();
+    // did:web holds no recovery key: drop the keys now; plc keeps them until the tombstone is accepted
+    if (c.didMethod === "web") identity.deleteKeysInTx(tx, c.did);
+    audit.writeInTx(tx, { action: "community.delete", actorType: "account", actorDid: caller.did, targetDid: c.did, meta: { handle: svc.handleOf(c), didMethod: c.didMethod, byAdmin } });
+  });
+  if (c.didMethod === "plc") void tombstoneAndDropKeys(ctx, c.did);
+  else return { success: true, instructions: removeInstructions(c.domain ?? c.did.slice("did:web:".length)) };
+  return { success: true };
+}
+
+/** 06 §2: an owner export after the latest commit, or continuously suspended for TAKEDOWN_EXPORT_GRACE_DAYS. */
+export function exportRuleSatisfied(ctx: CommunityOpsCtx, c: CommunityRow): boolean {
+  // raw sql through drizzle on bun-sqlite returns positional arrays: select the column instead
+  const head = ctx.deps.db.orm.get<[string] | undefined>(sql`SELECT updated_at FROM repo_roots WHERE did = ${c.did}`);
+  if (c.ownerExportedAt && (!head || c.ownerExportedAt >= head[0])) return true;
+  const graceMs = ctx.deps.config.takedownExportGraceDays * 86_400_000;
+  return !!c.suspendedAt && ["suspended", "takendown"].includes(c.status) && ctx.now() - Date.parse(c.suspendedAt) >= graceMs;
+}
+
+async function tombstoneAndDropKeys(ctx: CommunityOpsCtx, did: string): Promise<void> {
+  const { db, identity, logger } = ctx.deps;
+  try {
+    await identity.tombstone(did);
+    await db.transaction((tx) => identity.deleteKeysInTx(tx, did));
+  } catch (err) {
+    logger.error("DID tombstone after community deletion failed", { did, err: err instanceof Error ? err.message : String(err) });
+  }
+}
