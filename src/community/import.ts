@@ -1,9 +1,10 @@
 // Transfer to another server, destination side (04 §8): prepareImport reserves keys and the name, completeImport
 // fetches and verifies the package from the source, stores it, moves the DID here, re-signs and activates.
-// Source side: ./transfer.ts. Only the online mode (with a transfer token) is implemented.
+// Source-server calls and key helpers: ./import-source.ts. Source side: ./transfer.ts. Only the online mode
+// (with a transfer token) is implemented.
 import { randomBytes } from "node:crypto";
 import { and, eq, lte } from "drizzle-orm";
-import { Secp256k1Keypair, type Keypair } from "@atproto/crypto";
+import { Secp256k1Keypair } from "@atproto/crypto";
 import type { Config } from "../config/types.ts";
 import type { Database, Tx } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
@@ -20,20 +21,19 @@ import { atprotoKeyOf, pdsEndpointOf } from "../identity/service-auth.ts";
 import { nameProblem, normaliseName } from "../account/rules.ts";
 import { importRepoCar } from "../repo/import.ts";
 import { dropRepoBlobRefsInTx, markExpectedInTx } from "../blob/refs.ts";
-import { forbidden, invalidRequest, notFound, upstreamFailure, XrpcError } from "../xrpc/errors.ts";
+import { forbidden, invalidRequest, notFound, upstreamFailure } from "../xrpc/errors.ts";
 import { communities, communityMembers, communityRoles } from "./schema.ts";
 import { applyProjectionsInTx } from "./writer.ts";
 import { didTaken, handleTaken } from "./errors.ts";
 import { communityImports } from "./transfer-schema.ts";
 import { encodeTicket } from "./transfer-ticket.ts";
-import { postXrpc, jsonOf } from "./transfer-client.ts";
+import { jsonOf } from "./transfer-client.ts";
 import { verifyCommunityCar } from "./import-verify.ts";
-import { didNotUpdated, transferNotFound, TRANSFER_TTL_MS } from "./transfer.ts";
+import { didNotUpdated, TRANSFER_TTL_MS } from "./transfer.ts";
 import type { CommunityService } from "./service.ts";
-import { fetchWebDidDocument } from "./did-web.ts";
+import { callSource, confirmWithRetries, freshDocument, keypair, type ImportCtx } from "./import-source.ts";
 import { checkDomain } from "./domain.ts";
 
-const NS = "net.openfederation.community";
 const origin = (u: string) => new URL(u).origin;
 
 export interface ImportDeps {
@@ -53,7 +53,11 @@ export class CommunityImportService {
   /** confirmTransfer retries still running (tests and shutdown can await them) */
   readonly pendingConfirms = new Set<Promise<void>>();
 
-  constructor(private readonly deps: ImportDeps, private readonly now: () => number = Date.now, private readonly retryDelaysMs = [1_000, 5_000, 30_000, 120_000, 600_000]) {}
+  private readonly ctx: ImportCtx;
+
+  constructor(private readonly deps: ImportDeps, private readonly now: () => number = Date.now, retryDelaysMs = [1_000, 5_000, 30_000, 120_000, 600_000]) {
+    this.ctx = { deps, retryDelaysMs, pendingConfirms: this.pendingConfirms };
+  }
 
   private iso(ms = this.now()) {
     return new Date(ms).toISOString();
@@ -91,7 +95,7 @@ export class CommunityImportService {
 
     let doc: DidDocument | null;
     try {
-      doc = await this.freshDocument(did);
+      doc = await freshDocument(this.ctx, did);
     } catch {
       throw upstreamFailure("DID directory unavailable; try again later");
     }
@@ -161,7 +165,7 @@ export class CommunityImportService {
     const body = { did, transferToken: input.transferToken };
 
     // 1. the source vouches for the token; the package must be for us
-    const verified = jsonOf(await this.callSource(imp.sourcePds, "verifyTransfer", body, 256 * 1024));
+    const verified = jsonOf(await callSource(this.ctx, imp.sourcePds, "verifyTransfer", body, 256 * 1024));
     if (!verified || verified.valid !== true || verified.did !== did || typeof verified.rootCid !== "string" || typeof verified.destination !== "string") {
       throw upstreamFailure("The source server answered verifyTransfer with an unexpected body");
     }
@@ -170,17 +174,17 @@ export class CommunityImportService {
     const plcOperation = verified.plcOperation as (PlcOperation & { verificationMethods?: Record<string, string>; rotationKeys?: string[]; services?: Record<string, { endpoint?: string }> }) | undefined;
 
     // 2. the CAR, verified before anything is stored (did:web: only once the published document lists us)
-    const [signing, recovery] = await Promise.all([this.keypair(did, "identity.signing-key"), this.keypair(did, "identity.recovery-key")]);
+    const [signing, recovery] = await Promise.all([keypair(this.ctx, did, "identity.signing-key"), keypair(this.ctx, did, "identity.recovery-key")]);
     let doc: DidDocument | null = null;
     try {
-      doc = await this.freshDocument(did);
+      doc = await freshDocument(this.ctx, did);
     } catch {
       // directory down: only our reserved key is accepted (as importRepo does)
     }
     const pointsHere = (d: DidDocument | null) => !!d && origin(pdsEndpointOf(d) ?? "http://invalid") === this.ourOrigin && atprotoKeyOf(d) === signing.did();
     // did:web: nothing to submit; the published document must list us before anything is stored (04 §8)
     if (isWeb && !pointsHere(doc)) throw didNotUpdated(`Publish the transfer's didDocument at https://${did.slice("did:web:".length)}/.well-known/did.json, then try again`);
-    const carRes = await this.callSource(imp.sourcePds, "getTransferRepo", body, config.importMaxBytes);
+    const carRes = await callSource(this.ctx, imp.sourcePds, "getTransferRepo", body, config.importMaxBytes);
     const car = carRes.body;
     const docKey = doc ? atprotoKeyOf(doc) : undefined;
     // did:web: once the owner has published our document the source's key is gone from it; the source reports it
@@ -239,54 +243,7 @@ export class CommunityImportService {
     logger.info("community imported", { did, sourcePds: imp.sourcePds, records: stored.recordCount });
 
     // 6. tell the source (retried in the background until accepted or the token is gone)
-    this.confirmWithRetries(imp.sourcePds, body);
+    confirmWithRetries(this.ctx, imp.sourcePds, body);
     return { did, handle, status: "active" as const, rootCid: stored.commit.cid, rev: stored.commit.rev };
-  }
-
-  /** First confirmTransfer attempt now; on failure, retries after each delay (in memory: a restart forgets them). */
-  private confirmWithRetries(source: string, body: { did: string; transferToken: string }): void {
-    const p = (async () => {
-      for (let i = 0; i <= this.retryDelaysMs.length; i++) {
-        try {
-          const r = await postXrpc(this.deps.fetchPolicy, source, `${NS}.confirmTransfer`, body, { maxBytes: 64 * 1024 });
-          if (r.status === 200) return;
-          // 404: already confirmed, cancelled or expired; nothing more to do
-          if (r.status === 404) return;
-        } catch {
-          // network: retry
-        }
-        const wait = this.retryDelaysMs[i];
-        if (wait === undefined) break;
-        await Bun.sleep(wait);
-      }
-      this.deps.logger.warn("confirmTransfer was not accepted by the source", { did: body.did, source });
-    })();
-    this.pendingConfirms.add(p);
-    void p.finally(() => this.pendingConfirms.delete(p));
-  }
-
-  /** A fresh DID document: did:web from https://<domain>/.well-known/did.json under the fetch policy, plc from the directory. */
-  private freshDocument(did: string): Promise<DidDocument | null> {
-    return did.startsWith("did:web:") ? fetchWebDidDocument(this.deps.fetchPolicy, did) : this.deps.plc.getDocument(did, { fresh: true });
-  }
-
-  /** POST to the source under the fetch policy; 404 → TransferNotFound, other failures → 502. */
-  private async callSource(source: string, method: string, body: unknown, maxBytes: number) {
-    let r;
-    try {
-      r = await postXrpc(this.deps.fetchPolicy, source, `${NS}.${method}`, body, { maxBytes, timeoutMs: 60_000 });
-    } catch {
-      throw upstreamFailure(`Could not reach the source server (${method})`);
-    }
-    if (r.status === 404) throw transferNotFound();
-    if (r.status !== 200) throw upstreamFailure(`The source server refused ${method} (${r.status})`);
-    return r;
-  }
-
-  private async keypair(did: string, purpose: "identity.signing-key" | "identity.recovery-key"): Promise<Keypair> {
-    const row = this.deps.db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
-      .where(and(eq(identityKeys.did, did), eq(identityKeys.purpose, purpose))).get();
-    if (!row) throw new XrpcError(500, "InternalServerError", "An internal error occurred");
-    return this.deps.keys.decryptKeypair(purpose, did, row.ciphertext);
   }
 }
