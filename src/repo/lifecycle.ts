@@ -1,0 +1,80 @@
+// RepoService, repo lifecycle in the caller's transaction: genesis commit, announcing an approved repo, deletion.
+import * as dagCbor from "@ipld/dag-cbor";
+import { BlockMap, Repo, WriteOpAction, type RecordWriteOp } from "@atproto/repo";
+import { CID } from "multiformats/cid";
+import type { Tx } from "../db/database.ts";
+import { blocksToCar } from "./car.ts";
+import { assertCollection, assertRkey, prepareRecord, type PreparedRecord } from "./records.ts";
+import { sqliteOf } from "./sql.ts";
+import { dropRepoBlobRefsInTx } from "../blob/refs.ts";
+import { SqlRepoStorage } from "./storage.ts";
+import { indexPutInTx } from "./write.ts";
+import type { GenesisInput, RepoCtx } from "./service.ts";
+
+/** Genesis commit inside the caller's transaction (account/community creation's finalize step). */
+export async function createInTx(ctx: RepoCtx, tx: Tx, input: GenesisInput): Promise<{ cid: string; rev: string }> {
+  const { did, signingKey } = input;
+  const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
+  if (storage.root()) throw new Error(`repo already exists for ${did}`);
+  const writes: RecordWriteOp[] = [];
+  const indexed: Array<{ collection: string; rkey: string; rec: PreparedRecord }> = [];
+  for (const r of input.records ?? []) {
+    assertCollection(r.collection);
+    assertRkey(ctx.lexicons, r.collection, r.rkey);
+    const rec = await prepareRecord(ctx.lexicons, r.collection, r.record, undefined);
+    writes.push({ action: WriteOpAction.Create, collection: r.collection as never, rkey: r.rkey, record: rec.ipld as never });
+    indexed.push({ collection: r.collection, rkey: r.rkey, rec });
+  }
+  const commit = await Repo.formatInitCommit(storage, did, signingKey, writes as never);
+  const now = new Date().toISOString();
+  for (const { collection, rkey, rec } of indexed) indexPutInTx(tx, did, collection, rkey, rec, now);
+  storage.putManySync(commit.newBlocks, commit.rev);
+  const commitBytes = commit.newBlocks.get(commit.cid)!;
+  const dataCid = (dagCbor.decode(commitBytes) as { data: CID }).data;
+  storage.setRoot(commit.cid as CID, commit.rev, dataCid);
+  if (input.announce) {
+    const seq = ctx.deps.sequencer;
+    seq.identityInTx(tx, did, input.announce.handle);
+    seq.accountInTx(tx, did, true);
+    seq.commitInTx(tx, {
+      repo: did,
+      commit: commit.cid as CID,
+      rev: commit.rev,
+      since: null,
+      blocks: commitCar(commit.cid as CID, commit.newBlocks),
+      ops: indexed.map(({ collection, rkey, rec }) => ({ action: "create", path: `${collection}/${rkey}`, cid: rec.cid })),
+    });
+    seq.syncInTx(tx, did, { cid: commit.cid as CID, bytes: commitBytes, rev: commit.rev });
+  }
+  return { cid: commit.cid.toString(), rev: commit.rev };
+}
+
+/** A pending account was approved: #identity, #account{active:true}, #sync of the current head. */
+export function announceInTx(ctx: RepoCtx, tx: Tx, did: string, handle: string): void {
+  const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
+  const root = storage.root();
+  if (!root) throw new Error(`no repo for ${did}`);
+  const bytes = storage.getBytesSync(root.cid);
+  if (!bytes) throw new Error(`commit block missing for ${did}`);
+  const seq = ctx.deps.sequencer;
+  seq.identityInTx(tx, did, handle);
+  seq.accountInTx(tx, did, true);
+  seq.syncInTx(tx, did, { cid: root.cid as CID, bytes, rev: root.rev });
+}
+
+/** Drop the repo's blocks, root and records index (rejection, deletion). Emits nothing. */
+export function deleteInTx(ctx: RepoCtx, tx: Tx, did: string): void {
+  // the head check would ignore the entry anyway; dropping it frees the memory (and only after COMMIT)
+  tx.afterCommit(() => ctx.trees.drop(did));
+  sqliteOf(tx.orm).query("DELETE FROM records WHERE did = ?").run(did);
+  dropRepoBlobRefsInTx(tx, did);
+  new SqlRepoStorage(sqliteOf(tx.orm), did).destroy();
+}
+
+/** The `#commit` CAR: the commit block first (and the only root), then the other blocks. */
+function commitCar(commitCid: CID, blocks: BlockMap): Uint8Array {
+  const commitBytes = blocks.get(commitCid as never)!;
+  const rest: Array<{ cid: CID; bytes: Uint8Array }> = [];
+  for (const b of blocks.entries()) if (!b.cid.equals(commitCid as never)) rest.push({ cid: b.cid as CID, bytes: b.bytes });
+  return blocksToCar(commitCid, [{ cid: commitCid, bytes: commitBytes }, ...rest]);
+}

@@ -1,0 +1,211 @@
+// RepoService, the write path (spec 03 §3): prepare and validate ops, then commit under the per-DID lock in one
+// transaction (records index, blob refs, blocks, root, #commit event) with the tree cache rules of tree-cache.ts.
+import * as dagCbor from "@ipld/dag-cbor";
+import type { Keypair } from "@atproto/crypto";
+import { MST, WriteOpAction, type RecordWriteOp } from "@atproto/repo";
+import { CID } from "multiformats/cid";
+import type { Tx } from "../db/database.ts";
+import type { RepoOp } from "../sequencer/events.ts";
+import { XrpcError, invalidRequest } from "../xrpc/errors.ts";
+import { blocksToCar } from "./car.ts";
+import { assertCollection, assertNotManaged, assertRkey, defaultRkey, prepareRecord, recordToJson, type PreparedRecord } from "./records.ts";
+import { sqliteOf } from "./sql.ts";
+import { assertBlobRefsInTx, dropRecordBlobsInTx, findBlobRefs, setRecordBlobsInTx, type FoundBlobRef } from "../blob/refs.ts";
+import { SqlRepoStorage } from "./storage.ts";
+import { formatCommit, type TreeWrite } from "./commit.ts";
+import type { CachedTree } from "./tree-cache.ts";
+import type { Cid } from "@atproto/lex-data";
+import { readHead } from "./read.ts";
+import type { RepoCtx, WriteOp, WriteOptions, WriteResult, WriteResultItem } from "./service.ts";
+
+/** Max ops per commit (applyWrites) and max `#commit` blocks CAR (spec 03 §7). */
+export const MAX_WRITES = 200;
+export const MAX_COMMIT_CAR_BYTES = 2_000_000;
+
+export const invalidSwap = (message: string) => new XrpcError(400, "InvalidSwap", message);
+
+interface PreparedOp {
+  action: "create" | "update" | "put" | "delete";
+  collection: string;
+  rkey: string;
+  swapRecord?: string | null;
+  ifExists?: boolean;
+  record?: PreparedRecord;
+  /** blob refs in `record` (src/blob), checked and indexed in the commit transaction */
+  blobRefs?: FoundBlobRef[];
+}
+
+export async function write(ctx: RepoCtx, did: string, ops: WriteOp[], opts: WriteOptions = {}): Promise<WriteResult> {
+  if (ops.length === 0 || ops.length > MAX_WRITES) throw invalidRequest(`A commit holds 1–${MAX_WRITES} writes`);
+  const prepared = await prepareOps(ctx, ops, opts);
+  if (!readHead(ctx, did)) throw invalidRequest(`Repo not hosted here: ${did}`);
+  const keypair = await ctx.deps.signingKeypair(did);
+  return ctx.locks.run(did, () =>
+    ctx.deps.db.transaction(async (tx) => {
+      const result = await commitInTx(ctx, tx, did, prepared, keypair, opts);
+      await opts.inTx?.(tx, result);
+      return result;
+    }),
+  );
+}
+
+async function prepareOps(ctx: RepoCtx, ops: WriteOp[], opts: WriteOptions): Promise<PreparedOp[]> {
+  const seen = new Set<string>();
+  const out: PreparedOp[] = [];
+  for (const op of ops) {
+    assertCollection(op.collection);
+    if (!opts.managed) assertNotManaged(op.collection);
+    const rkey = op.rkey ?? defaultRkey(ctx.lexicons, op.collection);
+    assertRkey(ctx.lexicons, op.collection, rkey);
+    const path = `${op.collection}/${rkey}`;
+    if (seen.has(path)) throw invalidRequest(`Repeated write to ${path}`);
+    seen.add(path);
+    const p: PreparedOp = { action: op.action, collection: op.collection, rkey, swapRecord: op.swapRecord };
+    if (op.action === "delete") p.ifExists = op.ifExists;
+    else {
+      p.record = await prepareRecord(ctx.lexicons, op.collection, op.record, opts.validate);
+      p.blobRefs = findBlobRefs(p.record.value);
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], keypair: Keypair, opts: WriteOptions): Promise<WriteResult> {
+  const client = sqliteOf(tx.orm);
+  const storage = new SqlRepoStorage(client, did);
+  const root = storage.root();
+  if (!root) throw invalidRequest(`Repo not hosted here: ${did}`);
+  if (opts.swapCommit !== undefined && opts.swapCommit !== root.cid.toString()) {
+    throw invalidSwap(`Commit was at ${root.cid.toString()}`);
+  }
+  const current = client.query<{ cid: string }, [string, string, string]>(
+    "SELECT cid FROM records WHERE did = ? AND collection = ? AND rkey = ?",
+  );
+  const writes: RecordWriteOp[] = [];
+  const eventOps: RepoOp[] = [];
+  const results: WriteResultItem[] = [];
+  const applied: PreparedOp[] = [];
+  for (const op of ops) {
+    const path = `${op.collection}/${op.rkey}`;
+    const uri = `at://${did}/${path}`;
+    const prev = current.get(did, op.collection, op.rkey)?.cid;
+    if (op.swapRecord === null && prev) throw invalidSwap(`Record ${path} already exists`);
+    if (typeof op.swapRecord === "string" && op.swapRecord !== prev) throw invalidSwap(`Record ${path} was at ${prev ?? "null"}`);
+    let action = op.action;
+    if (action === "put") action = prev ? "update" : "create";
+    if (action === "create" && prev) {
+      throw invalidRequest(ops.length === 1 ? "Record already exists, use putRecord" : `Record already exists: ${path}`);
+    }
+    if (action === "update" && !prev) throw invalidRequest(`Record not found: ${path}`);
+    if (action === "delete" && !prev) {
+      if (op.ifExists) {
+        results.push({ action: "delete", uri });
+        continue;
+      }
+      throw invalidRequest(`Record not found: ${path}`);
+    }
+    const prevCid = prev ? CID.parse(prev) : undefined;
+    if (action === "delete") {
+      writes.push({ action: WriteOpAction.Delete, collection: op.collection as never, rkey: op.rkey });
+      eventOps.push({ action: "delete", path, cid: null, prev: prevCid });
+      results.push({ action: "delete", uri });
+    } else {
+      const rec = op.record!;
+      writes.push({
+        action: action === "create" ? WriteOpAction.Create : WriteOpAction.Update,
+        collection: op.collection as never,
+        rkey: op.rkey,
+        record: rec.ipld as never,
+      });
+      eventOps.push({ action, path, cid: rec.cid, prev: prevCid });
+      results.push({ action, uri, cid: rec.cid.toString(), validationStatus: rec.validationStatus });
+    }
+    applied.push({ ...op, action });
+  }
+  if (writes.length === 0) return { commit: null, results };
+  for (const op of applied) if (op.blobRefs?.length) assertBlobRefsInTx(tx, did, op.blobRefs);
+
+  // Tree cache (tree-cache.ts): taken out for the whole transaction, put back only after COMMIT. If this
+  // write fails anywhere below, the entry is simply gone and the next write reloads from the database.
+  const cached = ctx.trees.take(did, root.cid.toString());
+  const tree = cached ?? loadCachedTree(client, did, root);
+  const treeWrites: TreeWrite[] = applied.map((op) => {
+    const key = `${op.collection}/${op.rkey}`;
+    return op.action === "delete"
+      ? { action: "delete", key }
+      : { action: op.action as "create" | "update", key, cid: op.record!.cid, bytes: op.record!.bytes };
+  });
+  const prevData = (await tree.data.getPointer()) as unknown as CID;
+  const commit = await formatCommit(did, { cid: root.cid as CID, rev: root.rev, data: tree.data }, treeWrites, keypair);
+  const commitCid = commit.cid;
+
+  const car = blocksToCar(commitCid, commit.eventBlocks);
+  if (car.byteLength > MAX_COMMIT_CAR_BYTES) throw invalidRequest("Commit too large: split the writes into smaller batches");
+
+  const now = new Date().toISOString();
+  for (const op of applied) {
+    if (op.action === "delete") client.query("DELETE FROM records WHERE did = ? AND collection = ? AND rkey = ?").run(did, op.collection, op.rkey);
+    else indexPutInTx(tx, did, op.collection, op.rkey, op.record!, now);
+    // blob references follow the records index; unreferenced blobs are left to the blob GC job
+    const uri = `at://${did}/${op.collection}/${op.rkey}`;
+    if (op.action === "delete") dropRecordBlobsInTx(tx, did, uri);
+    else setRecordBlobsInTx(tx, did, uri, (op.blobRefs ?? []).map((r) => r.cid), commit.rev);
+  }
+  storage.putManySync(commit.newBlocks, commit.rev);
+  storage.deleteUnreachable(commit.removedCids);
+  storage.setRoot(commitCid, commit.rev, commit.dataCid);
+  ctx.deps.sequencer.commitInTx(tx, {
+    repo: did,
+    commit: commitCid,
+    rev: commit.rev,
+    since: root.rev,
+    blocks: car,
+    ops: eventOps,
+    prevData,
+  });
+  const next: CachedTree = {
+    commitCid: commitCid.toString(),
+    rev: commit.rev,
+    data: commit.data,
+    storage: tree.storage,
+    created: tree.created + commit.newNodeCount,
+    nodes: 0,
+  };
+  tx.afterCommit(() => {
+    next.nodes = next.storage.reads + next.created;
+    ctx.trees.put(did, next);
+  });
+  return { commit: { cid: commitCid.toString(), rev: commit.rev }, results };
+}
+
+/**
+ * A lazily loaded tree for the head read in this transaction. Its storage reads through the writer
+ * connection, and its nodes only ever load inside later write transactions of this repo (per-DID lock
+ * + global write lock), always by CID: content addressing makes what they read independent of timing.
+ */
+function loadCachedTree(client: ReturnType<typeof sqliteOf>, did: string, root: { cid: Cid; rev: string; dataCid: string | null }): CachedTree {
+  const storage = new SqlRepoStorage(client, did, false);
+  let dataCid: CID;
+  if (root.dataCid) dataCid = CID.parse(root.dataCid);
+  else {
+    const bytes = storage.getBytesSync(root.cid);
+    if (!bytes) throw new Error(`commit block missing for ${did}`);
+    dataCid = (dagCbor.decode(bytes) as { data: CID }).data;
+  }
+  return { commitCid: root.cid.toString(), rev: root.rev, data: MST.load(storage, dataCid as never), storage, created: 0, nodes: 0 };
+}
+
+export function indexPutInTx(tx: Tx, did: string, collection: string, rkey: string, rec: PreparedRecord, now: string) {
+  sqliteOf(tx.orm)
+    .query(
+      `INSERT INTO records (did, collection, rkey, cid, value, validation_status, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = excluded.cid, value = excluded.value,
+         validation_status = excluded.validation_status, indexed_at = excluded.indexed_at`,
+    )
+    .run(did, collection, rkey, rec.cid.toString(), JSON.stringify(recordJson(rec)), rec.validationStatus, now);
+}
+
+function recordJson(rec: PreparedRecord): unknown {
+  return recordToJson(rec.value);
+}
