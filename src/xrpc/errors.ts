@@ -30,7 +30,8 @@ export const payloadTooLarge = (message = "Request body too large", name = "Payl
 export const rateLimitExceeded = (retryAfterSec: number, headers: Record<string, string> = {}) =>
   new XrpcError(429, "RateLimitExceeded", "Rate limit exceeded", undefined, { ...headers, "Retry-After": String(retryAfterSec) });
 export const internalError = () => new XrpcError(500, "InternalServerError", "An internal error occurred");
-export const methodNotImplemented = (message = "Method not implemented") => new XrpcError(501, "MethodNotImplemented", message);
+/** 501 for methods the spec declares out of scope for this server (e.g. PLC signing, 02 §11); the message says what to do instead. */
+export const methodNotImplemented = (message: string) => new XrpcError(501, "MethodNotImplemented", message);
 export const upstreamFailure = (message = "Upstream service failed") => new XrpcError(502, "UpstreamFailure", message);
 export const serviceUnavailable = (message = "Service unavailable") => new XrpcError(503, "ServiceUnavailable", message);
 
