@@ -76,3 +76,28 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000,
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `ofpds <args>` on a real terminal through script(1) (util-linux, always on Debian), types `keys` once
+ * the prompt is up, and returns what the terminal showed and the exit code.
+ */
+export async function runOnTty(args: string[], keys: string, env: Record<string, string> = {}): Promise<{ out: string; code: number }> {
+  const command = [...ofpdsCommand(), ...args].map(shellQuote).join(" ");
+  const proc = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", TERM: "xterm", ...env },
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  await Bun.sleep(800);
+  proc.stdin.write(keys);
+  await proc.stdin.flush();
+  // Keep the terminal open until the command is done (closing it early would hang it up).
+  await Promise.race([proc.exited, Bun.sleep(10_000)]);
+  proc.stdin.end();
+  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  return { out, code };
+}

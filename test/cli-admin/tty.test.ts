@@ -2,34 +2,16 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ofpdsCommand, REPO, tempDirs } from "../_support/process.ts";
+import { runOnTty, tempDirs } from "../_support/process.ts";
 import { startFakePds } from "./_fake-pds.ts";
 
 const dirs = tempDirs("ofpds-cli-tty-");
 const fake = startFakePds();
 afterAll(() => fake.stop());
 // script(1) gives the CLI a real terminal; it ships with Debian's essential bsdutils, so it is always there.
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Runs ofpds on a pseudo-terminal, typing `keys` once it has had time to show its prompt. */
-async function onTty(args: string[], keys: string, env: Record<string, string>) {
-  const command = [...ofpdsCommand(), ...args, "-s", fake.url].map(quote).join(" ");
-  const proc = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", TERM: "xterm", ...env },
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  await Bun.sleep(800);
-  proc.stdin.write(keys);
-  await proc.stdin.flush();
-  // Keep the terminal open until the command is done (closing it early would hang it up).
-  await Promise.race([proc.exited, Bun.sleep(10_000)]);
-  proc.stdin.end();
-  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-  return { out, code };
-}
+const onTty = (args: string[], keys: string, env: Record<string, string>) => runOnTty([...args, "-s", fake.url], keys, env);
 
 describe("on a terminal", () => {
   test("auth login prompts for the password without echoing it", async () => {

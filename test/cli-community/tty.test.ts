@@ -1,31 +1,14 @@
 // Community confirmations on a terminal (script(1) pseudo-terminal): typed handle for takedown, y/N for suspend.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ofpdsCommand, REPO, runCli, tempDirs } from "../_support/process.ts";
+import { runCli, runOnTty, tempDirs } from "../_support/process.ts";
 import { startFakePds } from "../cli-admin/_fake-pds.ts";
 
 const dirs = tempDirs("ofpds-cli-community-tty-");
 const fake = startFakePds();
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const NS = "net.openfederation.community.";
 let home: string;
 
-async function onTty(args: string[], keys: string) {
-  const command = [...ofpdsCommand(), ...args, "-s", fake.url].map(quote).join(" ");
-  const proc = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", TERM: "xterm", XDG_CONFIG_HOME: home },
-    stdin: "pipe",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  await Bun.sleep(800);
-  proc.stdin.write(keys);
-  await proc.stdin.flush();
-  await Promise.race([proc.exited, Bun.sleep(10_000)]);
-  proc.stdin.end();
-  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-  return { out, code };
-}
+const onTty = (args: string[], keys: string) => runOnTty([...args, "-s", fake.url], keys, { XDG_CONFIG_HOME: home });
 
 beforeAll(async () => {
   home = dirs();

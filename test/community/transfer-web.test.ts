@@ -2,11 +2,10 @@
 // account): the source hands out a DID document instead of a PLC operation; completeImport and confirmTransfer wait
 // (409 DidNotUpdated) until the loopback web host standing in for the domain publishes it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Secp256k1Keypair } from "@atproto/crypto";
-import * as plcLib from "@did-plc/lib";
 import { verifyRepoCar } from "@atproto/repo";
-import { call, invite, ok, PASSWORD, register, startEnv, uniq, type Env } from "../account/_support.ts";
+import { call, ok, PASSWORD, register, startEnv, uniq, type Env } from "../account/_support.ts";
 import { freePort, spawnOfpds, tempDirs, waitFor } from "../_support/process.ts";
+import { ownerOnBoth } from "./transfer-setup.ts";
 import { startDns, type TestDns } from "../handles/_dns.ts";
 
 const NS = "net.openfederation.community";
@@ -54,24 +53,6 @@ const sURL = () => `http://localhost:${S.pds.port}`;
 const dURL = () => `http://localhost:${D.pds.port}`;
 const events = (e: Env, did: string) => e.sql<{ type: string }>("SELECT type FROM repo_events WHERE did = ? ORDER BY seq", did).map((r) => r.type);
 
-/** An account on S moved to D (same DID): the owner must be a local account on both sides. */
-async function ownerOnBoth() {
-  const name = uniq("own");
-  const reg = await ok(call(S.url, "com.atproto.server.createAccount", { body: { handle: `${name}.test`, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(S) } }));
-  const primary = await Secp256k1Keypair.import(reg.primaryRotationKey.privateKeyHex);
-  const { token } = await ok(call(S.url, "com.atproto.server.getServiceAuth", { token: reg.accessJwt, params: { aud: D.serviceDid, lxm: "com.atproto.server.createAccount" } }));
-  const dName = uniq("own");
-  const acct = await ok(call(D.url, "com.atproto.server.createAccount", {
-    body: { handle: `${dName}.test`, email: `${dName}@example.org`, password: PASSWORD, inviteCode: await invite(D), did: reg.did },
-    headers: { authorization: `Bearer ${token}` },
-  }));
-  const creds = await ok(call(D.url, "com.atproto.identity.getRecommendedDidCredentials", { token: acct.accessJwt }));
-  const lastOp = await (await fetch(`${plcUrl}/${reg.did}/log/last`)).json();
-  const op = await plcLib.createUpdateOp(lastOp, primary, (prev) => ({ ...prev, rotationKeys: [primary.did(), ...creds.rotationKeys], verificationMethods: { atproto: creds.verificationMethods.atproto }, alsoKnownAs: creds.alsoKnownAs, services: creds.services }));
-  await ok(call(D.url, "com.atproto.identity.submitPlcOperation", { token: acct.accessJwt, body: { operation: op } }));
-  await ok(call(D.url, "com.atproto.server.activateAccount", { token: acct.accessJwt, body: {} }));
-  return { did: reg.did as string, onS: reg.accessJwt as string, onD: acct.accessJwt as string };
-}
 
 describe("did:web community moves from S to D", () => {
   let owner: Awaited<ReturnType<typeof ownerOnBoth>>;
@@ -86,7 +67,7 @@ describe("did:web community moves from S to D", () => {
 
   beforeAll(async () => {
     dns.a.set(domain, ["127.0.0.1"]);
-    owner = await ownerOnBoth();
+    owner = await ownerOnBoth(S, D, plcUrl);
     const mName = uniq("m");
     const reg = await register(S, mName);
     member = { did: reg.did, accessJwt: (await ok(call(S.url, "com.atproto.server.createSession", { body: { identifier: mName, password: PASSWORD } }))).accessJwt };

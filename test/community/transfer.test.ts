@@ -1,11 +1,10 @@
 // Community transfer to another server (04 §8), end to end between two `ofpds serve --dev` instances sharing one
 // `ofpds plc`: prepareImport on D → transfer on S (frozen) → completeImport on D → S migrated.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Secp256k1Keypair } from "@atproto/crypto";
-import * as plcLib from "@did-plc/lib";
 import { verifyRepoCar } from "@atproto/repo";
-import { call, invite, ok, PASSWORD, register, startEnv, uniq, type Env } from "../account/_support.ts";
+import { call, ok, PASSWORD, register, startEnv, uniq, type Env } from "../account/_support.ts";
 import { freePort, spawnOfpds, tempDirs, waitFor } from "../_support/process.ts";
+import { ownerOnBoth } from "./transfer-setup.ts";
 
 const NS = "net.openfederation.community";
 const dir = tempDirs("ofpds-ctransfer-");
@@ -40,24 +39,6 @@ async function approvedUser(e: Env) {
 }
 const plcData = async (did: string) => (await (await fetch(`${plcUrl}/${did}/data`)).json()) as any;
 
-/** An account on S moved to D (same DID): the owner must be a local account on both sides. */
-async function ownerOnBoth() {
-  const name = uniq("own");
-  const reg = await ok(call(S.url, "com.atproto.server.createAccount", { body: { handle: `${name}.test`, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(S) } }));
-  const primary = await Secp256k1Keypair.import(reg.primaryRotationKey.privateKeyHex);
-  const { token } = await ok(call(S.url, "com.atproto.server.getServiceAuth", { token: reg.accessJwt, params: { aud: D.serviceDid, lxm: "com.atproto.server.createAccount" } }));
-  const dName = uniq("own");
-  const acct = await ok(call(D.url, "com.atproto.server.createAccount", {
-    body: { handle: `${dName}.test`, email: `${dName}@example.org`, password: PASSWORD, inviteCode: await invite(D), did: reg.did },
-    headers: { authorization: `Bearer ${token}` },
-  }));
-  const creds = await ok(call(D.url, "com.atproto.identity.getRecommendedDidCredentials", { token: acct.accessJwt }));
-  const lastOp = await (await fetch(`${plcUrl}/${reg.did}/log/last`)).json();
-  const op = await plcLib.createUpdateOp(lastOp, primary, (prev) => ({ ...prev, rotationKeys: [primary.did(), ...creds.rotationKeys], verificationMethods: { atproto: creds.verificationMethods.atproto }, alsoKnownAs: creds.alsoKnownAs, services: creds.services }));
-  await ok(call(D.url, "com.atproto.identity.submitPlcOperation", { token: acct.accessJwt, body: { operation: op } }));
-  await ok(call(D.url, "com.atproto.server.activateAccount", { token: acct.accessJwt, body: {} }));
-  return { did: reg.did as string, onS: reg.accessJwt as string, onD: acct.accessJwt as string };
-}
 
 describe("plc community moves from S to D", () => {
   let owner: Awaited<ReturnType<typeof ownerOnBoth>>;
@@ -69,7 +50,7 @@ describe("plc community moves from S to D", () => {
   const dName = uniq("moved");
 
   beforeAll(async () => {
-    owner = await ownerOnBoth();
+    owner = await ownerOnBoth(S, D, plcUrl);
     member = await approvedUser(S);
     community = await ok(call(S.url, `${NS}.create`, { token: owner.onS, body: { handle: uniq("club"), didMethod: "plc", displayName: "Club" } }));
     await ok(call(S.url, `${NS}.join`, { token: member.accessJwt, body: { did: community.did } }));
@@ -198,7 +179,7 @@ describe("plc community moves from S to D", () => {
 
 describe("cancel and limits", () => {
   test("cancelTransfer lifts the freeze and voids the token; downloads are capped at 5", async () => {
-    const owner = await ownerOnBoth();
+    const owner = await ownerOnBoth(S, D, plcUrl);
     const c = await ok(call(S.url, `${NS}.create`, { token: owner.onS, body: { handle: uniq("club"), didMethod: "plc" } }));
     const prep = await ok(call(D.url, `${NS}.prepareImport`, { token: owner.onD, body: { did: c.did, handle: uniq("m"), sourcePds: sURL() } }));
     const p = await ok(call(S.url, `${NS}.transfer`, { token: owner.onS, body: { did: c.did, password: PASSWORD, importTicket: prep.importTicket } }));

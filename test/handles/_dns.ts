@@ -75,3 +75,20 @@ export async function startDns(): Promise<TestDns> {
   const { port } = sock.address();
   return { ...table, address: `127.0.0.1:${port}`, queries, stop: () => new Promise((r) => sock.close(() => r())) };
 }
+
+/** A loopback web host standing in for remote domains: answers each request with `documents.get(Host)`, records every Host asked. */
+export function startWellKnownHost() {
+  const hits: string[] = [];
+  const documents = new Map<string, string>();
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch(req) {
+      const host = (req.headers.get("host") ?? "").replace(/:\d+$/, "");
+      hits.push(host);
+      const body = documents.get(host);
+      return body === undefined ? new Response("nope", { status: 404 }) : new Response(body);
+    },
+  });
+  return { port: server.port!, hits, documents, stop: () => server.stop(true) };
+}

@@ -2,34 +2,23 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Secp256k1Keypair } from "@atproto/crypto";
 import { approvedUser, call, ok, register, startEnv, uniq, type Env } from "../account/_support.ts";
-import { startDns, type TestDns } from "./_dns.ts";
+import { startDns, type TestDns, startWellKnownHost } from "./_dns.ts";
 import { signPlcOp } from "../../src/identity/plc-sign.ts";
 import { cidForOp } from "../../plc/ops/encoding.ts";
 
 let e: Env;
 let dns: TestDns;
-let web: ReturnType<typeof Bun.serve>;
-const webHits: string[] = [];
-const wellKnown = new Map<string, string>();
+let web: ReturnType<typeof startWellKnownHost>;
 
 beforeAll(async () => {
   dns = await startDns();
-  web = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch(req) {
-      const host = (req.headers.get("host") ?? "").replace(/:\d+$/, "");
-      webHits.push(host);
-      const body = wellKnown.get(host);
-      return body === undefined ? new Response("nope", { status: 404 }) : new Response(body);
-    },
-  });
+  web = startWellKnownHost();
   e = await startEnv({ OFPDS_DEV_DNS_SERVER: dns.address, OFPDS_DEV_WELLKNOWN_PORT: String(web.port) });
 });
 afterAll(async () => {
   await e?.stop();
   await dns?.stop();
-  web?.stop(true);
+  web?.stop();
 });
 
 const plcLog = async (did: string) => (await (await fetch(`${e.pds.plcUrl}/${did}/log`)).json()) as any[];
@@ -54,9 +43,9 @@ describe("resolveHandle", () => {
 
   test("remote handle via the well-known served on loopback (development allows private fetch)", async () => {
     dns.a.set("wk-user.example.org", ["127.0.0.1"]);
-    wellKnown.set("wk-user.example.org", "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb\n");
+    web.documents.set("wk-user.example.org", "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb\n");
     expect(await ok(call(e.url, "com.atproto.identity.resolveHandle", { params: { handle: "wk-user.example.org" } }))).toEqual({ did: "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb" });
-    expect(webHits).toContain("wk-user.example.org");
+    expect(web.hits).toContain("wk-user.example.org");
   });
 });
 

@@ -3,31 +3,20 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Resolver } from "node:dns/promises";
 import { didFromTxt, HandleResolver } from "../../src/identity/handle-resolver.ts";
 import { OutboundFetchPolicy, type AddressLookup } from "../../src/identity/fetch-policy.ts";
-import { startDns, type TestDns } from "./_dns.ts";
+import { startDns, type TestDns, startWellKnownHost } from "./_dns.ts";
 
 const DID_A = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
 const DID_B = "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb";
 let dns: TestDns;
-let web: ReturnType<typeof Bun.serve>;
-const webHits: string[] = [];
-const wellKnown = new Map<string, string>();
+let web: ReturnType<typeof startWellKnownHost>;
 
 beforeAll(async () => {
   dns = await startDns();
-  web = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch(req) {
-      const host = (req.headers.get("host") ?? "").replace(/:\d+$/, "");
-      webHits.push(host);
-      const body = wellKnown.get(host);
-      return body === undefined ? new Response("nope", { status: 404 }) : new Response(body);
-    },
-  });
+  web = startWellKnownHost();
 });
 afterAll(async () => {
   await dns.stop();
-  web.stop(true);
+  web.stop();
 });
 
 function resolverWith(allowPrivate: boolean) {
@@ -76,26 +65,26 @@ describe("resolve", () => {
   test("DNS wins over the well-known", async () => {
     dns.txt.set("_atproto.both.ext.test", [`did=${DID_A}`]);
     dns.a.set("both.ext.test", ["127.0.0.1"]);
-    wellKnown.set("both.ext.test", DID_B);
+    web.documents.set("both.ext.test", DID_B);
     expect(await resolverWith(true).resolve("both.ext.test")).toBe(DID_A);
   });
 
   test("two did= TXT values → falls through to the well-known", async () => {
     dns.txt.set("_atproto.twotxt.ext.test", [`did=${DID_A}`, `did=${DID_B}`]);
     dns.a.set("twotxt.ext.test", ["127.0.0.1"]);
-    wellKnown.set("twotxt.ext.test", `${DID_B}\nignored`);
+    web.documents.set("twotxt.ext.test", `${DID_B}\nignored`);
     expect(await resolverWith(true).resolve("twotxt.ext.test")).toBe(DID_B);
   });
 
   test("HTTP well-known on loopback (development policy): first line, trimmed", async () => {
     dns.a.set("wk.ext.test", ["127.0.0.1"]);
-    wellKnown.set("wk.ext.test", `  ${DID_B}  \nsecond line`);
+    web.documents.set("wk.ext.test", `  ${DID_B}  \nsecond line`);
     expect(await resolverWith(true).resolve("wk.ext.test")).toBe(DID_B);
   });
 
   test("well-known with an invalid DID → null", async () => {
     dns.a.set("bad.ext.test", ["127.0.0.1"]);
-    wellKnown.set("bad.ext.test", "hello");
+    web.documents.set("bad.ext.test", "hello");
     expect(await resolverWith(true).resolve("bad.ext.test")).toBeNull();
   });
 
@@ -103,11 +92,11 @@ describe("resolve", () => {
     test(`strict policy: well-known host resolving to ${ip} → null, no connection attempted`, async () => {
       const name = `ssrf${ip.replace(/\./g, "")}.ext.test`;
       dns.a.set(name, [ip]);
-      wellKnown.set(name, DID_B);
-      const before = webHits.length;
+      web.documents.set(name, DID_B);
+      const before = web.hits.length;
       expect(await resolverWith(false).resolve(name)).toBeNull();
-      expect(webHits.slice(before)).not.toContain(name);
-      expect(webHits.length).toBe(before);
+      expect(web.hits.slice(before)).not.toContain(name);
+      expect(web.hits.length).toBe(before);
     });
   }
 
