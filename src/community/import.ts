@@ -69,7 +69,7 @@ export class CommunityImportService {
   // ---- prepareImport -----------------------------------------------------------------------------------
 
   async prepareImport(input: { did: string; handle: string; sourcePds: string }, callerDid: string) {
-    const { config, db, plc, keys, audit } = this.deps;
+    const { config, db, keys, audit } = this.deps;
     const caller = this.deps.accounts.getRow(callerDid);
     if (!caller || caller.status !== "approved") throw forbidden("Only approved local accounts can import communities");
     const did = input.did;
@@ -157,7 +157,7 @@ export class CommunityImportService {
   // ---- completeImport (online) -------------------------------------------------------------------------
 
   async completeImport(input: { importId: string; transferToken?: string }, callerDid: string) {
-    const { config, db, plc, keys, repo, audit, logger } = this.deps;
+    const { config, db, plc, repo, audit, logger } = this.deps;
     const imp = db.orm.select().from(communityImports).where(eq(communityImports.id, input.importId)).get();
     if (!imp || imp.createdBy !== callerDid || imp.status !== "preparing" || Date.parse(imp.expiresAt) <= this.now()) throw notFound("Import not found");
     if (input.transferToken === undefined) throw invalidRequest("transferToken is required (the offline admin.importRepo mode is not supported yet)");

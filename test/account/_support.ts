@@ -9,7 +9,6 @@ import { setDefaultTimeout } from "bun:test";
 setDefaultTimeout(30_000);
 
 export { call, ok, type Reply } from "../_support/xrpc.ts";
-import type { Reply } from "../_support/xrpc.ts";
 import { call, ok } from "../_support/xrpc.ts";
 
 export const ADMIN = { email: "root@example.org", handle: "admin", password: "Admin-password-123" };

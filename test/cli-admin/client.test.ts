@@ -1,6 +1,6 @@
 // CLI client behaviour through the real command against a scripted server: sessions, refresh, errors → exit codes.
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, runCli, tempDirs } from "../_support/process.ts";
 import { fakeJwt, startFakePds } from "./_fake-pds.ts";

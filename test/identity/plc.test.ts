@@ -9,7 +9,6 @@ import { PlcClient, PlcRejectedError, PlcUnavailableError, type PlcOperation } f
 import { IdentityService, type PreparedIdentity } from "../../src/identity/service.ts";
 import { XrpcError } from "../../src/xrpc/errors.ts";
 import { silentLogger } from "../../src/util/logger.ts";
-import { freePort } from "../_support/process.ts";
 import { testConfig } from "../xrpc/_app.ts";
 import { captureLogger, openDb, SECRET, startDirectory } from "./_support.ts";
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { base58btc } from "multiformats/bases/base58";
 import { didForGenesis, encodeCbor } from "../../plc/ops/encoding.ts";
-import { auditText, k256, post, sign, startTestPlc, unsignedOp, type TestPlc } from "./_support.ts";
+import { k256, post, sign, startTestPlc, unsignedOp, type TestPlc } from "./_support.ts";
 import { expectRejected } from "./_support.ts";
 
 let plc: TestPlc;

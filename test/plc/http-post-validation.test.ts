@@ -4,7 +4,6 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { p256 as p256Curve } from "@noble/curves/p256";
 import { cidForOp, didForGenesis } from "../../plc/ops/encoding.ts";
 import {
-  auditText,
   genesis,
   k256,
   mustPost,
