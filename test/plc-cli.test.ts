@@ -7,7 +7,7 @@ import { Secp256k1Keypair } from "@atproto/crypto";
 import * as plc from "@did-plc/lib";
 import { freePort, runCli, spawnOfpds, tempDirs, waitFor } from "./_support/process.ts";
 
-const VECTORS = new URL("../../shared/vectors/plc/audit_log/", import.meta.url).pathname;
+const VECTORS = new URL("./fixtures/plc/audit_log/", import.meta.url).pathname;
 const dir = tempDirs("ofpds-plccli-");
 
 async function startPlc(dataDir: string) {

@@ -180,7 +180,7 @@ describe("stream cursor age", () => {
     const { importLog, startPlcServer } = await import("../../plc/index.ts");
     const { tempDbPath } = await import("./_support.ts");
     const { dbPath } = tempDbPath();
-    const vector = new URL("../../../shared/vectors/plc/audit_log/valid/log_bskyapp.json", import.meta.url);
+    const vector = new URL("../fixtures/plc/audit_log/valid/log_bskyapp.json", import.meta.url);
     await importLog(dbPath, readFileSync(vector, "utf8"));
     const server = await startPlcServer({ port: 0, host: "127.0.0.1", dbPath, rateLimitsEnabled: false, trustProxy: 0, dev: true, version: "t" });
     try {

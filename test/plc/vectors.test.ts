@@ -7,7 +7,7 @@ import { importLog, verifyAll, type ImportRejection } from "../../plc/index.ts";
 import { PlcStore } from "../../plc/store/store.ts";
 import { tempDbPath } from "./_support.ts";
 
-const VECTORS = fileURLToPath(new URL("../../../shared/vectors/plc", import.meta.url));
+const VECTORS = fileURLToPath(new URL("../fixtures/plc", import.meta.url));
 
 interface Entry {
   did: string;

@@ -5,7 +5,7 @@ import { CID } from "multiformats/cid";
 import { commitProofBlocks } from "../../src/repo/proof.ts";
 import { sqliteOf } from "../../src/repo/sql.ts";
 import { SqlRepoStorage } from "../../src/repo/storage.ts";
-import fixtures from "../../../shared/vectors/atproto/firehose/commit-proof-fixtures.json" with { type: "json" };
+import fixtures from "../fixtures/atproto/firehose/commit-proof-fixtures.json" with { type: "json" };
 import { invertWithBlocks } from "./_invert.ts";
 import { repoHarness, type RepoHarness } from "./_support.ts";
 
