@@ -1,7 +1,9 @@
 // Types shared by the route table, the pipeline and the handlers in src/api/.
+import type { AuthResult } from "../caller.ts";
 import type { AppContext } from "../context.ts";
 import type { Logger } from "../util/logger.ts";
 import type { RateLimitBucket } from "./ratelimit/limiter.ts";
+import type { Input, InputEncoding, MethodId, Output, OutputEncoding, ValidatedParams } from "../lexicon-types/index.ts";
 
 /**
  * Who may call a method (spec 00 §6). Only `none` is verified today; the auth issue adds the verifiers for
@@ -25,19 +27,8 @@ export type AuthGuard =
   | { kind: "user-or-remote" }
   | { kind: "optional-or-remote" };
 
-/** Account statuses (spec 01 §2). */
-export type AccountStatus = "creating" | "pending" | "approved" | "rejected" | "deactivated" | "disabled" | "suspended" | "takendown";
-
-/** Access-token scopes (spec 01 §9.1). */
-export type AccessScope = "com.atproto.access" | "com.atproto.takendown" | "com.atproto.signupQueued";
-
-/** What authentication established about the caller; handlers branch on `kind`. Status and roles come from the database per request. */
-export type AuthResult =
-  | { kind: "anonymous" }
-  | { kind: "account"; did: string; sid: string; scope: AccessScope; status: AccountStatus; roles: string[] }
-  | { kind: "refresh"; did: string; sid: string; jti: string }
-  /** an account hosted elsewhere, by a service-auth JWT verified for this method (04 §9); never holds PDS roles */
-  | { kind: "remote"; did: string };
+// Domain types live in the leaf src/caller.ts; re-exported so handlers keep one import.
+export type { AccessScope, AccountStatus, AuthResult, Caller } from "../caller.ts";
 
 export interface RequestInfo {
   requestId: string;
@@ -56,6 +47,32 @@ export interface HandlerArgs<P = Record<string, unknown>, I = unknown> {
   auth: AuthResult;
   req: RequestInfo;
 }
+
+/** A non-JSON input as the pipeline hands it over: buffered bytes, or the unread stream when the route sets `body.stream`. */
+export interface RawInput {
+  encoding: string;
+  bytes: Uint8Array;
+}
+export interface StreamInput {
+  encoding: string;
+  stream: ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * The arguments of method N's handler, typed from its lexicon (src/lexicon-types): params with defaults applied,
+ * the JSON input, or `I` (RawInput unless overridden, e.g. StreamInput) for a non-JSON input.
+ */
+export type MethodArgs<N extends MethodId, I = RawInput> = HandlerArgs<
+  ValidatedParams<N>,
+  InputEncoding<N> extends "application/json" ? Input<N> : InputEncoding<N> extends undefined ? undefined : I
+>;
+
+/** What method N's handler returns: its lexicon's JSON output, a RawOutput for a non-JSON output, nothing when it declares none. */
+export type MethodResult<N extends MethodId> = OutputEncoding<N> extends "application/json"
+  ? Output<N>
+  : OutputEncoding<N> extends undefined
+    ? void
+    : RawOutput;
 
 /** A non-JSON response body (CAR files, blobs). Returned by a handler instead of a plain object. */
 export interface RawOutput {

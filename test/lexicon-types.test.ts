@@ -1,0 +1,44 @@
+// src/lexicon-types/generated.ts is what scripts/gen-lexicon-types.ts makes of the current lexicons (no build step needed to typecheck).
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import type { LexiconDoc } from "@atproto/lexicon";
+import { GENERATED_PATH, generate, generateCurrent } from "../scripts/gen-lexicon-types.ts";
+
+const doc = (defs: Record<string, unknown>): LexiconDoc => ({ lexicon: 1, id: "net.openfederation.test.thing", defs }) as LexiconDoc;
+const query = (props: Record<string, unknown>, required: string[] = []) =>
+  doc({
+    main: {
+      type: "query",
+      parameters: { type: "params", properties: { limit: { type: "integer", default: 50 } } },
+      output: { encoding: "application/json", schema: { type: "object", required, properties: props } },
+    },
+    item: { type: "object", properties: { n: { type: "integer" } } },
+  });
+
+describe("generated lexicon types", () => {
+  test("the checked-in file is up to date (run `bun scripts/gen-lexicon-types.ts` after editing a lexicon)", async () => {
+    expect(readFileSync(GENERATED_PATH, "utf8")).toBe(await generateCurrent());
+  });
+
+  test("fields, required, enums, refs and defaults are rendered from the lexicon", () => {
+    const out = generate([query({ status: { type: "string", enum: ["a", "b"] }, items: { type: "array", items: { type: "ref", ref: "#item" } }, note: { type: "string" } }, ["status", "items"])], []);
+    expect(out).toContain("export declare namespace NetOpenfederationTestThing {");
+    expect(out).toContain('    status: "a" | "b";');
+    expect(out).toContain("    items: Array<Item>;");
+    expect(out).toContain("    note?: string;");
+    expect(out).toContain('    defaulted: "limit";');
+    expect(out).toContain("  export type Item = {\n    n?: number;\n  };");
+  });
+
+  test("a lexicon edit changes the output, so a stale file fails the freshness test", () => {
+    const before = generate([query({ a: { type: "string" } })], []);
+    const after = generate([query({ a: { type: "string" }, b: { type: "boolean" } })], []);
+    expect(after).not.toBe(before);
+    expect(after).toContain("    b?: boolean;");
+  });
+
+  test("an unresolvable ref or an unsupported type is a generator error, not a silent `any`", () => {
+    expect(() => generate([query({ x: { type: "ref", ref: "#missing" } })], [])).toThrow(/unresolved ref #missing/);
+    expect(() => generate([query({ x: { type: "float" } })], [])).toThrow(/"float" is not supported/);
+  });
+});
