@@ -193,6 +193,7 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
       dnsServer: dev ? r.str("OFPDS_DEV_DNS_SERVER") : undefined,
       wellKnownPort: dev && r.str("OFPDS_DEV_WELLKNOWN_PORT") ? r.int("OFPDS_DEV_WELLKNOWN_PORT", 0, 1, 65535) : undefined,
     },
+    devClockFile: dev ? r.str("OFPDS_DEV_CLOCK_FILE") : undefined,
     firehoseBackfillHours: r.int("FIREHOSE_BACKFILL_HOURS", 72, 1, 24 * 365),
     firehoseMaxBuffer: r.int("FIREHOSE_MAX_BUFFER", 500, 10, 1_000_000),
     importMaxBytes: r.int("IMPORT_MAX_BYTES", 104_857_600, 1, 2 ** 40),

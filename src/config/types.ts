@@ -62,6 +62,11 @@ export interface Config {
    * OFPDS_DEV_DNS_SERVER (host:port for TXT/address lookups), OFPDS_DEV_WELLKNOWN_PORT.
    */
   devResolver: { dnsServer: string | undefined; wellKnownPort: number | undefined };
+  /**
+   * Development-only test clock, ignored unless `dev` (OFPDS_DEV_CLOCK_FILE): the server's time is the wall clock
+   * plus the millisecond offset written in this file, re-read on every reading, so a suite can make time pass.
+   */
+  devClockFile?: string | undefined;
   /** firehose events older than this are pruned; cursors older than it get #info OutdatedCursor */
   firehoseBackfillHours: number;
   /** events queued for one subscriber before it is cut off with ConsumerTooSlow */
