@@ -4,8 +4,8 @@ import type { Config, Secrets } from "../config/types.ts";
 import type { Database, Tx } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
-import type { AccountStatus } from "../xrpc/types.ts";
-import { forbidden, invalidRequest, notFound, XrpcError } from "../xrpc/errors.ts";
+import type { AccountStatus } from "../caller.ts";
+import { forbidden, invalidRequest, notFound, DomainError } from "../errors.ts";
 import { accountRoles, accounts } from "./schema.ts";
 import { isPdsRole, normaliseName } from "./rules.ts";
 import type { IdentityPort, RepoPort } from "./ports.ts";
@@ -30,7 +30,7 @@ export interface AccountDeps {
 }
 
 export type TargetSelector = { did?: string; handle?: string; email?: string };
-const alreadyResolved = () => new XrpcError(400, "AlreadyResolved", "Account is not awaiting approval");
+const alreadyResolved = () => new DomainError("invalid", "AlreadyResolved", "Account is not awaiting approval");
 /** pending, or migrated in and awaiting approval (01 §3) */
 const awaitingApproval = or(eq(accounts.status, "pending"), and(eq(accounts.status, "deactivated"), eq(accounts.createdVia, "migration"), isNull(accounts.approvedAt)))!;
 const live = ne(accounts.status, "rejected");

@@ -2,7 +2,7 @@
 // and the reconciler that cleans up after a crash between PLC genesis and finalize.
 import { and, eq, lt, ne } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
-import { internalError, invalidRequest, XrpcError } from "../xrpc/errors.ts";
+import { internalError, invalidRequest, DomainError } from "../errors.ts";
 import { accountRoles, accounts } from "./schema.ts";
 import { communities } from "../community/schema.ts";
 import { isAcceptablePassword, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName, type PdsRole } from "./rules.ts";
@@ -35,7 +35,7 @@ export interface CreatedAccount {
   primaryRotationKey?: PrimaryRotationKey;
 }
 
-const accountExists = (what: string) => new XrpcError(409, "AccountExists", `${what} is already taken`);
+const accountExists = (what: string) => new DomainError("conflict", "AccountExists", `${what} is already taken`);
 const live = ne(accounts.status, "rejected");
 
 /** A `creating` row older than this belongs to a crashed registration (02 §4). */
@@ -57,7 +57,7 @@ export class AccountCreator {
     const email = normaliseEmail(input.email);
     if (!isValidEmail(email)) throw invalidRequest(MSG.email);
     if (!isAcceptablePassword(input.password) && !input.allowWeakPassword) throw invalidRequest(MSG.password);
-    if (!input.operator && config.inviteRequired && !input.inviteCode) throw new XrpcError(403, "InviteRequired", "An invite code is required");
+    if (!input.operator && config.inviteRequired && !input.inviteCode) throw new DomainError("forbidden", "InviteRequired", "An invite code is required");
     this.assertAvailable(db.orm, name, email);
 
     const handle = `${name}.${this.handleDomain}`;
@@ -120,7 +120,7 @@ export class AccountCreator {
         // The row stays `creating`; reconcileCreating() tombstones and removes it later.
         logger.error("tombstone/compensation after failed finalize did not complete", { did, err: String(e) });
       }
-      throw err instanceof XrpcError ? err : internalError();
+      throw err instanceof DomainError ? err : internalError();
     }
     return { did, handle, email, status, ...(prepared.primaryRotationKey ? { primaryRotationKey: prepared.primaryRotationKey } : {}) };
   }

@@ -1,5 +1,5 @@
 // Opaque keyset cursors: base64url of "<sort time>|<tie-break key>"; anything else is an InvalidRequest.
-import { invalidRequest } from "../xrpc/errors.ts";
+import { invalidRequest } from "../errors.ts";
 
 export const encodeCursor = (t: string, k: string): string => Buffer.from(`${t}|${k}`).toString("base64url");
 

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { and, count, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database, Tx } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
-import { invalidRequest, notFound, XrpcError } from "../xrpc/errors.ts";
+import { invalidRequest, notFound, DomainError } from "../errors.ts";
 import { inviteUses, invites } from "./schema.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 
@@ -31,7 +31,7 @@ export function inviteStatus(row: InviteRow, nowIso: string): InviteStatus {
   return "active";
 }
 
-const inviteError = (name: string, message: string) => new XrpcError(403, name, message);
+const inviteError = (name: string, message: string) => new DomainError("forbidden", name, message);
 
 export class InviteService {
   constructor(private readonly deps: { db: Database; audit: AuditLog; handleOf: (did: string) => string | undefined }, private readonly now: () => number = Date.now) {}
@@ -67,7 +67,7 @@ export class InviteService {
     return this.deps.db.transaction((tx) => {
       const row = tx.orm.select().from(invites).where(eq(invites.code, code)).get();
       if (!row) throw notFound("Invite not found");
-      if (row.revokedAt) throw new XrpcError(400, "AlreadyRevoked", "Invite is already revoked");
+      if (row.revokedAt) throw new DomainError("invalid", "AlreadyRevoked", "Invite is already revoked");
       tx.orm.update(invites).set({ revokedAt: new Date(this.now()).toISOString() }).where(eq(invites.code, code)).run();
       this.deps.audit.writeInTx(tx, { action: "invite.revoke", actorType: "account", actorDid, targetId: code, meta: { code } });
       return { code, status: "revoked" as const };

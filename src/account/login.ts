@@ -2,8 +2,8 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
-import type { AccessScope, AccountStatus } from "../xrpc/types.ts";
-import { XrpcError } from "../xrpc/errors.ts";
+import type { AccessScope, AccountStatus } from "../caller.ts";
+import { DomainError } from "../errors.ts";
 import type { AccountService } from "./account-service.ts";
 import type { Lockout } from "./lockout.ts";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
@@ -12,7 +12,7 @@ import { accounts } from "./schema.ts";
 import { sha256Hex, type SessionService, type TokenPair } from "./sessions.ts";
 import { statusError, type AccountRow } from "./views.ts";
 
-const invalidCredentials = () => new XrpcError(401, "Unauthorized", "Invalid identifier or password");
+const invalidCredentials = () => new DomainError("auth", "Unauthorized", "Invalid identifier or password");
 
 /** Scope of a session for a status, or the error when that status gets no session. */
 export function sessionScope(status: AccountStatus, opts: { allowTakendown?: boolean; queued?: boolean } = {}): AccessScope {
@@ -26,7 +26,7 @@ export function sessionScope(status: AccountStatus, opts: { allowTakendown?: boo
       throw statusError(status);
     case "takendown":
       if (opts.allowTakendown) return "com.atproto.takendown";
-      throw new XrpcError(401, "AccountTakedown", statusError(status).message);
+      throw new DomainError("auth", "AccountTakedown", statusError(status).message);
     case "pending":
       if (opts.queued) return "com.atproto.signupQueued";
       throw statusError(status);
@@ -59,7 +59,7 @@ export class LoginService {
     const lockedFor = lockout.lockedFor(key);
     if (lockedFor !== undefined) {
       await fail("account_locked");
-      throw new XrpcError(429, "AccountLocked", "Too many failed login attempts; try again later", { retryAfter: lockedFor }, { "Retry-After": String(lockedFor) });
+      throw new DomainError("rateLimited", "AccountLocked", "Too many failed login attempts; try again later", { retryAfter: lockedFor }, lockedFor);
     }
     // Exactly one full verification per unlocked attempt, against a dummy hash when there is no account.
     const tooLong = [...input.password].length > 256;

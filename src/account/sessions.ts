@@ -3,9 +3,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Config, Secrets } from "../config/types.ts";
 import type { Database, Tx } from "../db/database.ts";
-import type { AccessScope } from "../xrpc/types.ts";
+import type { AccessScope } from "../caller.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
-import { invalidToken } from "../xrpc/errors.ts";
+import { invalidToken } from "../errors.ts";
 import { signJwt, type JwtClaims } from "./jwt.ts";
 import { refreshTokens, sessions } from "./schema.ts";
 

@@ -1,6 +1,6 @@
 // Account row helpers: full handles, wire status, and the status → error mapping of the status gate (01 §2, §9.3).
-import type { AccountStatus } from "../xrpc/types.ts";
-import { XrpcError } from "../xrpc/errors.ts";
+import type { AccountStatus } from "../caller.ts";
+import { DomainError } from "../errors.ts";
 import type { accounts } from "./schema.ts";
 
 export type AccountRow = typeof accounts.$inferSelect;
@@ -26,20 +26,20 @@ export function wireStatus(status: AccountStatus): "deactivated" | "suspended" |
 const RESTRICTED_HINT = "Log in with allowTakendown to get a session for exporting your data and migrating.";
 
 /** The error a status answers outside its allowlist (00 §5). */
-export function statusError(status: AccountStatus): XrpcError {
+export function statusError(status: AccountStatus): DomainError {
   switch (status) {
     case "deactivated":
-      return new XrpcError(403, "AccountDeactivated", "Account is deactivated");
+      return new DomainError("forbidden", "AccountDeactivated", "Account is deactivated");
     case "suspended":
-      return new XrpcError(403, "AccountSuspended", `Account is suspended. ${RESTRICTED_HINT}`);
+      return new DomainError("forbidden", "AccountSuspended", `Account is suspended. ${RESTRICTED_HINT}`);
     case "takendown":
-      return new XrpcError(410, "AccountTakenDown", `Account has been taken down. ${RESTRICTED_HINT}`);
+      return new DomainError("gone", "AccountTakenDown", `Account has been taken down. ${RESTRICTED_HINT}`);
     case "disabled":
-      return new XrpcError(403, "AccountDisabled", `Account is disabled. ${RESTRICTED_HINT}`);
+      return new DomainError("forbidden", "AccountDisabled", `Account is disabled. ${RESTRICTED_HINT}`);
     case "pending":
     case "rejected":
-      return new XrpcError(403, "AccountNotApproved", "Account is not approved");
+      return new DomainError("forbidden", "AccountNotApproved", "Account is not approved");
     default:
-      return new XrpcError(401, "InvalidToken", "Token could not be verified");
+      return new DomainError("auth", "InvalidToken", "Token could not be verified");
   }
 }

@@ -4,7 +4,7 @@ import type { Database } from "../db/database.ts";
 import type { Job } from "../jobs/scheduler.ts";
 import { sqliteOf } from "../repo/sql.ts";
 import type { Logger } from "../util/logger.ts";
-import { XrpcError, invalidRequest, rateLimitExceeded } from "../xrpc/errors.ts";
+import { DomainError, invalidRequest, rateLimitExceeded } from "../errors.ts";
 import { MemoryRateLimitStore } from "../xrpc/ratelimit/store.ts";
 import { resolveMime } from "./mime.ts";
 import { BlobFiles, BlobTooLargeError } from "./store.ts";
@@ -15,8 +15,8 @@ const DAY_MS = 86_400_000;
 /** Rows handled per GC transaction, so one run never holds the write lock for long. */
 const GC_BATCH = 500;
 
-export const blobTooLarge = (maxBytes: number) => new XrpcError(413, "BlobTooLarge", `Blob exceeds ${maxBytes} bytes`);
-export const blobNotFound = (message = "Blob not found") => new XrpcError(400, "BlobNotFound", message);
+export const blobTooLarge = (maxBytes: number) => new DomainError("tooLarge", "BlobTooLarge", `Blob exceeds ${maxBytes} bytes`);
+export const blobNotFound = (message = "Blob not found") => new DomainError("invalid", "BlobNotFound", message);
 
 /** The `blob` object of uploadBlob's output and of record refs. */
 export interface BlobView {

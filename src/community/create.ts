@@ -5,7 +5,7 @@ import type { Tx } from "../db/database.ts";
 import { accounts } from "../account/schema.ts";
 import { identityKeys } from "../identity/schema.ts";
 import { nameProblem, normaliseName } from "../account/rules.ts";
-import { forbidden, internalError, invalidRequest, XrpcError } from "../xrpc/errors.ts";
+import { forbidden, internalError, invalidRequest, DomainError } from "../errors.ts";
 import { communities, communityMembers, communityRoles } from "./schema.ts";
 import { COL, DEFAULT_ROLES } from "./permissions.ts";
 import { checkDomain, publishInstructions, webDidDocument } from "./domain.ts";
@@ -107,7 +107,7 @@ export async function createCommunity(ctx: CommunityOpsCtx, input: CreateCommuni
     } catch (e) {
       logger.error("tombstone/compensation after failed community finalize did not complete", { did, err: String(e) });
     }
-    throw err instanceof XrpcError ? err : internalError();
+    throw err instanceof DomainError ? err : internalError();
   }
   return {
     did,

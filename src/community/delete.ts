@@ -1,7 +1,7 @@
 // Community deletion (spec 04 §4, 06 §2): the export rule, the delete transaction, the DID tombstone.
 import { eq, sql } from "drizzle-orm";
 import type { Tx } from "../db/database.ts";
-import { forbidden, XrpcError } from "../xrpc/errors.ts";
+import { forbidden, DomainError } from "../errors.ts";
 import { communities, communityMembers, communityRoles, joinRequests, type CommunityRow } from "./schema.ts";
 import { communityStatusGate } from "./gate.ts";
 import { removeInstructions } from "./domain.ts";
@@ -22,7 +22,7 @@ export async function deleteCommunity(
   if (!isOwner && !byAdmin) throw forbidden("Only the owner or an admin can delete a community");
   communityStatusGate(c, { write: true, action: "delete" });
   if (byAdmin && !exportRuleSatisfied(ctx, c)) {
-    throw new XrpcError(409, "ExportRequired",
+    throw new DomainError("conflict", "ExportRequired",
       "The owner has not exported the community since its latest commit. Ask the owner to export it (community.export), or suspend it and wait for the export grace period.");
   }
   await db.transaction((tx) => {

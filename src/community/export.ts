@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import { sqliteOf } from "../repo/sql.ts";
-import { forbidden } from "../xrpc/errors.ts";
+import { forbidden } from "../errors.ts";
 import { communities, type CommunityRow } from "./schema.ts";
 import { communityStatusGate, resolveCommunity } from "./gate.ts";
 

@@ -1,7 +1,7 @@
 // The ONE community permission and status gate (spec 05 §2, 04 §3). Every community method goes through it.
 import { and, eq, notInArray } from "drizzle-orm";
 import type { Orm } from "../db/database.ts";
-import type { AuthResult } from "../xrpc/types.ts";
+import type { AuthResult } from "../caller.ts";
 import { communities, communityMembers, communityRoles, type CommunityRow, type CommunityStatus } from "./schema.ts";
 import { PERMISSIONS, isPermission, type Permission } from "./permissions.ts";
 import {

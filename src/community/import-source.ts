@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import type { Keypair } from "@atproto/crypto";
 import type { DidDocument } from "../identity/plc-client.ts";
 import { identityKeys } from "../identity/schema.ts";
-import { upstreamFailure, XrpcError } from "../xrpc/errors.ts";
+import { upstreamFailure, DomainError } from "../errors.ts";
 import { postXrpc } from "./transfer-client.ts";
 import { transferNotFound } from "./transfer.ts";
 import { fetchWebDidDocument } from "./did-web.ts";
@@ -64,6 +64,6 @@ export async function callSource(ctx: ImportCtx, source: string, method: string,
 export async function keypair(ctx: ImportCtx, did: string, purpose: "identity.signing-key" | "identity.recovery-key"): Promise<Keypair> {
   const row = ctx.deps.db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
     .where(and(eq(identityKeys.did, did), eq(identityKeys.purpose, purpose))).get();
-  if (!row) throw new XrpcError(500, "InternalServerError", "An internal error occurred");
+  if (!row) throw new DomainError("internal", "InternalServerError", "An internal error occurred");
   return ctx.deps.keys.decryptKeypair(purpose, did, row.ciphertext);
 }

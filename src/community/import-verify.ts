@@ -2,7 +2,7 @@
 // for the DID, signed by an accepted key, at the announced root CID; the tree is complete; the managed records are
 // well-formed; exactly one member holds roleRkey "owner" and it is the caller.
 import { MemoryBlockstore, Repo, readCarWithRoot, verifyCommitSig } from "@atproto/repo";
-import { forbidden } from "../xrpc/errors.ts";
+import { forbidden } from "../errors.ts";
 import { invalidCar, invalidSignature } from "../repo/import.ts";
 import { recordToJson } from "../repo/records.ts";
 import { COL } from "./permissions.ts";

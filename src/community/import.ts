@@ -21,7 +21,7 @@ import { atprotoKeyOf, pdsEndpointOf } from "../identity/service-auth.ts";
 import { nameProblem, normaliseName } from "../account/rules.ts";
 import { importRepoCar } from "../repo/import.ts";
 import { dropRepoBlobRefsInTx, markExpectedInTx } from "../blob/refs.ts";
-import { forbidden, invalidRequest, notFound, upstreamFailure } from "../xrpc/errors.ts";
+import { forbidden, invalidRequest, notFound, upstreamFailure } from "../errors.ts";
 import { communities, communityMembers, communityRoles } from "./schema.ts";
 import { applyProjectionsInTx } from "./writer.ts";
 import { didTaken, handleTaken } from "./errors.ts";

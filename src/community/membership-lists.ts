@@ -1,7 +1,7 @@
 // Membership reads (spec 04 §5): listMembers (privacy per 04 §3) and listJoinRequests, oldest first, keyset cursors.
 import { and, asc, count, eq, gt, or } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
-import type { AuthResult } from "../xrpc/types.ts";
+import type { AuthResult } from "../caller.ts";
 import { accounts } from "../account/schema.ts";
 import { decodeCursor, encodeCursor } from "../account/cursor.ts";
 import { communityMembers, communityRoles, joinRequests } from "./schema.ts";

@@ -6,7 +6,7 @@ import type { AppContext } from "../context.ts";
 import type { Orm, Tx } from "../db/database.ts";
 import type { WriteOp } from "../repo/service.ts";
 import { accounts } from "../account/schema.ts";
-import { forbidden, invalidRequest, XrpcError } from "../xrpc/errors.ts";
+import { forbidden, invalidRequest, DomainError } from "../errors.ts";
 import { communityRoles, joinRequests, type CommunityRow } from "./schema.ts";
 import { COL, PERMISSIONS, isPermission, type Permission } from "./permissions.ts";
 import { authorizeCommunityWrite, communityStatusGate, membershipOf, requirePermission, type CommunityAction, type Membership } from "./gate.ts";
@@ -125,7 +125,7 @@ async function removeFromCommunity(ctx: AppContext, community: CommunityRow, mem
     });
   } catch (err) {
     // the member record moved under us (InvalidSwap): gone → NotMember, changed (new role) → plan again
-    if (err instanceof XrpcError && err.error === "InvalidSwap") {
+    if (err instanceof DomainError && err.error === "InvalidSwap") {
       if (!ctx.services.repo.getRecord(community.did, COL.member, memberDid)) throw memberNotFound();
       throw new MembershipRaced();
     }

@@ -5,17 +5,17 @@ import type { AppContext } from "../context.ts";
 import type { Tx } from "../db/database.ts";
 import { SqlRepoStorage } from "../repo/storage.ts";
 import { sqliteOf } from "../repo/sql.ts";
-import { XrpcError, invalidRequest } from "../xrpc/errors.ts";
+import { DomainError, invalidRequest } from "../errors.ts";
 import { communities, type CommunityRow, type CommunityStatus } from "./schema.ts";
 import { resolveCommunity } from "./gate.ts";
 import { communityNotFound } from "./errors.ts";
 
-export const alreadySuspended = () => new XrpcError(400, "AlreadySuspended", "This community is already suspended");
-export const alreadyTakenDown = () => new XrpcError(400, "AlreadyTakenDown", "This community is already taken down");
-export const notSuspended = () => new XrpcError(400, "NotSuspended", "This community is not suspended");
-export const notTakenDown = () => new XrpcError(400, "NotTakenDown", "This community is not taken down");
+export const alreadySuspended = () => new DomainError("invalid", "AlreadySuspended", "This community is already suspended");
+export const alreadyTakenDown = () => new DomainError("invalid", "AlreadyTakenDown", "This community is already taken down");
+export const notSuspended = () => new DomainError("invalid", "NotSuspended", "This community is not suspended");
+export const notTakenDown = () => new DomainError("invalid", "NotTakenDown", "This community is not taken down");
 export const exportRequired = () =>
-  new XrpcError(409, "ExportRequired",
+  new DomainError("conflict", "ExportRequired",
     "The owner has not exported the community since its latest commit. Ask the owner to export it (community.export), " +
     "or suspend it and take it down once the export grace period has passed.");
 

@@ -6,7 +6,7 @@ import { Lockout } from "../account/lockout.ts";
 import { verifyPassword, dummyPasswordHash } from "../account/passwords.ts";
 import { validateRotationKey } from "../identity/service.ts";
 import type { WriteOp } from "../repo/service.ts";
-import { XrpcError, forbidden, invalidRequest } from "../xrpc/errors.ts";
+import { DomainError, forbidden, invalidRequest } from "../errors.ts";
 import { communities, communityRoles, type CommunityRow } from "./schema.ts";
 import { communityStatusGate, membershipOf, resolveCommunity } from "./gate.ts";
 import { COL } from "./permissions.ts";
@@ -25,9 +25,9 @@ const PLC_OVERRIDE_MESSAGE =
   "rotationKeys[0] of the community's DID is now the new owner's key. The previous owner's key can still override " +
   "this PLC update for 72 hours.";
 
-export const newOwnerNotMember = () => new XrpcError(404, "NotMember", "The new owner must be a member of the community");
-const wrongPassword = () => new XrpcError(401, "Unauthorized", "Invalid password");
-const plcFailed = () => new XrpcError(502, "UpstreamFailure", "The PLC directory did not accept the rotation key update; nothing was changed");
+export const newOwnerNotMember = () => new DomainError("notFound", "NotMember", "The new owner must be a member of the community");
+const wrongPassword = () => new DomainError("auth", "Unauthorized", "Invalid password");
+const plcFailed = () => new DomainError("upstream", "UpstreamFailure", "The PLC directory did not accept the rotation key update; nothing was changed");
 
 /** The owner's account is gone, taken down or disabled: only then may an admin move ownership (04 §7). */
 function ownerIsOrphaned(ctx: AppContext, c: CommunityRow): boolean {
@@ -42,7 +42,7 @@ async function verifyOwnerPassword(ctx: AppContext, ownerDid: string, password: 
   const key = `account:${ownerDid}`;
   const lockedFor = lockout.lockedFor(key);
   if (lockedFor !== undefined)
-    throw new XrpcError(429, "AccountLocked", "Too many failed password attempts; try again later", { retryAfter: lockedFor }, { "Retry-After": String(lockedFor) });
+    throw new DomainError("rateLimited", "AccountLocked", "Too many failed password attempts; try again later", { retryAfter: lockedFor }, lockedFor);
   const tooLong = password !== undefined && [...password].length > 256;
   const ok = password !== undefined && !tooLong && (await verifyPassword(password, row?.passwordHash ?? dummyPasswordHash()));
   if (!ok || !row) {
@@ -92,7 +92,7 @@ export async function transferOwnership(ctx: AppContext, input: TransferOwnershi
       inTx: (tx) => {
         // serialised with every other write: re-check what the checks above relied on
         const row = svc.getRow(c.did, tx.orm);
-        if (!row || row.ownerDid !== c.ownerDid) throw new XrpcError(409, "InvalidSwap", "The community changed during the transfer; try again");
+        if (!row || row.ownerDid !== c.ownerDid) throw new DomainError("conflict", "InvalidSwap", "The community changed during the transfer; try again");
         communityStatusGate(row, { write: true, action: "transferOwnership" });
         tx.orm.update(communities).set({ ownerDid: input.newOwnerDid }).where(eq(communities.did, c.did)).run();
         if (plcUpdated && row.visibility === "public") ctx.services.sequencer.identityInTx(tx, c.did, svc.handleOf(row));

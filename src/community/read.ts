@@ -1,7 +1,7 @@
 // Community reads (spec 04 §4): the get view, listAll (directory and staff mode) and listMine.
 import { and, count, desc, eq, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { decodeCursor, encodeCursor } from "../account/cursor.ts";
-import { forbidden } from "../xrpc/errors.ts";
+import { forbidden } from "../errors.ts";
 import { communities, communityMembers, communityRoles, joinRequests } from "./schema.ts";
 import { COL } from "./permissions.ts";
 import { communityStatusGate, transferIsPending } from "./gate.ts";

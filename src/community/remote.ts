@@ -2,8 +2,8 @@
 // AT Protocol service auth (02 §9). This module verifies them (AuthResult kind `remote`), names the actor of a
 // request for the handlers, and gives the handle / liveness of a remote member from its DID document.
 import type { AppContext } from "../context.ts";
-import type { AuthResult } from "../xrpc/types.ts";
-import { authRequired, invalidToken } from "../xrpc/errors.ts";
+import type { AuthResult } from "../caller.ts";
+import { authRequired, invalidToken } from "../errors.ts";
 import { pdsEndpointOf } from "../identity/service-auth.ts";
 
 const INVALID_HANDLE = "handle.invalid";

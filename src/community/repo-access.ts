@@ -1,7 +1,7 @@
 // Community repos on the generic com.atproto.repo/sync paths (spec 03 §3 writes, §9 reads), used by src/repo/access.ts.
 import type { AppContext } from "../context.ts";
-import type { AuthResult } from "../xrpc/types.ts";
-import { XrpcError, forbidden } from "../xrpc/errors.ts";
+import type { AuthResult } from "../caller.ts";
+import { DomainError, forbidden } from "../errors.ts";
 import type { CommunityRow } from "./schema.ts";
 import { communityStatusGate, isStaff, requirePermission } from "./gate.ts";
 import type { Permission } from "./permissions.ts";
@@ -31,10 +31,10 @@ export function assertCommunityReadable(ctx: AppContext, c: CommunityRow, auth: 
   if (isStaff(auth)) return;
   const caller = auth.kind === "account" ? auth.did : undefined;
   const isOwner = caller === c.ownerDid;
-  if (c.status === "takendown" && !isOwner) throw new XrpcError(400, "RepoTakendown", "Repo has been taken down");
-  if (c.status === "migrated" && !isOwner) throw new XrpcError(400, "RepoDeactivated", "Repo has been deactivated");
+  if (c.status === "takendown" && !isOwner) throw new DomainError("invalid", "RepoTakendown", "Repo has been taken down");
+  if (c.status === "migrated" && !isOwner) throw new DomainError("invalid", "RepoDeactivated", "Repo has been deactivated");
   if (c.visibility === "private" && !isOwner && !(caller && ctx.services.communities.membership(c, caller))) {
-    throw new XrpcError(400, "RepoDeactivated", "Repo has been deactivated");
+    throw new DomainError("invalid", "RepoDeactivated", "Repo has been deactivated");
   }
 }
 

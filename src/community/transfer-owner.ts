@@ -6,7 +6,7 @@ import { identityKeys } from "../identity/schema.ts";
 import { cidForOp } from "../identity/service.ts";
 import { signPlcOp } from "../identity/plc-sign.ts";
 import { verifyPassword } from "../account/passwords.ts";
-import { forbidden, invalidRequest, unauthorized, upstreamFailure } from "../xrpc/errors.ts";
+import { forbidden, invalidRequest, unauthorized, upstreamFailure } from "../errors.ts";
 import { communities, type CommunityRow } from "./schema.ts";
 import { communityStatusGate, resolveCommunity, transferIsPending } from "./gate.ts";
 import { communityNotFound } from "./errors.ts";

@@ -3,7 +3,7 @@ import { and, eq, gt } from "drizzle-orm";
 import type { PlcOperation } from "../identity/plc-client.ts";
 import { identityKeys } from "../identity/schema.ts";
 import { atprotoKeyOf, pdsEndpointOf } from "../identity/service-auth.ts";
-import { upstreamFailure } from "../xrpc/errors.ts";
+import { upstreamFailure } from "../errors.ts";
 import { communities, type CommunityRow } from "./schema.ts";
 import { communityTransfers, type TransferRow } from "./transfer-schema.ts";
 import { fetchWebDidDocument } from "./did-web.ts";

@@ -2,7 +2,7 @@
 // destination's prepareImport and read by the source's transfer. `expiresAt` is an addition (see docs/communities.md):
 // without it the source could not refuse an expired ticket.
 import { parseDidKey } from "@atproto/crypto";
-import { invalidRequest } from "../xrpc/errors.ts";
+import { invalidRequest } from "../errors.ts";
 
 export interface ImportTicket {
   v: 1;

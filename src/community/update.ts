@@ -1,6 +1,6 @@
 // Community update (spec 04 §4): profile and settings edits, visibility switches, the governance check.
 import type { WriteOp } from "../repo/service.ts";
-import { internalError, invalidRequest, XrpcError } from "../xrpc/errors.ts";
+import { internalError, invalidRequest, DomainError } from "../errors.ts";
 import { COL, type Permission } from "./permissions.ts";
 import { communityStatusGate, membershipOf } from "./gate.ts";
 import { communityNotFound, insufficientPrivileges, notMember } from "./errors.ts";
@@ -80,5 +80,5 @@ function assertNotGoverned(settings: Record<string, unknown>, profile: boolean, 
   const profileProtected = listed.length === 0 || listed.includes(COL.profile);
   const target = settingsTouched ? COL.settings : profile && profileProtected ? COL.profile : undefined;
   if (target)
-    throw new XrpcError(403, "GovernanceDenied", `Writes to ${target} need an approved proposal under simple-majority`, { requiresProposal: true, targetCollection: target });
+    throw new DomainError("forbidden", "GovernanceDenied", `Writes to ${target} need an approved proposal under simple-majority`, { requiresProposal: true, targetCollection: target });
 }

@@ -1,7 +1,8 @@
 // ServiceAuthVerifier unit tests: claim rules, replay cache, per-iss limit, fresh re-resolution after key rotation.
 import { describe, expect, test } from "bun:test";
 import { Secp256k1Keypair } from "@atproto/crypto";
-import { XrpcError } from "../xrpc/errors.ts";
+import type { DomainError } from "../errors.ts";
+import { httpStatusOf } from "../xrpc/errors.ts";
 import { mintServiceAuth, ServiceAuthVerifier } from "./service-auth.ts";
 import type { DidDocument } from "./plc-client.ts";
 
@@ -17,7 +18,7 @@ async function fails(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (err) {
-    return `${(err as XrpcError).status} ${(err as XrpcError).error}`;
+    return `${httpStatusOf(err as DomainError)} ${(err as DomainError).error}`;
   }
   return "ok";
 }

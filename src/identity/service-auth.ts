@@ -2,7 +2,7 @@
 // 60/min per iss) and mint outgoing ones for com.atproto.server.getServiceAuth (03 §8).
 import { randomBytes } from "node:crypto";
 import { verifySignature, type Keypair } from "@atproto/crypto";
-import { XrpcError, invalidToken } from "../xrpc/errors.ts";
+import { DomainError, invalidToken } from "../errors.ts";
 import type { DidDocument, PlcClient } from "./plc-client.ts";
 
 export const SERVICE_AUTH_MAX_TTL_SEC = 3600;
@@ -134,7 +134,7 @@ export class ServiceAuthVerifier {
     }
     if (++w[1] > PER_ISS_PER_MIN) {
       const retry = Math.max(1, Math.ceil((w[0] + 60_000 - now) / 1000));
-      throw new XrpcError(429, "RateLimitExceeded", "Too many service-auth requests from this issuer", undefined, { "Retry-After": String(retry) });
+      throw new DomainError("rateLimited", "RateLimitExceeded", "Too many service-auth requests from this issuer", undefined, retry);
     }
   }
 

@@ -9,7 +9,7 @@ import type { Config } from "../config/types.ts";
 import type { Database, Tx } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
 import { KeyedMutex } from "../util/mutex.ts";
-import { XrpcError } from "../xrpc/errors.ts";
+import { DomainError } from "../errors.ts";
 import type { KeyPurpose, KeyVault } from "./keys.ts";
 import { PlcRejectedError, sanitise, type PlcClient, type PlcOperation } from "./plc-client.ts";
 import { identityKeys } from "./schema.ts";
@@ -146,7 +146,7 @@ export class IdentityService {
       const message =
         err instanceof PlcRejectedError ? `PLC directory rejected the identity: ${sanitise(err.message)}` : "PLC directory unavailable; try again later";
       this.logger.warn("plc genesis failed", { did: prepared.did, err: err instanceof Error ? err.message : String(err) });
-      throw new XrpcError(502, "IdentityCreationFailed", message);
+      throw new DomainError("upstream", "IdentityCreationFailed", message);
     }
   }
 
@@ -245,7 +245,7 @@ export class IdentityService {
         this.keypair(did, "identity.recovery-key"),
         this.signingKeypair(did),
       ]);
-      if (!last || !current || last.type === "plc_tombstone") throw new XrpcError(400, "InvalidRequest", "DID is not active in the directory");
+      if (!last || !current || last.type === "plc_tombstone") throw new DomainError("invalid", "InvalidRequest", "DID is not active in the directory");
       const problem = await submittedOperationProblem(op, {
         headCid: (await cidForOp(last)).toString(),
         current,
@@ -254,7 +254,7 @@ export class IdentityService {
         serviceUrl: this.config.serviceUrl,
         handle,
       });
-      if (problem) throw new XrpcError(400, "InvalidRequest", problem);
+      if (problem) throw new DomainError("invalid", "InvalidRequest", problem);
       await this.plc.submit(did, op as PlcOperation);
       this.logger.info("plc holder operation submitted", { did });
     });
@@ -273,7 +273,7 @@ export class IdentityService {
 
 /** A client-supplied rotation key: a compressed secp256k1 or P-256 did:key; anything else → 400 InvalidRequest. */
 export function validateRotationKey(didKey: string): string {
-  const invalid = () => new XrpcError(400, "InvalidRequest", "rotationKey must be a secp256k1 or P-256 did:key");
+  const invalid = () => new DomainError("invalid", "InvalidRequest", "rotationKey must be a secp256k1 or P-256 did:key");
   if (typeof didKey !== "string" || !didKey.startsWith("did:key:z") || didKey.length > 256) throw invalid();
   let jwtAlg: string;
   try {

@@ -1,12 +1,12 @@
 // Who may read or write a repo (spec 03 §3 authorisation, §9 availability), for the com.atproto.repo/sync handlers.
 import type { AppContext } from "../context.ts";
-import { XrpcError, forbidden, invalidRequest } from "../xrpc/errors.ts";
-import type { AuthResult } from "../xrpc/types.ts";
+import { DomainError, forbidden, invalidRequest } from "../errors.ts";
+import type { AuthResult } from "../caller.ts";
 import { assertCommunityReadable, assertCommunityWritable } from "../community/repo-access.ts";
 
 const STAFF = ["admin", "moderator", "auditor"];
 
-export const repoNotFound = (message = "Could not find repo") => new XrpcError(400, "RepoNotFound", message);
+export const repoNotFound = (message = "Could not find repo") => new DomainError("invalid", "RepoNotFound", message);
 
 /** The target of a write: the caller's own, hosted repo (400 when not hosted here, 403 when someone else's). */
 export async function writableRepo(ctx: AppContext, identifier: string, auth: AuthResult, needs: ReadonlyArray<"write" | "delete"> = ["write"]): Promise<string> {
@@ -48,11 +48,11 @@ export async function readableRepo(ctx: AppContext, identifier: string, auth: Au
         break;
       case "deactivated":
       case "disabled":
-        throw new XrpcError(400, "RepoDeactivated", "Repo has been deactivated");
+        throw new DomainError("invalid", "RepoDeactivated", "Repo has been deactivated");
       case "suspended":
-        throw new XrpcError(400, "RepoSuspended", "Repo has been suspended");
+        throw new DomainError("invalid", "RepoSuspended", "Repo has been suspended");
       case "takendown":
-        throw new XrpcError(400, "RepoTakendown", "Repo has been taken down");
+        throw new DomainError("invalid", "RepoTakendown", "Repo has been taken down");
       default:
         throw repoNotFound(`Could not find repo: ${identifier}`);
     }

@@ -4,14 +4,14 @@ import type { Keypair } from "@atproto/crypto";
 import type { Tx } from "../db/database.ts";
 import { MemoryBlockstore, Repo, readCarWithRoot, verifyCommitSig } from "@atproto/repo";
 import type { Database } from "../db/database.ts";
-import { XrpcError } from "../xrpc/errors.ts";
+import { DomainError } from "../errors.ts";
 import { recordToJson } from "./records.ts";
 import { blobRefsOf } from "../account/lifecycle/blob-refs.ts";
 import type { RepoService } from "./service.ts";
 
-export const invalidCar = (message: string) => new XrpcError(400, "InvalidCar", message);
+export const invalidCar = (message: string) => new DomainError("invalid", "InvalidCar", message);
 export const invalidSignature = (message = "Repo commit is not signed by the key in your DID document nor by this server's key") =>
-  new XrpcError(400, "InvalidSignature", message);
+  new DomainError("invalid", "InvalidSignature", message);
 
 export interface ImportDeps {
   db: Database;
@@ -73,7 +73,7 @@ export async function importRepoCar(deps: ImportDeps, did: string, car: Uint8Arr
     })
     .catch((err) => {
       // prepareRecord's checks (rkey, $type, lexicon validation) reject bad record data: nothing was written.
-      if (err instanceof XrpcError && err.status === 400) throw invalidCar(`Invalid record in CAR: ${err.message}`);
+      if (err instanceof DomainError && err.kind === "invalid") throw invalidCar(`Invalid record in CAR: ${err.message}`);
       throw err;
     });
   return { commit, recordCount: records.length, sourceCommit: parsed.root.toString() };

@@ -5,7 +5,7 @@ import { BlockMap } from "@atproto/repo";
 import { TID } from "@atproto/common-web";
 import { ensureValidNsid, ensureValidRecordKey, isValidTid } from "@atproto/syntax";
 import type { CID } from "multiformats/cid";
-import { invalidRequest } from "../xrpc/errors.ts";
+import { invalidRequest } from "../errors.ts";
 import type { LexiconRegistry } from "../xrpc/lexicon/registry.ts";
 
 export const MAX_RECORD_BYTES = 1024 * 1024;

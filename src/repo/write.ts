@@ -6,7 +6,7 @@ import { MST, WriteOpAction, type RecordWriteOp } from "@atproto/repo";
 import { CID } from "multiformats/cid";
 import type { Tx } from "../db/database.ts";
 import type { RepoOp } from "../sequencer/events.ts";
-import { XrpcError, invalidRequest } from "../xrpc/errors.ts";
+import { DomainError, invalidRequest } from "../errors.ts";
 import { blocksToCar } from "./car.ts";
 import { assertCollection, assertNotManaged, assertRkey, defaultRkey, prepareRecord, recordToJson, type PreparedRecord } from "./records.ts";
 import { sqliteOf } from "./sql.ts";
@@ -22,7 +22,7 @@ import type { RepoCtx, WriteOp, WriteOptions, WriteResult, WriteResultItem } fro
 export const MAX_WRITES = 200;
 export const MAX_COMMIT_CAR_BYTES = 2_000_000;
 
-export const invalidSwap = (message: string) => new XrpcError(400, "InvalidSwap", message);
+export const invalidSwap = (message: string) => new DomainError("invalid", "InvalidSwap", message);
 
 interface PreparedOp {
   action: "create" | "update" | "put" | "delete";

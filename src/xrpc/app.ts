@@ -13,7 +13,7 @@ import { createDispatcher, type RequestState } from "./dispatch.ts";
 import type { RouteEntry } from "./types.ts";
 import { healthResponse } from "./health.ts";
 import { bannerResponse } from "../api/banner.ts";
-import { didJsonResponse } from "../identity/well-known.ts";
+import { didJsonResponse } from "./well-known.ts";
 import { atprotoDidResponse } from "../account/handles.ts";
 import { createSubscribeReposHandler, SUBSCRIBE_REPOS_PATH } from "../api/com/atproto/sync/subscribeRepos.ts";
 

@@ -3,7 +3,8 @@
 import type { AppContext } from "../context.ts";
 import { authenticate, SUPPORTED_GUARDS } from "./auth.ts";
 import { checkContentLength, JSON_BODY_MAX_BYTES, mimeType, readBodyCapped } from "./body.ts";
-import { errorResponse, internalError, invalidRequest, JSON_CONTENT_TYPE, methodNotFound, STANDARD_ERROR_NAMES, XrpcError } from "./errors.ts";
+import { errorResponse, internalError, invalidRequest, JSON_CONTENT_TYPE, methodNotFound, STANDARD_ERROR_NAMES } from "./errors.ts";
+import { DomainError } from "../errors.ts";
 import type { LexiconRegistry, MethodDef } from "./lexicon/registry.ts";
 import type { IpRateLimiter } from "./ratelimit/limiter.ts";
 import { checkOutput, decodeQueryParams, validateJsonInput, validateParams } from "./validation.ts";
@@ -110,7 +111,7 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
     try {
       result = await entry.handler({ ctx, params, input: body, auth, req: info });
     } catch (err) {
-      if (err instanceof XrpcError && !STANDARD_ERROR_NAMES.has(err.error) && !route.declaredErrors.has(err.error)) {
+      if (err instanceof DomainError && !STANDARD_ERROR_NAMES.has(err.error) && !route.declaredErrors.has(err.error)) {
         ctx.logger.error("handler returned an error name its lexicon does not declare", { nsid, error: err.error, requestId: state.id });
       }
       throw err;

@@ -1,19 +1,42 @@
-// XRPC error types and the single place that turns any thrown value into an `{error, message}` response.
+// XRPC error types and the single place that turns any thrown value (domain errors included) into an `{error, message}` response.
+import { DomainError, type ErrorKind } from "../errors.ts";
 import type { Logger } from "../util/logger.ts";
 
-/** An error with an XRPC name, an HTTP status and a safe, human message. Extras are declared extra body fields. */
-export class XrpcError extends Error {
+/** The HTTP status for each domain error kind (src/errors.ts). */
+const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400, auth: 401, forbidden: 403, notFound: 404, conflict: 409, gone: 410, tooLarge: 413,
+  rateLimited: 429, internal: 500, notImplemented: 501, upstream: 502, unavailable: 503,
+};
+
+function kindOfStatus(status: number): ErrorKind {
+  for (const [kind, s] of Object.entries(STATUS_OF_KIND)) if (s === status) return kind as ErrorKind;
+  return status >= 500 ? "internal" : "invalid";
+}
+
+/**
+ * An error raised by the XRPC layer itself, with an explicit HTTP status and optional response headers (Allow,
+ * rate-limit headers). Domain code throws DomainError instead; both render through errorResponse.
+ */
+export class XrpcError extends DomainError {
   constructor(
     readonly status: number,
-    readonly error: string,
+    error: string,
     message: string,
-    readonly extras?: Record<string, unknown>,
+    extras?: Record<string, unknown>,
     /** extra response headers, e.g. Retry-After or Allow */
     readonly headers?: Record<string, string>,
   ) {
-    super(message);
+    super(kindOfStatus(status), error, message, extras);
     this.name = "XrpcError";
   }
+}
+
+/** The HTTP status a thrown domain (or XRPC) error is answered with. */
+export const httpStatusOf = (err: DomainError): number => (err instanceof XrpcError ? err.status : STATUS_OF_KIND[err.kind]);
+
+function headersOf(err: DomainError): Record<string, string> {
+  const out: Record<string, string> = err.retryAfterSec !== undefined ? { "Retry-After": String(err.retryAfterSec) } : {};
+  return err instanceof XrpcError ? { ...out, ...err.headers } : out;
 }
 
 // Helpers for the standard table (00 §5). Handlers use these or a method-specific `new XrpcError(...)`.
@@ -50,18 +73,18 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 }
 
 /**
- * Map any thrown value to an XRPC error response. Known XrpcErrors pass through; anything else is logged
+ * Map any thrown value to an XRPC error response. Domain errors (XrpcError included) pass through; anything else is logged
  * (with the request id, never sent) and answered with the generic 500.
  */
 export function errorResponse(err: unknown, logger: Logger, requestId: string): Response {
-  if (!(err instanceof XrpcError)) {
+  if (!(err instanceof DomainError)) {
     logger.error("unhandled error", {
       requestId,
       err: err instanceof Error ? (err.stack ?? err.message) : String(err),
     });
     err = internalError();
   }
-  const e = err as XrpcError;
+  const e = err as DomainError;
   // Declared extras first so they can never overwrite `error`/`message`.
-  return jsonResponse(e.status, { ...e.extras, error: e.error, message: e.message }, e.headers);
+  return jsonResponse(httpStatusOf(e), { ...e.extras, error: e.error, message: e.message }, headersOf(e));
 }

@@ -7,7 +7,8 @@ import { Database } from "../../src/db/database.ts";
 import { communities, communityMembers, communityRoles } from "../../src/community/schema.ts";
 import { communityStatusGate, requirePermission, type CommunityAction } from "../../src/community/gate.ts";
 import { DEFAULT_ROLES } from "../../src/community/permissions.ts";
-import { XrpcError } from "../../src/xrpc/errors.ts";
+import { DomainError } from "../../src/errors.ts";
+import { httpStatusOf } from "../../src/xrpc/errors.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ofpds-gate-"));
 const db = Database.open({ path: join(dir, "db.sqlite") });
@@ -40,7 +41,7 @@ const err = (fn: () => unknown) => {
   try {
     fn();
   } catch (e) {
-    if (e instanceof XrpcError) return [e.status, e.error, e.message];
+    if (e instanceof DomainError) return [httpStatusOf(e), e.error, e.message];
     throw e;
   }
   return null;

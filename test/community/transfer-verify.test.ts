@@ -4,7 +4,8 @@ import { Secp256k1Keypair } from "@atproto/crypto";
 import { MemoryBlockstore, Repo, WriteOpAction, getFullRepo } from "@atproto/repo";
 import { verifyCommunityCar } from "../../src/community/import-verify.ts";
 import { decodeTicket, encodeTicket } from "../../src/community/transfer-ticket.ts";
-import { XrpcError } from "../../src/xrpc/errors.ts";
+import { DomainError } from "../../src/errors.ts";
+import { httpStatusOf } from "../../src/xrpc/errors.ts";
 
 const NS = "net.openfederation.community";
 const DID = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
@@ -35,7 +36,7 @@ async function failure(p: Promise<unknown>): Promise<[number, string]> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof XrpcError) return [err.status, err.error];
+    if (err instanceof DomainError) return [httpStatusOf(err), err.error];
     throw err;
   }
   throw new Error("expected a failure");
@@ -91,7 +92,7 @@ describe("import ticket", () => {
       try {
         decodeTicket(raw, { allowPrivate, now: Date.now() });
       } catch (err) {
-        return (err as XrpcError).status;
+        return httpStatusOf(err as DomainError);
       }
       return 200;
     };

@@ -7,7 +7,8 @@ import * as plcLib from "@did-plc/lib";
 import { KeyVault } from "../../src/identity/keys.ts";
 import { PlcClient, PlcRejectedError, PlcUnavailableError, type PlcOperation } from "../../src/identity/plc-client.ts";
 import { IdentityService, type PreparedIdentity } from "../../src/identity/service.ts";
-import { XrpcError } from "../../src/xrpc/errors.ts";
+import { DomainError } from "../../src/errors.ts";
+import { httpStatusOf } from "../../src/xrpc/errors.ts";
 import { silentLogger } from "../../src/util/logger.ts";
 import { testConfig } from "../xrpc/_app.ts";
 import { captureLogger, openDb, SECRET, startDirectory } from "./_support.ts";
@@ -118,8 +119,8 @@ describe("genesis", () => {
     const ed25519 = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
     for (const bad of ["", "did:key:zBogus", "did:web:example.com", ed25519, "did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBmX"]) {
       const err = await identity.prepareIdentity({ handle: "x.pds.test.example", rotationKey: bad }).catch((e) => e);
-      expect(err).toBeInstanceOf(XrpcError);
-      expect([err.status, err.error]).toEqual([400, "InvalidRequest"]);
+      expect(err).toBeInstanceOf(DomainError);
+      expect([httpStatusOf(err), err.error]).toEqual([400, "InvalidRequest"]);
     }
   });
 
@@ -127,8 +128,8 @@ describe("genesis", () => {
     const p = await identity.prepareIdentity({ handle: "dave.pds.test.example" });
     const tampered = { ...p, genesisOp: { ...p.genesisOp, alsoKnownAs: ["at://mallory.pds.test.example"] } };
     const err = await identity.submitGenesis(tampered).catch((e) => e);
-    expect(err).toBeInstanceOf(XrpcError);
-    expect([err.status, err.error]).toEqual([502, "IdentityCreationFailed"]);
+    expect(err).toBeInstanceOf(DomainError);
+    expect([httpStatusOf(err), err.error]).toEqual([502, "IdentityCreationFailed"]);
     expect(err.message).toStartWith("PLC directory rejected the identity");
     expect((await data(p.did)).status).toBe(404);
 
@@ -165,7 +166,7 @@ describe("genesis", () => {
     const p = await service.prepareIdentity({ handle: "frank.pds.test.example" });
     const err = await service.submitGenesis(p).catch((e) => e);
     await down.cleanup();
-    expect([err.status, err.error, err.message]).toEqual([502, "IdentityCreationFailed", "PLC directory unavailable; try again later"]);
+    expect([httpStatusOf(err), err.error, err.message]).toEqual([502, "IdentityCreationFailed", "PLC directory unavailable; try again later"]);
     expect(lines.filter((l) => l.msg === "plc request failed")).toHaveLength(4);
     // nothing secret in the logs
     const text = JSON.stringify(lines);

@@ -1,7 +1,8 @@
 // The write path at service level: index = MST content, concurrency, swaps, validation, no-op deletes, seq.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { verifyRepoCar } from "@atproto/repo";
-import { XrpcError } from "../../src/xrpc/errors.ts";
+import { DomainError } from "../../src/errors.ts";
+import { httpStatusOf } from "../../src/xrpc/errors.ts";
 import type { WriteOp } from "../../src/repo/service.ts";
 import { invertCommitEvent } from "./_invert.ts";
 import { post, readStream, repoHarness, type RepoHarness } from "./_support.ts";
@@ -12,13 +13,13 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function expectXrpc(p: Promise<unknown>, status: number, error: string): Promise<XrpcError> {
+async function expectXrpc(p: Promise<unknown>, status: number, error: string): Promise<DomainError> {
   try {
     await p;
   } catch (err) {
-    expect(err).toBeInstanceOf(XrpcError);
-    expect({ status: (err as XrpcError).status, error: (err as XrpcError).error }).toEqual({ status, error });
-    return err as XrpcError;
+    expect(err).toBeInstanceOf(DomainError);
+    expect({ status: httpStatusOf(err as DomainError), error: (err as DomainError).error }).toEqual({ status, error });
+    return err as DomainError;
   }
   throw new Error(`expected ${error}, but the call succeeded`);
 }

@@ -1,9 +1,9 @@
 // com.atproto.server.createAccount speaks AT Protocol's error names (03 §8); the shared creation routine speaks
 // ours (01 §8). Pre-checks and the mapping live here so the routine stays the one source of the rules.
-import { XrpcError } from "../../xrpc/errors.ts";
+import { DomainError } from "../../errors.ts";
 import { isAcceptablePassword, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName } from "../rules.ts";
 
-const bad = (name: string, message: string) => new XrpcError(400, name, message);
+const bad = (name: string, message: string) => new DomainError("invalid", name, message);
 const INVITE_ERRORS = new Set(["InviteRequired", "InviteInvalid", "InviteExpired", "InviteUsed", "InviteBound"]);
 
 /** Input checks in the routine's order (handle → email → password → invite presence), with AT names. */
@@ -24,7 +24,7 @@ export function precheckCreateAccount(input: { handle: string; email?: string; p
 
 /** Maps the routine's own error names to createAccount's. Unknown errors pass through unchanged. */
 export function toCreateAccountError(err: unknown): unknown {
-  if (!(err instanceof XrpcError)) return err;
+  if (!(err instanceof DomainError)) return err;
   if (INVITE_ERRORS.has(err.error)) return bad("InvalidInviteCode", err.message);
   if (err.error === "AccountExists") return err.message.startsWith("Email") ? bad("InvalidRequest", "Email already in use") : bad("HandleNotAvailable", "Handle already taken");
   if (err.error === "InvalidRequest" && err.message === MSG.password) return bad("InvalidPassword", err.message);

@@ -16,8 +16,8 @@ import { importRepoCar } from "../../repo/import.ts";
 import { sqliteOf } from "../../repo/sql.ts";
 import { SqlRepoStorage } from "../../repo/storage.ts";
 import type { Sequencer } from "../../sequencer/sequencer.ts";
-import type { AccessScope, AccountStatus } from "../../xrpc/types.ts";
-import { XrpcError, invalidRequest, invalidToken, upstreamFailure } from "../../xrpc/errors.ts";
+import type { AccessScope, AccountStatus } from "../../caller.ts";
+import { DomainError, invalidRequest, invalidToken, upstreamFailure } from "../../errors.ts";
 import type { AccountService } from "../account-service.ts";
 import type { InviteService } from "../invites.ts";
 import type { SessionService, TokenPair } from "../sessions.ts";
@@ -44,8 +44,8 @@ export interface LifecycleDeps {
 }
 
 export const CREATE_ACCOUNT_NSID = "com.atproto.server.createAccount";
-const notApproved = () => new XrpcError(403, "AccountNotApproved", "Account is awaiting approval by an administrator");
-const invalidStatus = (status: string) => new XrpcError(400, "InvalidStatus", `Not possible while the account is ${status}`);
+const notApproved = () => new DomainError("forbidden", "AccountNotApproved", "Account is awaiting approval by an administrator");
+const invalidStatus = (status: string) => new DomainError("invalid", "InvalidStatus", `Not possible while the account is ${status}`);
 const notPointingHere = () => invalidRequest("DID document does not point to this server");
 
 export class LifecycleService {
@@ -69,7 +69,7 @@ export class LifecycleService {
         .where(and(eq(accounts.did, did), eq(accounts.status, "approved"))).returning().get();
       if (!row) {
         const cur = tx.orm.select({ status: accounts.status }).from(accounts).where(eq(accounts.did, did)).get();
-        if (cur?.status === "deactivated") throw new XrpcError(400, "AlreadyDeactivated", "Account is already deactivated");
+        if (cur?.status === "deactivated") throw new DomainError("invalid", "AlreadyDeactivated", "Account is already deactivated");
         throw invalidStatus(cur?.status ?? "unknown");
       }
       sequencer.accountInTx(tx, did, false, "deactivated");
@@ -167,7 +167,7 @@ export class LifecycleService {
       throw invalidRequest(`Service tokens for ${lxm} are not issued`);
     }
     const exp = params.exp ?? nowSec + 60;
-    const badExp = (m: string) => new XrpcError(400, "BadExpiration", m);
+    const badExp = (m: string) => new DomainError("invalid", "BadExpiration", m);
     if (exp <= nowSec) throw badExp("exp must be in the future");
     if (exp > nowSec + SERVICE_AUTH_MAX_TTL_SEC) throw badExp("exp may be at most one hour ahead");
     if (lxm === undefined && exp > nowSec + 60) throw badExp("A token without lxm may live at most 60 seconds");
@@ -180,7 +180,7 @@ export class LifecycleService {
   async importRepo(did: string, car: Uint8Array) {
     const { plc, identity, db, repo, logger } = this.deps;
     const row = this.row(did);
-    if (row.status !== "deactivated") throw new XrpcError(403, "Forbidden", "Import is only possible while the account is deactivated");
+    if (row.status !== "deactivated") throw new DomainError("forbidden", "Forbidden", "Import is only possible while the account is deactivated");
     const keys: string[] = [];
     try {
       const doc = await plc.getDocument(did, { fresh: true });
@@ -213,7 +213,7 @@ export class LifecycleService {
     } catch {
       throw upstreamFailure("DID directory unavailable; try again later");
     }
-    if (!doc) throw new XrpcError(400, "UnresolvableDid", `Could not resolve ${did}`);
+    if (!doc) throw new DomainError("invalid", "UnresolvableDid", `Could not resolve ${did}`);
     if (accts.getRow(did)) throw invalidRequest("Account already exists");
     assertAvailable(db.orm, name, email);
 
@@ -258,6 +258,6 @@ export class LifecycleService {
 /** Same rule as the creation routine: name and email unique among non-rejected accounts. */
 function assertAvailable(orm: Database["orm"], name: string, email: string): void {
   const live = ne(accounts.status, "rejected");
-  if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), live)).get()) throw new XrpcError(400, "HandleNotAvailable", "Handle already taken");
+  if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), live)).get()) throw new DomainError("invalid", "HandleNotAvailable", "Handle already taken");
   if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw invalidRequest("Email already in use");
 }
