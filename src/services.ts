@@ -2,6 +2,7 @@
 import type { Config, Secrets } from "./config/types.ts";
 import type { Database } from "./db/database.ts";
 import type { Logger } from "./util/logger.ts";
+import { serverClock } from "./util/clock.ts";
 import { KeyVault } from "./identity/keys.ts";
 import { PlcClient } from "./identity/plc-client.ts";
 import { IdentityService } from "./identity/service.ts";
@@ -71,6 +72,8 @@ export interface ServiceDeps {
 
 export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const { config, secrets, db, logger } = deps;
+  // one clock for the time-based rules (session grace, invite expiry, export grace); a test clock only in --dev
+  const now = serverClock(config);
   const jobs = new JobScheduler(logger.child({ component: "jobs" }));
   const keys = await KeyVault.open(db, secrets.keyEncryptionSecret, { serviceDid: config.serviceDid });
   const plc = new PlcClient({ url: config.plcUrl, fallbackUrl: config.plcFallbackUrl, logger: logger.child({ component: "plc-client" }) });
@@ -78,7 +81,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // repo engine (wired by the accounts work, which needs it for genesis; the repo domain owns these two lines)
   const sequencer = new Sequencer(db);
   const repo = new RepoService({ config, db, sequencer, signingKeypair: (did) => identity.signingKeypair(did), logger: logger.child({ component: "repo" }) });
-  const accountServices = buildAccountServices({ config, secrets, db, identity, repo, logger });
+  const accountServices = buildAccountServices({ config, secrets, db, identity, repo, logger, now });
   await startAccounts(accountServices, { config, secrets, db, logger });
   // 02 §4: registrations orphaned by a crash between PLC genesis and finalize (at start, then every minute)
   jobs.add({ name: "creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => accountServices.accounts.reconcileCreating().then(() => {}) });
@@ -105,7 +108,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid });
   const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, logger: logger.child({ component: "lifecycle" }) });
   // communities (spec 04): private/unverified repos stay off the firehose (03 §9)
-  const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, logger: logger.child({ component: "communities" }) });
+  const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, logger: logger.child({ component: "communities" }) }, now);
   sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
   // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
   const didWeb = new DidWebVerifier({ config, db, identity, repo, fetchPolicy, logger: logger.child({ component: "did-web" }), handleOf: (r) => communities.handleOf(r) });

@@ -2,6 +2,7 @@
 import type { Config, Secrets } from "../config/types.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
+import { systemClock, type Clock } from "../util/clock.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { AccountService } from "./account-service.ts";
 import { InviteService } from "./invites.ts";
@@ -20,11 +21,11 @@ export interface AccountServices {
   login: LoginService;
 }
 
-export function buildAccountServices(deps: { config: Config; secrets: Secrets; db: Database; identity: IdentityPort; repo: RepoPort; logger: Logger }): AccountServices {
-  const { config, secrets, db, identity, repo } = deps;
+export function buildAccountServices(deps: { config: Config; secrets: Secrets; db: Database; identity: IdentityPort; repo: RepoPort; logger: Logger; now?: Clock }): AccountServices {
+  const { config, secrets, db, identity, repo, now = systemClock } = deps;
   const logger = deps.logger.child({ component: "accounts" });
   const audit = new AuditLog(db);
-  const sessions = new SessionService({ config, secrets, db, audit });
+  const sessions = new SessionService({ config, secrets, db, audit }, now);
   let accounts: AccountService | undefined;
   const invites = new InviteService({
     db,
@@ -33,9 +34,9 @@ export function buildAccountServices(deps: { config: Config; secrets: Secrets; d
       const row = accounts?.getRow(did);
       return row ? accounts!.handleOf(row) : undefined;
     },
-  });
-  accounts = new AccountService({ config, secrets, db, identity, repo, audit, invites, sessions, logger });
-  const login = new LoginService({ db, accounts, sessions, lockout: new Lockout(db), audit, handleDomain: config.handleDomain });
+  }, now);
+  accounts = new AccountService({ config, secrets, db, identity, repo, audit, invites, sessions, logger }, now);
+  const login = new LoginService({ db, accounts, sessions, lockout: new Lockout(db, now), audit, handleDomain: config.handleDomain });
   dummyPasswordHash(); // computed once at start, so the first unknown-identifier login is not faster
   return { audit, sessions, invites, accounts, login };
 }

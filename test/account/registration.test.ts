@@ -86,8 +86,8 @@ describe("invites", () => {
     const revoked = await invite(e);
     await ok(call(e.url, "net.openfederation.invite.revoke", { token: e.admin.accessJwt, body: { code: revoked } }));
     await expectRejected({ ...base(), inviteCode: revoked }, 403, "InviteInvalid");
-    const expiring = await invite(e, { expiresAt: new Date(Date.now() + 1500).toISOString() });
-    await Bun.sleep(1600);
+    const expiring = await invite(e, { expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    e.pds.advanceClock(60_000);
     await expectRejected({ ...base(), inviteCode: expiring }, 403, "InviteExpired");
     const once = await invite(e);
     const name = uniq();
@@ -100,10 +100,10 @@ describe("invites", () => {
   });
 
   test("an expired AND exhausted code reports InviteExpired (spec order)", async () => {
-    const code = await invite(e, { expiresAt: new Date(Date.now() + 2500).toISOString() });
+    const code = await invite(e, { expiresAt: new Date(Date.now() + 120_000).toISOString() });
     const n = uniq();
     await ok(call(e.url, "net.openfederation.account.register", { body: { handle: n, email: `${n}@example.org`, password: PASSWORD, inviteCode: code } }));
-    await Bun.sleep(2600);
+    e.pds.advanceClock(120_000);
     await expectRejected({ handle: uniq(), email: `${uniq()}@example.org`, password: PASSWORD, inviteCode: code }, 403, "InviteExpired");
   });
 
