@@ -1,8 +1,8 @@
 // com.atproto.identity.getRecommendedDidCredentials: the PLC fields an operation must keep to stay hosted here (02 §11).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { invalidToken } from "../../../../xrpc/errors.ts";
 
-export async function handler({ ctx, auth }: HandlerArgs) {
+export async function handler({ ctx, auth }: MethodArgs<"com.atproto.identity.getRecommendedDidCredentials">): Promise<MethodResult<"com.atproto.identity.getRecommendedDidCredentials">> {
   if (auth.kind !== "account") throw invalidToken();
   const row = ctx.services.accounts.getRow(auth.did);
   if (!row) throw invalidToken();

@@ -1,7 +1,7 @@
 // com.atproto.identity.updateHandle (02 §11): PLC alsoKnownAs update first, then name/handle, #identity and audit in one transaction.
 import { and, eq, gt } from "drizzle-orm";
 import { isValidHandle, isValidTld } from "@atproto/syntax";
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import type { AppContext } from "../../../../context.ts";
 import { invalidRequest, invalidToken, rateLimitExceeded, upstreamFailure, XrpcError } from "../../../../xrpc/errors.ts";
 import { nameProblem, normaliseName } from "../../../../account/rules.ts";
@@ -12,7 +12,7 @@ export const HANDLE_CHANGES_PER_DAY = 5;
 const DAY_MS = 24 * 60 * 60_000;
 const notAvailable = (message: string) => new XrpcError(400, "HandleNotAvailable", message);
 
-export async function handler({ ctx, input, auth, req }: HandlerArgs<Record<string, never>, { handle: string }>) {
+export async function handler({ ctx, input, auth, req }: MethodArgs<"com.atproto.identity.updateHandle">): Promise<MethodResult<"com.atproto.identity.updateHandle">> {
   if (auth.kind !== "account") throw invalidToken();
   const { accounts, handles, identity, sequencer, audit } = ctx.services;
   const row = accounts.getRow(auth.did);

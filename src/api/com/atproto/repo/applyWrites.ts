@@ -1,37 +1,28 @@
 // com.atproto.repo.applyWrites: 1–200 creates/updates/deletes, all-or-nothing in one commit.
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { Input } from "../../../../lexicon-types/index.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { writableRepo } from "../../../../repo/access.ts";
 import type { WriteOp } from "../../../../repo/service.ts";
 import { invalidRequest } from "../../../../xrpc/errors.ts";
 
-const NS = "com.atproto.repo.applyWrites";
+const NS = "com.atproto.repo.applyWrites" as const;
 
-type Write =
-  | { $type: `${typeof NS}#create`; collection: string; rkey?: string; value: unknown }
-  | { $type: `${typeof NS}#update`; collection: string; rkey: string; value: unknown }
-  | { $type: `${typeof NS}#delete`; collection: string; rkey: string };
-
-interface Input {
-  repo: string;
-  validate?: boolean;
-  writes: Write[];
-  swapCommit?: string;
-}
+type Write = Input<typeof NS>["writes"][number];
 
 function toOp(w: Write): WriteOp {
   switch (w.$type) {
-    case `${NS}#create`:
+    case "com.atproto.repo.applyWrites#create":
       return { action: "create", collection: w.collection, rkey: w.rkey, record: w.value };
-    case `${NS}#update`:
+    case "com.atproto.repo.applyWrites#update":
       return { action: "update", collection: w.collection, rkey: w.rkey, record: w.value };
-    case `${NS}#delete`:
+    case "com.atproto.repo.applyWrites#delete":
       return { action: "delete", collection: w.collection, rkey: w.rkey };
     default:
       throw invalidRequest("Unknown write type");
   }
 }
 
-export async function handler({ ctx, input, auth }: HandlerArgs<unknown, Input>) {
+export async function handler({ ctx, input, auth }: MethodArgs<"com.atproto.repo.applyWrites">): Promise<MethodResult<"com.atproto.repo.applyWrites">> {
   const needs = [...new Set(input.writes.map((w) => (w.$type === `${NS}#delete` ? ("delete" as const) : ("write" as const))))];
   const did = await writableRepo(ctx, input.repo, auth, needs);
   if (input.writes.length < 1 || input.writes.length > 200) throw invalidRequest("applyWrites takes 1–200 writes");

@@ -1,16 +1,8 @@
 // com.atproto.repo.deleteRecord: delete one record; a missing record is a 200 no-op (no commit, no event).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { writableRepo } from "../../../../repo/access.ts";
 
-interface Input {
-  repo: string;
-  collection: string;
-  rkey: string;
-  swapRecord?: string;
-  swapCommit?: string;
-}
-
-export async function handler({ ctx, input, auth }: HandlerArgs<unknown, Input>) {
+export async function handler({ ctx, input, auth }: MethodArgs<"com.atproto.repo.deleteRecord">): Promise<MethodResult<"com.atproto.repo.deleteRecord">> {
   const did = await writableRepo(ctx, input.repo, auth, ["delete"]);
   const res = await ctx.services.repo.write(
     did,

@@ -1,16 +1,9 @@
 // com.atproto.repo.getRecord: one record from the index (RecordNotFound also when `cid` is not the current one).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs } from "../../../../xrpc/types.ts";
 import { readableRepo } from "../../../../repo/access.ts";
 import { XrpcError } from "../../../../xrpc/errors.ts";
 
-interface Params {
-  repo: string;
-  collection: string;
-  rkey: string;
-  cid?: string;
-}
-
-export async function handler({ ctx, params, auth }: HandlerArgs<Params>) {
+export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.repo.getRecord">) {
   const { did } = await readableRepo(ctx, params.repo, auth);
   const rec = ctx.services.repo.getRecord(did, params.collection, params.rkey);
   if (!rec || (params.cid !== undefined && params.cid !== rec.cid)) {

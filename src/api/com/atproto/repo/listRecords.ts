@@ -1,18 +1,10 @@
 // com.atproto.repo.listRecords: a collection page, rkey descending (ascending with `reverse`); cursor = last rkey.
 import { isValidRecordKey } from "@atproto/syntax";
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs } from "../../../../xrpc/types.ts";
 import { readableRepo } from "../../../../repo/access.ts";
 import { invalidRequest } from "../../../../xrpc/errors.ts";
 
-interface Params {
-  repo: string;
-  collection: string;
-  limit?: number;
-  cursor?: string;
-  reverse?: boolean;
-}
-
-export async function handler({ ctx, params, auth }: HandlerArgs<Params>) {
+export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.repo.listRecords">) {
   const { did } = await readableRepo(ctx, params.repo, auth);
   if (params.cursor !== undefined && !isValidRecordKey(params.cursor)) throw invalidRequest("Invalid cursor");
   return ctx.services.repo.listRecords(did, params.collection, { limit: params.limit ?? 50, cursor: params.cursor, reverse: params.reverse });

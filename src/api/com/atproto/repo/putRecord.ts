@@ -1,18 +1,8 @@
 // com.atproto.repo.putRecord: create or replace one record (swapRecord null = must not exist).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { writableRepo } from "../../../../repo/access.ts";
 
-interface Input {
-  repo: string;
-  collection: string;
-  rkey: string;
-  validate?: boolean;
-  record: unknown;
-  swapRecord?: string | null;
-  swapCommit?: string;
-}
-
-export async function handler({ ctx, input, auth }: HandlerArgs<unknown, Input>) {
+export async function handler({ ctx, input, auth }: MethodArgs<"com.atproto.repo.putRecord">): Promise<MethodResult<"com.atproto.repo.putRecord">> {
   const did = await writableRepo(ctx, input.repo, auth);
   const res = await ctx.services.repo.write(
     did,

@@ -1,18 +1,9 @@
 // com.atproto.server.createAccount: without `did` the shared creation routine with AT error names; with `did`
 // migration in, authorised by a service-auth JWT from the DID itself (03 §8, 01 §3 T1–T3).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { HandlerArgs, MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { looksLikeServiceAuth } from "../../../../identity/service-auth.ts";
 import { authRequired, invalidToken } from "../../../../xrpc/errors.ts";
 import { CREATE_ACCOUNT_NSID, precheckCreateAccount, toCreateAccountError } from "../../../../account/lifecycle/index.ts";
-
-interface Input {
-  handle: string;
-  email?: string;
-  password?: string;
-  inviteCode?: string;
-  did?: string;
-  recoveryKey?: string;
-}
 
 /** The route guard (`none-or-service`) passes ES256K/ES256 tokens through unverified: they are verified here. */
 async function serviceIssuer(ctx: HandlerArgs["ctx"], headers: Headers): Promise<string | undefined> {
@@ -21,7 +12,7 @@ async function serviceIssuer(ctx: HandlerArgs["ctx"], headers: Headers): Promise
   return (await ctx.services.serviceAuth.verify(m[1]!, CREATE_ACCOUNT_NSID)).iss;
 }
 
-export async function handler({ ctx, input, req }: HandlerArgs<unknown, Input>) {
+export async function handler({ ctx, input, req }: MethodArgs<"com.atproto.server.createAccount">): Promise<MethodResult<"com.atproto.server.createAccount">> {
   const { accounts, sessions, audit, lifecycle } = ctx.services;
   const iss = await serviceIssuer(ctx, req.headers);
   if (input.did !== undefined) {

@@ -1,7 +1,7 @@
 // com.atproto.server.describeServer: account-creation requirements, handle domains, policy links, contact.
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 
-export function handler({ ctx }: HandlerArgs) {
+export function handler({ ctx }: MethodArgs<"com.atproto.server.describeServer">): MethodResult<"com.atproto.server.describeServer"> {
   const { config } = ctx;
   const links = {
     ...(config.privacyPolicyUrl ? { privacyPolicy: config.privacyPolicyUrl } : {}),

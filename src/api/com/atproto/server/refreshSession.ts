@@ -1,10 +1,10 @@
 // com.atproto.server.refreshSession: rotate the refresh token (10 s grace, reuse revokes the session), 01 §9.5.
-import type { AccountStatus, HandlerArgs } from "../../../../xrpc/types.ts";
+import type { AccountStatus, MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { invalidToken } from "../../../../xrpc/errors.ts";
 import { sessionScope } from "../../../../account/login.ts";
 import { sessionView } from "./_session-view.ts";
 
-export async function handler({ ctx, auth, req }: HandlerArgs) {
+export async function handler({ ctx, auth, req }: MethodArgs<"com.atproto.server.refreshSession">): Promise<MethodResult<"com.atproto.server.refreshSession">> {
   if (auth.kind !== "refresh") throw invalidToken();
   const { accounts, sessions } = ctx.services;
   const row = accounts.getRow(auth.did);

@@ -1,6 +1,6 @@
 // com.atproto.sync.getBlocks: a CAR of the requested blocks of the repo (1–1000); any missing → BlockNotFound.
 import { CID } from "multiformats/cid";
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { rawOutput } from "../../../../xrpc/types.ts";
 import { XrpcError, invalidRequest } from "../../../../xrpc/errors.ts";
 import { readableRepo } from "../../../../repo/access.ts";
@@ -9,7 +9,7 @@ import { getRepoBlocks } from "../../../../blob/sync-reads.ts";
 
 export const MAX_BLOCKS = 1000;
 
-export async function handler({ ctx, params, auth }: HandlerArgs<{ did: string; cids?: string[] }>) {
+export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.sync.getBlocks">): Promise<MethodResult<"com.atproto.sync.getBlocks">> {
   const wanted = [...new Set(params.cids ?? [])];
   if (wanted.length < 1 || wanted.length > MAX_BLOCKS) throw invalidRequest(`cids must list 1–${MAX_BLOCKS} CIDs`);
   const { did } = await readableRepo(ctx, params.did, auth);

@@ -1,8 +1,8 @@
 // com.atproto.sync.getLatestCommit: CID and rev of the repo's head.
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { readableRepo, repoNotFound } from "../../../../repo/access.ts";
 
-export async function handler({ ctx, params, auth }: HandlerArgs<{ did: string }>) {
+export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.sync.getLatestCommit">): Promise<MethodResult<"com.atproto.sync.getLatestCommit">> {
   const { did } = await readableRepo(ctx, params.did, auth);
   const head = ctx.services.repo.head(did);
   if (!head) throw repoNotFound();

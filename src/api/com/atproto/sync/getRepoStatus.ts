@@ -1,10 +1,10 @@
 // com.atproto.sync.getRepoStatus: whether the repo is active, why not, and its rev (spec 03 §9 table).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { repoNotFound } from "../../../../repo/access.ts";
 import { repoActivity } from "../../../../blob/sync-reads.ts";
 import { communityActivity } from "../../../../community/repo-access.ts";
 
-export async function handler({ ctx, params }: HandlerArgs<{ did: string }>) {
+export async function handler({ ctx, params }: MethodArgs<"com.atproto.sync.getRepoStatus">): Promise<MethodResult<"com.atproto.sync.getRepoStatus">> {
   const acct = await ctx.services.accounts.lookup(params.did);
   const community = acct ? undefined : ctx.services.communities.find(params.did);
   if (community) {

@@ -1,8 +1,8 @@
 // com.atproto.sync.listBlobs: the repo's permanent blob CIDs, optionally only those referenced after `since`.
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { readableRepo } from "../../../../repo/access.ts";
 
-export async function handler({ ctx, params, auth }: HandlerArgs<{ did: string; since?: string; limit: number; cursor?: string }>) {
+export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.sync.listBlobs">): Promise<MethodResult<"com.atproto.sync.listBlobs">> {
   const { did } = await readableRepo(ctx, params.did, auth);
   return ctx.services.blobs.listBlobs(did, { since: params.since, limit: params.limit, cursor: params.cursor });
 }

@@ -1,19 +1,9 @@
 // net.openfederation.audit.list: audit entries with SQL filters and a keyset cursor, newest first (06 §8).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { invalidRequest } from "../../../../xrpc/errors.ts";
 import { InvalidCursorError } from "../../../../audit/audit-log.ts";
 
-interface Params {
-  action?: string;
-  actorDid?: string;
-  targetDid?: string;
-  since?: string;
-  until?: string;
-  limit: number;
-  cursor?: string;
-}
-
-export function handler({ ctx, params }: HandlerArgs<Params>) {
+export function handler({ ctx, params }: MethodArgs<"net.openfederation.audit.list">): MethodResult<"net.openfederation.audit.list"> {
   const { limit, cursor, ...filters } = params;
   let page;
   try {

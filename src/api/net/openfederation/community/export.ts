@@ -1,11 +1,11 @@
 // net.openfederation.community.export: the owner's or an admin's complete copy, JSON or CAR (04 §4, 06 §2).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs } from "../../../../xrpc/types.ts";
 import { authRequired } from "../../../../xrpc/errors.ts";
 import { rawOutput } from "../../../../xrpc/types.ts";
 import { repoNotFound } from "../../../../repo/access.ts";
-import { authorizeExport, exportJson, recordExport, type ExportFormat } from "../../../../community/export.ts";
+import { authorizeExport, exportJson, recordExport } from "../../../../community/export.ts";
 
-export async function handler({ ctx, params, auth }: HandlerArgs<{ did: string; format?: ExportFormat }>) {
+export async function handler({ ctx, params, auth }: MethodArgs<"net.openfederation.community.export">) {
   if (auth.kind !== "account") throw authRequired();
   const format = params.format ?? "json";
   const { community, byOwner } = authorizeExport(ctx, params.did, { did: auth.did, roles: auth.roles });

@@ -1,11 +1,9 @@
 // net.openfederation.community.listJoinRequests: community.member.write; pending unless `status` (04 §5).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { authRequired } from "../../../../xrpc/errors.ts";
 import { listJoinRequests } from "../../../../community/membership-lists.ts";
 
-type Params = { did: string; status?: "pending" | "approved" | "rejected"; limit: number; cursor?: string };
-
-export async function handler({ ctx, params, auth }: HandlerArgs<Params>) {
+export async function handler({ ctx, params, auth }: MethodArgs<"net.openfederation.community.listJoinRequests">): Promise<MethodResult<"net.openfederation.community.listJoinRequests">> {
   if (auth.kind !== "account") throw authRequired();
   return listJoinRequests(ctx, params.did, auth, params);
 }

@@ -1,9 +1,9 @@
 // net.openfederation.community.removeMember: community.member.delete, with the escalation guard of 05 §2 (04 §5).
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { authRequired } from "../../../../xrpc/errors.ts";
 import { removeMember } from "../../../../community/membership.ts";
 
-export async function handler({ ctx, input, auth }: HandlerArgs<unknown, { did: string; memberDid: string }>) {
+export async function handler({ ctx, input, auth }: MethodArgs<"net.openfederation.community.removeMember">): Promise<MethodResult<"net.openfederation.community.removeMember">> {
   if (auth.kind !== "account") throw authRequired();
   return removeMember(ctx, input.did, auth.did, input.memberDid);
 }
