@@ -1,5 +1,5 @@
 // Community deletion (spec 04 §4, 06 §2): the export rule, the delete transaction, the DID tombstone.
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Tx } from "../db/database.ts";
 import { forbidden, DomainError } from "../errors.ts";
 import { communities, communityMembers, communityRoles, joinRequests, type CommunityRow } from "./schema.ts";
@@ -43,11 +43,14 @@ export async function deleteCommunity(
   return { success: true };
 }
 
-/** 06 §2: an owner export after the latest commit, or continuously suspended for TAKEDOWN_EXPORT_GRACE_DAYS. */
+/**
+ * 06 §2: an owner export made at (or after) the repo's current revision, or continuously suspended for
+ * TAKEDOWN_EXPORT_GRACE_DAYS. Revisions, not timestamps: a commit in the same millisecond as the export still
+ * has a later rev (TIDs only grow within a repo), so it makes the export stale.
+ */
 export function exportRuleSatisfied(ctx: CommunityOpsCtx, c: CommunityRow): boolean {
-  // raw sql through drizzle on bun-sqlite returns positional arrays: select the column instead
-  const head = ctx.deps.db.orm.get<[string] | undefined>(sql`SELECT updated_at FROM repo_roots WHERE did = ${c.did}`);
-  if (c.ownerExportedAt && (!head || c.ownerExportedAt >= head[0])) return true;
+  const head = ctx.deps.repo.head(c.did);
+  if (c.ownerExportedRev && (!head || c.ownerExportedRev >= head.rev)) return true;
   const graceMs = ctx.deps.config.takedownExportGraceDays * 86_400_000;
   return !!c.suspendedAt && ["suspended", "takendown"].includes(c.status) && ctx.now() - Date.parse(c.suspendedAt) >= graceMs;
 }

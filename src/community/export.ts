@@ -11,13 +11,16 @@ type Caller = { did: string; roles: readonly string[] };
 
 const PAGE = 1000;
 
-/** Owner or admin; 403 Forbidden otherwise. Export is free in every status (04 §3). */
-export function authorizeExport(ctx: AppContext, identifier: string, caller: Caller): { community: CommunityRow; byOwner: boolean } {
+/**
+ * Owner or admin; 403 Forbidden otherwise. Export is free in every status (04 §3). `rev` is the repo head
+ * before the read starts: a commit landing during the read has a later rev, so the export does not cover it.
+ */
+export function authorizeExport(ctx: AppContext, identifier: string, caller: Caller): { community: CommunityRow; byOwner: boolean; rev: string | null } {
   const community = resolveCommunity(ctx, identifier);
   const byOwner = community.ownerDid === caller.did;
   if (!byOwner && !caller.roles.includes("admin")) throw forbidden("Only the owner or an admin can export a community");
   communityStatusGate(community, { write: true, action: "export" });
-  return { community, byOwner };
+  return { community, byOwner, rev: ctx.services.repo.head(community.did)?.rev ?? null };
 }
 
 /** Every record by collection (rkey ascending) and the referenced blob CIDs, as of one read. */
@@ -55,12 +58,12 @@ export function exportJson(ctx: AppContext, c: CommunityRow, exportedBy: string,
 }
 
 /**
- * Records the export: the owner's sets `ownerExportedAt` (06 §2, the time the read started, so a commit landing
- * meanwhile is not covered); an admin's does not. Audit `community.export`.
+ * Records the export: the owner's sets `ownerExportedRev` (06 §2, the rev from authorizeExport, read before the
+ * export did) and `ownerExportedAt`; an admin's does not. Audit `community.export`.
  */
-export async function recordExport(ctx: AppContext, c: CommunityRow, actorDid: string, byOwner: boolean, format: ExportFormat, recordCount: number, at: string) {
+export async function recordExport(ctx: AppContext, c: CommunityRow, actorDid: string, byOwner: boolean, format: ExportFormat, recordCount: number, at: string, rev: string | null) {
   await ctx.db.transaction((tx) => {
-    if (byOwner) tx.orm.update(communities).set({ ownerExportedAt: at }).where(eq(communities.did, c.did)).run();
+    if (byOwner) tx.orm.update(communities).set({ ownerExportedAt: at, ownerExportedRev: rev }).where(eq(communities.did, c.did)).run();
     ctx.services.audit.writeInTx(tx, { action: "community.export", actorType: "account", actorDid, targetDid: c.did, meta: { format, recordCount, byOwner } });
   });
 }

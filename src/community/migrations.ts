@@ -65,3 +65,10 @@ export const COMMUNITY_MIGRATION: Migration = {
     ) WITHOUT ROWID`,
   ],
 };
+
+/** Migration 8: the export rule compares repo revisions (06 §2): the rev an owner export covered. */
+export const COMMUNITY_EXPORT_REV_MIGRATION: Migration = {
+  id: 8,
+  name: "community_export_rev",
+  sqlite: [`ALTER TABLE communities ADD COLUMN owner_exported_rev TEXT`],
+};

@@ -26,6 +26,8 @@ export const communities = sqliteTable("communities", {
   displayName: text("display_name").notNull(),
   description: text("description").notNull(),
   ownerExportedAt: text("owner_exported_at"),
+  /** the repo rev the latest owner export covered: the export rule holds while it is the head rev (06 §2) */
+  ownerExportedRev: text("owner_exported_rev"),
   /** did:web only: the published document matches (02 §10); always 1 for plc */
   identityVerified: integer("identity_verified", { mode: "boolean" }).notNull(),
   migratedTo: text("migrated_to"),

@@ -23,3 +23,22 @@ test("with a grace of 0 days, a suspended community can be taken down without an
   const taken = await ok(xrpc(s.pds.url, `${NS}.takedown`, { token: s.admin.token, body: { did: suspended } }));
   expect(taken.status).toBe("takendown");
 });
+
+test("with the default 14 days, the server's clock decides: 14 days less an hour → 409; past 14 days → 200 (no owner export)", async () => {
+  const fourteen = await setup();
+  try {
+    const owner = await fourteen.register("gwen");
+    const did = await fourteen.community(owner, "gracefourteen");
+    await ok(xrpc(fourteen.pds.url, `${NS}.suspend`, { token: fourteen.admin.token, body: { did, reason: "spam" } }));
+    const takedown = () => xrpc(fourteen.pds.url, `${NS}.takedown`, { token: fourteen.admin.token, body: { did } });
+    fourteen.pds.advanceClock(14 * 86_400_000 - 3_600_000);
+    const early = await takedown();
+    expect([early.status, early.body.error]).toEqual([409, "ExportRequired"]);
+    expect(fourteen.row(did).status).toBe("suspended");
+    fourteen.pds.advanceClock(2 * 3_600_000);
+    expect((await ok(takedown())).status).toBe("takendown");
+    expect(fourteen.row(did).status).toBe("takendown");
+  } finally {
+    await fourteen.stop();
+  }
+});

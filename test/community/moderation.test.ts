@@ -16,6 +16,7 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 const call = (nsid: string, token: string | undefined, body: Record<string, unknown>) => xrpc(t.pds.url, `${NS}.${nsid}`, { ...(token ? { token } : {}), body });
+const headRev = (did: string) => (t.db.query("SELECT rev FROM repo_roots WHERE did = ?").get(did) as { rev: string }).rev;
 const audits = (action: string, did: string) => t.count("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, did);
 
 describe("suspend / unsuspend", () => {
@@ -98,15 +99,19 @@ describe("takedown / untakedown", () => {
     expect((await call("takedown", t.admin.token, { did })).status).toBe(409);
   });
 
-  test("a commit after the owner export makes it stale again", async () => {
-    expect((await xrpc(t.pds.url, `${NS}.export`, { token: owner.token, params: { did } })).status).toBe(200);
-    await Bun.sleep(5);
-    expect((await call("update", owner.token, { did, description: "newer" })).status).toBe(200);
-    expect((await call("takedown", t.admin.token, { did })).status).toBe(409);
+  test("a commit right after the owner export (no pause: the rule compares revs, not milliseconds) makes it stale again", async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await xrpc(t.pds.url, `${NS}.export`, { token: owner.token, params: { did } })).status).toBe(200);
+      expect(t.row(did).owner_exported_rev).toBe(headRev(did));
+      expect((await call("update", owner.token, { did, description: `newer ${i}` })).status).toBe(200);
+      expect(t.row(did).owner_exported_rev < headRev(did)).toBe(true);
+      const r = await call("takedown", t.admin.token, { did });
+      expect([r.status, r.body.error]).toEqual([409, "ExportRequired"]);
+    }
+    expect(t.row(did).status).toBe("active");
   });
 
   test("owner export then takedown → 200, #account takendown, audit with previousStatus", async () => {
-    await Bun.sleep(5);
     expect((await xrpc(t.pds.url, `${NS}.export`, { token: owner.token, params: { did } })).status).toBe(200);
     const seq = headSeq(t.db);
     const r = await call("takedown", t.admin.token, { did, reason: "abuse" });
@@ -149,7 +154,6 @@ describe("takedown / untakedown", () => {
   });
 
   test("suspended → takedown → untakedown restores suspended", async () => {
-    await Bun.sleep(5);
     expect((await xrpc(t.pds.url, `${NS}.export`, { token: owner.token, params: { did } })).status).toBe(200);
     expect((await call("suspend", t.admin.token, { did })).status).toBe(200);
     const suspendedAt = t.row(did).suspended_at;

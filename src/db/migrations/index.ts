@@ -3,7 +3,7 @@ import { accountsMigration } from "../../account/migrations.ts";
 import { IDENTITY_MIGRATIONS } from "../../identity/migrations.ts";
 import { REPO_MIGRATION } from "../../repo/migrations.ts";
 import { BLOB_MIGRATION } from "../../blob/migrations.ts";
-import { COMMUNITY_MIGRATION } from "../../community/migrations.ts";
+import { COMMUNITY_EXPORT_REV_MIGRATION, COMMUNITY_MIGRATION } from "../../community/migrations.ts";
 import { COMMUNITY_TRANSFER_MIGRATION } from "../../community/transfer-migrations.ts";
 export interface Migration {
   id: number;
@@ -31,6 +31,7 @@ export const MIGRATIONS: Migration[] = [
   BLOB_MIGRATION,
   COMMUNITY_MIGRATION,
   COMMUNITY_TRANSFER_MIGRATION,
+  COMMUNITY_EXPORT_REV_MIGRATION,
   // migrations: added by each domain
 ].sort((a, b) => a.id - b.id);
 
