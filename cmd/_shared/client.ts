@@ -2,6 +2,7 @@
 import { CliError, EXIT, UsageError, type ExitCode } from "./errors.ts";
 import { SessionStore, type SavedSession } from "./session-store.ts";
 import type { Output } from "./output.ts";
+import type { Input, MethodId, Output as MethodOutput, Params } from "../../src/lexicon-types/index.ts";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -85,8 +86,18 @@ export function secondsLeft(jwt: string, now = Date.now()): number | undefined {
 
 export type Auth = "none" | "access" | "refresh";
 
+/** A lexicon enum widened to `string`: the CLI passes what the user typed, and the server answers a value outside it with its 400. */
+type Widen<T> = T extends string ? string : T;
+
+/** A method's query parameters as the CLI passes them: the lexicon's names (a misspelt one does not compile), unset flags as `undefined`. */
+export type QueryArgs<N extends MethodId> = { [K in keyof Params<N>]?: Widen<Params<N>[K]> | undefined };
+
+/** A procedure's JSON body as the CLI builds it: the lexicon's fields and required-ness, enums widened (see Widen). */
+export type RequestBody<N extends MethodId> = { [K in keyof Input<N>]: Widen<Input<N>[K]> };
+
 export interface CallOptions {
-  params?: Record<string, string | number | boolean | string[] | undefined>;
+  /** query parameters: a value is sent once, an array once per item, `undefined` not at all */
+  params?: object;
   body?: unknown;
   auth?: Auth;
 }
@@ -98,14 +109,14 @@ export class XrpcClient {
     readonly store: SessionStore,
   ) {}
 
-  /** GET with query parameters. */
-  query<T>(nsid: string, params: CallOptions["params"] = {}, auth: Auth = "access"): Promise<T> {
-    return this.call<T>("GET", nsid, { params, auth });
+  /** GET with query parameters; the result is typed by the method's lexicon (src/lexicon-types). */
+  query<N extends MethodId>(nsid: N, params: QueryArgs<N> = {}, auth: Auth = "access"): Promise<MethodOutput<N>> {
+    return this.call<MethodOutput<N>>("GET", nsid, { params, auth });
   }
 
-  /** POST with a JSON body. */
-  procedure<T>(nsid: string, body?: unknown, auth: Auth = "access"): Promise<T> {
-    return this.call<T>("POST", nsid, { body, auth });
+  /** POST with a JSON body; body and result are typed by the method's lexicon. */
+  procedure<N extends MethodId>(nsid: N, body?: RequestBody<N>, auth: Auth = "access"): Promise<MethodOutput<N>> {
+    return this.call<MethodOutput<N>>("POST", nsid, { body, auth });
   }
 
   savedSession(): SavedSession | undefined {

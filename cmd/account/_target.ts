@@ -1,24 +1,11 @@
 // Account arguments: tell a DID, an email and a handle apart, and find an account's list entry.
 import type { XrpcClient } from "../_shared/client.ts";
 import { CliError, EXIT, UsageError } from "../_shared/errors.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
-export interface AccountView {
-  did: string;
-  handle: string;
-  email?: string;
-  status: string;
-  roles: string[];
-  createdAt: string;
-  approvedAt?: string;
-  statusReason?: string;
-  statusChangedAt?: string;
-}
+export type AccountView = Output<"net.openfederation.account.list">["users"][number];
 
-export interface AccountList {
-  users: AccountView[];
-  cursor?: string;
-  total: number;
-}
+export type AccountList = Output<"net.openfederation.account.list">;
 
 export type Target = { did: string } | { email: string } | { handle: string };
 
@@ -40,16 +27,16 @@ export async function findAccount(client: XrpcClient, input: string): Promise<Ac
   if ("did" in t) {
     let cursor: string | undefined;
     do {
-      const page = await client.query<AccountList>(LIST, { limit: 100, cursor });
+      const page = await client.query(LIST, { limit: 100, cursor });
       match = page.users.find((u) => u.did === t.did);
       cursor = page.cursor;
     } while (!match && cursor);
   } else if ("email" in t) {
-    const page = await client.query<AccountList>(LIST, { q: t.email, limit: 100 });
+    const page = await client.query(LIST, { q: t.email, limit: 100 });
     match = page.users.find((u) => u.email?.toLowerCase() === t.email);
   } else {
     const name = t.handle.split(".")[0]!;
-    const page = await client.query<AccountList>(LIST, { q: name, limit: 100 });
+    const page = await client.query(LIST, { q: name, limit: 100 });
     match = page.users.find((u) => u.handle === t.handle) ?? (t.handle.includes(".") ? undefined : page.users.find((u) => u.handle.split(".")[0] === t.handle));
   }
   if (!match) throw new CliError(`No account ${input} on ${client.server} (NotFound)\nCheck the handle, DID or email with \`ofpds account list --search <text>\``, EXIT.notFound, "NotFound");

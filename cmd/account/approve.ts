@@ -23,7 +23,7 @@ export default defineCommand({
   async run({ args }) {
     const out = outputFrom(args);
     const client = clientFrom(args, out);
-    const r = await client.procedure<{ did: string; handle: string; email: string; status: string }>("net.openfederation.account.approve", parseTarget(args.account));
+    const r = await client.procedure("net.openfederation.account.approve", parseTarget(args.account));
     out.data(r, () => `Approved ${r.handle} (${r.did}): ${r.status}`);
   },
 });

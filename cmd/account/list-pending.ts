@@ -6,12 +6,9 @@ import { intFlag } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
-interface PendingList {
-  users: Array<{ did: string; handle: string; email: string; createdAt: string; createdVia: string; inviteCode?: string }>;
-  cursor?: string;
-  total: number;
-}
+type PendingList = Output<"net.openfederation.account.listPending">;
 
 export default defineCommand({
   meta: {
@@ -31,7 +28,7 @@ export default defineCommand({
     const out = outputFrom(args);
     const client = clientFrom(args, out);
     const limit = intFlag(args.limit, "limit", 100);
-    const page = (cursor: string | undefined) => client.query<PendingList>("net.openfederation.account.listPending", { limit, cursor });
+    const page = (cursor: string | undefined) => client.query("net.openfederation.account.listPending", { limit, cursor });
     const result: Partial<PendingList> = await listPages("users", args, page);
     out.data(result, (r: PendingList) =>
       table(r.users as never[], [

@@ -32,7 +32,7 @@ export default defineCommand({
     const client = clientFrom(args, out);
     const limit = intFlag(args.limit, "limit", 100);
     const page = (cursor: string | undefined) =>
-      client.query<AccountList>("net.openfederation.account.list", { status: args.status, role: args.role, q: args.search, limit, cursor });
+      client.query("net.openfederation.account.list", { status: args.status, role: args.role, q: args.search, limit, cursor });
     const result: Partial<AccountList> = await listPages("users", args, page);
     out.data(result, (r: AccountList) =>
       table(r.users as never[], [

@@ -1,7 +1,7 @@
 // `ofpds account reject <handle|did|email>`: net.openfederation.account.reject after a y/N confirmation (or -y).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
+import { clientFrom, type RequestBody } from "../_shared/client.ts";
 import { confirmAction } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { parseTarget } from "./_target.ts";
@@ -28,9 +28,9 @@ export default defineCommand({
     const target = parseTarget(args.account);
     client.requireSession(); // before asking: a confirmation that then fails on login is wasted
     await confirmAction(args, `Reject ${args.account}? Its registration is denied and cannot be restored`);
-    const body: Record<string, unknown> = { ...target };
+    const body: RequestBody<"net.openfederation.account.reject"> = { ...target };
     if (args.reason) body.reason = args.reason;
-    const r = await client.procedure<{ did: string; handle: string; email: string; status: string }>("net.openfederation.account.reject", body);
+    const r = await client.procedure("net.openfederation.account.reject", body);
     out.data(r, () => `Rejected ${r.handle} (${r.did}): ${r.status}`);
   },
 });

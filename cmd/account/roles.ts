@@ -34,7 +34,7 @@ export default defineCommand({
       out.data({ did: account.did, handle: account.handle, roles: account.roles }, human);
       return;
     }
-    const r = await client.procedure<{ did: string; handle: string; roles: string[] }>("net.openfederation.account.updateRoles", { did: account.did, addRoles, removeRoles });
+    const r = await client.procedure("net.openfederation.account.updateRoles", { did: account.did, addRoles, removeRoles });
     out.success(`Updated roles of ${r.handle}`);
     out.data(r, human);
   },

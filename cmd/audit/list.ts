@@ -7,12 +7,9 @@ import { outputFrom } from "../_shared/output.ts";
 import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
 import { toDid } from "../account/_target.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
-interface AuditList {
-  entries: Array<{ id: string; action: string; actorType: string; actorDid?: string; actorHandle?: string; partnerKeyId?: string; targetDid?: string; targetId?: string; meta: unknown; createdAt: string }>;
-  cursor?: string;
-  total: number;
-}
+type AuditList = Output<"net.openfederation.audit.list">;
 
 export default defineCommand({
   meta: {
@@ -45,7 +42,7 @@ export default defineCommand({
       until: dateFlag(args.until, "until"),
       limit: intFlag(args.limit, "limit", 100),
     };
-    const page = (cursor: string | undefined) => client.query<AuditList>("net.openfederation.audit.list", { ...params, cursor });
+    const page = (cursor: string | undefined) => client.query("net.openfederation.audit.list", { ...params, cursor });
     const result: Partial<AuditList> = await listPages("entries", args, page);
     out.data(result, (r: AuditList) =>
       table(r.entries as never[], [

@@ -1,23 +1,11 @@
 // `ofpds auth login`: createSession, then save the tokens for this server (sessions.json, 0600).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
+import { clientFrom, type RequestBody } from "../_shared/client.ts";
 import { canPrompt, readPassword } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { CliError, EXIT, UsageError } from "../_shared/errors.ts";
-
-interface CreateSessionOutput {
-  accessJwt: string;
-  refreshJwt: string;
-  did: string;
-  handle: string;
-  email?: string;
-  active?: boolean;
-  status?: string;
-  roles?: string[];
-  accountStatus?: string;
-  [k: string]: unknown;
-}
+import type { SessionOutput } from "../../src/lexicon-types/extensions.ts";
 
 export default defineCommand({
   meta: {
@@ -53,9 +41,9 @@ export default defineCommand({
       identifier = v.trim();
     }
     const password = await readPassword(args, `Password for ${identifier}`);
-    const body: Record<string, unknown> = { identifier, password };
+    const body: RequestBody<"com.atproto.server.createSession"> = { identifier, password };
     if (args["allow-takendown"]) body.allowTakendown = true;
-    const session = await client.procedure<CreateSessionOutput>("com.atproto.server.createSession", body, "none");
+    const session: SessionOutput<"com.atproto.server.createSession"> = await client.procedure("com.atproto.server.createSession", body, "none");
     client.store.set(client.server, { did: session.did, handle: session.handle, accessJwt: session.accessJwt, refreshJwt: session.refreshJwt });
     // Tokens are saved, never printed.
     const { accessJwt: _a, refreshJwt: _r, ...shown } = session;

@@ -3,16 +3,7 @@ import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { clientFrom } from "../_shared/client.ts";
 import { outputFrom } from "../_shared/output.ts";
-
-interface GetSessionOutput {
-  did: string;
-  handle: string;
-  email?: string;
-  active?: boolean;
-  status?: string;
-  roles?: string[];
-  accountStatus?: string;
-}
+import type { SessionOutput } from "../../src/lexicon-types/extensions.ts";
 
 export default defineCommand({
   meta: { name: "whoami", description: "Show the account of the saved session. Examples: ofpds auth whoami · ofpds auth whoami --json -s https://pds.example.org" },
@@ -20,7 +11,7 @@ export default defineCommand({
   async run({ args }) {
     const out = outputFrom(args);
     const client = clientFrom(args, out);
-    const s = await client.query<GetSessionOutput>("com.atproto.server.getSession");
+    const s: SessionOutput<"com.atproto.server.getSession"> = await client.query("com.atproto.server.getSession");
     out.data(s, () =>
       [
         `handle   ${s.handle}`,

@@ -6,27 +6,14 @@ import type { XrpcClient } from "../_shared/client.ts";
 import { cliErrorFromResponse, secondsLeft } from "../_shared/client.ts";
 import { CliError, EXIT, UsageError } from "../_shared/errors.ts";
 import { canPrompt } from "../_shared/input.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
 export const NS = "net.openfederation.community.";
-export const nsid = (method: string) => NS + method;
+/** The full NSID of a community method, typed as that literal so the client picks its lexicon types. */
+export const nsid = <M extends string>(method: M) => `${NS}${method}` as const;
 
-/** The view returned by community.get (04 §4), as far as the CLI reads it. */
-export interface CommunityView {
-  did: string;
-  handle: string;
-  didMethod: string;
-  displayName: string;
-  description: string;
-  visibility: string;
-  joinPolicy: string;
-  memberCount: number;
-  status: string;
-  statusReason?: string;
-  owner?: { did: string; handle: string };
-  createdAt: string;
-  isOwner?: boolean;
-  isMember?: boolean;
-}
+/** The view returned by community.get (04 §4), from its lexicon. */
+export type CommunityView = Output<"net.openfederation.community.get">;
 
 /** The flags of verbs that re-authenticate with the password (transfer, transfer-ownership). */
 export const passwordArgs = {
@@ -44,7 +31,7 @@ let domainCache: string | undefined;
 /** The server's handle domain (with its leading dot) from describeServer, asked once per process. */
 export async function handleDomain(client: XrpcClient): Promise<string> {
   if (domainCache !== undefined) return domainCache;
-  const d = await client.query<{ availableUserDomains?: string[] }>("com.atproto.server.describeServer", {}, "none");
+  const d = await client.query("com.atproto.server.describeServer", {}, "none");
   const first = d.availableUserDomains?.[0] ?? "";
   domainCache = first && !first.startsWith(".") ? `.${first}` : first;
   return domainCache;
@@ -64,7 +51,7 @@ export async function accountDid(client: XrpcClient, input: string): Promise<str
   const ref = await normalizeRef(client, input);
   if (ref.startsWith("did:")) return ref;
   try {
-    return (await client.query<{ did: string }>("com.atproto.identity.resolveHandle", { handle: ref }, "none")).did;
+    return (await client.query("com.atproto.identity.resolveHandle", { handle: ref }, "none")).did;
   } catch (err) {
     if (err instanceof CliError && err.exitCode === EXIT.usage) {
       throw new CliError(`No account ${ref} on ${client.server} (NotFound)\nCheck the handle, or pass the DID`, EXIT.notFound, "NotFound");
@@ -74,7 +61,7 @@ export async function accountDid(client: XrpcClient, input: string): Promise<str
 }
 
 export function getCommunity(client: XrpcClient, ref: string): Promise<CommunityView> {
-  return client.query<CommunityView>(nsid("get"), { did: ref });
+  return client.query(nsid("get"), { did: ref });
 }
 
 /** True when `typed` names the community: its full handle, its bare name, or its DID. */

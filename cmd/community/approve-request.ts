@@ -23,7 +23,7 @@ export default defineCommand({
     const out = outputFrom(args);
     const client = clientFrom(args, out);
     const requestId = requestIdValue(args.requestId);
-    const r = await client.procedure<{ status: string }>(nsid("resolveJoinRequest"), { requestId, action: "approve" });
+    const r = await client.procedure(nsid("resolveJoinRequest"), { requestId, action: "approve" });
     out.data(r, () => `Approved join request ${args.requestId}: ${r.status}`);
   },
 });

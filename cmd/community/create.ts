@@ -1,22 +1,11 @@
 // `ofpds community create`: net.openfederation.community.create; the primary rotation key is shown once or written to --key-out (0600).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
+import { clientFrom, type RequestBody } from "../_shared/client.ts";
 import { CliError, EXIT, UsageError } from "../_shared/errors.ts";
 import { canPrompt } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { nsid, writePrivate } from "./_shared.ts";
-
-interface CreateOutput {
-  did: string;
-  handle: string;
-  didMethod: string;
-  status: string;
-  primaryRotationKey?: { curve: string; privateKeyHex: string; didKey: string };
-  message?: string;
-  didDocument?: unknown;
-  instructions?: string;
-}
 
 const oneOf = (flag: string, value: string | undefined, allowed: string[]) => {
   if (value !== undefined && !allowed.includes(value)) throw new UsageError(`--${flag} must be ${allowed.join(" or ")} (got ${value})`);
@@ -85,14 +74,14 @@ export default defineCommand({
     if (args.method === "web" && !args.domain) throw new UsageError("Missing required arguments: --domain (did:web needs the domain that will publish the DID document)");
     if (args.method !== "web" && args.domain) throw new UsageError("--domain applies to --method web only");
     if (args.method === "web" && args["rotation-key"]) throw new UsageError("--rotation-key applies to --method plc only (did:web has no rotation keys)");
-    const body: Record<string, unknown> = { handle: args.handle!.replace(/^@/, "").toLowerCase(), didMethod: args.method };
+    const body: RequestBody<"net.openfederation.community.create"> = { handle: args.handle!.replace(/^@/, "").toLowerCase(), didMethod: args.method! };
     if (args.domain) body.domain = args.domain;
     if (args["display-name"] !== undefined) body.displayName = args["display-name"];
     if (args.description !== undefined) body.description = args.description;
     if (args.visibility) body.visibility = args.visibility;
     if (args["join-policy"]) body.joinPolicy = args["join-policy"];
     if (args["rotation-key"]) body.rotationKey = args["rotation-key"];
-    const r = await client.procedure<CreateOutput>(nsid("create"), body);
+    const r = await client.procedure(nsid("create"), body);
     const keyOut = args["key-out"];
     if (keyOut && r.primaryRotationKey) {
       writePrivate(keyOut, JSON.stringify(r.primaryRotationKey, null, 2) + "\n");

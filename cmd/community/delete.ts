@@ -22,7 +22,7 @@ export default defineCommand({
   async run({ args }) {
     const { out, client, did } = await openCommunityCommand(args);
     await confirmTyped(client, did, args, "Delete");
-    const r = await client.procedure<{ success: boolean; instructions?: string }>(nsid("delete"), { did });
+    const r = await client.procedure(nsid("delete"), { did });
     out.data(r, () => [`Deleted ${args.community}`, ...(r.instructions ? ["", r.instructions] : [])].join("\n"));
   },
 });

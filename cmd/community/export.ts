@@ -43,7 +43,8 @@ export default defineCommand({
       }
       return;
     }
-    const doc = await client.query<{ stats?: { totalRecords?: number } }>(nsid("export"), { did, format: "json" });
+    // Its lexicon declares `*/*` (JSON or CAR), so the JSON document has no schema to type it from.
+    const doc = await client.call<{ stats?: { totalRecords?: number } }>("GET", nsid("export"), { params: { did, format: "json" } });
     if (args.output) {
       writePrivate(args.output, JSON.stringify(doc, null, 2) + "\n");
       out.success(`Exported ${args.community} to ${args.output} (${doc.stats?.totalRecords ?? "?"} records)`);

@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { clientFrom } from "../_shared/client.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { communityArg, normalizeRef, nsid, type CommunityView } from "./_shared.ts";
+import { communityArg, normalizeRef, nsid } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -25,7 +25,7 @@ export default defineCommand({
     const ref = await normalizeRef(client, args.community);
     // Anonymous when logged out: public communities are readable without a session.
     const auth = client.savedSession() ? "access" : "none";
-    const c = await client.query<CommunityView & Record<string, unknown>>(nsid("get"), { did: ref }, auth);
+    const c = await client.query(nsid("get"), { did: ref }, auth);
     out.data(c, () => {
       const rows: Array<[string, unknown]> = [
         ["Handle", c.handle],
@@ -40,7 +40,7 @@ export default defineCommand({
         ["Owner", c.owner ? `${c.owner.handle} (${c.owner.did})` : undefined],
         ["Created", c.createdAt],
         ["Migrated to", c.migratedTo],
-        ["Your role", (c.myMembership as { role?: string } | undefined)?.role ?? (c.joinRequestStatus ? `join request ${c.joinRequestStatus}` : undefined)],
+        ["Your role", c.myMembership?.role ?? (c.joinRequestStatus ? `join request ${c.joinRequestStatus}` : undefined)],
         ["Transfer pending", c.transferPending ? "yes" : undefined],
       ];
       return rows.filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => `${(k + ":").padEnd(18)}${String(v)}`).join("\n");

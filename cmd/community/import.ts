@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
-import { clientFrom, normalizeServer } from "../_shared/client.ts";
+import { clientFrom, normalizeServer, type RequestBody } from "../_shared/client.ts";
 import { UsageError } from "../_shared/errors.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { nsid } from "./_shared.ts";
@@ -60,9 +60,9 @@ export default defineCommand({
       const missing = [!args.did && "--did", !args.handle && "--handle", !args.source && "--source"].filter(Boolean) as string[];
       if (missing.length) throw new UsageError(`Missing required arguments: ${missing.join(", ")}`);
       if (!args.did!.startsWith("did:")) throw new UsageError(`--did must be a DID (got ${args.did})`);
-      const body = { did: args.did, handle: args.handle!.replace(/^@/, "").toLowerCase(), sourcePds: normalizeServer(args.source!) };
+      const body = { did: args.did!, handle: args.handle!.replace(/^@/, "").toLowerCase(), sourcePds: normalizeServer(args.source!) };
       client.requireSession();
-      const r = await client.procedure<{ importId: string; importTicket: string; handle: string; expiresAt: string }>(nsid("prepareImport"), body);
+      const r = await client.procedure(nsid("prepareImport"), body);
       out.data(r, () =>
         [
           `Import of ${args.did} as ${r.handle} prepared (expires ${r.expiresAt})`,
@@ -74,10 +74,10 @@ export default defineCommand({
       return;
     }
     if (!args["import-id"]) throw new UsageError("Missing required arguments: --import-id");
-    const body: Record<string, unknown> = { importId: args["import-id"] };
+    const body: RequestBody<"net.openfederation.community.completeImport"> = { importId: args["import-id"] };
     if (args["token-file"]) body.transferToken = readToken(args["token-file"]);
     client.requireSession();
-    const r = await client.procedure<{ did: string; handle: string; status: string; rootCid: string; rev: string }>(nsid("completeImport"), body);
+    const r = await client.procedure(nsid("completeImport"), body);
     out.data(r, () => `Imported ${r.handle} (${r.did}): ${r.status} at rev ${r.rev}`);
   },
 });

@@ -7,11 +7,9 @@ import { outputFrom } from "../_shared/output.ts";
 import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
 import { nsid } from "./_shared.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
-interface ListMine {
-  communities: Array<Record<string, unknown>>;
-  cursor?: string;
-}
+type ListMine = Output<"net.openfederation.community.listMine">;
 
 export default defineCommand({
   meta: {
@@ -31,7 +29,7 @@ export default defineCommand({
     const out = outputFrom(args);
     const client = clientFrom(args, out);
     const limit = intFlag(args.limit, "limit", 100);
-    const page = (cursor: string | undefined) => client.query<ListMine>(nsid("listMine"), { limit, cursor });
+    const page = (cursor: string | undefined) => client.query(nsid("listMine"), { limit, cursor });
     const result: Partial<ListMine> = await listPages("communities", args, page);
     out.data(result, (r: ListMine) =>
       table(r.communities, [

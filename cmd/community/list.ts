@@ -8,12 +8,9 @@ import { outputFrom } from "../_shared/output.ts";
 import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
 import { nsid } from "./_shared.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
-interface ListAll {
-  communities: Array<Record<string, unknown>>;
-  cursor?: string;
-  total: number;
-}
+type ListAll = Output<"net.openfederation.community.listAll">;
 
 export default defineCommand({
   meta: {
@@ -40,7 +37,7 @@ export default defineCommand({
     const limit = intFlag(args.limit, "limit", 100);
     const auth = client.savedSession() ? "access" : "none";
     const page = (cursor: string | undefined) =>
-      client.query<ListAll>(nsid("listAll"), { mode: args.mode, q: args.search, includeMine: args["include-mine"] ? true : undefined, limit, cursor }, auth);
+      client.query(nsid("listAll"), { mode: args.mode, q: args.search, includeMine: args["include-mine"] ? true : undefined, limit, cursor }, auth);
     const result: Partial<ListAll> = await listPages("communities", args, page);
     out.data(result, (r: ListAll) =>
       table(r.communities, [

@@ -7,12 +7,9 @@ import { outputFrom } from "../_shared/output.ts";
 import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
 import { communityArg, normalizeRef, nsid } from "./_shared.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
-interface MemberList {
-  members: Array<Record<string, unknown>>;
-  cursor?: string;
-  total: number;
-}
+type MemberList = Output<"net.openfederation.community.listMembers">;
 
 export default defineCommand({
   meta: {
@@ -35,7 +32,7 @@ export default defineCommand({
     const limit = intFlag(args.limit, "limit", 100);
     const did = await normalizeRef(client, args.community);
     const auth = client.savedSession() ? "access" : "none";
-    const page = (cursor: string | undefined) => client.query<MemberList>(nsid("listMembers"), { did, limit, cursor }, auth);
+    const page = (cursor: string | undefined) => client.query(nsid("listMembers"), { did, limit, cursor }, auth);
     const result: Partial<MemberList> = await listPages("members", args, page);
     out.data(result, (r: MemberList) =>
       table(r.members, [

@@ -27,7 +27,7 @@ export default defineCommand({
     const requestId = requestIdValue(args.requestId);
     client.requireSession(); // before asking: a confirmation that then fails on login is wasted
     await confirmAction(args, `Reject join request ${args.requestId}?`);
-    const r = await client.procedure<{ status: string }>(nsid("resolveJoinRequest"), { requestId, action: "reject" });
+    const r = await client.procedure(nsid("resolveJoinRequest"), { requestId, action: "reject" });
     out.data(r, () => `Rejected join request ${args.requestId}: ${r.status}`);
   },
 });

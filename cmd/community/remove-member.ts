@@ -24,7 +24,7 @@ export default defineCommand({
     const { out, client, did } = await openCommunityCommand(args);
     const memberDid = await accountDid(client, args.member);
     await confirmAction(args, `Remove ${args.member} from ${did}?`);
-    const r = await client.procedure<{ success: boolean }>(nsid("removeMember"), { did, memberDid });
+    const r = await client.procedure(nsid("removeMember"), { did, memberDid });
     out.data(r, () => `Removed ${args.member} (${memberDid}) from ${did}`);
   },
 });

@@ -8,12 +8,9 @@ import { outputFrom } from "../_shared/output.ts";
 import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
 import { communityArg, normalizeRef, nsid } from "./_shared.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
-interface RequestList {
-  requests: Array<Record<string, unknown>>;
-  cursor?: string;
-  total: number;
-}
+type RequestList = Output<"net.openfederation.community.listJoinRequests">;
 
 export default defineCommand({
   meta: {
@@ -38,7 +35,7 @@ export default defineCommand({
     if (args.status !== undefined && !["pending", "approved", "rejected"].includes(args.status)) throw new UsageError(`--status must be pending, approved or rejected (got ${args.status})`);
     const limit = intFlag(args.limit, "limit", 100);
     const did = await normalizeRef(client, args.community);
-    const page = (cursor: string | undefined) => client.query<RequestList>(nsid("listJoinRequests"), { did, status: args.status, limit, cursor });
+    const page = (cursor: string | undefined) => client.query(nsid("listJoinRequests"), { did, status: args.status, limit, cursor });
     const result: Partial<RequestList> = await listPages("requests", args, page);
     out.data(result, (r: RequestList) =>
       table(r.requests, [

@@ -1,5 +1,6 @@
 // `ofpds community suspend <did|handle>`: net.openfederation.community.suspend (staff: admin) after a y/N confirmation (or -y).
 import { defineCommand } from "citty";
+import type { RequestBody } from "../_shared/client.ts";
 import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
 import { confirmAction } from "../_shared/input.ts";
 import { communityArg, nsid, openCommunityCommand, withReason } from "./_shared.ts";
@@ -23,9 +24,9 @@ export default defineCommand({
   async run({ args }) {
     const { out, client, did } = await openCommunityCommand(args);
     await confirmAction(args, `Suspend ${did}?`);
-    const body: Record<string, unknown> = { did };
+    const body: RequestBody<"net.openfederation.community.suspend"> = { did };
     if (args.reason) body.reason = args.reason;
-    const r = await client.procedure<{ did: string; status: string; reason?: string }>(nsid("suspend"), body);
+    const r = await client.procedure(nsid("suspend"), body);
     out.data(r, () => withReason(`Suspended ${args.community} (${r.did}): ${r.status}`, r.reason));
   },
 });

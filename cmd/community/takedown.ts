@@ -1,5 +1,6 @@
 // `ofpds community takedown <did|handle>`: net.openfederation.community.takedown (staff: admin) after typing the handle (or --confirm/-y).
 import { defineCommand } from "citty";
+import type { RequestBody } from "../_shared/client.ts";
 import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
 import { communityArg, confirmArg, confirmTyped, nsid, openCommunityCommand, withReason } from "./_shared.ts";
 
@@ -23,9 +24,9 @@ export default defineCommand({
   async run({ args }) {
     const { out, client, did } = await openCommunityCommand(args);
     await confirmTyped(client, did, args, "Take down");
-    const body: Record<string, unknown> = { did };
+    const body: RequestBody<"net.openfederation.community.takedown"> = { did };
     if (args.reason) body.reason = args.reason;
-    const r = await client.procedure<{ did: string; status: string; reason?: string }>(nsid("takedown"), body);
+    const r = await client.procedure(nsid("takedown"), body);
     out.data(r, () => withReason(`Took down ${args.community} (${r.did}): ${r.status}`, r.reason));
   },
 });

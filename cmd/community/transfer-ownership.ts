@@ -1,7 +1,7 @@
 // `ofpds community transfer-ownership <did|handle> --to <member>`: net.openfederation.community.transferOwnership (your password confirms it).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
+import { clientFrom, type RequestBody } from "../_shared/client.ts";
 import { UsageError } from "../_shared/errors.ts";
 import { readPassword } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
@@ -36,10 +36,10 @@ export default defineCommand({
     const did = await normalizeRef(client, args.community);
     const newOwnerDid = await accountDid(client, args.to);
     const password = await readPassword(args, "Your password (to confirm the ownership transfer)");
-    const body: Record<string, unknown> = { did, newOwnerDid, password };
+    const body: RequestBody<"net.openfederation.community.transferOwnership"> = { did, newOwnerDid, password };
     if (args["previous-role"]) body.previousOwnerRole = args["previous-role"];
     if (args["new-owner-rotation-key"]) body.newOwnerRotationKey = args["new-owner-rotation-key"];
-    const r = await client.procedure<{ did: string; ownerDid: string; previousOwnerRole: string; plcUpdated: boolean }>(nsid("transferOwnership"), body);
+    const r = await client.procedure(nsid("transferOwnership"), body);
     out.data(r, () => `${args.community} now belongs to ${args.to} (${r.ownerDid}); your role: ${r.previousOwnerRole}${r.plcUpdated ? "; primary rotation key replaced in the PLC log" : ""}`);
   },
 });

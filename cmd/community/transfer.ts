@@ -9,19 +9,6 @@ import { readPassword } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { communityArg, confirmArg, confirmTyped, download, getCommunity, normalizeRef, nsid, passwordArgs, writePrivate } from "./_shared.ts";
 
-interface TransferOutput {
-  transferId: string;
-  transferToken: string;
-  expiresAt: string;
-  rootCid: string;
-  rev: string;
-  didMethod: string;
-  destination: string;
-  plcOperation?: unknown;
-  didDocument?: unknown;
-  instructions?: string;
-}
-
 export default defineCommand({
   meta: {
     name: "transfer",
@@ -55,7 +42,7 @@ export default defineCommand({
     // The token-authenticated getTransferRepo names the community by DID only.
     const { did } = (await confirmTyped(client, ref, args, "Transfer")) ?? (await getCommunity(client, ref));
     const password = await readPassword(args, "Your password (to confirm the transfer)");
-    const r = await client.procedure<TransferOutput>(nsid("transfer"), { did, password, importTicket: args.ticket });
+    const r = await client.procedure(nsid("transfer"), { did, password, importTicket: args.ticket });
     if (dir) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writePrivate(join(dir, "transfer.json"), JSON.stringify({ did, ...r }, null, 2) + "\n");

@@ -1,5 +1,6 @@
 // `ofpds community unsuspend <did|handle>`: net.openfederation.community.unsuspend (staff: admin) after a y/N confirmation (or -y).
 import { defineCommand } from "citty";
+import type { RequestBody } from "../_shared/client.ts";
 import { clientArgs, globalArgs, yesArg } from "../_shared/args.ts";
 import { confirmAction } from "../_shared/input.ts";
 import { communityArg, nsid, openCommunityCommand } from "./_shared.ts";
@@ -22,8 +23,8 @@ export default defineCommand({
   async run({ args }) {
     const { out, client, did } = await openCommunityCommand(args);
     await confirmAction(args, `Unsuspend ${did}?`);
-    const body: Record<string, unknown> = { did };
-    const r = await client.procedure<{ did: string; status: string; reason?: string }>(nsid("unsuspend"), body);
+    const body: RequestBody<"net.openfederation.community.unsuspend"> = { did };
+    const r = await client.procedure(nsid("unsuspend"), body);
     out.data(r, () => `Unsuspended ${args.community} (${r.did}): ${r.status}`);
   },
 });

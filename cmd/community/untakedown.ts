@@ -1,5 +1,6 @@
 // `ofpds community untakedown <did|handle>`: net.openfederation.community.untakedown (staff: admin).
 import { defineCommand } from "citty";
+import type { RequestBody } from "../_shared/client.ts";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
 import { communityArg, nsid, openCommunityCommand } from "./_shared.ts";
 
@@ -19,8 +20,8 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, client, did } = await openCommunityCommand(args);
-    const body: Record<string, unknown> = { did };
-    const r = await client.procedure<{ did: string; status: string; reason?: string }>(nsid("untakedown"), body);
+    const body: RequestBody<"net.openfederation.community.untakedown"> = { did };
+    const r = await client.procedure(nsid("untakedown"), body);
     out.data(r, () => `Restored ${args.community} (${r.did}): ${r.status}`);
   },
 });

@@ -1,7 +1,7 @@
 // `ofpds community update <did|handle>`: net.openfederation.community.update (profile and settings in one commit).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
+import { clientFrom, type RequestBody } from "../_shared/client.ts";
 import { UsageError } from "../_shared/errors.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { communityArg, normalizeRef, nsid } from "./_shared.ts";
@@ -30,14 +30,14 @@ export default defineCommand({
     const client = clientFrom(args, out);
     if (args.visibility !== undefined && !["public", "private"].includes(args.visibility)) throw new UsageError(`--visibility must be public or private (got ${args.visibility})`);
     if (args["join-policy"] !== undefined && !["open", "approval"].includes(args["join-policy"])) throw new UsageError(`--join-policy must be open or approval (got ${args["join-policy"]})`);
-    const body: Record<string, unknown> = {};
+    const body: Omit<RequestBody<"net.openfederation.community.update">, "did"> = {};
     if (args["display-name"] !== undefined) body.displayName = args["display-name"];
     if (args.description !== undefined) body.description = args.description;
     if (args.visibility !== undefined) body.visibility = args.visibility;
     if (args["join-policy"] !== undefined) body.joinPolicy = args["join-policy"];
     if (Object.keys(body).length === 0) throw new UsageError("Nothing to change: pass at least one of --display-name, --description, --visibility, --join-policy");
     const did = await normalizeRef(client, args.community);
-    const r = await client.procedure<{ success: boolean; warning?: string }>(nsid("update"), { did, ...body });
+    const r = await client.procedure(nsid("update"), { did, ...body });
     if (r.warning && !out.json) out.warn(r.warning);
     out.data(r, () => `Updated ${did}: ${Object.keys(body).join(", ")}`);
   },

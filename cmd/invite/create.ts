@@ -1,22 +1,12 @@
 // `ofpds invite create`: net.openfederation.invite.create; prints the code (or the invite as JSON).
 import { defineCommand } from "citty";
 import { clientArgs, globalArgs } from "../_shared/args.ts";
-import { clientFrom } from "../_shared/client.ts";
+import { clientFrom, type RequestBody } from "../_shared/client.ts";
 import { dateFlag, intFlag } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
-export interface Invite {
-  code: string;
-  maxUses: number;
-  usesCount: number;
-  expiresAt?: string;
-  boundTo?: string;
-  note?: string;
-  createdAt: string;
-  createdBy?: string;
-  createdByHandle?: string;
-  status: string;
-}
+export type Invite = Output<"net.openfederation.invite.create">;
 
 export default defineCommand({
   meta: {
@@ -39,14 +29,14 @@ export default defineCommand({
   async run({ args }) {
     const out = outputFrom(args);
     const client = clientFrom(args, out);
-    const body: Record<string, unknown> = {};
+    const body: RequestBody<"net.openfederation.invite.create"> = {};
     const maxUses = intFlag(args["max-uses"], "max-uses");
     if (maxUses !== undefined) body.maxUses = maxUses;
     const expiresAt = dateFlag(args.expires, "expires");
     if (expiresAt) body.expiresAt = expiresAt;
     if (args["bound-to"]) body.boundTo = args["bound-to"];
     if (args.note) body.note = args.note;
-    const invite = await client.procedure<Invite>("net.openfederation.invite.create", body);
+    const invite = await client.procedure("net.openfederation.invite.create", body);
     const limits = [`${invite.maxUses} use${invite.maxUses === 1 ? "" : "s"}`, invite.expiresAt && `expires ${invite.expiresAt}`, invite.boundTo && `bound to ${invite.boundTo}`].filter(Boolean);
     out.success(`Invite created (${limits.join(", ")})`);
     out.data(invite, (i) => i.code);

@@ -6,13 +6,9 @@ import { intFlag } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { listPages, pagingArgs } from "../_shared/paging.ts";
 import { table } from "../_shared/table.ts";
-import type { Invite } from "./create.ts";
+import type { Output } from "../../src/lexicon-types/index.ts";
 
-interface InviteList {
-  invites: Invite[];
-  cursor?: string;
-  total: number;
-}
+type InviteList = Output<"net.openfederation.invite.list">;
 
 export default defineCommand({
   meta: {
@@ -34,7 +30,7 @@ export default defineCommand({
     const out = outputFrom(args);
     const client = clientFrom(args, out);
     const limit = intFlag(args.limit, "limit", 100);
-    const page = (cursor: string | undefined) => client.query<InviteList>("net.openfederation.invite.list", { status: args.status, limit, cursor });
+    const page = (cursor: string | undefined) => client.query("net.openfederation.invite.list", { status: args.status, limit, cursor });
     const result: Partial<InviteList> = await listPages("invites", args, page);
     out.data(result, (r: InviteList) =>
       table(r.invites as never[], [
