@@ -79,12 +79,18 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000,
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+// Colours, cursor moves and the other escape sequences a prompt library draws with.
+const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>78]/g;
+
 /**
- * Runs `ofpds <args>` on a real terminal through script(1) (util-linux, always on Debian), types `keys` once
- * the prompt is up, and returns what the terminal showed and the exit code.
+ * Runs `ofpds <args>` on a real terminal through script(1) (util-linux, always on Debian), waits until the
+ * terminal shows `prompt` (escape sequences stripped), types `keys`, and returns what the terminal showed and
+ * the exit code. Fails naming what was on screen if the prompt never appears or the command does not finish.
  */
-export async function runOnTty(args: string[], keys: string, env: Record<string, string> = {}): Promise<{ out: string; code: number }> {
-  const command = [...ofpdsCommand(), ...args].map(shellQuote).join(" ");
+export async function runOnTty(args: string[], prompt: string, keys: string, env: Record<string, string> = {}, timeoutMs = 15_000): Promise<{ out: string; code: number }> {
+  // The pseudo-terminal starts 0 columns wide (script's stdin is a pipe), and prompt libraries then wrap after
+  // every character: give it a real size first.
+  const command = `stty cols 120 rows 40; exec ${[...ofpdsCommand(), ...args].map(shellQuote).join(" ")}`;
   const proc = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", TERM: "xterm", ...env },
@@ -92,12 +98,47 @@ export async function runOnTty(args: string[], keys: string, env: Record<string,
     stdout: "pipe",
     stderr: "pipe",
   });
-  await Bun.sleep(800);
+  let out = "";
+  let prompted: () => void = () => {};
+  const promptShown = new Promise<void>((resolve) => (prompted = resolve));
+  const reading = (async () => {
+    for await (const chunk of proc.stdout as unknown as AsyncIterable<Uint8Array>) {
+      out += new TextDecoder().decode(chunk);
+      if (out.replace(ANSI, "").includes(prompt)) prompted();
+    }
+  })();
+  const deadline = (what: string) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const p = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`runOnTty: ${what} within ${timeoutMs} ms; the terminal showed:\n${out.replace(ANSI, "")}`)), timeoutMs);
+    });
+    return { p, clear: () => clearTimeout(timer) };
+  };
+  const promptWait = deadline(`no prompt "${prompt}"`);
+  try {
+    await Promise.race([promptShown, promptWait.p, proc.exited.then(() => reading).then(() => {
+      if (!out.replace(ANSI, "").includes(prompt)) throw new Error(`runOnTty: exited before prompting "${prompt}"; the terminal showed:\n${out.replace(ANSI, "")}`);
+    })]);
+  } catch (err) {
+    proc.kill("SIGKILL");
+    throw err;
+  } finally {
+    promptWait.clear();
+  }
   proc.stdin.write(keys);
   await proc.stdin.flush();
   // Keep the terminal open until the command is done (closing it early would hang it up).
-  await Promise.race([proc.exited, Bun.sleep(10_000)]);
+  const exitWait = deadline("the command did not exit");
+  try {
+    await Promise.race([proc.exited, exitWait.p]);
+  } catch (err) {
+    proc.kill("SIGKILL");
+    throw err;
+  } finally {
+    exitWait.clear();
+  }
   proc.stdin.end();
-  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  const code = await proc.exited;
+  await reading;
   return { out, code };
 }

@@ -8,7 +8,7 @@ const fake = startFakePds();
 const NS = "net.openfederation.community.";
 let home: string;
 
-const onTty = (args: string[], keys: string) => runOnTty([...args, "-s", fake.url], keys, { XDG_CONFIG_HOME: home });
+const onTty = (args: string[], prompt: string, keys: string) => runOnTty([...args, "-s", fake.url], prompt, keys, { XDG_CONFIG_HOME: home });
 
 beforeAll(async () => {
   home = dirs();
@@ -23,19 +23,19 @@ afterAll(() => fake.stop());
 
 describe("community confirmations on a terminal", () => {
   test("takedown: a wrong handle sends nothing (exit 2); the right handle takes it down", async () => {
-    const wrong = await onTty(["community", "takedown", "gardeners"], "orchard\r");
+    const wrong = await onTty(["community", "takedown", "gardeners"], "Type the handle to confirm", "orchard\r");
     expect(wrong.out).toContain("did not match");
     expect(wrong.code).toBe(2);
     expect(fake.callsTo(NS + "takedown").length).toBe(0);
-    const right = await onTty(["community", "takedown", "gardeners"], "gardeners.test\r");
+    const right = await onTty(["community", "takedown", "gardeners"], "Type the handle to confirm", "gardeners.test\r");
     expect(right.out).toContain("Took down gardeners (did:plc:garden): takendown");
     expect(fake.callsTo(NS + "takedown").length).toBe(1);
   }, 30_000);
   test("suspend asks y/N: n sends nothing, y suspends", async () => {
-    const no = await onTty(["community", "suspend", "gardeners"], "n\r");
+    const no = await onTty(["community", "suspend", "gardeners"], "Suspend gardeners.test?", "n\r");
     expect(no.out).toContain("Cancelled");
     expect(fake.callsTo(NS + "suspend").length).toBe(0);
-    const yes = await onTty(["community", "suspend", "gardeners"], "y\r");
+    const yes = await onTty(["community", "suspend", "gardeners"], "Suspend gardeners.test?", "y\r");
     expect(yes.out).toContain("Suspended gardeners");
     expect(fake.callsTo(NS + "suspend").length).toBe(1);
   }, 30_000);
