@@ -179,11 +179,20 @@ describe("garbage collection (BLOB_GC_INTERVAL_MS=200)", () => {
   test("deleting the only referencing record → blob row and file gone; a blob still referenced elsewhere stays", async () => {
     const { blob } = (await upload(t.pds.url, alice.token, randomBytes(2500, PNG_MAGIC), "image/png")).body;
     const cid = blob.ref.$link as string;
+    const lone = (await upload(t.pds.url, alice.token, randomBytes(2501, PNG_MAGIC), "image/png")).body.blob;
+    const loneCid = lone.ref.$link as string;
     await ok(xrpc(t.pds.url, "com.atproto.repo.putRecord", { token: alice.token, body: postWith("gc1", blob) }));
     await ok(xrpc(t.pds.url, "com.atproto.repo.putRecord", { token: alice.token, body: postWith("gc2", blob) }));
-    await ok(xrpc(t.pds.url, "com.atproto.repo.deleteRecord", { token: alice.token, body: { repo: alice.did, collection: "com.example.photo", rkey: "gc1" } }));
-    await Bun.sleep(600);
+    await ok(xrpc(t.pds.url, "com.atproto.repo.putRecord", { token: alice.token, body: postWith("gc0", lone) }));
+    const del = (rkey: string) => ok(xrpc(t.pds.url, "com.atproto.repo.deleteRecord", { token: alice.token, body: { repo: alice.did, collection: "com.example.photo", rkey } }));
+    await del("gc1"); // `blob` is still referenced by gc2
+    await del("gc0"); // `lone` is referenced by nothing now
+    // A GC run that started after both deletes removed `lone`; the same run saw `blob` still referenced.
+    await waitUntil(() => blobRow(alice.did, loneCid) === null);
+    expect(existsSync(blobFile(alice.did, loneCid))).toBe(false);
+    expect((await getBlob(alice.did, loneCid)).status).toBe(400);
     expect(blobRow(alice.did, cid)?.status).toBe("permanent");
+    expect(existsSync(blobFile(alice.did, cid))).toBe(true);
     expect((await getBlob(alice.did, cid)).status).toBe(200);
 
     await ok(xrpc(t.pds.url, "com.atproto.repo.deleteRecord", { token: alice.token, body: { repo: alice.did, collection: "com.example.photo", rkey: "gc2" } }));
