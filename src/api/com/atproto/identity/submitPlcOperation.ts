@@ -1,9 +1,10 @@
 // com.atproto.identity.submitPlcOperation (02 §11): validate a holder-signed op against what keeps the DID hosted here, forward it, emit #identity.
-import type { HandlerArgs } from "../../../../xrpc/types.ts";
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
+import { DomainError } from "../../../../errors.ts";
 import { invalidToken, upstreamFailure, XrpcError } from "../../../../xrpc/errors.ts";
 import { PlcRejectedError, PlcUnavailableError, sanitise } from "../../../../identity/plc-client.ts";
 
-export async function handler({ ctx, input, auth, req }: HandlerArgs<Record<string, never>, { operation: unknown }>) {
+export async function handler({ ctx, input, auth, req }: MethodArgs<"com.atproto.identity.submitPlcOperation">): Promise<MethodResult<"com.atproto.identity.submitPlcOperation">> {
   if (auth.kind !== "account") throw invalidToken();
   const { accounts, identity, sequencer, audit } = ctx.services;
   const row = accounts.getRow(auth.did);
@@ -16,7 +17,7 @@ export async function handler({ ctx, input, auth, req }: HandlerArgs<Record<stri
   try {
     await identity.submitHolderOperation(auth.did, input.operation, handle);
   } catch (err) {
-    if (err instanceof XrpcError) throw err;
+    if (err instanceof DomainError) throw err;
     req.logger.warn("plc holder operation failed", { did: auth.did, err: err instanceof Error ? err.message : String(err) });
     if (err instanceof PlcRejectedError) throw upstreamFailure(`PLC directory rejected the operation: ${sanitise(err.message)}`);
     if (err instanceof PlcUnavailableError) throw upstreamFailure("PLC directory unavailable; try again later");
