@@ -1,8 +1,16 @@
 // src/lexicon-types/generated.ts is what scripts/gen-lexicon-types.ts makes of the current lexicons (no build step needed to typecheck).
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { LexiconDoc } from "@atproto/lexicon";
 import { GENERATED_PATH, generate, generateCurrent } from "../scripts/gen-lexicon-types.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const API = join(ROOT, "src/api");
+const tsFilesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFilesUnder(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+/** src/api/com/atproto/repo/getRecord.ts → com.atproto.repo.getRecord */
+const nsidOfPath = (file: string) => relative(API, file).replace(/\.ts$/, "").split("/").join(".");
 
 const doc = (defs: Record<string, unknown>): LexiconDoc => ({ lexicon: 1, id: "net.openfederation.test.thing", defs }) as LexiconDoc;
 const query = (props: Record<string, unknown>, required: string[] = []) =>
@@ -40,5 +48,25 @@ describe("generated lexicon types", () => {
   test("an unresolvable ref or an unsupported type is a generator error, not a silent `any`", () => {
     expect(() => generate([query({ x: { type: "ref", ref: "#missing" } })], [])).toThrow(/unresolved ref #missing/);
     expect(() => generate([query({ x: { type: "float" } })], [])).toThrow(/"float" is not supported/);
+  });
+});
+
+describe("handlers are typed by their own method", () => {
+  test("a handler's MethodArgs/MethodResult name the NSID of its file (a copied handler cannot keep another method's types)", () => {
+    const wrong: string[] = [];
+    for (const file of tsFilesUnder(API)) {
+      for (const m of readFileSync(file, "utf8").matchAll(/Method(?:Args|Result)<"([^"]+)"/g)) {
+        if (m[1] !== nsidOfPath(file)) wrong.push(`${relative(ROOT, file)}: ${m[0]}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test("every route's handler comes from the file of its NSID", () => {
+    const src = readFileSync(join(ROOT, "src/xrpc/routes.ts"), "utf8");
+    const fileOf = new Map([...src.matchAll(/import \* as (\w+) from "\.\.\/api\/([^"]+)\.ts"/g)].map((m) => [m[1]!, m[2]!.split("/").join(".")]));
+    const routes = [...src.matchAll(/\{ nsid: "([^"]+)", handler: (\w+)\.handler/g)];
+    expect(routes.length).toBeGreaterThan(50);
+    expect(routes.filter((r) => fileOf.get(r[2]!) !== r[1]).map((r) => `${r[1]} -> ${r[2]}`)).toEqual([]);
   });
 });
