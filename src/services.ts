@@ -2,7 +2,7 @@
 import type { Config, Secrets } from "./config/types.ts";
 import type { Database } from "./db/database.ts";
 import type { Logger } from "./util/logger.ts";
-import { serverClock } from "./util/clock.ts";
+import { serverClock, type Clock } from "./util/clock.ts";
 import { KeyVault } from "./identity/keys.ts";
 import { PlcClient } from "./identity/plc-client.ts";
 import { IdentityService } from "./identity/service.ts";
@@ -28,6 +28,8 @@ import { CommunityImportService } from "./community/import.ts";
  * framework-free classes: handlers in src/api/ call them; they never import Elysia.
  */
 export interface Services {
+  /** the server's clock (wall time; in --dev, moved by OFPDS_DEV_CLOCK_FILE): token expiry and every time-based rule */
+  clock: Clock;
   /** background jobs; domains add theirs in buildServices, the server starts them after listening */
   jobs: JobScheduler;
   keys: KeyVault;
@@ -119,5 +121,5 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const communityTransfers = new CommunityTransferService(transferDeps);
   const communityImports = new CommunityImportService(transferDeps);
   // construction: added by each domain, in dependency order
-  return { communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { clock: now, communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }
