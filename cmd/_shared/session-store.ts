@@ -33,6 +33,8 @@ export class SessionStore {
   constructor(
     readonly dir: string = configDir(),
     private readonly warn: (message: string) => void = () => {},
+    /** stamps `savedAt` (which entry is newest); injectable so tests need not wait for the clock to tick */
+    private readonly now: () => number = Date.now,
   ) {
     this.path = join(dir, "sessions.json");
     this.lockPath = join(dir, "sessions.json.lock");
@@ -89,7 +91,7 @@ export class SessionStore {
 
   set(server: string, session: SavedSession): void {
     const file = this.read();
-    file[server] = { ...session, savedAt: new Date().toISOString() };
+    file[server] = { ...session, savedAt: new Date(this.now()).toISOString() };
     this.write(file);
   }
 

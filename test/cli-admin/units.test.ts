@@ -23,11 +23,12 @@ describe("session store", () => {
     expect(configDir()).toBe("/tmp/xdg-test/ofpds");
     expect(new SessionStore().path).toBe("/tmp/xdg-test/ofpds/sessions.json");
   });
-  test("set/get/delete keyed by server; the newest entry's server is the default", async () => {
-    const store = new SessionStore(join(dirs(), "ofpds"));
+  test("set/get/delete keyed by server; the newest entry's server is the default", () => {
+    let now = Date.parse("2026-01-01T00:00:00.000Z");
+    const store = new SessionStore(join(dirs(), "ofpds"), undefined, () => now);
     expect(store.latestServer()).toBeUndefined();
     store.set("http://a", { did: "did:plc:a", handle: "a", accessJwt: "x", refreshJwt: "y" });
-    await Bun.sleep(5);
+    now += 1;
     store.set("http://b", { did: "did:plc:b", handle: "b", accessJwt: "x", refreshJwt: "y" });
     expect(store.latestServer()).toBe("http://b");
     expect(store.get("http://a")?.did).toBe("did:plc:a");
