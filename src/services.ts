@@ -78,7 +78,8 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const now = serverClock(config);
   const jobs = new JobScheduler(logger.child({ component: "jobs" }));
   const keys = await KeyVault.open(db, secrets.keyEncryptionSecret, { serviceDid: config.serviceDid });
-  const plc = new PlcClient({ url: config.plcUrl, fallbackUrl: config.plcFallbackUrl, logger: logger.child({ component: "plc-client" }) });
+  // --dev never contacts a public directory (ISSUE8 §5): unknown DIDs resolve against the configured PLC only
+  const plc = new PlcClient({ url: config.plcUrl, fallbackUrl: config.dev ? undefined : config.plcFallbackUrl, logger: logger.child({ component: "plc-client" }) });
   const identity = new IdentityService({ config, db, keys, plc, logger: logger.child({ component: "identity" }) });
   // repo engine (wired by the accounts work, which needs it for genesis; the repo domain owns these two lines)
   const sequencer = new Sequencer(db);
