@@ -5,7 +5,7 @@ import { VERSION } from "../src/version.ts";
 import { ConfigError } from "../src/config/errors.ts";
 import { CliError, EXIT, UsageError } from "./_shared/errors.ts";
 import { Output } from "./_shared/output.ts";
-import { checkArgs } from "./_shared/strict-args.ts";
+import { checkArgs, hoistFlags } from "./_shared/strict-args.ts";
 import { globalArgs } from "./_shared/args.ts";
 
 const load = <T>(p: Promise<{ default: T }>) => p.then((m) => m.default);
@@ -41,6 +41,10 @@ function toCliError(err: unknown): CliError {
     const port = /port (\d+)/.exec(err.message)?.[1] ?? "?";
     return new CliError(`Port ${port} is already in use: stop the other process or choose another port (--port / PORT; PLC_PORT for the embedded PLC directory)`, EXIT.runtime, "AddressInUse");
   }
+  const code = (err as { code?: string } | undefined)?.code;
+  if ((code === "EACCES" || code === "EPERM") && typeof (err as { path?: unknown }).path === "string") {
+    return new CliError(`permission denied: ${(err as { path: string }).path} (fix its owner or mode, or run ofpds as the user that owns it)`, EXIT.config, "PermissionDenied");
+  }
   if (err instanceof Error && err.name === "SchemaTooNewError") return new CliError(err.message, EXIT.config, "SchemaTooNew");
   const message = err instanceof Error ? err.message : String(err);
   return new CliError(`Unexpected error: ${message}`, EXIT.runtime, "InternalError");
@@ -55,6 +59,8 @@ export async function run(rawArgs: string[]): Promise<number> {
       process.stdout.write(VERSION + "\n");
       return EXIT.ok;
     }
+    // Root flags may come before the verb: they are moved to the leaf command, which checks them like its own.
+    rawArgs = await hoistFlags(main, rawArgs);
     const chain = await checkArgs(main, rawArgs, FORBIDDEN_FLAGS);
     const leaf = chain[chain.length - 1] as CommandDef<any>;
     if (rawArgs.includes("--help") || rawArgs.includes("-h") || (chain.length === 1 && rawArgs.length === 0)) {

@@ -1,10 +1,22 @@
 // `ofpds serve`: load config, start the PDS (and in --dev the embedded PLC directory), stop on a signal.
 import { defineCommand } from "citty";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { dataDirArg, globalArgs, listenArgs } from "./_shared/args.ts";
 import { outputFrom } from "./_shared/output.ts";
 import { untilSignal } from "./_shared/signals.ts";
 import { loadConfig } from "../src/config/index.ts";
 import { createServer } from "../src/server.ts";
+import { DEV_ADMIN_FILE } from "../src/account/bootstrap.ts";
+
+/** The line that tells a new developer what to do next: log in as the dev admin, whose password is in a file. */
+function devNextStep(url: string, dataDir: string): string {
+  const file = join(dataDir, DEV_ADMIN_FILE);
+  const handle = existsSync(file) ? /^handle: (.+)$/m.exec(readFileSync(file, "utf8"))?.[1] : undefined;
+  return handle
+    ? `Next: ofpds auth login -s ${url} -u ${handle}   (the password is in ${file})`
+    : `Next: ofpds auth login -s ${url} -u <handle>`;
+}
 
 export default defineCommand({
   meta: { name: "serve", description: "Run the PDS. Example: ofpds serve --dev" },
@@ -24,7 +36,8 @@ export default defineCommand({
     if (args.host) flags.HOST = args.host;
     if (args["data-dir"]) flags.DATA_DIR = args["data-dir"];
     if (args.hostname) flags.PDS_HOSTNAME = args.hostname;
-    const { config, secrets } = loadConfig({ flags, dev: args.dev, configPath: args.config, envFile: args["env-file"] });
+    const { config, secrets, configPath, warnings } = loadConfig({ flags, dev: args.dev, configPath: args.config, envFile: args["env-file"] });
+    for (const w of warnings) out.warn(w);
     const server = await createServer(config, secrets);
     const { config: live } = server.ctx;
     if (config.dev) {
@@ -32,8 +45,12 @@ export default defineCommand({
       out.info(`  data dir   ${live.dataDir}`);
       out.info(`  PLC        ${live.plcUrl}${server.plc ? " (embedded)" : ""}`);
       out.info(`  handles    <name>.${live.handleDomain}`);
+    } else {
+      out.info(`  config     ${configPath ?? "none (settings from the environment only)"}`);
+      out.info(`  data dir   ${live.dataDir}`);
     }
     out.success(`ofpds ${live.version} listening on ${server.url} (service DID ${live.serviceDid})`);
+    if (config.dev) out.info(devNextStep(server.url, live.dataDir));
     // Start-up (config, migrations, lexicon compilation) leaves garbage a long-idle server would carry; collect it once.
     setTimeout(() => Bun.gc(true), 250).unref();
     await untilSignal(server.stop, out);

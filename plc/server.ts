@@ -72,6 +72,8 @@ export async function startPlcServer(opts: PlcServerOptions): Promise<PlcServer>
     hostname: opts.host,
     fetch,
     websocket: hub.handlers,
+    // Never SO_REUSEPORT: a second directory on a used port must fail with EADDRINUSE, not share the traffic.
+    reusePort: false,
     // Backstop only: POST bodies are capped at 100 kB by the handler, which answers 413 itself.
     maxRequestBodySize: 1024 * 1024,
   });

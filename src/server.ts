@@ -51,7 +51,9 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
     const services = await buildServices({ config, secrets, db, logger });
     const ctx: AppContext = { config, secrets, logger, db, lifecycle: { shuttingDown: false }, services };
     const app = buildXrpcApp(ctx);
-    app.listen({ port: config.port, hostname: config.host });
+    // reusePort must stay off (Elysia turns it on by default): with SO_REUSEPORT a second server on the same
+    // port would start "successfully" and the kernel would split connections between the two.
+    app.listen({ port: config.port, hostname: config.host, reusePort: false });
     const server = app.server!;
     services.jobs.start();
     services.crawlers.start();

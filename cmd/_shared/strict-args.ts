@@ -1,36 +1,15 @@
 // Strict flag checking for citty commands: unknown flags are usage errors with a "did you mean".
 import type { ArgsDef, CommandDef } from "citty";
 import { UsageError } from "./errors.ts";
+import { suggest } from "../../src/util/suggest.ts";
+
+export { suggest };
 
 type AnyCommand = CommandDef<any>;
 type Resolvable<T> = T | (() => T | Promise<T>) | Promise<T>;
 
 async function resolve<T>(v: Resolvable<T>): Promise<T> {
   return typeof v === "function" ? await (v as () => T | Promise<T>)() : await v;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
-export function suggest(input: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(input, c);
-    if (d < bestScore) [best, bestScore] = [c, d];
-  }
-  return best !== undefined && bestScore <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
 }
 
 /** Names (with dashes) a flag definition answers to, including `no-` negations of booleans. */
@@ -85,4 +64,36 @@ export async function checkArgs(root: AnyCommand, rawArgs: string[], forbidden: 
     i++;
   }
   return chain;
+}
+
+/**
+ * citty hands a subcommand only the arguments after its own name, so a flag written before the verb
+ * (`ofpds --json invite list`) would be dropped silently. This moves every flag that precedes the leaf
+ * command to just after it (before any `--`), where the leaf, which spreads the global flags, receives it.
+ * Flags the leaf does not define are then refused by checkArgs, never ignored.
+ */
+export async function hoistFlags(root: AnyCommand, rawArgs: string[]): Promise<string[]> {
+  const path: string[] = [];
+  const hoisted: string[] = [];
+  let cmd = root;
+  let i = 0;
+  for (; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!;
+    if (arg === "--") break;
+    if (arg.startsWith("-") && arg !== "-") {
+      const { valueFlags } = flagNames((await resolve(cmd.args ?? {})) as ArgsDef);
+      hoisted.push(arg);
+      const name = arg.replace(/^-{1,2}/, "").split("=")[0]!;
+      if (valueFlags.has(name) && !arg.includes("=") && i + 1 < rawArgs.length) hoisted.push(rawArgs[++i]!);
+      continue;
+    }
+    const subs = (await resolve(cmd.subCommands ?? {})) as Record<string, Resolvable<AnyCommand>>;
+    if (!(arg in subs)) break;
+    cmd = await resolve(subs[arg]!);
+    path.push(arg);
+  }
+  if (hoisted.length === 0 || path.length === 0) return rawArgs;
+  const rest = rawArgs.slice(i);
+  const dd = rest.indexOf("--");
+  return dd === -1 ? [...path, ...rest, ...hoisted] : [...path, ...rest.slice(0, dd), ...hoisted, ...rest.slice(dd)];
 }

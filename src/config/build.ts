@@ -5,6 +5,7 @@ import envPaths from "env-paths";
 import type { Config, OfpdsEnv, Secrets } from "./types.ts";
 import type { RawConfig } from "./raw.ts";
 import { VERSION } from "../version.ts";
+import { suggest } from "../util/suggest.ts";
 
 const PLACEHOLDER_SECRETS = new Set(["dev-secret-change-me", "change_me", "changeme", "secret"]);
 const DISALLOWED_TLDS = ["local", "localhost", "test", "invalid", "internal", "example", "arpa", "onion", "alt"];
@@ -66,6 +67,17 @@ class Reader {
     }
     return ms;
   }
+  /** One of `allowed`; anything else is a problem naming the choices and the nearest one. */
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const v = this.str(name);
+    if (v === undefined) return fallback;
+    const hit = allowed.find((a) => a === v.toLowerCase());
+    if (hit) return hit;
+    const hint = suggest(v.toLowerCase(), allowed);
+    this.problems.push(`${name} must be one of ${allowed.join(", ")} (got "${v}"${hint ? `; did you mean "${hint}"?` : ""})`);
+    return fallback;
+  }
+
   list(name: string, fallback: string[]): string[] {
     const v = this.str(name);
     return v === undefined ? fallback : v.split(",").map((s) => s.trim()).filter(Boolean);
@@ -76,7 +88,10 @@ function modeFrom(r: Reader, dev: boolean): OfpdsEnv {
   if (dev) return "development";
   const v = r.str("OFPDS_ENV") ?? r.str("NODE_ENV");
   if (v === "development" || v === "test" || v === "production") return v;
-  if (v !== undefined && r.str("OFPDS_ENV") !== undefined) r.problems.push(`OFPDS_ENV must be production, development or test (got "${v}")`);
+  if (v !== undefined && r.str("OFPDS_ENV") !== undefined) {
+    const hint = suggest(v.toLowerCase(), ["production", "development", "test"]);
+    r.problems.push(`OFPDS_ENV must be production, development or test (got "${v}"${hint ? `; did you mean "${hint}"?` : ""})`);
+  }
   return "production";
 }
 
@@ -136,6 +151,11 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
   if (bootstrapSet > 0 && bootstrapSet < 3) r.problems.push("BOOTSTRAP_ADMIN_EMAIL, BOOTSTRAP_ADMIN_HANDLE and BOOTSTRAP_ADMIN_PASSWORD must be set together");
 
   const dbHost = r.str("DB_HOST");
+  // The PostgreSQL driver is not built yet: starting on SQLite while the operator asked for Postgres would put
+  // the data somewhere they do not expect, so any Postgres setting is refused in every mode.
+  if (r.str("DATABASE_URL") !== undefined || dbHost !== undefined) {
+    r.problems.push(`${r.str("DATABASE_URL") !== undefined ? "DATABASE_URL" : "DB_HOST"} is set, but PostgreSQL is not supported yet: this version stores everything in SQLite under DATA_DIR; unset it (and DB_*) to use SQLite`);
+  }
   let databaseUrl = r.str("DATABASE_URL");
   if (!databaseUrl && dbHost) {
     const user = encodeURIComponent(r.str("DB_USER", "ofpds"));
@@ -200,8 +220,8 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
     privacyPolicyUrl: r.str("PRIVACY_POLICY_URL"),
     termsOfServiceUrl: r.str("TERMS_OF_SERVICE_URL"),
     contactEmail: r.str("CONTACT_EMAIL"),
-    logLevel: (["debug", "info", "warn", "error"] as const).find((l) => l === r.str("LOG_LEVEL", "info")) ?? "info",
-    logFormat: r.str("LOG_FORMAT") === "json" ? "json" : r.str("LOG_FORMAT") === "pretty" ? "pretty" : process.stderr.isTTY ? "pretty" : "json",
+    logLevel: r.oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"] as const, "info"),
+    logFormat: r.oneOf("LOG_FORMAT", ["pretty", "json"] as const, process.stderr.isTTY ? "pretty" : "json"),
   };
 
   checkSecrets(r, secrets, production);
