@@ -46,10 +46,21 @@ export function assertCollection(collection: string): void {
   }
 }
 
-/** Generic com.atproto.repo.* writes never touch net.openfederation.* collections. */
+/**
+ * An NSID with its domain authority lower-cased: the authority is a domain name, so case-insensitive; the
+ * final name segment is case-sensitive (AT NSID syntax). `NET.openfederation.community.member` is the same
+ * collection as `net.openfederation.community.member`.
+ */
+export function normalizeNsidAuthority(nsid: string): string {
+  const dot = nsid.lastIndexOf(".");
+  return dot < 0 ? nsid : nsid.slice(0, dot).toLowerCase() + nsid.slice(dot);
+}
+
+/** Generic com.atproto.repo.* writes never touch net.openfederation.* collections, in any letter case of the domain. */
 export function assertNotManaged(collection: string): void {
-  if (!collection.startsWith("net.openfederation.")) return;
-  const method = MANAGED_METHODS[collection];
+  const normalized = normalizeNsidAuthority(collection);
+  if (!normalized.startsWith("net.openfederation.")) return;
+  const method = MANAGED_METHODS[normalized];
   throw invalidRequest(
     method
       ? `${collection} records are managed by the server; use ${method}`

@@ -35,6 +35,10 @@ describe("write errors change nothing", () => {
     ["rkey ..", "com.atproto.repo.putRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: "..", record: post("x") }), 400, "InvalidRequest"],
     ["profile rkey not self", "com.atproto.repo.putRecord", () => ({ repo: did, collection: "app.bsky.actor.profile", rkey: "me", record: {} }), 400, "InvalidRequest"],
     ["managed collection", "com.atproto.repo.createRecord", () => ({ repo: did, collection: "net.openfederation.community.role", record: { a: 1 } }), 400, "InvalidRequest"],
+    // NSID domain parts are case-insensitive: another letter case is the same managed collection (ISSUE8 §5)
+    ["managed collection, upper-case domain", "com.atproto.repo.putRecord", () => ({ repo: did, collection: "NET.openfederation.community.member", rkey: "m1", record: { a: 1 } }), 400, "InvalidRequest"],
+    ["managed collection, mixed-case domain", "com.atproto.repo.createRecord", () => ({ repo: did, collection: "Net.OpenFederation.identity.externalKey", record: { a: 1 } }), 400, "InvalidRequest"],
+    ["managed collection, mixed case in applyWrites", "com.atproto.repo.applyWrites", () => ({ repo: did, writes: [{ $type: "com.atproto.repo.applyWrites#create", collection: "net.OPENFEDERATION.community.role", rkey: "r1", value: { a: 1 } }] }), 400, "InvalidRequest"],
     ["create existing", "com.atproto.repo.createRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: "existing", record: post("x") }), 400, "InvalidRequest"],
     ["swapRecord null on existing", "com.atproto.repo.putRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: "existing", record: post("y"), swapRecord: null }), 400, "InvalidSwap"],
     ["swapCommit mismatch", "com.atproto.repo.deleteRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: "existing", swapCommit: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }), 400, "InvalidSwap"],
@@ -50,6 +54,15 @@ describe("write errors change nothing", () => {
       expect(await head()).toEqual(before);
     });
   }
+  test("upper-case managed collection gets the same error message as the lower-case one", async () => {
+    const lower = await xrpc(pds.url, "com.atproto.repo.putRecord", { token, body: { repo: did, collection: "net.openfederation.community.member", rkey: "m1", record: { a: 1 } } });
+    const upper = await xrpc(pds.url, "com.atproto.repo.putRecord", { token, body: { repo: did, collection: "NET.openfederation.community.member", rkey: "m1", record: { a: 1 } } });
+    expect(upper.status).toBe(400);
+    expect(upper.body.message).toContain("use net.openfederation.community.join");
+    expect(upper.body.message).toBe(lower.body.message.replace("net.openfederation", "NET.openfederation"));
+    const list = await xrpc(pds.url, "com.atproto.repo.listRecords", { params: { repo: did, collection: "NET.openfederation.community.member" } });
+    expect(list.body?.records ?? []).toEqual([]);
+  });
   test("anonymous write → 401", async () => {
     const res = await xrpc(pds.url, "com.atproto.repo.createRecord", { body: { repo: did, collection: "app.bsky.feed.post", record: post("x") } });
     expect(res.status).toBe(401);
