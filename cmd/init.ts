@@ -33,6 +33,7 @@ function checkAnswers(a: InitAnswers): string[] {
   if (!/^[a-z0-9](?:[a-z0-9]|-(?!-)){1,28}[a-z0-9]$/.test(a.adminHandle)) problems.push(`--admin-handle must be 3-30 characters of a-z, 0-9 and single inner hyphens (got "${a.adminHandle}")`);
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a.adminEmail)) problems.push(`--admin-email is not an email address (got "${a.adminEmail}")`);
   if (a.adminPassword.length < 10 || a.adminPassword.length > 128) problems.push("the admin password must be 10-128 characters");
+  if (a.databaseUrlFile) problems.push("--database-url-file: PostgreSQL is not supported yet; leave it out to use the embedded SQLite database");
   if (!/^https?:\/\//.test(a.plcUrl)) problems.push(`--plc-url must be an http(s) URL (got "${a.plcUrl}")`);
   return problems;
 }
@@ -104,12 +105,33 @@ function writeSecretFile(path: string, value: string): void {
 
 function writeSetup(a: InitAnswers, configPath: string, out: Output) {
   const secretsDir = join(dirname(configPath), "secrets");
-  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
   const files = {
     auth_jwt_secret_file: join(secretsDir, "auth_jwt_secret"),
     key_encryption_secret_file: join(secretsDir, "key_encryption_secret"),
     bootstrap_admin_password_file: join(secretsDir, "bootstrap_admin_password"),
   };
+  // The lock first: a data dir in use by a running server is refused before anything is written.
+  const lock = acquireDataDirLock(a.dataDir);
+  // Why before any write: the keys in an initialised data dir are encrypted with these secrets; replacing them
+  // (even with --force) would make the next start exit 78 and the keys unreadable. Starting over is explicit.
+  const existing = [files.auth_jwt_secret_file, files.key_encryption_secret_file, join(a.dataDir, "ofpds.sqlite")].filter((f) => existsSync(f));
+  if (existing.length) {
+    lock.release();
+    throw new CliError(
+      `Already initialised: ${existing.join(", ")} exist and the data dir's keys depend on them; nothing was changed. To start over, stop the server and remove ${secretsDir} and ${a.dataDir} (see docs/operations.md)`,
+      EXIT.conflict,
+      "AlreadyInitialised",
+    );
+  }
+  try {
+    return writeLocked(a, configPath, secretsDir, files, out);
+  } finally {
+    lock.release();
+  }
+}
+
+function writeLocked(a: InitAnswers, configPath: string, secretsDir: string, files: { auth_jwt_secret_file: string; key_encryption_secret_file: string; bootstrap_admin_password_file: string }, out: Output) {
+  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
   writeSecretFile(files.auth_jwt_secret_file, generateSecret());
   writeSecretFile(files.key_encryption_secret_file, generateSecret());
   writeSecretFile(files.bootstrap_admin_password_file, a.adminPassword);
@@ -130,18 +152,12 @@ function writeSetup(a: InitAnswers, configPath: string, out: Output) {
   writeFileSync(configPath, body, { mode: 0o600 });
   chmodSync(configPath, 0o600);
 
-  mkdirSync(a.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(a.dataDir, 0o700);
-  const lock = acquireDataDirLock(a.dataDir);
-  try {
-    const db = Database.open({ dataDir: a.dataDir });
-    const schemaVersion = db.schemaVersion();
-    void db.close();
-    out.success(`Database ready (schema version ${schemaVersion})`);
-    return { configPath, secretsDir, dataDir: a.dataDir, schemaVersion };
-  } finally {
-    lock.release();
-  }
+  const db = Database.open({ dataDir: a.dataDir });
+  const schemaVersion = db.schemaVersion();
+  void db.close();
+  out.success(`Database ready (schema version ${schemaVersion})`);
+  return { configPath, secretsDir, dataDir: a.dataDir, schemaVersion };
 }
 
 export default defineCommand({
