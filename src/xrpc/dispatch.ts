@@ -90,8 +90,9 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
         const bytes = await readBodyCapped(req, cap);
         let parsed: unknown;
         try {
-          parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-        } catch {
+          parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes), refuseLoneSurrogates);
+        } catch (err) {
+          if (err === LONE_SURROGATE) throw invalidRequest("Request body contains a lone UTF-16 surrogate (\\uD800-\\uDFFF without its pair)");
           throw invalidRequest("Request body is not valid JSON");
         }
         body = validateJsonInput(registry, nsid, parsed);
@@ -146,4 +147,14 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
       return errorResponse(err, ctx.logger, state.id);
     }
   };
+}
+
+const LONE_SURROGATE = Symbol("lone surrogate");
+/**
+ * JSON.parse reviver: JSON's \u escapes can spell a lone surrogate, which is not a Unicode string (AT data
+ * model strings are UTF-8) and cannot be encoded as DAG-CBOR faithfully; keys are checked as well as values.
+ */
+function refuseLoneSurrogates(key: string, value: unknown): unknown {
+  if (!key.isWellFormed() || (typeof value === "string" && !value.isWellFormed())) throw LONE_SURROGATE;
+  return value;
 }
