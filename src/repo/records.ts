@@ -6,6 +6,7 @@ import { TID } from "@atproto/common-web";
 import { ensureValidNsid, ensureValidRecordKey, isValidTid } from "@atproto/syntax";
 import type { CID } from "multiformats/cid";
 import { invalidRequest } from "../errors.ts";
+import { assertDataModel } from "./data-model.ts";
 import type { LexiconRegistry } from "../xrpc/lexicon/registry.ts";
 
 export const MAX_RECORD_BYTES = 1024 * 1024;
@@ -119,6 +120,8 @@ export async function prepareRecord(
   } else if (json.$type !== collection) {
     throw invalidRequest(`Invalid $type: expected ${collection}, got ${String(json.$type)}`);
   }
+  // the data model holds whatever `validate` says: jsonToLex alone lets `{"$link":"notacid"}` and bad $bytes through
+  assertDataModel(json);
   let value: Record<string, unknown>;
   try {
     value = jsonToLex({ ...json, $type: collection } as never) as Record<string, unknown>;
