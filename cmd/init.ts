@@ -49,7 +49,7 @@ function readPasswordFile(path: string): string {
 async function askInteractively(args: Record<string, any>, defaults: { dataDir: string }): Promise<InitAnswers> {
   const p = await import("@clack/prompts");
   const must = <T>(v: T): Exclude<T, symbol> => {
-    if (p.isCancel(v)) throw new CliError("Cancelled; nothing was written", EXIT.usage, "Cancelled");
+    if (p.isCancel(v)) throw new CliError("Cancelled; nothing was written", EXIT.interrupted, "Cancelled");
     return v as Exclude<T, symbol>;
   };
   p.intro("ofpds init");

@@ -9,6 +9,8 @@ export const EXIT = {
   rateLimited: 6,
   unreachable: 7,
   config: 78,
+  /** Ctrl-C at a prompt: the shell convention 128 + SIGINT */
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

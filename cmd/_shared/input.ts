@@ -34,7 +34,7 @@ export async function readPassword(args: { "password-file"?: string; "password-s
   } else if (canPrompt(args)) {
     const p = await import("@clack/prompts");
     const v = await p.password({ message, output: process.stderr });
-    if (p.isCancel(v)) throw new CliError("Cancelled", EXIT.usage, "Cancelled");
+    if (p.isCancel(v)) throw new CliError("Cancelled", EXIT.interrupted, "Cancelled");
     password = v;
   } else {
     throw new UsageError("Missing required arguments: a password (no terminal to prompt on)\nPass --password-file <path> or --password-stdin");
@@ -49,7 +49,8 @@ export async function confirmAction(args: { yes?: boolean; input?: boolean }, qu
   if (!canPrompt(args)) throw new UsageError(`${question} needs confirmation, and there is no terminal to ask on\nPass -y/--yes to confirm`);
   const p = await import("@clack/prompts");
   const ok = await p.confirm({ message: question, initialValue: false, output: process.stderr });
-  if (p.isCancel(ok) || !ok) throw new CliError("Cancelled; nothing was changed", EXIT.usage, "Cancelled");
+  if (p.isCancel(ok)) throw new CliError("Cancelled; nothing was changed", EXIT.interrupted, "Cancelled");
+  if (!ok) throw new CliError("Cancelled; nothing was changed", EXIT.usage, "Cancelled");
 }
 
 /**

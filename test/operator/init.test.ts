@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startPds } from "../_support/pds.ts";
-import { freePort, runCli, spawnOfpds, tempDirs, waitFor } from "../_support/process.ts";
+import { freePort, runCli, runOnTty, spawnOfpds, tempDirs, waitFor } from "../_support/process.ts";
 
 const dir = tempDirs("ofpds-op-init-");
 
@@ -57,4 +57,15 @@ describe("init --force", () => {
       await pds.stop();
     }
   }, 60_000);
+});
+
+describe("init on a terminal", () => {
+  test("Ctrl-C at a prompt exits 130 and writes nothing", async () => {
+    const s = setup();
+    const { code, out } = await runOnTty(["init", "--config", s.config, "--data-dir", s.data], "Public hostname", "\x03");
+    expect(code).toBe(130);
+    expect(out).toContain("Cancelled; nothing was written");
+    expect(existsSync(s.config)).toBe(false);
+    expect(existsSync(s.data)).toBe(false);
+  }, 30_000);
 });
