@@ -30,6 +30,9 @@ export interface XrpcAppOptions {
   now?: () => number;
 }
 
+/** RFC 9110 Host: a DNS name or IPv4 literal, or a bracketed IPv6 literal, with an optional port; no userinfo. */
+const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)(?::\d{1,5})?$/;
+
 export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
   const { config, logger } = ctx;
   const registry = createLexiconRegistry(opts.lexicons);
@@ -59,6 +62,13 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
   return (
     new Elysia()
       .onRequest(async ({ request, set, server }) => {
+        // Security: a missing, empty or malformed Host (e.g. `a@b`) is refused before anything parses the URL
+        // (it used to reach `new URL` and become a 500); HTTP/1.0 without Host is refused the same way.
+        if (!VALID_HOST.test(request.headers.get("host") ?? "")) {
+          const id = crypto.randomUUID();
+          logger.info("request", { method: request.method, path: null, status: 400, requestId: id, problem: "invalid Host header" });
+          return errorResponse(invalidRequest("Invalid or missing Host header"), logger, id);
+        }
         const url = new URL(request.url);
         const state: RequestState = {
           id: crypto.randomUUID(),
