@@ -10,6 +10,7 @@ import { generateSecret } from "../src/config/dev-secrets.ts";
 import { defaultConfigPath } from "../src/config/raw.ts";
 import { Database } from "../src/db/database.ts";
 import { acquireDataDirLock } from "../src/db/lock.ts";
+import { isAcceptablePassword, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName } from "../src/account/rules.ts";
 
 interface InitAnswers {
   hostname: string;
@@ -30,12 +31,18 @@ function checkAnswers(a: InitAnswers): string[] {
   const problems: string[] = [];
   if (!DOMAIN_RE.test(a.hostname)) problems.push(`--hostname must be a domain name (got "${a.hostname}")`);
   if (!DOMAIN_RE.test(a.handleDomain)) problems.push(`--handle-domain must be a domain name (got "${a.handleDomain}")`);
-  if (!/^[a-z0-9](?:[a-z0-9]|-(?!-)){1,28}[a-z0-9]$/.test(a.adminHandle)) problems.push(`--admin-handle must be 3-30 characters of a-z, 0-9 and single inner hyphens (got "${a.adminHandle}")`);
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a.adminEmail)) problems.push(`--admin-email is not an email address (got "${a.adminEmail}")`);
-  if (a.adminPassword.length < 10 || a.adminPassword.length > 128) problems.push("the admin password must be 10-128 characters");
+  const nameIssue = handleIssue(a.adminHandle, a.handleDomain);
+  if (nameIssue) problems.push(`--admin-handle must be a valid name: ${nameIssue} (got "${a.adminHandle}")`);
+  if (!isValidEmail(normaliseEmail(a.adminEmail))) problems.push(`--admin-email is not an email address (got "${a.adminEmail}")`);
+  if (!isAcceptablePassword(a.adminPassword)) problems.push(`the admin password must be 10-128 characters: ${MSG.password}`);
   if (a.databaseUrlFile) problems.push("--database-url-file: PostgreSQL is not supported yet; leave it out to use the embedded SQLite database");
   if (!/^https?:\/\//.test(a.plcUrl)) problems.push(`--plc-url must be an http(s) URL (got "${a.plcUrl}")`);
   return problems;
+}
+
+/** The server's own name rules (reserved names such as `admin` are allowed for the first admin, 08 §3). */
+function handleIssue(handle: string, handleDomain: string): string | undefined {
+  return nameProblem(normaliseName(handle, handleDomain || "example.org"), handleDomain || "example.org", { allowReserved: true });
 }
 
 function readPasswordFile(path: string): string {
@@ -53,14 +60,20 @@ async function askInteractively(args: Record<string, any>, defaults: { dataDir: 
     return v as Exclude<T, symbol>;
   };
   p.intro("ofpds init");
-  const hostname = must(await p.text({ message: "Public hostname of this PDS", placeholder: "pds.example.org", initialValue: args.hostname ?? "" }));
-  const handleDomain = must(await p.text({ message: "Handle domain (handles are <name>.<domain>)", initialValue: args["handle-domain"] ?? hostname }));
+  // Each prompt applies the server's rules and asks again on an error, keeping what was typed and the earlier answers.
+  const domain = (v: string | undefined) => (DOMAIN_RE.test((v ?? "").trim().toLowerCase()) ? undefined : "Enter a domain name such as pds.example.org");
+  const hostname = must(await p.text({ message: "Public hostname of this PDS", placeholder: "pds.example.org", initialValue: args.hostname ?? "", validate: domain }));
+  const handleDomain = must(await p.text({ message: "Handle domain (handles are <name>.<domain>)", initialValue: args["handle-domain"] ?? hostname, validate: domain }));
   const dataDir = must(await p.text({ message: "Data directory", initialValue: args["data-dir"] ?? defaults.dataDir }));
-  const adminHandle = must(await p.text({ message: "First admin's name", initialValue: args["admin-handle"] ?? "admin" }));
-  const adminEmail = must(await p.text({ message: "First admin's email", initialValue: args["admin-email"] ?? "" }));
-  const adminPassword = args["admin-password-file"]
-    ? readPasswordFile(args["admin-password-file"])
-    : must(await p.password({ message: "First admin's password (10-128 characters)" }));
+  const adminHandle = must(await p.text({ message: "First admin's name", initialValue: args["admin-handle"] ?? "admin", validate: (v) => handleIssue(v ?? "", handleDomain.toLowerCase()) }));
+  const adminEmail = must(await p.text({ message: "First admin's email", initialValue: args["admin-email"] ?? "", validate: (v) => (isValidEmail(normaliseEmail(v ?? "")) ? undefined : MSG.email) }));
+  let adminPassword = args["admin-password-file"] ? readPasswordFile(args["admin-password-file"]) : "";
+  while (!args["admin-password-file"]) {
+    adminPassword = must(await p.password({ message: "First admin's password", validate: (v) => (isAcceptablePassword(v ?? "") ? undefined : MSG.password) }));
+    const again = must(await p.password({ message: "The same password again" }));
+    if (again === adminPassword) break;
+    p.log.error("The passwords differ; enter it again");
+  }
   const inviteRequired = must(await p.confirm({ message: "Require an invite code to register?", initialValue: args["invite-required"] ?? true }));
   const approvalRequired = must(await p.confirm({ message: "Require admin approval of new accounts?", initialValue: args["approval-required"] ?? true }));
   p.outro("Writing configuration");

@@ -68,4 +68,11 @@ describe("init on a terminal", () => {
     expect(existsSync(s.config)).toBe(false);
     expect(existsSync(s.data)).toBe(false);
   }, 30_000);
+  test("a hostname the rules refuse is answered at the prompt, which asks again (then Ctrl-C: 130, nothing written)", async () => {
+    const s = setup();
+    const { code, out } = await runOnTty(["init", "--config", s.config, "--data-dir", s.data], "Public hostname", "not a host\r\x03");
+    expect(out.replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, "")).toContain("Enter a domain name such as pds.example.org");
+    expect(code).toBe(130);
+    expect(existsSync(s.config)).toBe(false);
+  }, 30_000);
 });
