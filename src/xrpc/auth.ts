@@ -44,7 +44,7 @@ function bearer(req: Request): string | undefined {
 
 /** Signature + alg → exp → aud (01 §9.2). */
 function verifyToken(ctx: AppContext, token: string): { typ: TokenType; claims: JwtClaims } {
-  const v = verifyJwt(ctx.secrets.authJwtSecret, token);
+  const v = verifyJwt(ctx.secrets.authJwtSecret, token, Math.floor(ctx.services.clock() / 1000));
   if (!v.ok) throw v.reason === "expired" ? expiredToken() : invalidToken();
   if (v.claims.aud !== ctx.config.serviceDid) throw invalidToken();
   if (v.typ === "refresh+jwt" ? v.claims.scope !== "com.atproto.refresh" : v.claims.scope === "com.atproto.refresh") throw invalidToken();
@@ -55,11 +55,13 @@ function verifyToken(ctx: AppContext, token: string): { typ: TokenType; claims: 
  * Session liveness (sessions.isLive), the account row (accounts.getRow) and its roles (accounts.rolesOf) in
  * ONE prepared statement on the read connection: this runs on every authenticated request, and three
  * drizzle queries built and prepared per call were a measurable share of a write's latency.
+ * Security: the session must belong to the token's `sub` (a token whose sub differs from its session's DID is
+ * not live), so a leaked signing secret plus one session id cannot act as another account.
  */
 function accessRow(ctx: AppContext, sid: string, did: string) {
   return sqliteOf(ctx.db.orm)
     .query<{ live: number; did: string | null; status: string | null; roles: string | null }, [string, string]>(
-      `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND revoked_at IS NULL) AS live, a.did, a.status,
+      `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND did = ?2 AND revoked_at IS NULL) AS live, a.did, a.status,
               (SELECT group_concat(role, char(10)) FROM account_roles WHERE did = a.did) AS roles
          FROM (SELECT 1) LEFT JOIN accounts a ON a.did = ?2`,
     )
