@@ -14,7 +14,7 @@ const notAvailable = (message: string) => new XrpcError(400, "HandleNotAvailable
 
 export async function handler({ ctx, input, auth, req }: MethodArgs<"com.atproto.identity.updateHandle">): Promise<MethodResult<"com.atproto.identity.updateHandle">> {
   if (auth.kind !== "account") throw invalidToken();
-  const { accounts, handles, identity, sequencer, audit } = ctx.services;
+  const { accounts, communities, handles, identity, sequencer, audit } = ctx.services;
   const row = accounts.getRow(auth.did);
   if (!row) throw invalidToken();
   const oldHandle = accounts.handleOf(row);
@@ -23,6 +23,8 @@ export async function handler({ ctx, input, auth, req }: MethodArgs<"com.atproto
 
   const holder = accounts.lookupRow(target.handle);
   if (holder && holder.status !== "rejected" && holder.did !== auth.did) throw notAvailable("Handle already taken");
+  // Security: the name namespace is shared with communities (01 §4); a community's name is taken too
+  if ("name" in target && communities.nameTaken(ctx.db.orm, target.name)) throw notAvailable("Handle already taken");
   if ("externalHandle" in target && (await handles.resolve(target.handle, { fresh: true })) !== auth.did) {
     throw notAvailable(`Handle does not resolve to your DID: publish did=${auth.did} at _atproto.${target.handle} (DNS TXT) or https://${target.handle}/.well-known/atproto-did`);
   }
