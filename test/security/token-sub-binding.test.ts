@@ -8,12 +8,12 @@ import { ok, xrpc } from "../e2e/_xrpc.ts";
 
 const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
 let pds: RunningPds;
-const users: Record<string, { did: string; token: string }> = {};
+const users = {} as Record<"erin" | "frank", { did: string; token: string }>;
 
 beforeAll(async () => {
   pds = await startPds({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_HANDLE: ADMIN.handle, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, RATE_LIMITS_ENABLED: "false" });
   const admin = (await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: ADMIN.handle, password: ADMIN.password } }))).accessJwt;
-  for (const name of ["erin", "frank"]) {
+  for (const name of ["erin", "frank"] as const) {
     const invite = await ok(xrpc(pds.url, "net.openfederation.invite.create", { token: admin, body: { maxUses: 1 } }));
     const password = `Pw-${name}-2026-long`;
     const reg = await ok(xrpc(pds.url, "net.openfederation.account.register", { body: { handle: name, email: `${name}@example.org`, password, inviteCode: invite.code } }));
