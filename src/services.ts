@@ -112,6 +112,8 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, logger: logger.child({ component: "lifecycle" }) });
   // communities (spec 04): private/unverified repos stay off the firehose (03 §9)
   const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, logger: logger.child({ component: "communities" }) }, now);
+  // 04 §2: community creations orphaned by a crash (at start every `creating` row from before this process, then every minute)
+  jobs.add({ name: "community-creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => communities.reconcileCreating().then(() => {}) });
   sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
   // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
   const didWeb = new DidWebVerifier({ config, db, identity, repo, fetchPolicy, logger: logger.child({ component: "did-web" }), handleOf: (r) => communities.handleOf(r) });

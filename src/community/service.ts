@@ -19,6 +19,7 @@ import { createCommunity, genesisRecords, type CreateCommunityInput, type Create
 import { getCommunity, joinRequestStatus, listAllCommunities, listMyCommunities } from "./read.ts";
 import { updateCommunity, type UpdateCommunityInput } from "./update.ts";
 import { deleteCommunity, exportRuleSatisfied } from "./delete.ts";
+import { reconcileCreatingCommunities } from "./reconcile.ts";
 
 export type { CreateCommunityInput, CreatedCommunity } from "./create.ts";
 export { PRIVATE_WARNING, type UpdateCommunityInput } from "./update.ts";
@@ -52,9 +53,18 @@ export class CommunityService {
   readonly writer: CommunityRepoWriter;
   private readonly ops: CommunityOpsCtx;
 
+  /** the server clock when this process built the service: `creating` rows older than this are orphans */
+  private readonly startedAt: number;
+
   constructor(private readonly deps: CommunityDeps, now: () => number = Date.now) {
     this.writer = new CommunityRepoWriter(deps.repo);
     this.ops = { svc: this, deps, now, verifyWeb: (did) => this.verifyWeb(did) };
+    this.startedAt = now();
+  }
+
+  /** Frees names held by `creating` rows a crash left behind (./reconcile.ts); run at start and every minute. */
+  reconcileCreating(): Promise<number> {
+    return reconcileCreatingCommunities(this.ops, this.startedAt);
   }
   /** did:web identity verification (02 §10); set in buildServices */
   webVerifier?: DidWebVerifier;
