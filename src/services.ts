@@ -22,6 +22,7 @@ import { BlobService } from "./blob/index.ts";
 import { CommunityService } from "./community/index.ts";
 import { CommunityTransferService } from "./community/transfer.ts";
 import { CommunityImportService } from "./community/import.ts";
+import { HandleChangeService } from "./account/handle-change.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -62,6 +63,8 @@ export interface Services {
   /** community transfer to another server (04 §8): source side (transfer…confirmTransfer) and destination side (prepare/completeImport) */
   communityTransfers: CommunityTransferService;
   communityImports: CommunityImportService;
+  /** com.atproto.identity.updateHandle (02 §11): PLC first, then the local handle, #identity and audit */
+  handleChanges: HandleChangeService;
   // services: added by each domain
 }
 
@@ -115,6 +118,10 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // 04 §2: community creations orphaned by a crash (at start every `creating` row from before this process, then every minute)
   jobs.add({ name: "community-creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => communities.reconcileCreating().then(() => {}) });
   sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
+  const handleChanges = new HandleChangeService({
+    config, db, accounts: accountServices.accounts, identity, handles, sequencer, audit: accountServices.audit,
+    communityNameTaken: (orm, name) => communities.nameTaken(orm, name), logger: logger.child({ component: "handles" }), now,
+  });
   // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
   const didWeb = new DidWebVerifier({ config, db, identity, repo, fetchPolicy, logger: logger.child({ component: "did-web" }), handleOf: (r) => communities.handleOf(r) });
   communities.webVerifier = didWeb;
@@ -124,5 +131,5 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const communityTransfers = new CommunityTransferService(transferDeps);
   const communityImports = new CommunityImportService(transferDeps);
   // construction: added by each domain, in dependency order
-  return { clock: now, communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { clock: now, handleChanges, communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }
