@@ -95,7 +95,7 @@ async function createDevAdmin(deps: BootstrapDeps): Promise<void> {
     });
     const path = join(config.dataDir, DEV_ADMIN_FILE);
     writeFileSync(path, `handle: ${created.handle}\npassword: ${password}\ndid: ${created.did}\n`, { mode: 0o600 });
-    logger.info("✓ Development admin created", { handle: created.handle, password, file: path });
+    logger.info("✓ Development admin created", { handle: created.handle, passwordFile: path });
   } catch (err) {
     logger.error("development admin creation failed", { err: err instanceof Error ? err.message : String(err) });
   }
