@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import type { LexiconDoc } from "@atproto/lexicon";
 import { ofpdsLexicons } from "../lexicons/index.ts";
-import { extractAtprotoLexicons } from "../src/xrpc/lexicon/extract-atproto.ts";
+import { extractAtprotoLexicons } from "../src/lexicon/extract-atproto.ts";
 
 export const GENERATED_PATH = new URL("../src/lexicon-types/generated.ts", import.meta.url).pathname;
 

@@ -2,7 +2,7 @@
 import type { Database as SqliteDatabase } from "bun:sqlite";
 import { BlobRef } from "@atproto/lexicon";
 import type { Tx } from "../db/database.ts";
-import { sqliteOf } from "../repo/sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import { invalidRequest } from "../errors.ts";
 
 export interface FoundBlobRef {

@@ -2,10 +2,10 @@
 import type { Config } from "../config/types.ts";
 import type { Database } from "../db/database.ts";
 import type { Job } from "../jobs/scheduler.ts";
-import { sqliteOf } from "../repo/sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import type { Logger } from "../util/logger.ts";
 import { DomainError, invalidRequest, rateLimitExceeded } from "../errors.ts";
-import { MemoryRateLimitStore } from "../xrpc/ratelimit/store.ts";
+import { MemoryRateLimitStore } from "../ratelimit/store.ts";
 import { resolveMime } from "./mime.ts";
 import { BlobFiles, BlobTooLargeError } from "./store.ts";
 

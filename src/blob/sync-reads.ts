@@ -1,6 +1,6 @@
 // Hosting reads for com.atproto.sync.{listRepos,getRepoStatus,getBlocks} (spec 03 §6, §9): SQL over accounts and repo storage.
 import type { Database } from "../db/database.ts";
-import { sqliteOf } from "../repo/sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import type { AccountStatus } from "../caller.ts";
 import type { CID } from "multiformats/cid";
 import { communityActivity } from "../community/repo-access.ts";

@@ -4,7 +4,7 @@ import type { CID } from "multiformats/cid";
 import type { AppContext } from "../context.ts";
 import type { Tx } from "../db/database.ts";
 import { SqlRepoStorage } from "../repo/storage.ts";
-import { sqliteOf } from "../repo/sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import { DomainError, invalidRequest } from "../errors.ts";
 import { communities, type CommunityRow, type CommunityStatus } from "./schema.ts";
 import { resolveCommunity } from "./gate.ts";

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Orm } from "../db/database.ts";
 import { DomainError } from "../errors.ts";
-import { sqliteOf } from "../repo/sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 
 export const TRANSFER_TTL_MS = 24 * 3_600_000;
 export const MAX_TRANSFER_DOWNLOADS = 5;

@@ -5,7 +5,7 @@ import { CID } from "multiformats/cid";
 import type { Tx } from "../db/database.ts";
 import { blocksToCar } from "./car.ts";
 import { assertCollection, assertRkey, prepareRecord, type PreparedRecord } from "./records.ts";
-import { sqliteOf } from "./sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import { dropRepoBlobRefsInTx } from "../blob/refs.ts";
 import { SqlRepoStorage } from "./storage.ts";
 import { indexPutInTx } from "./write.ts";

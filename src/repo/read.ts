@@ -4,7 +4,7 @@ import { CID } from "multiformats/cid";
 import { openSqlite } from "../db/sqlite.ts";
 import { CarWriter } from "./car.ts";
 import type { ValidationStatus } from "./records.ts";
-import { sqliteOf } from "./sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import { SqlRepoStorage } from "./storage.ts";
 import type { RecordView, RepoCtx } from "./service.ts";
 

@@ -7,7 +7,7 @@ import { ensureValidNsid, ensureValidRecordKey, isValidTid } from "@atproto/synt
 import type { CID } from "multiformats/cid";
 import { invalidRequest } from "../errors.ts";
 import { assertDataModel } from "./data-model.ts";
-import type { LexiconRegistry } from "../xrpc/lexicon/registry.ts";
+import type { LexiconRegistry } from "../lexicon/registry.ts";
 
 export const MAX_RECORD_BYTES = 1024 * 1024;
 

@@ -8,7 +8,7 @@ import type { Database, Tx } from "../db/database.ts";
 import type { Sequencer } from "../sequencer/sequencer.ts";
 import type { Logger } from "../util/logger.ts";
 import { KeyedMutex } from "../util/mutex.ts";
-import { createLexiconRegistry, type LexiconRegistry } from "../xrpc/lexicon/registry.ts";
+import { createLexiconRegistry, type LexiconRegistry } from "../lexicon/registry.ts";
 import type { ValidationStatus } from "./records.ts";
 import { TreeCache } from "./tree-cache.ts";
 import { announceInTx, createInTx, deleteInTx } from "./lifecycle.ts";

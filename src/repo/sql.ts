@@ -1,8 +1,2 @@
-// The bun:sqlite connection behind a drizzle handle: the hot paths use cached prepared statements directly.
-import type { Database as SqliteDatabase } from "bun:sqlite";
-import type { Orm } from "../db/database.ts";
-
-/** `tx.orm` → the writer connection (inside the transaction); `db.orm` → the WAL reader. */
-export function sqliteOf(orm: Orm): SqliteDatabase {
-  return (orm as unknown as { $client: SqliteDatabase }).$client;
-}
+// Transitional re-export: sqliteOf lives in src/db/sqlite.ts (removed once no importer is left).
+export { sqliteOf } from "../db/sqlite.ts";

@@ -9,7 +9,7 @@ import type { RepoOp } from "../sequencer/events.ts";
 import { DomainError, invalidRequest } from "../errors.ts";
 import { blocksToCar } from "./car.ts";
 import { assertCollection, assertNotManaged, assertRkey, defaultRkey, prepareRecord, recordToJson, type PreparedRecord } from "./records.ts";
-import { sqliteOf } from "./sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import { assertBlobRefsInTx, dropRecordBlobsInTx, findBlobRefs, setRecordBlobsInTx, type FoundBlobRef } from "../blob/refs.ts";
 import { SqlRepoStorage } from "./storage.ts";
 import { formatCommit, type TreeWrite } from "./commit.ts";

@@ -3,7 +3,7 @@ import * as dagCbor from "@ipld/dag-cbor";
 import type { CID } from "multiformats/cid";
 import type { Database, Tx } from "../db/database.ts";
 import { blocksToCar } from "../repo/car.ts";
-import { sqliteOf } from "../repo/sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import type { CommitEventInput, EventType, SeqEvent } from "./events.ts";
 
 /** Live delivery seam: in-process today; LISTEN/NOTIFY when several processes share Postgres (spec 00 §3). */

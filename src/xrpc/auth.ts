@@ -5,7 +5,7 @@ import { authRequired, expiredToken, forbidden, invalidToken } from "./errors.ts
 import { verifyJwt, type JwtClaims, type TokenType } from "../account/jwt.ts";
 import { statusError } from "../account/views.ts";
 import { looksLikeServiceAuth } from "../identity/service-auth.ts";
-import { sqliteOf } from "../repo/sql.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import { remoteAuth } from "../community/remote.ts";
 
 /** Guard kinds this build can verify; buildXrpcApp refuses a route table that uses any other kind. */
@@ -96,6 +96,24 @@ function refreshAuth(ctx: AppContext, token: string, checkSession: boolean): Ext
 function gateUser(auth: Extract<AuthResult, { kind: "account" }>): void {
   if (auth.status !== "approved") throw statusError(auth.status);
   if (auth.scope !== "com.atproto.access") throw invalidToken("This session is restricted");
+}
+
+/** PDS roles whose calls skip the per-IP `create` and `registration` limiters (they are accountable by name, not by IP). */
+const LIMIT_EXEMPT_ROLES: readonly string[] = ["admin", "moderator"];
+
+/**
+ * True when the request carries a valid full-access token of an approved admin or moderator. Never throws:
+ * a bad or missing token simply is not staff, and the method's own guard answers for it in step 5.
+ */
+export function isLimitExemptStaff(req: Request, ctx: AppContext): boolean {
+  try {
+    const token = bearer(req);
+    if (token === undefined) return false;
+    const auth = accessAuth(ctx, token);
+    return auth.status === "approved" && auth.scope === "com.atproto.access" && auth.roles.some((r) => LIMIT_EXEMPT_ROLES.includes(r));
+  } catch {
+    return false;
+  }
 }
 
 const nsidOf = (req: Request): string => new URL(req.url).pathname.slice("/xrpc/".length);

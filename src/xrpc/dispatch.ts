@@ -1,11 +1,11 @@
 // The XRPC part of the pipeline (spec 00 §4): method lookup → verb → body size → endpoint rate limit →
 // auth → input validation → handler → output check. Every outcome, success or error, leaves as a Response.
 import type { AppContext } from "../context.ts";
-import { authenticate, SUPPORTED_GUARDS } from "./auth.ts";
+import { authenticate, isLimitExemptStaff, SUPPORTED_GUARDS } from "./auth.ts";
 import { checkContentLength, JSON_BODY_MAX_BYTES, mimeType, readBodyCapped } from "./body.ts";
 import { errorResponse, internalError, invalidRequest, JSON_CONTENT_TYPE, methodNotFound, STANDARD_ERROR_NAMES } from "./errors.ts";
 import { DomainError } from "../errors.ts";
-import type { LexiconRegistry, MethodDef } from "./lexicon/registry.ts";
+import type { LexiconRegistry, MethodDef } from "../lexicon/registry.ts";
 import type { IpRateLimiter } from "./ratelimit/limiter.ts";
 import { checkOutput, decodeQueryParams, validateJsonInput, validateParams } from "./validation.ts";
 import type { RawOutput, RequestInfo, RouteEntry } from "./types.ts";
@@ -70,8 +70,9 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
     const tooLargeName = isJson ? undefined : entry.body?.tooLargeError;
     if (def.type === "procedure") checkContentLength(req, cap, tooLargeName);
 
-    // 4. endpoint rate limit (its headers replace the global ones)
-    if (entry.rateLimit) {
+    // 4. endpoint rate limit (its headers replace the global ones); staff are exempt from create/registration
+    const staffExempt = (entry.rateLimit === "create" || entry.rateLimit === "registration") && isLimitExemptStaff(req, ctx);
+    if (entry.rateLimit && !staffExempt) {
       const rl = await limiter.consume(entry.rateLimit, state.ip);
       if (rl) Object.assign(setHeaders, rl);
     }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import type { LexiconDoc } from "@atproto/lexicon";
 import fixtures from "../../test/xrpc/fixtures/net.openfederation.test.json" with { type: "json" };
-import { createLexiconRegistry } from "./lexicon/registry.ts";
+import { createLexiconRegistry } from "../lexicon/registry.ts";
 import { checkOutput, decodeQueryParams, validateJsonInput } from "./validation.ts";
 
 const registry = createLexiconRegistry(fixtures as unknown as LexiconDoc[]);

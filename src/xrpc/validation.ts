@@ -1,7 +1,7 @@
 // Lexicon validation of XRPC inputs and outputs: query-param coercion, JSON bodies, strictness for our own NSIDs.
 import type { Lexicons } from "@atproto/lexicon";
 import { invalidRequest } from "./errors.ts";
-import { LexiconRegistry, type MethodDef } from "./lexicon/registry.ts";
+import { LexiconRegistry, type MethodDef } from "../lexicon/registry.ts";
 
 type ParamDef = { type: string; items?: { type: string } };
 

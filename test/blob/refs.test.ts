@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { BlobService, markExpectedInTx } from "../../src/blob/index.ts";
 import { resolveMime, sniffMime } from "../../src/blob/mime.ts";
-import { sqliteOf } from "../../src/repo/sql.ts";
+import { sqliteOf } from "../../src/db/sqlite.ts";
 import { createLogger } from "../../src/util/logger.ts";
 import { testConfig } from "../xrpc/_app.ts";
 import { repoHarness, type RepoHarness } from "../repo/_support.ts";

@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, runCli, tempDirs } from "../_support/process.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
-import { createLexiconRegistry } from "../../src/xrpc/lexicon/registry.ts";
+import { createLexiconRegistry } from "../../src/lexicon/registry.ts";
 
 const dirs = tempDirs("ofpds-cli-e2e-");
 const ADMIN_PASSWORD = "Admin-password-1234";

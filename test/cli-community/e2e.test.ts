@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { runCli, tempDirs } from "../_support/process.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { call, ok } from "../_support/xrpc.ts";
-import { createLexiconRegistry } from "../../src/xrpc/lexicon/registry.ts";
+import { createLexiconRegistry } from "../../src/lexicon/registry.ts";
 
 const NS = "net.openfederation.community.";
 

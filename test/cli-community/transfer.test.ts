@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, runCli, spawnOfpds, tempDirs, waitFor } from "../_support/process.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
-import { createLexiconRegistry } from "../../src/xrpc/lexicon/registry.ts";
+import { createLexiconRegistry } from "../../src/lexicon/registry.ts";
 
 const NS = "net.openfederation.community.";
 

@@ -7,7 +7,7 @@ import { Database } from "../../src/db/database.ts";
 import { KeyVault } from "../../src/identity/keys.ts";
 import { RepoService, type WriteOp } from "../../src/repo/service.ts";
 import { Sequencer } from "../../src/sequencer/sequencer.ts";
-import { sqliteOf } from "../../src/repo/sql.ts";
+import { sqliteOf } from "../../src/db/sqlite.ts";
 import { CommunityRepoWriter } from "../../src/community/writer.ts";
 import { COL } from "../../src/community/permissions.ts";
 import { createLogger } from "../../src/util/logger.ts";

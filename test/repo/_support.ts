@@ -3,7 +3,7 @@ import { Secp256k1Keypair, type Keypair } from "@atproto/crypto";
 import * as dagCbor from "@ipld/dag-cbor";
 import { Database } from "../../src/db/database.ts";
 import { RepoService } from "../../src/repo/service.ts";
-import { sqliteOf } from "../../src/repo/sql.ts";
+import { sqliteOf } from "../../src/db/sqlite.ts";
 import { Sequencer } from "../../src/sequencer/sequencer.ts";
 import { createLogger } from "../../src/util/logger.ts";
 import { testConfig } from "../xrpc/_app.ts";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { BlockMap, MST, MemoryBlockstore } from "@atproto/repo";
 import { CID } from "multiformats/cid";
 import { commitProofBlocks } from "../../src/repo/proof.ts";
-import { sqliteOf } from "../../src/repo/sql.ts";
+import { sqliteOf } from "../../src/db/sqlite.ts";
 import { SqlRepoStorage } from "../../src/repo/storage.ts";
 import fixtures from "../fixtures/atproto/firehose/commit-proof-fixtures.json" with { type: "json" };
 import { invertWithBlocks } from "./_invert.ts";

@@ -1,7 +1,7 @@
 // com.atproto.server.describeServer: output per config, validated against its lexicon.
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Config } from "../../src/config/types.ts";
-import { createLexiconRegistry } from "../../src/xrpc/lexicon/registry.ts";
+import { createLexiconRegistry } from "../../src/lexicon/registry.ts";
 import { startApp, type TestApp } from "./_app.ts";
 
 const registry = createLexiconRegistry();

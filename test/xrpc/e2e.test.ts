@@ -1,7 +1,7 @@
 // The XRPC core inside the real `ofpds serve --dev` process: dev defaults, limits from the environment.
 import { afterEach, describe, expect, test } from "bun:test";
 import { startPds, type RunningPds } from "../_support/pds.ts";
-import { createLexiconRegistry } from "../../src/xrpc/lexicon/registry.ts";
+import { createLexiconRegistry } from "../../src/lexicon/registry.ts";
 
 let pds: RunningPds | undefined;
 afterEach(async () => {

@@ -13,7 +13,7 @@ import type { IdentityService, PreparedIdentity } from "../../identity/service.t
 import { atprotoKeyOf, mintServiceAuth, pdsEndpointOf, SERVICE_AUTH_MAX_TTL_SEC } from "../../identity/service-auth.ts";
 import type { RepoService } from "../../repo/service.ts";
 import { importRepoCar } from "../../repo/import.ts";
-import { sqliteOf } from "../../repo/sql.ts";
+import { sqliteOf } from "../../db/sqlite.ts";
 import { SqlRepoStorage } from "../../repo/storage.ts";
 import type { Sequencer } from "../../sequencer/sequencer.ts";
 import type { AccessScope, AccountStatus } from "../../caller.ts";

@@ -2,7 +2,7 @@
 import type { RateLimitConfig } from "../../config/types.ts";
 import { rateLimitExceeded } from "../errors.ts";
 import { cidrMatcher } from "./ip.ts";
-import type { RateLimitStore } from "./store.ts";
+import type { RateLimitStore } from "../../ratelimit/store.ts";
 
 export type RateLimitBucket = "auth" | "registration" | "create" | "discovery";
 

@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import type { RateLimitConfig } from "../../config/types.ts";
 import { IpRateLimiter } from "./limiter.ts";
-import { MemoryRateLimitStore } from "./store.ts";
+import { MemoryRateLimitStore } from "../../ratelimit/store.ts";
 
 test("counts within a window and resets after it", async () => {
   const s = new MemoryRateLimitStore();

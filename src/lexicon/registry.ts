@@ -1,7 +1,7 @@
 // The lexicon registry: AT Protocol lexicons (embedded at build time by a macro) plus our own lexicons/.
 import { Lexicons, type LexiconDoc, type LexXrpcProcedure, type LexXrpcQuery, type LexXrpcSubscription } from "@atproto/lexicon";
 import { atprotoLexicons } from "./atproto-schemas.ts" with { type: "macro" };
-import { ofpdsLexicons } from "../../../lexicons/index.ts";
+import { ofpdsLexicons } from "../../lexicons/index.ts";
 
 export type MethodDef = LexXrpcQuery | LexXrpcProcedure | LexXrpcSubscription;
 

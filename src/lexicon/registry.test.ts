@@ -3,13 +3,13 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { LexiconDoc } from "@atproto/lexicon";
-import overlay from "../../../lexicons/overlay/com.atproto.errors.json" with { type: "json" };
-import { ofpdsLexicons } from "../../../lexicons/index.ts";
-import { ROUTES } from "../routes.ts";
+import overlay from "../../lexicons/overlay/com.atproto.errors.json" with { type: "json" };
+import { ofpdsLexicons } from "../../lexicons/index.ts";
+import { ROUTES } from "../xrpc/routes.ts";
 import { applyErrorOverlay, type ErrorOverlay } from "./overlay.ts";
 import { ATPROTO_LEXICONS, createLexiconRegistry } from "./registry.ts";
 
-const LEXICON_DIR = new URL("../../../lexicons/", import.meta.url).pathname;
+const LEXICON_DIR = new URL("../../lexicons/", import.meta.url).pathname;
 
 function jsonFilesUnder(dir: string): string[] {
   // git keeps no empty folders: a fresh clone has no lexicons/net/ until the first lexicon is added.

@@ -4,7 +4,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { LexiconDoc } from "@atproto/lexicon";
-import overlay from "../../../lexicons/overlay/com.atproto.errors.json" with { type: "json" };
+import overlay from "../../lexicons/overlay/com.atproto.errors.json" with { type: "json" };
 import { applyErrorOverlay, type ErrorOverlay } from "./overlay.ts";
 
 export const ATPROTO_EXTRA_IDS = ["app.bsky.actor.profile"];
