@@ -17,6 +17,8 @@ import { didJsonResponse } from "./well-known.ts";
 import { atprotoDidResponse } from "../account/handles.ts";
 import { createSubscribeReposHandler, SUBSCRIBE_REPOS_PATH } from "../api/com/atproto/sync/subscribeRepos.ts";
 
+/** spec 10 §8 item 6, byte for byte */
+const ROBOTS_TXT = "User-agent: *\nAllow: /";
 /** Request targets longer than this are refused (spec 06 §12). */
 export const MAX_URL_BYTES = 8 * 1024;
 
@@ -86,6 +88,8 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         });
 
         if (state.path === "/xrpc/_health" || state.path === "/health") return finish(state, healthResponse(ctx));
+        // spec 10 §8: the XRPC surface is public, so crawlers are allowed (as the reference PDS answers)
+        if (state.path === "/robots.txt" && request.method === "GET") return finish(state, new Response(ROBOTS_TXT, { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" } }));
         if (request.method === "OPTIONS") return finish(state, new Response(null, { status: 204 }));
         try {
           if (request.url.length - url.origin.length > MAX_URL_BYTES) throw invalidRequest("URL too long");

@@ -36,9 +36,12 @@ describe("decodeQueryParams", () => {
   test.each([
     ["limit=5&flag=true&ids=a&ids=b&nums=3", { limit: 5, flag: true, ids: ["a", "b"], nums: [3] }],
     ["limit=-1", { limit: -1 }],
+    // spec 10 §8: empty values are absent
+    ["limit=&flag=&ids=", {}],
+    ["ids=&ids=a", { ids: ["a"] }],
   ])("%s", (qs, expected) => expect(decodeQueryParams("net.openfederation.test.list", def, new URLSearchParams(qs))).toEqual(expected));
 
-  test.each(["limit=1.5", "limit=", "limit=1e3", "flag=1", "flag=TRUE", "nums=a"])("%s is rejected", (qs) => {
+  test.each(["limit=1.5", "limit=1e3", "flag=1", "flag=TRUE", "nums=a"])("%s is rejected", (qs) => {
     expect(() => decodeQueryParams("net.openfederation.test.list", def, new URLSearchParams(qs))).toThrow();
   });
 

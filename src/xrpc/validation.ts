@@ -1,9 +1,29 @@
 // Lexicon validation of XRPC inputs and outputs: query-param coercion, JSON bodies, strictness for our own NSIDs.
 import type { Lexicons } from "@atproto/lexicon";
+import { isValidDatetime } from "@atproto/syntax";
 import { invalidRequest } from "./errors.ts";
 import { LexiconRegistry, type MethodDef } from "../lexicon/registry.ts";
 
-type ParamDef = { type: string; items?: { type: string } };
+type ParamDef = { type: string; format?: string; items?: { type: string; format?: string } };
+
+/**
+ * AT Protocol datetime (spec 10 §8 item 2): the syntax package's check (`T`, seconds, a timezone, no `-00:00`)
+ * plus a calendar check it lacks (`1985-02-30` is refused rather than rolled over into March).
+ */
+export function isAtDatetime(value: string): boolean {
+  if (!isValidDatetime(value)) return false;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
+}
+
+function checkFormat(name: string, format: string | undefined, value: unknown): void {
+  if (format === "datetime" && typeof value === "string" && !isAtDatetime(value)) {
+    throw invalidRequest(`Parameter "${name}" must be an AT Protocol datetime (e.g. 1985-04-12T23:20:50.123Z)`);
+  }
+}
 
 function coerceScalar(name: string, type: string, raw: string): unknown {
   switch (type) {
@@ -33,12 +53,16 @@ export function decodeQueryParams(nsid: string, def: MethodDef, search: URLSearc
       if (LexiconRegistry.isStrict(nsid)) throw invalidRequest(`Undeclared parameter "${key}"`);
       continue;
     }
-    const values = search.getAll(key);
+    // spec 10 §8: an empty value is an absent parameter (`?cursor=&limit=` is what stock clients send)
+    const values = search.getAll(key).filter((v) => v !== "");
+    if (values.length === 0) continue;
     if (pdef.type === "array") {
       out[key] = values.map((v) => coerceScalar(key, pdef.items?.type ?? "string", v));
+      values.forEach((v) => checkFormat(key, pdef.items?.format, v));
     } else {
       if (values.length > 1) throw invalidRequest(`Parameter "${key}" must be given once`);
       out[key] = coerceScalar(key, pdef.type, values[0]!);
+      checkFormat(key, pdef.format, values[0]);
     }
   }
   return out;

@@ -20,7 +20,8 @@ export function createSubscribeReposHandler(ctx: AppContext) {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !request.headers.get("sec-websocket-key") || !server) {
       throw invalidRequest("WebSocket upgrade required");
     }
-    const raw = url.searchParams.getAll("cursor");
+    // an empty value is an absent cursor (spec 10 §8; the stock consumer sends `?cursor=` on a fresh start)
+    const raw = url.searchParams.getAll("cursor").filter((v) => v !== "");
     if (raw.length > 1) throw invalidRequest("cursor may only be given once");
     if (raw.length === 1 && !/^\d{1,15}$/.test(raw[0]!)) throw invalidRequest("cursor must be a non-negative integer");
     const cursor = raw.length === 1 ? Number(raw[0]) : undefined;
