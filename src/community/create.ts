@@ -11,17 +11,10 @@ import { COL, DEFAULT_ROLES } from "./permissions.ts";
 import { checkDomain, publishInstructions, webDidDocument } from "./domain.ts";
 import { didTaken, handleTaken, invalidDomain } from "./errors.ts";
 import type { CommunityOpsCtx } from "./service.ts";
+import type { Input } from "../lexicon-types/index.ts";
 
-export interface CreateCommunityInput {
-  handle: string;
-  didMethod: "plc" | "web";
-  domain?: string;
-  displayName?: string;
-  description?: string;
-  visibility?: "public" | "private";
-  joinPolicy?: "open" | "approval";
-  rotationKey?: string;
-}
+/** The lexicon's input (net.openfederation.community.create), already validated by the XRPC layer. */
+export type CreateCommunityInput = Input<"net.openfederation.community.create">;
 
 export interface CreatedCommunity {
   did: string;

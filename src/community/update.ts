@@ -1,19 +1,14 @@
 // Community update (spec 04 §4): profile and settings edits, visibility switches, the governance check.
 import type { WriteOp } from "../repo/service.ts";
+import type { Input } from "../lexicon-types/index.ts";
 import { internalError, invalidRequest, DomainError } from "../errors.ts";
 import { COL, type Permission } from "./permissions.ts";
 import { communityStatusGate, membershipOf } from "./gate.ts";
 import { communityNotFound, insufficientPrivileges, notMember } from "./errors.ts";
 import type { CommunityOpsCtx } from "./service.ts";
 
-export interface UpdateCommunityInput {
-  displayName?: string;
-  description?: string;
-  /** a blob ref, or null to clear */
-  avatar?: unknown;
-  visibility?: "public" | "private";
-  joinPolicy?: "open" | "approval";
-}
+/** The lexicon's input (net.openfederation.community.update) without the community, which is passed apart. */
+export type UpdateCommunityInput = Omit<Input<"net.openfederation.community.update">, "did">;
 
 export const PRIVATE_WARNING =
   "The community is now private: this server stops serving its repo and asks relays to stop too, but copies " +
