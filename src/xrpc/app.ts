@@ -32,8 +32,12 @@ export interface XrpcAppOptions {
   now?: () => number;
 }
 
-/** RFC 9110 Host: a DNS name or IPv4 literal, or a bracketed IPv6 literal, with an optional port; no userinfo. */
-const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)(?::\d{1,5})?$/;
+/**
+ * RFC 9110 Host: a DNS name or IPv4 literal, or a bracketed IPv6 literal, with an optional port; no userinfo.
+ * Underscores are allowed inside a name: container networks name services that way (`ofpds_pds:8080`), and
+ * health checks from a sidecar must not be refused.
+ */
+const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}[A-Za-z0-9])?)(?::\d{1,5})?$/;
 
 export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
   const { config, logger } = ctx;

@@ -42,8 +42,8 @@ for (const [name, raw] of [
   });
 }
 
-test("a valid Host is still served (control)", async () => {
-  const res = await rawRequest(`GET /xrpc/com.atproto.server.describeServer HTTP/1.1\r\nHost: 127.0.0.1:${pds.port}\r\nConnection: close\r\n\r\n`);
+test.each(["127.0.0.1:PORT", "localhost", "[::1]:PORT", "ofpds_pds:8080"])("a valid Host (%s) is still served (control)", async (host) => {
+  const res = await rawRequest(`GET /xrpc/com.atproto.server.describeServer HTTP/1.1\r\nHost: ${host.replace("PORT", String(pds.port))}\r\nConnection: close\r\n\r\n`);
   expect(statusOf(res)).toBe(200);
 });
 
