@@ -1,20 +1,18 @@
 // `ofpds serve`: load config, start the PDS (and in --dev the embedded PLC directory), stop on a signal.
 import { defineCommand } from "citty";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dataDirArg, globalArgs, listenArgs } from "./_shared/args.ts";
 import { outputFrom } from "./_shared/output.ts";
 import { untilSignal } from "./_shared/signals.ts";
 import { loadConfig } from "../src/config/index.ts";
 import { createServer } from "../src/server.ts";
-import { DEV_ADMIN_FILE } from "../src/account/bootstrap.ts";
+import { DEV_ADMIN_FILE, devAdminHandle } from "../src/account/bootstrap.ts";
 
 /** The line that tells a new developer what to do next: log in as the dev admin, whose password is in a file. */
 function devNextStep(url: string, dataDir: string): string {
-  const file = join(dataDir, DEV_ADMIN_FILE);
-  const handle = existsSync(file) ? /^handle: (.+)$/m.exec(readFileSync(file, "utf8"))?.[1] : undefined;
+  const handle = devAdminHandle(dataDir);
   return handle
-    ? `Next: ofpds auth login -s ${url} -u ${handle}   (the password is in ${file})`
+    ? `Next: ofpds auth login -s ${url} -u ${handle}   (the password is in ${join(dataDir, DEV_ADMIN_FILE)})`
     : `Next: ofpds auth login -s ${url} -u <handle>`;
 }
 

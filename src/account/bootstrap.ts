@@ -1,6 +1,6 @@
 // Bootstrap admin at every start (spec 01 §6) and the development `admin` account (09 §3).
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { and, eq } from "drizzle-orm";
 import type { Config, Secrets } from "../config/types.ts";
@@ -13,6 +13,12 @@ import { accounts } from "./schema.ts";
 
 export const ROTATION_KEY_FILE = "bootstrap-admin-rotation-key.txt";
 export const DEV_ADMIN_FILE = "dev-admin.txt";
+
+/** The dev admin's handle as recorded in `<dataDir>/dev-admin.txt` (written by createDevAdmin below), if any. */
+export function devAdminHandle(dataDir: string): string | undefined {
+  const file = join(dataDir, DEV_ADMIN_FILE);
+  return existsSync(file) ? /^handle: (.+)$/m.exec(readFileSync(file, "utf8"))?.[1] : undefined;
+}
 
 export interface BootstrapDeps {
   config: Config;
