@@ -28,6 +28,19 @@ export function findBlobRefs(value: unknown): FoundBlobRef[] {
   return [...out.values()];
 }
 
+/** Blob ref CIDs in a record in AT JSON form (`{"$type":"blob","ref":{"$link":cid},...}` at any depth), e.g. from an imported CAR. */
+export function jsonBlobRefsOf(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    for (const v of value) jsonBlobRefsOf(v, out);
+  } else if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    const ref = o.ref as { $link?: unknown } | undefined;
+    if (o.$type === "blob" && ref && typeof ref.$link === "string") out.push(ref.$link);
+    else for (const v of Object.values(o)) jsonBlobRefsOf(v, out);
+  }
+  return out;
+}
+
 /**
  * Every ref must name a blob uploaded to this repo (temporary or permanent) with the same mimeType and size
  * → else 400 InvalidRequest. Runs inside the commit transaction, so GC cannot remove a blob between the

@@ -6,7 +6,7 @@ import { MemoryBlockstore, Repo, readCarWithRoot, verifyCommitSig } from "@atpro
 import type { Database } from "../db/database.ts";
 import { DomainError } from "../errors.ts";
 import { recordToJson } from "./records.ts";
-import { blobRefsOf } from "../account/lifecycle/blob-refs.ts";
+import { jsonBlobRefsOf } from "../blob/refs.ts";
 import type { RepoService } from "./service.ts";
 
 export const invalidCar = (message: string) => new DomainError("invalid", "InvalidCar", message);
@@ -67,7 +67,7 @@ export async function importRepoCar(deps: ImportDeps, did: string, car: Uint8Arr
     .transaction(async (tx) => {
       deps.repo.deleteInTx(tx, did);
       const commit = await deps.repo.createInTx(tx, { did, signingKey, records });
-      const refs = records.flatMap((r) => blobRefsOf(r.record).map((cid) => ({ recordUri: `at://${did}/${r.collection}/${r.rkey}`, cid })));
+      const refs = records.flatMap((r) => jsonBlobRefsOf(r.record).map((cid) => ({ recordUri: `at://${did}/${r.collection}/${r.rkey}`, cid })));
       deps.blobRefsInTx?.(tx, did, refs, commit.rev);
       return commit;
     })
