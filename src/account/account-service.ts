@@ -126,7 +126,8 @@ export class AccountService {
         approvedAt: at, approvedBy: actorDid, statusChangedAt: at, statusChangedBy: actorDid,
       }).where(and(eq(accounts.did, target.did), awaitingApproval)).returning().get();
       if (!row) throw alreadyResolved();
-      if (row.status === "approved") await this.deps.repo.announceInTx(tx, row.did, handle);
+      // spec 10 §8 item 5: an account created here announces its genesis commit; a migrated one's head is its imported repo
+      if (row.status === "approved") await this.deps.repo.announceInTx(tx, row.did, handle, { genesisCommit: target.createdVia !== "migration" });
       this.deps.audit.writeInTx(tx, { action: "account.approve", actorType: "account", actorDid, targetDid: row.did, meta: { previousStatus: target.status } });
       return { did: row.did, handle, email: row.email, status: row.status };
     });

@@ -49,8 +49,13 @@ export async function createInTx(ctx: RepoCtx, tx: Tx, input: GenesisInput): Pro
   return { cid: commit.cid.toString(), rev: commit.rev };
 }
 
-/** A pending account was approved: #identity, #account{active:true}, #sync of the current head. */
-export function announceInTx(ctx: RepoCtx, tx: Tx, did: string, handle: string): void {
+/**
+ * A repo goes public: #identity, #account{active:true}, #sync of the current head. With `genesisCommit`
+ * (an approved account, spec 10 §8 item 5) a genesis #commit comes before the #sync: the head is still the
+ * genesis commit because a pending account cannot write, so every stored block belongs to it and every
+ * indexed record is one of its create ops.
+ */
+export function announceInTx(ctx: RepoCtx, tx: Tx, did: string, handle: string, opts: { genesisCommit?: boolean } = {}): void {
   const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
   const root = storage.root();
   if (!root) throw new Error(`no repo for ${did}`);
@@ -59,6 +64,18 @@ export function announceInTx(ctx: RepoCtx, tx: Tx, did: string, handle: string):
   const seq = ctx.deps.sequencer;
   seq.identityInTx(tx, did, handle);
   seq.accountInTx(tx, did, true);
+  if (opts.genesisCommit) {
+    const db = sqliteOf(tx.orm);
+    const blocks = new BlockMap();
+    for (const b of db.query<{ cid: Uint8Array; bytes: Uint8Array }, [string]>("SELECT cid, bytes FROM repo_blocks WHERE did = ?").all(did)) {
+      blocks.set(CID.decode(new Uint8Array(b.cid)) as never, new Uint8Array(b.bytes));
+    }
+    const ops = db
+      .query<{ collection: string; rkey: string; cid: string }, [string]>("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey")
+      .all(did)
+      .map((r) => ({ action: "create" as const, path: `${r.collection}/${r.rkey}`, cid: CID.parse(r.cid) }));
+    seq.commitInTx(tx, { repo: did, commit: root.cid as CID, rev: root.rev, since: null, blocks: commitCar(root.cid as CID, blocks), ops });
+  }
   seq.syncInTx(tx, did, { cid: root.cid as CID, bytes, rev: root.rev });
 }
 

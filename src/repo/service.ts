@@ -98,9 +98,9 @@ export class RepoService {
   createInTx(tx: Tx, input: GenesisInput): Promise<{ cid: string; rev: string }> {
     return createInTx(this.ctx, tx, input);
   }
-  /** A pending account was approved: #identity, #account{active:true}, #sync of the current head. */
-  announceInTx(tx: Tx, did: string, handle: string): void {
-    announceInTx(this.ctx, tx, did, handle);
+  /** A repo goes public: #identity, #account{active:true}, (genesis #commit,) #sync of the current head. */
+  announceInTx(tx: Tx, did: string, handle: string, opts?: { genesisCommit?: boolean }): void {
+    announceInTx(this.ctx, tx, did, handle, opts);
   }
   /** Drop the repo's blocks, root and records index (rejection, deletion). Emits nothing. */
   deleteInTx(tx: Tx, did: string): void {

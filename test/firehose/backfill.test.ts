@@ -32,7 +32,7 @@ describe("backfill omits #commit/#sync of repos that are now takendown", () => {
     await c.until((f) => f.some((x) => x.t === "#commit" && x.body.repo === bob.did && x.body.ops[0].path.endsWith("b1")));
     const about = (did: string) => c.frames.filter((f) => f.body.did === did || f.body.repo === did).map((f) => f.t);
     expect(about(alice.did)).toEqual(["#identity", "#account"]);
-    expect(about(bob.did)).toEqual(["#identity", "#account", "#sync", "#commit"]);
+    expect(about(bob.did)).toEqual(["#identity", "#account", "#commit", "#sync", "#commit"]);
     c.close();
   }, 30_000);
 });

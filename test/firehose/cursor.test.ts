@@ -30,7 +30,7 @@ describe("exactly once across a restart", () => {
       const bob = await registerApproved(pds.url, await adminToken(pds.url), "bob");
       await createPost(pds.url, bob, "b0");
       const second = new FirehoseClient(pds.url, last);
-      const head = 4 + 3 + 30 + 3 + 1; // admin genesis, alice approval, alice posts, bob approval, bob post
+      const head = 4 + 4 + 30 + 4 + 1; // admin genesis, alice approval (with its genesis #commit), alice posts, bob approval, bob post
       await second.until((f) => f.some((x) => x.body.seq === head));
       await createPost(pds.url, bob, "b1"); // and live after the replay
       await second.until((f) => f.some((x) => x.body.seq === head + 1));
@@ -73,9 +73,9 @@ describe("cursor edge cases on one server", () => {
     await c.opened;
     const admin = await adminToken(pds.url);
     await registerApproved(pds.url, admin, "carol");
-    await c.until((f) => f.length >= 3);
-    expect(c.seqs()).toEqual([5, 6, 7]);
-    expect(c.frames.map((f) => f.t)).toEqual(["#identity", "#account", "#sync"]);
+    await c.until((f) => f.length >= 4);
+    expect(c.seqs()).toEqual([5, 6, 7, 8]);
+    expect(c.frames.map((f) => f.t)).toEqual(["#identity", "#account", "#commit", "#sync"]);
     c.close();
   });
 
@@ -86,14 +86,14 @@ describe("cursor edge cases on one server", () => {
     db.query("UPDATE repo_events SET created_at = ? WHERE seq <= 5").run(new Date(Date.now() - 2 * 3_600_000).toISOString());
     db.close();
     const c = new FirehoseClient(pds.url, 0);
-    await c.until((f) => f.length >= 3);
+    await c.until((f) => f.length >= 4);
     expect(c.frames[0]).toMatchObject({ op: 1, t: "#info", body: { name: "OutdatedCursor" } });
-    expect(c.seqs()).toEqual([6, 7]);
+    expect(c.seqs()).toEqual([6, 7, 8]);
     c.close();
     // a cursor inside the window is not outdated
     const d = new FirehoseClient(pds.url, 5);
-    await d.until((f) => f.length >= 2);
-    expect(d.frames.map((f) => f.t)).toEqual(["#account", "#sync"]);
+    await d.until((f) => f.length >= 3);
+    expect(d.frames.map((f) => f.t)).toEqual(["#account", "#commit", "#sync"]);
     d.close();
   });
 });

@@ -91,13 +91,14 @@ describe("firehose as a strict relay sees it", () => {
     }
   });
 
-  test("alice's events follow the trigger table: approval → #identity, #account{active}, #sync; then only #commit", () => {
+  test("alice's events follow the trigger table: approval → #identity, #account{active}, genesis #commit, #sync (spec 10 §8 item 5); then only #commit", () => {
     const mine = client.frames.filter((f) => f.body.did === alice.did || f.body.repo === alice.did);
     const types = mine.map((f) => f.t);
-    expect(types.slice(0, 3)).toEqual(["#identity", "#account", "#sync"]);
+    expect(types.slice(0, 4)).toEqual(["#identity", "#account", "#commit", "#sync"]);
+    expect(mine[2]!.body.since).toBeNull();
     expect(mine[0]!.body.handle).toBe("alice.test");
     expect(mine[1]!.body).toMatchObject({ active: true });
-    expect(types.slice(3).every((t) => t === "#commit")).toBe(true);
+    expect(types.slice(4).every((t) => t === "#commit")).toBe(true);
     // pending → nothing was emitted before approval (the #identity is the first frame about alice)
     expect(mine[0]!.body.seq).toBe(Math.min(...mine.map((f) => f.body.seq)));
   });
