@@ -45,6 +45,11 @@ import communityGetTransferRepo from "./net/openfederation/community/getTransfer
 import communityConfirmTransfer from "./net/openfederation/community/confirmTransfer.json";
 import communityPrepareImport from "./net/openfederation/community/prepareImport.json";
 import communityCompleteImport from "./net/openfederation/community/completeImport.json";
+// partner API (spec 06 §7)
+import partnerCreateKey from "./net/openfederation/partner/createKey.json";
+import partnerListKeys from "./net/openfederation/partner/listKeys.json";
+import partnerRegister from "./net/openfederation/partner/register.json";
+import partnerRevokeKey from "./net/openfederation/partner/revokeKey.json";
 
 export const ofpdsLexicons: LexiconDoc[] = [
   // accounts, invites, audit
@@ -92,4 +97,9 @@ export const ofpdsLexicons: LexiconDoc[] = [
   communityConfirmTransfer as LexiconDoc,
   communityPrepareImport as LexiconDoc,
   communityCompleteImport as LexiconDoc,
+  // partner API (spec 06 §7)
+  partnerCreateKey as LexiconDoc,
+  partnerListKeys as LexiconDoc,
+  partnerRegister as LexiconDoc,
+  partnerRevokeKey as LexiconDoc,
 ];

@@ -725,6 +725,93 @@ export declare namespace NetOpenfederationInviteRevoke {
   };
 }
 
+export declare namespace NetOpenfederationPartnerCreateKey {
+  /** Create a partner API key. The raw key is returned only in this response (spec 06 §7). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    name: string;
+    partnerName: string;
+    allowedOrigins: Array<string>;
+    rateLimitPerHour?: number;
+    permissions?: Array<"register">;
+  };
+  export type OutputSchema = {
+    id: string;
+    key: string;
+    keyPrefix: string;
+    name: string;
+    partnerName: string;
+    permissions: Array<string>;
+    allowedOrigins: Array<string>;
+    rateLimitPerHour: number;
+    status: "active";
+    createdAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationPartnerListKeys {
+  /** Partner API keys, newest first; never the key itself (spec 06 §7). */
+  export type QueryParams = {
+    status?: "active" | "revoked";
+    limit?: number;
+    cursor?: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    keys: Array<KeyView>;
+    cursor?: string;
+    total: number;
+  };
+  export type KeyView = {
+    id: string;
+    keyPrefix: string;
+    name: string;
+    partnerName: string;
+    permissions: Array<string>;
+    allowedOrigins: Array<string>;
+    rateLimitPerHour: number;
+    status: "active" | "revoked";
+    lastUsedAt?: string;
+    totalRegistrations: number;
+    createdAt: string;
+    createdBy: string;
+    revokedAt?: string;
+  };
+}
+
+export declare namespace NetOpenfederationPartnerRegister {
+  /** Register an account through a partner key (X-Partner-Key header): no invite, approved at once, returns a normal session (spec 06 §7). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    handle: string;
+    email: string;
+    password: string;
+    rotationKey?: string;
+  };
+  export type OutputSchema = {
+    did: string;
+    handle: string;
+    email: string;
+    status: "approved";
+    accessJwt: string;
+    refreshJwt: string;
+    active: boolean;
+    primaryRotationKey?: NetOpenfederationAccountRegister.RotationKey;
+  };
+}
+
+export declare namespace NetOpenfederationPartnerRevokeKey {
+  /** Revoke a partner API key at once; accounts it already created stay (spec 06 §7). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    id: string;
+  };
+  export type OutputSchema = {
+    id: string;
+    status: "revoked";
+  };
+}
+
 /** Every query and procedure: its query parameters (and which have lexicon defaults), JSON input and output, and body encodings. */
 export interface XrpcMethods {
   "com.atproto.admin.deleteAccount": {
@@ -1676,6 +1763,38 @@ export interface XrpcMethods {
     defaulted: never;
     input: NetOpenfederationInviteRevoke.InputSchema;
     output: NetOpenfederationInviteRevoke.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.partner.createKey": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationPartnerCreateKey.InputSchema;
+    output: NetOpenfederationPartnerCreateKey.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.partner.listKeys": {
+    params: NetOpenfederationPartnerListKeys.QueryParams;
+    defaulted: "limit";
+    input: undefined;
+    output: NetOpenfederationPartnerListKeys.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.partner.register": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationPartnerRegister.InputSchema;
+    output: NetOpenfederationPartnerRegister.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.partner.revokeKey": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationPartnerRevokeKey.InputSchema;
+    output: NetOpenfederationPartnerRevokeKey.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
