@@ -12,7 +12,9 @@ export type AuthResult =
   | { kind: "account"; did: string; sid: string; scope: AccessScope; status: AccountStatus; roles: string[] }
   | { kind: "refresh"; did: string; sid: string; jti: string }
   /** an account hosted elsewhere, by a service-auth JWT verified for this method (04 §9); never holds PDS roles */
-  | { kind: "remote"; did: string };
+  | { kind: "remote"; did: string }
+  /** a partner app by its X-Partner-Key (06 §7): key live, permission held, Origin allowed or absent */
+  | { kind: "partner"; keyId: string; partnerName: string; origin?: string };
 
 /** The caller as domain code sees it (the same value as AuthResult). */
 export type Caller = AuthResult;

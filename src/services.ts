@@ -23,6 +23,7 @@ import { CommunityService } from "./community/index.ts";
 import { CommunityTransferService } from "./community/transfer.ts";
 import { CommunityImportService } from "./community/import.ts";
 import { HandleChangeService } from "./account/handle-change.ts";
+import { PartnerService } from "./partner/service.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -65,6 +66,8 @@ export interface Services {
   communityImports: CommunityImportService;
   /** com.atproto.identity.updateHandle (02 §11): PLC first, then the local handle, #identity and audit */
   handleChanges: HandleChangeService;
+  /** partner API keys, the X-Partner-Key check and partner.register (06 §7) */
+  partner: PartnerService;
   // services: added by each domain
 }
 
@@ -130,6 +133,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const transferDeps = { config, db, keys, plc, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, communities, fetchPolicy, logger: logger.child({ component: "community-transfer" }) };
   const communityTransfers = new CommunityTransferService(transferDeps);
   const communityImports = new CommunityImportService(transferDeps);
+  const partner = new PartnerService({ config, db, audit: accountServices.audit, accounts: accountServices.accounts, sessions: accountServices.sessions }, now);
   // construction: added by each domain, in dependency order
-  return { clock: now, handleChanges, communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { clock: now, partner, handleChanges, communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

@@ -1,7 +1,7 @@
 // The one account-creation routine (01 §5, 02 §4): validate → reserve → PLC genesis → finalize, with compensation;
 // and the reconciler that cleans up after a crash between PLC genesis and finalize.
 import { and, eq, lt, ne } from "drizzle-orm";
-import type { Database } from "../db/database.ts";
+import type { Database, Tx } from "../db/database.ts";
 import { internalError, invalidRequest, DomainError } from "../errors.ts";
 import { accountRoles, accounts } from "./schema.ts";
 import { communities } from "../community/schema.ts";
@@ -25,6 +25,18 @@ export interface CreateAccountInput {
   /** bootstrap in development: a weak password is accepted with a warning */
   allowWeakPassword?: boolean;
   actor?: { type: "account" | "system" | "anonymous"; did?: string; ip?: string };
+  /** partner.register (06 §7): no invite, approved at once, the row names the key; see PartnerRegistration */
+  partner?: PartnerRegistration;
+}
+
+/**
+ * The partner hook: `reserveInTx` runs in the reservation transaction before the row is inserted (the per-key
+ * limit and the key's status are re-checked there, race-free); `finalizeInTx` in the finalize transaction.
+ */
+export interface PartnerRegistration {
+  keyId: string;
+  reserveInTx(tx: Tx): void;
+  finalizeInTx(tx: Tx, account: { did: string; handle: string }): void;
 }
 
 export interface CreatedAccount {
@@ -57,11 +69,11 @@ export class AccountCreator {
     const email = normaliseEmail(input.email);
     if (!isValidEmail(email)) throw invalidRequest(MSG.email);
     if (!isAcceptablePassword(input.password) && !input.allowWeakPassword) throw invalidRequest(MSG.password);
-    if (!input.operator && config.inviteRequired && !input.inviteCode) throw new DomainError("forbidden", "InviteRequired", "An invite code is required");
+    if (!input.operator && !input.partner && config.inviteRequired && !input.inviteCode) throw new DomainError("forbidden", "InviteRequired", "An invite code is required");
     this.assertAvailable(db.orm, name, email);
 
     const handle = `${name}.${this.handleDomain}`;
-    const status: "pending" | "approved" = input.operator || !config.approvalRequired ? "approved" : "pending";
+    const status: "pending" | "approved" = input.operator || input.partner || !config.approvalRequired ? "approved" : "pending";
     const roles = [...new Set<PdsRole>(["user", ...(input.roles ?? [])])];
     const passwordHash = await hashPassword(input.password);
     const prepared: PreparedIdentityLike = await identity.prepareIdentity({ handle, ...(input.rotationKey ? { rotationKey: input.rotationKey } : {}) });
@@ -71,8 +83,9 @@ export class AccountCreator {
     // 1. reserve: name, email, invite use, `creating` row and encrypted keys, atomically
     const inviteCode = await db.transaction(async (tx) => {
       this.assertAvailable(tx.orm, name, email);
-      const code = input.operator ? undefined : invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
-      tx.orm.insert(accounts).values({ did, name, email, passwordHash, status: "creating", createdVia: input.createdVia, createdAt, inviteCode: code ?? null }).run();
+      input.partner?.reserveInTx(tx);
+      const code = input.operator || input.partner ? undefined : invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
+      tx.orm.insert(accounts).values({ did, name, email, passwordHash, status: "creating", createdVia: input.createdVia, createdAt, inviteCode: code ?? null, partnerKeyId: input.partner?.keyId ?? null }).run();
       await identity.storeKeysInTx(tx, prepared);
       return code;
     });
@@ -110,6 +123,7 @@ export class AccountCreator {
           targetDid: did,
           meta: { createdVia: input.createdVia, ...(inviteCode ? { inviteCode } : {}) },
         });
+        input.partner?.finalizeInTx(tx, { did, handle });
       });
     } catch (err) {
       logger.error("account finalize failed after PLC accepted the genesis; tombstoning", { did, err: err instanceof Error ? err.message : String(err) });

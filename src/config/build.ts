@@ -184,6 +184,8 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
     trustProxy: r.int("TRUST_PROXY", 0, 0, 10),
     inviteRequired: r.bool("INVITE_REQUIRED", true),
     approvalRequired: r.bool("APPROVAL_REQUIRED", true),
+    partnerApiEnabled: r.bool("PARTNER_API_ENABLED", true),
+    partnerDefaultRateLimit: r.int("PARTNER_DEFAULT_RATE_LIMIT", 100, 1, 10_000),
     accessTokenTtlMs: r.duration("ACCESS_TOKEN_TTL", "15m", 60_000, 86_400_000, "1m and 24h"),
     refreshTokenTtlMs: r.duration("REFRESH_TOKEN_TTL", "30d", 3_600_000, 365 * 86_400_000, "1h and 365d"),
     corsOrigins: r.list("CORS_ORIGINS", dev ? ["http://localhost:3001"] : []),

@@ -35,6 +35,10 @@ export interface Config {
   trustProxy: number;
   inviteRequired: boolean;
   approvalRequired: boolean;
+  /** partner.register answers 403 PartnerApiDisabled when false (PARTNER_API_ENABLED, 06 §7) */
+  partnerApiEnabled: boolean;
+  /** rateLimitPerHour of a new partner key when createKey names none (PARTNER_DEFAULT_RATE_LIMIT, 1-10000) */
+  partnerDefaultRateLimit: number;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
   corsOrigins: string[];

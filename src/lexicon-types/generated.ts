@@ -733,6 +733,7 @@ export declare namespace NetOpenfederationPartnerCreateKey {
     partnerName: string;
     allowedOrigins: Array<string>;
     rateLimitPerHour?: number;
+    /** Default ["register"]; [] makes a key that cannot register (06 §7). */
     permissions?: Array<"register">;
   };
   export type OutputSchema = {

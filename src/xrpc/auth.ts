@@ -9,7 +9,7 @@ import { sqliteOf } from "../db/sqlite.ts";
 import { remoteAuth } from "../community/remote.ts";
 
 /** Guard kinds this build can verify; buildXrpcApp refuses a route table that uses any other kind. */
-export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none", "optional", "user", "self-any", "staff", "refresh", "session", "none-or-service", "user-or-remote", "optional-or-remote"]);
+export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none", "optional", "user", "self-any", "staff", "refresh", "session", "none-or-service", "user-or-remote", "optional-or-remote", "partner"]);
 
 /**
  * Methods a non-approved account may call with its session (01 §9.3). Own-repo reads are added by the repo
@@ -179,6 +179,9 @@ export async function authenticate(guard: AuthGuard, req: Request, ctx: AppConte
       if (token !== undefined && looksLikeServiceAuth(token)) return remoteAuth(ctx, token, nsidOf(req));
       return authenticate({ kind: guard.kind === "user-or-remote" ? "user" : "optional" }, req, ctx);
     }
+    case "partner":
+      // partner.register (06 §7): the X-Partner-Key header, not a bearer token; the Origin check is independent of CORS
+      return ctx.services.partner.authenticate(req.headers.get("x-partner-key"), req.headers.get("origin"));
     default:
       throw new Error(`auth guard "${guard.kind}" has no verifier yet`);
   }

@@ -72,7 +72,9 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
 
     // 4. endpoint rate limit (its headers replace the global ones); staff are exempt from create/registration
     const staffExempt = (entry.rateLimit === "create" || entry.rateLimit === "registration") && isLimitExemptStaff(req, ctx);
-    if (entry.rateLimit && !staffExempt) {
+    // partner.register: a partner backend (no Origin) is bounded by its key's own limit alone (06 §7)
+    const limited = entry.rateLimit !== undefined && (!entry.rateLimitBrowserOnly || req.headers.has("origin"));
+    if (entry.rateLimit && limited && !staffExempt) {
       const rl = await limiter.consume(entry.rateLimit, state.ip);
       if (rl) Object.assign(setHeaders, rl);
     }

@@ -21,8 +21,8 @@ export function securityHeaders(config: Config): Record<string, string> {
 
 const CORS_COMMON = {
   "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-  "Access-Control-Allow-Headers": "Content-Type, Authorization, X-Partner-Key, atproto-accept-labelers, atproto-proxy, DPoP",
-  "Access-Control-Expose-Headers": "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, WWW-Authenticate",
+  "Access-Control-Allow-Headers": "Content-Type, Authorization, X-Partner-Key, atproto-accept-labelers, atproto-proxy, x-bsky-topics, DPoP",
+  "Access-Control-Expose-Headers": "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, WWW-Authenticate, DPoP-Nonce, atproto-content-labelers, atproto-repo-rev",
   "Access-Control-Max-Age": "600",
 };
 

@@ -86,6 +86,12 @@ import * as communityGetTransferRepo from "../api/net/openfederation/community/g
 import * as communityConfirmTransfer from "../api/net/openfederation/community/confirmTransfer.ts";
 import * as communityPrepareImport from "../api/net/openfederation/community/prepareImport.ts";
 import * as communityCompleteImport from "../api/net/openfederation/community/completeImport.ts";
+// partner API (spec 06 §7): keys for staff; register by X-Partner-Key, per-IP limited only with an Origin
+import { partner as partnerAuth } from "./types.ts";
+import * as partnerCreateKey from "../api/net/openfederation/partner/createKey.ts";
+import * as partnerListKeys from "../api/net/openfederation/partner/listKeys.ts";
+import * as partnerRevokeKey from "../api/net/openfederation/partner/revokeKey.ts";
+import * as partnerRegister from "../api/net/openfederation/partner/register.ts";
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -165,4 +171,9 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.community.confirmTransfer", handler: communityConfirmTransfer.handler, auth: none },
   { nsid: "net.openfederation.community.prepareImport", handler: communityPrepareImport.handler, auth: userAuth, rateLimit: "create" },
   { nsid: "net.openfederation.community.completeImport", handler: communityCompleteImport.handler, auth: userAuth },
+  // partner API (spec 06 §7); the per-key hourly limit is enforced in the service, in the database
+  { nsid: "net.openfederation.partner.createKey", handler: partnerCreateKey.handler, auth: staff("admin", "partner-manager") },
+  { nsid: "net.openfederation.partner.listKeys", handler: partnerListKeys.handler, auth: staff("admin", "partner-manager", "auditor") },
+  { nsid: "net.openfederation.partner.revokeKey", handler: partnerRevokeKey.handler, auth: staff("admin", "partner-manager") },
+  { nsid: "net.openfederation.partner.register", handler: partnerRegister.handler, auth: partnerAuth, rateLimit: "registration", rateLimitBrowserOnly: true },
 ];

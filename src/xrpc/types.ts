@@ -98,6 +98,8 @@ export interface RouteEntry {
   handler: XrpcHandler;
   auth: AuthGuard;
   rateLimit?: RateLimitBucket;
+  /** count `rateLimit` only for requests carrying an Origin header (browser calls): partner.register (06 §11) */
+  rateLimitBrowserOnly?: true;
   /** override the Content-Security-Policy (e.g. getBlob's sandbox policy) */
   csp?: string;
   /** override the body cap and the 413 error name for non-JSON inputs (uploadBlob: BlobTooLarge) */

@@ -25,6 +25,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trustProxy: 0,
     inviteRequired: true,
     approvalRequired: false,
+    partnerApiEnabled: true,
+    partnerDefaultRateLimit: 100,
     accessTokenTtlMs: 3_600_000,
     refreshTokenTtlMs: 86_400_000,
     corsOrigins: ["http://localhost:3001"],

@@ -5,6 +5,7 @@ import { REPO_MIGRATION } from "../../repo/migrations.ts";
 import { BLOB_MIGRATION } from "../../blob/migrations.ts";
 import { COMMUNITY_EXPORT_REV_MIGRATION, COMMUNITY_MIGRATION } from "../../community/migrations.ts";
 import { COMMUNITY_TRANSFER_MIGRATION } from "../../community/transfer-migrations.ts";
+import { PARTNER_MIGRATION } from "../../partner/migrations.ts";
 export interface Migration {
   id: number;
   name: string;
@@ -32,6 +33,7 @@ export const MIGRATIONS: Migration[] = [
   COMMUNITY_MIGRATION,
   COMMUNITY_TRANSFER_MIGRATION,
   COMMUNITY_EXPORT_REV_MIGRATION,
+  PARTNER_MIGRATION,
   // migrations: added by each domain
 ].sort((a, b) => a.id - b.id);
 
