@@ -22,6 +22,7 @@ export const main = defineCommand({
     account: () => load(import("./account/index.ts")),
     community: () => load(import("./community/index.ts")),
     audit: () => load(import("./audit/index.ts")),
+    partner: () => load(import("./partner/index.ts")),
   },
 });
 
