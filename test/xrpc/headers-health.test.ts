@@ -75,7 +75,7 @@ describe("CORS", () => {
     if (vary) expect(res.headers.get("vary")).toContain(vary);
     if (acao) {
       expect(res.headers.get("access-control-expose-headers")).toBe(
-        "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, WWW-Authenticate",
+        "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, WWW-Authenticate, DPoP-Nonce, atproto-content-labelers, atproto-repo-rev",
       );
     }
   });
@@ -90,7 +90,7 @@ describe("CORS", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("access-control-allow-methods")).toBe("GET, POST, OPTIONS");
     expect(res.headers.get("access-control-allow-headers")).toBe(
-      "Content-Type, Authorization, X-Partner-Key, atproto-accept-labelers, atproto-proxy, DPoP",
+      "Content-Type, Authorization, X-Partner-Key, atproto-accept-labelers, atproto-proxy, x-bsky-topics, DPoP",
     );
     expect(res.headers.get("access-control-max-age")).toBe("600");
   });
