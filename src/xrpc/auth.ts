@@ -180,7 +180,9 @@ export async function authenticate(guard: AuthGuard, req: Request, ctx: AppConte
       return authenticate({ kind: guard.kind === "user-or-remote" ? "user" : "optional" }, req, ctx);
     }
     case "partner":
-      // partner.register (06 §7): the X-Partner-Key header, not a bearer token; the Origin check is independent of CORS
+      // partner.register (06 §7): the X-Partner-Key header, not a bearer token (a present one must still be valid, 00 §4);
+      // the Origin check is independent of CORS
+      if (token !== undefined) await authenticate({ kind: "none" }, req, ctx);
       return ctx.services.partner.authenticate(req.headers.get("x-partner-key"), req.headers.get("origin"));
     default:
       throw new Error(`auth guard "${guard.kind}" has no verifier yet`);

@@ -51,6 +51,18 @@ describe("the X-Partner-Key guard refuses and writes nothing", () => {
   }
 });
 
+test("a present but invalid Authorization header is refused even with a good key (401 InvalidToken), nothing written", async () => {
+  const before = await snapshot(pds, admin);
+  const name = nextName("bearer");
+  const r = await call(pds.url, "net.openfederation.partner.register", {
+    token: "not-a-jwt",
+    headers: { "X-Partner-Key": key.key },
+    body: { handle: name, email: `${name}@example.org`, password: `Pw-${name}-2026-long` },
+  });
+  expectError(r, 401, "InvalidToken");
+  expect(await snapshot(pds, admin)).toEqual(before);
+});
+
 describe("Origin", () => {
   test("a browser origin not on the key's list is refused: 403 Origin not allowed, nothing written", async () => {
     const before = await snapshot(pds, admin);
