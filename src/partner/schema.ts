@@ -23,3 +23,6 @@ export const partnerKeys = sqliteTable("partner_keys", {
 });
 
 export type PartnerKeyRow = typeof partnerKeys.$inferSelect;
+
+/** The JSON array columns (permissions, allowed_origins) as lists. */
+export const parseList = (json: string): string[] => JSON.parse(json) as string[];
