@@ -51,6 +51,15 @@ import partnerListKeys from "./net/openfederation/partner/listKeys.json";
 import partnerRegister from "./net/openfederation/partner/register.json";
 import partnerRevokeKey from "./net/openfederation/partner/revokeKey.json";
 
+// external keys and profiles (spec 06 §5, §6)
+import identityExternalKey from "./net/openfederation/identity/externalKey.json";
+import identitySetExternalKey from "./net/openfederation/identity/setExternalKey.json";
+import identityListExternalKeys from "./net/openfederation/identity/listExternalKeys.json";
+import identityGetExternalKey from "./net/openfederation/identity/getExternalKey.json";
+import identityDeleteExternalKey from "./net/openfederation/identity/deleteExternalKey.json";
+import identityResolveByKey from "./net/openfederation/identity/resolveByKey.json";
+import accountUpdateProfile from "./net/openfederation/account/updateProfile.json";
+import accountGetProfile from "./net/openfederation/account/getProfile.json";
 export const ofpdsLexicons: LexiconDoc[] = [
   // accounts, invites, audit
   accountApprove as LexiconDoc,
@@ -102,4 +111,13 @@ export const ofpdsLexicons: LexiconDoc[] = [
   partnerListKeys as LexiconDoc,
   partnerRegister as LexiconDoc,
   partnerRevokeKey as LexiconDoc,
+  // external keys and profiles (spec 06 §5, §6)
+  identityExternalKey as LexiconDoc,
+  identitySetExternalKey as LexiconDoc,
+  identityListExternalKeys as LexiconDoc,
+  identityGetExternalKey as LexiconDoc,
+  identityDeleteExternalKey as LexiconDoc,
+  identityResolveByKey as LexiconDoc,
+  accountUpdateProfile as LexiconDoc,
+  accountGetProfile as LexiconDoc,
 ];

@@ -24,6 +24,8 @@ import { CommunityTransferService } from "./community/transfer.ts";
 import { CommunityImportService } from "./community/import.ts";
 import { HandleChangeService } from "./account/handle-change.ts";
 import { PartnerService } from "./partner/service.ts";
+import { ExternalKeyService } from "./account/external-keys.ts";
+import { ProfileService } from "./account/profile.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -68,6 +70,9 @@ export interface Services {
   handleChanges: HandleChangeService;
   /** partner API keys, the X-Partner-Key check and partner.register (06 §7) */
   partner: PartnerService;
+  /** external identity keys (06 §6) and profiles (06 §5) in the account's own repo */
+  externalKeys: ExternalKeyService;
+  profiles: ProfileService;
   // services: added by each domain
 }
 
@@ -135,5 +140,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const communityImports = new CommunityImportService(transferDeps);
   const partner = new PartnerService({ config, db, audit: accountServices.audit, accounts: accountServices.accounts, sessions: accountServices.sessions }, now);
   // construction: added by each domain, in dependency order
-  return { clock: now, partner, handleChanges, communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  const externalKeys = new ExternalKeyService({ db, repo, audit: accountServices.audit, handleDomain: config.handleDomain }, now);
+  const profiles = new ProfileService({ repo });
+  return { clock: now, partner, externalKeys, profiles, handleChanges, communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

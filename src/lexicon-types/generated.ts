@@ -31,6 +31,20 @@ export declare namespace NetOpenfederationAccountApprove {
   };
 }
 
+export declare namespace NetOpenfederationAccountGetProfile {
+  /** An account's Bluesky profile and its custom *.actor.profile records (spec 06 §5). */
+  export type QueryParams = {
+    did: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    did: string;
+    handle: string;
+    profile?: unknown;
+    customProfiles?: unknown;
+  };
+}
+
 export declare namespace NetOpenfederationAccountList {
   /** Accounts, newest first. */
   export type QueryParams = {
@@ -119,6 +133,24 @@ export declare namespace NetOpenfederationAccountReject {
     handle: string;
     email: string;
     status: string;
+  };
+}
+
+export declare namespace NetOpenfederationAccountUpdateProfile {
+  /** Standard mode merges fields into app.bsky.actor.profile/self (null clears); custom mode writes <collection>/self (spec 06 §5). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    displayName?: string | null;
+    description?: string | null;
+    avatar?: unknown | null;
+    banner?: unknown | null;
+    collection?: string;
+    record?: unknown;
+  };
+  export type OutputSchema = {
+    uri: string;
+    cid: string;
+    validationStatus: string;
   };
 }
 
@@ -662,6 +694,109 @@ export declare namespace NetOpenfederationCommunityVerifyTransfer {
     didDocument?: unknown;
     /** did:web only: the community's signing key on the source (did:key), which signed the repo at rootCid */
     sourceSigningKey?: string;
+  };
+}
+
+export declare namespace NetOpenfederationIdentityDeleteExternalKey {
+  /** Remove one of the caller's external keys (spec 06 §6). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    rkey: string;
+  };
+  export type OutputSchema = {
+    success: boolean;
+  };
+}
+
+export declare namespace NetOpenfederationIdentityExternalKey {
+  /** An external public key the account claims (spec 06 §6); rkey chosen by the account. */
+  export type Record = {
+    type: string;
+    purpose: string;
+    publicKey: string;
+    label?: string;
+    createdAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationIdentityGetExternalKey {
+  /** One external key of an account (spec 06 §6). */
+  export type QueryParams = {
+    did: string;
+    rkey: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    uri: string;
+    rkey: string;
+    type: string;
+    purpose: string;
+    publicKey: string;
+    label?: string;
+    createdAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationIdentityListExternalKeys {
+  /** An account's external keys, by rkey (spec 06 §6). */
+  export type QueryParams = {
+    did: string;
+    purpose?: string;
+    limit?: number;
+    cursor?: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    keys: Array<KeyView>;
+    cursor?: string;
+  };
+  export type KeyView = {
+    uri: string;
+    rkey: string;
+    type: string;
+    purpose: string;
+    publicKey: string;
+    label?: string;
+    createdAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationIdentityResolveByKey {
+  /** Every approved account claiming a public key, earliest claim first (spec 06 §6). */
+  export type QueryParams = {
+    publicKey: string;
+    purpose?: string;
+    limit?: number;
+    cursor?: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    claimants: Array<Claimant>;
+    cursor?: string;
+  };
+  export type Claimant = {
+    did: string;
+    handle: string;
+    rkey: string;
+    type: string;
+    purpose: string;
+    createdAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationIdentitySetExternalKey {
+  /** Publish or rotate (same rkey) an external public key in the caller's repo (spec 06 §6). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    rkey: string;
+    type: string;
+    purpose: string;
+    publicKey: string;
+    label?: string;
+  };
+  export type OutputSchema = {
+    uri: string;
+    cid: string;
   };
 }
 
@@ -1495,6 +1630,14 @@ export interface XrpcMethods {
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
+  "net.openfederation.account.getProfile": {
+    params: NetOpenfederationAccountGetProfile.QueryParams;
+    defaulted: never;
+    input: undefined;
+    output: NetOpenfederationAccountGetProfile.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
   "net.openfederation.account.list": {
     params: NetOpenfederationAccountList.QueryParams;
     defaulted: "limit";
@@ -1524,6 +1667,14 @@ export interface XrpcMethods {
     defaulted: never;
     input: NetOpenfederationAccountReject.InputSchema;
     output: NetOpenfederationAccountReject.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.account.updateProfile": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationAccountUpdateProfile.InputSchema;
+    output: NetOpenfederationAccountUpdateProfile.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
@@ -1740,6 +1891,46 @@ export interface XrpcMethods {
     defaulted: never;
     input: NetOpenfederationCommunityVerifyTransfer.InputSchema;
     output: NetOpenfederationCommunityVerifyTransfer.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.identity.deleteExternalKey": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationIdentityDeleteExternalKey.InputSchema;
+    output: NetOpenfederationIdentityDeleteExternalKey.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.identity.getExternalKey": {
+    params: NetOpenfederationIdentityGetExternalKey.QueryParams;
+    defaulted: never;
+    input: undefined;
+    output: NetOpenfederationIdentityGetExternalKey.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.identity.listExternalKeys": {
+    params: NetOpenfederationIdentityListExternalKeys.QueryParams;
+    defaulted: "limit";
+    input: undefined;
+    output: NetOpenfederationIdentityListExternalKeys.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.identity.resolveByKey": {
+    params: NetOpenfederationIdentityResolveByKey.QueryParams;
+    defaulted: "limit";
+    input: undefined;
+    output: NetOpenfederationIdentityResolveByKey.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.identity.setExternalKey": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationIdentitySetExternalKey.InputSchema;
+    output: NetOpenfederationIdentitySetExternalKey.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };

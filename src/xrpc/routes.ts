@@ -92,6 +92,14 @@ import * as partnerCreateKey from "../api/net/openfederation/partner/createKey.t
 import * as partnerListKeys from "../api/net/openfederation/partner/listKeys.ts";
 import * as partnerRevokeKey from "../api/net/openfederation/partner/revokeKey.ts";
 import * as partnerRegister from "../api/net/openfederation/partner/register.ts";
+// external keys and profiles (spec 06 §5, §6); public reads behind the discovery limiter (06 §11)
+import * as identitySetExternalKey from "../api/net/openfederation/identity/setExternalKey.ts";
+import * as identityListExternalKeys from "../api/net/openfederation/identity/listExternalKeys.ts";
+import * as identityGetExternalKey from "../api/net/openfederation/identity/getExternalKey.ts";
+import * as identityDeleteExternalKey from "../api/net/openfederation/identity/deleteExternalKey.ts";
+import * as identityResolveByKey from "../api/net/openfederation/identity/resolveByKey.ts";
+import * as accountUpdateProfile from "../api/net/openfederation/account/updateProfile.ts";
+import * as accountGetProfile from "../api/net/openfederation/account/getProfile.ts";
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -176,4 +184,12 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.partner.listKeys", handler: partnerListKeys.handler, auth: staff("admin", "partner-manager", "auditor") },
   { nsid: "net.openfederation.partner.revokeKey", handler: partnerRevokeKey.handler, auth: staff("admin", "partner-manager") },
   { nsid: "net.openfederation.partner.register", handler: partnerRegister.handler, auth: partnerAuth, rateLimit: "registration", rateLimitBrowserOnly: true },
+  // external keys and profiles (spec 06 §5, §6); public reads behind the discovery limiter (06 §11)
+  { nsid: "net.openfederation.identity.setExternalKey", handler: identitySetExternalKey.handler, auth: userAuth },
+  { nsid: "net.openfederation.identity.deleteExternalKey", handler: identityDeleteExternalKey.handler, auth: userAuth },
+  { nsid: "net.openfederation.identity.listExternalKeys", handler: identityListExternalKeys.handler, auth: none, rateLimit: "discovery" },
+  { nsid: "net.openfederation.identity.getExternalKey", handler: identityGetExternalKey.handler, auth: none, rateLimit: "discovery" },
+  { nsid: "net.openfederation.identity.resolveByKey", handler: identityResolveByKey.handler, auth: none, rateLimit: "discovery" },
+  { nsid: "net.openfederation.account.updateProfile", handler: accountUpdateProfile.handler, auth: userAuth },
+  { nsid: "net.openfederation.account.getProfile", handler: accountGetProfile.handler, auth: optionalAuth, rateLimit: "discovery" },
 ];

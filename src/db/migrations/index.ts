@@ -6,6 +6,7 @@ import { BLOB_MIGRATION } from "../../blob/migrations.ts";
 import { COMMUNITY_EXPORT_REV_MIGRATION, COMMUNITY_MIGRATION } from "../../community/migrations.ts";
 import { COMMUNITY_TRANSFER_MIGRATION } from "../../community/transfer-migrations.ts";
 import { PARTNER_MIGRATION } from "../../partner/migrations.ts";
+import { EXTERNAL_KEYS_MIGRATION } from "../../account/external-keys-migration.ts";
 export interface Migration {
   id: number;
   name: string;
@@ -34,6 +35,7 @@ export const MIGRATIONS: Migration[] = [
   COMMUNITY_TRANSFER_MIGRATION,
   COMMUNITY_EXPORT_REV_MIGRATION,
   PARTNER_MIGRATION,
+  EXTERNAL_KEYS_MIGRATION,
   // migrations: added by each domain
 ].sort((a, b) => a.id - b.id);
 
