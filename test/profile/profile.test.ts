@@ -34,6 +34,17 @@ describe("updateProfile / getProfile", () => {
     expect(got.customProfiles).toBeUndefined();
   });
 
+  test("concurrent updates of different fields both survive (swapRecord merge retry)", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => xrpc(env.pds.url, UPDATE, { token: alice.token, body: i % 2 ? { displayName: `Name ${i}` } : { description: `Desc ${i}` } })),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const got = await ok(xrpc(env.pds.url, GET, { params: { did: alice.did } }));
+    expect(got.profile.displayName).toMatch(/^Name /);
+    expect(got.profile.description).toMatch(/^Desc /);
+    expect(got.profile.avatar).toBeDefined();
+  });
+
   test("Bluesky lexicon limits apply: a 65-grapheme displayName → 400, nothing written", async () => {
     const before = head(alice.did);
     const r = await xrpc(env.pds.url, UPDATE, { token: alice.token, body: { displayName: "x".repeat(65) } });
