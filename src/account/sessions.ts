@@ -6,6 +6,7 @@ import type { Database, Tx } from "../db/database.ts";
 import type { AccessScope } from "../caller.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { invalidToken } from "../errors.ts";
+import { sqliteOf } from "../db/sqlite.ts";
 import { signJwt, type JwtClaims } from "./jwt.ts";
 import { refreshTokens, sessions } from "./schema.ts";
 
@@ -57,6 +58,25 @@ export class SessionService {
   isLive(sid: string): boolean {
     const row = this.deps.db.orm.select({ revokedAt: sessions.revokedAt }).from(sessions).where(eq(sessions.id, sid)).get();
     return !!row && row.revokedAt === null;
+  }
+
+  /**
+   * What an access token's request needs, in ONE prepared statement on the read connection: whether session `sid`
+   * is live (as isLive), the account row of `did` (its DID and status, null when absent) and its roles (sorted).
+   * This runs on every authenticated request; three drizzle queries built and prepared per call were a measurable
+   * share of a write's latency, so this stays one cached raw statement.
+   * Security: the session must belong to `did` (the token's `sub`): a token whose sub differs from its session's
+   * DID is not live, so a leaked signing secret plus one session id cannot act as another account.
+   */
+  accessOf(sid: string, did: string): { live: boolean; did: string | null; status: string | null; roles: string[] } {
+    const row = sqliteOf(this.deps.db.orm)
+      .query<{ live: number; did: string | null; status: string | null; roles: string | null }, [string, string]>(
+        `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND did = ?2 AND revoked_at IS NULL) AS live, a.did, a.status,
+                (SELECT group_concat(role, char(10)) FROM account_roles WHERE did = a.did) AS roles
+           FROM (SELECT 1) LEFT JOIN accounts a ON a.did = ?2`,
+      )
+      .get(sid, did)!;
+    return { live: !!row.live, did: row.did, status: row.status, roles: row.roles ? row.roles.split("\n").sort() : [] };
   }
 
   /**

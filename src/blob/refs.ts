@@ -1,7 +1,7 @@
 // Blob references of records (spec 03 §3 steps 1/4): found in record data, checked and indexed in the commit transaction.
 import type { Database as SqliteDatabase } from "bun:sqlite";
 import { BlobRef } from "@atproto/lexicon";
-import type { Tx } from "../db/database.ts";
+import type { Orm, Tx } from "../db/database.ts";
 import { sqliteOf } from "../db/sqlite.ts";
 import { invalidRequest } from "../errors.ts";
 
@@ -83,6 +83,25 @@ export function dropRepoBlobRefsInTx(tx: Tx, did: string): void {
  */
 export function markExpectedInTx(tx: Tx, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string): void {
   insertRefs(sqliteOf(tx.orm), did, refs, rev);
+}
+
+/** Distinct blob CIDs the repo's records reference, sorted (community.export), read on `orm`. */
+export function referencedBlobCids(orm: Orm, did: string): string[] {
+  return sqliteOf(orm)
+    .query<{ cid: string }, [string]>("SELECT DISTINCT cid FROM record_blobs WHERE did = ? ORDER BY cid")
+    .all(did)
+    .map((r) => r.cid);
+}
+
+/** Distinct blob CIDs the records reference (`expected`) and how many of them are stored (`imported`), read on `orm`. */
+export function blobRefCounts(orm: Orm, did: string): { expected: number; imported: number } {
+  const row = sqliteOf(orm)
+    .query<{ expected: number; imported: number }, [string]>(
+      `SELECT COUNT(DISTINCT rb.cid) AS expected, COUNT(DISTINCT b.cid) AS imported
+         FROM record_blobs rb LEFT JOIN blobs b ON b.did = rb.did AND b.cid = rb.cid WHERE rb.did = ?`,
+    )
+    .get(did);
+  return { expected: row?.expected ?? 0, imported: row?.imported ?? 0 };
 }
 
 function insertRefs(db: SqliteDatabase, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string): void {

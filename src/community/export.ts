@@ -1,7 +1,7 @@
 // community.export (spec 04 §4, 06 §2): the owner's or an admin's complete copy, JSON or CAR, in every status.
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
-import { sqliteOf } from "../repo/sql.ts";
+import { referencedBlobCids } from "../blob/refs.ts";
 import { forbidden } from "../errors.ts";
 import { communities, type CommunityRow } from "./schema.ts";
 import { communityStatusGate, resolveCommunity } from "./gate.ts";
@@ -39,10 +39,7 @@ export function exportJson(ctx: AppContext, c: CommunityRow, exportedBy: string,
     collections[nsid] = list;
     totalRecords += list.length;
   }
-  const blobs = sqliteOf(ctx.db.orm)
-    .query<{ cid: string }, [string]>("SELECT DISTINCT cid FROM record_blobs WHERE did = ? ORDER BY cid")
-    .all(c.did)
-    .map((r) => r.cid);
+  const blobs = referencedBlobCids(ctx.db.orm, c.did);
   return {
     $type: "net.openfederation.community.export",
     exportedAt,

@@ -1,10 +1,11 @@
 // Membership writes (spec 04 §5): join, leave, resolveJoinRequest, removeMember. Every path passes the one gate
 // (gate.ts), writes member/delegation records only through `communities.writer`, and re-checks inside the commit
 // transaction (`inTx`) anything a concurrent request could have changed since the gate ran.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { AppContext } from "../context.ts";
 import type { Orm, Tx } from "../db/database.ts";
 import type { WriteOp } from "../repo/service.ts";
+import { collectionRecordsOn } from "../repo/read.ts";
 import { accounts } from "../account/schema.ts";
 import { forbidden, invalidRequest, DomainError } from "../errors.ts";
 import { communityRoles, joinRequests, type CommunityRow } from "./schema.ts";
@@ -48,10 +49,14 @@ const needsApproval = (c: Pick<CommunityRow, "visibility" | "joinPolicy">) => c.
 
 const memberRecord = (did: string, handle: string, roleRkey: string, joinedAt: string) => ({ $type: COL.member, did, handle, roleRkey, joinedAt });
 
-/** rkeys (delegator DIDs) of the delegation records whose delegate is `did`. */
+/**
+ * rkeys (delegator DIDs) of the delegation records whose delegate is `did`, read on `orm` (pass `tx.orm` inside the
+ * commit transaction). A community holds few delegations, so they are read through the repo layer and filtered here
+ * rather than with a JSON query the database would have to understand.
+ */
 function delegationsTo(orm: Orm, communityDid: string, did: string): string[] {
-  return orm
-    .all<{ rkey: string }>(sql`SELECT rkey FROM records WHERE did = ${communityDid} AND collection = ${COL.delegation} AND json_extract(value, '$.delegateDid') = ${did}`)
+  return collectionRecordsOn(orm, communityDid, COL.delegation)
+    .filter((r) => (r.value as { delegateDid?: unknown } | null)?.delegateDid === did)
     .map((r) => r.rkey);
 }
 

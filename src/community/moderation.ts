@@ -1,10 +1,8 @@
 // Staff moderation of communities (spec 04 §6, 06 §2): suspend, unsuspend, takedown, untakedown.
 import { eq } from "drizzle-orm";
-import type { CID } from "multiformats/cid";
 import type { AppContext } from "../context.ts";
 import type { Tx } from "../db/database.ts";
-import { SqlRepoStorage } from "../repo/storage.ts";
-import { sqliteOf } from "../db/sqlite.ts";
+import { headCommitInTx } from "../repo/lifecycle.ts";
 import { DomainError, invalidRequest } from "../errors.ts";
 import { communities, type CommunityRow, type CommunityStatus } from "./schema.ts";
 import { resolveCommunity } from "./gate.ts";
@@ -128,11 +126,9 @@ export async function untakedownCommunity(ctx: AppContext, identifier: string, a
 
 /** 04 §6 untakedown: `#account{active:true}`, `#identity`, `#sync` of the current head, in that order. */
 function reannounceInTx(ctx: AppContext, tx: Tx, did: string, handle: string): void {
-  const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
-  const root = storage.root();
-  const bytes = root ? storage.getBytesSync(root.cid) : undefined;
+  const head = headCommitInTx(tx, did);
   const seq = ctx.services.sequencer;
   seq.accountInTx(tx, did, true);
   seq.identityInTx(tx, did, handle);
-  if (root && bytes) seq.syncInTx(tx, did, { cid: root.cid as CID, bytes, rev: root.rev });
+  if (head) seq.syncInTx(tx, did, head);
 }

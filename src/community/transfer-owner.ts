@@ -14,7 +14,8 @@ import { communityTransfers } from "./transfer-schema.ts";
 import { decodeTicket } from "./transfer-ticket.ts";
 import { webTransferInstructions } from "./did-web.ts";
 import { webDidDocument } from "./domain.ts";
-import { hashToken, headOf, TRANSFER_TTL_MS, transferNotFound } from "./transfer-shared.ts";
+import { hashToken, TRANSFER_TTL_MS, transferNotFound } from "./transfer-shared.ts";
+import { headOn } from "../repo/read.ts";
 import type { TransferCtx } from "./transfer.ts";
 
 export interface TransferPackage {
@@ -54,7 +55,7 @@ export async function startTransfer(ctx: TransferCtx, input: { did: string; pass
     const fresh = ctx.deps.communities.getRow(c.did, tx.orm);
     if (!fresh || fresh.ownerDid !== callerDid) throw communityNotFound();
     communityStatusGate(fresh, { write: true, action: "transfer", now: ctx.now() });
-    const h = headOf(tx.orm, c.did);
+    const h = headOn(tx.orm, c.did);
     if (!h) throw communityNotFound();
     // an expired or superseded pending transfer is dead: mark it so
     tx.orm.update(communityTransfers).set({ status: "cancelled", resolvedAt: createdAt })
@@ -62,12 +63,12 @@ export async function startTransfer(ctx: TransferCtx, input: { did: string; pass
     tx.orm.insert(communityTransfers).values({
       id: transferId, communityDid: c.did, tokenHash: hashToken(transferToken), status: "pending",
       destination: ticket.endpoint, destHandle: ticket.handle, destSigningKey: ticket.signingKey, importId: ticket.importId,
-      rootCid: h.commit_cid, rev: h.rev, plcOperation: plcOperation ? JSON.stringify(plcOperation) : null, downloads: 0,
+      rootCid: h.cid, rev: h.rev, plcOperation: plcOperation ? JSON.stringify(plcOperation) : null, downloads: 0,
       createdBy: callerDid, createdAt, expiresAt,
     }).run();
     tx.orm.update(communities).set({ pendingTransferId: transferId, pendingTransferExpiresAt: expiresAt }).where(eq(communities.did, c.did)).run();
     audit.writeInTx(tx, { action: "community.transfer.initiate", actorType: "account", actorDid: callerDid, targetDid: c.did, targetId: transferId, meta: { destination: ticket.endpoint } });
-    return { cid: h.commit_cid, rev: h.rev };
+    return { cid: h.cid, rev: h.rev };
   });
   logger.info("community transfer initiated", { did: c.did, destination: ticket.endpoint, transferId });
   const complete = `Call net.openfederation.community.completeImport on ${ticket.endpoint} with this transferToken before ${expiresAt}. ` +

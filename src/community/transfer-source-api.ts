@@ -8,7 +8,8 @@ import { communities, type CommunityRow } from "./schema.ts";
 import { communityTransfers, type TransferRow } from "./transfer-schema.ts";
 import { fetchWebDidDocument } from "./did-web.ts";
 import { webDidDocument } from "./domain.ts";
-import { didNotUpdated, hashToken, headOf, MAX_TRANSFER_DOWNLOADS, transferNotFound } from "./transfer-shared.ts";
+import { didNotUpdated, hashToken, MAX_TRANSFER_DOWNLOADS, transferNotFound } from "./transfer-shared.ts";
+import { headOn } from "../repo/read.ts";
 import type { TransferCtx } from "./transfer.ts";
 
 /** The live transfer for (did, token): pending, not expired, still the community's pending transfer. Else 404. */
@@ -49,9 +50,9 @@ export async function getTransferRepo(ctx: TransferCtx, did: string, token: unkn
   const t = await ctx.deps.db.transaction((tx) => {
     const { t } = liveTransfer(ctx, did, token, tx.orm);
     if (t.downloads >= MAX_TRANSFER_DOWNLOADS) throw transferNotFound();
-    const head = headOf(tx.orm, did);
+    const head = headOn(tx.orm, did);
     // the freeze keeps the head at rootCid; anything else means the repo moved on and the package is void
-    if (!head || head.commit_cid !== t.rootCid) throw transferNotFound();
+    if (!head || head.cid !== t.rootCid) throw transferNotFound();
     tx.orm.update(communityTransfers).set({ downloads: t.downloads + 1 }).where(eq(communityTransfers.id, t.id)).run();
     return t;
   });

@@ -88,6 +88,14 @@ export function deleteInTx(ctx: RepoCtx, tx: Tx, did: string): void {
   new SqlRepoStorage(sqliteOf(tx.orm), did).destroy();
 }
 
+/** The head commit (CID, signed block, rev) read in the caller's transaction, for a `#sync`; null without a repo or its block. */
+export function headCommitInTx(tx: Tx, did: string): { cid: CID; bytes: Uint8Array; rev: string } | null {
+  const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
+  const root = storage.root();
+  const bytes = root ? storage.getBytesSync(root.cid) : null;
+  return root && bytes ? { cid: root.cid as CID, bytes, rev: root.rev } : null;
+}
+
 /** The `#commit` CAR: the commit block first (and the only root), then the other blocks. */
 function commitCar(commitCid: CID, blocks: BlockMap): Uint8Array {
   const commitBytes = blocks.get(commitCid as never)!;

@@ -1,11 +1,14 @@
 // RepoService, committed reads (spec 03): head, records, collections, counts, the repo CAR export and record proofs.
 import { MST, Repo, getRecords } from "@atproto/repo";
+import { and, asc, eq } from "drizzle-orm";
 import { CID } from "multiformats/cid";
 import { openSqlite } from "../db/sqlite.ts";
 import { CarWriter } from "./car.ts";
 import type { ValidationStatus } from "./records.ts";
 import { sqliteOf } from "../db/sqlite.ts";
 import { SqlRepoStorage } from "./storage.ts";
+import { records, repoRoots } from "./schema.ts";
+import type { Orm } from "../db/database.ts";
 import type { RecordView, RepoCtx } from "./service.ts";
 
 /** The committed state, through the shared read connection. */
@@ -177,4 +180,22 @@ export async function loadTree(ctx: RepoCtx, did: string): Promise<MST | null> {
   if (!head) return null;
   const repo = await Repo.load(new SqlRepoStorage(reader(ctx), did), CID.parse(head.cid));
   return repo.data;
+}
+
+// ---- reads on a given connection: `tx.orm` inside a write transaction (the serialised, current state) ----------
+
+/** The repo head read on `orm`, or null when no repo is hosted for the DID. */
+export function headOn(orm: Orm, did: string): { cid: string; rev: string } | null {
+  return orm.select({ cid: repoRoots.commitCid, rev: repoRoots.rev }).from(repoRoots).where(eq(repoRoots.did, did)).get() ?? null;
+}
+
+/** Every indexed record of one collection, rkey ascending, read on `orm`. No paging: for collections known to be small. */
+export function collectionRecordsOn(orm: Orm, did: string, collection: string): Array<{ rkey: string; cid: string; value: unknown }> {
+  return orm
+    .select({ rkey: records.rkey, cid: records.cid, value: records.value })
+    .from(records)
+    .where(and(eq(records.did, did), eq(records.collection, collection)))
+    .orderBy(asc(records.rkey))
+    .all()
+    .map((r) => ({ rkey: r.rkey, cid: r.cid, value: JSON.parse(r.value) as unknown }));
 }

@@ -5,7 +5,6 @@ import { authRequired, expiredToken, forbidden, invalidToken } from "./errors.ts
 import { verifyJwt, type JwtClaims, type TokenType } from "../account/jwt.ts";
 import { statusError } from "../account/views.ts";
 import { looksLikeServiceAuth } from "../identity/service-auth.ts";
-import { sqliteOf } from "../db/sqlite.ts";
 import { remoteAuth } from "../community/remote.ts";
 
 /** Guard kinds this build can verify; buildXrpcApp refuses a route table that uses any other kind. */
@@ -51,28 +50,11 @@ function verifyToken(ctx: AppContext, token: string): { typ: TokenType; claims: 
   return v;
 }
 
-/**
- * Session liveness (sessions.isLive), the account row (accounts.getRow) and its roles (accounts.rolesOf) in
- * ONE prepared statement on the read connection: this runs on every authenticated request, and three
- * drizzle queries built and prepared per call were a measurable share of a write's latency.
- * Security: the session must belong to the token's `sub` (a token whose sub differs from its session's DID is
- * not live), so a leaked signing secret plus one session id cannot act as another account.
- */
-function accessRow(ctx: AppContext, sid: string, did: string) {
-  return sqliteOf(ctx.db.orm)
-    .query<{ live: number; did: string | null; status: string | null; roles: string | null }, [string, string]>(
-      `SELECT EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND did = ?2 AND revoked_at IS NULL) AS live, a.did, a.status,
-              (SELECT group_concat(role, char(10)) FROM account_roles WHERE did = a.did) AS roles
-         FROM (SELECT 1) LEFT JOIN accounts a ON a.did = ?2`,
-    )
-    .get(sid, did)!;
-}
-
 /** Verifies an access JWT all the way: session live, account exists; status and roles from the database. */
 function accessAuth(ctx: AppContext, token: string): Extract<AuthResult, { kind: "account" }> {
   const { typ, claims } = verifyToken(ctx, token);
   if (typ !== "at+jwt") throw invalidToken("A refresh token cannot be used here");
-  const row = accessRow(ctx, claims.sid, claims.sub);
+  const row = ctx.services.sessions.accessOf(claims.sid, claims.sub); // one statement: this runs on every request
   if (!row.live) throw invalidToken();
   if (!row.did || !row.status || row.status === "creating") throw invalidToken();
   return {
@@ -81,7 +63,7 @@ function accessAuth(ctx: AppContext, token: string): Extract<AuthResult, { kind:
     sid: claims.sid,
     scope: claims.scope as Extract<AuthResult, { kind: "account" }>["scope"],
     status: row.status as AccountStatus,
-    roles: row.roles ? row.roles.split("\n").sort() : [],
+    roles: row.roles,
   };
 }
 

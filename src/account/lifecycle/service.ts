@@ -2,7 +2,6 @@
 // importRepo orchestration (01 §3, 03 §4/§8, 06 §3).
 import { and, eq, ne } from "drizzle-orm";
 import { Secp256k1Keypair } from "@atproto/crypto";
-import type { CID } from "multiformats/cid";
 import type { Config } from "../../config/types.ts";
 import type { Database, Tx } from "../../db/database.ts";
 import type { Logger } from "../../util/logger.ts";
@@ -13,8 +12,7 @@ import type { IdentityService, PreparedIdentity } from "../../identity/service.t
 import { atprotoKeyOf, mintServiceAuth, pdsEndpointOf, SERVICE_AUTH_MAX_TTL_SEC } from "../../identity/service-auth.ts";
 import type { RepoService } from "../../repo/service.ts";
 import { importRepoCar } from "../../repo/import.ts";
-import { sqliteOf } from "../../db/sqlite.ts";
-import { SqlRepoStorage } from "../../repo/storage.ts";
+import { headCommitInTx } from "../../repo/lifecycle.ts";
 import type { Sequencer } from "../../sequencer/sequencer.ts";
 import type { AccessScope, AccountStatus } from "../../caller.ts";
 import { DomainError, invalidRequest, invalidToken, upstreamFailure } from "../../errors.ts";
@@ -26,7 +24,7 @@ import { normaliseEmail } from "../rules.ts";
 import { accountRoles, accounts } from "../schema.ts";
 import { statusError } from "../views.ts";
 import { precheckCreateAccount, toCreateAccountError } from "./create-errors.ts";
-import { dropRepoBlobRefsInTx, markExpectedInTx } from "../../blob/refs.ts";
+import { blobRefCounts, dropRepoBlobRefsInTx, markExpectedInTx } from "../../blob/refs.ts";
 
 export interface LifecycleDeps {
   config: Config;
@@ -92,13 +90,11 @@ export class LifecycleService {
       const updated = tx.orm.update(accounts).set({ status: "approved", statusChangedAt: at, statusChangedBy: did })
         .where(and(eq(accounts.did, did), eq(accounts.status, "deactivated"))).returning().get();
       if (!updated) return; // a concurrent activation won; the outcome is the same
-      const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
-      const root = storage.root();
-      const bytes = root ? storage.getBytesSync(root.cid) : null;
+      const head = headCommitInTx(tx, did);
       // 01 §3 order for T7: #account, #identity, #sync.
       sequencer.accountInTx(tx, did, true);
       sequencer.identityInTx(tx, did, handle);
-      if (root && bytes) sequencer.syncInTx(tx, did, { cid: root.cid as CID, bytes, rev: root.rev });
+      if (head) sequencer.syncInTx(tx, did, head);
       audit.writeInTx(tx, { action: "account.activate", actorType: "account", actorDid: did, targetDid: did, meta: { previousStatus: "deactivated" } });
     });
   }
@@ -131,7 +127,7 @@ export class LifecycleService {
     const { repo } = this.deps;
     const row = this.row(did);
     const head = repo.head(did);
-    const blobs = this.blobCounts(did);
+    const blobs = blobRefCounts(this.deps.db.orm, did); // blob domain tables (03 §5)
     return {
       activated: row.status === "approved",
       validDid: await this.didPointsHere(did),
@@ -143,17 +139,6 @@ export class LifecycleService {
       expectedBlobs: blobs.expected,
       importedBlobs: blobs.imported,
     };
-  }
-
-  /** Distinct blob CIDs the records reference, and how many of them are stored (blob domain tables, 03 §5). */
-  private blobCounts(did: string): { expected: number; imported: number } {
-    const row = sqliteOf(this.deps.db.orm)
-      .query<{ expected: number; imported: number }, [string]>(
-        `SELECT COUNT(DISTINCT rb.cid) AS expected, COUNT(DISTINCT b.cid) AS imported
-           FROM record_blobs rb LEFT JOIN blobs b ON b.did = rb.did AND b.cid = rb.cid WHERE rb.did = ?`,
-      )
-      .get(did);
-    return { expected: row?.expected ?? 0, imported: row?.imported ?? 0 };
   }
 
   // ---- getServiceAuth ----------------------------------------------------------------------------------------
