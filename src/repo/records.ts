@@ -136,6 +136,9 @@ export async function prepareRecord(
     } catch (err) {
       throw invalidRequest(`Invalid ${collection} record: ${(err as Error).message}`);
     }
+    // spec 10 §8: datetime/cid/uri fields by the AT syntax (the library copy of the schemas skips them)
+    const problem = lexicons.recordFormatProblem(collection, value);
+    if (problem) throw invalidRequest(`Invalid ${collection} record: ${problem}`);
     validationStatus = "valid";
   } else if (validate === true) {
     throw invalidRequest(`Lexicon not found: ${collection}`);

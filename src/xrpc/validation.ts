@@ -1,28 +1,17 @@
 // Lexicon validation of XRPC inputs and outputs: query-param coercion, JSON bodies, strictness for our own NSIDs.
 import type { Lexicons } from "@atproto/lexicon";
-import { isValidDatetime } from "@atproto/syntax";
+import { findFormatProblem, formatProblem, isAtDatetime } from "../lexicon/formats.ts";
 import { invalidRequest } from "./errors.ts";
 import { LexiconRegistry, type MethodDef } from "../lexicon/registry.ts";
 
 type ParamDef = { type: string; format?: string; items?: { type: string; format?: string } };
 
-/**
- * AT Protocol datetime (spec 10 §8 item 2): the syntax package's check (`T`, seconds, a timezone, no `-00:00`)
- * plus a calendar check it lacks (`1985-02-30` is refused rather than rolled over into March).
- */
-export function isAtDatetime(value: string): boolean {
-  if (!isValidDatetime(value)) return false;
-  const m = /^(\d{4})-(\d{2})-(\d{2})T/.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const day = new Date(Date.UTC(y, mo - 1, d));
-  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
-}
+/** Re-exported for callers that check a datetime outside a schema. */
+export { isAtDatetime };
 
 function checkFormat(name: string, format: string | undefined, value: unknown): void {
-  if (format === "datetime" && typeof value === "string" && !isAtDatetime(value)) {
-    throw invalidRequest(`Parameter "${name}" must be an AT Protocol datetime (e.g. 1985-04-12T23:20:50.123Z)`);
-  }
+  const problem = formatProblem(format, value);
+  if (problem) throw invalidRequest(`Parameter "${name}" ${problem}`);
 }
 
 function coerceScalar(name: string, type: string, raw: string): unknown {
@@ -88,6 +77,12 @@ export function validateJsonInput(registry: LexiconRegistry, nsid: string, body:
     value = registry.lexicons.assertValidXrpcInput(nsid, body);
   } catch (err) {
     asInvalidRequest(err);
+  }
+  const method = registry.method(nsid);
+  const inputSchema = method && "input" in method ? method.input?.schema : undefined;
+  if (inputSchema) {
+    const problem = findFormatProblem(registry.schemas, nsid, inputSchema, value, "Input");
+    if (problem) throw invalidRequest(problem);
   }
   if (LexiconRegistry.isStrict(nsid)) {
     const def = registry.method(nsid);

@@ -13,7 +13,19 @@ export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.syn
   const wanted = [...new Set(params.cids ?? [])];
   if (wanted.length < 1 || wanted.length > MAX_BLOCKS) throw invalidRequest(`cids must list 1–${MAX_BLOCKS} CIDs`);
   const { did } = await readableRepo(ctx, params.did, auth);
+  // spec 10 §8 item 3: a CID of valid syntax that does not decode matches no block (BlockNotFound, not 500)
+  const undecodable = wanted.filter((c) => !decodes(c));
+  if (undecodable.length > 0) throw new XrpcError(400, "BlockNotFound", `Could not find blocks: ${undecodable.join(", ")}`);
   const { blocks, missing } = getRepoBlocks(ctx.db, did, wanted.map((c) => CID.parse(c)));
   if (missing.length > 0) throw new XrpcError(400, "BlockNotFound", `Could not find blocks: ${missing.map(String).join(", ")}`);
   return rawOutput("application/vnd.ipld.car", blocksToCar(null, blocks) as Uint8Array<ArrayBuffer>);
+}
+
+function decodes(cid: string): boolean {
+  try {
+    CID.parse(cid);
+    return true;
+  } catch {
+    return false;
+  }
 }
