@@ -20,6 +20,11 @@ import type { OutboundFetchPolicy } from "./identity/fetch-policy.ts";
 import { isResolvableStatus } from "./account/handles.ts";
 import { BlobService } from "./blob/index.ts";
 import { CommunityService } from "./community/index.ts";
+import { RemoteMembers } from "./community/remote.ts";
+import { MembershipService } from "./community/membership.ts";
+import { CommunityModerationService } from "./community/moderation.ts";
+import { CommunityOwnershipService } from "./community/ownership.ts";
+import { CommunityExportService } from "./community/export.ts";
 import { CommunityTransferService } from "./community/transfer.ts";
 import { CommunityImportService } from "./community/import.ts";
 import { HandleChangeService } from "./account/handle-change.ts";
@@ -63,6 +68,14 @@ export interface Services {
   blobs: BlobService;
   /** communities (spec 04): lifecycle, the managed writer (`communities.writer`); the gate is src/community/gate.ts */
   communities: CommunityService;
+  /** remote members (04 §9): service-auth verification, a remote actor's handle and liveness */
+  remoteMembers: RemoteMembers;
+  /** join/leave/removeMember/resolveJoinRequest and the member lists (04 §5) */
+  membership: MembershipService;
+  /** staff suspend/takedown (04 §6), transferOwnership (04 §7), community.export (04 §4) */
+  communityModeration: CommunityModerationService;
+  communityOwnership: CommunityOwnershipService;
+  communityExports: CommunityExportService;
   /** community transfer to another server (04 §8): source side (transfer…confirmTransfer) and destination side (prepare/completeImport) */
   communityTransfers: CommunityTransferService;
   communityImports: CommunityImportService;
@@ -126,6 +139,13 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // 04 §2: community creations orphaned by a crash (at start every `creating` row from before this process, then every minute)
   jobs.add({ name: "community-creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => communities.reconcileCreating().then(() => {}) });
   sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
+  // the community methods beside the façade, each with the few services it uses
+  const { audit } = accountServices;
+  const remoteMembers = new RemoteMembers({ config, serviceAuth, plc, handles, accountHandle: (did) => communities.accountHandle(did) });
+  const membership = new MembershipService({ config, db, communities, repo, audit, remote: remoteMembers });
+  const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer });
+  const communityOwnership = new CommunityOwnershipService({ config, db, accounts: accountServices.accounts, communities, identity, repo, sequencer, audit, logger });
+  const communityExports = new CommunityExportService({ config, db, communities, repo, audit });
   const handleChanges = new HandleChangeService({
     config, db, accounts: accountServices.accounts, identity, handles, sequencer, audit: accountServices.audit,
     communityNameTaken: (orm, name) => communities.nameTaken(orm, name), logger: logger.child({ component: "handles" }), now,
@@ -142,5 +162,5 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // construction: added by each domain, in dependency order
   const externalKeys = new ExternalKeyService({ db, repo, audit: accountServices.audit, handleDomain: config.handleDomain }, now);
   const profiles = new ProfileService({ repo });
-  return { clock: now, partner, externalKeys, profiles, handleChanges, communities, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { clock: now, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

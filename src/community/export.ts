@@ -1,31 +1,43 @@
 // community.export (spec 04 §4, 06 §2): the owner's or an admin's complete copy, JSON or CAR, in every status.
 import { eq } from "drizzle-orm";
-import type { AppContext } from "../context.ts";
+import type { Database } from "../db/database.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { RepoService } from "../repo/service.ts";
+import { repoNotFound } from "../repo/access.ts";
 import { referencedBlobCids } from "../blob/refs.ts";
 import { forbidden } from "../errors.ts";
 import { communities, type CommunityRow } from "./schema.ts";
-import { communityStatusGate, resolveCommunity } from "./gate.ts";
+import { communityStatusGate, resolveCommunity, type GateCtx } from "./gate.ts";
+import type { CommunityService } from "./service.ts";
 
 export type ExportFormat = "json" | "car";
 type Caller = { did: string; roles: readonly string[] };
 
 const PAGE = 1000;
 
+/** What an export uses: the gate's lookups, the repo's reads and CAR, the blob refs, audit. */
+export interface ExportDeps extends GateCtx {
+  db: Database;
+  communities: Pick<CommunityService, "handleOf" | "memberCount">;
+  repo: Pick<RepoService, "head" | "collections" | "listRecords" | "getRepoCar" | "recordCount">;
+  audit: Pick<AuditLog, "writeInTx">;
+}
+
 /**
  * Owner or admin; 403 Forbidden otherwise. Export is free in every status (04 §3). `rev` is the repo head
  * before the read starts: a commit landing during the read has a later rev, so the export does not cover it.
  */
-export function authorizeExport(ctx: AppContext, identifier: string, caller: Caller): { community: CommunityRow; byOwner: boolean; rev: string | null } {
-  const community = resolveCommunity(ctx, identifier);
+function authorizeExport(deps: ExportDeps, identifier: string, caller: Caller): { community: CommunityRow; byOwner: boolean; rev: string | null } {
+  const community = resolveCommunity(deps, identifier);
   const byOwner = community.ownerDid === caller.did;
   if (!byOwner && !caller.roles.includes("admin")) throw forbidden("Only the owner or an admin can export a community");
   communityStatusGate(community, { write: true, action: "export" });
-  return { community, byOwner, rev: ctx.services.repo.head(community.did)?.rev ?? null };
+  return { community, byOwner, rev: deps.repo.head(community.did)?.rev ?? null };
 }
 
 /** Every record by collection (rkey ascending) and the referenced blob CIDs, as of one read. */
-export function exportJson(ctx: AppContext, c: CommunityRow, exportedBy: string, exportedAt: string) {
-  const repo = ctx.services.repo;
+function exportJson(deps: ExportDeps, c: CommunityRow, exportedBy: string, exportedAt: string) {
+  const repo = deps.repo;
   const collections: Record<string, Array<{ rkey: string; cid: string; record: unknown }>> = {};
   let totalRecords = 0;
   for (const nsid of repo.collections(c.did)) {
@@ -39,16 +51,16 @@ export function exportJson(ctx: AppContext, c: CommunityRow, exportedBy: string,
     collections[nsid] = list;
     totalRecords += list.length;
   }
-  const blobs = referencedBlobCids(ctx.db.orm, c.did);
+  const blobs = referencedBlobCids(deps.db.orm, c.did);
   return {
     $type: "net.openfederation.community.export",
     exportedAt,
     exportedBy,
     community: {
-      did: c.did, handle: ctx.services.communities.handleOf(c), didMethod: c.didMethod, status: c.status,
+      did: c.did, handle: deps.communities.handleOf(c), didMethod: c.didMethod, status: c.status,
       visibility: c.visibility, createdAt: c.createdAt, ownerDid: c.ownerDid,
     },
-    stats: { totalRecords, memberCount: ctx.services.communities.memberCount(c.did), collections: Object.keys(collections).length },
+    stats: { totalRecords, memberCount: deps.communities.memberCount(c.did), collections: Object.keys(collections).length },
     collections,
     blobs,
   };
@@ -58,9 +70,30 @@ export function exportJson(ctx: AppContext, c: CommunityRow, exportedBy: string,
  * Records the export: the owner's sets `ownerExportedRev` (06 §2, the rev from authorizeExport, read before the
  * export did) and `ownerExportedAt`; an admin's does not. Audit `community.export`.
  */
-export async function recordExport(ctx: AppContext, c: CommunityRow, actorDid: string, byOwner: boolean, format: ExportFormat, recordCount: number, at: string, rev: string | null) {
-  await ctx.db.transaction((tx) => {
+async function recordExport(deps: ExportDeps, c: CommunityRow, actorDid: string, byOwner: boolean, format: ExportFormat, recordCount: number, at: string, rev: string | null) {
+  await deps.db.transaction((tx) => {
     if (byOwner) tx.orm.update(communities).set({ ownerExportedAt: at, ownerExportedRev: rev }).where(eq(communities.did, c.did)).run();
-    ctx.services.audit.writeInTx(tx, { action: "community.export", actorType: "account", actorDid, targetDid: c.did, meta: { format, recordCount, byOwner } });
+    deps.audit.writeInTx(tx, { action: "community.export", actorType: "account", actorDid, targetDid: c.did, meta: { format, recordCount, byOwner } });
   });
+}
+
+export type CommunityExport = { format: "car"; car: ReadableStream<Uint8Array> } | { format: "json"; json: ReturnType<typeof exportJson> };
+
+/** community.export (04 §4): authorize, read (JSON or CAR), then record the export (the owner's sets the export rule's rev). */
+export class CommunityExportService {
+  constructor(private readonly deps: ExportDeps) {}
+
+  async export(identifier: string, caller: Caller, format: ExportFormat): Promise<CommunityExport> {
+    const { community, byOwner, rev } = authorizeExport(this.deps, identifier, caller);
+    const at = new Date().toISOString();
+    if (format === "car") {
+      const car = this.deps.repo.getRepoCar(community.did);
+      if (!car) throw repoNotFound();
+      await recordExport(this.deps, community, caller.did, byOwner, format, this.deps.repo.recordCount(community.did), at, rev);
+      return { format, car };
+    }
+    const json = exportJson(this.deps, community, caller.did, at);
+    await recordExport(this.deps, community, caller.did, byOwner, format, json.stats.totalRecords, at, rev);
+    return { format, json };
+  }
 }

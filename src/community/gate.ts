@@ -8,7 +8,7 @@ import {
   communityMoved, communityNotFound, communitySuspended, communityTakenDown, insufficientPrivileges, notMember, transferPending,
 } from "./errors.ts";
 
-/** What the gate needs from the app: the database and the handle domain (AppContext satisfies it). */
+/** What the gate needs: the database and the handle domain (`CommunityService.gateCtx`; the community services' deps extend it). */
 export interface GateCtx {
   db: { orm: Orm };
   config: { handleDomain: string };

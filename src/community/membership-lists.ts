@@ -1,28 +1,39 @@
 // Membership reads (spec 04 §5): listMembers (privacy per 04 §3) and listJoinRequests, oldest first, keyset cursors.
 import { and, asc, count, eq, gt, or } from "drizzle-orm";
-import type { AppContext } from "../context.ts";
+import type { Database } from "../db/database.ts";
 import type { AuthResult } from "../caller.ts";
+import type { RepoService } from "../repo/service.ts";
 import { accounts } from "../account/schema.ts";
 import { decodeCursor, encodeCursor } from "../account/cursor.ts";
 import { communityMembers, communityRoles, joinRequests } from "./schema.ts";
-import { callerDid, communityStatusGate, isStaff, membershipOf, requirePermission, resolveCommunity } from "./gate.ts";
+import { callerDid, communityStatusGate, isStaff, membershipOf, requirePermission, resolveCommunity, type GateCtx } from "./gate.ts";
 import { communityPrivate } from "./errors.ts";
-import { remoteActor } from "./remote.ts";
+import type { RemoteMembers } from "./remote.ts";
+import type { CommunityService } from "./service.ts";
 
-type Page = { limit: number; cursor?: string };
+export type MemberPage = { limit: number; cursor?: string };
+type Page = MemberPage;
+
+/** What the membership reads use (MembershipService passes its own deps). */
+export interface MembershipListDeps extends GateCtx {
+  db: Database;
+  communities: Pick<CommunityService, "accountHandle" | "memberCount">;
+  repo: Pick<RepoService, "getRecord">;
+  remote: Pick<RemoteMembers, "actor">;
+}
 
 /** The account's own profile (displayName, avatar), when it has one. */
-function profileOf(ctx: AppContext, did: string): { displayName?: string; avatar?: unknown } {
-  const value = ctx.services.repo.getRecord(did, "app.bsky.actor.profile", "self")?.value as { displayName?: unknown; avatar?: unknown } | undefined;
+function profileOf(deps: MembershipListDeps, did: string): { displayName?: string; avatar?: unknown } {
+  const value = deps.repo.getRecord(did, "app.bsky.actor.profile", "self")?.value as { displayName?: unknown; avatar?: unknown } | undefined;
   return {
     ...(typeof value?.displayName === "string" && value.displayName ? { displayName: value.displayName } : {}),
     ...(value?.avatar ? { avatar: value.avatar } : {}),
   };
 }
 
-export async function listMembers(ctx: AppContext, identifier: string, auth: AuthResult, page: Page) {
-  const { db } = ctx;
-  const c = resolveCommunity(ctx, identifier);
+export async function listMembers(deps: MembershipListDeps, identifier: string, auth: AuthResult, page: Page) {
+  const { db } = deps;
+  const c = resolveCommunity(deps, identifier);
   const me = callerDid(auth);
   const staff = isStaff(auth);
   communityStatusGate(c, { write: false, bypass: staff || me === c.ownerDid });
@@ -44,29 +55,29 @@ export async function listMembers(ctx: AppContext, identifier: string, auth: Aut
   const shown = rows.slice(0, page.limit);
   const last = shown[shown.length - 1];
   // no local account row: a remote member (04 §9), handle and liveness from its DID document
-  const remote = new Map(await Promise.all(shown.filter((r) => r.status === null).map(async ({ m }) => [m.memberDid, await remoteActor(ctx, m.memberDid)] as const)));
+  const remote = new Map(await Promise.all(shown.filter((r) => r.status === null).map(async ({ m }) => [m.memberDid, await deps.remote.actor(m.memberDid)] as const)));
   return {
     members: shown.map(({ m, roleName, status }) => ({
       did: m.memberDid,
       // the CURRENT handle, not the one stored in the record at join time (04 §2)
-      handle: remote.get(m.memberDid)?.handle ?? ctx.services.communities.accountHandle(m.memberDid),
-      ...profileOf(ctx, m.memberDid),
+      handle: remote.get(m.memberDid)?.handle ?? deps.communities.accountHandle(m.memberDid),
+      ...profileOf(deps, m.memberDid),
       role: roleName ?? m.roleRkey,
       roleRkey: m.roleRkey,
       joinedAt: m.joinedAt,
       active: remote.get(m.memberDid)?.active ?? status === "approved",
     })),
     ...(rows.length > page.limit && last ? { cursor: encodeCursor(last.m.joinedAt, last.m.memberDid) } : {}),
-    total: ctx.services.communities.memberCount(c.did),
+    total: deps.communities.memberCount(c.did),
   };
 }
 
-export function listJoinRequests(ctx: AppContext, identifier: string, auth: AuthResult, params: Page & { status?: "pending" | "approved" | "rejected" }) {
-  const { db } = ctx;
-  const c = resolveCommunity(ctx, identifier);
+export function listJoinRequests(deps: MembershipListDeps, identifier: string, auth: AuthResult, params: Page & { status?: "pending" | "approved" | "rejected" }) {
+  const { db } = deps;
+  const c = resolveCommunity(deps, identifier);
   const me = callerDid(auth);
   communityStatusGate(c, { write: false, bypass: isStaff(auth) || me === c.ownerDid });
-  requirePermission(ctx, c, me, "community.member.write");
+  requirePermission(deps, c, me, "community.member.write");
   const filter = and(eq(joinRequests.communityDid, c.did), eq(joinRequests.status, params.status ?? "pending"));
   const cur = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
   const after = cur ? or(gt(joinRequests.createdAt, cur.t), and(eq(joinRequests.createdAt, cur.t), gt(joinRequests.id, cur.k))) : undefined;
@@ -78,7 +89,7 @@ export function listJoinRequests(ctx: AppContext, identifier: string, auth: Auth
     requests: shown.map((r) => ({
       id: r.id,
       did: r.did,
-      handle: ctx.services.communities.accountHandle(r.did),
+      handle: deps.communities.accountHandle(r.did),
       status: r.status,
       createdAt: r.createdAt,
       ...(r.resolvedAt ? { resolvedAt: r.resolvedAt } : {}),

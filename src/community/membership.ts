@@ -1,21 +1,33 @@
-// Membership writes (spec 04 §5): join, leave, resolveJoinRequest, removeMember. Every path passes the one gate
-// (gate.ts), writes member/delegation records only through `communities.writer`, and re-checks inside the commit
-// transaction (`inTx`) anything a concurrent request could have changed since the gate ran.
+// Membership (spec 04 §5): MembershipService, for join, leave, resolveJoinRequest, removeMember and the member lists.
+// Every write passes the one gate (gate.ts), writes member/delegation records only through `communities.writer`, and
+// re-checks inside the commit transaction (`inTx`) anything a concurrent request could have changed since the gate ran.
 import { and, eq } from "drizzle-orm";
-import type { AppContext } from "../context.ts";
-import type { Orm, Tx } from "../db/database.ts";
-import type { WriteOp } from "../repo/service.ts";
+import type { Database, Orm, Tx } from "../db/database.ts";
+import type { AuthResult } from "../caller.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { RepoService, WriteOp } from "../repo/service.ts";
 import { collectionRecordsOn } from "../repo/read.ts";
 import { accounts } from "../account/schema.ts";
 import { forbidden, invalidRequest, DomainError } from "../errors.ts";
 import { communityRoles, joinRequests, type CommunityRow } from "./schema.ts";
 import { COL, PERMISSIONS, isPermission, type Permission } from "./permissions.ts";
-import { authorizeCommunityWrite, communityStatusGate, membershipOf, requirePermission, type CommunityAction, type Membership } from "./gate.ts";
+import { authorizeCommunityWrite, communityStatusGate, membershipOf, requirePermission, type CommunityAction, type GateCtx, type Membership } from "./gate.ts";
 import { communityNotFound } from "./errors.ts";
-import { remoteActor } from "./remote.ts";
+import { actorDid, type RemoteMembers } from "./remote.ts";
+import { listJoinRequests, listMembers, type MemberPage } from "./membership-lists.ts";
+import type { CommunityService } from "./service.ts";
 import {
   alreadyMember, alreadyRequested, alreadyResolved, joinRequestNotFound, memberNotFound, MembershipRaced, ownerCannotLeave,
 } from "./membership-errors.ts";
+
+/** What the membership paths use: the gate's lookups, the community writer, the repo's reads, audit, remote actors. */
+export interface MembershipDeps extends GateCtx {
+  db: Database;
+  communities: Pick<CommunityService, "getRow" | "writer" | "accountHandle" | "memberCount">;
+  repo: Pick<RepoService, "getRecord">;
+  audit: Pick<AuditLog, "writeInTx">;
+  remote: Pick<RemoteMembers, "actor" | "memberHandle">;
+}
 
 const nowIso = () => new Date().toISOString();
 
@@ -32,11 +44,11 @@ async function withReplan<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The gate again, inside the write transaction: status (and the caller's permission) may have changed meanwhile. */
-function regateInTx(ctx: AppContext, tx: Tx, communityDid: string, action: CommunityAction, caller?: string, permission?: Permission): CommunityRow {
-  const row = ctx.services.communities.getRow(communityDid, tx.orm);
+function regateInTx(deps: MembershipDeps, tx: Tx, communityDid: string, action: CommunityAction, caller?: string, permission?: Permission): CommunityRow {
+  const row = deps.communities.getRow(communityDid, tx.orm);
   if (!row) throw communityNotFound();
   communityStatusGate(row, { write: true, action });
-  if (permission) requirePermission(ctx, row, caller, permission, tx.orm);
+  if (permission) requirePermission(deps, row, caller, permission, tx.orm);
   return row;
 }
 
@@ -66,20 +78,20 @@ const requestOf = (orm: Orm, communityDid: string, did: string) =>
 // ---- join -----------------------------------------------------------------------------------------------------
 
 /** `handle`: for the member record (default: the local account's; a remote actor's comes from remote.ts). */
-export function join(ctx: AppContext, identifier: string, callerDid: string, handle?: string): Promise<{ status: "joined" | "pending" }> {
-  const { communities, audit } = ctx.services;
+function join(deps: MembershipDeps, identifier: string, callerDid: string, handle?: string): Promise<{ status: "joined" | "pending" }> {
+  const { communities, audit } = deps;
   const audited = (tx: Tx, did: string, status: "joined" | "pending") =>
     audit.writeInTx(tx, { action: "community.join", actorType: "account", actorDid: callerDid, targetDid: did, meta: { status } });
   return withReplan(async () => {
-    const { community } = authorizeCommunityWrite(ctx, identifier, callerDid, null);
-    if (membershipOf(ctx.db.orm, community, callerDid)) throw alreadyMember();
+    const { community } = authorizeCommunityWrite(deps, identifier, callerDid, null);
+    if (membershipOf(deps.db.orm, community, callerDid)) throw alreadyMember();
 
     if (!needsApproval(community)) {
       const record = memberRecord(callerDid, handle ?? communities.accountHandle(callerDid), "member", nowIso());
       // `put`: a concurrent join makes this an update, which inTx turns into AlreadyMember (rolling the put back)
       await communities.writer.write(community.did, [{ action: "put", collection: COL.member, rkey: callerDid, record }], {
         inTx: (tx, result) => {
-          const row = regateInTx(ctx, tx, community.did, "write");
+          const row = regateInTx(deps, tx, community.did, "write");
           if (result.results[0]?.action === "update") throw alreadyMember();
           if (needsApproval(row)) throw new MembershipRaced();
           // an old request (from when the community needed approval) is moot once the caller is a member
@@ -90,8 +102,8 @@ export function join(ctx: AppContext, identifier: string, callerDid: string, han
       return { status: "joined" as const };
     }
 
-    await ctx.db.transaction((tx) => {
-      const row = regateInTx(ctx, tx, community.did, "write");
+    await deps.db.transaction((tx) => {
+      const row = regateInTx(deps, tx, community.did, "write");
       if (!needsApproval(row)) throw new MembershipRaced();
       if (membershipOf(tx.orm, row, callerDid)) throw alreadyMember();
       const existing = requestOf(tx.orm, row.did, callerDid);
@@ -112,15 +124,15 @@ export function join(ctx: AppContext, identifier: string, callerDid: string, han
  * One commit deleting `memberDid`'s member record (swapped on the CID we planned with), their delegation and every
  * delegation naming them, and their join request. `check` runs first in the transaction (gate, audit).
  */
-async function removeFromCommunity(ctx: AppContext, community: CommunityRow, memberDid: string, memberCid: string, check: (tx: Tx) => void) {
-  const incoming = delegationsTo(ctx.db.orm, community.did, memberDid).filter((rkey) => rkey !== memberDid);
+async function removeFromCommunity(deps: MembershipDeps, community: CommunityRow, memberDid: string, memberCid: string, check: (tx: Tx) => void) {
+  const incoming = delegationsTo(deps.db.orm, community.did, memberDid).filter((rkey) => rkey !== memberDid);
   const ops: WriteOp[] = [
     { action: "delete", collection: COL.member, rkey: memberDid, swapRecord: memberCid },
     { action: "delete", collection: COL.delegation, rkey: memberDid, ifExists: true },
     ...incoming.map((rkey): WriteOp => ({ action: "delete", collection: COL.delegation, rkey, ifExists: true })),
   ];
   try {
-    await ctx.services.communities.writer.write(community.did, ops, {
+    await deps.communities.writer.write(community.did, ops, {
       inTx: (tx) => {
         check(tx);
         // a delegation to them created after we planned would survive: plan again
@@ -131,23 +143,23 @@ async function removeFromCommunity(ctx: AppContext, community: CommunityRow, mem
   } catch (err) {
     // the member record moved under us (InvalidSwap): gone → NotMember, changed (new role) → plan again
     if (err instanceof DomainError && err.error === "InvalidSwap") {
-      if (!ctx.services.repo.getRecord(community.did, COL.member, memberDid)) throw memberNotFound();
+      if (!deps.repo.getRecord(community.did, COL.member, memberDid)) throw memberNotFound();
       throw new MembershipRaced();
     }
     throw err;
   }
 }
 
-export function leave(ctx: AppContext, identifier: string, callerDid: string): Promise<{ success: true }> {
+function leave(deps: MembershipDeps, identifier: string, callerDid: string): Promise<{ success: true }> {
   return withReplan(async () => {
-    const { community } = authorizeCommunityWrite(ctx, identifier, callerDid, null, "leave");
+    const { community } = authorizeCommunityWrite(deps, identifier, callerDid, null, "leave");
     if (community.ownerDid === callerDid) throw ownerCannotLeave();
-    const rec = ctx.services.repo.getRecord(community.did, COL.member, callerDid);
+    const rec = deps.repo.getRecord(community.did, COL.member, callerDid);
     if (!rec) throw memberNotFound("You are not a member of this community");
-    await removeFromCommunity(ctx, community, callerDid, rec.cid, (tx) => {
-      const row = regateInTx(ctx, tx, community.did, "leave");
+    await removeFromCommunity(deps, community, callerDid, rec.cid, (tx) => {
+      const row = regateInTx(deps, tx, community.did, "leave");
       if (row.ownerDid === callerDid) throw ownerCannotLeave();
-      ctx.services.audit.writeInTx(tx, { action: "community.leave", actorType: "account", actorDid: callerDid, targetDid: row.did });
+      deps.audit.writeInTx(tx, { action: "community.leave", actorType: "account", actorDid: callerDid, targetDid: row.did });
     });
     return { success: true as const };
   });
@@ -169,20 +181,20 @@ function assertMayRemove(community: CommunityRow, me: Membership, memberDid: str
   }
 }
 
-export function removeMember(ctx: AppContext, identifier: string, callerDid: string, memberDid: string): Promise<{ success: true }> {
+function removeMember(deps: MembershipDeps, identifier: string, callerDid: string, memberDid: string): Promise<{ success: true }> {
   const PERM = "community.member.delete" as const;
   return withReplan(async () => {
-    const { community, membership } = authorizeCommunityWrite(ctx, identifier, callerDid, PERM);
-    const rec = ctx.services.repo.getRecord(community.did, COL.member, memberDid);
-    const target = membershipOf(ctx.db.orm, community, memberDid);
+    const { community, membership } = authorizeCommunityWrite(deps, identifier, callerDid, PERM);
+    const rec = deps.repo.getRecord(community.did, COL.member, memberDid);
+    const target = membershipOf(deps.db.orm, community, memberDid);
     if (!rec || !target) throw memberNotFound();
     assertMayRemove(community, membership!, memberDid, target.permissions);
-    await removeFromCommunity(ctx, community, memberDid, rec.cid, (tx) => {
-      const row = regateInTx(ctx, tx, community.did, "write");
-      const { membership: me } = requirePermission(ctx, row, callerDid, PERM, tx.orm);
+    await removeFromCommunity(deps, community, memberDid, rec.cid, (tx) => {
+      const row = regateInTx(deps, tx, community.did, "write");
+      const { membership: me } = requirePermission(deps, row, callerDid, PERM, tx.orm);
       // the member record is swapped on its CID (same role); its role's permissions may have changed meanwhile
       assertMayRemove(row, me, memberDid, rolePermissions(tx.orm, row, memberDid, target.roleRkey));
-      ctx.services.audit.writeInTx(tx, { action: "community.removeMember", actorType: "account", actorDid: callerDid, targetDid: row.did, meta: { memberDid } });
+      deps.audit.writeInTx(tx, { action: "community.removeMember", actorType: "account", actorDid: callerDid, targetDid: row.did, meta: { memberDid } });
     });
     return { success: true as const };
   });
@@ -190,16 +202,16 @@ export function removeMember(ctx: AppContext, identifier: string, callerDid: str
 
 // ---- resolveJoinRequest -----------------------------------------------------------------------------------------
 
-export function resolveJoinRequest(ctx: AppContext, requestId: string, action: "approve" | "reject", callerDid: string): Promise<{ status: "approved" | "rejected" }> {
+function resolveJoinRequest(deps: MembershipDeps, requestId: string, action: "approve" | "reject", callerDid: string): Promise<{ status: "approved" | "rejected" }> {
   const PERM = "community.member.write" as const;
-  const { communities, audit } = ctx.services;
+  const { communities, audit } = deps;
   const status = action === "approve" ? ("approved" as const) : ("rejected" as const);
   return withReplan(async () => {
-    const req = ctx.db.orm.select().from(joinRequests).where(eq(joinRequests.id, requestId)).get();
+    const req = deps.db.orm.select().from(joinRequests).where(eq(joinRequests.id, requestId)).get();
     if (!req) throw joinRequestNotFound();
-    const { community } = authorizeCommunityWrite(ctx, req.communityDid, callerDid, PERM);
+    const { community } = authorizeCommunityWrite(deps, req.communityDid, callerDid, PERM);
     if (req.status !== "pending") throw alreadyResolved();
-    const regate = (tx: Tx) => regateInTx(ctx, tx, community.did, "write", callerDid, PERM);
+    const regate = (tx: Tx) => regateInTx(deps, tx, community.did, "write", callerDid, PERM);
     const settle = (tx: Tx) => {
       // the conditional UPDATE is what makes double resolution impossible: only one transaction still sees `pending`
       const done = tx.orm.update(joinRequests).set({ status, resolvedAt: nowIso(), resolvedBy: callerDid })
@@ -210,19 +222,19 @@ export function resolveJoinRequest(ctx: AppContext, requestId: string, action: "
     const inactive = () => invalidRequest("The requester's account is no longer active; the request stays pending");
 
     if (action === "reject") {
-      await ctx.db.transaction((tx) => {
+      await deps.db.transaction((tx) => {
         regate(tx);
         settle(tx);
       });
       return { status };
     }
     // A requester without a local account is a remote actor (04 §9): active unless their DID is gone.
-    const local = !!ctx.db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, req.did)).get();
-    const remote = local ? undefined : await remoteActor(ctx, req.did);
-    if (local ? !accountIsActive(ctx.db.orm, req.did) : !remote!.active) throw inactive();
-    if (membershipOf(ctx.db.orm, community, req.did)) {
+    const local = !!deps.db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, req.did)).get();
+    const remote = local ? undefined : await deps.remote.actor(req.did);
+    if (local ? !accountIsActive(deps.db.orm, req.did) : !remote!.active) throw inactive();
+    if (membershipOf(deps.db.orm, community, req.did)) {
       // already a member (e.g. joined while the community was open): resolve without touching the record
-      await ctx.db.transaction((tx) => {
+      await deps.db.transaction((tx) => {
         const row = regate(tx);
         if (!membershipOf(tx.orm, row, req.did)) throw new MembershipRaced();
         settle(tx);
@@ -241,4 +253,32 @@ export function resolveJoinRequest(ctx: AppContext, requestId: string, action: "
     });
     return { status };
   });
+}
+
+// ---- the service ------------------------------------------------------------------------------------------------
+
+/** Membership writes and reads (04 §5), for the community.* handlers: one method per XRPC method. */
+export class MembershipService {
+  constructor(private readonly deps: MembershipDeps) {}
+
+  /** A local account or a remote actor (04 §9) joins; a remote actor's member-record handle comes from its DID document. */
+  async join(identifier: string, auth: AuthResult): Promise<{ status: "joined" | "pending" }> {
+    const did = actorDid(auth);
+    return join(this.deps, identifier, did, await this.deps.remote.memberHandle(auth, did));
+  }
+  leave(identifier: string, auth: AuthResult): Promise<{ success: true }> {
+    return leave(this.deps, identifier, actorDid(auth));
+  }
+  removeMember(identifier: string, callerDid: string, memberDid: string): Promise<{ success: true }> {
+    return removeMember(this.deps, identifier, callerDid, memberDid);
+  }
+  resolveJoinRequest(requestId: string, action: "approve" | "reject", callerDid: string): Promise<{ status: "approved" | "rejected" }> {
+    return resolveJoinRequest(this.deps, requestId, action, callerDid);
+  }
+  listMembers(identifier: string, auth: AuthResult, page: MemberPage) {
+    return listMembers(this.deps, identifier, auth, page);
+  }
+  listJoinRequests(identifier: string, auth: AuthResult, params: MemberPage & { status?: "pending" | "approved" | "rejected" }) {
+    return listJoinRequests(this.deps, identifier, auth, params);
+  }
 }

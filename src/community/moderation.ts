@@ -1,12 +1,22 @@
 // Staff moderation of communities (spec 04 §6, 06 §2): suspend, unsuspend, takedown, untakedown.
 import { eq } from "drizzle-orm";
-import type { AppContext } from "../context.ts";
-import type { Tx } from "../db/database.ts";
+import type { Database, Tx } from "../db/database.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { Sequencer } from "../sequencer/index.ts";
 import { headCommitInTx } from "../repo/lifecycle.ts";
 import { DomainError, invalidRequest } from "../errors.ts";
 import { communities, type CommunityRow, type CommunityStatus } from "./schema.ts";
-import { resolveCommunity } from "./gate.ts";
+import { resolveCommunity, type GateCtx } from "./gate.ts";
 import { communityNotFound } from "./errors.ts";
+import type { CommunityService } from "./service.ts";
+
+/** What moderation uses: the gate's lookups, the export rule and handles, audit, the firehose events. */
+export interface ModerationDeps extends GateCtx {
+  db: Database;
+  communities: Pick<CommunityService, "exportRuleSatisfied" | "handleOf">;
+  audit: Pick<AuditLog, "writeInTx">;
+  sequencer: Pick<Sequencer, "accountInTx" | "identityInTx" | "syncInTx">;
+}
 
 export const alreadySuspended = () => new DomainError("invalid", "AlreadySuspended", "This community is already suspended");
 export const alreadyTakenDown = () => new DomainError("invalid", "AlreadyTakenDown", "This community is already taken down");
@@ -46,46 +56,46 @@ function assertTakeDownable(row: CommunityRow): void {
 /** Wire-visible on the firehose at all: private communities and unverified did:web never are (03 §7). */
 const announced = (row: CommunityRow) => row.visibility === "public" && row.identityVerified;
 
-export async function suspendCommunity(ctx: AppContext, identifier: string, adminDid: string, reasonIn?: string) {
+async function suspendCommunity(deps: ModerationDeps, identifier: string, adminDid: string, reasonIn?: string) {
   const reason = checkReason(reasonIn);
-  const c = resolveCommunity(ctx, identifier);
+  const c = resolveCommunity(deps, identifier);
   assertSuspendable(c);
   const at = new Date().toISOString();
-  await ctx.db.transaction((tx) => {
+  await deps.db.transaction((tx) => {
     const row = rowInTx(tx, c.did);
     assertSuspendable(row);
     // no wire status change (a suspended community is still served): no event
     tx.orm.update(communities).set({
       status: "suspended", previousStatus: row.status, statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: adminDid, suspendedAt: at,
     }).where(eq(communities.did, c.did)).run();
-    ctx.services.audit.writeInTx(tx, { action: "community.suspend", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { reason: reason ?? null } });
+    deps.audit.writeInTx(tx, { action: "community.suspend", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { reason: reason ?? null } });
   });
   return { did: c.did, status: "suspended" as const, ...(reason ? { reason } : {}) };
 }
 
-export async function unsuspendCommunity(ctx: AppContext, identifier: string, adminDid: string) {
-  const c = resolveCommunity(ctx, identifier);
+async function unsuspendCommunity(deps: ModerationDeps, identifier: string, adminDid: string) {
+  const c = resolveCommunity(deps, identifier);
   if (c.status !== "suspended") throw notSuspended();
   const at = new Date().toISOString();
-  await ctx.db.transaction((tx) => {
+  await deps.db.transaction((tx) => {
     const row = rowInTx(tx, c.did);
     if (row.status !== "suspended") throw notSuspended();
     tx.orm.update(communities).set({
       status: "active", previousStatus: null, statusReason: null, statusChangedAt: at, statusChangedBy: adminDid, suspendedAt: null,
     }).where(eq(communities.did, c.did)).run();
-    ctx.services.audit.writeInTx(tx, { action: "community.unsuspend", actorType: "account", actorDid: adminDid, targetDid: c.did });
+    deps.audit.writeInTx(tx, { action: "community.unsuspend", actorType: "account", actorDid: adminDid, targetDid: c.did });
   });
   return { did: c.did, status: "active" as const };
 }
 
-export async function takedownCommunity(ctx: AppContext, identifier: string, adminDid: string, reasonIn?: string) {
+async function takedownCommunity(deps: ModerationDeps, identifier: string, adminDid: string, reasonIn?: string) {
   const reason = checkReason(reasonIn);
-  const communitiesSvc = ctx.services.communities;
-  const c = resolveCommunity(ctx, identifier);
+  const communitiesSvc = deps.communities;
+  const c = resolveCommunity(deps, identifier);
   assertTakeDownable(c);
   if (!communitiesSvc.exportRuleSatisfied(c)) throw exportRequired();
   const at = new Date().toISOString();
-  await ctx.db.transaction((tx) => {
+  await deps.db.transaction((tx) => {
     const row = rowInTx(tx, c.did);
     assertTakeDownable(row);
     // a commit may have landed since the first check: the owner's export must still cover it
@@ -95,8 +105,8 @@ export async function takedownCommunity(ctx: AppContext, identifier: string, adm
       // a suspension continues through the takedown (06 §2): suspendedAt stays as it is
       pendingTransferId: null, pendingTransferExpiresAt: null,
     }).where(eq(communities.did, c.did)).run();
-    if (announced(row)) ctx.services.sequencer.accountInTx(tx, c.did, false, "takendown");
-    ctx.services.audit.writeInTx(tx, {
+    if (announced(row)) deps.sequencer.accountInTx(tx, c.did, false, "takendown");
+    deps.audit.writeInTx(tx, {
       action: "community.takedown", actorType: "account", actorDid: adminDid, targetDid: c.did,
       meta: { reason: reason ?? null, previousStatus: row.status, ownerExportedAt: row.ownerExportedAt ?? null, ...(row.pendingTransferId ? { cancelledTransfer: row.pendingTransferId } : {}) },
     });
@@ -104,11 +114,11 @@ export async function takedownCommunity(ctx: AppContext, identifier: string, adm
   return { did: c.did, status: "takendown" as const, ...(reason ? { reason } : {}) };
 }
 
-export async function untakedownCommunity(ctx: AppContext, identifier: string, adminDid: string) {
-  const c = resolveCommunity(ctx, identifier);
+async function untakedownCommunity(deps: ModerationDeps, identifier: string, adminDid: string) {
+  const c = resolveCommunity(deps, identifier);
   if (c.status !== "takendown") throw notTakenDown();
   const at = new Date().toISOString();
-  const status = await ctx.db.transaction((tx) => {
+  const status = await deps.db.transaction((tx) => {
     const row = rowInTx(tx, c.did);
     if (row.status !== "takendown") throw notTakenDown();
     const restored: CommunityStatus = row.previousStatus === "suspended" ? "suspended" : "active";
@@ -117,17 +127,35 @@ export async function untakedownCommunity(ctx: AppContext, identifier: string, a
       ...(restored === "active" ? { suspendedAt: null } : {}),
     }).where(eq(communities.did, c.did)).run();
     // suspended is wire-active too (03 §9): both restore the repo for relays
-    if (announced(row)) reannounceInTx(ctx, tx, c.did, ctx.services.communities.handleOf(row));
-    ctx.services.audit.writeInTx(tx, { action: "community.untakedown", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { restoredStatus: restored } });
+    if (announced(row)) reannounceInTx(deps, tx, c.did, deps.communities.handleOf(row));
+    deps.audit.writeInTx(tx, { action: "community.untakedown", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { restoredStatus: restored } });
     return restored;
   });
   return { did: c.did, status };
 }
 
+/** Staff moderation of communities (04 §6): one method per XRPC method, `adminDid` is the acting staff account. */
+export class CommunityModerationService {
+  constructor(private readonly deps: ModerationDeps) {}
+
+  suspend(identifier: string, adminDid: string, reason?: string) {
+    return suspendCommunity(this.deps, identifier, adminDid, reason);
+  }
+  unsuspend(identifier: string, adminDid: string) {
+    return unsuspendCommunity(this.deps, identifier, adminDid);
+  }
+  takedown(identifier: string, adminDid: string, reason?: string) {
+    return takedownCommunity(this.deps, identifier, adminDid, reason);
+  }
+  untakedown(identifier: string, adminDid: string) {
+    return untakedownCommunity(this.deps, identifier, adminDid);
+  }
+}
+
 /** 04 §6 untakedown: `#account{active:true}`, `#identity`, `#sync` of the current head, in that order. */
-function reannounceInTx(ctx: AppContext, tx: Tx, did: string, handle: string): void {
+function reannounceInTx(deps: ModerationDeps, tx: Tx, did: string, handle: string): void {
   const head = headCommitInTx(tx, did);
-  const seq = ctx.services.sequencer;
+  const seq = deps.sequencer;
   seq.accountInTx(tx, did, true);
   seq.identityInTx(tx, did, handle);
   if (head) seq.syncInTx(tx, did, head);

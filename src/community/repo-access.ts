@@ -1,9 +1,8 @@
-// Community repos on the generic com.atproto.repo/sync paths (spec 03 §3 writes, §9 reads), used by src/repo/access.ts.
-import type { AppContext } from "../context.ts";
+// Community repos on the generic com.atproto.repo/sync paths (spec 03 §3 writes, §9 reads), used by the repo access policy.
 import type { AuthResult } from "../caller.ts";
 import { DomainError, forbidden } from "../errors.ts";
 import type { CommunityRow } from "./schema.ts";
-import { communityStatusGate, isStaff, requirePermission } from "./gate.ts";
+import { communityStatusGate, isStaff, membershipOf, requirePermission, type GateCtx } from "./gate.ts";
 import type { Permission } from "./permissions.ts";
 
 export type RepoActivity = { active: boolean; status?: "deactivated" | "suspended" | "takendown" };
@@ -27,13 +26,13 @@ export function communityActivity(c: Pick<CommunityRow, "status" | "visibility">
  * Read availability (§9): private → RepoDeactivated unless a member; takendown → RepoTakendown, migrated →
  * RepoDeactivated, unless the owner; staff always bypass. The firehose never bypasses (see hiddenFromBackfill).
  */
-export function assertCommunityReadable(ctx: AppContext, c: CommunityRow, auth: AuthResult): void {
+export function assertCommunityReadable(gate: GateCtx, c: CommunityRow, auth: AuthResult): void {
   if (isStaff(auth)) return;
   const caller = auth.kind === "account" ? auth.did : undefined;
   const isOwner = caller === c.ownerDid;
   if (c.status === "takendown" && !isOwner) throw new DomainError("invalid", "RepoTakendown", "Repo has been taken down");
   if (c.status === "migrated" && !isOwner) throw new DomainError("invalid", "RepoDeactivated", "Repo has been deactivated");
-  if (c.visibility === "private" && !isOwner && !(caller && ctx.services.communities.membership(c, caller))) {
+  if (c.visibility === "private" && !isOwner && !(caller && membershipOf(gate.db.orm, c, caller))) {
     throw new DomainError("invalid", "RepoDeactivated", "Repo has been deactivated");
   }
 }
@@ -43,9 +42,9 @@ export function assertCommunityReadable(ctx: AppContext, c: CommunityRow, auth: 
  * and/or .delete; status effects from the community gate. Managed collections are refused by the repo pipeline
  * (400 naming the method).
  */
-export function assertCommunityWritable(ctx: AppContext, c: CommunityRow, auth: AuthResult, needs: ReadonlyArray<"write" | "delete">): void {
+export function assertCommunityWritable(gate: GateCtx, c: CommunityRow, auth: AuthResult, needs: ReadonlyArray<"write" | "delete">): void {
   if (auth.kind !== "account") throw forbidden("You may only write to your own repo");
   communityStatusGate(c, { write: true, action: "write" });
   const perms: Permission[] = needs.map((n) => (n === "delete" ? "community.application.delete" : "community.application.write"));
-  for (const p of new Set(perms)) requirePermission(ctx, c, auth.did, p);
+  for (const p of new Set(perms)) requirePermission(gate, c, auth.did, p);
 }

@@ -116,7 +116,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         try {
           const rl = await limiter.consume("discovery", state.ip);
           if (rl) Object.assign(set.headers, rl);
-          return finish(state, await atprotoDidResponse(ctx, request.headers.get("host")));
+          return finish(state, await atprotoDidResponse({ handleDomain: ctx.config.handleDomain, handles: ctx.services.handles }, request.headers.get("host")));
         } catch (err) {
           return finish(state, errorResponse(err, logger, state.id));
         }

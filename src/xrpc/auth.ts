@@ -5,7 +5,6 @@ import { authRequired, expiredToken, forbidden, invalidToken } from "./errors.ts
 import { verifyJwt, type JwtClaims, type TokenType } from "../account/jwt.ts";
 import { statusError } from "../account/views.ts";
 import { looksLikeServiceAuth } from "../identity/service-auth.ts";
-import { remoteAuth } from "../community/remote.ts";
 
 /** Guard kinds this build can verify; buildXrpcApp refuses a route table that uses any other kind. */
 export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none", "optional", "user", "self-any", "staff", "refresh", "session", "none-or-service", "user-or-remote", "optional-or-remote", "partner"]);
@@ -158,7 +157,7 @@ export async function authenticate(guard: AuthGuard, req: Request, ctx: AppConte
       // Remote members (04 §9): an ES256K/ES256 bearer token is a service-auth JWT from an account on another
       // server, verified here with lxm = this method (401 when REMOTE_MEMBERS_ENABLED=false). Anything else is
       // the ordinary `user` / `optional` path.
-      if (token !== undefined && looksLikeServiceAuth(token)) return remoteAuth(ctx, token, nsidOf(req));
+      if (token !== undefined && looksLikeServiceAuth(token)) return ctx.services.remoteMembers.auth(token, nsidOf(req));
       return authenticate({ kind: guard.kind === "user-or-remote" ? "user" : "optional" }, req, ctx);
     }
     case "partner":

@@ -1,9 +1,8 @@
 // net.openfederation.community.unsuspend: staff(admin) lifts the freeze (04 §6).
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { authRequired } from "../../../../xrpc/errors.ts";
-import { unsuspendCommunity } from "../../../../community/moderation.ts";
 
 export async function handler({ ctx, input, auth }: MethodArgs<"net.openfederation.community.unsuspend">): Promise<MethodResult<"net.openfederation.community.unsuspend">> {
   if (auth.kind !== "account") throw authRequired();
-  return unsuspendCommunity(ctx, input.did, auth.did);
+  return ctx.services.communityModeration.unsuspend(input.did, auth.did);
 }
