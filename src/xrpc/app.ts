@@ -29,6 +29,7 @@ export interface XrpcAppOptions {
   lexicons?: LexiconDoc[];
   /** rate-limit counters (default in-memory) */
   rateLimitStore?: RateLimitStore;
+  /** limiter clock (default: the server's clock, services.clock, so a --dev test clock moves the windows too) */
   now?: () => number;
 }
 
@@ -42,7 +43,7 @@ const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}[A
 export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
   const { config, logger } = ctx;
   const registry = createLexiconRegistry(opts.lexicons);
-  const limiter = new IpRateLimiter(config.rateLimits, opts.rateLimitStore ?? new MemoryRateLimitStore(), opts.now);
+  const limiter = new IpRateLimiter(config.rateLimits, opts.rateLimitStore ?? new MemoryRateLimitStore(), opts.now ?? ctx.services.clock);
   const dispatch = createDispatcher(ctx, registry, limiter, opts.routes ?? ROUTES);
   const baseHeaders = securityHeaders(config);
   const states = new WeakMap<Request, RequestState>();

@@ -35,6 +35,16 @@ describe("per-IP registration limiter (2/h here) applies only to browser calls",
     const keys = await ok(call(pds.url, "net.openfederation.partner.listKeys", { token: admin }));
     expect(keys.keys[0].totalRegistrations).toBe(9);
   });
+
+  test("the per-IP window runs on the server's clock: an hour later on the moved clock a browser call passes again", async () => {
+    const { key } = await createKey(pds, admin, { name: "clocked" });
+    // the browser bucket is spent by the test above (or by these two, if run alone)
+    for (let i = 0; i < 2; i++) await register(pds, key, { origin: ORIGIN });
+    expectError(await register(pds, key, { origin: ORIGIN }), 429, "RateLimitExceeded");
+    pds.advanceClock(61 * MINUTE); // no wall-clock wait: only the injected clock moves
+    expect((await register(pds, key, { origin: ORIGIN })).status).toBe(200);
+    admin = await login(pds); // the old access token expired on the moved clock
+  });
 });
 
 describe("per-key hourly limit", () => {
