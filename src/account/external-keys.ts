@@ -15,9 +15,9 @@ import { parseExternalKey } from "./external-key-format.ts";
 
 export const EXTERNAL_KEY_COLLECTION = "net.openfederation.identity.externalKey";
 export const MAX_KEYS_PER_ACCOUNT = 100;
-const RKEY_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,510}[A-Za-z0-9])?$/;
+export const RKEY_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,510}[A-Za-z0-9])?$/;
 // printable ASCII, space included (06 §6 "1–64 printable chars"; see docs/keys.md)
-const PURPOSE_RE = /^[\x20-\x7e]{1,64}$/;
+export const PURPOSE_RE = /^[\x20-\x7e]{1,64}$/;
 
 export const keyNotFound = (message = "External key not found") => new DomainError("notFound", "KeyNotFound", message);
 const tooManyKeys = () => new DomainError("conflict", "TooManyKeys", `An account may publish at most ${MAX_KEYS_PER_ACCOUNT} external keys`);

@@ -24,6 +24,7 @@ import { normaliseEmail } from "../rules.ts";
 import { accountRoles, accounts } from "../schema.ts";
 import { statusError } from "../views.ts";
 import { precheckCreateAccount, toCreateAccountError } from "./create-errors.ts";
+import { reindexExternalKeysInTx, type ReindexResult } from "../external-keys-import.ts";
 import { blobRefCounts, dropRepoBlobRefsInTx, markExpectedInTx } from "../../blob/refs.ts";
 
 export interface LifecycleDeps {
@@ -179,9 +180,14 @@ export class LifecycleService {
     const blobRefsInTx = (tx: Tx, d: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => {
       dropRepoBlobRefsInTx(tx, d);
       markExpectedInTx(tx, d, refs, rev);
+      // the external-key index is rebuilt in the import's own transaction: resolveByKey never sees a half-imported repo
+      keyIndex = reindexExternalKeysInTx(tx, d, this.now());
     };
+    let keyIndex: ReindexResult = { indexed: 0, skipped: [] };
     const result = await importRepoCar({ db, repo, blobRefsInTx }, did, car, keys, ours);
-    logger.info("repo imported", { did, recordCount: result.recordCount, commit: result.commit.cid });
+    logger.info("repo imported", { did, recordCount: result.recordCount, commit: result.commit.cid, externalKeys: keyIndex.indexed });
+    // invalid key records stay in the repo (the user's data) but are not resolvable; say which, and why
+    if (keyIndex.skipped.length > 0) logger.warn("imported external keys not indexed", { did, skipped: keyIndex.skipped });
     return result;
   }
 
