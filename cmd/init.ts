@@ -1,5 +1,6 @@
 // `ofpds init`: first-time setup — config file, generated secrets (0600), data dir (0700), migrated database.
 import { defineCommand } from "citty";
+import { openDatabase } from "../src/migrations.ts";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import envPaths from "env-paths";
@@ -8,7 +9,6 @@ import { outputFrom, type Output } from "./_shared/output.ts";
 import { CliError, EXIT, UsageError } from "./_shared/errors.ts";
 import { generateSecret } from "../src/config/dev-secrets.ts";
 import { defaultConfigPath } from "../src/config/raw.ts";
-import { Database } from "../src/db/database.ts";
 import { acquireDataDirLock } from "../src/db/lock.ts";
 import { isAcceptablePassword, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName } from "../src/account/rules.ts";
 
@@ -166,7 +166,7 @@ function writeLocked(a: InitAnswers, configPath: string, secretsDir: string, fil
   chmodSync(configPath, 0o600);
 
   chmodSync(a.dataDir, 0o700);
-  const db = Database.open({ dataDir: a.dataDir });
+  const db = openDatabase({ dataDir: a.dataDir });
   const schemaVersion = db.schemaVersion();
   void db.close();
   out.success(`Database ready (schema version ${schemaVersion})`);

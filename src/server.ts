@@ -1,5 +1,6 @@
 // createServer: start a PDS for a loaded config (lock → database → embedded PLC → HTTP) and stop it gracefully.
 import { join } from "node:path";
+import { openDatabase } from "./migrations.ts";
 import type { Config, Secrets } from "./config/types.ts";
 import type { AppContext } from "./context.ts";
 import { Database } from "./db/database.ts";
@@ -27,7 +28,7 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
   let plc: PlcServer | undefined;
   let plcLock: DataDirLock | undefined;
   try {
-    db = Database.open({ dataDir: config.dataDir });
+    db = openDatabase({ dataDir: config.dataDir });
     if (config.plcEmbedded) {
       // Same lock `ofpds plc` takes, so `plc import`/`plc verify` refuse to run while we own the directory.
       plcLock = acquireDataDirLock(config.dataDir, "plc.sqlite.lock");

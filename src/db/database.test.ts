@@ -1,10 +1,11 @@
 // Unit tests for the Database façade: migrations, transactions, after-commit hooks, isolation, the data-set lock.
 import { afterAll, describe, expect, test } from "bun:test";
+import { openDatabase } from "../migrations.ts";
 import { Database as SqliteDatabase } from "bun:sqlite";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { Database, SchemaTooNewError } from "./database.ts";
-import { SCHEMA_VERSION } from "./migrations/index.ts";
+import { SCHEMA_VERSION } from "../migrations.ts";
 import { serverMeta } from "./schema.ts";
 import { acquireDataDirLock, DataDirLockedError } from "./lock.ts";
 import { tempDir } from "../../test/_support/process.ts";
@@ -14,7 +15,7 @@ afterAll(() => dirs.forEach((d) => d.cleanup()));
 function freshDb(): Database {
   const d = tempDir("ofpds-db-");
   dirs.push(d);
-  return Database.open({ dataDir: d.path });
+  return openDatabase({ dataDir: d.path });
 }
 const now = () => new Date().toISOString();
 
@@ -31,7 +32,7 @@ describe("migrations", () => {
     const db = freshDb();
     const path = db.path;
     await db.close();
-    const again = Database.open({ path });
+    const again = openDatabase({ path });
     expect(again.schemaVersion()).toBe(SCHEMA_VERSION);
     await again.close();
   });
@@ -42,7 +43,7 @@ describe("migrations", () => {
     const raw = new SqliteDatabase(path);
     raw.run("INSERT INTO _migrations (id, name, applied_at) VALUES (?, 'future', ?)", [SCHEMA_VERSION + 1, now()]);
     raw.close();
-    expect(() => Database.open({ path })).toThrow(SchemaTooNewError);
+    expect(() => openDatabase({ path })).toThrow(SchemaTooNewError);
   });
 });
 

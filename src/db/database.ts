@@ -3,15 +3,15 @@ import type { Database as SqliteDatabase } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import { join } from "node:path";
 import { openSqlite } from "./sqlite.ts";
-import { MIGRATIONS, SCHEMA_VERSION } from "./migrations/index.ts";
+import type { Migration } from "./migrations/index.ts";
 import * as schema from "./schema.ts";
 import { Mutex } from "../util/mutex.ts";
 
 export type Orm = BunSQLiteDatabase<typeof schema>;
 
 export class SchemaTooNewError extends Error {
-  constructor(readonly found: number) {
-    super(`the database schema (version ${found}) is newer than this ofpds binary supports (version ${SCHEMA_VERSION}); upgrade ofpds`);
+  constructor(readonly found: number, readonly supported: number) {
+    super(`the database schema (version ${found}) is newer than this ofpds binary supports (version ${supported}); upgrade ofpds`);
     this.name = "SchemaTooNewError";
   }
 }
@@ -40,12 +40,15 @@ export class Database {
     this.orm = drizzle(this.reader, { schema });
   }
 
-  /** Opens `<dataDir>/ofpds.sqlite` (or an explicit path) and runs pending migrations. */
-  static open(opts: { dataDir?: string; path?: string }): Database {
+  /**
+   * Opens `<dataDir>/ofpds.sqlite` (or an explicit path) and runs the pending ones of `migrations` (the list is
+   * composed at the root, src/migrations.ts; this layer knows no domain).
+   */
+  static open(opts: { dataDir?: string; path?: string; migrations: readonly Migration[] }): Database {
     const path = opts.path ?? join(opts.dataDir!, "ofpds.sqlite");
     const db = new Database(path);
     try {
-      db.migrate();
+      db.migrate([...opts.migrations].sort((a, b) => a.id - b.id));
     } catch (err) {
       db.close();
       throw err;
@@ -61,12 +64,13 @@ export class Database {
     return row?.v ?? 0;
   }
 
-  private migrate(): void {
+  private migrate(migrations: Migration[]): void {
     this.writer.exec(`CREATE TABLE IF NOT EXISTS _migrations (
       id INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
     const current = this.schemaVersion();
-    if (current > SCHEMA_VERSION) throw new SchemaTooNewError(current);
-    for (const m of MIGRATIONS) {
+    const supported = Math.max(0, ...migrations.map((m) => m.id));
+    if (current > supported) throw new SchemaTooNewError(current, supported);
+    for (const m of migrations) {
       if (m.id <= current) continue;
       this.writer.transaction(() => {
         for (const stmt of m.sqlite) this.writer.exec(stmt);

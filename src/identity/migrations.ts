@@ -1,4 +1,4 @@
-// Embedded migrations of the identity domain (ids are global; see src/db/migrations/index.ts).
+// Embedded migrations of the identity domain (ids are global; see src/migrations.ts).
 import type { Migration } from "../db/migrations/index.ts";
 
 export const IDENTITY_MIGRATIONS: Migration[] = [

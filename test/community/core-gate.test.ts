@@ -1,9 +1,9 @@
 // The community gate (05 §2, 04 §3) on a migrated database: permission resolution and status effects.
 import { afterAll, describe, expect, test } from "bun:test";
+import { openDatabase } from "../../src/migrations.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Database } from "../../src/db/database.ts";
 import { communities, communityMembers, communityRoles } from "../../src/community/schema.ts";
 import { communityStatusGate, requirePermission, type CommunityAction } from "../../src/community/gate.ts";
 import { DEFAULT_ROLES } from "../../src/community/permissions.ts";
@@ -11,7 +11,7 @@ import { DomainError } from "../../src/errors.ts";
 import { httpStatusOf } from "../../src/xrpc/errors.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ofpds-gate-"));
-const db = Database.open({ path: join(dir, "db.sqlite") });
+const db = openDatabase({ path: join(dir, "db.sqlite") });
 const ctx = { db, config: { handleDomain: "test" } };
 afterAll(async () => {
   await db.close();

@@ -2,8 +2,8 @@
 // records no method writes yet (delegations, role assignments, custom roles). It signs with the community's own key
 // (decrypted with the dev secrets of that directory) and commits through the same managed write path and projections.
 import { readFileSync } from "node:fs";
+import { openDatabase } from "../../src/migrations.ts";
 import { join } from "node:path";
-import { Database } from "../../src/db/database.ts";
 import { KeyVault } from "../../src/identity/keys.ts";
 import { RepoService, type WriteOp } from "../../src/repo/service.ts";
 import { Sequencer } from "../../src/sequencer/sequencer.ts";
@@ -21,7 +21,7 @@ export interface SideWriter {
 }
 
 export async function sideWriter(dataDir: string): Promise<SideWriter> {
-  const db = Database.open({ dataDir });
+  const db = openDatabase({ dataDir });
   const secret = (JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")) as { KEY_ENCRYPTION_SECRET: string }).KEY_ENCRYPTION_SECRET;
   const vault = await KeyVault.open(db, secret);
   const repo = new RepoService({

@@ -1,8 +1,8 @@
 // Backfill filtering (spec 03 §7, §9) and the pruning job: hidden repos' #commit/#sync are not replayed; pruning keeps the newest row.
 import { afterAll, describe, expect, test } from "bun:test";
+import { openDatabase } from "../../src/migrations.ts";
 import { Database as Sqlite } from "bun:sqlite";
 import { join } from "node:path";
-import { Database } from "../../src/db/database.ts";
 import { Sequencer } from "../../src/sequencer/index.ts";
 import { FirehoseService } from "../../src/firehose/index.ts";
 import { createLogger } from "../../src/util/logger.ts";
@@ -39,7 +39,7 @@ describe("backfill omits #commit/#sync of repos that are now takendown", () => {
 
 describe("pruning", () => {
   test("deletes events older than the window but never the newest row, so seq keeps counting", async () => {
-    const db = Database.open({ dataDir: newDir() });
+    const db = openDatabase({ dataDir: newDir() });
     try {
       const sequencer = new Sequencer(db);
       const logger = createLogger({ level: "error", format: "json" });

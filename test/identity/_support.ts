@@ -1,5 +1,6 @@
 // Identity test support: a migrated temp database, a real embedded PLC directory, and a log-capturing logger.
 import { join } from "node:path";
+import { openDatabase } from "../../src/migrations.ts";
 import { Database } from "../../src/db/database.ts";
 import { createLogger, type Logger } from "../../src/util/logger.ts";
 import { startPlcServer, type PlcServer } from "../../plc/index.ts";
@@ -9,7 +10,7 @@ export const SECRET = "k".repeat(48);
 
 export function openDb(): { db: Database; dir: string; cleanup(): Promise<void> } {
   const d = tempDir("ofpds-identity-");
-  const db = Database.open({ dataDir: d.path });
+  const db = openDatabase({ dataDir: d.path });
   return {
     db,
     dir: d.path,

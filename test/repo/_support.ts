@@ -1,5 +1,6 @@
 // Test support for the repo engine: a real Database in a temp dir, a Sequencer and a RepoService with in-memory signing keys.
 import { Secp256k1Keypair, type Keypair } from "@atproto/crypto";
+import { openDatabase } from "../../src/migrations.ts";
 import * as dagCbor from "@ipld/dag-cbor";
 import { Database } from "../../src/db/database.ts";
 import { RepoService } from "../../src/repo/service.ts";
@@ -27,7 +28,7 @@ let counter = 0;
 
 export async function repoHarness(): Promise<RepoHarness> {
   const dir = tempDir("ofpds-repo-");
-  const db = Database.open({ dataDir: dir.path });
+  const db = openDatabase({ dataDir: dir.path });
   const sequencer = new Sequencer(db);
   const keys = new Map<string, Keypair>();
   const repo = new RepoService({

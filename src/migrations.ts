@@ -1,0 +1,32 @@
+// Composition root for the schema: every domain's migrations in id order, and the database opened with them.
+import { Database } from "./db/database.ts";
+import { SERVER_META_MIGRATION, type Migration } from "./db/migrations/index.ts";
+import { accountsMigration } from "./account/migrations.ts";
+import { IDENTITY_MIGRATIONS } from "./identity/migrations.ts";
+import { REPO_MIGRATION } from "./repo/migrations.ts";
+import { BLOB_MIGRATION } from "./blob/migrations.ts";
+import { COMMUNITY_EXPORT_REV_MIGRATION, COMMUNITY_MIGRATION } from "./community/migrations.ts";
+import { COMMUNITY_TRANSFER_MIGRATION } from "./community/transfer-migrations.ts";
+import { PARTNER_MIGRATION } from "./partner/migrations.ts";
+import { EXTERNAL_KEYS_MIGRATION } from "./account/external-keys-migration.ts";
+
+/** Ids are global and never reused; each domain adds its line here. */
+export const MIGRATIONS: readonly Migration[] = [
+  SERVER_META_MIGRATION,
+  accountsMigration,
+  ...IDENTITY_MIGRATIONS,
+  REPO_MIGRATION,
+  BLOB_MIGRATION,
+  COMMUNITY_MIGRATION,
+  COMMUNITY_TRANSFER_MIGRATION,
+  COMMUNITY_EXPORT_REV_MIGRATION,
+  PARTNER_MIGRATION,
+  EXTERNAL_KEYS_MIGRATION,
+].sort((a, b) => a.id - b.id);
+
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));
+
+/** Database.open with this binary's schema. */
+export function openDatabase(opts: { dataDir?: string; path?: string }): Database {
+  return Database.open({ ...opts, migrations: MIGRATIONS });
+}
