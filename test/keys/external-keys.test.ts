@@ -124,14 +124,16 @@ describe("external keys", () => {
     await ok(xrpc(env.pds.url, SET, { token: bob.token, body: { rkey: "p", type: "p256", purpose: "test", publicKey: multikey(P256, p256Key) } }));
   });
 
-  test("bad rkey or purpose → 400 InvalidRequest; unknown rkey → 404 KeyNotFound; delete removes it", async () => {
+  test("bad rkey or purpose → 400 InvalidRequest; unknown rkey → 404 KeyNotFound; nothing written; delete removes it", async () => {
     const key = multikey(ED, ed25519.getPublicKey(ed25519.utils.randomPrivateKey()));
+    const before = head(bob.did);
     for (const body of [{ rkey: "-x", type: "ed25519", purpose: "ssh", publicKey: key }, { rkey: "ok", type: "ed25519", purpose: "tab\there", publicKey: key }]) {
       const r = await xrpc(env.pds.url, SET, { token: bob.token, body });
       expect([r.status, r.body.error]).toEqual([400, "InvalidRequest"]);
     }
     const missing = await xrpc(env.pds.url, "net.openfederation.identity.deleteExternalKey", { token: bob.token, body: { rkey: "nope" } });
     expect([missing.status, missing.body.error]).toEqual([404, "KeyNotFound"]);
+    expect(head(bob.did)).toEqual(before);
     const gone = await xrpc(env.pds.url, "net.openfederation.identity.getExternalKey", { params: { did: bob.did, rkey: "nope" } });
     expect([gone.status, gone.body.error]).toEqual([404, "KeyNotFound"]);
     await ok(xrpc(env.pds.url, "net.openfederation.identity.deleteExternalKey", { token: bob.token, body: { rkey: "wg" } }));
