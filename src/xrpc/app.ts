@@ -14,6 +14,7 @@ import type { RouteEntry } from "./types.ts";
 import { healthResponse } from "./health.ts";
 import { bannerResponse } from "../api/banner.ts";
 import { didJsonResponse } from "./well-known.ts";
+import { SDK_PATH, sdkResponse } from "./sdk-asset.ts";
 import { atprotoDidResponse } from "../account/handles.ts";
 import { createSubscribeReposHandler, SUBSCRIBE_REPOS_PATH } from "../api/com/atproto/sync/subscribeRepos.ts";
 
@@ -107,6 +108,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         return undefined;
       })
       .get("/", ({ request }) => finish(states.get(request)!, bannerResponse(config)))
+      .get(SDK_PATH, ({ request }) => finish(states.get(request)!, sdkResponse(request.headers.get("if-none-match"))))
       .get("/.well-known/did.json", async ({ request, set }) => {
         const state = states.get(request)!;
         const res = await didJsonResponse(ctx, limiter, state.ip, set.headers as Record<string, string>, request.headers.get("host")).catch((err) => errorResponse(err, logger, state.id));
