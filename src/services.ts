@@ -31,6 +31,9 @@ import { HandleChangeService } from "./account/handle-change.ts";
 import { PartnerService } from "./partner/service.ts";
 import { ExternalKeyService } from "./account/external-keys.ts";
 import { ProfileService } from "./account/profile.ts";
+import { NameNamespace } from "./names/namespace.ts";
+import { accountNameHolder } from "./account/name-claim.ts";
+import { communityNameHolder } from "./community/name-claim.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -100,6 +103,8 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const { config, secrets, db, logger } = deps;
   // one clock for the time-based rules (session grace, invite expiry, export grace); a test clock only in --dev
   const now = serverClock(config);
+  // one name namespace for accounts and communities (01 §4): every creator and handle change checks through it
+  const names = new NameNamespace([accountNameHolder, communityNameHolder]);
   const jobs = new JobScheduler(logger.child({ component: "jobs" }));
   const keys = await KeyVault.open(db, secrets.keyEncryptionSecret, { serviceDid: config.serviceDid });
   // --dev never contacts a public directory (ISSUE8 §5): unknown DIDs resolve against the configured PLC only
@@ -108,7 +113,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // repo engine (wired by the accounts work, which needs it for genesis; the repo domain owns these two lines)
   const sequencer = new Sequencer(db);
   const repo = new RepoService({ config, db, sequencer, signingKeypair: (did) => identity.signingKeypair(did), logger: logger.child({ component: "repo" }) });
-  const accountServices = buildAccountServices({ config, secrets, db, identity, repo, logger, now });
+  const accountServices = buildAccountServices({ config, secrets, db, identity, repo, names, logger, now });
   await startAccounts(accountServices, { config, secrets, db, logger });
   // 02 §4: registrations orphaned by a crash between PLC genesis and finalize (at start, then every minute)
   jobs.add({ name: "creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => accountServices.accounts.reconcileCreating().then(() => {}) });
@@ -135,7 +140,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid });
   const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, logger: logger.child({ component: "lifecycle" }) });
   // communities (spec 04): private/unverified repos stay off the firehose (03 §9)
-  const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, logger: logger.child({ component: "communities" }) }, now);
+  const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, names, logger: logger.child({ component: "communities" }) }, now);
   // 04 §2: community creations orphaned by a crash (at start every `creating` row from before this process, then every minute)
   jobs.add({ name: "community-creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => communities.reconcileCreating().then(() => {}) });
   sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
@@ -148,14 +153,14 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const communityExports = new CommunityExportService({ config, db, communities, repo, audit });
   const handleChanges = new HandleChangeService({
     config, db, accounts: accountServices.accounts, identity, handles, sequencer, audit: accountServices.audit,
-    communityNameTaken: (orm, name) => communities.nameTaken(orm, name), logger: logger.child({ component: "handles" }), now,
+    names, logger: logger.child({ component: "handles" }), now,
   });
   // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
   const didWeb = new DidWebVerifier({ config, db, identity, repo, fetchPolicy, logger: logger.child({ component: "did-web" }), handleOf: (r) => communities.handleOf(r) });
   communities.webVerifier = didWeb;
   jobs.add({ name: "did-web-verify", intervalMs: VERIFY_INTERVAL_MS, run: () => didWeb.verifyPending() });
   firehoseDeps.communities = communities;
-  const transferDeps = { config, db, keys, plc, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, communities, fetchPolicy, logger: logger.child({ component: "community-transfer" }) };
+  const transferDeps = { config, db, keys, plc, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, communities, names, fetchPolicy, logger: logger.child({ component: "community-transfer" }) };
   const communityTransfers = new CommunityTransferService(transferDeps);
   const communityImports = new CommunityImportService(transferDeps);
   const partner = new PartnerService({ config, db, audit: accountServices.audit, accounts: accountServices.accounts, sessions: accountServices.sessions }, now);

@@ -1,4 +1,5 @@
 // AccountService: accounts after creation (approval/rejection, roles, listings, lookups); creation is in creation.ts.
+import type { NameNamespacePort } from "../names/namespace.ts";
 import { and, asc, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Config, Secrets } from "../config/types.ts";
 import type { Database, Tx } from "../db/database.ts";
@@ -26,6 +27,8 @@ export interface AccountDeps {
   audit: AuditLog;
   invites: InviteService;
   sessions: SessionService;
+  /** the handle namespace shared with communities, built at the composition root */
+  names: NameNamespacePort;
   logger: Logger;
 }
 

@@ -4,7 +4,6 @@ import { and, eq, lt, ne } from "drizzle-orm";
 import type { Database, Tx } from "../db/database.ts";
 import { internalError, invalidRequest, DomainError } from "../errors.ts";
 import { accountRoles, accounts } from "./schema.ts";
-import { communities } from "../community/schema.ts";
 import { isAcceptablePassword, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName, type PdsRole } from "./rules.ts";
 import { hashPassword } from "./passwords.ts";
 import type { PreparedIdentityLike, PrimaryRotationKey } from "./ports.ts";
@@ -140,9 +139,8 @@ export class AccountCreator {
   }
 
   assertAvailable(orm: Database["orm"], name: string, email: string): void {
-    if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), live)).get()) throw accountExists("Handle");
-    // communities share the name namespace (01 §4, 04 §4)
-    if (orm.select({ did: communities.did }).from(communities).where(eq(communities.name, name)).get()) throw accountExists("Handle");
+    // one namespace with communities (01 §4, 04 §4), owned by src/names
+    if (this.deps.names.taken(orm, name)) throw accountExists("Handle");
     if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw accountExists("Email");
   }
 

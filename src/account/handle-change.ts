@@ -2,7 +2,8 @@
 import { and, eq, gt } from "drizzle-orm";
 import { isValidHandle, isValidTld } from "@atproto/syntax";
 import type { Config } from "../config/types.ts";
-import type { Database, Orm } from "../db/database.ts";
+import type { Database } from "../db/database.ts";
+import type { NameNamespacePort } from "../names/namespace.ts";
 import type { Logger } from "../util/logger.ts";
 import type { IdentityService } from "../identity/service.ts";
 import type { HandleResolver } from "../identity/handle-resolver.ts";
@@ -26,8 +27,8 @@ export interface HandleChangeDeps {
   handles: Pick<HandleResolver, "resolve" | "forget">;
   sequencer: Pick<Sequencer, "identityInTx">;
   audit: Pick<AuditLog, "writeInTx">;
-  /** the shared name namespace (01 §4): true when a community holds `name`; plugged in by the composition root */
-  communityNameTaken: (orm: Orm, name: string) => boolean;
+  /** the name namespace shared with communities (01 §4), built at the composition root */
+  names: NameNamespacePort;
   logger: Logger;
   now: () => number;
 }
@@ -49,7 +50,7 @@ export class HandleChangeService {
     const holder = accounts.lookupRow(target.handle);
     if (holder && holder.status !== "rejected" && holder.did !== did) throw notAvailable("Handle already taken");
     // Security: the name namespace is shared with communities (01 §4); a community's name is taken too
-    if ("name" in target && this.deps.communityNameTaken(db.orm, target.name)) throw notAvailable("Handle already taken");
+    if ("name" in target && this.deps.names.taken(db.orm, target.name, did)) throw notAvailable("Handle already taken");
     if ("externalHandle" in target && (await handles.resolve(target.handle, { fresh: true })) !== did) {
       throw notAvailable(`Handle does not resolve to your DID: publish did=${did} at _atproto.${target.handle} (DNS TXT) or https://${target.handle}/.well-known/atproto-did`);
     }
@@ -63,6 +64,9 @@ export class HandleChangeService {
     }
 
     const applied = await db.transaction((tx) => {
+      // Why again: a community.create or another updateHandle may have taken the name while PLC was answering;
+      // inside the write transaction nobody else can.
+      if ("name" in target && this.deps.names.taken(tx.orm, target.name, did)) return false;
       const next = "name" in target ? { name: target.name } : { externalHandle: target.handle };
       if (!accounts.setHandleInTx(tx, did, next)) return false;
       sequencer.identityInTx(tx, did, target.handle);

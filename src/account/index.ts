@@ -1,4 +1,5 @@
 // Wires the account domain (audit, sessions, invites, accounts, login) for src/services.ts.
+import type { NameNamespacePort } from "../names/namespace.ts";
 import type { Config, Secrets } from "../config/types.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
@@ -21,8 +22,8 @@ export interface AccountServices {
   login: LoginService;
 }
 
-export function buildAccountServices(deps: { config: Config; secrets: Secrets; db: Database; identity: IdentityPort; repo: RepoPort; logger: Logger; now?: Clock }): AccountServices {
-  const { config, secrets, db, identity, repo, now = systemClock } = deps;
+export function buildAccountServices(deps: { config: Config; secrets: Secrets; db: Database; identity: IdentityPort; repo: RepoPort; names: NameNamespacePort; logger: Logger; now?: Clock }): AccountServices {
+  const { config, secrets, db, identity, repo, names, now = systemClock } = deps;
   const logger = deps.logger.child({ component: "accounts" });
   const audit = new AuditLog(db);
   const sessions = new SessionService({ config, secrets, db, audit }, now);
@@ -35,7 +36,7 @@ export function buildAccountServices(deps: { config: Config; secrets: Secrets; d
       return row ? accounts!.handleOf(row) : undefined;
     },
   }, now);
-  accounts = new AccountService({ config, secrets, db, identity, repo, audit, invites, sessions, logger }, now);
+  accounts = new AccountService({ config, secrets, db, identity, repo, audit, invites, sessions, names, logger }, now);
   const login = new LoginService({ db, accounts, sessions, lockout: new Lockout(db, now), audit, handleDomain: config.handleDomain });
   dummyPasswordHash(); // computed once at start, so the first unknown-identifier login is not faster
   return { audit, sessions, invites, accounts, login };

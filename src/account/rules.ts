@@ -1,14 +1,9 @@
 // Input rules for names, emails, passwords and login identifiers (spec 01 §4), with the spec's exact messages.
 import { isValidHandle } from "@atproto/syntax";
+import { RESERVED_NAMES } from "../names/reserved.ts";
 
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  "admin", "administrator", "root", "system", "moderator", "mod", "null", "undefined", "api", "xrpc", "health",
-  "status", "openfederation", "atproto", "bluesky", "support", "help", "official", "security", "staff", "team",
-  "ops", "operations", "abuse", "contact", "info", "news", "legal", "privacy", "tos", "trust", "safety", "bot",
-  "service", "noreply", "no-reply",
-  // infrastructure
-  "www", "plc", "pds", "ofpds", "mail", "localhost",
-]);
+// The reserved names belong to the shared namespace (src/names); nameProblem below applies them.
+export { RESERVED_NAMES };
 
 export const PDS_ROLES = ["admin", "moderator", "partner-manager", "auditor", "user"] as const;
 export type PdsRole = (typeof PDS_ROLES)[number];

@@ -67,13 +67,13 @@ export async function createCommunity(ctx: CommunityOpsCtx, input: CreateCommuni
     return createWebCommunity(ctx, checked.domain, handle, base);
   }
   if (input.domain !== undefined) throw invalidRequest("domain applies to did:web communities only");
-  if (svc.nameTaken(db.orm, name)) throw handleTaken();
+  if (ctx.deps.names.taken(db.orm, name)) throw handleTaken();
 
   const prepared = await identity.prepareIdentity({ handle, ...(input.rotationKey ? { rotationKey: input.rotationKey } : {}) });
   const did = prepared.did;
   // 1. reserve: the name and the keys, atomically (the unique index also guards the name)
   await db.transaction(async (tx) => {
-    if (svc.nameTaken(tx.orm, name)) throw handleTaken();
+    if (ctx.deps.names.taken(tx.orm, name)) throw handleTaken();
     tx.orm.insert(communities).values(newCommunityRow(ctx, did, "plc", null, base, "creating", true)).run();
     identity.storeKeysInTx(tx, prepared);
   });
@@ -118,15 +118,15 @@ async function createWebCommunity(ctx: CommunityOpsCtx, domain: string, handle: 
   if (svc.getRow(did)) throw didTaken();
   // "not a local handle of another subject" (02 §10)
   const suffix = `.${svc.handleDomain}`;
-  if (domain.endsWith(suffix) && svc.nameTaken(db.orm, domain.slice(0, -suffix.length))) throw invalidDomain("Domain is the handle of another account or community here");
+  if (domain.endsWith(suffix) && ctx.deps.names.taken(db.orm, domain.slice(0, -suffix.length))) throw invalidDomain("Domain is the handle of another account or community here");
   if (db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.externalHandle, domain)).get()) throw invalidDomain("Domain is the handle of another account here");
-  if (svc.nameTaken(db.orm, base.name)) throw handleTaken();
+  if (ctx.deps.names.taken(db.orm, base.name)) throw handleTaken();
   const signing = await Secp256k1Keypair.create({ exportable: true });
   const ciphertext = keys.encrypt("identity.signing-key", did, await signing.export());
   // no PLC step: reserve and finalize are one transaction; the PK and the unique index catch races
   await db.transaction(async (tx) => {
     if (svc.getRow(did, tx.orm)) throw didTaken();
-    if (svc.nameTaken(tx.orm, base.name)) throw handleTaken();
+    if (ctx.deps.names.taken(tx.orm, base.name)) throw handleTaken();
     tx.orm.insert(communities).values(newCommunityRow(ctx, did, "web", domain, base, "creating", false)).run();
     tx.orm.insert(identityKeys).values({ did, purpose: "identity.signing-key", ciphertext: Buffer.from(ciphertext), createdAt: new Date(ctx.now()).toISOString() }).run();
     await finalizeCommunityInTx(ctx, tx, did, signing, handle, base, "web", base.createdBy);

@@ -31,6 +31,7 @@ import { jsonOf } from "./transfer-client.ts";
 import { verifyCommunityCar } from "./import-verify.ts";
 import { didNotUpdated, TRANSFER_TTL_MS } from "./transfer.ts";
 import type { CommunityService } from "./service.ts";
+import type { NameNamespacePort } from "../names/namespace.ts";
 import { callSource, confirmWithRetries, freshDocument, keypair, type ImportCtx } from "./import-source.ts";
 import { checkDomain } from "./domain.ts";
 
@@ -45,6 +46,8 @@ export interface ImportDeps {
   accounts: AccountService;
   audit: AuditLog;
   communities: CommunityService;
+  /** the name namespace shared with accounts (01 §4), built at the composition root */
+  names: NameNamespacePort;
   fetchPolicy: OutboundFetchPolicy;
   logger: Logger;
 }
@@ -91,7 +94,7 @@ export class CommunityImportService {
     }
     await this.purgeExpired();
     if (this.deps.communities.getRow(did) || db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw didTaken();
-    if (this.deps.communities.nameTaken(db.orm, name)) throw handleTaken();
+    if (this.deps.names.taken(db.orm, name)) throw handleTaken();
 
     let doc: DidDocument | null;
     try {
@@ -113,7 +116,7 @@ export class CommunityImportService {
     const recoveryCt = Buffer.from(keys.encrypt("identity.recovery-key", did, await recovery.export()));
     await db.transaction((tx) => {
       if (this.deps.communities.getRow(did, tx.orm) || tx.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw didTaken();
-      if (this.deps.communities.nameTaken(tx.orm, name)) throw handleTaken();
+      if (this.deps.names.taken(tx.orm, name)) throw handleTaken();
       tx.orm.insert(communities).values({
         did, name, didMethod: domain ? "web" : "plc", domain: domain ? domain.domain : null, ownerDid: callerDid, createdBy: callerDid, createdAt, status: "importing",
         statusChangedAt: createdAt, visibility: "public", joinPolicy: "open", governanceModel: "benevolent-dictator",

@@ -1,5 +1,5 @@
 // CommunityService: the community façade (spec 04 §1-§4): lookups and policy here; create, reads, update and delete delegate.
-import { and, count, eq, ne } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import type { Config } from "../config/types.ts";
 import type { Database, Orm, Tx } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
@@ -10,7 +10,7 @@ import type { RepoService } from "../repo/service.ts";
 import type { Sequencer } from "../sequencer/index.ts";
 import type { EventType } from "../sequencer/index.ts";
 import type { AccountService } from "../account/account-service.ts";
-import { accounts } from "../account/schema.ts";
+import type { NameNamespacePort } from "../names/namespace.ts";
 import { communities, communityMembers, type CommunityRow } from "./schema.ts";
 import { findCommunity, membershipOf, resolveCommunity, type Membership } from "./gate.ts";
 import { CommunityRepoWriter } from "./writer.ts";
@@ -36,6 +36,8 @@ export interface CommunityDeps {
   sequencer: Sequencer;
   accounts: AccountService;
   audit: AuditLog;
+  /** the name namespace shared with accounts (01 §4, src/names), built at the composition root */
+  names: NameNamespacePort;
   logger: Logger;
 }
 
@@ -106,12 +108,6 @@ export class CommunityService {
   accountHandle(did: string): string {
     const row = this.deps.accounts.getRow(did);
     return row ? this.deps.accounts.handleOf(row) : "handle.invalid";
-  }
-
-  /** Name namespace shared with accounts (01 §4): true when an account or a community holds `name`. */
-  nameTaken(orm: Orm, name: string): boolean {
-    if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), ne(accounts.status, "rejected"))).get()) return true;
-    return !!orm.select({ did: communities.did }).from(communities).where(eq(communities.name, name)).get();
   }
 
   /** Firehose policy (03 §9): private → no #commit/#sync; unverified did:web → nothing; others as usual. */

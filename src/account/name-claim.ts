@@ -1,0 +1,8 @@
+// The accounts' claim on the shared handle namespace: a name is held by any account not rejected.
+import { and, eq, ne } from "drizzle-orm";
+import type { Orm } from "../db/database.ts";
+import { accounts } from "./schema.ts";
+
+export function accountNameHolder(orm: Orm, name: string): string | undefined {
+  return orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), ne(accounts.status, "rejected"))).get()?.did;
+}

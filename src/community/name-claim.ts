@@ -1,0 +1,8 @@
+// The communities' claim on the shared handle namespace: a name is held by a community in any status (even takendown).
+import { eq } from "drizzle-orm";
+import type { Orm } from "../db/database.ts";
+import { communities } from "./schema.ts";
+
+export function communityNameHolder(orm: Orm, name: string): string | undefined {
+  return orm.select({ did: communities.did }).from(communities).where(eq(communities.name, name)).get()?.did;
+}
