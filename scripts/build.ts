@@ -1,6 +1,7 @@
 // Compiles cmd/main.ts into one executable (dist/ofpds), optionally cross-compiling (--target=bun-linux-arm64).
 import type { BunPlugin } from "bun";
 import { VERIFY_WORKER_ENTRY } from "../plc/ops/verify-pool.ts";
+import { buildSdk, SDK_GZIP_BUDGET } from "../sdk/build.ts";
 
 /**
  * Ink imports react-devtools-core statically; it is only used when DEV=true. Resolving it to an
@@ -48,4 +49,8 @@ if (import.meta.main) {
   const outfile = await buildBinary({ target: targetArg });
   const size = Bun.file(new URL(`../${outfile}`, import.meta.url).pathname).size;
   console.error(`built ${outfile} (${(size / 1048576).toFixed(1)} MiB) in ${Math.round(performance.now() - started)} ms`);
+  // The binary embeds this IIFE at /sdk/v1.js; its budget is also enforced by test/sdk/size.test.ts.
+  const { gzipBytes } = await buildSdk();
+  console.error(`sdk /sdk/v1.js: gzip ${gzipBytes} B (budget ${SDK_GZIP_BUDGET} B)`);
+  if (gzipBytes > SDK_GZIP_BUDGET) process.exit(1);
 }
