@@ -50,8 +50,8 @@ export async function createInTx(ctx: RepoCtx, tx: Tx, input: GenesisInput): Pro
 }
 
 /**
- * A repo goes public: #identity, #account{active:true}, #sync of the current head. With `genesisCommit`
- * (an approved account, spec 10 §8 item 5) a genesis #commit comes before the #sync: the head is still the
+ * A repo goes public: #account{active:true}, #identity, #sync of the current head. With `genesisCommit`
+ * (an approved account, spec 10 §8 item 5) it is #identity, #account, the genesis #commit, #sync: the head is still the
  * genesis commit because a pending account cannot write, so every stored block belongs to it and every
  * indexed record is one of its create ops.
  */
@@ -62,8 +62,12 @@ export function announceInTx(ctx: RepoCtx, tx: Tx, did: string, handle: string, 
   const bytes = storage.getBytesSync(root.cid);
   if (!bytes) throw new Error(`commit block missing for ${did}`);
   const seq = ctx.deps.sequencer;
-  seq.identityInTx(tx, did, handle);
+  // 03 §7 orders the two triggers differently: a genesis (approval) is #identity, #account, #commit, #sync like a
+  // creation; a repo that already existed going visible (private → public, did:web verified, import done) is
+  // #account, #identity, #sync like an activation.
+  if (opts.genesisCommit) seq.identityInTx(tx, did, handle);
   seq.accountInTx(tx, did, true);
+  if (!opts.genesisCommit) seq.identityInTx(tx, did, handle);
   if (opts.genesisCommit) {
     const db = sqliteOf(tx.orm);
     const blocks = new BlockMap();

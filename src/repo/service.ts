@@ -98,7 +98,7 @@ export class RepoService {
   createInTx(tx: Tx, input: GenesisInput): Promise<{ cid: string; rev: string }> {
     return createInTx(this.ctx, tx, input);
   }
-  /** A repo goes public: #identity, #account{active:true}, (genesis #commit,) #sync of the current head. */
+  /** A repo goes public: #account{active:true}, #identity, #sync of the head; with genesisCommit #identity, #account, #commit, #sync. */
   announceInTx(tx: Tx, did: string, handle: string, opts?: { genesisCommit?: boolean }): void {
     announceInTx(this.ctx, tx, did, handle, opts);
   }

@@ -80,7 +80,7 @@ describe("identity verification", () => {
     pointedAtPds.add(domain);
     const created = await ok(call(e.url, `${NS}.create`, { token: owner.accessJwt, body: { handle: uniq("w"), didMethod: "web", domain } }));
     expect(verifiedCol(created.did)).toBe(1);
-    expect(events(created.did)).toEqual(["#identity", "#account", "#sync"]);
+    expect(events(created.did)).toEqual(["#account", "#identity", "#sync"]);
   });
 
   test("wrong key published → stays unverified, no events; right document → owner get verifies and announces", async () => {
@@ -113,7 +113,7 @@ describe("identity verification", () => {
     const g2 = await ok(call(e.url, `${NS}.get`, { token: owner.accessJwt, params: { did } }));
     expect(g2.identityVerified).toBe(true);
     expect(verifiedCol(did)).toBe(1);
-    expect(events(did)).toEqual(["#identity", "#account", "#sync"]);
+    expect(events(did)).toEqual(["#account", "#identity", "#sync"]);
 
     // verified: later gets do not fetch again and emit nothing
     const after = hits(domain);

@@ -123,7 +123,7 @@ describe("did:web community moves from S to D", () => {
     const v = await verifyRepoCar(car, did, ticket.signingKey);
     expect(v.creates.map((c) => `${c.collection}/${c.rkey}`)).toContain("app.example.note/n1");
     expect(D.sql("SELECT identity_verified AS v, did_method AS m FROM communities WHERE did = ?", did)).toEqual([{ v: 1, m: "web" }]);
-    expect(events(D, did)).toEqual(["#identity", "#account", "#sync"]);
+    expect(events(D, did)).toEqual(["#account", "#identity", "#sync"]);
     const members = D.sql<{ member_did: string; role_rkey: string }>("SELECT member_did, role_rkey FROM community_members WHERE community_did = ? ORDER BY role_rkey", did);
     expect(members).toEqual([{ member_did: member.did, role_rkey: "member" }, { member_did: owner.did, role_rkey: "owner" }]);
     // D now serves the document by Host; S (migrated) answers its service document for that Host

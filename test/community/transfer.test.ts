@@ -150,7 +150,7 @@ describe("plc community moves from S to D", () => {
     expect(got).toMatchObject({ did: community.did, handle: `${dName}.test`, displayName: "Club" });
     const members = D.sql<{ member_did: string; role_rkey: string }>("SELECT member_did, role_rkey FROM community_members WHERE community_did = ? ORDER BY role_rkey", community.did);
     expect(members).toEqual([{ member_did: member.did, role_rkey: "member" }, { member_did: owner.did, role_rkey: "owner" }]);
-    expect(D.sql("SELECT type FROM repo_events WHERE did = ? ORDER BY seq", community.did).map((r: any) => r.type)).toEqual(["#identity", "#account", "#sync"]);
+    expect(D.sql("SELECT type FROM repo_events WHERE did = ? ORDER BY seq", community.did).map((r: any) => r.type)).toEqual(["#account", "#identity", "#sync"]);
     // the owner can write on D
     await ok(call(D.url, "com.atproto.repo.createRecord", { token: owner.onD, body: { repo: community.did, collection: "app.example.note", rkey: "after", record: { text: "on D" } } }));
     expect(D.sql("SELECT action FROM audit_log WHERE target_did = ? AND action LIKE 'community.import%' ORDER BY rowid", community.did).map((r: any) => r.action))

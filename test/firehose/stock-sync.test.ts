@@ -1,9 +1,9 @@
 // The stock @atproto/sync Firehose consumer (signature + MST proof verification on) reads our subscribeRepos and resumes from a cursor.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { IdResolver } from "@atproto/identity";
-import { Firehose, type Event } from "@atproto/sync";
+import type { Event } from "@atproto/sync";
 import type { RunningPds } from "../_support/pds.ts";
 import { ok, xrpc } from "../e2e/_xrpc.ts";
+import { stockConsumer, summary } from "./_stock.ts";
 import { adminToken, registerApproved, startFirehosePds } from "./_support.ts";
 
 let pds: RunningPds;
@@ -14,61 +14,10 @@ afterAll(async () => {
   await pds?.stop();
 });
 
-/** Plain fetch, except a handle's `https://<handle>/.well-known/atproto-did` goes to our server with that Host, as DNS would route it. */
-const loopbackFetch = ((input: string | URL | Request, init?: RequestInit) => {
-  const url = new URL(input instanceof Request ? input.url : String(input));
-  if (url.pathname !== "/.well-known/atproto-did") return fetch(input, init);
-  return fetch(`${pds.url}/.well-known/atproto-did`, { ...init, headers: { host: url.hostname } });
-}) as typeof fetch;
-
-/** A stock consumer that records every parsed event and every error; `cursor` is what it sends as `?cursor=` on connect. */
-function consumer(cursor?: number) {
-  const events: Event[] = [];
-  const errors: Error[] = [];
-  const waiters: Array<() => void> = [];
-  const firehose = new Firehose({
-    service: pds.url.replace(/^http/, "ws"),
-    // the default fetch is SSRF-guarded (refuses loopback, and needs Node's undici); the test PLC is on loopback
-    idResolver: new IdResolver({ plcUrl: pds.plcUrl, fetch: loopbackFetch }),
-    getCursor: () => cursor,
-    // short reconnect so a failure surfaces as an error instead of hanging the test
-    subscriptionReconnectDelay: 50,
-    handleEvent: (evt) => {
-      events.push(evt);
-      for (const w of waiters.splice(0)) w();
-    },
-    onError: (err) => {
-      errors.push(err);
-      for (const w of waiters.splice(0)) w();
-    },
-  });
-  void firehose.start();
-  async function until(pred: (evts: Event[]) => boolean): Promise<Event[]> {
-    // event-driven, no clock: re-check each time the consumer hands us something
-    while (!pred(events)) {
-      if (errors.length > 0) throw new Error(`stock consumer errors: ${errors.map((e) => `${e.message}: ${String((e.cause as Error)?.message ?? e.cause)}`).join("; ")}`);
-      await new Promise<void>((r) => waiters.push(r));
-    }
-    return events;
-  }
-  return { events, errors, until, destroy: () => firehose.destroy() };
-}
-
-function summary(evts: Event[], did: string) {
-  return evts
-    .filter((e) => e.did === did)
-    .map((e) => {
-      if (e.event === "create" || e.event === "update") return [e.event, e.collection, e.rkey, (e.record as { text?: string }).text ?? null];
-      if (e.event === "delete") return [e.event, e.collection, e.rkey];
-      if (e.event === "account") return [e.event, e.active];
-      return [e.event];
-    });
-}
-
 test("verified identity/account/commit/sync events for a new account, its writes and deletes, then a cursor resume", async () => {
   const admin = await adminToken(pds.url);
   // cursor 0 replays from the first event: no race between the lazy connect and the account going live
-  const fh = consumer(0);
+  const fh = stockConsumer(pds, 0);
   const user = await registerApproved(pds.url, admin, "stockie");
   const post = (text: string) => ({ $type: "app.bsky.feed.post", text, createdAt: "2026-01-01T00:00:00.000Z" });
   await ok(xrpc(pds.url, "com.atproto.repo.createRecord", { token: user.token, body: { repo: user.did, collection: "app.bsky.feed.post", rkey: "p1", record: post("first") } }));
@@ -104,7 +53,7 @@ test("verified identity/account/commit/sync events for a new account, its writes
 
   // resume: a consumer whose cursor is the seq of the first post's create gets exactly the later events, nothing before
   const firstPost = all.find((e) => e.did === user.did && e.event === "create" && e.rkey === "p1")!;
-  const resumed = consumer(firstPost.seq);
+  const resumed = stockConsumer(pds, firstPost.seq);
   const replay = await resumed.until((es) => es.some(isLast));
   expect(resumed.errors).toEqual([]);
   expect(replay.every((e) => e.seq > firstPost.seq)).toBe(true);

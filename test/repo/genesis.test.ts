@@ -62,13 +62,13 @@ describe("genesis", () => {
     expect(verified.creates.map((c) => `${c.collection}/${c.rkey}`)).toEqual(["app.bsky.actor.profile/self"]);
   });
 
-  test("pending genesis emits nothing; approval announces #identity, #account, #sync of the head", async () => {
+  test("pending genesis emits nothing; announcing an existing head is #account, #identity, #sync of the head", async () => {
     const before = h.eventCount();
     const { did } = await h.newRepo({ announce: false });
     expect(h.eventCount()).toBe(before);
     await h.db.transaction((tx) => h.repo.announceInTx(tx, did, "pending.test"));
     const evts = h.events().slice(before);
-    expect(evts.map((e) => e.type)).toEqual(["#identity", "#account", "#sync"]);
+    expect(evts.map((e) => e.type)).toEqual(["#account", "#identity", "#sync"]);
     const sync = await readCarWithRoot(evts[2]!.body.blocks as Uint8Array);
     expect(sync.root.toString()).toBe(h.repo.head(did)!.cid);
   });
