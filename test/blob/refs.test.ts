@@ -42,7 +42,7 @@ describe("expected blobs (importRepo bookkeeping)", () => {
     expect(blobs.listBlobs(did, { limit: 10 }).cids).toEqual([rawCid(a)]);
     // referenced, so GC keeps it
     await blobs.gc();
-    expect(blobs.getPermanent(did, rawCid(a))).not.toBeNull();
+    expect(blobs.getPermanent(did, rawCid(a))).toMatchObject({ mime: "image/png", size: 300 });
   });
 
   test("deleting the repo leaves every blob to GC", async () => {

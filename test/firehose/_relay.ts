@@ -3,6 +3,7 @@ import { expect } from "bun:test";
 import { readCarWithRoot } from "@atproto/repo";
 import { verifySignature } from "@atproto/crypto";
 import * as dagCbor from "@ipld/dag-cbor";
+import { CID } from "multiformats/cid";
 import { invertCommitEvent } from "../repo/_invert.ts";
 
 export async function verifyCommit(body: any, prevDataByRepo: Map<string, string>, keyOf: (did: string) => Promise<string>): Promise<void> {
@@ -25,7 +26,8 @@ export async function verifyCommit(body: any, prevDataByRepo: Map<string, string
   }
   for (const op of body.ops) {
     if (op.action === "create") expect(op.prev).toBeUndefined();
-    else expect(op.prev).toBeDefined();
+    // the previous record's CID (a dag-cbor CIDv1), not merely present: null would have passed toBeDefined
+    else expect(CID.asCID(op.prev)?.toString()).toMatch(/^bafyrei[a-z2-7]{52}$/);
     if (op.action === "delete") expect(op.cid).toBeNull();
   }
   prevDataByRepo.set(body.repo, commit.data.toString());

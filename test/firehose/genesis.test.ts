@@ -24,7 +24,7 @@ async function expectGenesisFrames(pds: RunningPds, frames: Frame[], did: string
   const repo = await Repo.load(store, car.root);
   expect(repo.did).toBe(did);
   expect(await verifyCommitSig(repo.commit, await plcSigningKey(pds.plcUrl, did))).toBe(true);
-  expect(await repo.getRecord("app.bsky.actor.profile", "self")).toBeTruthy();
+  expect(await repo.getRecord("app.bsky.actor.profile", "self")).toEqual((await ok(xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: did, collection: "app.bsky.actor.profile", rkey: "self" } }))).value);
   const head = await ok(xrpc(pds.url, "com.atproto.sync.getLatestCommit", { params: { did } }));
   expect(head.cid).toBe(commit.body.commit.toString());
   expect(sync.body.rev).toBe(commit.body.rev);

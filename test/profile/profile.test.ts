@@ -35,6 +35,10 @@ describe("updateProfile / getProfile", () => {
   });
 
   test("concurrent updates of different fields both survive (swapRecord merge retry)", async () => {
+    const profileRecord = async () => (await ok(xrpc(env.pds.url, "com.atproto.repo.getRecord", { params: { repo: alice.did, collection: "app.bsky.actor.profile", rkey: "self" } }))).value;
+    // the avatar set by the previous test: an untouched field every concurrent merge must carry over
+    const avatarBefore = (await profileRecord()).avatar;
+    expect(avatarBefore).toMatchObject({ $type: "blob", mimeType: "image/png" });
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) => xrpc(env.pds.url, UPDATE, { token: alice.token, body: i % 2 ? { displayName: `Name ${i}` } : { description: `Desc ${i}` } })),
     );
@@ -42,7 +46,7 @@ describe("updateProfile / getProfile", () => {
     const got = await ok(xrpc(env.pds.url, GET, { params: { did: alice.did } }));
     expect(got.profile.displayName).toMatch(/^Name /);
     expect(got.profile.description).toMatch(/^Desc /);
-    expect(got.profile.avatar).toBeDefined();
+    expect((await profileRecord()).avatar).toEqual(avatarBefore);
   });
 
   test("Bluesky lexicon limits apply: a 65-grapheme displayName → 400, nothing written", async () => {
