@@ -16,7 +16,7 @@ describe("ofpds serve --dev", () => {
       const health = await fetch(`${pds.url}/xrpc/_health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ version: pkg.version });
-      expect(health.headers.get("x-request-id")).toBeTruthy();
+      expect(health.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       const plcHealth = await fetch(`${pds.plcUrl}/_health`);
       expect(plcHealth.status).toBe(200);
       expect(existsSync(join(dataDir, "plc.sqlite"))).toBe(true);

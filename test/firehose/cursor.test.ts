@@ -52,7 +52,7 @@ describe("cursor edge cases on one server", () => {
     const res = await fetch(`${pds.url}/xrpc/com.atproto.sync.subscribeRepos?cursor=0`);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "InvalidRequest", message: "WebSocket upgrade required" });
-    expect(res.headers.get("x-request-id")).toBeTruthy();
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   test("a malformed cursor → 400 before the upgrade", async () => {

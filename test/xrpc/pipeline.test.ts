@@ -133,7 +133,7 @@ describe("error responses", () => {
       const res = await c.req();
       expect(res.status).toBe(c.status);
       expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
-      expect(res.headers.get("x-request-id")).toBeTruthy();
+      expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       const body = await errorBody(res);
       expect(body.keys).toEqual(["error", "message"]);
       expect(typeof body.message).toBe("string");
