@@ -56,7 +56,8 @@ describe("input rules", () => {
   test("a space counts as special: `alllowercase 123` is accepted", async () => {
     const name = uniq();
     const code = await invite(e);
-    await ok(call(e.url, "net.openfederation.account.register", { body: { handle: name, email: `${name}@example.org`, password: "alllowercase 123", inviteCode: code } }));
+    const reg = await ok(call(e.url, "net.openfederation.account.register", { body: { handle: name, email: `${name}@example.org`, password: "alllowercase 123", inviteCode: code } }));
+    expect([reg.handle, reg.status]).toEqual([`${name}.test`, "pending"]);
   });
 
   for (const email of ["no-at-sign", "a@nodot", "a b@example.org", "a@-x.org", `${"a".repeat(250)}@x.org`]) {

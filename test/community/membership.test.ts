@@ -332,7 +332,9 @@ describe("removeMember", () => {
   });
 
   test("the owner may remove anyone but themself (custom role included)", async () => {
+    expect(memberRows(c).map((m: any) => m.d)).toContain(nina.did);
     await ok(post(owner, "removeMember", { did: c, memberDid: nina.did }));
+    expect(memberRows(c).map((m: any) => m.d)).not.toContain(nina.did);
     await refused(c, () => post(owner, "removeMember", { did: c, memberDid: owner.did }), 403, "Forbidden");
   });
 });

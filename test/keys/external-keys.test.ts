@@ -122,6 +122,11 @@ describe("external keys", () => {
   test("valid x25519 and p256 keys are accepted", async () => {
     await ok(xrpc(env.pds.url, SET, { token: bob.token, body: { rkey: "wg", type: "x25519", purpose: "wireguard", publicKey: multikey(X, new Uint8Array(32).fill(7)) } }));
     await ok(xrpc(env.pds.url, SET, { token: bob.token, body: { rkey: "p", type: "p256", purpose: "test", publicKey: multikey(P256, p256Key) } }));
+    // accepted means stored as given: read both back
+    const wg = await ok(xrpc(env.pds.url, "net.openfederation.identity.getExternalKey", { params: { did: bob.did, rkey: "wg" } }));
+    expect([wg.rkey, wg.type, wg.purpose, wg.publicKey]).toEqual(["wg", "x25519", "wireguard", multikey(X, new Uint8Array(32).fill(7))]);
+    const p = await ok(xrpc(env.pds.url, "net.openfederation.identity.getExternalKey", { params: { did: bob.did, rkey: "p" } }));
+    expect([p.rkey, p.type, p.purpose, p.publicKey]).toEqual(["p", "p256", "test", multikey(P256, p256Key)]);
   });
 
   test("bad rkey or purpose → 400 InvalidRequest; unknown rkey → 404 KeyNotFound; nothing written; delete removes it", async () => {
