@@ -138,7 +138,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const blobs = new BlobService({ config, db, logger: logger.child({ component: "blobs" }) });
   jobs.add(blobs.gcJob(config.blobGcIntervalMs));
   const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid });
-  const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, logger: logger.child({ component: "lifecycle" }) });
+  const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, names, logger: logger.child({ component: "lifecycle" }) });
   // communities (spec 04): private/unverified repos stay off the firehose (03 §9)
   const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, names, logger: logger.child({ component: "communities" }) }, now);
   // 04 §2: community creations orphaned by a crash (at start every `creating` row from before this process, then every minute)

@@ -148,8 +148,4 @@ export function authorizeCommunityWrite(
   return requirePermission(ctx, community, caller, permission);
 }
 
-/** True when `did` names a live (not creating/importing) community, by DID or name. Used by the name namespace checks. */
-export function communityNameTaken(orm: Orm, name: string): boolean {
-  return !!orm.select({ did: communities.did }).from(communities).where(eq(communities.name, name)).get();
-}
 

@@ -202,6 +202,18 @@ describe("migration in: createAccount with did", () => {
     expect(e.sql("SELECT status FROM accounts WHERE did = ?", d.did)[0].status).toBe("deactivated");
   });
 
+  test("a community's name is taken for a migrating account too (one namespace): 400 HandleNotAvailable, nothing written", async () => {
+    const owner = await newUser();
+    const name = uniq("cmig");
+    await ok(call(e.url, "net.openfederation.community.create", { token: owner.accessJwt, body: { handle: name, didMethod: "plc" } }));
+    const m = await createTestDid(e.pds.plcUrl);
+    const token = await serviceJwt(m.signing, { iss: m.did, aud: e.serviceDid });
+    const before = { accounts: count("accounts"), keys: count("identity_keys"), sessions: count("sessions") };
+    const r = await call(e.url, CREATE, { body: { ...body({ inviteCode: await invite(e) }), did: m.did, handle: `${name}.test` }, headers: { authorization: `Bearer ${token}` } });
+    expect([r.status, r.body.error]).toEqual([400, "HandleNotAvailable"]);
+    expect({ accounts: count("accounts"), keys: count("identity_keys"), sessions: count("sessions") }).toEqual(before);
+  });
+
   test("P-256 (ES256) service token is accepted", async () => {
     const p = await createTestDid(e.pds.plcUrl, { p256: true });
     const token = await serviceJwt(p.signing, { iss: p.did, aud: e.serviceDid });

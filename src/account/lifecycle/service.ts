@@ -1,5 +1,6 @@
 // LifecycleService: deactivation/activation (T6/T7), migration in (T3), checkAccountStatus, service-auth minting,
 // importRepo orchestration (01 §3, 03 §4/§8, 06 §3).
+import type { NameNamespacePort } from "../../names/namespace.ts";
 import { and, eq, ne } from "drizzle-orm";
 import { Secp256k1Keypair } from "@atproto/crypto";
 import type { Config } from "../../config/types.ts";
@@ -39,6 +40,8 @@ export interface LifecycleDeps {
   plc: PlcClient;
   repo: RepoService;
   sequencer: Sequencer;
+  /** the handle namespace shared with communities (01 §4), built at the composition root */
+  names: NameNamespacePort;
   logger: Logger;
 }
 
@@ -206,7 +209,7 @@ export class LifecycleService {
     }
     if (!doc) throw new DomainError("invalid", "UnresolvableDid", `Could not resolve ${did}`);
     if (accts.getRow(did)) throw invalidRequest("Account already exists");
-    assertAvailable(db.orm, name, email);
+    assertAvailable(this.deps.names, db.orm, name, email);
 
     const passwordHash = await hashPassword(input.password!);
     const signing = await Secp256k1Keypair.create({ exportable: true });
@@ -222,7 +225,7 @@ export class LifecycleService {
       .transaction(async (tx) => {
         const at = new Date(this.now()).toISOString();
         if (tx.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw invalidRequest("Account already exists");
-        assertAvailable(tx.orm, name, email);
+        assertAvailable(this.deps.names, tx.orm, name, email);
         const code = invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
         tx.orm.insert(accounts).values({
           did, name, email, passwordHash, status: "deactivated", createdVia: "migration", createdAt: at, statusChangedAt: at,
@@ -246,9 +249,9 @@ export class LifecycleService {
   }
 }
 
-/** Same rule as the creation routine: name and email unique among non-rejected accounts. */
-function assertAvailable(orm: Database["orm"], name: string, email: string): void {
+/** Same rule as the creation routine: the name free in the shared namespace, the email unique among non-rejected accounts. */
+function assertAvailable(names: NameNamespacePort, orm: Database["orm"], name: string, email: string): void {
   const live = ne(accounts.status, "rejected");
-  if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), live)).get()) throw new DomainError("invalid", "HandleNotAvailable", "Handle already taken");
+  if (names.taken(orm, name)) throw new DomainError("invalid", "HandleNotAvailable", "Handle already taken");
   if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw invalidRequest("Email already in use");
 }
