@@ -41,6 +41,7 @@ export class FirehoseClient {
       this.ws.addEventListener("open", () => resolve(), { once: true });
       this.ws.addEventListener("error", () => reject(new Error("websocket error before open")), { once: true });
     });
+    // only marks the rejection handled (no unhandled-rejection noise for tests that never await it); awaiting `opened` still throws
     this.opened.catch(() => {});
     this.closed = new Promise((resolve) =>
       this.ws.addEventListener("close", (e) => {

@@ -30,6 +30,16 @@ afterAll(async () => {
 const post = (text: string) => ({ $type: "app.bsky.feed.post", text, createdAt: "2026-01-01T00:00:00.000Z" });
 
 test("migrated in: only the PLC update's #identity before activation, then #account active, #identity, #sync of the imported head", async () => {
+  try {
+    await migrateAndWatch();
+  } catch (err) {
+    // rethrown with the servers' error lines: a 500 from one of them is otherwise opaque
+    const errors = (e: Env) => e.pds.logs().split("\n").filter((l) => /"level":"(error|warn)"/.test(l)).join("\n");
+    throw new Error(`${(err as Error).message}\nA:\n${errors(A)}\nB:\n${errors(B)}`);
+  }
+}, 60_000);
+
+async function migrateAndWatch() {
   // on A: an account with two posts
   const name = uniq("mover");
   const reg = await ok(call(A.url, "com.atproto.server.createAccount", { body: { handle: `${name}.test`, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(A) } }));
@@ -85,4 +95,4 @@ test("migrated in: only the PLC update's #identity before activation, then #acco
   expect(fh.errors).toEqual([]);
   expect(summary(after, did).slice(4)).toEqual([["create", "app.bsky.feed.post", "b1", "on B"]]);
   await fh.destroy();
-}, 60_000);
+}
