@@ -1,10 +1,12 @@
 // External keys in a repo brought in by com.atproto.repo.importRepo (account migration) are indexed in the import's
 // transaction: after activation resolveByKey finds them; invalid key records stay in the repo but are not resolvable.
+// Two servers on one PLC directory: a hand-built CAR on the first, then a real A → B migration.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { base58btc } from "multiformats/bases/base58";
 import { ed25519 } from "@noble/curves/ed25519";
 import { schnorr } from "@noble/curves/secp256k1";
 import * as plcLib from "@did-plc/lib";
+import { Secp256k1Keypair } from "@atproto/crypto";
 import { call, invite, ok, PASSWORD, startEnv, uniq, type Env } from "../account/_support.ts";
 import { createTestDid, repoCar, serviceJwt } from "../lifecycle/_support.ts";
 
@@ -16,10 +18,15 @@ const badKey = multikey([0xed, 0x01], new Uint8Array(31)); // one byte short
 const CLAIMED = "2024-05-01T10:00:00.000Z";
 
 let e: Env;
+let B: Env;
 beforeAll(async () => {
   e = await startEnv({ APPROVAL_REQUIRED: "false" });
+  // a second server on e's PLC directory: the destination of a real export → import migration
+  B = await startEnv({ APPROVAL_REQUIRED: "false", PLC_URL: e.pds.plcUrl });
 }, 60_000);
-afterAll(() => e?.stop());
+afterAll(async () => {
+  await Promise.all([e?.stop(), B?.stop()]);
+});
 
 const resolve = (publicKey: string) => call(e.url, "net.openfederation.identity.resolveByKey", { params: { publicKey } });
 
@@ -73,4 +80,37 @@ test("an imported repo's SSH and Nostr keys resolve after activation; an invalid
   expect(rec.value.publicKey).toBe(badKey);
   expect(e.pds.logs()).toContain("imported external keys not indexed");
 
+}, 60_000);
+
+test("migration: keys published on A through setExternalKey, exported with getRepo, imported on B, resolve on B", async () => {
+  const name = uniq("kmov");
+  const reg = await ok(call(e.url, "com.atproto.server.createAccount", { body: { handle: `${name}.test`, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(e) } }));
+  const did: string = reg.did;
+  const ssh = multikey([0xed, 0x01], ed25519.getPublicKey(ed25519.utils.randomPrivateKey()));
+  const nostr = multikey([0xe7, 0x01], new Uint8Array([0x02, ...schnorr.getPublicKey(schnorr.utils.randomPrivateKey())]));
+  const SET = "net.openfederation.identity.setExternalKey";
+  await ok(call(e.url, SET, { token: reg.accessJwt, body: { rkey: "laptop-ssh", type: "ed25519", purpose: "ssh", publicKey: ssh } }));
+  await ok(call(e.url, SET, { token: reg.accessJwt, body: { rkey: "nostr", type: "secp256k1", purpose: "nostr", publicKey: nostr } }));
+  const onA = (await ok(call(e.url, "net.openfederation.identity.listExternalKeys", { params: { did } }))).keys;
+
+  const { token } = await ok(call(e.url, "com.atproto.server.getServiceAuth", { token: reg.accessJwt, params: { aud: B.serviceDid, lxm: "com.atproto.server.createAccount" } }));
+  const acct = await ok(call(B.url, "com.atproto.server.createAccount", { body: { handle: `${name}.test`, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(B), did }, headers: { authorization: `Bearer ${token}` } }));
+  const car = new Uint8Array(await (await fetch(`${e.url}/xrpc/com.atproto.sync.getRepo?did=${did}`)).arrayBuffer());
+  const imp = await fetch(`${B.url}/xrpc/com.atproto.repo.importRepo`, { method: "POST", headers: { authorization: `Bearer ${acct.accessJwt}`, "content-type": "application/vnd.ipld.car" }, body: car as Uint8Array<ArrayBuffer> });
+  expect(imp.status).toBe(200);
+
+  // the PLC update signed with the holder's primary rotation key, then activation on B
+  const primary = await Secp256k1Keypair.import(reg.primaryRotationKey.privateKeyHex);
+  const creds = await ok(call(B.url, "com.atproto.identity.getRecommendedDidCredentials", { token: acct.accessJwt }));
+  const lastOp = await (await fetch(`${e.pds.plcUrl}/${did}/log/last`)).json();
+  const op = await plcLib.createUpdateOp(lastOp, primary, (prev) => ({ ...prev, rotationKeys: [primary.did(), ...creds.rotationKeys], verificationMethods: { atproto: creds.verificationMethods.atproto }, alsoKnownAs: creds.alsoKnownAs, services: creds.services }));
+  await ok(call(B.url, "com.atproto.identity.submitPlcOperation", { token: acct.accessJwt, body: { operation: op } }));
+  await ok(call(B.url, "com.atproto.server.activateAccount", { token: acct.accessJwt, body: {} }));
+
+  // B resolves both keys with A's claim times; its list matches A's
+  for (const [publicKey, rkey] of [[ssh, "laptop-ssh"], [nostr, "nostr"]] as const) {
+    const r = await ok(call(B.url, "net.openfederation.identity.resolveByKey", { params: { publicKey } }));
+    expect(r.claimants).toEqual([expect.objectContaining({ did, rkey, createdAt: onA.find((k: any) => k.rkey === rkey).createdAt })]);
+  }
+  expect((await ok(call(B.url, "net.openfederation.identity.listExternalKeys", { params: { did } }))).keys).toEqual(onA);
 }, 60_000);
