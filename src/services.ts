@@ -1,4 +1,9 @@
 // Builds the domain services a PDS runs with, in dependency order, from the config, secrets and database.
+import { findCommunity } from "./community/gate.ts";
+import { communityHiddenFromBackfill, communitySilencedInTx } from "./community/firehose-policy.ts";
+import { RepoAccess } from "./repo/access.ts";
+import { accountStatuses } from "./account/repo-lookup.ts";
+import { CommunityRepoPolicy } from "./community/repo-policy.ts";
 import type { Config, Secrets } from "./config/types.ts";
 import type { Database } from "./db/database.ts";
 import type { Logger } from "./util/logger.ts";
@@ -48,6 +53,8 @@ export interface Services {
   plc: PlcClient;
   identity: IdentityService;
   sequencer: Sequencer;
+  /** who may read or write which repo through com.atproto.repo/sync (community rules plugged in) */
+  repoAccess: RepoAccess;
   repo: RepoService;
   // accounts domain: accounts, sessions, invites, login, audit
   accounts: AccountServices["accounts"];
@@ -111,7 +118,8 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const plc = new PlcClient({ url: config.plcUrl, fallbackUrl: config.dev ? undefined : config.plcFallbackUrl, logger: logger.child({ component: "plc-client" }) });
   const identity = new IdentityService({ config, db, keys, plc, logger: logger.child({ component: "identity" }) });
   // repo engine (wired by the accounts work, which needs it for genesis; the repo domain owns these two lines)
-  const sequencer = new Sequencer(db);
+  // private and unverified community repos stay off the live firehose (03 §9)
+  const sequencer = new Sequencer(db, { silenced: (tx, did, type) => communitySilencedInTx(tx.orm, did, type) });
   const repo = new RepoService({ config, db, sequencer, signingKeypair: (did) => identity.signingKeypair(did), logger: logger.child({ component: "repo" }) });
   const accountServices = buildAccountServices({ config, secrets, db, identity, repo, names, logger, now });
   await startAccounts(accountServices, { config, secrets, db, logger });
@@ -119,18 +127,19 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   jobs.add({ name: "creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => accountServices.accounts.reconcileCreating().then(() => {}) });
   const { resolver: handles, policy: fetchPolicy } = buildHandleResolver(config, {
     // Local names (02 §6): an account in a resolvable status, else a community in any status but takendown.
-    // `communities` is built below; this runs only per request, after buildServices has returned.
     resolveLocal: (handle) => {
       const row = accountServices.accounts.lookupRow(handle);
       if (row && isResolvableStatus(row.status)) return row.did;
-      const community = communities.find(handle);
+      const community = findCommunity({ db, config }, handle);
       return community && community.status !== "takendown" ? community.did : undefined;
     },
     getDidDocument: (did) => plc.getDocument(did),
   });
   // firehose (spec 03 §7): live sockets, hourly pruning, crawler notifications after events
-  const firehoseDeps: ConstructorParameters<typeof FirehoseService>[0] = { sequencer, accounts: accountServices.accounts, config, logger: logger.child({ component: "firehose" }) };
-  const firehose = new FirehoseService(firehoseDeps);
+  const firehose = new FirehoseService({
+    sequencer, accounts: accountServices.accounts, config, logger: logger.child({ component: "firehose" }),
+    hiddenFromBackfill: (did) => communityHiddenFromBackfill(db.orm, did),
+  });
   jobs.add({ name: "firehose-prune", intervalMs: 3_600_000, run: () => firehose.prune().then(() => {}) });
   const crawlers = new CrawlerNotifier({ crawlers: config.crawlers, hostname: config.hostname, logger: logger.child({ component: "crawler" }) });
   sequencer.fanout.subscribe(() => crawlers.onEvent());
@@ -139,11 +148,12 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   jobs.add(blobs.gcJob(config.blobGcIntervalMs));
   const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid });
   const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, names, logger: logger.child({ component: "lifecycle" }) });
+  // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
+  const didWeb = new DidWebVerifier({ config, db, identity, repo, fetchPolicy, logger: logger.child({ component: "did-web" }), handleOf: (r) => `${r.name}.${config.handleDomain}` });
   // communities (spec 04): private/unverified repos stay off the firehose (03 §9)
-  const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, names, logger: logger.child({ component: "communities" }) }, now);
+  const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, names, webVerifier: didWeb, logger: logger.child({ component: "communities" }) }, now);
   // 04 §2: community creations orphaned by a crash (at start every `creating` row from before this process, then every minute)
   jobs.add({ name: "community-creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => communities.reconcileCreating().then(() => {}) });
-  sequencer.silenced = (tx, did, type) => communities.silencedInTx(tx.orm, did, type);
   // the community methods beside the façade, each with the few services it uses
   const { audit } = accountServices;
   const remoteMembers = new RemoteMembers({ config, serviceAuth, plc, handles, accountHandle: (did) => communities.accountHandle(did) });
@@ -151,15 +161,17 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer });
   const communityOwnership = new CommunityOwnershipService({ config, db, accounts: accountServices.accounts, communities, identity, repo, sequencer, audit, logger });
   const communityExports = new CommunityExportService({ config, db, communities, repo, audit });
+  // the generic repo/sync methods' access rules: accounts' statuses, and the community policy for community repos (03 §3, §9)
+  const repoAccess = new RepoAccess({
+    db, head: (did) => repo.head(did),
+    accounts: { lookup: (id) => accountServices.accounts.lookup(id), statuses: (dids) => accountStatuses(db.orm, dids) },
+    policy: new CommunityRepoPolicy({ db, config: { handleDomain: config.handleDomain } }),
+  });
   const handleChanges = new HandleChangeService({
     config, db, accounts: accountServices.accounts, identity, handles, sequencer, audit: accountServices.audit,
     names, logger: logger.child({ component: "handles" }), now,
   });
-  // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
-  const didWeb = new DidWebVerifier({ config, db, identity, repo, fetchPolicy, logger: logger.child({ component: "did-web" }), handleOf: (r) => communities.handleOf(r) });
-  communities.webVerifier = didWeb;
   jobs.add({ name: "did-web-verify", intervalMs: VERIFY_INTERVAL_MS, run: () => didWeb.verifyPending() });
-  firehoseDeps.communities = communities;
   const transferDeps = { config, db, keys, plc, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, communities, names, fetchPolicy, logger: logger.child({ component: "community-transfer" }) };
   const communityTransfers = new CommunityTransferService(transferDeps);
   const communityImports = new CommunityImportService(transferDeps);
@@ -167,5 +179,5 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // construction: added by each domain, in dependency order
   const externalKeys = new ExternalKeyService({ db, repo, audit: accountServices.audit, handleDomain: config.handleDomain }, now);
   const profiles = new ProfileService({ repo });
-  return { clock: now, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { clock: now, repoAccess, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

@@ -5,7 +5,7 @@ import type { CommunityRow } from "./schema.ts";
 import { communityStatusGate, isStaff, membershipOf, requirePermission, type GateCtx } from "./gate.ts";
 import type { Permission } from "./permissions.ts";
 
-export type RepoActivity = { active: boolean; status?: "deactivated" | "suspended" | "takendown" };
+import type { RepoActivity } from "../repo/access-policy.ts";
 
 /** §9 table for communities: what getRepoStatus/listRepos say; null → RepoNotFound / not listed. */
 export function communityActivity(c: Pick<CommunityRow, "status" | "visibility">): RepoActivity | null {

@@ -8,7 +8,6 @@ import type { IdentityService } from "../identity/service.ts";
 import type { KeyVault } from "../identity/keys.ts";
 import type { RepoService } from "../repo/service.ts";
 import type { Sequencer } from "../sequencer/index.ts";
-import type { EventType } from "../sequencer/index.ts";
 import type { AccountService } from "../account/account-service.ts";
 import type { NameNamespacePort } from "../names/namespace.ts";
 import { communities, communityMembers, type CommunityRow } from "./schema.ts";
@@ -36,6 +35,8 @@ export interface CommunityDeps {
   sequencer: Sequencer;
   accounts: AccountService;
   audit: AuditLog;
+  /** did:web identity verification (02 §10), built before the service at the composition root */
+  webVerifier: Pick<DidWebVerifier, "verify">;
   /** the name namespace shared with accounts (01 §4, src/names), built at the composition root */
   names: NameNamespacePort;
   logger: Logger;
@@ -68,10 +69,8 @@ export class CommunityService {
   reconcileCreating(): Promise<number> {
     return reconcileCreatingCommunities(this.ops, this.startedAt);
   }
-  /** did:web identity verification (02 §10); set in buildServices */
-  webVerifier?: DidWebVerifier;
   private async verifyWeb(did: string): Promise<void> {
-    await this.webVerifier?.verify(did).catch((err) => this.deps.logger.warn("did:web verification failed", { did, err: String(err) }));
+    await this.deps.webVerifier.verify(did).catch((err) => this.deps.logger.warn("did:web verification failed", { did, err: String(err) }));
   }
 
   get handleDomain() {
@@ -108,22 +107,6 @@ export class CommunityService {
   accountHandle(did: string): string {
     const row = this.deps.accounts.getRow(did);
     return row ? this.deps.accounts.handleOf(row) : "handle.invalid";
-  }
-
-  /** Firehose policy (03 §9): private → no #commit/#sync; unverified did:web → nothing; others as usual. */
-  silencedInTx(orm: Orm, did: string, type: EventType): boolean {
-    if (!did.startsWith("did:")) return false;
-    const row = orm.select({ visibility: communities.visibility, verified: communities.identityVerified }).from(communities).where(eq(communities.did, did)).get();
-    if (!row) return false;
-    if (!row.verified) return true;
-    return row.visibility === "private" && (type === "#commit" || type === "#sync");
-  }
-
-  /** Backfill filter (03 §9): commits of private, takendown and not-yet-active communities are not replayed. */
-  hiddenFromBackfill(did: string): boolean | undefined {
-    const row = this.getRow(did);
-    if (!row) return undefined;
-    return row.visibility === "private" || !row.identityVerified || ["takendown", "creating", "importing"].includes(row.status);
   }
 
   // ---- create (04 §2, §4): create.ts -------------------------------------------------------------------

@@ -16,8 +16,8 @@ const HIDDEN_STATUSES = new Set(["takendown", "deleted", "rejected", "creating",
 export interface FirehoseDeps {
   sequencer: Sequencer;
   accounts: { getRow(did: string): { status: string } | undefined };
-  /** community repos: true/false when `did` is a community, undefined otherwise */
-  communities?: { hiddenFromBackfill(did: string): boolean | undefined };
+  /** repos that are not accounts (communities): true/false when `did` is one, undefined otherwise */
+  hiddenFromBackfill?: (did: string) => boolean | undefined;
   config: { firehoseMaxBuffer: number; firehoseBackfillHours: number };
   logger: Logger;
   now?: () => number;
@@ -68,7 +68,7 @@ export class FirehoseService {
       hiddenFromBackfill: (did) => {
         const row = this.deps.accounts.getRow(did);
         // communities (03 §9): private, takendown, unverified or not yet active ones are not replayed
-        if (!row) return this.deps.communities?.hiddenFromBackfill(did) ?? true;
+        if (!row) return this.deps.hiddenFromBackfill?.(did) ?? true;
         return HIDDEN_STATUSES.has(row.status);
       },
       now: this.deps.now,

@@ -34,11 +34,18 @@ export class LocalFanout implements EventFanout {
 export class Sequencer {
   readonly fanout: LocalFanout;
 
+  /**
+   * `silenced`: repos that must not appear on the firehose (private communities: no #commit/#sync; unverified
+   * did:web communities: nothing), supplied by the composition root and consulted in the writing transaction.
+   */
+  private readonly silenced?: (tx: Tx, did: string, type: EventType) => boolean;
+
   constructor(
     private readonly db: Database,
-    fanout?: LocalFanout,
+    opts: { fanout?: LocalFanout; silenced?: (tx: Tx, did: string, type: EventType) => boolean } = {},
   ) {
-    this.fanout = fanout ?? new LocalFanout();
+    this.fanout = opts.fanout ?? new LocalFanout();
+    this.silenced = opts.silenced;
   }
 
   /**
@@ -46,12 +53,6 @@ export class Sequencer {
    * seq must stay consecutive, and a rolled-back transaction then consumes nothing. Writers are serialised
    * by db.transaction, so max+1 cannot race.
    */
-  /**
-   * Repos that must not appear on the firehose (private communities: no #commit/#sync; unverified did:web
-   * communities: nothing). Set by the communities domain; consulted in the writing transaction.
-   */
-  silenced?: (tx: Tx, did: string, type: EventType) => boolean;
-
   appendInTx(tx: Tx, did: string, type: EventType, body: Record<string, unknown>): number {
     if (this.silenced?.(tx, did, type)) return 0;
     const client = sqliteOf(tx.orm);

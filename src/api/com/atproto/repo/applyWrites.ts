@@ -1,7 +1,6 @@
 // com.atproto.repo.applyWrites: 1–200 creates/updates/deletes, all-or-nothing in one commit.
 import type { Input } from "../../../../lexicon-types/index.ts";
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
-import { writableRepo } from "../../../../repo/access.ts";
 import type { WriteOp } from "../../../../repo/service.ts";
 import { invalidRequest } from "../../../../xrpc/errors.ts";
 
@@ -24,7 +23,7 @@ function toOp(w: Write): WriteOp {
 
 export async function handler({ ctx, input, auth }: MethodArgs<"com.atproto.repo.applyWrites">): Promise<MethodResult<"com.atproto.repo.applyWrites">> {
   const needs = [...new Set(input.writes.map((w) => (w.$type === `${NS}#delete` ? ("delete" as const) : ("write" as const))))];
-  const did = await writableRepo(ctx, input.repo, auth, needs);
+  const did = await ctx.services.repoAccess.writable(input.repo, auth, needs);
   if (input.writes.length < 1 || input.writes.length > 200) throw invalidRequest("applyWrites takes 1–200 writes");
   const res = await ctx.services.repo.write(did, input.writes.map(toOp), { swapCommit: input.swapCommit, validate: input.validate });
   return {

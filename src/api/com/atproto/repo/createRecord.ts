@@ -1,9 +1,8 @@
 // com.atproto.repo.createRecord: one new record in the caller's repo, one commit.
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
-import { writableRepo } from "../../../../repo/access.ts";
 
 export async function handler({ ctx, input, auth }: MethodArgs<"com.atproto.repo.createRecord">): Promise<MethodResult<"com.atproto.repo.createRecord">> {
-  const did = await writableRepo(ctx, input.repo, auth);
+  const did = await ctx.services.repoAccess.writable(input.repo, auth);
   const res = await ctx.services.repo.write(did, [{ action: "create", collection: input.collection, rkey: input.rkey, record: input.record }], {
     swapCommit: input.swapCommit,
     validate: input.validate,

@@ -1,9 +1,8 @@
 // com.atproto.repo.deleteRecord: delete one record; a missing record is a 200 no-op (no commit, no event).
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
-import { writableRepo } from "../../../../repo/access.ts";
 
 export async function handler({ ctx, input, auth }: MethodArgs<"com.atproto.repo.deleteRecord">): Promise<MethodResult<"com.atproto.repo.deleteRecord">> {
-  const did = await writableRepo(ctx, input.repo, auth, ["delete"]);
+  const did = await ctx.services.repoAccess.writable(input.repo, auth, ["delete"]);
   const res = await ctx.services.repo.write(
     did,
     [{ action: "delete", collection: input.collection, rkey: input.rkey, swapRecord: input.swapRecord, ifExists: true }],

@@ -1,10 +1,9 @@
 // com.atproto.repo.describeRepo: handle, DID document (from the directory), collections, handleIsCorrect.
 import type { MethodArgs } from "../../../../xrpc/types.ts";
-import { readableRepo } from "../../../../repo/access.ts";
 import { upstreamFailure } from "../../../../xrpc/errors.ts";
 
 export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.repo.describeRepo">) {
-  const { did, handle } = await readableRepo(ctx, params.repo, auth);
+  const { did, handle } = await ctx.services.repoAccess.readable(params.repo, auth);
   let didDoc;
   try {
     didDoc = await ctx.services.plc.getDocument(did);

@@ -1,9 +1,8 @@
 // com.atproto.repo.putRecord: create or replace one record (swapRecord null = must not exist).
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
-import { writableRepo } from "../../../../repo/access.ts";
 
 export async function handler({ ctx, input, auth }: MethodArgs<"com.atproto.repo.putRecord">): Promise<MethodResult<"com.atproto.repo.putRecord">> {
-  const did = await writableRepo(ctx, input.repo, auth);
+  const did = await ctx.services.repoAccess.writable(input.repo, auth);
   const res = await ctx.services.repo.write(
     did,
     [{ action: "put", collection: input.collection, rkey: input.rkey, record: input.record, swapRecord: input.swapRecord }],

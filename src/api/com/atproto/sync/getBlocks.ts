@@ -3,16 +3,15 @@ import { CID } from "multiformats/cid";
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { rawOutput } from "../../../../xrpc/types.ts";
 import { XrpcError, invalidRequest } from "../../../../xrpc/errors.ts";
-import { readableRepo } from "../../../../repo/access.ts";
 import { blocksToCar } from "../../../../repo/car.ts";
-import { getRepoBlocks } from "../../../../blob/sync-reads.ts";
+import { getRepoBlocks } from "../../../../repo/sync-reads.ts";
 
 export const MAX_BLOCKS = 1000;
 
 export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.sync.getBlocks">): Promise<MethodResult<"com.atproto.sync.getBlocks">> {
   const wanted = [...new Set(params.cids ?? [])];
   if (wanted.length < 1 || wanted.length > MAX_BLOCKS) throw invalidRequest(`cids must list 1–${MAX_BLOCKS} CIDs`);
-  const { did } = await readableRepo(ctx, params.did, auth);
+  const { did } = await ctx.services.repoAccess.readable(params.did, auth);
   // spec 10 §8 item 3: a CID of valid syntax that does not decode matches no block (BlockNotFound, not 500)
   const undecodable = wanted.filter((c) => !decodes(c));
   if (undecodable.length > 0) throw new XrpcError(400, "BlockNotFound", `Could not find blocks: ${undecodable.join(", ")}`);

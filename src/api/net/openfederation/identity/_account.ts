@@ -2,10 +2,9 @@
 // (communities included), else the account after the 03 §9 availability rules (readableRepo).
 import type { AppContext } from "../../../../context.ts";
 import type { AuthResult } from "../../../../caller.ts";
-import { readableRepo } from "../../../../repo/access.ts";
 
 export async function hostedAccount(ctx: AppContext, identifier: string, auth: AuthResult): Promise<{ did: string; handle: string } | undefined> {
   const acct = await ctx.services.accounts.lookup(identifier);
   if (!acct || !ctx.services.repo.head(acct.did)) return undefined;
-  return readableRepo(ctx, acct.did, auth);
+  return ctx.services.repoAccess.readable(acct.did, auth);
 }
