@@ -24,6 +24,8 @@ export interface CrawlerNotifierDeps {
 export class CrawlerNotifier {
   private readonly state = new Map<string, CrawlerState>();
   private readonly now: () => number;
+  /** notifications under way (fire-and-forget for callers; `idle()` lets shutdown and tests wait for them) */
+  private readonly pending = new Set<Promise<boolean>>();
 
   constructor(private readonly deps: CrawlerNotifierDeps) {
     this.now = deps.now ?? Date.now;
@@ -32,7 +34,7 @@ export class CrawlerNotifier {
 
   /** At start (so also after a hostname change): notify every crawler. Fire-and-forget. */
   start(): void {
-    for (const url of this.state.keys()) void this.notify(url);
+    for (const url of this.state.keys()) this.fire(url);
   }
 
   /** After any event: cheap when nothing is due (called on every publish), never awaits. */
@@ -41,8 +43,19 @@ export class CrawlerNotifier {
     for (const [url, s] of this.state) {
       if (s.inFlight || now - s.lastSuccess < RENOTIFY_AFTER_MS) continue;
       if (s.lastAttempt > s.lastSuccess && now - s.lastAttempt < RETRY_SPACING_MS) continue;
-      void this.notify(url);
+      this.fire(url);
     }
+  }
+
+  /** Resolves once every notification started so far has finished (success or failure). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private fire(url: string): void {
+    const p = this.notify(url);
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
   }
 
   /** One requestCrawl; resolves true on 2xx. Failures are logged and left for the next trigger. */

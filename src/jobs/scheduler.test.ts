@@ -9,13 +9,16 @@ test("a job never overlaps itself; a failing run does not stop later runs", asyn
   let maxActive = 0;
   let runs = 0;
   let fail = true;
+  // the run stays open until the test releases it, so the three runNow calls below overlap for certain
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
   s.add({
     name: "slow",
     intervalMs: 60_000,
     async run() {
       active++;
       maxActive = Math.max(maxActive, active);
-      await Bun.sleep(20);
+      await gate;
       active--;
       runs++;
       if (fail) {
@@ -24,7 +27,9 @@ test("a job never overlaps itself; a failing run does not stop later runs", asyn
       }
     },
   });
-  await Promise.all([s.runNow("slow"), s.runNow("slow"), s.runNow("slow")]);
+  const three = Promise.all([s.runNow("slow"), s.runNow("slow"), s.runNow("slow")]);
+  release();
+  await three;
   expect(maxActive).toBe(1);
   expect(runs).toBe(1);
   await s.runNow("slow");
@@ -38,13 +43,34 @@ test("registering a name twice is a programming error", () => {
   expect(() => s.add({ name: "a", intervalMs: 1000, run() {} })).toThrow("registered twice");
 });
 
-test("a runAtStart job runs once when the scheduler starts, then on its interval", async () => {
-  const s = new JobScheduler(silentLogger);
+/** Timers the test fires by hand: intervals are recorded, never scheduled. */
+function manualTimers() {
+  const intervals = new Map<number, { fn: () => void; ms: number }>();
+  let next = 0;
+  return {
+    intervals,
+    timers: {
+      setInterval: (fn: () => void, ms: number) => (intervals.set(++next, { fn, ms }), next),
+      clearInterval: (h: unknown) => void intervals.delete(h as number),
+    },
+  };
+}
+
+test("a runAtStart job runs once when the scheduler starts, then on each tick of its interval", async () => {
+  const { intervals, timers } = manualTimers();
+  const s = new JobScheduler(silentLogger, timers);
   let runs = 0;
   s.add({ name: "catch-up", intervalMs: 60_000, runAtStart: true, run: () => void runs++ });
+  s.add({ name: "later", intervalMs: 5_000, run: () => {} });
   expect(runs).toBe(0);
   s.start();
-  await Bun.sleep(10);
+  expect(runs).toBe(1); // a job's run() is entered synchronously by the start-up tick
+  await s.runNow("catch-up"); // joins that run (still under way at this point), so it adds none
   expect(runs).toBe(1);
+  expect([...intervals.values()].map((i) => i.ms)).toEqual([60_000, 5_000]);
+  intervals.get(1)!.fn();
+  await s.runNow("later");
   await s.stop();
+  expect(runs).toBe(2);
+  expect(intervals.size).toBe(0); // stop clears every timer
 });

@@ -10,13 +10,31 @@ export interface Job {
   run(): Promise<void> | void;
 }
 
+/** The timer functions the scheduler uses; tests pass their own to fire intervals without waiting. */
+export interface Timers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const REAL_TIMERS: Timers = {
+  setInterval: (fn, ms) => {
+    const t = setInterval(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearInterval: (t) => clearInterval(t as ReturnType<typeof setInterval>),
+};
+
 export class JobScheduler {
   private readonly jobs: Job[] = [];
-  private readonly timers = new Map<string, ReturnType<typeof setInterval>>();
+  private readonly timers = new Map<string, unknown>();
   private readonly running = new Map<string, Promise<void>>();
   private started = false;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: Timers = REAL_TIMERS,
+  ) {}
 
   add(job: Job): void {
     if (this.jobs.some((j) => j.name === job.name)) throw new Error(`job ${job.name} registered twice`);
@@ -40,16 +58,14 @@ export class JobScheduler {
   /** Stops the timers and waits for runs under way. */
   async stop(): Promise<void> {
     this.started = false;
-    for (const timer of this.timers.values()) clearInterval(timer);
+    for (const timer of this.timers.values()) this.clock.clearInterval(timer);
     this.timers.clear();
     await Promise.allSettled([...this.running.values()]);
   }
 
   private schedule(job: Job): void {
     if (job.runAtStart) void this.tick(job);
-    const timer = setInterval(() => void this.tick(job), job.intervalMs);
-    timer.unref?.();
-    this.timers.set(job.name, timer);
+    this.timers.set(job.name, this.clock.setInterval(() => void this.tick(job), job.intervalMs));
   }
 
   // Why the map: a slow run must not be started again by the next tick (jobs never overlap themselves).

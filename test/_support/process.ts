@@ -43,10 +43,11 @@ export function spawnOfpds(args: string[], env: Record<string, string> = {}) {
     stderr: "pipe",
   });
   let stderr = "";
-  void (async () => {
+  // resolves when stderr closes (the process has exited and every log line has been read)
+  const drained = (async () => {
     for await (const chunk of proc.stderr as unknown as AsyncIterable<Uint8Array>) stderr += new TextDecoder().decode(chunk);
   })();
-  return { proc, logs: () => stderr };
+  return { proc, logs: () => stderr, drained };
 }
 
 export interface CliResult {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { verifyRepoCar } from "@atproto/repo";
 import * as dagCbor from "@ipld/dag-cbor";
 import { startPds, type RunningPds } from "../_support/pds.ts";
+import { waitFor } from "../_support/process.ts";
 import { ok, plcSigningKey, xrpc } from "../e2e/_xrpc.ts";
 
 const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
@@ -175,12 +176,9 @@ describe("create (plc)", () => {
     expect(lastAccountEvent(created.did)).toMatchObject({ active: false, status: "deleted" });
     const get = await xrpc(pds.url, `${NS}.get`, { params: { did: created.did } });
     expect(get.status).toBe(404);
+    // the tombstone goes to the directory after the delete's commit: wait for it (bounded), don't sleep
     let last: any;
-    for (let i = 0; i < 50; i++) {
-      last = await (await fetch(`${pds.plcUrl}/${created.did}/log/last`)).json();
-      if (last?.type === "plc_tombstone") break;
-      await Bun.sleep(100);
-    }
+    await waitFor(async () => (last = await (await fetch(`${pds.plcUrl}/${created.did}/log/last`)).json())?.type === "plc_tombstone", 10_000, "the PLC tombstone");
     expect(last.type).toBe("plc_tombstone");
   });
 });

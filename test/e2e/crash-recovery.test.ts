@@ -1,7 +1,7 @@
 // A server killed with SIGKILL in the middle of a write load restarts; every repo verifies and every acknowledged write is there.
 import { afterAll, expect, test } from "bun:test";
 import { startPds, type RunningPds } from "../_support/pds.ts";
-import { tempDirs } from "../_support/process.ts";
+import { tempDirs, waitFor } from "../_support/process.ts";
 import { ok, verifiedRepoRecords, xrpc } from "./_xrpc.ts";
 
 const ADMIN = { BOOTSTRAP_ADMIN_EMAIL: "admin@example.org", BOOTSTRAP_ADMIN_HANDLE: "admin", BOOTSTRAP_ADMIN_PASSWORD: "Admin-password-123", RATE_LIMITS_ENABLED: "false" };
@@ -45,7 +45,7 @@ test("SIGKILL during writes: restart, verify, no acknowledged write lost", async
       }
     }),
   );
-  while ([...acked.values()].reduce((n, s) => n + s.size, 0) < 150) await Bun.sleep(5);
+  await waitFor(async () => [...acked.values()].reduce((n, s) => n + s.size, 0) >= 150, 60_000, "150 acknowledged writes before the kill");
   running.proc.kill("SIGKILL");
   killed = true;
   await running.proc.exited;

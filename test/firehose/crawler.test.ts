@@ -31,10 +31,20 @@ describe("against a loopback stand-in for a relay", () => {
 });
 
 describe("notification timing (injected clock)", () => {
-  const logger = createLogger({ level: "error", format: "json" });
   function setup(status: () => number) {
     let now = 1_000_000;
     const calls: number[] = [];
+    // Every notify ends with exactly one "requestCrawl sent|failed" line, written just before inFlight clears (same tick).
+    let outcomes = 0;
+    let wake = () => {};
+    const logger = createLogger({
+      level: "info",
+      format: "json",
+      write: (line) => {
+        if (/"msg":"requestCrawl (sent|failed)/.test(line)) outcomes++;
+        wake();
+      },
+    });
     const notifier = new CrawlerNotifier({
       crawlers: ["https://relay.example"],
       hostname: "pds.example",
@@ -45,12 +55,11 @@ describe("notification timing (injected clock)", () => {
         return new Response(null, { status: status() });
       }) as unknown as typeof fetch,
     });
-    return { notifier, calls, advance: (ms: number) => (now += ms) };
+    return { notifier, calls, advance: (ms: number) => (now += ms), settle: () => notifier.idle() };
   }
-  const settle = () => Bun.sleep(5);
 
   test("at start, then on an event only once the last success is 20 min old, never more often", async () => {
-    const { notifier, calls, advance } = setup(() => 200);
+    const { notifier, calls, advance, settle } = setup(() => 200);
     notifier.start();
     await settle();
     expect(calls).toHaveLength(1);
@@ -70,7 +79,7 @@ describe("notification timing (injected clock)", () => {
 
   test("a failure is retried on a later event (not sooner than the retry spacing), then counts as success", async () => {
     let status = 503;
-    const { notifier, calls, advance } = setup(() => status);
+    const { notifier, calls, advance, settle } = setup(() => status);
     notifier.start();
     await settle();
     notifier.onEvent();
