@@ -54,7 +54,9 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
     const app = buildXrpcApp(ctx);
     // reusePort must stay off (Elysia turns it on by default): with SO_REUSEPORT a second server on the same
     // port would start "successfully" and the kernel would split connections between the two.
-    app.listen({ port: config.port, hostname: config.host, reusePort: false });
+    // idleTimeout: a client that stalls mid-body (or idles on keep-alive) is closed after HTTP_IDLE_TIMEOUT
+    // seconds instead of holding a connection and a request slot forever.
+    app.listen({ port: config.port, hostname: config.host, reusePort: false, idleTimeout: config.httpIdleTimeoutSec });
     const server = app.server!;
     services.jobs.start();
     services.crawlers.start();

@@ -219,6 +219,7 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
     firehoseBackfillHours: r.int("FIREHOSE_BACKFILL_HOURS", 72, 1, 24 * 365),
     firehoseMaxBuffer: r.int("FIREHOSE_MAX_BUFFER", 500, 10, 1_000_000),
     importMaxBytes: r.int("IMPORT_MAX_BYTES", 104_857_600, 1, 2 ** 40),
+    httpIdleTimeoutSec: r.int("HTTP_IDLE_TIMEOUT", 30, 1, 255),
     privacyPolicyUrl: r.str("PRIVACY_POLICY_URL"),
     termsOfServiceUrl: r.str("TERMS_OF_SERVICE_URL"),
     contactEmail: r.str("CONTACT_EMAIL"),

@@ -76,6 +76,8 @@ export interface Config {
   /** events queued for one subscriber before it is cut off with ConsumerTooSlow */
   firehoseMaxBuffer: number;
   importMaxBytes: number;
+  /** seconds a connection may send nothing (a stalled body, an idle keep-alive) before the server closes it */
+  httpIdleTimeoutSec: number;
   privacyPolicyUrl: string | undefined;
   termsOfServiceUrl: string | undefined;
   contactEmail: string | undefined;

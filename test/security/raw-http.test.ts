@@ -1,10 +1,13 @@
 // Raw TCP requests a library client cannot send: bad or missing Host → 400; a truncated body → 400 or a quiet close, no stack in the log.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 
 let pds: RunningPds;
 beforeAll(async () => {
-  pds = await startPds();
+  // a short idle timeout so the stalled-body case below closes quickly
+  pds = await startPds({ HTTP_IDLE_TIMEOUT: "2" });
 });
 afterAll(async () => {
   await pds?.stop();
@@ -57,3 +60,39 @@ test("Content-Length larger than the body, then close → 400 or a quiet close; 
   expect(pds.logs()).not.toMatch(/\n\s+at .+:\d+:\d+/);
   expect(pds.logs()).not.toContain('"stack"');
 });
+
+test("a stalled body (Content-Length 500, 20 bytes sent, the socket left open) → closed by the idle timeout; nothing written, no stack", async () => {
+  const sessions = () => {
+    const db = new Database(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+    try {
+      return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM sessions").get()!.n;
+    } finally {
+      db.close();
+    }
+  };
+  const before = sessions();
+  const logStart = pds.logs().length;
+  // waitMs far above HTTP_IDLE_TIMEOUT (2 s): the server, not our timer, must end the connection
+  let closedByServer = false;
+  const res = await new Promise<string>(async (resolve) => {
+    let out = "";
+    const guard = setTimeout(() => resolve(out), 30_000);
+    await Bun.connect({
+      hostname: "127.0.0.1",
+      port: pds.port,
+      socket: {
+        open(s) { s.write(`POST /xrpc/com.atproto.server.createSession HTTP/1.1\r\nHost: 127.0.0.1:${pds.port}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"identifier":"nob`); },
+        data(_s, d) { out += new TextDecoder().decode(d); },
+        close() { closedByServer = true; clearTimeout(guard); resolve(out); },
+        error() { closedByServer = true; clearTimeout(guard); resolve(out); },
+      },
+    });
+  });
+  expect(closedByServer).toBe(true);
+  expect([0, 400, 408]).toContain(statusOf(res));
+  expect(sessions()).toBe(before);
+  expect((await fetch(`${pds.url}/xrpc/_health`)).status).toBe(200);
+  const logs = pds.logs().slice(logStart);
+  expect(logs).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(logs).not.toContain('"stack"');
+}, 40_000);

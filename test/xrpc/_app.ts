@@ -48,6 +48,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     firehoseBackfillHours: 72,
     firehoseMaxBuffer: 500,
     importMaxBytes: 100 * 1024 * 1024,
+    httpIdleTimeoutSec: 30,
     privacyPolicyUrl: undefined,
     termsOfServiceUrl: undefined,
     contactEmail: undefined,
