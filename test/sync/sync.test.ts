@@ -105,6 +105,28 @@ describe("listRepos", () => {
     }
   });
 
+  test("150 hidden repos between two listed ones (more than one read batch) are skipped without losing or repeating a repo", async () => {
+    // repo roots with no account and no community behind them exist to nobody (§9): never listed
+    const orphans = Array.from({ length: 150 }, (_, i) => `did:plc:orphan${String(i).padStart(16, "0")}`);
+    t.sql((db) => {
+      for (const did of orphans) db.run("INSERT INTO repo_roots (did, commit_cid, rev, updated_at) VALUES (?, 'bafyorphan', '3aaaaaaaaaaaa', ?)", [did, new Date().toISOString()]);
+    });
+    const hana = await t.user("hana");
+    const all = (await ok(xrpc(t.pds.url, "com.atproto.sync.listRepos"))).repos.map((r: { did: string }) => r.did);
+    expect(all.slice(-3)).toEqual([erin.did, frank.did, hana.did]);
+    expect(all.filter((d: string) => d.includes("orphan"))).toEqual([]);
+    // the page after frank's cursor is hana's, across the 150 hidden rows
+    let cursor: string | undefined;
+    const seen: string[] = [];
+    do {
+      const page = await ok(xrpc(t.pds.url, "com.atproto.sync.listRepos", { params: { limit: 1, ...(cursor ? { cursor } : {}) } }));
+      expect(page.repos.length).toBe(1);
+      seen.push(page.repos[0].did);
+      cursor = page.cursor;
+    } while (cursor);
+    expect(seen).toEqual(all);
+  });
+
   test.each([["abc"], ["-1"]])("malformed cursor %s → 400 InvalidRequest", async (cursor) => {
     const res = await xrpc(t.pds.url, "com.atproto.sync.listRepos", { params: { cursor } });
     expect({ status: res.status, error: res.body?.error }).toEqual({ status: 400, error: "InvalidRequest" });
