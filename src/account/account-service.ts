@@ -1,4 +1,5 @@
 // AccountService: accounts after creation (approval/rejection, roles, listings, lookups); creation is in creation.ts.
+import { signupQueueOf, type SignupQueueView } from "./signup-queue.ts";
 import type { NameNamespacePort } from "../names/namespace.ts";
 import { and, asc, count, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Config, Secrets } from "../config/types.ts";
@@ -66,6 +67,11 @@ export class AccountService {
   }
 
   // ---- lookups --------------------------------------------------------------------------------------------
+
+  /** com.atproto.temp.checkSignupQueue (10 §6) for the caller */
+  signupQueue(did: string): SignupQueueView {
+    return signupQueueOf(this.deps.db.orm, did, this.now());
+  }
 
   getRow(did: string): AccountRow | undefined {
     return this.deps.db.orm.select().from(accounts).where(eq(accounts.did, did)).get();

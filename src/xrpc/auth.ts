@@ -19,7 +19,7 @@ const ALLOWLIST: Partial<Record<AccountStatus, ReadonlySet<string>>> = {
     ...COMMON, "com.atproto.server.activateAccount", "com.atproto.server.checkAccountStatus", "net.openfederation.account.export",
     "net.openfederation.account.changePassword", "com.atproto.repo.importRepo", "com.atproto.repo.uploadBlob",
     "com.atproto.repo.listMissingBlobs", "com.atproto.identity.getRecommendedDidCredentials",
-    "com.atproto.identity.submitPlcOperation", "com.atproto.server.getServiceAuth",
+    "com.atproto.identity.submitPlcOperation", "com.atproto.server.getServiceAuth", "com.atproto.temp.checkSignupQueue",
   ]),
   suspended: new Set([...COMMON, "com.atproto.server.checkAccountStatus", "net.openfederation.account.export", "com.atproto.server.getServiceAuth"]),
   takendown: new Set([...COMMON, "com.atproto.server.checkAccountStatus", "net.openfederation.account.export", "com.atproto.server.getServiceAuth"]),

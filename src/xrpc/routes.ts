@@ -5,6 +5,7 @@ import { none, refresh, selfAny, session, staff, type RouteEntry } from "./types
 import * as createSession from "../api/com/atproto/server/createSession.ts";
 import * as refreshSession from "../api/com/atproto/server/refreshSession.ts";
 import * as getSession from "../api/com/atproto/server/getSession.ts";
+import * as checkSignupQueue from "../api/com/atproto/temp/checkSignupQueue.ts";
 import * as deleteSession from "../api/com/atproto/server/deleteSession.ts";
 import * as resolveHandle from "../api/com/atproto/identity/resolveHandle.ts";
 import * as accountRegister from "../api/net/openfederation/account/register.ts";
@@ -108,6 +109,7 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "com.atproto.server.createSession", handler: createSession.handler, auth: none, rateLimit: "auth" },
   { nsid: "com.atproto.server.refreshSession", handler: refreshSession.handler, auth: refresh, rateLimit: "auth" },
   { nsid: "com.atproto.server.getSession", handler: getSession.handler, auth: selfAny },
+  { nsid: "com.atproto.temp.checkSignupQueue", handler: checkSignupQueue.handler, auth: selfAny },
   { nsid: "com.atproto.server.deleteSession", handler: deleteSession.handler, auth: session },
   { nsid: "com.atproto.identity.resolveHandle", handler: resolveHandle.handler, auth: none, rateLimit: "discovery" },
   { nsid: "com.atproto.identity.updateHandle", handler: updateHandle.handler, auth: userAuth }, // 5/day/account: enforced in the handler
