@@ -2,6 +2,7 @@
 // Add one import line per JSON file under lexicons/net/openfederation/ (a test checks none is missing).
 import type { LexiconDoc } from "@atproto/lexicon";
 import accountApprove from "./net/openfederation/account/approve.json";
+import accountChangePassword from "./net/openfederation/account/changePassword.json";
 import accountList from "./net/openfederation/account/list.json";
 import accountListPending from "./net/openfederation/account/listPending.json";
 import accountRegister from "./net/openfederation/account/register.json";
@@ -63,6 +64,7 @@ import accountGetProfile from "./net/openfederation/account/getProfile.json";
 export const ofpdsLexicons: LexiconDoc[] = [
   // accounts, invites, audit
   accountApprove as LexiconDoc,
+  accountChangePassword as LexiconDoc,
   accountList as LexiconDoc,
   accountListPending as LexiconDoc,
   accountRegister as LexiconDoc,

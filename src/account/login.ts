@@ -1,13 +1,13 @@
-// Password login (createSession, 01 §9.4–9.5): lockout check → one argon2id verification → status outcome → session.
+// Password login (createSession, 01 §9.4–9.5) and password change: lockout check → one argon2id verification → outcome.
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { AccessScope, AccountStatus } from "../caller.ts";
-import { DomainError } from "../errors.ts";
+import { DomainError, invalidRequest, invalidToken } from "../errors.ts";
 import type { AccountService } from "./account-service.ts";
 import type { Lockout } from "./lockout.ts";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
-import { classifyIdentifier } from "./rules.ts";
+import { classifyIdentifier, isAcceptablePassword, MSG } from "./rules.ts";
 import { accounts } from "./schema.ts";
 import { sha256Hex, type SessionService, type TokenPair } from "./sessions.ts";
 import { statusError, type AccountRow } from "./views.ts";
@@ -81,5 +81,33 @@ export class LoginService {
       return s;
     });
     return { row, tokens: { accessJwt: created.accessJwt, refreshJwt: created.refreshJwt }, sid: created.sid, scope };
+  }
+
+  /**
+   * net.openfederation.account.changePassword (01 §9): the new password's rules first (no lockout cost), then one
+   * verification of the current one under the account's lockout, then hash, revoke every other session and audit in
+   * one transaction. The caller's own session stays live.
+   */
+  async changePassword(did: string, sid: string, input: { currentPassword: string; newPassword: string }, ip?: string): Promise<void> {
+    const { lockout, audit, sessions, db, accounts: accts } = this.deps;
+    if (!isAcceptablePassword(input.newPassword)) throw invalidRequest(MSG.password);
+    if (input.newPassword === input.currentPassword) throw invalidRequest("The new password must differ from the current one");
+    const row = accts.getRow(did);
+    if (!row) throw invalidToken();
+    const key = `account:${did}`;
+    const lockedFor = lockout.lockedFor(key);
+    if (lockedFor !== undefined) throw new DomainError("rateLimited", "AccountLocked", "Too many failed password attempts; try again later", { retryAfter: lockedFor }, lockedFor);
+    const tooLong = [...input.currentPassword].length > 256;
+    if (!(await verifyPassword(tooLong ? "" : input.currentPassword, row.passwordHash)) || tooLong) {
+      await lockout.recordFailure(key);
+      throw new DomainError("auth", "Unauthorized", "Current password is incorrect");
+    }
+    await lockout.reset(key);
+    const hash = await hashPassword(input.newPassword);
+    await db.transaction((tx) => {
+      tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, did)).run();
+      const revoked = sessions.revokeOthersInTx(tx, did, sid);
+      audit.writeInTx(tx, { action: "account.password.change", actorType: "account", actorDid: did, targetDid: did, meta: { revokedSessions: revoked }, ip });
+    });
   }
 }

@@ -1,6 +1,6 @@
 // Sessions: access/refresh JWT issue, refresh rotation with a 10 s grace cache, reuse detection, revocation (01 §9).
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import type { Config, Secrets } from "../config/types.ts";
 import type { Database, Tx } from "../db/database.ts";
 import type { AccessScope } from "../caller.ts";
@@ -131,6 +131,12 @@ export class SessionService {
   revokeAllInTx(tx: Tx, did: string): void {
     tx.orm.update(sessions).set({ revokedAt: new Date(this.now()).toISOString() })
       .where(and(eq(sessions.did, did), isNull(sessions.revokedAt))).run();
+  }
+
+  /** Revokes every live session of an account but `keepSid` (a password change keeps the caller signed in). */
+  revokeOthersInTx(tx: Tx, did: string, keepSid: string): number {
+    return tx.orm.update(sessions).set({ revokedAt: new Date(this.now()).toISOString() })
+      .where(and(eq(sessions.did, did), isNull(sessions.revokedAt), ne(sessions.id, keepSid))).returning({ id: sessions.id }).all().length;
   }
 
   private sweepGrace(nowMs: number): void {

@@ -31,6 +31,18 @@ export declare namespace NetOpenfederationAccountApprove {
   };
 }
 
+export declare namespace NetOpenfederationAccountChangePassword {
+  /** Change the caller's password: checks the current one (lockout applies), revokes every other session. */
+  export type QueryParams = {};
+  export type InputSchema = {
+    currentPassword: string;
+    newPassword: string;
+  };
+  export type OutputSchema = {
+    success: boolean;
+  };
+}
+
 export declare namespace NetOpenfederationAccountGetProfile {
   /** An account's Bluesky profile and its custom *.actor.profile records (spec 06 §5). */
   export type QueryParams = {
@@ -1627,6 +1639,14 @@ export interface XrpcMethods {
     defaulted: never;
     input: NetOpenfederationAccountApprove.InputSchema;
     output: NetOpenfederationAccountApprove.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.account.changePassword": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationAccountChangePassword.InputSchema;
+    output: NetOpenfederationAccountChangePassword.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };

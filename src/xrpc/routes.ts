@@ -12,6 +12,7 @@ import * as accountRegister from "../api/net/openfederation/account/register.ts"
 import * as accountListPending from "../api/net/openfederation/account/listPending.ts";
 import * as accountList from "../api/net/openfederation/account/list.ts";
 import * as accountApprove from "../api/net/openfederation/account/approve.ts";
+import * as accountChangePassword from "../api/net/openfederation/account/changePassword.ts";
 import * as accountReject from "../api/net/openfederation/account/reject.ts";
 import * as accountUpdateRoles from "../api/net/openfederation/account/updateRoles.ts";
 import * as inviteCreate from "../api/net/openfederation/invite/create.ts";
@@ -120,6 +121,7 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.account.listPending", handler: accountListPending.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.list", handler: accountList.handler, auth: staff("admin", "moderator", "auditor") },
   { nsid: "net.openfederation.account.approve", handler: accountApprove.handler, auth: staff("admin", "moderator") },
+  { nsid: "net.openfederation.account.changePassword", handler: accountChangePassword.handler, auth: selfAny, rateLimit: "auth" },
   { nsid: "net.openfederation.account.reject", handler: accountReject.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.updateRoles", handler: accountUpdateRoles.handler, auth: staff("admin") },
   { nsid: "net.openfederation.invite.create", handler: inviteCreate.handler, auth: staff("admin", "moderator"), rateLimit: "create" },
