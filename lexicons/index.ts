@@ -3,6 +3,8 @@
 import type { LexiconDoc } from "@atproto/lexicon";
 import accountApprove from "./net/openfederation/account/approve.json";
 import accountChangePassword from "./net/openfederation/account/changePassword.json";
+import accountDisable from "./net/openfederation/account/disable.json";
+import accountEnable from "./net/openfederation/account/enable.json";
 import accountList from "./net/openfederation/account/list.json";
 import accountListPending from "./net/openfederation/account/listPending.json";
 import accountRegister from "./net/openfederation/account/register.json";
@@ -65,6 +67,8 @@ export const ofpdsLexicons: LexiconDoc[] = [
   // accounts, invites, audit
   accountApprove as LexiconDoc,
   accountChangePassword as LexiconDoc,
+  accountDisable as LexiconDoc,
+  accountEnable as LexiconDoc,
   accountList as LexiconDoc,
   accountListPending as LexiconDoc,
   accountRegister as LexiconDoc,

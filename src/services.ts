@@ -1,4 +1,5 @@
 // Builds the domain services a PDS runs with, in dependency order, from the config, secrets and database.
+import { AdminStatusService } from "./account/admin-status.ts";
 import { findCommunity } from "./community/gate.ts";
 import { communityHiddenFromBackfill, communitySilencedInTx } from "./community/firehose-policy.ts";
 import { RepoAccess } from "./repo/access.ts";
@@ -55,6 +56,8 @@ export interface Services {
   sequencer: Sequencer;
   /** who may read or write which repo through com.atproto.repo/sync (community rules plugged in) */
   repoAccess: RepoAccess;
+  /** admin status transitions of accounts (disable/enable) */
+  adminStatus: AdminStatusService;
   repo: RepoService;
   // accounts domain: accounts, sessions, invites, login, audit
   accounts: AccountServices["accounts"];
@@ -147,6 +150,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const blobs = new BlobService({ config, db, logger: logger.child({ component: "blobs" }) });
   jobs.add(blobs.gcJob(config.blobGcIntervalMs));
   const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid });
+  const adminStatus = new AdminStatusService({ db, accounts: accountServices.accounts, sessions: accountServices.sessions, sequencer, audit: accountServices.audit }, now);
   const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, names, logger: logger.child({ component: "lifecycle" }) });
   // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
   const didWeb = new DidWebVerifier({ config, db, identity, repo, fetchPolicy, logger: logger.child({ component: "did-web" }), handleOf: (r) => `${r.name}.${config.handleDomain}` });
@@ -179,5 +183,5 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // construction: added by each domain, in dependency order
   const externalKeys = new ExternalKeyService({ db, repo, audit: accountServices.audit, handleDomain: config.handleDomain }, now);
   const profiles = new ProfileService({ repo });
-  return { clock: now, repoAccess, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { clock: now, repoAccess, adminStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

@@ -43,6 +43,31 @@ export declare namespace NetOpenfederationAccountChangePassword {
   };
 }
 
+export declare namespace NetOpenfederationAccountDisable {
+  /** Disable an account (T12): approved or deactivated → disabled; every session revoked. */
+  export type QueryParams = {};
+  export type InputSchema = {
+    did: string;
+    reason?: string;
+  };
+  export type OutputSchema = {
+    did: string;
+    status: string;
+  };
+}
+
+export declare namespace NetOpenfederationAccountEnable {
+  /** Enable a disabled account (T13): disabled → approved. */
+  export type QueryParams = {};
+  export type InputSchema = {
+    did: string;
+  };
+  export type OutputSchema = {
+    did: string;
+    status: string;
+  };
+}
+
 export declare namespace NetOpenfederationAccountGetProfile {
   /** An account's Bluesky profile and its custom *.actor.profile records (spec 06 §5). */
   export type QueryParams = {
@@ -1647,6 +1672,22 @@ export interface XrpcMethods {
     defaulted: never;
     input: NetOpenfederationAccountChangePassword.InputSchema;
     output: NetOpenfederationAccountChangePassword.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.account.disable": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationAccountDisable.InputSchema;
+    output: NetOpenfederationAccountDisable.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.account.enable": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationAccountEnable.InputSchema;
+    output: NetOpenfederationAccountEnable.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };

@@ -13,6 +13,8 @@ import * as accountListPending from "../api/net/openfederation/account/listPendi
 import * as accountList from "../api/net/openfederation/account/list.ts";
 import * as accountApprove from "../api/net/openfederation/account/approve.ts";
 import * as accountChangePassword from "../api/net/openfederation/account/changePassword.ts";
+import * as accountDisable from "../api/net/openfederation/account/disable.ts";
+import * as accountEnable from "../api/net/openfederation/account/enable.ts";
 import * as accountReject from "../api/net/openfederation/account/reject.ts";
 import * as accountUpdateRoles from "../api/net/openfederation/account/updateRoles.ts";
 import * as inviteCreate from "../api/net/openfederation/invite/create.ts";
@@ -122,6 +124,8 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.account.list", handler: accountList.handler, auth: staff("admin", "moderator", "auditor") },
   { nsid: "net.openfederation.account.approve", handler: accountApprove.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.changePassword", handler: accountChangePassword.handler, auth: selfAny, rateLimit: "auth" },
+  { nsid: "net.openfederation.account.disable", handler: accountDisable.handler, auth: staff("admin") },
+  { nsid: "net.openfederation.account.enable", handler: accountEnable.handler, auth: staff("admin") },
   { nsid: "net.openfederation.account.reject", handler: accountReject.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.updateRoles", handler: accountUpdateRoles.handler, auth: staff("admin") },
   { nsid: "net.openfederation.invite.create", handler: inviteCreate.handler, auth: staff("admin", "moderator"), rateLimit: "create" },
