@@ -1,4 +1,4 @@
-// `ofpds account`: list accounts and the approval queue, approve or reject registrations, manage PDS roles.
+// `ofpds account`: list accounts and the approval queue, approve or reject registrations, manage PDS roles, disable and enable.
 import { defineCommand } from "citty";
 
 export default defineCommand({
@@ -9,5 +9,7 @@ export default defineCommand({
     approve: () => import("./approve.ts").then((m) => m.default),
     reject: () => import("./reject.ts").then((m) => m.default),
     roles: () => import("./roles.ts").then((m) => m.default),
+    disable: () => import("./disable.ts").then((m) => m.default),
+    enable: () => import("./enable.ts").then((m) => m.default),
   },
 });
