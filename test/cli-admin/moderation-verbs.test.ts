@@ -1,4 +1,4 @@
-// `ofpds account disable|enable` against the real `serve --dev`: JSON output, confirmation rules, what the server holds after.
+// `ofpds account disable|enable` and `ofpds invite revoke` against the real `serve --dev`: JSON output, confirmation, server state after.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { runCli, tempDirs } from "../_support/process.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
@@ -62,4 +62,17 @@ test("an unknown account → exit 4 naming it; the admin account → 403 exit 3;
   expect(self.code).toBe(3);
   expect(JSON.parse(self.stderr).error).toBe("Forbidden");
   expect(await ok(call(pds.url, "com.atproto.server.getSession", { token: admin }))).toMatchObject({ handle: "admin.test", active: true });
+});
+
+test("invite revoke: the code stops working; revoking again → AlreadyRevoked; an unknown code → exit 4", async () => {
+  const code = (await ok(call(pds.url, "net.openfederation.invite.create", { token: admin, body: {} }))).code as string;
+  const r = await cli(["invite", "revoke", code, "--json"]);
+  expect(r.stderr).toBe("");
+  expect([r.code, JSON.parse(r.stdout)]).toEqual([0, { code, status: "revoked" }]);
+  const reg = await call(pds.url, "net.openfederation.account.register", { body: { handle: "ivy", email: "ivy@example.org", password: USER_PASSWORD, inviteCode: code } });
+  expect([reg.status, reg.body.error]).toEqual([403, "InviteInvalid"]);
+  const again = await cli(["invite", "revoke", code, "--json"]);
+  expect([again.code, JSON.parse(again.stderr).error]).toEqual([5, "AlreadyRevoked"]); // a state conflict (08 §1 exit 5)
+  const unknown = await cli(["invite", "revoke", "nope-nope-nope", "--json"]);
+  expect([unknown.code, JSON.parse(unknown.stderr).error]).toEqual([4, "NotFound"]);
 });
