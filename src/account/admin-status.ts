@@ -1,15 +1,15 @@
 // Admin status transitions T12/T13 (01 §3, 06 §1): account.disable / account.enable, each in one transaction.
+import { invalidStatus } from "./views.ts";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { Sequencer } from "../sequencer/index.ts";
 import { headCommitInTx } from "../repo/lifecycle.ts";
-import { DomainError, forbidden, notFound } from "../errors.ts";
+import { forbidden, notFound } from "../errors.ts";
 import type { AccountService } from "./account-service.ts";
 import type { SessionService } from "./sessions.ts";
 import { accounts } from "./schema.ts";
 
-const invalidStatus = (status: string) => new DomainError("invalid", "InvalidStatus", `Not possible while the account is ${status}`);
 
 export interface AdminStatusDeps {
   db: Database;

@@ -26,6 +26,9 @@ export function wireStatus(status: AccountStatus): "deactivated" | "suspended" |
 const RESTRICTED_HINT = "Log in with allowTakendown to get a session for exporting your data and migrating.";
 
 /** The error a status answers outside its allowlist (00 §5). */
+/** 400 InvalidStatus: the transition does not start from the account's status (01 §3). */
+export const invalidStatus = (status: string) => new DomainError("invalid", "InvalidStatus", `Not possible while the account is ${status}`);
+
 export function statusError(status: AccountStatus): DomainError {
   switch (status) {
     case "deactivated":

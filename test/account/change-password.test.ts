@@ -68,3 +68,10 @@ test("wrong current passwords count toward the account's lockout, shared with lo
   expect([viaLogin.status, viaLogin.body.error]).toEqual([429, "AccountLocked"]);
   expect(hashOf(u.did)).toBe(before);
 });
+
+test("a deactivated account may still change its password (01 §9.3 allowlist)", async () => {
+  const u = await approvedUser(e);
+  expect((await call(e.url, "com.atproto.server.deactivateAccount", { token: u.accessJwt, body: {} })).status).toBe(200);
+  expect(await ok(call(e.url, CHANGE, { token: u.accessJwt, body: { currentPassword: PASSWORD, newPassword: NEW } }))).toEqual({ success: true });
+  expect((await login(u.name, NEW)).status).toBe(200);
+});

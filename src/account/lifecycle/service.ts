@@ -23,7 +23,7 @@ import type { SessionService, TokenPair } from "../sessions.ts";
 import { hashPassword } from "../passwords.ts";
 import { normaliseEmail } from "../rules.ts";
 import { accountRoles, accounts } from "../schema.ts";
-import { statusError } from "../views.ts";
+import { invalidStatus, statusError } from "../views.ts";
 import { precheckCreateAccount, toCreateAccountError } from "./create-errors.ts";
 import { reindexExternalKeysInTx, type ReindexResult } from "../external-keys-import.ts";
 import { blobRefCounts, dropRepoBlobRefsInTx, markExpectedInTx } from "../../blob/refs.ts";
@@ -47,7 +47,6 @@ export interface LifecycleDeps {
 
 export const CREATE_ACCOUNT_NSID = "com.atproto.server.createAccount";
 const notApproved = () => new DomainError("forbidden", "AccountNotApproved", "Account is awaiting approval by an administrator");
-const invalidStatus = (status: string) => new DomainError("invalid", "InvalidStatus", `Not possible while the account is ${status}`);
 const notPointingHere = () => invalidRequest("DID document does not point to this server");
 
 export class LifecycleService {
