@@ -9,6 +9,7 @@ import { COMMUNITY_EXPORT_REV_MIGRATION, COMMUNITY_MIGRATION } from "./community
 import { COMMUNITY_TRANSFER_MIGRATION } from "./community/transfer-migrations.ts";
 import { PARTNER_MIGRATION } from "./partner/migrations.ts";
 import { EXTERNAL_KEYS_MIGRATION } from "./account/external-keys-migration.ts";
+import { ACCOUNT_EXPORT_RULE_MIGRATION } from "./account/export-rule-migration.ts";
 
 /** Ids are global and never reused; each domain adds its line here. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   COMMUNITY_EXPORT_REV_MIGRATION,
   PARTNER_MIGRATION,
   EXTERNAL_KEYS_MIGRATION,
+  ACCOUNT_EXPORT_RULE_MIGRATION,
 ].sort((a, b) => a.id - b.id);
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));

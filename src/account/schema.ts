@@ -21,6 +21,10 @@ export const accounts = sqliteTable("accounts", {
   partnerKeyId: text("partner_key_id"),
   inviteCode: text("invite_code"),
   holderExportedAt: text("holder_exported_at"),
+  /** the repo rev the latest holder export covered (06 §2) */
+  holderExportedRev: text("holder_exported_rev"),
+  /** start of the current continuous suspension; a takedown continues it (06 §2) */
+  suspendedAt: text("suspended_at"),
 });
 
 export const accountRoles = sqliteTable(
