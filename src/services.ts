@@ -1,10 +1,14 @@
 // Builds the domain services a PDS runs with, in dependency order, from the config, secrets and database.
 import { AdminStatusService } from "./account/admin-status.ts";
+import { AdminAccountService } from "./account/admin-accounts.ts";
+import { AccountModerationService } from "./account/moderation.ts";
+import { SubjectStatusService } from "./account/subject-status.ts";
 import { findCommunity } from "./community/gate.ts";
 import { communityHiddenFromBackfill, communitySilencedInTx } from "./community/firehose-policy.ts";
 import { RepoAccess } from "./repo/access.ts";
 import { accountStatuses } from "./account/repo-lookup.ts";
 import { CommunityRepoPolicy } from "./community/repo-policy.ts";
+import { CommunityGovernanceGuard } from "./community/governance-guard.ts";
 import type { Config, Secrets } from "./config/types.ts";
 import type { Database } from "./db/database.ts";
 import type { Logger } from "./util/logger.ts";
@@ -12,6 +16,8 @@ import { serverClock, type Clock } from "./util/clock.ts";
 import { KeyVault } from "./identity/keys.ts";
 import { PlcClient } from "./identity/plc-client.ts";
 import { IdentityService } from "./identity/service.ts";
+import { TombstoneOutbox } from "./identity/tombstone-outbox.ts";
+import { AuditLog } from "./audit/audit-log.ts";
 import { RepoService } from "./repo/index.ts";
 import { Sequencer } from "./sequencer/index.ts";
 import { buildAccountServices, startAccounts, type AccountServices } from "./account/index.ts";
@@ -28,6 +34,7 @@ import { BlobService } from "./blob/index.ts";
 import { CommunityService } from "./community/index.ts";
 import { RemoteMembers } from "./community/remote.ts";
 import { MembershipService } from "./community/membership.ts";
+import { RoleService } from "./community/role-service.ts";
 import { CommunityModerationService } from "./community/moderation.ts";
 import { CommunityOwnershipService } from "./community/ownership.ts";
 import { CommunityExportService } from "./community/export.ts";
@@ -37,9 +44,15 @@ import { HandleChangeService } from "./account/handle-change.ts";
 import { PartnerService } from "./partner/service.ts";
 import { ExternalKeyService } from "./account/external-keys.ts";
 import { ProfileService } from "./account/profile.ts";
+import { ServerConfigService } from "./admin/server-config.ts";
+import { HolderExports } from "./repo/holder-exports.ts";
+import { AccountExportService, accountHolderExport } from "./account/export.ts";
+import { communityOwnerExport } from "./community/export.ts";
+import { membershipsOf } from "./community/memberships-of.ts";
 import { NameNamespace } from "./names/namespace.ts";
 import { accountNameHolder } from "./account/name-claim.ts";
 import { communityNameHolder } from "./community/name-claim.ts";
+import { buildExportSnapshots, type ExportSnapshots } from "./community/snapshots/index.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -53,11 +66,16 @@ export interface Services {
   keys: KeyVault;
   plc: PlcClient;
   identity: IdentityService;
+  /** the durable PLC tombstone outbox and its job (02 §4): rejection, account and community deletion queue here */
+  tombstones: TombstoneOutbox;
   sequencer: Sequencer;
   /** who may read or write which repo through com.atproto.repo/sync (community rules plugged in) */
   repoAccess: RepoAccess;
   /** admin status transitions of accounts (disable/enable) */
   adminStatus: AdminStatusService;
+  /** account suspend/unsuspend/takedown/untakedown (T8-T11) and admin.update/getSubjectStatus over accounts and communities (06 §1) */
+  accountModeration: AccountModerationService;
+  subjectStatus: SubjectStatusService;
   repo: RepoService;
   // accounts domain: accounts, sessions, invites, login, audit
   accounts: AccountServices["accounts"];
@@ -85,6 +103,8 @@ export interface Services {
   remoteMembers: RemoteMembers;
   /** join/leave/removeMember/resolveJoinRequest and the member lists (04 §5) */
   membership: MembershipService;
+  /** community roles (05 §3): create/update/delete/list and updateMemberRole */
+  roles: RoleService;
   /** staff suspend/takedown (04 §6), transferOwnership (04 §7), community.export (04 §4) */
   communityModeration: CommunityModerationService;
   communityOwnership: CommunityOwnershipService;
@@ -94,11 +114,20 @@ export interface Services {
   communityImports: CommunityImportService;
   /** com.atproto.identity.updateHandle (02 §11): PLC first, then the local handle, #identity and audit */
   handleChanges: HandleChangeService;
+  /** com.atproto.admin.getAccountInfo(s) / updateAccount{Handle,Email,Password} and admin.createAccount (10 §6) */
+  adminAccounts: AdminAccountService;
   /** partner API keys, the X-Partner-Key check and partner.register (06 §7) */
   partner: PartnerService;
   /** external identity keys (06 §6) and profiles (06 §5) in the account's own repo */
   externalKeys: ExternalKeyService;
   profiles: ProfileService;
+  /** net.openfederation.server.getConfig: the safe configuration and stats (06 §9) */
+  serverConfig: ServerConfigService;
+  /** export schedules and snapshots (06 §10): `exportSnapshots.schedules` for the admin methods, `.scheduler` for the job */
+  exportSnapshots: ExportSnapshots;
+  /** holder exports of full repo CARs (06 §2: the account itself, a community's owner) and account.export (06 §4) */
+  holderExports: HolderExports;
+  accountExports: AccountExportService;
   // services: added by each domain
 }
 
@@ -120,11 +149,15 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // --dev never contacts a public directory (ISSUE8 §5): unknown DIDs resolve against the configured PLC only
   const plc = new PlcClient({ url: config.plcUrl, fallbackUrl: config.dev ? undefined : config.plcFallbackUrl, logger: logger.child({ component: "plc-client" }) });
   const identity = new IdentityService({ config, db, keys, plc, logger: logger.child({ component: "identity" }) });
+  // 02 §4: tombstones queued in the deleting transaction, submitted by a job (AuditLog is a stateless façade over db)
+  const tombstones = new TombstoneOutbox({ serviceUrl: config.serviceUrl, db, keys, plc, identity, audit: new AuditLog(db, now), jobs, logger: logger.child({ component: "tombstones" }), now });
+  jobs.add(tombstones.job());
   // repo engine (wired by the accounts work, which needs it for genesis; the repo domain owns these two lines)
   // private and unverified community repos stay off the live firehose (03 §9)
   const sequencer = new Sequencer(db, { silenced: (tx, did, type) => communitySilencedInTx(tx.orm, did, type) });
-  const repo = new RepoService({ config, db, sequencer, signingKeypair: (did) => identity.signingKeypair(did), logger: logger.child({ component: "repo" }) });
-  const accountServices = buildAccountServices({ config, secrets, db, identity, repo, names, logger, now });
+  // community governance (05 §4): the one gate every commit to a community repo passes (src/community/governance-guard.ts)
+  const repo = new RepoService({ config, db, sequencer, signingKeypair: (did) => identity.signingKeypair(did), logger: logger.child({ component: "repo" }), writeGuard: new CommunityGovernanceGuard() });
+  const accountServices = buildAccountServices({ config, secrets, db, identity, repo, names, tombstones, logger, now });
   await startAccounts(accountServices, { config, secrets, db, logger });
   // 02 §4: registrations orphaned by a crash between PLC genesis and finalize (at start, then every minute)
   jobs.add({ name: "creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => accountServices.accounts.reconcileCreating().then(() => {}) });
@@ -155,14 +188,27 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
   const didWeb = new DidWebVerifier({ config, db, identity, repo, fetchPolicy, logger: logger.child({ component: "did-web" }), handleOf: (r) => `${r.name}.${config.handleDomain}` });
   // communities (spec 04): private/unverified repos stay off the firehose (03 §9)
-  const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, names, webVerifier: didWeb, logger: logger.child({ component: "communities" }) }, now);
+  const communities = new CommunityService({ config, db, keys, identity, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, names, webVerifier: didWeb, tombstones, logger: logger.child({ component: "communities" }) }, now);
   // 04 §2: community creations orphaned by a crash (at start every `creating` row from before this process, then every minute)
   jobs.add({ name: "community-creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => communities.reconcileCreating().then(() => {}) });
   // the community methods beside the façade, each with the few services it uses
   const { audit } = accountServices;
   const remoteMembers = new RemoteMembers({ config, serviceAuth, plc, handles, accountHandle: (did) => communities.accountHandle(did) });
   const membership = new MembershipService({ config, db, communities, repo, audit, remote: remoteMembers });
+  const roles = new RoleService({ config, db, communities, audit });
   const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer });
+  const accountModeration = new AccountModerationService({ db, accounts: accountServices.accounts, sessions: accountServices.sessions, sequencer, audit, headRev: (did) => repo.head(did)?.rev, graceDays: config.takedownExportGraceDays }, now);
+  const subjectStatus = new SubjectStatusService({
+    accounts: accountServices.accounts, moderation: accountModeration,
+    // a community DID hosted here maps to the community moderation of 04 §6
+    communities: {
+      find: (did) => (did.startsWith("did:") ? findCommunity({ db, config }, did) : undefined),
+      suspend: (did, actor, reason) => communityModeration.suspend(did, actor, reason),
+      unsuspend: (did, actor) => communityModeration.unsuspend(did, actor),
+      takedown: (did, actor, reason) => communityModeration.takedown(did, actor, reason),
+      untakedown: (did, actor) => communityModeration.untakedown(did, actor),
+    },
+  });
   const communityOwnership = new CommunityOwnershipService({ config, db, accounts: accountServices.accounts, communities, identity, repo, sequencer, audit, logger });
   const communityExports = new CommunityExportService({ config, db, communities, repo, audit });
   // the generic repo/sync methods' access rules: accounts' statuses, and the community policy for community repos (03 §3, §9)
@@ -175,6 +221,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
     config, db, accounts: accountServices.accounts, identity, handles, sequencer, audit: accountServices.audit,
     names, logger: logger.child({ component: "handles" }), now,
   });
+  const adminAccounts = new AdminAccountService({ db, accounts: accountServices.accounts, sessions: accountServices.sessions, audit: accountServices.audit, handleChanges }, now);
   jobs.add({ name: "did-web-verify", intervalMs: VERIFY_INTERVAL_MS, run: () => didWeb.verifyPending() });
   const transferDeps = { config, db, keys, plc, repo, sequencer, accounts: accountServices.accounts, audit: accountServices.audit, communities, names, fetchPolicy, logger: logger.child({ component: "community-transfer" }) };
   const communityTransfers = new CommunityTransferService(transferDeps);
@@ -183,5 +230,11 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // construction: added by each domain, in dependency order
   const externalKeys = new ExternalKeyService({ db, repo, audit: accountServices.audit, handleDomain: config.handleDomain }, now);
   const profiles = new ProfileService({ repo });
-  return { clock: now, repoAccess, adminStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  const serverConfig = new ServerConfigService({ config, db, now, firehoseSeq: () => sequencer.currentSeq(), firehoseSubscribers: () => firehose.subscriberCount });
+  const holderExports = new HolderExports({ db, rules: [accountHolderExport, communityOwnerExport], now });
+  // 06 §10: scheduled CAR snapshots under <DATA_DIR>/exports (a check at start, then every EXPORT_CHECK_INTERVAL_MS)
+  const exportSnapshots = buildExportSnapshots({ config, db, repo, audit: accountServices.audit, holderExports, clock: now, logger: logger.child({ component: "export-scheduler" }) });
+  if (config.exportSchedulerEnabled) jobs.add(exportSnapshots.job(config.exportCheckIntervalMs));
+  const accountExports = new AccountExportService({ db, accounts: accountServices.accounts, repo, audit: accountServices.audit, holderExports, memberships: (did) => membershipsOf(communities, did), now });
+  return { roles, serverConfig, exportSnapshots, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

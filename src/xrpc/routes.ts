@@ -17,6 +17,18 @@ import * as accountDisable from "../api/net/openfederation/account/disable.ts";
 import * as accountEnable from "../api/net/openfederation/account/enable.ts";
 import * as accountReject from "../api/net/openfederation/account/reject.ts";
 import * as accountUpdateRoles from "../api/net/openfederation/account/updateRoles.ts";
+// account and community moderation by subject (spec 06 §1)
+import * as adminUpdateSubjectStatus from "../api/com/atproto/admin/updateSubjectStatus.ts";
+import * as adminGetSubjectStatus from "../api/com/atproto/admin/getSubjectStatus.ts";
+// the rest of com.atproto.admin.* (10 §6) and admin.createAccount (08 §2 account create)
+import * as adminGetAccountInfo from "../api/com/atproto/admin/getAccountInfo.ts";
+import * as adminGetAccountInfos from "../api/com/atproto/admin/getAccountInfos.ts";
+import * as adminUpdateAccountHandle from "../api/com/atproto/admin/updateAccountHandle.ts";
+import * as adminUpdateAccountEmail from "../api/com/atproto/admin/updateAccountEmail.ts";
+import * as adminUpdateAccountPassword from "../api/com/atproto/admin/updateAccountPassword.ts";
+import * as adminGetInviteCodes from "../api/com/atproto/admin/getInviteCodes.ts";
+import * as adminDisableInviteCodes from "../api/com/atproto/admin/disableInviteCodes.ts";
+import * as adminCreateAccount from "../api/net/openfederation/admin/createAccount.ts";
 import * as inviteCreate from "../api/net/openfederation/invite/create.ts";
 import * as inviteList from "../api/net/openfederation/invite/list.ts";
 import * as inviteRevoke from "../api/net/openfederation/invite/revoke.ts";
@@ -90,6 +102,12 @@ import * as communityGetTransferRepo from "../api/net/openfederation/community/g
 import * as communityConfirmTransfer from "../api/net/openfederation/community/confirmTransfer.ts";
 import * as communityPrepareImport from "../api/net/openfederation/community/prepareImport.ts";
 import * as communityCompleteImport from "../api/net/openfederation/community/completeImport.ts";
+// community roles and attestations (spec 05 §3, §8); the gate runs inside the services
+import * as communityCreateRole from "../api/net/openfederation/community/createRole.ts";
+import * as communityUpdateRole from "../api/net/openfederation/community/updateRole.ts";
+import * as communityDeleteRole from "../api/net/openfederation/community/deleteRole.ts";
+import * as communityListRoles from "../api/net/openfederation/community/listRoles.ts";
+import * as communityUpdateMemberRole from "../api/net/openfederation/community/updateMemberRole.ts";
 // partner API (spec 06 §7): keys for staff; register by X-Partner-Key, per-IP limited only with an Origin
 import { partner as partnerAuth } from "./types.ts";
 import * as partnerCreateKey from "../api/net/openfederation/partner/createKey.ts";
@@ -104,6 +122,9 @@ import * as identityDeleteExternalKey from "../api/net/openfederation/identity/d
 import * as identityResolveByKey from "../api/net/openfederation/identity/resolveByKey.ts";
 import * as accountUpdateProfile from "../api/net/openfederation/account/updateProfile.ts";
 import * as accountGetProfile from "../api/net/openfederation/account/getProfile.ts";
+// server configuration and repo import (spec 06 §9)
+import * as serverGetConfig from "../api/net/openfederation/server/getConfig.ts";
+import * as accountExport from "../api/net/openfederation/account/export.ts";
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -128,6 +149,16 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.account.enable", handler: accountEnable.handler, auth: staff("admin") },
   { nsid: "net.openfederation.account.reject", handler: accountReject.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.updateRoles", handler: accountUpdateRoles.handler, auth: staff("admin") },
+  { nsid: "com.atproto.admin.updateSubjectStatus", handler: adminUpdateSubjectStatus.handler, auth: staff("admin", "moderator") }, // takedown: admin only, in the service
+  { nsid: "com.atproto.admin.getSubjectStatus", handler: adminGetSubjectStatus.handler, auth: staff("admin", "moderator", "auditor") },
+  { nsid: "com.atproto.admin.getAccountInfo", handler: adminGetAccountInfo.handler, auth: staff("admin", "moderator", "auditor") },
+  { nsid: "com.atproto.admin.getAccountInfos", handler: adminGetAccountInfos.handler, auth: staff("admin", "moderator", "auditor") },
+  { nsid: "com.atproto.admin.updateAccountHandle", handler: adminUpdateAccountHandle.handler, auth: staff("admin") },
+  { nsid: "com.atproto.admin.updateAccountEmail", handler: adminUpdateAccountEmail.handler, auth: staff("admin") },
+  { nsid: "com.atproto.admin.updateAccountPassword", handler: adminUpdateAccountPassword.handler, auth: staff("admin") },
+  { nsid: "com.atproto.admin.getInviteCodes", handler: adminGetInviteCodes.handler, auth: staff("admin", "moderator", "auditor") },
+  { nsid: "com.atproto.admin.disableInviteCodes", handler: adminDisableInviteCodes.handler, auth: staff("admin", "moderator") },
+  { nsid: "net.openfederation.admin.createAccount", handler: adminCreateAccount.handler, auth: staff("admin") },
   { nsid: "net.openfederation.invite.create", handler: inviteCreate.handler, auth: staff("admin", "moderator"), rateLimit: "create" },
   { nsid: "net.openfederation.invite.list", handler: inviteList.handler, auth: staff("admin", "moderator", "auditor") },
   { nsid: "net.openfederation.invite.revoke", handler: inviteRevoke.handler, auth: staff("admin", "moderator") },
@@ -187,6 +218,12 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.community.confirmTransfer", handler: communityConfirmTransfer.handler, auth: none },
   { nsid: "net.openfederation.community.prepareImport", handler: communityPrepareImport.handler, auth: userAuth, rateLimit: "create" },
   { nsid: "net.openfederation.community.completeImport", handler: communityCompleteImport.handler, auth: userAuth },
+  // community roles and attestations (spec 05 §3, §8): remote-capable (04 §9)
+  { nsid: "net.openfederation.community.createRole", handler: communityCreateRole.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.updateRole", handler: communityUpdateRole.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.deleteRole", handler: communityDeleteRole.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.listRoles", handler: communityListRoles.handler, auth: optionalOrRemote },
+  { nsid: "net.openfederation.community.updateMemberRole", handler: communityUpdateMemberRole.handler, auth: userOrRemote },
   // partner API (spec 06 §7); the per-key hourly limit is enforced in the service, in the database
   { nsid: "net.openfederation.partner.createKey", handler: partnerCreateKey.handler, auth: staff("admin", "partner-manager") },
   { nsid: "net.openfederation.partner.listKeys", handler: partnerListKeys.handler, auth: staff("admin", "partner-manager", "auditor") },
@@ -200,4 +237,8 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.identity.resolveByKey", handler: identityResolveByKey.handler, auth: none, rateLimit: "discovery" },
   { nsid: "net.openfederation.account.updateProfile", handler: accountUpdateProfile.handler, auth: userAuth },
   { nsid: "net.openfederation.account.getProfile", handler: accountGetProfile.handler, auth: optionalAuth, rateLimit: "discovery" },
+  // server configuration and repo import (spec 06 §9)
+  { nsid: "net.openfederation.server.getConfig", handler: serverGetConfig.handler, auth: staff("admin", "auditor") },
+  // account export (06 §4): self-any (the 01 §9.3 allowlists admit it), or staff with a full session (checked in the service)
+  { nsid: "net.openfederation.account.export", handler: accountExport.handler, auth: selfAny },
 ];

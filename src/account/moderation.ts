@@ -1,0 +1,183 @@
+// Account moderation transitions T8-T11 (01 §3, 06 §1-§2): suspend, unsuspend, takedown, untakedown, each in one transaction.
+import { and, eq } from "drizzle-orm";
+import type { Database, Tx } from "../db/database.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { Sequencer } from "../sequencer/index.ts";
+import { headCommitInTx } from "../repo/lifecycle.ts";
+import { DomainError, forbidden, notFound } from "../errors.ts";
+import type { AccountService } from "./account-service.ts";
+import type { SessionService } from "./sessions.ts";
+import { accountExportRequired, accountExportRuleSatisfied } from "./export-rule.ts";
+import { invalidStatus, type AccountRow } from "./views.ts";
+import { accounts } from "./schema.ts";
+
+export const alreadySuspended = () => new DomainError("invalid", "AlreadySuspended", "This account is already suspended");
+export const notSuspended = () => new DomainError("invalid", "NotSuspended", "This account is not suspended");
+export const alreadyTakenDown = () => new DomainError("invalid", "AlreadyTakenDown", "This account is already taken down");
+export const notTakenDown = () => new DomainError("invalid", "NotTakenDown", "This account is not taken down");
+
+/** Roles that put an account out of a moderator's reach (01 §3 T8/T9): staff and partner managers. */
+const PROTECTED_FROM_MODERATORS = ["admin", "moderator", "auditor", "partner-manager"];
+/** Statuses a suspension or takedown may start from (T8, T10); `suspended` is added for T10. */
+const SUSPENDABLE = ["approved", "deactivated", "disabled"];
+/** What T9/T11 may restore: the holder-chosen (or admin-chosen) status before moderation. */
+const RESTORABLE = ["approved", "deactivated", "disabled"] as const;
+type Restored = (typeof RESTORABLE)[number];
+
+export interface AccountModerationDeps {
+  db: Database;
+  accounts: Pick<AccountService, "getRow" | "rolesOf" | "handleOf">;
+  sessions: Pick<SessionService, "revokeAllInTx">;
+  sequencer: Pick<Sequencer, "accountInTx" | "identityInTx" | "syncInTx">;
+  audit: Pick<AuditLog, "writeInTx">;
+  /** the repo's head rev (06 §2 rule (a) compares it with the holder's last export) */
+  headRev(did: string): string | undefined;
+  /** TAKEDOWN_EXPORT_GRACE_DAYS */
+  graceDays: number;
+}
+
+/** The acting staff account: its DID and PDS roles (read from the database by authentication). */
+export interface ModeratorActor {
+  did: string;
+  roles: readonly string[];
+}
+
+export interface ModerationResult {
+  did: string;
+  status: string;
+  reason?: string;
+}
+
+const isAdmin = (actor: ModeratorActor) => actor.roles.includes("admin");
+
+export class AccountModerationService {
+  constructor(private readonly deps: AccountModerationDeps, private readonly now: () => number = Date.now) {}
+
+  /** The account as moderation sees it: hosted and past registration; `creating` and `rejected` are not found. */
+  private target(did: string): AccountRow {
+    const row = this.deps.accounts.getRow(did);
+    if (!row || row.status === "creating" || row.status === "rejected") throw notFound("Account not found");
+    return row;
+  }
+
+  /** A moderator acts only on accounts without staff or partner-manager roles; nobody suspends or takes down an admin. */
+  private checkTarget(actor: ModeratorActor, did: string, entering: boolean): void {
+    const roles = this.deps.accounts.rolesOf(did);
+    if (entering && roles.includes("admin")) throw forbidden("An admin account cannot be moderated; remove the admin role first");
+    if (!isAdmin(actor) && roles.some((r) => PROTECTED_FROM_MODERATORS.includes(r))) {
+      throw forbidden("Moderators may only act on accounts holding no staff or partner-manager role");
+    }
+  }
+
+  /** T8: approved/deactivated/disabled → suspended; sessions revoked; `#account` "suspended"; the suspension period starts. */
+  async suspend(actor: ModeratorActor, did: string, reason?: string): Promise<ModerationResult> {
+    const row = this.target(did);
+    this.checkTarget(actor, did, true);
+    assertSuspendable(row.status);
+    await this.deps.db.transaction((tx) => {
+      const at = this.iso();
+      // conditional on the status read above: a concurrent transition makes this one fail cleanly, writing nothing
+      const updated = tx.orm.update(accounts).set({
+        status: "suspended", previousStatus: row.status, statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: actor.did, suspendedAt: at,
+      }).where(and(eq(accounts.did, did), eq(accounts.status, row.status))).returning({ did: accounts.did }).get();
+      if (!updated) throw invalidStatus("changing");
+      this.deps.sessions.revokeAllInTx(tx, did);
+      this.deps.sequencer.accountInTx(tx, did, false, "suspended");
+      this.auditInTx(tx, "account.suspend", actor, did, row.status, reason);
+    });
+    return { did, status: "suspended", ...(reason ? { reason } : {}) };
+  }
+
+  /** T9: suspended → previousStatus; the suspension period ends; announced as T13 when the result is approved. */
+  async unsuspend(actor: ModeratorActor, did: string): Promise<ModerationResult> {
+    const row = this.target(did);
+    this.checkTarget(actor, did, false);
+    if (row.status !== "suspended") throw notSuspended();
+    return this.restore(actor, row, "account.unsuspend");
+  }
+
+  /** T10 (admin): approved/deactivated/disabled/suspended → takendown, under the export rule (06 §2). */
+  async takedown(actor: ModeratorActor, did: string, reason?: string): Promise<ModerationResult> {
+    if (!isAdmin(actor)) throw forbidden("Only an admin may take an account down");
+    const row = this.target(did);
+    this.checkTarget(actor, did, true);
+    assertTakeDownable(row.status);
+    if (!this.exportRuleHolds(row)) throw accountExportRequired();
+    await this.deps.db.transaction((tx) => {
+      // read again in the transaction: a commit or a status change since the first read must be judged too
+      const current = tx.orm.select().from(accounts).where(eq(accounts.did, did)).get();
+      if (!current || current.status === "creating" || current.status === "rejected") throw notFound("Account not found");
+      assertTakeDownable(current.status);
+      if (!accountExportRuleSatisfied(current, headCommitInTx(tx, did)?.rev, { now: this.now(), graceDays: this.deps.graceDays })) throw accountExportRequired();
+      const at = this.iso();
+      // from suspended: previousStatus stays the pre-suspension status and suspendedAt keeps counting (06 §2)
+      const fromSuspension = current.status === "suspended";
+      const updated = tx.orm.update(accounts).set({
+        status: "takendown", previousStatus: fromSuspension ? current.previousStatus : current.status, statusReason: reason ?? null,
+        statusChangedAt: at, statusChangedBy: actor.did,
+      }).where(and(eq(accounts.did, did), eq(accounts.status, current.status))).returning({ did: accounts.did }).get();
+      if (!updated) throw invalidStatus("changing");
+      this.deps.sessions.revokeAllInTx(tx, did);
+      this.deps.sequencer.accountInTx(tx, did, false, "takendown");
+      this.auditInTx(tx, "account.takedown", actor, did, current.status, reason);
+    });
+    return { did, status: "takendown", ...(reason ? { reason } : {}) };
+  }
+
+  /** T11 (admin): takendown → previousStatus (never `suspended`: a suspension's own previous status was kept). */
+  async untakedown(actor: ModeratorActor, did: string): Promise<ModerationResult> {
+    if (!isAdmin(actor)) throw forbidden("Only an admin may reverse a takedown");
+    const row = this.target(did);
+    if (row.status !== "takendown") throw notTakenDown();
+    return this.restore(actor, row, "account.untakedown");
+  }
+
+  private exportRuleHolds(row: AccountRow): boolean {
+    return accountExportRuleSatisfied(row, this.deps.headRev(row.did), { now: this.now(), graceDays: this.deps.graceDays });
+  }
+
+  /** T9/T11: back to previousStatus, announced like the status it returns to (01 §3 side-effects table). */
+  private async restore(actor: ModeratorActor, row: AccountRow, action: "account.unsuspend" | "account.untakedown"): Promise<ModerationResult> {
+    const { db, sequencer } = this.deps;
+    const restored: Restored = (RESTORABLE as readonly string[]).includes(row.previousStatus ?? "") ? (row.previousStatus as Restored) : "approved";
+    const handle = this.deps.accounts.handleOf(row);
+    await db.transaction((tx) => {
+      const at = this.iso();
+      const updated = tx.orm.update(accounts).set({
+        status: restored, previousStatus: null, statusReason: null, statusChangedAt: at, statusChangedBy: actor.did, suspendedAt: null,
+      }).where(and(eq(accounts.did, row.did), eq(accounts.status, row.status))).returning({ did: accounts.did }).get();
+      if (!updated) throw row.status === "suspended" ? notSuspended() : notTakenDown();
+      if (restored === "approved") {
+        // a repo becoming active again: #account, #identity, #sync of the current head (03 §7), as account.enable
+        const head = headCommitInTx(tx, row.did);
+        sequencer.accountInTx(tx, row.did, true);
+        sequencer.identityInTx(tx, row.did, handle);
+        if (head) sequencer.syncInTx(tx, row.did, head);
+      } else {
+        // deactivated and disabled share the wire status "deactivated" (01 §2)
+        sequencer.accountInTx(tx, row.did, false, "deactivated");
+      }
+      this.auditInTx(tx, action, actor, row.did, row.status);
+    });
+    return { did: row.did, status: restored };
+  }
+
+  private auditInTx(tx: Tx, action: string, actor: ModeratorActor, did: string, previousStatus: string, reason?: string): void {
+    this.deps.audit.writeInTx(tx, { action, actorType: "account", actorDid: actor.did, targetDid: did, meta: { previousStatus, ...(reason ? { reason } : {}) } });
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+}
+
+function assertSuspendable(status: string): void {
+  if (status === "suspended") throw alreadySuspended();
+  if (status === "takendown") throw alreadyTakenDown();
+  if (!SUSPENDABLE.includes(status)) throw invalidStatus(status);
+}
+
+function assertTakeDownable(status: string): void {
+  if (status === "takendown") throw alreadyTakenDown();
+  if (status !== "suspended" && !SUSPENDABLE.includes(status)) throw invalidStatus(status);
+}
