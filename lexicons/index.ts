@@ -48,6 +48,17 @@ import communityGetTransferRepo from "./net/openfederation/community/getTransfer
 import communityConfirmTransfer from "./net/openfederation/community/confirmTransfer.json";
 import communityPrepareImport from "./net/openfederation/community/prepareImport.json";
 import communityCompleteImport from "./net/openfederation/community/completeImport.json";
+// community roles and attestations (spec 05 §3, §8)
+import communityCreateRole from "./net/openfederation/community/createRole.json";
+import communityUpdateRole from "./net/openfederation/community/updateRole.json";
+import communityDeleteRole from "./net/openfederation/community/deleteRole.json";
+import communityListRoles from "./net/openfederation/community/listRoles.json";
+import communityUpdateMemberRole from "./net/openfederation/community/updateMemberRole.json";
+import communityAttestation from "./net/openfederation/community/attestation.json";
+import communityIssueAttestation from "./net/openfederation/community/issueAttestation.json";
+import communityDeleteAttestation from "./net/openfederation/community/deleteAttestation.json";
+import communityListAttestations from "./net/openfederation/community/listAttestations.json";
+import communityVerifyAttestation from "./net/openfederation/community/verifyAttestation.json";
 // partner API (spec 06 §7)
 import partnerCreateKey from "./net/openfederation/partner/createKey.json";
 import partnerListKeys from "./net/openfederation/partner/listKeys.json";
@@ -63,6 +74,11 @@ import identityDeleteExternalKey from "./net/openfederation/identity/deleteExter
 import identityResolveByKey from "./net/openfederation/identity/resolveByKey.json";
 import accountUpdateProfile from "./net/openfederation/account/updateProfile.json";
 import accountGetProfile from "./net/openfederation/account/getProfile.json";
+// server configuration and repo import (spec 06 §9)
+import serverGetConfig from "./net/openfederation/server/getConfig.json";
+import adminImportRepo from "./net/openfederation/admin/importRepo.json";
+import accountExport from "./net/openfederation/account/export.json";
+import adminCreateAccount from "./net/openfederation/admin/createAccount.json";
 export const ofpdsLexicons: LexiconDoc[] = [
   // accounts, invites, audit
   accountApprove as LexiconDoc,
@@ -112,6 +128,17 @@ export const ofpdsLexicons: LexiconDoc[] = [
   communityConfirmTransfer as LexiconDoc,
   communityPrepareImport as LexiconDoc,
   communityCompleteImport as LexiconDoc,
+  // community roles and attestations (spec 05 §3, §8)
+  communityCreateRole as LexiconDoc,
+  communityUpdateRole as LexiconDoc,
+  communityDeleteRole as LexiconDoc,
+  communityListRoles as LexiconDoc,
+  communityUpdateMemberRole as LexiconDoc,
+  communityAttestation as LexiconDoc,
+  communityIssueAttestation as LexiconDoc,
+  communityDeleteAttestation as LexiconDoc,
+  communityListAttestations as LexiconDoc,
+  communityVerifyAttestation as LexiconDoc,
   // partner API (spec 06 §7)
   partnerCreateKey as LexiconDoc,
   partnerListKeys as LexiconDoc,
@@ -126,4 +153,9 @@ export const ofpdsLexicons: LexiconDoc[] = [
   identityResolveByKey as LexiconDoc,
   accountUpdateProfile as LexiconDoc,
   accountGetProfile as LexiconDoc,
+  // server configuration and repo import (spec 06 §9)
+  serverGetConfig as LexiconDoc,
+  adminImportRepo as LexiconDoc,
+  accountExport as LexiconDoc,
+  adminCreateAccount as LexiconDoc,
 ];

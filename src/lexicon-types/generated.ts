@@ -68,6 +68,16 @@ export declare namespace NetOpenfederationAccountEnable {
   };
 }
 
+export declare namespace NetOpenfederationAccountExport {
+  /** Export an account (spec 06 §4): JSON (account, memberships, records by collection, blob CIDs) or the full repo CAR. The holder's own session (also restricted) or staff (admin, moderator). A holder's complete export counts for the export rule (06 §2). */
+  export type QueryParams = {
+    did: string;
+    format?: "json" | "car";
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = NonJsonBody;
+}
+
 export declare namespace NetOpenfederationAccountGetProfile {
   /** An account's Bluesky profile and its custom *.actor.profile records (spec 06 §5). */
   export type QueryParams = {
@@ -206,6 +216,47 @@ export declare namespace NetOpenfederationAccountUpdateRoles {
   };
 }
 
+export declare namespace NetOpenfederationAdminCreateAccount {
+  /** An admin creates an approved account through the shared creation routine: no invite, reserved names refused, optional PDS roles (spec 08 §2 account create). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    handle: string;
+    email: string;
+    password: string;
+    rotationKey?: string;
+    roles?: Array<string>;
+  };
+  export type OutputSchema = {
+    did: string;
+    handle: string;
+    email: string;
+    status: "approved";
+    roles: Array<string>;
+    primaryRotationKey?: NetOpenfederationAccountRegister.RotationKey;
+  };
+}
+
+export declare namespace NetOpenfederationAdminImportRepo {
+  /** Restore a repo hosted here from a CAR (records re-committed under this server's key), or attach a CAR to a prepared community import (spec 06 §9). */
+  export type QueryParams = {
+    did: string;
+    /** A prepared community import (04 §8): the CAR is verified and attached for an offline completeImport */
+    importId?: string;
+    /** Required to restore over a repo that holds records */
+    replace?: boolean;
+  };
+  export type InputSchema = NonJsonBody;
+  export type OutputSchema = {
+    did: string;
+    /** The new head commit, signed with this server's key for the DID */
+    rootCid: string;
+    rev: string;
+    blockCount: number;
+    recordCount: number;
+    state: "active" | "awaiting-identity" | (string & {});
+  };
+}
+
 export declare namespace NetOpenfederationAuditList {
   /** Audit log entries, newest first (spec 06 §8). */
   export type QueryParams = {
@@ -234,6 +285,20 @@ export declare namespace NetOpenfederationAuditList {
     targetId?: string;
     meta: unknown;
     createdAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityAttestation {
+  /** An attestation the community vouches for by its signed commit; revoked by deletion (spec 05 §8). */
+  export type Record = {
+    subjectDid: string;
+    subjectHandle: string;
+    type: "membership" | "role" | "credential";
+    /** a JSON object; canonical JSON ≤ 4096 bytes, depth ≤ 5 */
+    claim: unknown;
+    issuedAt: string;
+    expiresAt?: string;
+    issuedBy: string;
   };
 }
 
@@ -306,6 +371,23 @@ export declare namespace NetOpenfederationCommunityCreate {
   };
 }
 
+export declare namespace NetOpenfederationCommunityCreateRole {
+  /** Create a custom role (community.role.write; spec 05 §3). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    name: string;
+    description?: string;
+    permissions: Array<string>;
+  };
+  export type OutputSchema = {
+    uri: string;
+    cid: string;
+    rkey: string;
+  };
+}
+
 export declare namespace NetOpenfederationCommunityDelegation {
   /** Vote delegation; rkey = the delegator's DID (spec 04 §2, 05 §7). */
   export type Record = {
@@ -324,6 +406,33 @@ export declare namespace NetOpenfederationCommunityDelete {
   export type OutputSchema = {
     success: boolean;
     instructions?: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityDeleteAttestation {
+  /** Revoke an attestation: a signed delete commit; the reason goes to the audit log (spec 05 §8). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    rkey: string;
+    reason?: string;
+  };
+  export type OutputSchema = {
+    success: boolean;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityDeleteRole {
+  /** Delete a role nobody holds; never owner or member (spec 05 §3). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    rkey: string;
+  };
+  export type OutputSchema = {
+    success: boolean;
   };
 }
 
@@ -388,6 +497,24 @@ export declare namespace NetOpenfederationCommunityGetTransferRepo {
   export type OutputSchema = NonJsonBody;
 }
 
+export declare namespace NetOpenfederationCommunityIssueAttestation {
+  /** Issue an attestation about a member (community.attestation.write; spec 05 §8). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    subjectDid: string;
+    type: "membership" | "role" | "credential";
+    claim: unknown;
+    expiresAt?: string;
+  };
+  export type OutputSchema = {
+    uri: string;
+    cid: string;
+    rkey: string;
+  };
+}
+
 export declare namespace NetOpenfederationCommunityJoin {
   /** Join a community: open → member, approval or private → pending join request (spec 04 §5). */
   export type QueryParams = {};
@@ -438,6 +565,38 @@ export declare namespace NetOpenfederationCommunityListAll {
     status: "active" | "suspended" | "takendown" | "migrated";
     isMember: boolean;
     joinRequestStatus?: "pending" | "approved" | "rejected";
+  };
+}
+
+export declare namespace NetOpenfederationCommunityListAttestations {
+  /** Attestations of a community, newest first; filters are applied before paging (spec 05 §8). */
+  export type QueryParams = {
+    /** community DID or handle */
+    communityDid: string;
+    subjectDid?: string;
+    type?: string;
+    includeExpired?: boolean;
+    limit?: number;
+    cursor?: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    attestations: Array<AttestationView>;
+    cursor?: string;
+  };
+  export type AttestationView = {
+    uri: string;
+    rkey: string;
+    cid: string;
+    subjectDid: string;
+    subjectHandle: string;
+    type: string;
+    /** a JSON object; canonical JSON ≤ 4096 bytes, depth ≤ 5 */
+    claim: unknown;
+    issuedAt: string;
+    expiresAt?: string;
+    issuedBy: string;
+    expired: boolean;
   };
 }
 
@@ -513,6 +672,26 @@ export declare namespace NetOpenfederationCommunityListMine {
     role: string;
     roleRkey: string;
     joinedAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityListRoles {
+  /** Roles of a community: owner, moderator, member, then custom roles by rkey, with member counts (spec 05 §3). */
+  export type QueryParams = {
+    /** community DID or handle */
+    communityDid: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    roles: Array<RoleView>;
+  };
+  export type RoleView = {
+    uri: string;
+    rkey: string;
+    name: string;
+    description?: string;
+    permissions: Array<string>;
+    memberCount: number;
   };
 }
 
@@ -709,6 +888,81 @@ export declare namespace NetOpenfederationCommunityUpdate {
   export type OutputSchema = {
     success: boolean;
     warning?: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityUpdateMemberRole {
+  /** Give a member another role (community.member.write; spec 05 §3). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    memberDid: string;
+    roleRkey: string;
+  };
+  export type OutputSchema = {
+    uri: string;
+    cid: string;
+    role: string;
+    roleRkey: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityUpdateRole {
+  /** Update a role's name, description or permissions; never role/owner (spec 05 §3). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    rkey: string;
+    name?: string;
+    description?: string;
+    permissions?: Array<string>;
+  };
+  export type OutputSchema = {
+    uri: string;
+    cid: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityVerifyAttestation {
+  /** Verify an attestation, locally or against the community's own PDS by signature and MST proof (spec 05 §8). Every outcome is a 200. */
+  export type QueryParams = {
+    /** community DID or handle */
+    communityDid: string;
+    rkey: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    valid: boolean;
+    reason?: "not_found" | "expired" | "community_takendown" | "community_private" | "signature_invalid" | "resolution_failed" | "fetch_failed" | (string & {});
+    expired: boolean;
+    remote: boolean;
+    communityDid: string;
+    communityHandle?: string;
+    communityStatus?: string;
+    attestation?: AttestationView;
+    proof?: Proof;
+    pdsUrl?: string;
+  };
+  export type AttestationView = {
+    uri: string;
+    rkey: string;
+    cid: string;
+    subjectDid: string;
+    subjectHandle: string;
+    type: string;
+    /** a JSON object; canonical JSON ≤ 4096 bytes, depth ≤ 5 */
+    claim: unknown;
+    issuedAt: string;
+    expiresAt?: string;
+    issuedBy: string;
+    expired: boolean;
+  };
+  export type Proof = {
+    commitCid: string;
+    rev: string;
+    verifiedAt: string;
   };
 }
 
@@ -982,6 +1236,83 @@ export declare namespace NetOpenfederationPartnerRevokeKey {
   export type OutputSchema = {
     id: string;
     status: "revoked";
+  };
+}
+
+export declare namespace NetOpenfederationServerGetConfig {
+  /** The server's configuration and statistics for staff (spec 06 §9). Never a secret or a credential-bearing URL. */
+  export type QueryParams = {};
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    service: "ofpds";
+    version: string;
+    hostname: string;
+    serviceDid: string;
+    serviceUrl: string;
+    handleDomain: string;
+    environment: "production" | "development" | "test" | (string & {});
+    inviteRequired: boolean;
+    approvalRequired: boolean;
+    partnerApiEnabled: boolean;
+    remoteMembersEnabled: boolean;
+    plcUrl: string;
+    crawlers: Array<string>;
+    limits: Limits;
+    rateLimits: RateLimits;
+    services: Services;
+    proxyAudFragment: boolean;
+    mailerConfigured: boolean;
+    stats: Stats;
+  };
+  export type Limits = {
+    jsonBodyBytes: number;
+    blobMaxBytes: number;
+    importMaxBytes: number;
+    firehoseBackfillHours: number;
+    takedownExportGraceDays: number;
+    /** <int>[smhd], as the setting is written */
+    accessTokenTtl: string;
+    /** <int>[smhd], as the setting is written */
+    refreshTokenTtl: string;
+  };
+  export type RateLimits = {
+    global: number;
+    auth: number;
+    registration: number;
+    create: number;
+    discovery: number;
+    /** absent: proxying is not built in this version */
+    proxy?: number;
+  };
+  /** Configured upstream services (spec 10 §9); each absent when not configured */
+  export type Services = {
+    appView?: Service;
+    chat?: Service;
+    reportService?: Service;
+  };
+  export type Service = {
+    url: string;
+    did: string;
+  };
+  export type Stats = {
+    totalUsers: number;
+    pendingUsers: number;
+    approvedUsers: number;
+    suspendedUsers: number;
+    takendownUsers: number;
+    deactivatedUsers: number;
+    totalCommunities: number;
+    activeCommunities: number;
+    suspendedCommunities: number;
+    takendownCommunities: number;
+    privateCommunities: number;
+    totalInvites: number;
+    activeInvites: number;
+    openProposals: number;
+    partnerKeys: number;
+    firehoseSeq: number;
+    firehoseSubscribers: number;
+    blobBytes: number;
   };
 }
 
@@ -1691,6 +2022,14 @@ export interface XrpcMethods {
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
+  "net.openfederation.account.export": {
+    params: NetOpenfederationAccountExport.QueryParams;
+    defaulted: never;
+    input: undefined;
+    output: NonJsonBody;
+    inputEncoding: undefined;
+    outputEncoding: "*/*";
+  };
   "net.openfederation.account.getProfile": {
     params: NetOpenfederationAccountGetProfile.QueryParams;
     defaulted: never;
@@ -1747,6 +2086,22 @@ export interface XrpcMethods {
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
+  "net.openfederation.admin.createAccount": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationAdminCreateAccount.InputSchema;
+    output: NetOpenfederationAdminCreateAccount.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.admin.importRepo": {
+    params: NetOpenfederationAdminImportRepo.QueryParams;
+    defaulted: "replace";
+    input: NonJsonBody;
+    output: NetOpenfederationAdminImportRepo.OutputSchema;
+    inputEncoding: "application/vnd.ipld.car";
+    outputEncoding: "application/json";
+  };
   "net.openfederation.audit.list": {
     params: NetOpenfederationAuditList.QueryParams;
     defaulted: "limit";
@@ -1787,11 +2142,35 @@ export interface XrpcMethods {
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
+  "net.openfederation.community.createRole": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityCreateRole.InputSchema;
+    output: NetOpenfederationCommunityCreateRole.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
   "net.openfederation.community.delete": {
     params: {};
     defaulted: never;
     input: NetOpenfederationCommunityDelete.InputSchema;
     output: NetOpenfederationCommunityDelete.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.deleteAttestation": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityDeleteAttestation.InputSchema;
+    output: NetOpenfederationCommunityDeleteAttestation.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.deleteRole": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityDeleteRole.InputSchema;
+    output: NetOpenfederationCommunityDeleteRole.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
@@ -1819,6 +2198,14 @@ export interface XrpcMethods {
     inputEncoding: "application/json";
     outputEncoding: "application/vnd.ipld.car";
   };
+  "net.openfederation.community.issueAttestation": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityIssueAttestation.InputSchema;
+    output: NetOpenfederationCommunityIssueAttestation.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
   "net.openfederation.community.join": {
     params: {};
     defaulted: never;
@@ -1843,6 +2230,14 @@ export interface XrpcMethods {
     inputEncoding: undefined;
     outputEncoding: "application/json";
   };
+  "net.openfederation.community.listAttestations": {
+    params: NetOpenfederationCommunityListAttestations.QueryParams;
+    defaulted: "includeExpired" | "limit";
+    input: undefined;
+    output: NetOpenfederationCommunityListAttestations.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
   "net.openfederation.community.listJoinRequests": {
     params: NetOpenfederationCommunityListJoinRequests.QueryParams;
     defaulted: "status" | "limit";
@@ -1864,6 +2259,14 @@ export interface XrpcMethods {
     defaulted: "limit";
     input: undefined;
     output: NetOpenfederationCommunityListMine.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.listRoles": {
+    params: NetOpenfederationCommunityListRoles.QueryParams;
+    defaulted: never;
+    input: undefined;
+    output: NetOpenfederationCommunityListRoles.OutputSchema;
     inputEncoding: undefined;
     outputEncoding: "application/json";
   };
@@ -1945,6 +2348,30 @@ export interface XrpcMethods {
     input: NetOpenfederationCommunityUpdate.InputSchema;
     output: NetOpenfederationCommunityUpdate.OutputSchema;
     inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.updateMemberRole": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityUpdateMemberRole.InputSchema;
+    output: NetOpenfederationCommunityUpdateMemberRole.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.updateRole": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityUpdateRole.InputSchema;
+    output: NetOpenfederationCommunityUpdateRole.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.verifyAttestation": {
+    params: NetOpenfederationCommunityVerifyAttestation.QueryParams;
+    defaulted: never;
+    input: undefined;
+    output: NetOpenfederationCommunityVerifyAttestation.OutputSchema;
+    inputEncoding: undefined;
     outputEncoding: "application/json";
   };
   "net.openfederation.community.verifyTransfer": {
@@ -2049,6 +2476,14 @@ export interface XrpcMethods {
     input: NetOpenfederationPartnerRevokeKey.InputSchema;
     output: NetOpenfederationPartnerRevokeKey.OutputSchema;
     inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.server.getConfig": {
+    params: {};
+    defaulted: never;
+    input: undefined;
+    output: NetOpenfederationServerGetConfig.OutputSchema;
+    inputEncoding: undefined;
     outputEncoding: "application/json";
   };
 }

@@ -23,6 +23,8 @@ export const LAYERS: Record<string, number> = {
   // domain services
   "src/names": 4, "src/account": 4, "src/community": 4, "src/firehose": 4, "src/moderation": 4, "src/partner": 4,
   "src/proxy": 4, "src/oauth": 4, "src/mail": 4,
+  // staff operations across domains: the server configuration view, repo restore (06 §9)
+  "src/admin": 4,
   // composition root: builds the services and the migration list
   "src/services": 5, "src/migrations": 5,
   // the HTTP boundary: route table, handlers, and the context they receive
