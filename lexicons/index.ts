@@ -77,6 +77,12 @@ import accountGetProfile from "./net/openfederation/account/getProfile.json";
 // server configuration and repo import (spec 06 §9)
 import serverGetConfig from "./net/openfederation/server/getConfig.json";
 import adminImportRepo from "./net/openfederation/admin/importRepo.json";
+// export schedules and snapshots (spec 06 §10)
+import adminCreateExportSchedule from "./net/openfederation/admin/createExportSchedule.json";
+import adminListExportSchedules from "./net/openfederation/admin/listExportSchedules.json";
+import adminDeleteExportSchedule from "./net/openfederation/admin/deleteExportSchedule.json";
+import adminListExportSnapshots from "./net/openfederation/admin/listExportSnapshots.json";
+import adminGetExportSnapshot from "./net/openfederation/admin/getExportSnapshot.json";
 import accountExport from "./net/openfederation/account/export.json";
 import adminCreateAccount from "./net/openfederation/admin/createAccount.json";
 export const ofpdsLexicons: LexiconDoc[] = [
@@ -156,6 +162,12 @@ export const ofpdsLexicons: LexiconDoc[] = [
   // server configuration and repo import (spec 06 §9)
   serverGetConfig as LexiconDoc,
   adminImportRepo as LexiconDoc,
+  // export schedules and snapshots (spec 06 §10)
+  adminCreateExportSchedule as LexiconDoc,
+  adminListExportSchedules as LexiconDoc,
+  adminDeleteExportSchedule as LexiconDoc,
+  adminListExportSnapshots as LexiconDoc,
+  adminGetExportSnapshot as LexiconDoc,
   accountExport as LexiconDoc,
   adminCreateAccount as LexiconDoc,
 ];

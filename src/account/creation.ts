@@ -9,7 +9,7 @@ import { hashPassword } from "./passwords.ts";
 import type { PreparedIdentityLike, PrimaryRotationKey } from "./ports.ts";
 import type { AccountDeps } from "./account-service.ts";
 
-export type CreatedVia = "register" | "createAccount" | "migration" | "partner" | "bootstrap" | "init";
+export type CreatedVia = "register" | "createAccount" | "migration" | "partner" | "bootstrap" | "init" | "admin";
 
 export interface CreateAccountInput {
   handle: string;
@@ -20,6 +20,8 @@ export interface CreateAccountInput {
   createdVia: CreatedVia;
   /** public paths follow INVITE_REQUIRED / APPROVAL_REQUIRED; operator paths (bootstrap, init) skip both */
   operator?: boolean;
+  /** net.openfederation.admin.createAccount: no invite, approved at once, but reserved names stay refused (01 §4) */
+  byStaff?: boolean;
   roles?: PdsRole[];
   /** bootstrap in development: a weak password is accepted with a warning */
   allowWeakPassword?: boolean;
@@ -68,11 +70,11 @@ export class AccountCreator {
     const email = normaliseEmail(input.email);
     if (!isValidEmail(email)) throw invalidRequest(MSG.email);
     if (!isAcceptablePassword(input.password) && !input.allowWeakPassword) throw invalidRequest(MSG.password);
-    if (!input.operator && !input.partner && config.inviteRequired && !input.inviteCode) throw new DomainError("forbidden", "InviteRequired", "An invite code is required");
+    if (!input.operator && !input.partner && !input.byStaff && config.inviteRequired && !input.inviteCode) throw new DomainError("forbidden", "InviteRequired", "An invite code is required");
     this.assertAvailable(db.orm, name, email);
 
     const handle = `${name}.${this.handleDomain}`;
-    const status: "pending" | "approved" = input.operator || input.partner || !config.approvalRequired ? "approved" : "pending";
+    const status: "pending" | "approved" = input.operator || input.partner || input.byStaff || !config.approvalRequired ? "approved" : "pending";
     const roles = [...new Set<PdsRole>(["user", ...(input.roles ?? [])])];
     const passwordHash = await hashPassword(input.password);
     const prepared: PreparedIdentityLike = await identity.prepareIdentity({ handle, ...(input.rotationKey ? { rotationKey: input.rotationKey } : {}) });
@@ -83,7 +85,7 @@ export class AccountCreator {
     const inviteCode = await db.transaction(async (tx) => {
       this.assertAvailable(tx.orm, name, email);
       input.partner?.reserveInTx(tx);
-      const code = input.operator || input.partner ? undefined : invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
+      const code = input.operator || input.partner || input.byStaff ? undefined : invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
       tx.orm.insert(accounts).values({ did, name, email, passwordHash, status: "creating", createdVia: input.createdVia, createdAt, inviteCode: code ?? null, partnerKeyId: input.partner?.keyId ?? null }).run();
       await identity.storeKeysInTx(tx, prepared);
       return code;
@@ -120,7 +122,7 @@ export class AccountCreator {
           actorType: input.actor?.type ?? "anonymous",
           ...(input.actor?.did ? { actorDid: input.actor.did } : {}),
           targetDid: did,
-          meta: { createdVia: input.createdVia, ...(inviteCode ? { inviteCode } : {}) },
+          meta: { createdVia: input.createdVia, ...(inviteCode ? { inviteCode } : {}), ...(input.byStaff ? { roles } : {}) },
         });
         input.partner?.finalizeInTx(tx, { did, handle });
       });

@@ -10,7 +10,7 @@ import type { HandleResolver } from "../identity/handle-resolver.ts";
 import type { Sequencer } from "../sequencer/index.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { auditLog } from "../audit/schema.ts";
-import { DomainError, invalidRequest, invalidToken, rateLimitExceeded, upstreamFailure } from "../errors.ts";
+import { DomainError, invalidRequest, invalidToken, notFound, rateLimitExceeded, upstreamFailure } from "../errors.ts";
 import { nameProblem, normaliseName } from "./rules.ts";
 import type { AccountService } from "./account-service.ts";
 
@@ -38,11 +38,15 @@ type Target = { handle: string; name: string } | { handle: string; externalHandl
 export class HandleChangeService {
   constructor(private readonly deps: HandleChangeDeps) {}
 
-  /** Moves `did` to `requested` (a bare name, a full local handle or an external domain). No-op when unchanged. */
-  async update(did: string, requested: string): Promise<void> {
+  /**
+   * Moves `did` to `requested` (a bare name, a full local handle or an external domain). No-op when unchanged.
+   * `staff`: com.atproto.admin.updateAccountHandle (10 §6) — the same rules for the target, no daily limit, audited
+   * with the staff member as actor and `byStaff: true`.
+   */
+  async update(did: string, requested: string, staff?: { actorDid: string }): Promise<void> {
     const { accounts, handles, identity, sequencer, audit, db, logger } = this.deps;
     const row = accounts.getRow(did);
-    if (!row) throw invalidToken();
+    if (!row || (staff && (row.status === "creating" || row.status === "rejected"))) throw staff ? notFound("Account not found") : invalidToken();
     const oldHandle = accounts.handleOf(row);
     const target = this.parseTarget(requested);
     if (target.handle === oldHandle) return; // nothing to change: no PLC op, no event, not counted
@@ -54,7 +58,7 @@ export class HandleChangeService {
     if ("externalHandle" in target && (await handles.resolve(target.handle, { fresh: true })) !== did) {
       throw notAvailable(`Handle does not resolve to your DID: publish did=${did} at _atproto.${target.handle} (DNS TXT) or https://${target.handle}/.well-known/atproto-did`);
     }
-    this.enforceDailyLimit(did);
+    if (!staff) this.enforceDailyLimit(did);
 
     try {
       await identity.submitHandleUpdate(did, target.handle);
@@ -70,7 +74,7 @@ export class HandleChangeService {
       const next = "name" in target ? { name: target.name } : { externalHandle: target.handle };
       if (!accounts.setHandleInTx(tx, did, next)) return false;
       sequencer.identityInTx(tx, did, target.handle);
-      audit.writeInTx(tx, { action: "account.handle.update", actorType: "account", actorDid: did, targetDid: did, meta: { old: oldHandle, new: target.handle } });
+      audit.writeInTx(tx, { action: "account.handle.update", actorType: "account", actorDid: staff?.actorDid ?? did, targetDid: did, meta: { old: oldHandle, new: target.handle, ...(staff ? { byStaff: true } : {}) } });
       return true;
     });
     if (!applied) {
@@ -109,7 +113,8 @@ export class HandleChangeService {
     const recent = this.deps.db.orm
       .select({ at: auditLog.createdAt })
       .from(auditLog)
-      .where(and(eq(auditLog.action, "account.handle.update"), eq(auditLog.targetDid, did), gt(auditLog.createdAt, since)))
+      // the holder's own changes only: a staff change (actor ≠ target) does not use up the holder's allowance
+      .where(and(eq(auditLog.action, "account.handle.update"), eq(auditLog.targetDid, did), eq(auditLog.actorDid, did), gt(auditLog.createdAt, since)))
       .orderBy(auditLog.createdAt)
       .all();
     if (recent.length < HANDLE_CHANGES_PER_DAY) return;

@@ -5,7 +5,7 @@ import type { Database } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
 import { systemClock, type Clock } from "../util/clock.ts";
 import { AuditLog } from "../audit/audit-log.ts";
-import { AccountService } from "./account-service.ts";
+import { AccountService, type AccountDeps } from "./account-service.ts";
 import { InviteService } from "./invites.ts";
 import { Lockout } from "./lockout.ts";
 import { LoginService } from "./login.ts";
@@ -22,10 +22,10 @@ export interface AccountServices {
   login: LoginService;
 }
 
-export function buildAccountServices(deps: { config: Config; secrets: Secrets; db: Database; identity: IdentityPort; repo: RepoPort; names: NameNamespacePort; logger: Logger; now?: Clock }): AccountServices {
-  const { config, secrets, db, identity, repo, names, now = systemClock } = deps;
+export function buildAccountServices(deps: { config: Config; secrets: Secrets; db: Database; identity: IdentityPort; repo: RepoPort; names: NameNamespacePort; tombstones: AccountDeps["tombstones"]; logger: Logger; now?: Clock }): AccountServices {
+  const { config, secrets, db, identity, repo, names, tombstones, now = systemClock } = deps;
   const logger = deps.logger.child({ component: "accounts" });
-  const audit = new AuditLog(db);
+  const audit = new AuditLog(db, now);
   const sessions = new SessionService({ config, secrets, db, audit }, now);
   let accounts: AccountService | undefined;
   const invites = new InviteService({
@@ -36,7 +36,7 @@ export function buildAccountServices(deps: { config: Config; secrets: Secrets; d
       return row ? accounts!.handleOf(row) : undefined;
     },
   }, now);
-  accounts = new AccountService({ config, secrets, db, identity, repo, audit, invites, sessions, names, logger }, now);
+  accounts = new AccountService({ config, secrets, db, identity, repo, audit, invites, sessions, names, tombstones, logger }, now);
   const login = new LoginService({ db, accounts, sessions, lockout: new Lockout(db, now), audit, handleDomain: config.handleDomain });
   dummyPasswordHash(); // computed once at start, so the first unknown-identifier login is not faster
   return { audit, sessions, invites, accounts, login };

@@ -1,6 +1,6 @@
 // Invite codes (spec 01 §7): create, list, revoke, and the single conditional UPDATE that consumes a use.
 import { randomBytes } from "node:crypto";
-import { and, count, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database, Tx } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { invalidRequest, notFound, DomainError } from "../errors.ts";
@@ -67,10 +67,31 @@ export class InviteService {
     return this.deps.db.transaction((tx) => {
       const row = tx.orm.select().from(invites).where(eq(invites.code, code)).get();
       if (!row) throw notFound("Invite not found");
-      if (row.revokedAt) throw new DomainError("invalid", "AlreadyRevoked", "Invite is already revoked");
-      tx.orm.update(invites).set({ revokedAt: new Date(this.now()).toISOString() }).where(eq(invites.code, code)).run();
-      this.deps.audit.writeInTx(tx, { action: "invite.revoke", actorType: "account", actorDid, targetId: code, meta: { code } });
+      if (!this.revokeInTx(tx, actorDid, code)) throw new DomainError("invalid", "AlreadyRevoked", "Invite is already revoked");
       return { code, status: "revoked" as const };
+    });
+  }
+
+  /**
+   * Revokes one code with its audit row; false when it is unknown or already revoked. Conditional on
+   * `revoked_at IS NULL`, so two concurrent revocations write one audit row between them.
+   */
+  revokeInTx(tx: Tx, actorDid: string, code: string): boolean {
+    const row = tx.orm.update(invites).set({ revokedAt: new Date(this.now()).toISOString() })
+      .where(and(eq(invites.code, code), isNull(invites.revokedAt))).returning({ code: invites.code }).get();
+    if (row) this.deps.audit.writeInTx(tx, { action: "invite.revoke", actorType: "account", actorDid, targetId: code, meta: { code } });
+    return !!row;
+  }
+
+  /**
+   * com.atproto.admin.disableInviteCodes (10 §6): the given codes plus every code the given accounts created, in one
+   * transaction. Unknown and already revoked codes are skipped (the call is idempotent). Returns the codes revoked now.
+   */
+  async disableCodes(actorDid: string, input: { codes?: string[]; accounts?: string[] }): Promise<string[]> {
+    return this.deps.db.transaction((tx) => {
+      const owned = input.accounts?.length ? tx.orm.select({ code: invites.code }).from(invites).where(and(inArray(invites.createdBy, input.accounts), isNull(invites.revokedAt))).all().map((r) => r.code) : [];
+      const all = [...new Set([...(input.codes ?? []), ...owned])];
+      return all.filter((code) => this.revokeInTx(tx, actorDid, code));
     });
   }
 

@@ -236,6 +236,47 @@ export declare namespace NetOpenfederationAdminCreateAccount {
   };
 }
 
+export declare namespace NetOpenfederationAdminCreateExportSchedule {
+  /** Create or update (upsert per community, keeping its id) the export schedule of a community (spec 06 §10). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** the community's DID or handle */
+    communityDid: string;
+    interval: "daily" | "weekly" | "monthly";
+    retentionCount?: number;
+    enabled?: boolean;
+  };
+  export type OutputSchema = {
+    id: string;
+    communityDid: string;
+    interval: "daily" | "weekly" | "monthly";
+    retentionCount: number;
+    enabled: boolean;
+    nextRunAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationAdminDeleteExportSchedule {
+  /** Delete a community's export schedule; with deleteSnapshots also its snapshots, files and rows (spec 06 §10). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    communityDid: string;
+    deleteSnapshots?: boolean;
+  };
+  export type OutputSchema = {
+    success: true;
+  };
+}
+
+export declare namespace NetOpenfederationAdminGetExportSnapshot {
+  /** Download an export snapshot's CAR; an admin or the community's owner (spec 06 §10, §2). */
+  export type QueryParams = {
+    id: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = NonJsonBody;
+}
+
 export declare namespace NetOpenfederationAdminImportRepo {
   /** Restore a repo hosted here from a CAR (records re-committed under this server's key), or attach a CAR to a prepared community import (spec 06 §9). */
   export type QueryParams = {
@@ -254,6 +295,57 @@ export declare namespace NetOpenfederationAdminImportRepo {
     blockCount: number;
     recordCount: number;
     state: "active" | "awaiting-identity" | (string & {});
+  };
+}
+
+export declare namespace NetOpenfederationAdminListExportSchedules {
+  /** Export schedules, oldest first (spec 06 §10). */
+  export type QueryParams = {
+    limit?: number;
+    cursor?: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    schedules: Array<ScheduleView>;
+    cursor?: string;
+  };
+  export type ScheduleView = {
+    id: string;
+    communityDid: string;
+    communityHandle: string;
+    interval: "daily" | "weekly" | "monthly";
+    retentionCount: number;
+    enabled: boolean;
+    /** the last successful snapshot */
+    lastExportAt?: string;
+    /** outcome of the last attempt */
+    lastStatus?: "success" | "failed";
+    lastError?: string;
+    nextRunAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationAdminListExportSnapshots {
+  /** A community's export snapshots, newest first (spec 06 §10). */
+  export type QueryParams = {
+    communityDid: string;
+    limit?: number;
+    cursor?: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    snapshots: Array<SnapshotView>;
+    cursor?: string;
+  };
+  export type SnapshotView = {
+    id: string;
+    communityDid: string;
+    storageKey: string;
+    sizeBytes: number;
+    rootCid: string;
+    rev: string;
+    sha256: string;
+    createdAt: string;
   };
 }
 
@@ -2094,12 +2186,52 @@ export interface XrpcMethods {
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
+  "net.openfederation.admin.createExportSchedule": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationAdminCreateExportSchedule.InputSchema;
+    output: NetOpenfederationAdminCreateExportSchedule.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.admin.deleteExportSchedule": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationAdminDeleteExportSchedule.InputSchema;
+    output: NetOpenfederationAdminDeleteExportSchedule.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.admin.getExportSnapshot": {
+    params: NetOpenfederationAdminGetExportSnapshot.QueryParams;
+    defaulted: never;
+    input: undefined;
+    output: NonJsonBody;
+    inputEncoding: undefined;
+    outputEncoding: "application/vnd.ipld.car";
+  };
   "net.openfederation.admin.importRepo": {
     params: NetOpenfederationAdminImportRepo.QueryParams;
     defaulted: "replace";
     input: NonJsonBody;
     output: NetOpenfederationAdminImportRepo.OutputSchema;
     inputEncoding: "application/vnd.ipld.car";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.admin.listExportSchedules": {
+    params: NetOpenfederationAdminListExportSchedules.QueryParams;
+    defaulted: "limit";
+    input: undefined;
+    output: NetOpenfederationAdminListExportSchedules.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.admin.listExportSnapshots": {
+    params: NetOpenfederationAdminListExportSnapshots.QueryParams;
+    defaulted: "limit";
+    input: undefined;
+    output: NetOpenfederationAdminListExportSnapshots.OutputSchema;
+    inputEncoding: undefined;
     outputEncoding: "application/json";
   };
   "net.openfederation.audit.list": {

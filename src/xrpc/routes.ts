@@ -125,6 +125,12 @@ import * as accountGetProfile from "../api/net/openfederation/account/getProfile
 // server configuration and repo import (spec 06 §9)
 import * as serverGetConfig from "../api/net/openfederation/server/getConfig.ts";
 import * as accountExport from "../api/net/openfederation/account/export.ts";
+// export schedules and snapshots (spec 06 §10); getExportSnapshot also lets the community's owner in (checked in the service)
+import * as adminCreateExportSchedule from "../api/net/openfederation/admin/createExportSchedule.ts";
+import * as adminListExportSchedules from "../api/net/openfederation/admin/listExportSchedules.ts";
+import * as adminDeleteExportSchedule from "../api/net/openfederation/admin/deleteExportSchedule.ts";
+import * as adminListExportSnapshots from "../api/net/openfederation/admin/listExportSnapshots.ts";
+import * as adminGetExportSnapshot from "../api/net/openfederation/admin/getExportSnapshot.ts";
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -241,4 +247,10 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.server.getConfig", handler: serverGetConfig.handler, auth: staff("admin", "auditor") },
   // account export (06 §4): self-any (the 01 §9.3 allowlists admit it), or staff with a full session (checked in the service)
   { nsid: "net.openfederation.account.export", handler: accountExport.handler, auth: selfAny },
+  // export schedules and snapshots (spec 06 §10)
+  { nsid: "net.openfederation.admin.createExportSchedule", handler: adminCreateExportSchedule.handler, auth: staff("admin") },
+  { nsid: "net.openfederation.admin.listExportSchedules", handler: adminListExportSchedules.handler, auth: staff("admin") },
+  { nsid: "net.openfederation.admin.deleteExportSchedule", handler: adminDeleteExportSchedule.handler, auth: staff("admin") },
+  { nsid: "net.openfederation.admin.listExportSnapshots", handler: adminListExportSnapshots.handler, auth: staff("admin") },
+  { nsid: "net.openfederation.admin.getExportSnapshot", handler: adminGetExportSnapshot.handler, auth: userAuth },
 ];
