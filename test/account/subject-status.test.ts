@@ -247,3 +247,8 @@ test("suspended then taken down: previousStatus kept; RepoTakendown, AccountTake
   expect(auditMeta("account.untakedown", u.did)).toEqual([{ actor: admin.did, previousStatus: "takendown" }]);
   expect((await login(u.name)).status).toBe(200);
 });
+
+test("no handler answered with an undeclared error name or an output its lexicon refuses", () => {
+  expect(e.pds.logs()).not.toContain("does not declare");
+  expect(e.pds.logs()).not.toContain("does not match its lexicon");
+});
