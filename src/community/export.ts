@@ -1,10 +1,12 @@
 // community.export (spec 04 §4, 06 §2): the owner's or an admin's complete copy, JSON or CAR, in every status.
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import type { RepoHolderRule } from "../repo/holder-exports.ts";
 import type { Database } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { RepoService } from "../repo/service.ts";
 import { repoNotFound } from "../repo/access.ts";
 import { referencedBlobCids } from "../blob/refs.ts";
+import { recordsByCollection } from "../repo/export-records.ts";
 import { forbidden } from "../errors.ts";
 import { communities, type CommunityRow } from "./schema.ts";
 import { communityStatusGate, resolveCommunity, type GateCtx } from "./gate.ts";
@@ -12,8 +14,6 @@ import type { CommunityService } from "./service.ts";
 
 export type ExportFormat = "json" | "car";
 type Caller = { did: string; roles: readonly string[] };
-
-const PAGE = 1000;
 
 /** What an export uses: the gate's lookups, the repo's reads and CAR, the blob refs, audit. */
 export interface ExportDeps extends GateCtx {
@@ -37,20 +37,7 @@ function authorizeExport(deps: ExportDeps, identifier: string, caller: Caller): 
 
 /** Every record by collection (rkey ascending) and the referenced blob CIDs, as of one read. */
 function exportJson(deps: ExportDeps, c: CommunityRow, exportedBy: string, exportedAt: string) {
-  const repo = deps.repo;
-  const collections: Record<string, Array<{ rkey: string; cid: string; record: unknown }>> = {};
-  let totalRecords = 0;
-  for (const nsid of repo.collections(c.did)) {
-    const list: Array<{ rkey: string; cid: string; record: unknown }> = [];
-    let cursor: string | undefined;
-    do {
-      const page = repo.listRecords(c.did, nsid, { limit: PAGE, reverse: true, ...(cursor !== undefined ? { cursor } : {}) });
-      for (const r of page.records) list.push({ rkey: r.uri.slice(r.uri.lastIndexOf("/") + 1), cid: r.cid, record: r.value });
-      cursor = page.cursor;
-    } while (cursor !== undefined);
-    collections[nsid] = list;
-    totalRecords += list.length;
-  }
+  const { collections, totalRecords } = recordsByCollection(deps.repo, c.did);
   const blobs = referencedBlobCids(deps.db.orm, c.did);
   return {
     $type: "net.openfederation.community.export",
@@ -65,6 +52,15 @@ function exportJson(deps: ExportDeps, c: CommunityRow, exportedBy: string, expor
     blobs,
   };
 }
+
+/**
+ * The owner's complete download of the community repo (06 §2; also a full sync.getRepo, src/repo/holder-exports.ts):
+ * sets `ownerExportedRev` and `ownerExportedAt` when `callerDid` owns `did`, conditional on the owner at this moment
+ * (an ownership transfer racing the download makes it not count).
+ */
+export const communityOwnerExport: RepoHolderRule = (tx, did, callerDid, rev, at) =>
+  !!tx.orm.update(communities).set({ ownerExportedAt: at, ownerExportedRev: rev })
+    .where(and(eq(communities.did, did), eq(communities.ownerDid, callerDid))).returning({ did: communities.did }).get();
 
 /**
  * Records the export: the owner's sets `ownerExportedRev` (06 §2, the rev from authorizeExport, read before the

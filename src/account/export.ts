@@ -1,0 +1,107 @@
+// account.export (spec 06 §4, 01 §9.3): the holder's (any session) or staff's complete copy of an account, JSON or CAR.
+import type { Database, Tx } from "../db/database.ts";
+import type { AuditLog } from "../audit/audit-log.ts";
+import type { RepoService } from "../repo/service.ts";
+import type { HolderExports, RepoHolderRule } from "../repo/holder-exports.ts";
+import { recordsByCollection } from "../repo/export-records.ts";
+import { referencedBlobCids } from "../blob/refs.ts";
+import { forbidden, notFound } from "../errors.ts";
+import type { Clock } from "../util/clock.ts";
+import type { AccountService } from "./account-service.ts";
+import type { AccountRow } from "./views.ts";
+import { recordHolderExportInTx } from "./export-rule.ts";
+
+export type AccountExportFormat = "json" | "car";
+
+/** The caller as authentication established it (an account session; status and roles from the database). */
+export type ExportCaller = { did: string; scope: string; status: string; roles: readonly string[] };
+
+/** One community membership as the export lists it (from the community domain, plugged in at the root). */
+export type ExportedMembership = { communityDid: string; handle: string; role: string; joinedAt: string };
+
+export interface AccountExportDeps {
+  db: Database;
+  accounts: Pick<AccountService, "getRow" | "handleOf">;
+  repo: Pick<RepoService, "head" | "collections" | "listRecords" | "getRepoCar" | "recordCount">;
+  audit: Pick<AuditLog, "writeInTx">;
+  holderExports: Pick<HolderExports, "recordInTx" | "recordOnComplete">;
+  memberships: (did: string) => ExportedMembership[];
+  now: Clock;
+}
+
+const STAFF = ["admin", "moderator"];
+
+/** The account's own export (06 §2 rule for accounts): the caller is the account itself. */
+export const accountHolderExport: RepoHolderRule = (tx, did, callerDid, rev, at) => {
+  if (did !== callerDid) return false;
+  recordHolderExportInTx(tx, did, rev, at);
+  return true;
+};
+
+/**
+ * Self (any session the status gate let through: normal, deactivated, restricted) or staff with a full session of
+ * an approved account. Checked before the lookup, so a non-staff caller learns nothing about other DIDs (403, not
+ * 404). `creating` and `rejected` accounts hold nothing to export → 404.
+ */
+function authorize(deps: AccountExportDeps, did: string, caller: ExportCaller): { row: AccountRow; bySelf: boolean } {
+  const bySelf = caller.did === did;
+  const staff = caller.status === "approved" && caller.scope === "com.atproto.access" && caller.roles.some((r) => STAFF.includes(r));
+  if (!bySelf && !staff) throw forbidden("You may only export your own account");
+  const row = deps.accounts.getRow(did);
+  if (!row || row.status === "creating" || row.status === "rejected") throw notFound("Account not found");
+  return { row, bySelf };
+}
+
+/** The 06 §4 document. `email` only for the holder; no preferences (not stored by this server yet), no secrets. */
+function exportJson(deps: AccountExportDeps, row: AccountRow, bySelf: boolean, exportedBy: string, exportedAt: string) {
+  const { collections, totalRecords } = recordsByCollection(deps.repo, row.did);
+  const memberships = deps.memberships(row.did);
+  return {
+    $type: "net.openfederation.account.export",
+    exportedAt,
+    exportedBy,
+    account: {
+      did: row.did, handle: deps.accounts.handleOf(row), ...(bySelf ? { email: row.email } : {}), status: row.status, createdAt: row.createdAt,
+    },
+    stats: { totalRecords, collections: Object.keys(collections).length, communityMemberships: memberships.length },
+    memberships,
+    collections,
+    blobs: referencedBlobCids(deps.db.orm, row.did),
+  };
+}
+
+export type AccountExport = { format: "car"; car: ReadableStream<Uint8Array> } | { format: "json"; json: ReturnType<typeof exportJson> };
+
+export class AccountExportService {
+  constructor(private readonly deps: AccountExportDeps) {}
+
+  /**
+   * Audit `account.export {format, recordCount, bySelf}`. A holder export (06 §2) is recorded at the head rev read
+   * before the export's reads: JSON in the audit's transaction, CAR once its last byte has been streamed.
+   */
+  async export(did: string, caller: ExportCaller, format: AccountExportFormat): Promise<AccountExport> {
+    const { deps } = this;
+    const { row, bySelf } = authorize(deps, did, caller);
+    const rev = deps.repo.head(row.did)?.rev;
+    const at = new Date(deps.now()).toISOString();
+    const audit = (tx: Tx, recordCount: number) =>
+      deps.audit.writeInTx(tx, { action: "account.export", actorType: "account", actorDid: caller.did, targetDid: row.did, meta: { format, recordCount, bySelf } });
+    if (format === "car") {
+      const car = rev === undefined ? null : deps.repo.getRepoCar(row.did);
+      if (!car || rev === undefined) throw notFound("This account has no repository");
+      try {
+        await deps.db.transaction((tx) => audit(tx, deps.repo.recordCount(row.did)));
+      } catch (err) {
+        await car.cancel(); // ends the CAR's read snapshot
+        throw err;
+      }
+      return { format, car: bySelf ? deps.holderExports.recordOnComplete(car, row.did, caller.did, rev) : car };
+    }
+    const json = exportJson(deps, row, bySelf, caller.did, at);
+    await deps.db.transaction((tx) => {
+      if (bySelf && rev !== undefined) deps.holderExports.recordInTx(tx, row.did, caller.did, rev, at);
+      audit(tx, json.stats.totalRecords);
+    });
+    return { format, json };
+  }
+}
