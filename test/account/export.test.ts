@@ -1,7 +1,5 @@
 // net.openfederation.account.export (06 §4) and holder-export recording (06 §2) on a real server: JSON, CAR, who counts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
-import { join } from "node:path";
 import { verifyRepoCar } from "@atproto/repo";
 import { accountExportRuleSatisfied } from "../../src/account/export-rule.ts";
 import { plcSigningKey } from "../e2e/_xrpc.ts";
@@ -150,21 +148,35 @@ describe("every status with a session may export its own account", () => {
     expect(w.status).toBe(403);
   });
 
-  test("suspended (written by SQL here until com.atproto.admin.updateSubjectStatus lands): the restricted session's export satisfies the export rule", async () => {
+  test("suspended (com.atproto.admin.updateSubjectStatus): the restricted session's export satisfies the export rule; takedown then proceeds", async () => {
     const u = await approvedUser(e);
     await post(u, "before suspension");
-    const rw = new Sqlite(join(e.pds.dataDir, "ofpds.sqlite"));
-    rw.run("PRAGMA busy_timeout = 5000");
-    rw.run("UPDATE accounts SET status = 'suspended', previous_status = 'approved', suspended_at = ? WHERE did = ?", [new Date().toISOString(), u.did]);
-    rw.close();
+    const subject = { $type: "com.atproto.admin.defs#repoRef", did: u.did };
+    await ok(call(e.url, "com.atproto.admin.updateSubjectStatus", { token: e.admin.accessJwt, body: { subject, deactivated: { applied: true, ref: "review" } } }));
     expect(ruleHolds(u.did)).toBe(false);
     const s = await login(u.name, { allowTakendown: true });
     const body = await ok(call(e.url, EXPORT, { token: s.accessJwt, params: { did: u.did } }));
     expect([body.account.status, body.account.email]).toEqual(["suspended", `${u.name}@example.org`]);
     expect(ruleHolds(u.did)).toBe(true);
-    // a restricted session may export only its own account, even when it holds a staff role
+    // a restricted session may export only its own account
     const other = await call(e.url, EXPORT, { token: s.accessJwt, params: { did: e.admin.did } });
     expect([other.status, other.body.error]).toEqual([403, "Forbidden"]);
+    await ok(call(e.url, "com.atproto.admin.updateSubjectStatus", { token: e.admin.accessJwt, body: { subject, takedown: { applied: true } } }));
+    // the takedown ended every session; the holder signs in again and can still export (06 §2)
+    const again = await login(u.name, { allowTakendown: true });
+    const bytes = await carOf(EXPORT, { did: u.did, format: "car" }, again.accessJwt);
+    expect((await verifyRepoCar(bytes, u.did, await plcSigningKey(e.pds.plcUrl, u.did))).creates.length).toBe(2);
+  });
+
+  test("a restricted session of a staff member may not export someone else's account", async () => {
+    const mod = await approvedUser(e);
+    const u = await approvedUser(e);
+    await ok(call(e.url, "net.openfederation.account.updateRoles", { token: e.admin.accessJwt, body: { did: mod.did, addRoles: ["moderator"] } }));
+    await ok(call(e.url, "net.openfederation.account.disable", { token: e.admin.accessJwt, body: { did: mod.did } }));
+    const s = await login(mod.name, { allowTakendown: true });
+    const r = await call(e.url, EXPORT, { token: s.accessJwt, params: { did: u.did } });
+    expect([r.status, r.body.error]).toEqual([403, "Forbidden"]);
+    expect(exportAudits(u.did)).toEqual([]);
   });
 });
 
