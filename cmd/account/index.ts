@@ -11,5 +11,10 @@ export default defineCommand({
     roles: () => import("./roles.ts").then((m) => m.default),
     disable: () => import("./disable.ts").then((m) => m.default),
     enable: () => import("./enable.ts").then((m) => m.default),
+    export: () => import("./export.ts").then((m) => m.default),
+    suspend: () => import("./suspend.ts").then((m) => m.default),
+    unsuspend: () => import("./unsuspend.ts").then((m) => m.default),
+    takedown: () => import("./takedown.ts").then((m) => m.default),
+    untakedown: () => import("./untakedown.ts").then((m) => m.default),
   },
 });
