@@ -59,6 +59,17 @@ import communityIssueAttestation from "./net/openfederation/community/issueAttes
 import communityDeleteAttestation from "./net/openfederation/community/deleteAttestation.json";
 import communityListAttestations from "./net/openfederation/community/listAttestations.json";
 import communityVerifyAttestation from "./net/openfederation/community/verifyAttestation.json";
+// community governance, proposals, delegation (spec 05 §4-§7)
+import communitySetGovernanceModel from "./net/openfederation/community/setGovernanceModel.json";
+import communityCreateProposal from "./net/openfederation/community/createProposal.json";
+import communityAmendProposal from "./net/openfederation/community/amendProposal.json";
+import communityVoteOnProposal from "./net/openfederation/community/voteOnProposal.json";
+import communityListProposals from "./net/openfederation/community/listProposals.json";
+import communityGetProposal from "./net/openfederation/community/getProposal.json";
+import communityProposal from "./net/openfederation/community/proposal.json";
+import communitySetDelegation from "./net/openfederation/community/setDelegation.json";
+import communityRevokeDelegation from "./net/openfederation/community/revokeDelegation.json";
+import communityGetDelegation from "./net/openfederation/community/getDelegation.json";
 // partner API (spec 06 §7)
 import partnerCreateKey from "./net/openfederation/partner/createKey.json";
 import partnerListKeys from "./net/openfederation/partner/listKeys.json";
@@ -145,6 +156,17 @@ export const ofpdsLexicons: LexiconDoc[] = [
   communityDeleteAttestation as LexiconDoc,
   communityListAttestations as LexiconDoc,
   communityVerifyAttestation as LexiconDoc,
+  // community governance, proposals, delegation (spec 05 §4-§7)
+  communitySetGovernanceModel as LexiconDoc,
+  communityCreateProposal as LexiconDoc,
+  communityAmendProposal as LexiconDoc,
+  communityVoteOnProposal as LexiconDoc,
+  communityListProposals as LexiconDoc,
+  communityGetProposal as LexiconDoc,
+  communityProposal as LexiconDoc,
+  communitySetDelegation as LexiconDoc,
+  communityRevokeDelegation as LexiconDoc,
+  communityGetDelegation as LexiconDoc,
   // partner API (spec 06 §7)
   partnerCreateKey as LexiconDoc,
   partnerListKeys as LexiconDoc,

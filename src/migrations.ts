@@ -10,6 +10,10 @@ import { COMMUNITY_TRANSFER_MIGRATION } from "./community/transfer-migrations.ts
 import { PARTNER_MIGRATION } from "./partner/migrations.ts";
 import { EXTERNAL_KEYS_MIGRATION } from "./account/external-keys-migration.ts";
 import { ACCOUNT_EXPORT_RULE_MIGRATION } from "./account/export-rule-migration.ts";
+import { PLC_TOMBSTONE_OUTBOX_MIGRATION } from "./identity/tombstone-outbox-schema.ts";
+import { EXPORT_SNAPSHOTS_MIGRATION } from "./community/snapshots/migration.ts";
+import { COMMUNITY_GOVERNANCE_MIGRATION } from "./community/governance-migration.ts";
+import { COMMUNITY_ATTESTATIONS_MIGRATION } from "./community/attestation-migration.ts";
 
 /** Ids are global and never reused; each domain adds its line here. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -24,6 +28,10 @@ export const MIGRATIONS: readonly Migration[] = [
   PARTNER_MIGRATION,
   EXTERNAL_KEYS_MIGRATION,
   ACCOUNT_EXPORT_RULE_MIGRATION,
+  PLC_TOMBSTONE_OUTBOX_MIGRATION,
+  EXPORT_SNAPSHOTS_MIGRATION,
+  COMMUNITY_GOVERNANCE_MIGRATION,
+  COMMUNITY_ATTESTATIONS_MIGRATION,
 ].sort((a, b) => a.id - b.id);
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));

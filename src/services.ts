@@ -9,6 +9,8 @@ import { RepoAccess } from "./repo/access.ts";
 import { accountStatuses } from "./account/repo-lookup.ts";
 import { CommunityRepoPolicy } from "./community/repo-policy.ts";
 import { CommunityGovernanceGuard } from "./community/governance-guard.ts";
+import { GovernanceService } from "./community/governance.ts";
+import { createLexiconRegistry } from "./lexicon/registry.ts";
 import type { Config, Secrets } from "./config/types.ts";
 import type { Database } from "./db/database.ts";
 import type { Logger } from "./util/logger.ts";
@@ -45,6 +47,7 @@ import { PartnerService } from "./partner/service.ts";
 import { ExternalKeyService } from "./account/external-keys.ts";
 import { ProfileService } from "./account/profile.ts";
 import { ServerConfigService } from "./admin/server-config.ts";
+import { RepoRestoreService } from "./admin/repo-restore.ts";
 import { HolderExports } from "./repo/holder-exports.ts";
 import { AccountExportService, accountHolderExport } from "./account/export.ts";
 import { communityOwnerExport } from "./community/export.ts";
@@ -105,6 +108,8 @@ export interface Services {
   membership: MembershipService;
   /** community roles (05 §3): create/update/delete/list and updateMemberRole */
   roles: RoleService;
+  /** community governance (05 §4-§7): setGovernanceModel, proposals, delegation; the expiry sweep job */
+  governance: GovernanceService;
   /** staff suspend/takedown (04 §6), transferOwnership (04 §7), community.export (04 §4) */
   communityModeration: CommunityModerationService;
   communityOwnership: CommunityOwnershipService;
@@ -123,6 +128,8 @@ export interface Services {
   profiles: ProfileService;
   /** net.openfederation.server.getConfig: the safe configuration and stats (06 §9) */
   serverConfig: ServerConfigService;
+  /** net.openfederation.admin.importRepo: restore a hosted repo, or attach a CAR to a prepared community import (06 §9) */
+  repoRestore: RepoRestoreService;
   /** export schedules and snapshots (06 §10): `exportSnapshots.schedules` for the admin methods, `.scheduler` for the job */
   exportSnapshots: ExportSnapshots;
   /** holder exports of full repo CARs (06 §2: the account itself, a community's owner) and account.export (06 §4) */
@@ -196,6 +203,8 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const remoteMembers = new RemoteMembers({ config, serviceAuth, plc, handles, accountHandle: (did) => communities.accountHandle(did) });
   const membership = new MembershipService({ config, db, communities, repo, audit, remote: remoteMembers });
   const roles = new RoleService({ config, db, communities, audit });
+  const governance = new GovernanceService({ config, db, communities, repo, sequencer, audit, remote: remoteMembers, lexicons: createLexiconRegistry(), now });
+  jobs.add(governance.sweepJob());
   const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer });
   const accountModeration = new AccountModerationService({ db, accounts: accountServices.accounts, sessions: accountServices.sessions, sequencer, audit, headRev: (did) => repo.head(did)?.rev, graceDays: config.takedownExportGraceDays }, now);
   const subjectStatus = new SubjectStatusService({
@@ -231,10 +240,14 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const externalKeys = new ExternalKeyService({ db, repo, audit: accountServices.audit, handleDomain: config.handleDomain }, now);
   const profiles = new ProfileService({ repo });
   const serverConfig = new ServerConfigService({ config, db, now, firehoseSeq: () => sequencer.currentSeq(), firehoseSubscribers: () => firehose.subscriberCount });
+  const repoRestore = new RepoRestoreService({
+    db, plc, signingKeypair: (did) => identity.signingKeypair(did), repo, sequencer, audit: accountServices.audit, accounts: accountServices.accounts,
+    communities, imports: communityImports, logger: logger.child({ component: "repo-restore" }), now,
+  });
   const holderExports = new HolderExports({ db, rules: [accountHolderExport, communityOwnerExport], now });
   // 06 §10: scheduled CAR snapshots under <DATA_DIR>/exports (a check at start, then every EXPORT_CHECK_INTERVAL_MS)
   const exportSnapshots = buildExportSnapshots({ config, db, repo, audit: accountServices.audit, holderExports, clock: now, logger: logger.child({ component: "export-scheduler" }) });
   if (config.exportSchedulerEnabled) jobs.add(exportSnapshots.job(config.exportCheckIntervalMs));
   const accountExports = new AccountExportService({ db, accounts: accountServices.accounts, repo, audit: accountServices.audit, holderExports, memberships: (did) => membershipsOf(communities, did), now });
-  return { tombstones, roles, serverConfig, exportSnapshots, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { governance, tombstones, roles, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

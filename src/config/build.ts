@@ -209,6 +209,8 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
     blobMaxBytes: r.int("BLOB_MAX_BYTES", 52_428_800, 1, 2 ** 40),
     blobTempTtlHours: r.int("BLOB_TEMP_TTL_HOURS", 6, 1, 24 * 30),
     blobGcIntervalMs: r.int("BLOB_GC_INTERVAL_MS", 3_600_000, 100, 86_400_000),
+    exportSchedulerEnabled: r.bool("EXPORT_SCHEDULER_ENABLED", true),
+    exportCheckIntervalMs: r.int("EXPORT_CHECK_INTERVAL_MS", 300_000, 1000, 86_400_000),
     takedownExportGraceDays: r.int("TAKEDOWN_EXPORT_GRACE_DAYS", 14, 0, 3650),
     remoteMembersEnabled: r.bool("REMOTE_MEMBERS_ENABLED", true),
     devResolver: {

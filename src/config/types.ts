@@ -61,6 +61,9 @@ export interface Config {
   remoteMembersEnabled: boolean;
   /** how often the blob garbage collector runs (BLOB_GC_INTERVAL_MS, default 1 h) */
   blobGcIntervalMs: number;
+  /** the export scheduler runs (EXPORT_SCHEDULER_ENABLED, 06 §10) every exportCheckIntervalMs (EXPORT_CHECK_INTERVAL_MS) and once at start */
+  exportSchedulerEnabled: boolean;
+  exportCheckIntervalMs: number;
   /**
    * Development-only hooks so test suites can serve remote handles on loopback; ignored unless `dev`:
    * OFPDS_DEV_DNS_SERVER (host:port for TXT/address lookups), OFPDS_DEV_WELLKNOWN_PORT.

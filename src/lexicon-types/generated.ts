@@ -380,6 +380,26 @@ export declare namespace NetOpenfederationAuditList {
   };
 }
 
+export declare namespace NetOpenfederationCommunityAmendProposal {
+  /** Amend an open proposal (the proposer only, at most 10 times): votes reset to the amender, the TTL restarts (spec 05 §6). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    proposalRkey: string;
+    proposedRecord: unknown;
+    reason?: string;
+  };
+  export type OutputSchema = {
+    uri: string;
+    cid: string;
+    amendmentCount: number;
+    expiresAt: string;
+    status?: string;
+    tally: NetOpenfederationCommunityProposal.Tally;
+  };
+}
+
 export declare namespace NetOpenfederationCommunityAttestation {
   /** An attestation the community vouches for by its signed commit; revoked by deletion (spec 05 §8). */
   export type Record = {
@@ -460,6 +480,28 @@ export declare namespace NetOpenfederationCommunityCreate {
     curve: "secp256k1";
     privateKeyHex: string;
     didKey: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityCreateProposal {
+  /** Propose a change to a protected collection or a role assignment (eligible voters; spec 05 §6). The proposer's for vote is recorded and the proposal evaluated at once. */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    targetCollection: string;
+    targetRkey: string;
+    action: "write" | "delete" | (string & {});
+    proposedRecord?: unknown;
+    reason?: string;
+  };
+  export type OutputSchema = {
+    uri: string;
+    cid: string;
+    rkey: string;
+    status: string;
+    expiresAt: string;
+    tally: NetOpenfederationCommunityProposal.Tally;
   };
 }
 
@@ -576,6 +618,52 @@ export declare namespace NetOpenfederationCommunityGet {
     roleRkey: string;
     permissions: Array<string>;
     joinedAt: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityGetDelegation {
+  /** A member's delegation and the members delegating to them (spec 05 §7). */
+  export type QueryParams = {
+    /** community DID or handle */
+    communityDid: string;
+    memberDid: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    memberDid: string;
+    delegatedTo: string | null;
+    delegatedFrom: Array<string>;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityGetProposal {
+  /** One proposal with its tally on the current state (spec 05 §6); an expired open proposal is resolved first. */
+  export type QueryParams = {
+    /** community DID or handle */
+    communityDid: string;
+    rkey: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    uri: string;
+    rkey: string;
+    targetCollection: string;
+    targetRkey: string;
+    action: string;
+    proposedRecord?: unknown;
+    targetCid?: string | null;
+    proposedBy: string;
+    reason?: string;
+    status: string;
+    votesFor: Array<string>;
+    votesAgainst: Array<string>;
+    createdAt: string;
+    expiresAt: string;
+    resolvedAt?: string;
+    appliedRev?: string;
+    failureReason?: string;
+    amendments?: Array<NetOpenfederationCommunityProposal.Amendment>;
+    tally: NetOpenfederationCommunityProposal.Tally;
   };
 }
 
@@ -767,6 +855,43 @@ export declare namespace NetOpenfederationCommunityListMine {
   };
 }
 
+export declare namespace NetOpenfederationCommunityListProposals {
+  /** Proposals newest first; the next page holds rkeys strictly below the cursor (spec 05 §6). */
+  export type QueryParams = {
+    /** community DID or handle */
+    communityDid: string;
+    status?: "open" | "approved" | "rejected" | "expired" | "failed" | (string & {});
+    limit?: number;
+    cursor?: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    proposals: Array<ProposalView>;
+    cursor?: string;
+  };
+  export type ProposalView = {
+    uri: string;
+    rkey: string;
+    targetCollection: string;
+    targetRkey: string;
+    action: string;
+    proposedRecord?: unknown;
+    targetCid?: string | null;
+    proposedBy: string;
+    reason?: string;
+    status: string;
+    votesFor: Array<string>;
+    votesAgainst: Array<string>;
+    createdAt: string;
+    expiresAt: string;
+    resolvedAt?: string;
+    appliedRev?: string;
+    failureReason?: string;
+    amendments?: Array<NetOpenfederationCommunityProposal.Amendment>;
+    tally: NetOpenfederationCommunityProposal.Tally;
+  };
+}
+
 export declare namespace NetOpenfederationCommunityListRoles {
   /** Roles of a community: owner, moderator, member, then custom roles by rkey, with member counts (spec 05 §3). */
   export type QueryParams = {
@@ -823,6 +948,43 @@ export declare namespace NetOpenfederationCommunityProfile {
   };
 }
 
+export declare namespace NetOpenfederationCommunityProposal {
+  /** A governance proposal in the community repo (TID rkey; spec 05 §6). Votes are stored here; delegated weight is computed at evaluation. */
+  export type Record = {
+    targetCollection: string;
+    targetRkey: string;
+    action: "write" | "delete" | (string & {});
+    proposedRecord?: unknown;
+    targetCid: string | null;
+    proposedBy: string;
+    reason?: string;
+    status: "open" | "approved" | "rejected" | "expired" | "failed" | (string & {});
+    votesFor: Array<string>;
+    votesAgainst: Array<string>;
+    createdAt: string;
+    expiresAt: string;
+    resolvedAt?: string;
+    appliedRev?: string;
+    failureReason?: string;
+    amendments?: Array<Amendment>;
+  };
+  export type Amendment = {
+    amendedBy: string;
+    previousRecord?: unknown;
+    amendedAt: string;
+    reason?: string;
+  };
+  export type Tally = {
+    for: number;
+    against: number;
+    delegatedFor: number;
+    delegatedAgainst: number;
+    eligible: number;
+    quorum: number;
+    effectiveQuorum: number;
+  };
+}
+
 export declare namespace NetOpenfederationCommunityRemoveMember {
   /** Remove a member (community.member.delete; spec 04 §5, 05 §2). */
   export type QueryParams = {};
@@ -847,12 +1009,56 @@ export declare namespace NetOpenfederationCommunityResolveJoinRequest {
   };
 }
 
+export declare namespace NetOpenfederationCommunityRevokeDelegation {
+  /** Revoke your delegation (spec 05 §7). */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+  };
+  export type OutputSchema = {
+    success: boolean;
+  };
+}
+
 export declare namespace NetOpenfederationCommunityRole {
   /** Community role (spec 04 §2, 05 §1-§2). */
   export type Record = {
     name: string;
     description?: string;
     permissions: Array<"community.settings.write" | "community.profile.write" | "community.member.read" | "community.member.write" | "community.member.delete" | "community.role.read" | "community.role.write" | "community.attestation.write" | "community.attestation.delete" | "community.application.write" | "community.application.delete" | "community.governance.write">;
+  };
+}
+
+export declare namespace NetOpenfederationCommunitySetDelegation {
+  /** Delegate your vote to another eligible voter (one hop, non-transitive; spec 05 §7). Replaces an existing delegation. */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    delegateDid: string;
+  };
+  export type OutputSchema = {
+    uri: string;
+    cid: string;
+    rkey: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunitySetGovernanceModel {
+  /** Set the community's governance model (community.settings.write; spec 05 §4). Entering simple-majority is direct; leaving it or changing its config needs a proposal. */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    governanceModel: "benevolent-dictator" | "simple-majority" | (string & {});
+    /** quorum (1-1000, default 3), voterRole (role rkey), protectedCollections (NSIDs or short names), proposalTtlDays (1-90, default 7) */
+    governanceConfig?: unknown;
+  };
+  export type OutputSchema = {
+    success: boolean;
+    governanceModel: string;
+    governanceConfig?: NetOpenfederationCommunitySettings.GovernanceConfig;
   };
 }
 
@@ -1077,6 +1283,23 @@ export declare namespace NetOpenfederationCommunityVerifyTransfer {
     didDocument?: unknown;
     /** did:web only: the community's signing key on the source (did:key), which signed the repo at rootCid */
     sourceSigningKey?: string;
+  };
+}
+
+export declare namespace NetOpenfederationCommunityVoteOnProposal {
+  /** Vote on an open proposal (eligible voters; spec 05 §5-§6). A direct vote overrides the voter's delegation. */
+  export type QueryParams = {};
+  export type InputSchema = {
+    /** community DID or handle */
+    communityDid: string;
+    proposalRkey: string;
+    vote: "for" | "against" | (string & {});
+  };
+  export type OutputSchema = {
+    recorded: boolean;
+    status: string;
+    applied?: boolean;
+    tally: NetOpenfederationCommunityProposal.Tally;
   };
 }
 
@@ -2242,6 +2465,14 @@ export interface XrpcMethods {
     inputEncoding: undefined;
     outputEncoding: "application/json";
   };
+  "net.openfederation.community.amendProposal": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityAmendProposal.InputSchema;
+    output: NetOpenfederationCommunityAmendProposal.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
   "net.openfederation.community.cancelTransfer": {
     params: {};
     defaulted: never;
@@ -2271,6 +2502,14 @@ export interface XrpcMethods {
     defaulted: never;
     input: NetOpenfederationCommunityCreate.InputSchema;
     output: NetOpenfederationCommunityCreate.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.createProposal": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityCreateProposal.InputSchema;
+    output: NetOpenfederationCommunityCreateProposal.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
@@ -2319,6 +2558,22 @@ export interface XrpcMethods {
     defaulted: never;
     input: undefined;
     output: NetOpenfederationCommunityGet.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.getDelegation": {
+    params: NetOpenfederationCommunityGetDelegation.QueryParams;
+    defaulted: never;
+    input: undefined;
+    output: NetOpenfederationCommunityGetDelegation.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.getProposal": {
+    params: NetOpenfederationCommunityGetProposal.QueryParams;
+    defaulted: never;
+    input: undefined;
+    output: NetOpenfederationCommunityGetProposal.OutputSchema;
     inputEncoding: undefined;
     outputEncoding: "application/json";
   };
@@ -2394,6 +2649,14 @@ export interface XrpcMethods {
     inputEncoding: undefined;
     outputEncoding: "application/json";
   };
+  "net.openfederation.community.listProposals": {
+    params: NetOpenfederationCommunityListProposals.QueryParams;
+    defaulted: "limit";
+    input: undefined;
+    output: NetOpenfederationCommunityListProposals.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
   "net.openfederation.community.listRoles": {
     params: NetOpenfederationCommunityListRoles.QueryParams;
     defaulted: never;
@@ -2423,6 +2686,30 @@ export interface XrpcMethods {
     defaulted: never;
     input: NetOpenfederationCommunityResolveJoinRequest.InputSchema;
     output: NetOpenfederationCommunityResolveJoinRequest.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.revokeDelegation": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityRevokeDelegation.InputSchema;
+    output: NetOpenfederationCommunityRevokeDelegation.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.setDelegation": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunitySetDelegation.InputSchema;
+    output: NetOpenfederationCommunitySetDelegation.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.setGovernanceModel": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunitySetGovernanceModel.InputSchema;
+    output: NetOpenfederationCommunitySetGovernanceModel.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };
@@ -2511,6 +2798,14 @@ export interface XrpcMethods {
     defaulted: never;
     input: NetOpenfederationCommunityVerifyTransfer.InputSchema;
     output: NetOpenfederationCommunityVerifyTransfer.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.community.voteOnProposal": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationCommunityVoteOnProposal.InputSchema;
+    output: NetOpenfederationCommunityVoteOnProposal.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };

@@ -124,6 +124,7 @@ import * as accountUpdateProfile from "../api/net/openfederation/account/updateP
 import * as accountGetProfile from "../api/net/openfederation/account/getProfile.ts";
 // server configuration and repo import (spec 06 §9)
 import * as serverGetConfig from "../api/net/openfederation/server/getConfig.ts";
+import * as adminImportRepo from "../api/net/openfederation/admin/importRepo.ts";
 import * as accountExport from "../api/net/openfederation/account/export.ts";
 // export schedules and snapshots (spec 06 §10); getExportSnapshot also lets the community's owner in (checked in the service)
 import * as adminCreateExportSchedule from "../api/net/openfederation/admin/createExportSchedule.ts";
@@ -245,6 +246,7 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.account.getProfile", handler: accountGetProfile.handler, auth: optionalAuth, rateLimit: "discovery" },
   // server configuration and repo import (spec 06 §9)
   { nsid: "net.openfederation.server.getConfig", handler: serverGetConfig.handler, auth: staff("admin", "auditor") },
+  { nsid: "net.openfederation.admin.importRepo", handler: adminImportRepo.handler, auth: staff("admin"), body: { maxBytes: (c) => c.importMaxBytes } },
   // account export (06 §4): self-any (the 01 §9.3 allowlists admit it), or staff with a full session (checked in the service)
   { nsid: "net.openfederation.account.export", handler: accountExport.handler, auth: selfAny },
   // export schedules and snapshots (spec 06 §10)

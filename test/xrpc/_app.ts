@@ -42,6 +42,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     blobMaxBytes: 50 * 1024 * 1024,
     blobTempTtlHours: 6,
     blobGcIntervalMs: 3_600_000,
+    exportSchedulerEnabled: false,
+    exportCheckIntervalMs: 300_000,
     takedownExportGraceDays: 14,
     remoteMembersEnabled: true,
     devResolver: { dnsServer: undefined, wellKnownPort: undefined },
