@@ -240,6 +240,20 @@ describe("com.atproto.sync.getRepo as a holder export", () => {
     expect(exportAudits(u.did)).toEqual([]);
   });
 
+  test("a commit racing the download: the CAR is the snapshot taken when the response started, and the record stays stale", async () => {
+    const u = await approvedUser(e);
+    await post(u, "before");
+    const rev = headRev(u.did);
+    const res = await fetch(`${e.url}/xrpc/com.atproto.sync.getRepo?did=${u.did}`, { headers: { authorization: `Bearer ${u.accessJwt}` } });
+    expect(res.status).toBe(200); // the head was read and the CAR's snapshot opened before the headers were sent
+    await post(u, "during");
+    expect(headRev(u.did) > rev).toBe(true);
+    const verified = await verifyRepoCar(new Uint8Array(await res.arrayBuffer()), u.did, await plcSigningKey(e.pds.plcUrl, u.did));
+    expect([verified.commit.rev, verified.creates.length]).toEqual([rev, 2]);
+    expect(holderOf(u.did).rev).toBe(rev);
+    expect(ruleHolds(u.did)).toBe(false);
+  });
+
   test("a community owner's full getRepo sets ownerExportedRev; a member's or an admin's does not", async () => {
     const owner = await approvedUser(e);
     const member = await approvedUser(e);
