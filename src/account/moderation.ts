@@ -75,15 +75,18 @@ export class AccountModerationService {
     this.checkTarget(actor, did, true);
     assertSuspendable(row.status);
     await this.deps.db.transaction((tx) => {
+      // read again in the (serialised) write transaction: of concurrent suspensions exactly one passes, the others
+      // answer AlreadySuspended; the UPDATE is conditional on the status read as well
+      const current = currentInTx(tx, did);
+      assertSuspendable(current.status);
       const at = this.iso();
-      // conditional on the status read above: a concurrent transition makes this one fail cleanly, writing nothing
       const updated = tx.orm.update(accounts).set({
-        status: "suspended", previousStatus: row.status, statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: actor.did, suspendedAt: at,
-      }).where(and(eq(accounts.did, did), eq(accounts.status, row.status))).returning({ did: accounts.did }).get();
+        status: "suspended", previousStatus: current.status, statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: actor.did, suspendedAt: at,
+      }).where(and(eq(accounts.did, did), eq(accounts.status, current.status))).returning({ did: accounts.did }).get();
       if (!updated) throw invalidStatus("changing");
       this.deps.sessions.revokeAllInTx(tx, did);
       this.deps.sequencer.accountInTx(tx, did, false, "suspended");
-      this.auditInTx(tx, "account.suspend", actor, did, row.status, reason);
+      this.auditInTx(tx, "account.suspend", actor, did, current.status, reason);
     });
     return { did, status: "suspended", ...(reason ? { reason } : {}) };
   }
@@ -105,8 +108,7 @@ export class AccountModerationService {
     if (!this.exportRuleHolds(row)) throw accountExportRequired();
     await this.deps.db.transaction((tx) => {
       // read again in the transaction: a commit or a status change since the first read must be judged too
-      const current = tx.orm.select().from(accounts).where(eq(accounts.did, did)).get();
-      if (!current || current.status === "creating" || current.status === "rejected") throw notFound("Account not found");
+      const current = currentInTx(tx, did);
       assertTakeDownable(current.status);
       if (!accountExportRuleSatisfied(current, headCommitInTx(tx, did)?.rev, { now: this.now(), graceDays: this.deps.graceDays })) throw accountExportRequired();
       const at = this.iso();
@@ -139,9 +141,12 @@ export class AccountModerationService {
   /** T9/T11: back to previousStatus, announced like the status it returns to (01 §3 side-effects table). */
   private async restore(actor: ModeratorActor, row: AccountRow, action: "account.unsuspend" | "account.untakedown"): Promise<ModerationResult> {
     const { db, sequencer } = this.deps;
-    const restored: Restored = (RESTORABLE as readonly string[]).includes(row.previousStatus ?? "") ? (row.previousStatus as Restored) : "approved";
     const handle = this.deps.accounts.handleOf(row);
-    await db.transaction((tx) => {
+    const restored = await db.transaction((tx) => {
+      // read again in the transaction: a concurrent restore has already moved it (NotSuspended / NotTakenDown)
+      const current = currentInTx(tx, row.did);
+      if (current.status !== row.status) throw row.status === "suspended" ? notSuspended() : notTakenDown();
+      const restored: Restored = (RESTORABLE as readonly string[]).includes(current.previousStatus ?? "") ? (current.previousStatus as Restored) : "approved";
       const at = this.iso();
       const updated = tx.orm.update(accounts).set({
         status: restored, previousStatus: null, statusReason: null, statusChangedAt: at, statusChangedBy: actor.did, suspendedAt: null,
@@ -158,6 +163,7 @@ export class AccountModerationService {
         sequencer.accountInTx(tx, row.did, false, "deactivated");
       }
       this.auditInTx(tx, action, actor, row.did, row.status);
+      return restored;
     });
     return { did: row.did, status: restored };
   }
@@ -169,6 +175,13 @@ export class AccountModerationService {
   private iso(): string {
     return new Date(this.now()).toISOString();
   }
+}
+
+/** The account row inside a write transaction; gone, creating or rejected → NotFound. */
+function currentInTx(tx: Tx, did: string): AccountRow {
+  const row = tx.orm.select().from(accounts).where(eq(accounts.did, did)).get();
+  if (!row || row.status === "creating" || row.status === "rejected") throw notFound("Account not found");
+  return row;
 }
 
 function assertSuspendable(status: string): void {

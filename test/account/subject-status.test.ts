@@ -206,6 +206,34 @@ test("getSubjectStatus: roles, unsupported subjects, unknown DIDs, an approved a
   }
 });
 
+test("a disabled account suspended by a moderator returns to disabled; concurrent suspensions: exactly one succeeds", async () => {
+  const u = await approvedUser(e);
+  await ok(call(e.url, "net.openfederation.account.disable", { token: e.admin.accessJwt, body: { did: u.did, reason: "closed" } }));
+  await ok(suspend(moderator.accessJwt, u.did));
+  expect(row(u.did)).toMatchObject({ status: "suspended", previous: "disabled" });
+  const seq = lastSeq();
+  expect((await ok(unsuspend(moderator.accessJwt, u.did))).accountStatus).toBe("disabled");
+  expect(eventsAfter(seq, u.did).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "deactivated"]]);
+  const refused = await login(u.name);
+  expect([refused.status, refused.body.error]).toEqual([403, "AccountDisabled"]);
+
+  // five suspensions at once: one transition, one event, one audit row; the others AlreadySuspended
+  const v = await approvedUser(e);
+  const seq2 = lastSeq();
+  const replies = await Promise.all([0, 1, 2, 3, 4].map(() => suspend(e.admin.accessJwt, v.did)));
+  expect(replies.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
+  expect(new Set(replies.filter((r) => r.status === 400).map((r) => r.body.error))).toEqual(new Set(["AlreadySuspended"]));
+  expect(eventsAfter(seq2, v.did).map((x) => x.type)).toEqual(["#account"]);
+  expect(auditMeta("account.suspend", v.did)).toHaveLength(1);
+  // and five unsuspensions at once: one restore
+  const seq3 = lastSeq();
+  const back = await Promise.all([0, 1, 2, 3, 4].map(() => unsuspend(e.admin.accessJwt, v.did)));
+  expect(back.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
+  expect(new Set(back.filter((r) => r.status === 400).map((r) => r.body.error))).toEqual(new Set(["NotSuspended"]));
+  expect(eventsAfter(seq3, v.did).map((x) => x.type)).toEqual(["#account", "#identity", "#sync"]);
+  expect(auditMeta("account.unsuspend", v.did)).toHaveLength(1);
+});
+
 test("suspended then taken down: previousStatus kept; RepoTakendown, AccountTakedown; untakedown restores the pre-suspension status", async () => {
   const u = await approvedUser(e);
   await ok(suspend(e.admin.accessJwt, u.did, "first"));
