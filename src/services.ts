@@ -1,5 +1,7 @@
 // Builds the domain services a PDS runs with, in dependency order, from the config, secrets and database.
 import { AdminStatusService } from "./account/admin-status.ts";
+import { AccountDeletionService } from "./account/deletion.ts";
+import { CommunityAccountRemoval } from "./community/account-removal.ts";
 import { AdminAccountService } from "./account/admin-accounts.ts";
 import { AccountModerationService } from "./account/moderation.ts";
 import { SubjectStatusService } from "./account/subject-status.ts";
@@ -37,6 +39,10 @@ import { CommunityService } from "./community/index.ts";
 import { RemoteMembers } from "./community/remote.ts";
 import { MembershipService } from "./community/membership.ts";
 import { RoleService } from "./community/role-service.ts";
+import { AttestationService } from "./community/attestations.ts";
+import { AttestationVerifier } from "./community/attestation-verify.ts";
+import { dropAttestationsInTx } from "./community/attestation-store.ts";
+import { createLexiconRegistry } from "./lexicon/registry.ts";
 import { CommunityModerationService } from "./community/moderation.ts";
 import { CommunityOwnershipService } from "./community/ownership.ts";
 import { CommunityExportService } from "./community/export.ts";
@@ -76,6 +82,8 @@ export interface Services {
   repoAccess: RepoAccess;
   /** admin status transitions of accounts (disable/enable) */
   adminStatus: AdminStatusService;
+  /** com.atproto.admin.deleteAccount (T14, 06 §1): one transaction, the tombstone through the outbox */
+  accountDeletion: AccountDeletionService;
   /** account suspend/unsuspend/takedown/untakedown (T8-T11) and admin.update/getSubjectStatus over accounts and communities (06 §1) */
   accountModeration: AccountModerationService;
   subjectStatus: SubjectStatusService;
@@ -108,6 +116,9 @@ export interface Services {
   membership: MembershipService;
   /** community roles (05 §3): create/update/delete/list and updateMemberRole */
   roles: RoleService;
+  /** attestations (05 §8): issue/delete/list, and verification (local, or remote by signature and MST proof) */
+  attestations: AttestationService;
+  attestationVerifier: AttestationVerifier;
   /** community governance (05 §4-§7): setGovernanceModel, proposals, delegation; the expiry sweep job */
   governance: GovernanceService;
   /** staff suspend/takedown (04 §6), transferOwnership (04 §7), community.export (04 §4) */
@@ -203,8 +214,15 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const remoteMembers = new RemoteMembers({ config, serviceAuth, plc, handles, accountHandle: (did) => communities.accountHandle(did) });
   const membership = new MembershipService({ config, db, communities, repo, audit, remote: remoteMembers });
   const roles = new RoleService({ config, db, communities, audit });
+  const attestations = new AttestationService({ config, db, communities, remote: remoteMembers, audit, now });
+  communities.onDeleteInTx(dropAttestationsInTx);
+  const attestationVerifier = new AttestationVerifier({ config, db, communities, repo, plc, handles, fetchPolicy, lexicons: createLexiconRegistry(), now });
   const governance = new GovernanceService({ config, db, communities, repo, sequencer, audit, remote: remoteMembers, lexicons: createLexiconRegistry(), now });
   jobs.add(governance.sweepJob());
+  const accountDeletion = new AccountDeletionService({
+    db, accounts: accountServices.accounts, sessions: accountServices.sessions, repo, identity, tombstones, blobs, sequencer, audit,
+    communities: new CommunityAccountRemoval(communities), graceDays: config.takedownExportGraceDays,
+  }, now);
   const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer });
   const accountModeration = new AccountModerationService({ db, accounts: accountServices.accounts, sessions: accountServices.sessions, sequencer, audit, headRev: (did) => repo.head(did)?.rev, graceDays: config.takedownExportGraceDays }, now);
   const subjectStatus = new SubjectStatusService({
@@ -249,5 +267,5 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const exportSnapshots = buildExportSnapshots({ config, db, repo, audit: accountServices.audit, holderExports, clock: now, logger: logger.child({ component: "export-scheduler" }) });
   if (config.exportSchedulerEnabled) jobs.add(exportSnapshots.job(config.exportCheckIntervalMs));
   const accountExports = new AccountExportService({ db, accounts: accountServices.accounts, repo, audit: accountServices.audit, holderExports, memberships: (did) => membershipsOf(communities, did), now });
-  return { governance, tombstones, roles, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

@@ -1,7 +1,7 @@
-// Community update (spec 04 §4): profile and settings edits, visibility switches, the governance check.
+// Community update (spec 04 §4): profile and settings edits, visibility switches (governance: governance-guard.ts).
 import type { WriteOp } from "../repo/service.ts";
 import type { Input } from "../lexicon-types/index.ts";
-import { internalError, invalidRequest, DomainError } from "../errors.ts";
+import { internalError, invalidRequest } from "../errors.ts";
 import { COL, type Permission } from "./permissions.ts";
 import { communityStatusGate, membershipOf } from "./gate.ts";
 import { communityNotFound, insufficientPrivileges, notMember } from "./errors.ts";
@@ -31,7 +31,7 @@ export async function updateCommunity(ctx: CommunityOpsCtx, identifier: string, 
   const profileRec = deps.repo.getRecord(c.did, COL.profile, "self");
   if (!settingsRec || !profileRec) throw internalError();
   const settings = settingsRec.value as Record<string, unknown>;
-  assertNotGoverned(settings, profileFields.length > 0, settingsFields.length > 0);
+  // 05 §4 (simple-majority, protected profile/settings): refused by the one governance gate in the repo write path
 
   if (input.displayName !== undefined && ([...input.displayName].length < 1 || [...input.displayName].length > 64)) throw invalidRequest("displayName must be 1-64 characters");
   if (input.description !== undefined && [...input.description].length > 2000) throw invalidRequest("description must be at most 2000 characters");
@@ -65,15 +65,4 @@ export async function updateCommunity(ctx: CommunityOpsCtx, identifier: string, 
     },
   });
   return { success: true, ...(toPrivate ? { warning: PRIVATE_WARNING } : {}) };
-}
-
-/** 05 §4: under simple-majority, touched protected collections need a proposal. */
-function assertNotGoverned(settings: Record<string, unknown>, profile: boolean, settingsTouched: boolean): void {
-  if (settings.governanceModel !== "simple-majority") return;
-  const cfg = (settings.governanceConfig ?? {}) as { protectedCollections?: string[] };
-  const listed = (cfg.protectedCollections ?? []).map((n) => (n.includes(".") ? n : `net.openfederation.community.${n}`));
-  const profileProtected = listed.length === 0 || listed.includes(COL.profile);
-  const target = settingsTouched ? COL.settings : profile && profileProtected ? COL.profile : undefined;
-  if (target)
-    throw new DomainError("forbidden", "GovernanceDenied", `Writes to ${target} need an approved proposal under simple-majority`, { requiresProposal: true, targetCollection: target });
 }

@@ -6,9 +6,13 @@ import type { Tx } from "../db/database.ts";
 import type { RepoService, WriteOp, WriteResult } from "../repo/service.ts";
 import { communities, communityMembers, communityRoles } from "./schema.ts";
 import { COL } from "./permissions.ts";
+import { proposalProjectionInTx } from "./proposal-store.ts";
+import { attestationProjectionInTx } from "./attestation-store.ts";
 
 export interface CommunityWriteOptions {
   swapCommit?: string;
+  /** the commit's rev, chosen by the caller with `swapCommit` (proposals name it as `appliedRev`: repo WriteOptions.rev) */
+  rev?: string;
   /**
    * Runs inside the commit transaction after the commit and the projections are written; throwing rolls the
    * whole write back. Use it for conditional checks on `tx.orm` (race-free: writes are serialised), audit rows
@@ -50,6 +54,12 @@ export function applyProjectionsInTx(tx: Tx, did: string, ops: WriteOp[]): void 
             governanceModel: String(rec.governanceModel),
           }).where(eq(communities.did, did)).run();
         break;
+      case COL.proposal:
+        proposalProjectionInTx(tx, did, rkey, rec);
+        break;
+      case COL.attestation:
+        attestationProjectionInTx(tx, did, rkey, rec);
+        break;
       case COL.profile:
         if (rec) tx.orm.update(communities).set({ displayName: String(rec.displayName), description: String(rec.description ?? "") }).where(eq(communities.did, did)).run();
         break;
@@ -66,13 +76,23 @@ export class CommunityRepoWriter {
    * (status + permission) first; re-check anything race-sensitive in `opts.inTx`.
    */
   write(did: string, ops: WriteOp[], opts: CommunityWriteOptions = {}): Promise<WriteResult> {
-    return this.repo.write(did, ops, {
+    return this.repo.write(did, ops, this.options(did, ops, opts));
+  }
+
+  /** As write, in the caller's transaction (account deletion removes the account from every community at once). */
+  writeInTx(tx: Tx, did: string, ops: WriteOp[], opts: CommunityWriteOptions = {}): Promise<WriteResult> {
+    return this.repo.writeInTx(tx, did, ops, this.options(did, ops, opts));
+  }
+
+  private options(did: string, ops: WriteOp[], opts: CommunityWriteOptions) {
+    return {
       managed: true,
       ...(opts.swapCommit ? { swapCommit: opts.swapCommit } : {}),
-      inTx: async (tx, result) => {
+      ...(opts.rev ? { rev: opts.rev } : {}),
+      inTx: async (tx: Tx, result: WriteResult) => {
         applyProjectionsInTx(tx, did, ops);
         await opts.inTx?.(tx, result);
       },
-    });
+    };
   }
 }

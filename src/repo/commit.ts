@@ -37,6 +37,8 @@ export async function formatCommit(
   prev: { cid: CID; rev: string; data: MST },
   writes: TreeWrite[],
   keypair: Keypair,
+  /** a caller-chosen rev (already checked to follow prev.rev); default: the next TID after prev.rev */
+  wantedRev?: string,
 ): Promise<FormattedCommit> {
   const leaves = new Map<string, Block>();
   let data = prev.data;
@@ -63,7 +65,7 @@ export async function formatCommit(
   const proof = new Map<string, Block>();
   for (const w of writes) await addCoveringProof(data, w.key, proof);
 
-  const rev = TID.nextStr(prev.rev);
+  const rev = wantedRev ?? TID.nextStr(prev.rev);
   const commit = await signCommit({ did, version: 3, rev, prev: null, data: dataCid as never }, keypair);
   const commitBlock = new BlockMap();
   const cid = (await commitBlock.add(commit as never)) as unknown as CID;

@@ -12,7 +12,8 @@ import { createLexiconRegistry, type LexiconRegistry } from "../lexicon/registry
 import type { ValidationStatus } from "./records.ts";
 import { TreeCache } from "./tree-cache.ts";
 import { announceInTx, createInTx, deleteInTx } from "./lifecycle.ts";
-import { write } from "./write.ts";
+import { write, writeInTx } from "./write.ts";
+import type { RepoWriteGuard } from "./write-guard.ts";
 import * as read from "./read.ts";
 
 export { MAX_WRITES, MAX_COMMIT_CAR_BYTES, invalidSwap } from "./write.ts";
@@ -25,6 +26,8 @@ export interface RepoServiceDeps {
   logger: Logger;
   /** defaults to the server's registry (AT Protocol + net.openfederation.* lexicons) */
   lexicons?: LexiconRegistry;
+  /** rules above the repo layer checked before every commit (community governance, ./write-guard.ts) */
+  writeGuard?: RepoWriteGuard;
 }
 
 interface OpBase {
@@ -46,6 +49,12 @@ export interface WriteOptions {
   validate?: boolean;
   /** set by dedicated net.openfederation.* methods: allows managed collections */
   managed?: boolean;
+  /**
+   * the new commit's rev, chosen by the caller (with `swapCommit`, so it is known to follow the head's rev): lets a
+   * record in the commit name the commit's own rev (an approved proposal's `appliedRev`, 05 §5). Must sort after
+   * the head's rev, else InvalidSwap.
+   */
+  rev?: string;
   /** runs in the commit transaction after the commit (projections, conditional checks); throwing rolls back */
   inTx?: (tx: Tx, result: WriteResult) => void | Promise<void>;
 }
@@ -111,6 +120,10 @@ export class RepoService {
 
   write(did: string, ops: WriteOp[], opts: WriteOptions = {}): Promise<WriteResult> {
     return write(this.ctx, did, ops, opts);
+  }
+  /** As write, in the caller's transaction (several repos in one transaction: account deletion); see write.ts. */
+  writeInTx(tx: Tx, did: string, ops: WriteOp[], opts: WriteOptions = {}): Promise<WriteResult> {
+    return writeInTx(this.ctx, tx, did, ops, opts);
   }
 
   // ---------------------------------------------------------------- committed reads: read.ts

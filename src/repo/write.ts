@@ -15,7 +15,7 @@ import { SqlRepoStorage } from "./storage.ts";
 import { formatCommit, type TreeWrite } from "./commit.ts";
 import type { CachedTree } from "./tree-cache.ts";
 import type { Cid } from "@atproto/lex-data";
-import { readHead } from "./read.ts";
+import { getRecord, readHead } from "./read.ts";
 import type { RepoCtx, WriteOp, WriteOptions, WriteResult, WriteResultItem } from "./service.ts";
 
 /** Max ops per commit (applyWrites) and max `#commit` blocks CAR (spec 03 §7). */
@@ -37,6 +37,8 @@ interface PreparedOp {
 
 export async function write(ctx: RepoCtx, did: string, ops: WriteOp[], opts: WriteOptions = {}): Promise<WriteResult> {
   if (ops.length === 0 || ops.length > MAX_WRITES) throw invalidRequest(`A commit holds 1–${MAX_WRITES} writes`);
+  // the guard first: a governed write is refused (403) before the managed-collection check (400); again in the tx
+  ctx.deps.writeGuard?.check(did, ops, (collection, rkey) => getRecord(ctx, did, collection, rkey)?.value);
   const prepared = await prepareOps(ctx, ops, opts);
   if (!readHead(ctx, did)) throw invalidRequest(`Repo not hosted here: ${did}`);
   const keypair = await ctx.deps.signingKeypair(did);
@@ -47,6 +49,21 @@ export async function write(ctx: RepoCtx, did: string, ops: WriteOp[], opts: Wri
       return result;
     }),
   );
+}
+
+/**
+ * One commit inside the CALLER's transaction (account deletion commits to several community repos in one
+ * transaction). No per-DID lock: taking it while holding the write transaction could deadlock with a write()
+ * that holds it and waits for the transaction. It is not needed for correctness: the head is read inside this
+ * transaction and the single write transaction excludes every other commit until COMMIT.
+ */
+export async function writeInTx(ctx: RepoCtx, tx: Tx, did: string, ops: WriteOp[], opts: WriteOptions = {}): Promise<WriteResult> {
+  if (ops.length === 0 || ops.length > MAX_WRITES) throw invalidRequest(`A commit holds 1–${MAX_WRITES} writes`);
+  const prepared = await prepareOps(ctx, ops, opts);
+  const keypair = await ctx.deps.signingKeypair(did);
+  const result = await commitInTx(ctx, tx, did, prepared, keypair, opts);
+  await opts.inTx?.(tx, result);
+  return result;
 }
 
 async function prepareOps(ctx: RepoCtx, ops: WriteOp[], opts: WriteOptions): Promise<PreparedOp[]> {
@@ -79,6 +96,13 @@ async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], 
   if (opts.swapCommit !== undefined && opts.swapCommit !== root.cid.toString()) {
     throw invalidSwap(`Commit was at ${root.cid.toString()}`);
   }
+  if (opts.rev !== undefined && !(opts.rev > root.rev)) throw invalidSwap(`Commit rev ${opts.rev} does not follow ${root.rev}`);
+  // authoritative guard check: under the per-DID lock, on the state this commit builds on
+  const guardRead = client.query<{ value: string }, [string, string, string]>("SELECT value FROM records WHERE did = ? AND collection = ? AND rkey = ?");
+  ctx.deps.writeGuard?.check(did, ops.map(guardOp), (collection, rkey) => {
+    const row = guardRead.get(did, collection, rkey);
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  });
   const current = client.query<{ cid: string }, [string, string, string]>(
     "SELECT cid FROM records WHERE did = ? AND collection = ? AND rkey = ?",
   );
@@ -137,7 +161,7 @@ async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], 
       : { action: op.action as "create" | "update", key, cid: op.record!.cid, bytes: op.record!.bytes };
   });
   const prevData = (await tree.data.getPointer()) as unknown as CID;
-  const commit = await formatCommit(did, { cid: root.cid as CID, rev: root.rev, data: tree.data }, treeWrites, keypair);
+  const commit = await formatCommit(did, { cid: root.cid as CID, rev: root.rev, data: tree.data }, treeWrites, keypair, opts.rev);
   const commitCid = commit.cid;
 
   const car = blocksToCar(commitCid, commit.eventBlocks);
@@ -177,6 +201,12 @@ async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], 
     ctx.trees.put(did, next);
   });
   return { commit: { cid: commitCid.toString(), rev: commit.rev }, results };
+}
+
+/** A prepared op as the write guard sees ops (the JSON record value, the resolved rkey). */
+function guardOp(op: PreparedOp): WriteOp {
+  if (op.action === "delete") return { action: "delete", collection: op.collection, rkey: op.rkey };
+  return { action: op.action, collection: op.collection, rkey: op.rkey, record: op.record ? recordToJson(op.record.value) : undefined };
 }
 
 /**

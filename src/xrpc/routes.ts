@@ -28,6 +28,7 @@ import * as adminUpdateAccountEmail from "../api/com/atproto/admin/updateAccount
 import * as adminUpdateAccountPassword from "../api/com/atproto/admin/updateAccountPassword.ts";
 import * as adminGetInviteCodes from "../api/com/atproto/admin/getInviteCodes.ts";
 import * as adminDisableInviteCodes from "../api/com/atproto/admin/disableInviteCodes.ts";
+import * as adminDeleteAccount from "../api/com/atproto/admin/deleteAccount.ts";
 import * as adminCreateAccount from "../api/net/openfederation/admin/createAccount.ts";
 import * as inviteCreate from "../api/net/openfederation/invite/create.ts";
 import * as inviteList from "../api/net/openfederation/invite/list.ts";
@@ -108,6 +109,20 @@ import * as communityUpdateRole from "../api/net/openfederation/community/update
 import * as communityDeleteRole from "../api/net/openfederation/community/deleteRole.ts";
 import * as communityListRoles from "../api/net/openfederation/community/listRoles.ts";
 import * as communityUpdateMemberRole from "../api/net/openfederation/community/updateMemberRole.ts";
+import * as communityIssueAttestation from "../api/net/openfederation/community/issueAttestation.ts";
+import * as communityDeleteAttestation from "../api/net/openfederation/community/deleteAttestation.ts";
+import * as communityListAttestations from "../api/net/openfederation/community/listAttestations.ts";
+import * as communityVerifyAttestation from "../api/net/openfederation/community/verifyAttestation.ts";
+// community governance, proposals, delegation (spec 05 §4-§7); remote members vote and delegate by service auth (04 §9)
+import * as communitySetGovernanceModel from "../api/net/openfederation/community/setGovernanceModel.ts";
+import * as communityCreateProposal from "../api/net/openfederation/community/createProposal.ts";
+import * as communityAmendProposal from "../api/net/openfederation/community/amendProposal.ts";
+import * as communityVoteOnProposal from "../api/net/openfederation/community/voteOnProposal.ts";
+import * as communityListProposals from "../api/net/openfederation/community/listProposals.ts";
+import * as communityGetProposal from "../api/net/openfederation/community/getProposal.ts";
+import * as communitySetDelegation from "../api/net/openfederation/community/setDelegation.ts";
+import * as communityRevokeDelegation from "../api/net/openfederation/community/revokeDelegation.ts";
+import * as communityGetDelegation from "../api/net/openfederation/community/getDelegation.ts";
 // partner API (spec 06 §7): keys for staff; register by X-Partner-Key, per-IP limited only with an Origin
 import { partner as partnerAuth } from "./types.ts";
 import * as partnerCreateKey from "../api/net/openfederation/partner/createKey.ts";
@@ -165,6 +180,7 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "com.atproto.admin.updateAccountPassword", handler: adminUpdateAccountPassword.handler, auth: staff("admin") },
   { nsid: "com.atproto.admin.getInviteCodes", handler: adminGetInviteCodes.handler, auth: staff("admin", "moderator", "auditor") },
   { nsid: "com.atproto.admin.disableInviteCodes", handler: adminDisableInviteCodes.handler, auth: staff("admin", "moderator") },
+  { nsid: "com.atproto.admin.deleteAccount", handler: adminDeleteAccount.handler, auth: staff("admin") },
   { nsid: "net.openfederation.admin.createAccount", handler: adminCreateAccount.handler, auth: staff("admin") },
   { nsid: "net.openfederation.invite.create", handler: inviteCreate.handler, auth: staff("admin", "moderator"), rateLimit: "create" },
   { nsid: "net.openfederation.invite.list", handler: inviteList.handler, auth: staff("admin", "moderator", "auditor") },
@@ -231,6 +247,20 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.community.deleteRole", handler: communityDeleteRole.handler, auth: userOrRemote },
   { nsid: "net.openfederation.community.listRoles", handler: communityListRoles.handler, auth: optionalOrRemote },
   { nsid: "net.openfederation.community.updateMemberRole", handler: communityUpdateMemberRole.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.issueAttestation", handler: communityIssueAttestation.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.deleteAttestation", handler: communityDeleteAttestation.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.listAttestations", handler: communityListAttestations.handler, auth: optionalOrRemote },
+  { nsid: "net.openfederation.community.verifyAttestation", handler: communityVerifyAttestation.handler, auth: optionalOrRemote, rateLimit: "discovery" },
+  // community governance, proposals, delegation (spec 05 §4-§7)
+  { nsid: "net.openfederation.community.setGovernanceModel", handler: communitySetGovernanceModel.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.createProposal", handler: communityCreateProposal.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.amendProposal", handler: communityAmendProposal.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.voteOnProposal", handler: communityVoteOnProposal.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.listProposals", handler: communityListProposals.handler, auth: optionalOrRemote },
+  { nsid: "net.openfederation.community.getProposal", handler: communityGetProposal.handler, auth: optionalOrRemote },
+  { nsid: "net.openfederation.community.setDelegation", handler: communitySetDelegation.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.revokeDelegation", handler: communityRevokeDelegation.handler, auth: userOrRemote },
+  { nsid: "net.openfederation.community.getDelegation", handler: communityGetDelegation.handler, auth: optionalOrRemote },
   // partner API (spec 06 §7); the per-key hourly limit is enforced in the service, in the database
   { nsid: "net.openfederation.partner.createKey", handler: partnerCreateKey.handler, auth: staff("admin", "partner-manager") },
   { nsid: "net.openfederation.partner.listKeys", handler: partnerListKeys.handler, auth: staff("admin", "partner-manager", "auditor") },

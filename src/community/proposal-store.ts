@@ -1,0 +1,49 @@
+// The proposals projection (community_proposals, migration 16): kept by the community writer in the commit
+// transaction, read for listProposals paging, the 20-open limit and the expiry sweep.
+import { and, asc, count, desc, eq, lt, lte } from "drizzle-orm";
+import type { Orm, Tx } from "../db/database.ts";
+import { communityProposals, type ProposalStatus } from "./governance-schema.ts";
+
+type Rec = Record<string, unknown>;
+
+/** Called by applyProjectionsInTx for every proposal write (delete: the community repo is going away or imported over). */
+export function proposalProjectionInTx(tx: Tx, did: string, rkey: string, rec: Rec | undefined): void {
+  if (!rec) {
+    tx.orm.delete(communityProposals).where(and(eq(communityProposals.communityDid, did), eq(communityProposals.rkey, rkey))).run();
+    return;
+  }
+  const values = { status: String(rec.status) as ProposalStatus, expiresAt: String(rec.expiresAt) };
+  tx.orm.insert(communityProposals).values({ communityDid: did, rkey, ...values })
+    .onConflictDoUpdate({ target: [communityProposals.communityDid, communityProposals.rkey], set: values }).run();
+}
+
+export function openProposalCount(orm: Orm, did: string): number {
+  return orm.select({ n: count() }).from(communityProposals).where(and(eq(communityProposals.communityDid, did), eq(communityProposals.status, "open"))).get()?.n ?? 0;
+}
+
+/** rkeys of the open proposals of `did` (all of them: at most 20). */
+export function openProposalRkeys(orm: Orm, did: string): string[] {
+  return orm.select({ rkey: communityProposals.rkey }).from(communityProposals)
+    .where(and(eq(communityProposals.communityDid, did), eq(communityProposals.status, "open"))).all().map((r) => r.rkey);
+}
+
+/** Open proposals past `nowIso` (ISO strings of one clock sort like the instants), oldest expiry first. */
+export function expiredOpenProposals(orm: Orm, nowIso: string, did?: string, limit = 200): Array<{ communityDid: string; rkey: string }> {
+  const where = and(eq(communityProposals.status, "open"), lte(communityProposals.expiresAt, nowIso), ...(did ? [eq(communityProposals.communityDid, did)] : []));
+  return orm.select({ communityDid: communityProposals.communityDid, rkey: communityProposals.rkey }).from(communityProposals)
+    .where(where).orderBy(asc(communityProposals.expiresAt)).limit(limit).all();
+}
+
+/** One page of rkeys, newest first (TID rkeys sort by time); the next page holds rkeys strictly below the cursor. */
+export function proposalPage(orm: Orm, did: string, opts: { status?: ProposalStatus; limit: number; cursor?: string }): { rkeys: string[]; cursor?: string } {
+  const rows = orm.select({ rkey: communityProposals.rkey }).from(communityProposals)
+    .where(and(
+      eq(communityProposals.communityDid, did),
+      ...(opts.status ? [eq(communityProposals.status, opts.status)] : []),
+      ...(opts.cursor !== undefined ? [lt(communityProposals.rkey, opts.cursor)] : []),
+    ))
+    .orderBy(desc(communityProposals.rkey)).limit(opts.limit + 1).all();
+  const more = rows.length > opts.limit;
+  const rkeys = rows.slice(0, opts.limit).map((r) => r.rkey);
+  return { rkeys, ...(more ? { cursor: rkeys[rkeys.length - 1] } : {}) };
+}
