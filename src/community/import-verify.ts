@@ -15,7 +15,7 @@ export interface VerifiedCommunityCar {
 
 export async function verifyCommunityCar(
   car: Uint8Array,
-  expect: { did: string; acceptKeys: string[]; rootCid: string; ownerDid: string },
+  expect: { did: string; acceptKeys: string[]; rootCid?: string; ownerDid: string },
 ): Promise<VerifiedCommunityCar> {
   let parsed: Awaited<ReturnType<typeof readCarWithRoot>>;
   try {
@@ -38,7 +38,7 @@ export async function verifyCommunityCar(
     }
   }
   if (!signed) throw invalidSignature("Repo commit is not signed by the DID's current key nor by the key reserved for this import");
-  if (parsed.root.toString() !== expect.rootCid) throw invalidCar("CAR root is not the transfer's rootCid");
+  if (expect.rootCid !== undefined && parsed.root.toString() !== expect.rootCid) throw invalidCar("CAR root is not the transfer's rootCid");
 
   const records: VerifiedCommunityCar["records"] = [];
   try {

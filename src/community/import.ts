@@ -34,6 +34,7 @@ import type { CommunityService } from "./service.ts";
 import type { NameNamespacePort } from "../names/namespace.ts";
 import { callSource, confirmWithRetries, freshDocument, keypair, type ImportCtx } from "./import-source.ts";
 import { checkDomain } from "./domain.ts";
+import { attachImportCar, type AttachResult } from "./import-attach.ts";
 
 const origin = (u: string) => new URL(u).origin;
 
@@ -155,6 +156,11 @@ export class CommunityImportService {
         tx.orm.delete(identityKeys).where(eq(identityKeys.did, imp.communityDid)).run();
       }
     });
+  }
+
+  /** admin.importRepo with importId (06 §9): verify and store the CAR for an offline completion (./import-attach.ts) */
+  attachCar(input: { importId: string; did: string; car: Uint8Array; actorDid: string }): Promise<AttachResult> {
+    return attachImportCar(this.ctx, input, this.now);
   }
 
   // ---- completeImport (online) -------------------------------------------------------------------------

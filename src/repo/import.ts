@@ -18,6 +18,10 @@ export interface ImportDeps {
   repo: Pick<RepoService, "createInTx" | "deleteInTx">;
   /** the blob domain's bookkeeping: forget the old refs, record the imported ones as expected (same transaction) */
   blobRefsInTx?: (tx: Tx, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => void;
+  /** runs first in the transaction, before the old repo is dropped: a condition that must still hold then (admin restore's replace rule) */
+  beforeInTx?: (tx: Tx) => void;
+  /** runs last in the transaction with the new head: projections, events, audit; throwing rolls everything back */
+  afterInTx?: (tx: Tx, commit: { cid: string; rev: string }) => void;
 }
 
 export interface ImportResult {
@@ -65,10 +69,12 @@ export async function importRepoCar(deps: ImportDeps, did: string, car: Uint8Arr
 
   const commit = await deps.db
     .transaction(async (tx) => {
+      deps.beforeInTx?.(tx);
       deps.repo.deleteInTx(tx, did);
       const commit = await deps.repo.createInTx(tx, { did, signingKey, records });
       const refs = records.flatMap((r) => jsonBlobRefsOf(r.record).map((cid) => ({ recordUri: `at://${did}/${r.collection}/${r.rkey}`, cid })));
       deps.blobRefsInTx?.(tx, did, refs, commit.rev);
+      deps.afterInTx?.(tx, commit);
       return commit;
     })
     .catch((err) => {
