@@ -45,6 +45,19 @@ test("takedown right after suspension → 409; an admin's full getRepo does not 
   expect(row(u.did).status).toBe("takendown");
 });
 
+test("the holder's restricted-session account.export (JSON) satisfies the rule too", async () => {
+  const u = await approvedUser(e);
+  await ok(update(e.admin.accessJwt, u.did, { deactivated: { applied: true } }));
+  const restricted = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: "Correct-horse-9", allowTakendown: true } }));
+  await ok(call(e.url, "net.openfederation.account.export", { token: restricted.accessJwt, params: { did: u.did } }));
+  expect(row(u.did).rev).toBeString();
+  expect((await ok(update(e.admin.accessJwt, u.did, { takedown: { applied: true } }))).accountStatus).toBe("takendown");
+  // after the takedown the holder can still export with a restricted session (06 §2)
+  const again = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: "Correct-horse-9", allowTakendown: true } }));
+  expect((await call(e.url, "net.openfederation.account.export", { token: again.accessJwt, params: { did: u.did } })).status).toBe(200);
+  await getRepo(again.accessJwt, u.did);
+});
+
 test("a holder export made stale by a later commit no longer satisfies the rule", async () => {
   const u = await approvedUser(e);
   await getRepo(u.accessJwt, u.did);
