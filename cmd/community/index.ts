@@ -23,5 +23,11 @@ export default defineCommand({
     transfer: () => import("./transfer.ts").then((m) => m.default),
     import: () => import("./import.ts").then((m) => m.default),
     "transfer-ownership": () => import("./transfer-ownership.ts").then((m) => m.default),
+    // export schedules and snapshots (06 §10; admin)
+    schedule: () => import("./schedule.ts").then((m) => m.default),
+    schedules: () => import("./schedules.ts").then((m) => m.default),
+    unschedule: () => import("./unschedule.ts").then((m) => m.default),
+    snapshots: () => import("./snapshots.ts").then((m) => m.default),
+    snapshot: () => import("./snapshot.ts").then((m) => m.default),
   },
 });
