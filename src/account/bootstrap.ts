@@ -7,7 +7,7 @@ import type { Config, Secrets } from "../config/types.ts";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
-import type { AccountService } from "./account-service.ts";
+import type { AccountService, CreatedAccount } from "./account-service.ts";
 import { isAcceptablePassword, normaliseEmail, normaliseName, PDS_ROLES } from "./rules.ts";
 import { accounts } from "./schema.ts";
 
@@ -40,7 +40,7 @@ export async function runBootstrap(deps: BootstrapDeps): Promise<void> {
 }
 
 async function bootstrapAdmin(deps: BootstrapDeps, env: { email: string; handle: string; password: string }): Promise<void> {
-  const { config, db, accounts: svc, audit, logger } = deps;
+  const { config, db, accounts: svc, logger } = deps;
   const name = normaliseName(env.handle, config.handleDomain);
   const email = normaliseEmail(env.email);
   const byName = db.orm.select().from(accounts).where(and(eq(accounts.name, name))).all().filter((r) => r.status !== "rejected" && r.status !== "creating");
@@ -74,20 +74,34 @@ async function bootstrapAdmin(deps: BootstrapDeps, env: { email: string; handle:
   }
   if (weak) logger.warn("bootstrap admin password does not meet the password rules (accepted in development only)");
   try {
-    const created = await svc.create({
-      handle: name, email, password: env.password, createdVia: "bootstrap", operator: true, roles: [...PDS_ROLES], allowWeakPassword: weak,
-      actor: { type: "system" },
-    });
-    await db.transaction((tx) => audit.writeInTx(tx, { action: "server.bootstrapAdmin", actorType: "system", targetDid: created.did, meta: { handle: created.handle } }));
-    if (created.primaryRotationKey) {
-      const path = join(config.dataDir, ROTATION_KEY_FILE);
-      writeFileSync(path, `${JSON.stringify({ did: created.did, ...created.primaryRotationKey }, null, 2)}\n`, { mode: 0o600, flag: "wx" });
-      logger.info("bootstrap admin primary rotation key written; move it somewhere safe and delete the file", { path });
-    }
+    const { created } = await createOperatorAdmin(deps, { handle: name, email, password: env.password, allowWeakPassword: weak });
     logger.info("✓ Bootstrap admin user created", { did: created.did, handle: created.handle });
   } catch (err) {
     logger.error("bootstrap admin creation failed", { err: err instanceof Error ? err.message : String(err) });
   }
+}
+
+/**
+ * The operator's admin (01 §6 step 3): the shared creation routine with all five roles, approved, reserved names
+ * allowed; audit `server.bootstrapAdmin`; the primary rotation key written once, 0600, to `keyFile` (default
+ * `<DATA_DIR>/bootstrap-admin-rotation-key.txt`). Used by the bootstrap at start and by the local
+ * `ofpds account create --data-dir` when bootstrap failed. Throws the creation routine's errors.
+ */
+export async function createOperatorAdmin(
+  deps: Pick<BootstrapDeps, "config" | "db" | "accounts" | "audit" | "logger">,
+  input: { handle: string; email: string; password: string; allowWeakPassword?: boolean; keyFile?: string; via?: string },
+): Promise<{ created: CreatedAccount; rotationKeyFile?: string }> {
+  const { config, db, accounts: svc, audit, logger } = deps;
+  const created = await svc.create({
+    handle: input.handle, email: input.email, password: input.password, createdVia: "bootstrap", operator: true, roles: [...PDS_ROLES],
+    allowWeakPassword: input.allowWeakPassword, actor: { type: "system" },
+  });
+  await db.transaction((tx) => audit.writeInTx(tx, { action: "server.bootstrapAdmin", actorType: "system", targetDid: created.did, meta: { handle: created.handle, ...(input.via ? { via: input.via } : {}) } }));
+  if (!created.primaryRotationKey) return { created };
+  const path = input.keyFile ?? join(config.dataDir, ROTATION_KEY_FILE);
+  writeFileSync(path, `${JSON.stringify({ did: created.did, ...created.primaryRotationKey }, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+  logger.info("bootstrap admin primary rotation key written; move it somewhere safe and delete the file", { path });
+  return { created, rotationKeyFile: path };
 }
 
 async function createDevAdmin(deps: BootstrapDeps): Promise<void> {
