@@ -22,6 +22,8 @@ export interface Gov {
   /** commit events of `c` after `seq`, decoded: {rev, paths} */
   commitsAfter(c: string, seq: number): Array<{ rev: string; paths: string[] }>;
   headSeq(): number;
+  /** new sessions (after advanceClock expired the access tokens) */
+  relogin(...users: User[]): Promise<void>;
 }
 
 export async function govSetup(): Promise<Gov> {
@@ -62,6 +64,9 @@ export async function govSetup(): Promise<Gov> {
         const ev = dagCbor.decode(new Uint8Array(row.body)) as { rev: string; ops: Array<{ path: string }> };
         return { rev: ev.rev, paths: ev.ops.map((o) => o.path).sort() };
       });
+    },
+    async relogin(...users) {
+      for (const u of users) u.token = (await ok(xrpc(s.pds.url, "com.atproto.server.createSession", { body: { identifier: u.handle, password: u.password } }))).accessJwt;
     },
     headSeq: () => (s.db.query("SELECT coalesce(max(seq), 0) AS n FROM repo_events").get() as { n: number }).n,
   };
