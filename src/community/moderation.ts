@@ -16,6 +16,8 @@ export interface ModerationDeps extends GateCtx {
   communities: Pick<CommunityService, "exportRuleSatisfied" | "handleOf">;
   audit: Pick<AuditLog, "writeInTx">;
   sequencer: Pick<Sequencer, "accountInTx" | "identityInTx" | "syncInTx">;
+  /** the server clock: suspendedAt starts the export grace period that exportRuleSatisfied measures on the same clock */
+  now: () => number;
 }
 
 export const alreadySuspended = () => new DomainError("invalid", "AlreadySuspended", "This community is already suspended");
@@ -60,7 +62,7 @@ async function suspendCommunity(deps: ModerationDeps, identifier: string, adminD
   const reason = checkReason(reasonIn);
   const c = resolveCommunity(deps, identifier);
   assertSuspendable(c);
-  const at = new Date().toISOString();
+  const at = new Date(deps.now()).toISOString();
   await deps.db.transaction((tx) => {
     const row = rowInTx(tx, c.did);
     assertSuspendable(row);
@@ -76,7 +78,7 @@ async function suspendCommunity(deps: ModerationDeps, identifier: string, adminD
 async function unsuspendCommunity(deps: ModerationDeps, identifier: string, adminDid: string) {
   const c = resolveCommunity(deps, identifier);
   if (c.status !== "suspended") throw notSuspended();
-  const at = new Date().toISOString();
+  const at = new Date(deps.now()).toISOString();
   await deps.db.transaction((tx) => {
     const row = rowInTx(tx, c.did);
     if (row.status !== "suspended") throw notSuspended();
@@ -94,7 +96,7 @@ async function takedownCommunity(deps: ModerationDeps, identifier: string, admin
   const c = resolveCommunity(deps, identifier);
   assertTakeDownable(c);
   if (!communitiesSvc.exportRuleSatisfied(c)) throw exportRequired();
-  const at = new Date().toISOString();
+  const at = new Date(deps.now()).toISOString();
   await deps.db.transaction((tx) => {
     const row = rowInTx(tx, c.did);
     assertTakeDownable(row);
@@ -117,7 +119,7 @@ async function takedownCommunity(deps: ModerationDeps, identifier: string, admin
 async function untakedownCommunity(deps: ModerationDeps, identifier: string, adminDid: string) {
   const c = resolveCommunity(deps, identifier);
   if (c.status !== "takendown") throw notTakenDown();
-  const at = new Date().toISOString();
+  const at = new Date(deps.now()).toISOString();
   const status = await deps.db.transaction((tx) => {
     const row = rowInTx(tx, c.did);
     if (row.status !== "takendown") throw notTakenDown();
