@@ -42,7 +42,6 @@ import { RoleService } from "./community/role-service.ts";
 import { AttestationService } from "./community/attestations.ts";
 import { AttestationVerifier } from "./community/attestation-verify.ts";
 import { dropAttestationsInTx } from "./community/attestation-store.ts";
-import { createLexiconRegistry } from "./lexicon/registry.ts";
 import { CommunityModerationService } from "./community/moderation.ts";
 import { CommunityOwnershipService } from "./community/ownership.ts";
 import { CommunityExportService } from "./community/export.ts";
@@ -223,7 +222,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
     db, accounts: accountServices.accounts, sessions: accountServices.sessions, repo, identity, tombstones, blobs, sequencer, audit,
     communities: new CommunityAccountRemoval(communities), graceDays: config.takedownExportGraceDays,
   }, now);
-  const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer });
+  const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer, now });
   const accountModeration = new AccountModerationService({ db, accounts: accountServices.accounts, sessions: accountServices.sessions, sequencer, audit, headRev: (did) => repo.head(did)?.rev, graceDays: config.takedownExportGraceDays }, now);
   const subjectStatus = new SubjectStatusService({
     accounts: accountServices.accounts, moderation: accountModeration,
