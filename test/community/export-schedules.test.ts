@@ -191,6 +191,9 @@ describe("getExportSnapshot", () => {
 
   test("the owner's download of an older snapshot does not count; of the current one it does (06 §2)", async () => {
     const [newest, older] = snapshotRows(did);
+    // scheduled snapshots and an admin's download never satisfy the export rule
+    const refused = await xrpc(t.pds.url, "net.openfederation.community.takedown", { token: t.admin.token, body: { did, reason: "test" } });
+    expect([refused.status, refused.body.error]).toEqual([409, "ExportRequired"]);
     const res = await get(owner.token, older.id);
     expect(res.status).toBe(200);
     await res.arrayBuffer();
@@ -200,6 +203,12 @@ describe("getExportSnapshot", () => {
     expect(cur.status).toBe(200);
     expect(sha256(new Uint8Array(await cur.arrayBuffer()))).toBe(newest.sha256);
     expect(t.row(did).owner_exported_rev).toBe(newest.rev);
+    const meta = JSON.parse((t.db.query("SELECT meta FROM audit_log WHERE action = 'community.export' AND target_did = ? ORDER BY id DESC").get(did) as any).meta);
+    expect(meta).toEqual({ format: "car", snapshot: newest.storage_key, byOwner: true, current: true });
+    // now the owner holds a complete copy: the takedown is allowed
+    const r = await xrpc(t.pds.url, "net.openfederation.community.takedown", { token: t.admin.token, body: { did, reason: "test" } });
+    expect(r.status).toBe(200);
+    expect(t.row(did).status).toBe("takendown");
   });
 });
 
@@ -230,12 +239,17 @@ describe("failures are recorded and retried; suspended communities are snapshott
     expect(carFiles(brittle).length).toBe(1);
   });
 
-  test("a suspended community still gets its daily snapshot", async () => {
+  test("a suspended community and a takendown one still get their daily snapshots (retention still applies)", async () => {
     const r = await xrpc(t.pds.url, "net.openfederation.community.suspend", { token: t.admin.token, body: { did: brittle, reason: "test" } });
     expect(r.status).toBe(200);
+    const before = snapshotRows(did).map((x) => x.id);
     await advance(DAY);
     await check();
     expect(snapshotRows(brittle).length).toBe(2);
+    const after = snapshotRows(did).map((x) => x.id);
+    expect(after.length).toBe(2);
+    expect(after[1]).toBe(before[0]);
+    expect(before).not.toContain(after[0]);
   });
 
   test("a disabled schedule is not run", async () => {
