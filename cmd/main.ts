@@ -23,6 +23,7 @@ export const main = defineCommand({
     community: () => load(import("./community/index.ts")),
     audit: () => load(import("./audit/index.ts")),
     partner: () => load(import("./partner/index.ts")),
+    server: () => load(import("./server/index.ts")),
   },
 });
 

@@ -99,6 +99,8 @@ export interface CallOptions {
   /** query parameters: a value is sent once, an array once per item, `undefined` not at all */
   params?: object;
   body?: unknown;
+  /** a non-JSON body (a CAR upload) instead of `body` */
+  raw?: { contentType: string; bytes: Uint8Array };
   auth?: Auth;
 }
 
@@ -182,11 +184,12 @@ export class XrpcClient {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (token) headers.Authorization = `Bearer ${token}`;
     if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    if (opts.raw) headers["Content-Type"] = opts.raw.contentType;
     try {
       return await fetch(url, {
         method,
         headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        body: opts.raw ? (opts.raw.bytes as Uint8Array<ArrayBuffer>) : opts.body === undefined ? undefined : JSON.stringify(opts.body),
         signal: AbortSignal.timeout(this.timeoutMs),
         redirect: "error",
       });
