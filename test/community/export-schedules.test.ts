@@ -270,6 +270,28 @@ describe("failures are recorded and retried; suspended communities are snapshott
   });
 });
 
+describe("restore from a snapshot (docs/snapshots.md): getExportSnapshot, then admin.importRepo", () => {
+  test("the downloaded snapshot restores the records it holds, under a new head", async () => {
+    const phoenix = await t.community(owner, "phoenix");
+    await create(t.admin.token, { communityDid: phoenix, interval: "daily" });
+    await check();
+    const [snap] = snapshotRows(phoenix);
+    const records = () => t.db.query("SELECT collection || '/' || rkey AS path, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(phoenix);
+    const original = records();
+    await commit(phoenix); // a member joins after the snapshot
+    expect(records().length).toBe(original.length + 1);
+    const car = new Uint8Array(await (await fetch(`${t.pds.url}/xrpc/${ADM}.getExportSnapshot?id=${snap.id}`, { headers: { authorization: `Bearer ${t.admin.token}` } })).arrayBuffer());
+    expect(sha256(car)).toBe(snap.sha256);
+    const res = await fetch(`${t.pds.url}/xrpc/${ADM}.importRepo?did=${encodeURIComponent(phoenix)}&replace=true`, {
+      method: "POST", headers: { authorization: `Bearer ${t.admin.token}`, "content-type": "application/vnd.ipld.car" }, body: car,
+    });
+    expect(res.status).toBe(200);
+    expect(records()).toEqual(original);
+    const now = await head(phoenix);
+    expect(now.rev > snap.rev).toBe(true);
+  });
+});
+
 describe("deleteExportSchedule", () => {
   const del = (token: string, body: Record<string, unknown>) => xrpc(t.pds.url, `${ADM}.deleteExportSchedule`, { token, body });
 
