@@ -11,6 +11,8 @@ import { forbidden, invalidRequest, notFound, DomainError } from "../errors.ts";
 import { accountRoles, accounts } from "./schema.ts";
 import { isPdsRole, normaliseName } from "./rules.ts";
 import type { IdentityPort, RepoPort } from "./ports.ts";
+import type { TombstoneOutbox } from "../identity/tombstone-outbox.ts";
+import { purgeRepoAndIdentityInTx } from "./purge.ts";
 import type { InviteService } from "./invites.ts";
 import type { SessionService } from "./sessions.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
@@ -30,6 +32,8 @@ export interface AccountDeps {
   sessions: SessionService;
   /** the handle namespace shared with communities, built at the composition root */
   names: NameNamespacePort;
+  /** the durable PLC tombstone outbox (02 §4): a rejection queues the DID's tombstone in its own transaction */
+  tombstones: Pick<TombstoneOutbox, "queueInTx">;
   logger: Logger;
 }
 
@@ -153,23 +157,12 @@ export class AccountService {
         .where(and(eq(accounts.did, target.did), awaitingApproval)).returning().get();
       if (!row) throw alreadyResolved();
       this.deps.sessions.revokeAllInTx(tx, row.did);
-      await this.deps.repo.deleteInTx(tx, row.did);
+      // 01 §3: repo and keys deleted, the DID tombstone queued (never for a migrated-in DID)
+      purgeRepoAndIdentityInTx(this.deps, tx, row.did, migratedIn ? null : "rejected");
       this.deps.audit.writeInTx(tx, { action: "account.reject", actorType: "account", actorDid, targetDid: row.did, meta: { previousStatus: target.status, ...(reason ? { reason } : {}) } });
       return { did: row.did, handle, email: row.email, status: row.status };
     });
-    // The tombstone needs the recovery key, so the keys go only after PLC accepted it. (A durable outbox with
-    // retries is a later job; until then a failure is logged and the keys stay for a manual retry.)
-    if (!migratedIn) void this.tombstoneAndDropKeys(target.did);
     return result;
-  }
-
-  private async tombstoneAndDropKeys(did: string): Promise<void> {
-    try {
-      await this.deps.identity.tombstone(did);
-      await this.deps.db.transaction((tx) => this.deps.identity.deleteKeysInTx(tx, did));
-    } catch (err) {
-      this.deps.logger.error("DID tombstone after rejection failed", { did, err: err instanceof Error ? err.message : String(err) });
-    }
   }
 
   // ---- roles ----------------------------------------------------------------------------------------------

@@ -133,6 +133,12 @@ export class SessionService {
       .where(and(eq(sessions.did, did), isNull(sessions.revokedAt))).run();
   }
 
+  /** Account deletion (06 §1): every session of the account and its refresh tokens go, not just revoked. */
+  deleteAllInTx(tx: Tx, did: string): void {
+    const sids = tx.orm.delete(sessions).where(eq(sessions.did, did)).returning({ id: sessions.id }).all().map((r) => r.id);
+    for (const sid of sids) tx.orm.delete(refreshTokens).where(eq(refreshTokens.sid, sid)).run();
+  }
+
   /** Revokes every live session of an account but `keepSid` (a password change keeps the caller signed in). */
   revokeOthersInTx(tx: Tx, did: string, keepSid: string): number {
     return tx.orm.update(sessions).set({ revokedAt: new Date(this.now()).toISOString() })

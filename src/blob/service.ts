@@ -1,6 +1,6 @@
 // BlobService: uploads (stream → temp file → place), permanent-blob reads, listings, and the GC job (spec 03 §5).
 import type { Config } from "../config/types.ts";
-import type { Database } from "../db/database.ts";
+import type { Database, Tx } from "../db/database.ts";
 import type { Job } from "../jobs/scheduler.ts";
 import { sqliteOf } from "../db/sqlite.ts";
 import type { Logger } from "../util/logger.ts";
@@ -174,6 +174,19 @@ export class BlobService {
     this.files.sweepTemp(3_600_000, now);
     if (unreferenced + expired > 0) this.deps.logger.info("blob gc", { unreferenced, expired });
     return { unreferenced, expired };
+  }
+
+  /**
+   * Account deletion (06 §1): every blob row of the repo goes in the caller's transaction; the files are removed
+   * after COMMIT (a rollback leaves rows and files as they were). Returns how many blobs were dropped.
+   */
+  deleteRepoBlobsInTx(tx: Tx, did: string): number {
+    const cids = sqliteOf(tx.orm).query<{ cid: string }, [string]>("DELETE FROM blobs WHERE did = ? RETURNING cid").all(did).map((r) => r.cid);
+    tx.afterCommit(() => {
+      for (const cid of cids) this.files.remove(did, cid);
+      this.files.removeRepoDir(did);
+    });
+    return cids.length;
   }
 
   /** The GC job (hourly by default; config BLOB_GC_INTERVAL_MS). */

@@ -93,6 +93,11 @@ export class BlobFiles {
     rmSync(this.path(did, cid), { force: true });
   }
 
+  /** Removes the repo's (now empty) blob directory; anything left in it goes too (account deletion). */
+  removeRepoDir(did: string): void {
+    rmSync(join(this.root, shardOf(did), did), { recursive: true, force: true });
+  }
+
   /** Removes temp files left by a crash mid-upload (older than `olderThanMs`). */
   sweepTemp(olderThanMs: number, now = Date.now()): number {
     let n = 0;

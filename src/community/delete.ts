@@ -15,7 +15,7 @@ export async function deleteCommunity(
   deleteHooks: ReadonlyArray<(tx: Tx, did: string) => void>,
 ): Promise<{ success: true; instructions?: string }> {
   const { svc } = ctx;
-  const { db, identity, sequencer, repo, audit } = ctx.deps;
+  const { db, identity, sequencer, repo, audit, tombstones } = ctx.deps;
   const c = svc.resolve(identifier);
   const isOwner = c.ownerDid === caller.did;
   const byAdmin = !isOwner && caller.roles.includes("admin");
@@ -25,6 +25,8 @@ export async function deleteCommunity(
     throw new DomainError("conflict", "ExportRequired",
       "The owner has not exported the community since its latest commit. Ask the owner to export it (community.export), or suspend it and wait for the export grace period.");
   }
+  // 02 §4: a did:plc community's tombstone only while its DID document still names this server (checked again before submission)
+  const tombstone = c.didMethod === "plc" && (await tombstones.shouldQueue(c.did));
   await db.transaction((tx) => {
     repo.deleteInTx(tx, c.did);
     tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, c.did)).run();
@@ -34,12 +36,12 @@ export async function deleteCommunity(
     // the #account event goes out while the row still exists (silencing rules read it), then the row goes
     sequencer.accountInTx(tx, c.did, false, "deleted");
     tx.orm.delete(communities).where(eq(communities.did, c.did)).run();
-    // did:web holds no recovery key: drop the keys now; plc keeps them until the tombstone is accepted
-    if (c.didMethod === "web") identity.deleteKeysInTx(tx, c.did);
+    // the outbox row takes the recovery key (plc) before the keys go; did:web holds no recovery key
+    if (tombstone) tombstones.queueInTx(tx, c.did, "community");
+    identity.deleteKeysInTx(tx, c.did);
     audit.writeInTx(tx, { action: "community.delete", actorType: "account", actorDid: caller.did, targetDid: c.did, meta: { handle: svc.handleOf(c), didMethod: c.didMethod, byAdmin } });
   });
-  if (c.didMethod === "plc") void tombstoneAndDropKeys(ctx, c.did);
-  else return { success: true, instructions: removeInstructions(c.domain ?? c.did.slice("did:web:".length)) };
+  if (c.didMethod === "web") return { success: true, instructions: removeInstructions(c.domain ?? c.did.slice("did:web:".length)) };
   return { success: true };
 }
 
@@ -53,14 +55,4 @@ export function exportRuleSatisfied(ctx: CommunityOpsCtx, c: CommunityRow): bool
   if (c.ownerExportedRev && (!head || c.ownerExportedRev >= head.rev)) return true;
   const graceMs = ctx.deps.config.takedownExportGraceDays * 86_400_000;
   return !!c.suspendedAt && ["suspended", "takendown"].includes(c.status) && ctx.now() - Date.parse(c.suspendedAt) >= graceMs;
-}
-
-async function tombstoneAndDropKeys(ctx: CommunityOpsCtx, did: string): Promise<void> {
-  const { db, identity, logger } = ctx.deps;
-  try {
-    await identity.tombstone(did);
-    await db.transaction((tx) => identity.deleteKeysInTx(tx, did));
-  } catch (err) {
-    logger.error("DID tombstone after community deletion failed", { did, err: err instanceof Error ? err.message : String(err) });
-  }
 }

@@ -66,7 +66,7 @@ const memberRecord = (did: string, handle: string, roleRkey: string, joinedAt: s
  * commit transaction). A community holds few delegations, so they are read through the repo layer and filtered here
  * rather than with a JSON query the database would have to understand.
  */
-function delegationsTo(orm: Orm, communityDid: string, did: string): string[] {
+export function delegationsTo(orm: Orm, communityDid: string, did: string): string[] {
   return collectionRecordsOn(orm, communityDid, COL.delegation)
     .filter((r) => (r.value as { delegateDid?: unknown } | null)?.delegateDid === did)
     .map((r) => r.rkey);

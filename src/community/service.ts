@@ -19,6 +19,7 @@ import { getCommunity, joinRequestStatus, listAllCommunities, listMyCommunities 
 import { updateCommunity, type UpdateCommunityInput } from "./update.ts";
 import { deleteCommunity, exportRuleSatisfied } from "./delete.ts";
 import { reconcileCreatingCommunities } from "./reconcile.ts";
+import type { TombstoneOutbox } from "../identity/tombstone-outbox.ts";
 
 export type { CreateCommunityInput, CreatedCommunity } from "./create.ts";
 export { PRIVATE_WARNING, type UpdateCommunityInput } from "./update.ts";
@@ -39,6 +40,8 @@ export interface CommunityDeps {
   webVerifier: Pick<DidWebVerifier, "verify">;
   /** the name namespace shared with accounts (01 §4, src/names), built at the composition root */
   names: NameNamespacePort;
+  /** the durable PLC tombstone outbox (02 §4): a deleted did:plc community's tombstone is queued in the delete transaction */
+  tombstones: Pick<TombstoneOutbox, "shouldQueue" | "queueInTx">;
   logger: Logger;
 }
 

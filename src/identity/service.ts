@@ -156,8 +156,13 @@ export class IdentityService {
    * Throws PlcRejectedError / PlcUnavailableError / IdentityKeyNotFoundError.
    */
   async tombstone(did: string): Promise<TombstoneResult> {
+    return this.tombstoneWith(did, () => this.keypair(did, "identity.recovery-key"));
+  }
+
+  /** As tombstone, signed with a recovery key held elsewhere (the tombstone outbox keeps it after deletion). */
+  async tombstoneWith(did: string, recoveryKey: () => Promise<Keypair>): Promise<TombstoneResult> {
     return this.perDid.run(did, async () => {
-      const recovery = await this.keypair(did, "identity.recovery-key");
+      const recovery = await recoveryKey();
       const last = await this.plc.getLastOp(did);
       if (!last) return "not-found";
       if (last.type === "plc_tombstone") return "already-tombstoned";

@@ -15,6 +15,7 @@ import { healthResponse } from "./health.ts";
 import { bannerResponse } from "../api/banner.ts";
 import { didJsonResponse } from "./well-known.ts";
 import { SDK_PATH, sdkResponse } from "./sdk-asset.ts";
+import { DEV_JOBS_PATH, devRunJobResponse } from "../jobs/dev-trigger.ts";
 import { atprotoDidResponse } from "../account/handles.ts";
 import { createSubscribeReposHandler, SUBSCRIBE_REPOS_PATH } from "../api/com/atproto/sync/subscribeRepos.ts";
 
@@ -97,6 +98,8 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         // spec 10 §8: the XRPC surface is public, so crawlers are allowed (as the reference PDS answers)
         if (state.path === "/robots.txt" && request.method === "GET") return finish(state, new Response(ROBOTS_TXT, { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" } }));
         if (request.method === "OPTIONS") return finish(state, new Response(null, { status: 204 }));
+        // --dev only (never registered otherwise): run a background job now, for deterministic end-to-end tests
+        if (config.dev && request.method === "POST" && state.path.startsWith(DEV_JOBS_PATH)) return finish(state, await devRunJobResponse(ctx.services.jobs, state.path));
         try {
           if (request.url.length - url.origin.length > MAX_URL_BYTES) throw invalidRequest("URL too long");
           state.ip = clientIp(server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
