@@ -1,6 +1,6 @@
 // Staff reads and updates of accounts for com.atproto.admin.* (10 §6): account views, email, password, handle.
 import { and, eq, inArray, ne } from "drizzle-orm";
-import type { Database } from "../db/database.ts";
+import type { Database, Tx } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { DomainError, forbidden, invalidRequest, notFound } from "../errors.ts";
 import type { AccountService } from "./account-service.ts";
@@ -103,6 +103,18 @@ export class AdminAccountService {
     return row;
   }
 
+  /**
+   * Why again inside the write transaction: the role or the status may have changed since `target()` read them
+   * (an updateRoles granting admin, a rejection); write transactions are serialised, so this read is the truth.
+   */
+  private assertStillTargetInTx(tx: Tx, did: string): void {
+    const live = tx.orm.select({ status: accounts.status }).from(accounts).where(eq(accounts.did, did)).get();
+    if (!live || live.status === "creating" || live.status === "rejected") throw notFound("Account not found");
+    if (tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(and(eq(accountRoles.did, did), eq(accountRoles.role, "admin"))).get()) {
+      throw forbidden("Accounts holding the admin role cannot be changed by staff; remove the role first");
+    }
+  }
+
   /** updateAccountHandle: the 02 §11 rules for the target, through the handle-change service. */
   async updateHandle(actorDid: string, did: string, handle: string): Promise<void> {
     const row = this.target(did);
@@ -119,6 +131,7 @@ export class AdminAccountService {
     const row = this.target(account);
     if (row.email === email) return; // unchanged: nothing written
     await this.deps.db.transaction((tx) => {
+      this.assertStillTargetInTx(tx, row.did);
       const holder = tx.orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), ne(accounts.status, "rejected"), ne(accounts.did, row.did))).get();
       if (holder) throw emailInUse();
       tx.orm.update(accounts).set({ email }).where(eq(accounts.did, row.did)).run();
@@ -132,6 +145,7 @@ export class AdminAccountService {
     const row = this.target(did);
     const hash = await hashPassword(password);
     await this.deps.db.transaction((tx) => {
+      this.assertStillTargetInTx(tx, row.did);
       tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, row.did)).run();
       this.deps.sessions.revokeAllInTx(tx, row.did);
       // a reset is how a locked-out holder gets back in: the account's login-failure counter goes too (as resetPassword, 10 §5.3)

@@ -13,11 +13,20 @@ export function handler({ ctx, params }: MethodArgs<"net.openfederation.audit.li
     throw err;
   }
   const { accounts } = ctx.services;
+  // one lookup per distinct actor on the page (a page is mostly a few staff accounts)
+  const handles = new Map<string, string | undefined>();
+  const handleOf = (did: string) => {
+    if (!handles.has(did)) {
+      const row = accounts.getRow(did);
+      handles.set(did, row ? accounts.handleOf(row) : undefined);
+    }
+    return handles.get(did);
+  };
   return {
     ...page,
     entries: page.entries.map(({ ip: _ip, ...e }) => {
-      const actor = e.actorDid ? accounts.getRow(e.actorDid) : undefined;
-      return { ...e, ...(actor ? { actorHandle: accounts.handleOf(actor) } : {}) };
+      const actorHandle = e.actorDid ? handleOf(e.actorDid) : undefined;
+      return { ...e, ...(actorHandle ? { actorHandle } : {}) };
     }),
   };
 }
