@@ -85,20 +85,20 @@ export class SnapshotStore {
   async write(did: string, car: ReadableStream<Uint8Array>, at: number): Promise<WrittenSnapshot> {
     const relDir = `exports/${did}`;
     const dir = this.pathOf(did);
+    // Why cancel on every failure: the CAR stream holds a read transaction open until it is read to the end or cancelled
+    const reader = car.getReader();
+    let drained = false;
+    const temp = join(dir, `${TEMP_MARK}${randomBytes(6).toString("hex")}`);
+    let tempCreated = false;
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw new SnapshotWriteError(describe(err, relDir));
-    }
-    const temp = join(dir, `${TEMP_MARK}${randomBytes(6).toString("hex")}`);
-    const hash = createHash("sha256");
-    let sizeBytes = 0;
-    const prefix: Uint8Array[] = [];
-    let prefixLen = 0;
-    try {
+      const hash = createHash("sha256");
+      let sizeBytes = 0;
+      const prefix: Uint8Array[] = [];
+      let prefixLen = 0;
       const fh = await open(temp, "wx", 0o600);
+      tempCreated = true;
       try {
-        const reader = car.getReader();
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
@@ -111,6 +111,7 @@ export class SnapshotStore {
           let off = 0;
           while (off < value.byteLength) off += (await fh.write(value, off)).bytesWritten;
         }
+        drained = true;
         await fh.sync();
       } finally {
         await fh.close();
@@ -118,10 +119,12 @@ export class SnapshotStore {
       const { rootCid, rev } = carCommitInfo(Buffer.concat(prefix));
       const name = `${fileStamp(at)}-${rev}.car`;
       await rename(temp, join(dir, name));
+      tempCreated = false;
       await syncDir(dir);
       return { storageKey: `${did}/${name}`, sizeBytes, sha256: hash.digest("hex"), rootCid, rev };
     } catch (err) {
-      await unlink(temp).catch(() => {});
+      if (!drained) await reader.cancel().catch(() => {});
+      if (tempCreated) await unlink(temp).catch(() => {});
       throw new SnapshotWriteError(describe(err, relDir));
     }
   }
