@@ -1,12 +1,14 @@
 // `ofpds account update|reset-password|create` against the real `serve --dev`, with --json: server state after each verb,
 // refusals with their exit codes and nothing changed; the local first-admin mode on a stopped server's data dir.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, runCli, tempDirs } from "../_support/process.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { call, ok } from "../_support/xrpc.ts";
 
+// every verb is a CLI process and the local test starts two servers: generous per-test time on a loaded machine
+setDefaultTimeout(60_000);
 const dirs = tempDirs("ofpds-cli-account-admin-");
 const ADMIN_PASSWORD = "Admin-password-1234";
 const USER_PASSWORD = "User-password-5678";
@@ -105,6 +107,13 @@ describe("account reset-password", () => {
     expect([adminTarget.code, JSON.parse(adminTarget.stderr).error]).toEqual([3, "Forbidden"]);
     expect((await login("admin", ADMIN_PASSWORD)).status).toBe(200);
     expect((await login("eve", NEW_PASSWORD)).status).toBe(200);
+    // the audit trail through the CLI: one staff password change of eve, by the admin
+    const trail = await cli(["audit", "list", "--action", "account.password.*", "--actor", "admin", "--target", eve.did, "--all", "--json"]);
+    expect(trail.code).toBe(0);
+    const doc = JSON.parse(trail.stdout);
+    expect([doc.total, doc.entries.map((x: any) => [x.action, x.actorHandle, x.meta])]).toEqual([1, [["account.password.change", "admin.test", { byStaff: true }]]]);
+    const future = await cli(["audit", "list", "--target", eve.did, "--since", "2999-01-01T00:00:00Z", "--json"]);
+    expect(JSON.parse(future.stdout)).toEqual({ entries: [], total: 0 });
   });
 });
 
