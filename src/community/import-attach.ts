@@ -5,13 +5,19 @@ import { and, eq } from "drizzle-orm";
 import type { Tx } from "../db/database.ts";
 import { sqliteOf } from "../db/sqlite.ts";
 import type { DidDocument } from "../identity/plc-client.ts";
-import { atprotoKeyOf } from "../identity/service-auth.ts";
+import { atprotoKeyOf, pdsEndpointOf } from "../identity/service-auth.ts";
 import { importRepoCar } from "../repo/import.ts";
 import { dropRepoBlobRefsInTx, markExpectedInTx } from "../blob/refs.ts";
 import { DomainError, invalidRequest, notFound, upstreamFailure } from "../errors.ts";
 import { communityImports } from "./transfer-schema.ts";
 import { verifyCommunityCar } from "./import-verify.ts";
 import { freshDocument, keypair, type ImportCtx } from "./import-source.ts";
+import { communities as communitiesTable, communityMembers, communityRoles } from "./schema.ts";
+import type { ImportRow } from "./transfer-schema.ts";
+import { applyProjectionsInTx } from "./writer.ts";
+import { didNotUpdated } from "./transfer.ts";
+import { records } from "../repo/schema.ts";
+import type { WriteOp } from "../repo/service.ts";
 
 export const unresolvableDid = (did: string) => new DomainError("invalid", "UnresolvableDid", `Could not resolve ${did}`);
 
@@ -80,4 +86,50 @@ export async function attachImportCar(ctx: ImportCtx, input: { importId: string;
   );
   ctx.deps.logger.info("community import CAR attached", { did, importId, records: stored.recordCount });
   return { did, rootCid: stored.commit.cid, rev: stored.commit.rev, blockCount, recordCount: stored.recordCount };
+}
+
+/**
+ * completeImport without a transfer token (04 §8 offline): the CAR was attached above and is stored, re-signed with
+ * the reserved key; the owner has moved the DID here with their primary rotation key. Only the DID document is
+ * checked, then the community activates exactly as an online import does (projections, status, events, audit).
+ */
+export async function completeOfflineImport(ctx: ImportCtx, imp: ImportRow, callerDid: string, now: () => number) {
+  const { config, db, repo, audit, communities, logger } = ctx.deps;
+  const did = imp.communityDid;
+  if (!imp.rootCid) throw invalidRequest("No repository was attached to this import: pass the transferToken, or have an admin attach the CAR (admin.importRepo with importId)");
+  const signing = await keypair(ctx, did, "identity.signing-key");
+  let doc: DidDocument | null;
+  try {
+    doc = await freshDocument(ctx, did);
+  } catch {
+    throw upstreamFailure("DID directory unavailable; try again later");
+  }
+  const ours = new URL(config.serviceUrl).origin;
+  const endpoint = doc ? pdsEndpointOf(doc) : undefined;
+  if (!doc || !endpoint || new URL(endpoint).origin !== ours || atprotoKeyOf(doc) !== signing.did()) {
+    throw didNotUpdated(did.startsWith("did:web:")
+      ? `Publish the DID document naming this server and the import's signing key at https://${did.slice("did:web:".length)}/.well-known/did.json, then try again`
+      : "The DID document does not point to this server and the import's signing key yet: submit the PLC operation with your rotation key, then try again");
+  }
+  const head = repo.head(did);
+  if (!head) throw invalidRequest("The attached repository is gone; attach the CAR again");
+  const handle = `${imp.name}.${config.handleDomain}`;
+  const stored = db.orm.select({ collection: records.collection, rkey: records.rkey, value: records.value }).from(records).where(eq(records.did, did)).all();
+  const ops: WriteOp[] = stored.map((r) => ({ action: "create", collection: r.collection, rkey: r.rkey, record: JSON.parse(r.value) as unknown }));
+  await db.transaction((tx) => {
+    // the same activation as the online path (./import.ts step 5), conditional on the import still being open
+    const again = tx.orm.select().from(communityImports).where(eq(communityImports.id, imp.id)).get();
+    if (!again || again.status !== "preparing") throw notFound("Import not found");
+    const at = new Date(now()).toISOString();
+    tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, did)).run();
+    tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, did)).run();
+    tx.orm.update(communitiesTable).set({ status: "active", statusChangedAt: at, ownerDid: callerDid, identityVerified: true })
+      .where(and(eq(communitiesTable.did, did), eq(communitiesTable.status, "importing"))).run();
+    applyProjectionsInTx(tx, did, ops);
+    tx.orm.update(communityImports).set({ status: "completed", completedAt: at }).where(eq(communityImports.id, imp.id)).run();
+    if (communities.getRow(did, tx.orm)?.visibility === "public") repo.announceInTx(tx, did, handle);
+    audit.writeInTx(tx, { action: "community.import", actorType: "account", actorDid: callerDid, targetDid: did, targetId: imp.id, meta: { sourcePds: imp.sourcePds, rootCid: imp.rootCid, mode: "offline" } });
+  });
+  logger.info("community imported (offline)", { did, sourcePds: imp.sourcePds, records: stored.length });
+  return { did, handle, status: "active" as const, rootCid: head.cid, rev: head.rev };
 }

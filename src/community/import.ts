@@ -1,7 +1,7 @@
 // Transfer to another server, destination side (04 §8): prepareImport reserves keys and the name, completeImport
 // fetches and verifies the package from the source, stores it, moves the DID here, re-signs and activates.
-// Source-server calls and key helpers: ./import-source.ts. Source side: ./transfer.ts. Only the online mode
-// (with a transfer token) is implemented.
+// Source-server calls and key helpers: ./import-source.ts. Source side: ./transfer.ts. The offline mode (a CAR
+// attached by an admin, no transfer token) is in ./import-attach.ts.
 import { randomBytes } from "node:crypto";
 import { and, eq, lte } from "drizzle-orm";
 import { Secp256k1Keypair } from "@atproto/crypto";
@@ -34,7 +34,7 @@ import type { CommunityService } from "./service.ts";
 import type { NameNamespacePort } from "../names/namespace.ts";
 import { callSource, confirmWithRetries, freshDocument, keypair, type ImportCtx } from "./import-source.ts";
 import { checkDomain } from "./domain.ts";
-import { attachImportCar, type AttachResult } from "./import-attach.ts";
+import { attachImportCar, completeOfflineImport, type AttachResult } from "./import-attach.ts";
 
 const origin = (u: string) => new URL(u).origin;
 
@@ -169,7 +169,8 @@ export class CommunityImportService {
     const { config, db, plc, repo, audit, logger } = this.deps;
     const imp = db.orm.select().from(communityImports).where(eq(communityImports.id, input.importId)).get();
     if (!imp || imp.createdBy !== callerDid || imp.status !== "preparing" || Date.parse(imp.expiresAt) <= this.now()) throw notFound("Import not found");
-    if (input.transferToken === undefined) throw invalidRequest("transferToken is required (the offline admin.importRepo mode is not supported yet)");
+    // offline (04 §8): an admin attached the CAR with admin.importRepo; only the DID document is left to check
+    if (input.transferToken === undefined) return completeOfflineImport(this.ctx, imp, callerDid, this.now);
     const did = imp.communityDid;
     const body = { did, transferToken: input.transferToken };
 

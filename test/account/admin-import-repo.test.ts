@@ -6,6 +6,7 @@ import * as dagCbor from "@ipld/dag-cbor";
 import { Secp256k1Keypair } from "@atproto/crypto";
 import { MemoryBlockstore, Repo, WriteOpAction, getFullRepo, verifyRepoCar } from "@atproto/repo";
 import { approvedUser, call, ok, PASSWORD, startEnv, uniq, type Env } from "./_support.ts";
+import * as plcLib from "@did-plc/lib";
 import { createTestDid, repoCar } from "../lifecycle/_support.ts";
 
 const IMPORT_MAX = 100_000;
@@ -195,5 +196,50 @@ describe("prepared community import (importId)", () => {
     expect(lastSeq()).toBe(seq);
     const audit = importAudits().at(-1)!;
     expect([audit.target_did, audit.target_id, JSON.parse(audit.meta).mode]).toEqual([d.did, prep.importId, "attach"]);
+  });
+
+  test("offline completion: completeImport without a token activates once the owner moved the DID here; not before, not without a CAR", async () => {
+    const owner = await approvedUser(e);
+    const source = "https://old-pds.example.com";
+    const d = await createTestDid(e.pds.plcUrl, { pds: source });
+    const prep = await ok(call(e.url, `${NS}.prepareImport`, { token: owner.accessJwt, body: { did: d.did, handle: `o${uniq()}`, sourcePds: source } }));
+    const complete = () => call(e.url, `${NS}.completeImport`, { token: owner.accessJwt, body: { importId: prep.importId } });
+    const status = () => e.sql<{ status: string }>("SELECT status FROM communities WHERE did = ?", d.did)[0]!.status;
+
+    const noCar = await complete();
+    expect([noCar.status, noCar.body.error]).toEqual([400, "InvalidRequest"]);
+    const attached = await post({ did: d.did, importId: prep.importId }, await communityCar(d.did, d.signing as Secp256k1Keypair, owner.did));
+    expect(attached.status).toBe(200);
+    const seq = lastSeq();
+    const early = await complete();
+    expect([early.status, early.body.error]).toEqual([409, "DidNotUpdated"]);
+    expect([status(), lastSeq()]).toEqual(["importing", seq]);
+
+    // the owner moves the DID here with their own rotation key, to the keys the ticket reserved
+    const ticket = JSON.parse(Buffer.from(prep.importTicket, "base64url").toString("utf8"));
+    const lastOp = await (await fetch(`${e.pds.plcUrl}/${d.did}/log/last`)).json();
+    const op = await plcLib.createUpdateOp(lastOp, d.rotation, (prev: any) => ({
+      ...prev,
+      rotationKeys: [d.rotation.did(), ticket.recoveryKey],
+      verificationMethods: { atproto: ticket.signingKey },
+      alsoKnownAs: [`at://${ticket.handle}`],
+      services: { atproto_pds: { type: "AtprotoPersonalDataServer", endpoint: ticket.endpoint } },
+    }));
+    const submitted = await fetch(`${e.pds.plcUrl}/${d.did}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(op) });
+    expect(submitted.status).toBe(200);
+
+    const done = await ok(complete());
+    expect(done).toEqual({ did: d.did, handle: prep.handle, status: "active", rootCid: attached.body.rootCid, rev: attached.body.rev });
+    expect(status()).toBe("active");
+    expect(e.sql("SELECT member_did, role_rkey FROM community_members WHERE community_did = ?", d.did)).toEqual([{ member_did: owner.did, role_rkey: "owner" }]);
+    const got = await ok(call(e.url, `${NS}.get`, { params: { did: d.did } }));
+    expect([got.displayName, got.description, got.status]).toEqual(["Moving", "from afar", "active"]);
+    expect(eventsAfter(seq, d.did).map((x) => x.type)).toEqual(["#account", "#identity", "#sync"]);
+    const imported = e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = 'community.import' AND target_did = ?", d.did);
+    expect(imported.map((a) => JSON.parse(a.meta).mode)).toEqual(["offline"]);
+    await verifyRepoCar(await exportCar(d.did), d.did, ticket.signingKey);
+    // completing twice finds no open import
+    const again = await complete();
+    expect([again.status, again.body.error]).toEqual([404, "NotFound"]);
   });
 });
