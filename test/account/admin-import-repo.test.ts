@@ -7,6 +7,7 @@ import { Secp256k1Keypair } from "@atproto/crypto";
 import { MemoryBlockstore, Repo, WriteOpAction, getFullRepo, verifyRepoCar } from "@atproto/repo";
 import { approvedUser, call, ok, PASSWORD, startEnv, uniq, type Env } from "./_support.ts";
 import * as plcLib from "@did-plc/lib";
+import { CID } from "multiformats/cid";
 import { createTestDid, repoCar } from "../lifecycle/_support.ts";
 
 const IMPORT_MAX = 100_000;
@@ -116,6 +117,36 @@ describe("account restore", () => {
     // the account keeps writing on top of the restored head
     await createNote(u, "n4", "after the restore");
     expect(recordsOf(u.did)).toHaveLength(original.length + 1);
+  });
+});
+
+describe("account restore, identity and blobs", () => {
+  test("a DID tombstoned at the directory → 400 UnresolvableDid, nothing written", async () => {
+    const u = await approvedUser(e);
+    await createNote(u, "n1", "one");
+    const car = await exportCar(u.did);
+    const primary = await Secp256k1Keypair.import(u.primaryRotationKey.privateKeyHex);
+    const log = (await (await fetch(`${e.pds.plcUrl}/${u.did}/log/audit`)).json()) as Array<{ cid: string }>;
+    const tomb = await plcLib.tombstoneOp(CID.parse(log.at(-1)!.cid) as never, primary);
+    expect((await fetch(`${e.pds.plcUrl}/${u.did}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(tomb) })).status).toBe(200);
+    const before = snapshot(u.did);
+    const r = await post({ did: u.did, replace: "true" }, car);
+    expect([r.status, r.body.error]).toEqual([400, "UnresolvableDid"]);
+    expect(snapshot(u.did)).toEqual(before);
+  });
+
+  test("blobs the restored records name stay served; none is reported missing", async () => {
+    const u = await approvedUser(e);
+    const up = await fetch(`${e.url}/xrpc/com.atproto.repo.uploadBlob`, { method: "POST", headers: { authorization: `Bearer ${u.accessJwt}`, "content-type": "image/png" }, body: new Uint8Array(321).fill(7) });
+    const blob = ((await up.json()) as { blob: Record<string, unknown> }).blob;
+    await ok(call(e.url, "com.atproto.repo.putRecord", { token: u.accessJwt, body: { repo: u.did, collection: "app.example.photo", rkey: "p1", record: { $type: "app.example.photo", image: blob } } }));
+    const car = await exportCar(u.did);
+    await ok(call(e.url, "com.atproto.repo.deleteRecord", { token: u.accessJwt, body: { repo: u.did, collection: "app.example.photo", rkey: "p1" } }));
+    expect((await post({ did: u.did, replace: "true" }, car)).status).toBe(200);
+    expect((await ok(call(e.url, "com.atproto.repo.listMissingBlobs", { token: u.accessJwt }))).blobs).toEqual([]);
+    const cid = (blob.ref as { $link: string }).$link;
+    const got = await fetch(`${e.url}/xrpc/com.atproto.sync.getBlob?did=${u.did}&cid=${cid}`);
+    expect([got.status, (await got.arrayBuffer()).byteLength]).toEqual([200, 321]);
   });
 });
 
