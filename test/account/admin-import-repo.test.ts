@@ -177,6 +177,26 @@ describe("community restore", () => {
   });
 });
 
+describe("community restore after an ownership change", () => {
+  test("a CAR whose owner member is no longer the community's owner → 400 InvalidRequest, nothing written", async () => {
+    const owner = await approvedUser(e);
+    const heir = await approvedUser(e);
+    const c = await ok(call(e.url, `${NS}.create`, { token: owner.accessJwt, body: { handle: `h${uniq()}`, didMethod: "plc" } }));
+    await ok(call(e.url, `${NS}.join`, { token: heir.accessJwt, body: { did: c.did } }));
+    const old = await exportCar(c.did);
+    await ok(call(e.url, `${NS}.transferOwnership`, { token: owner.accessJwt, body: { did: c.did, newOwnerDid: heir.did, password: PASSWORD } }));
+    const before = snapshot(c.did);
+    const members = () => e.sql("SELECT member_did, role_rkey FROM community_members WHERE community_did = ? ORDER BY member_did", c.did);
+    const membersBefore = members();
+    const r = await post({ did: c.did, replace: "true" }, old);
+    expect([r.status, r.body.error]).toEqual([400, "InvalidRequest"]);
+    expect(r.body.message).toContain(heir.did);
+    expect(snapshot(c.did)).toEqual(before);
+    expect(members()).toEqual(membersBefore);
+    expect(e.sql("SELECT owner_did FROM communities WHERE did = ?", c.did)).toEqual([{ owner_did: heir.did }]);
+  });
+});
+
 describe("prepared community import (importId)", () => {
   async function communityCar(did: string, key: Secp256k1Keypair, ownerDid: string) {
     const at = new Date().toISOString();
