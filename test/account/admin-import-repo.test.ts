@@ -9,6 +9,7 @@ import { approvedUser, call, ok, PASSWORD, startEnv, uniq, type Env } from "./_s
 import * as plcLib from "@did-plc/lib";
 import { CID } from "multiformats/cid";
 import { createTestDid, repoCar } from "../lifecycle/_support.ts";
+import { FirehoseClient } from "../firehose/_client.ts";
 
 const IMPORT_MAX = 100_000;
 const NSID = "net.openfederation.admin.importRepo";
@@ -95,9 +96,15 @@ describe("account restore", () => {
     const changedHead = e.sql<{ commit_cid: string; rev: string }>("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", u.did)[0]!;
     expect(recordsOf(u.did)).not.toEqual(original);
     const seq = lastSeq();
+    const live = new FirehoseClient(e.url);
+    await live.opened;
 
     const r = await post({ did: u.did, replace: "true" }, exported);
     expect(r.status).toBe(200);
+    // a live subscriber sees the restore: #identity, then #sync at the new rev
+    const frames = await live.until((f) => f.some((x) => x.t === "#sync" && x.body.did === u.did));
+    live.close();
+    expect(frames.filter((x) => x.body.did === u.did).map((x) => [x.t, x.t === "#sync" ? x.body.rev : x.body.handle])).toEqual([["#identity", `${u.name}.test`], ["#sync", r.body.rev]]);
     const head = e.sql<{ commit_cid: string; rev: string }>("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", u.did)[0]!;
     const blocks = e.sql<{ n: number }>("SELECT COUNT(*) AS n FROM repo_blocks WHERE did = ?", u.did)[0]!.n;
     expect(r.body).toEqual({ did: u.did, rootCid: head.commit_cid, rev: head.rev, blockCount: blocks, recordCount: original.length, state: "active" });
