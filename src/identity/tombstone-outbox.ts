@@ -24,7 +24,7 @@ export interface TombstoneOutboxDeps {
   serviceUrl: string;
   db: Database;
   keys: Pick<KeyVault, "decryptKeypair">;
-  plc: Pick<PlcClient, "getDocument">;
+  plc: Pick<PlcClient, "getDocument" | "getDocumentData">;
   identity: Pick<IdentityService, "tombstoneWith">;
   audit: Pick<AuditLog, "writeInTx">;
   /** the scheduler the outbox job is registered with: a queued row asks it for a run right after commit */
@@ -109,13 +109,24 @@ export class TombstoneOutbox {
       const doc = await plc.getDocument(row.did, { fresh: true });
       if (!doc) outcome = "not-found"; // already tombstoned (410) or unknown: nothing to submit
       else if (pdsEndpointOf(doc) !== serviceUrl) outcome = "names-another-server"; // migrated away: it keeps its DID
-      else outcome = await identity.tombstoneWith(row.did, () => keys.decryptKeypair("identity.recovery-key", row.did, row.recoveryKey));
+      else {
+        const recovery = await keys.decryptKeypair("identity.recovery-key", row.did, row.recoveryKey);
+        // the holder's own operation may have removed our key: PLC would refuse the tombstone on every retry, forever
+        const data = await plc.getDocumentData(row.did);
+        if (data && !data.rotationKeys.includes(recovery.did())) outcome = "not-a-rotation-key";
+        else outcome = await identity.tombstoneWith(row.did, async () => recovery);
+      }
     } catch (err) {
       await this.failed(row, err);
       return;
     }
     // the row, and with it the last copy of the recovery key, goes once nothing is left to submit
-    await this.deps.db.transaction((tx) => tx.orm.delete(plcTombstoneOutbox).where(eq(plcTombstoneOutbox.did, row.did)).run());
+    await this.deps.db.transaction((tx) => {
+      tx.orm.delete(plcTombstoneOutbox).where(eq(plcTombstoneOutbox.did, row.did)).run();
+      if (outcome === "not-a-rotation-key") {
+        this.deps.audit.writeInTx(tx, { action: "plc.submitFailed", actorType: "system", targetDid: row.did, meta: { operation: "plc_tombstone", subject: row.subject, attempts: row.attempts + 1, error: "This server's recovery key is no longer in rotationKeys; the tombstone was dropped", dropped: true } });
+      }
+    });
     logger.info("plc tombstone outbox entry done", { did: row.did, subject: row.subject, outcome, attempts: row.attempts + 1 });
   }
 

@@ -227,3 +227,23 @@ test("a DID whose document names another server: deleted, no tombstone queued or
   expect(last.type).toBe("plc_operation");
   expect(last.services.atproto_pds.endpoint).toBe("https://elsewhere.example.org");
 });
+
+test("a document that no longer lists this server's recovery key: queued, then dropped with plc.submitFailed (never retried forever)", async () => {
+  const reg = await register(e);
+  await ok(call(e.url, "net.openfederation.account.approve", { token: e.admin.accessJwt, body: { did: reg.did } }));
+  const s = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: reg.did, password: PASSWORD } }));
+  const data = (await (await fetch(`${e.pds.plcUrl}/${reg.did}/data`)).json()) as any;
+  const log = (await (await fetch(`${e.pds.plcUrl}/${reg.did}/log`)).json()) as any[];
+  const op = await signPlcOp({
+    type: "plc_operation", rotationKeys: [data.rotationKeys[0]], verificationMethods: data.verificationMethods, alsoKnownAs: data.alsoKnownAs,
+    services: data.services, prev: cidForOp(log.at(-1)),
+  }, await Secp256k1Keypair.import(reg.primaryRotationKey.privateKeyHex));
+  expect((await fetch(`${e.pds.plcUrl}/${reg.did}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(op) })).status).toBe(200);
+  await ok(call(e.url, "net.openfederation.account.export", { token: s.accessJwt, params: { did: reg.did } }));
+  await ok(call(e.url, DELETE, { token: e.admin.accessJwt, body: { did: reg.did } }));
+  await runOutbox();
+  expect(n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", reg.did)).toBe(0);
+  expect((await lastOp(reg.did)).type).toBe("plc_operation");
+  const failed = e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = 'plc.submitFailed' AND target_did = ?", reg.did).map((r) => JSON.parse(r.meta));
+  expect(failed).toEqual([{ operation: "plc_tombstone", subject: "account", attempts: 1, error: "This server's recovery key is no longer in rotationKeys; the tombstone was dropped", dropped: true }]);
+});
