@@ -41,6 +41,15 @@ function readVarint(bytes: Uint8Array, offset: number): [value: number, next: nu
  * commit lands while the snapshot is written.
  */
 export function carCommitInfo(prefix: Uint8Array): { rootCid: string; rev: string } {
+  try {
+    return readCommitInfo(prefix);
+  } catch (err) {
+    if (err instanceof SnapshotWriteError) throw err;
+    throw new SnapshotWriteError("the repo CAR could not be decoded");
+  }
+}
+
+function readCommitInfo(prefix: Uint8Array): { rootCid: string; rev: string } {
   const [headerLen, h] = readVarint(prefix, 0);
   const header = dagCbor.decode(prefix.subarray(h, h + headerLen)) as { roots?: CID[] };
   const root = header.roots?.[0];
