@@ -149,3 +149,29 @@ describe("Done means: a proposal created, amended, voted through a delegation an
     await g.refused(c, () => g.post(bob, "voteOnProposal", { proposalRkey: created.rkey, vote: "for" }, c), 400, "ProposalClosed");
   });
 });
+
+describe("status rules (04 §3) and paths that are never governed", () => {
+  test("a suspended community: createProposal, voteOnProposal, setDelegation → 403 CommunitySuspended, nothing written", async () => {
+    const x = await g.community(owner, "frozen", [alice]);
+    await ok(g.post(owner, "setGovernanceModel", { governanceModel: "simple-majority" }, x));
+    const p = await ok(g.post(owner, "createProposal", { targetCollection: "role", targetRkey: "cold", action: "write", proposedRecord: { name: "cold", permissions: [] } }, x));
+    await ok(g.post(g.s.admin, "suspend", { did: x, reason: "test" }));
+    await g.refused(x, () => g.post(owner, "createProposal", { targetCollection: "role", targetRkey: "colder", action: "write", proposedRecord: { name: "colder", permissions: [] } }, x), 403, "CommunitySuspended");
+    await g.refused(x, () => g.post(alice, "voteOnProposal", { proposalRkey: p.rkey, vote: "for" }, x), 403, "CommunitySuspended");
+    await g.refused(x, () => g.post(alice, "setDelegation", { delegateDid: owner.did }, x), 403, "CommunitySuspended");
+    // reads still work
+    expect((await ok(g.get(undefined, "getProposal", { rkey: p.rkey }, x))).status).toBe("open");
+  });
+
+  test("transferOwnership under simple-majority is not governed (the owner role moves in one commit)", async () => {
+    const x = await g.community(owner, "heirloom", [alice]);
+    await ok(g.post(owner, "setGovernanceModel", { governanceModel: "simple-majority" }, x));
+    await ok(g.post(owner, "transferOwnership", { did: x, newOwnerDid: alice.did, password: owner.password, previousOwnerRole: "moderator" }));
+    expect(g.s.row(x).owner_did).toBe(alice.did);
+    expect(g.record(x, "net.openfederation.community.member", alice.did)!.value.roleRkey).toBe("owner");
+    // the new owner's updateMemberRole of a third party is governed again
+    const m = await g.refused(x, () => g.post(alice, "updateMemberRole", { memberDid: owner.did, roleRkey: "member" }, x), 403, "GovernanceDenied");
+    expect(m.body.targetCollection).toBe("net.openfederation.community.role");
+  });
+});
+
