@@ -51,10 +51,10 @@ function fakePds(answer: (url: URL) => Response | Promise<Response>) {
 /** A repo CAR for `did` holding one attestation at `rkey`, signed by `key` (the right one or not). */
 async function attestationCar(did: string, key: Keypair, rkey: string, record: Record<string, unknown>): Promise<Uint8Array> {
   const storage = new MemoryBlockstore();
-  const repo = await Repo.create(storage, did, key, [{ action: WriteOpAction.Create, collection: ATT, rkey, record }]);
+  const repo = await Repo.create(storage, did, key, [{ action: WriteOpAction.Create, collection: ATT, rkey, record: record as never }]);
   return blocksToCarFile(repo.cid, storage.blocks);
 }
-const carResponse = (bytes: Uint8Array) => new Response(bytes, { headers: { "content-type": "application/vnd.ipld.car" } });
+const carResponse = (bytes: Uint8Array) => new Response(new Uint8Array(bytes).buffer as ArrayBuffer, { headers: { "content-type": "application/vnd.ipld.car" } });
 const record = (subjectDid: string) => ({
   $type: ATT, subjectDid, subjectHandle: "someone.example.com", type: "credential", claim: { forged: true },
   issuedAt: new Date().toISOString(), issuedBy: subjectDid,
