@@ -206,7 +206,9 @@ export async function voteOnProposal(deps: GovernanceDeps, identifier: string, c
 }
 
 /** The view of one proposal: the record, its uri/rkey, and the tally on the current state. */
-export async function proposalView(deps: GovernanceDeps, c: CommunityRow, rkey: string): Promise<Record<string, unknown> & { tally: Tally }> {
+export type ProposalView = Omit<ProposalRecord, "$type"> & { uri: string; rkey: string; tally: Tally };
+
+export async function proposalView(deps: GovernanceDeps, c: CommunityRow, rkey: string): Promise<ProposalView> {
   const { record } = proposalOn(deps.db.orm, c, rkey);
   const { $type: _t, ...rest } = record;
   const { tally } = currentTally(deps.db.orm, c, record, await remoteLiveness(deps, deps.db.orm, c));

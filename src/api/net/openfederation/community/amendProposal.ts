@@ -2,5 +2,5 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 
 export async function handler({ ctx, input, auth }: MethodArgs<"net.openfederation.community.amendProposal">): Promise<MethodResult<"net.openfederation.community.amendProposal">> {
-  return ctx.services.governance.amendProposal(input.communityDid, auth, input) as never;
+  return ctx.services.governance.amendProposal(input.communityDid, auth, input);
 }

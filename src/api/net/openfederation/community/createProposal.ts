@@ -2,5 +2,5 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 
 export async function handler({ ctx, input, auth }: MethodArgs<"net.openfederation.community.createProposal">): Promise<MethodResult<"net.openfederation.community.createProposal">> {
-  return ctx.services.governance.createProposal(input.communityDid, auth, input as never) as never;
+  return ctx.services.governance.createProposal(input.communityDid, auth, { ...input, action: input.action as "write" | "delete" });
 }

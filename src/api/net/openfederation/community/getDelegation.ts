@@ -2,5 +2,5 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 
 export async function handler({ ctx, params, auth }: MethodArgs<"net.openfederation.community.getDelegation">): Promise<MethodResult<"net.openfederation.community.getDelegation">> {
-  return ctx.services.governance.getDelegation(params.communityDid, auth, params.memberDid) as never;
+  return ctx.services.governance.getDelegation(params.communityDid, auth, params.memberDid);
 }

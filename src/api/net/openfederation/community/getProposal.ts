@@ -2,5 +2,5 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 
 export async function handler({ ctx, params, auth }: MethodArgs<"net.openfederation.community.getProposal">): Promise<MethodResult<"net.openfederation.community.getProposal">> {
-  return ctx.services.governance.getProposal(params.communityDid, auth, params.rkey) as never;
+  return ctx.services.governance.getProposal(params.communityDid, auth, params.rkey);
 }

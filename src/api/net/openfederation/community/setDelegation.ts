@@ -2,5 +2,5 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 
 export async function handler({ ctx, input, auth }: MethodArgs<"net.openfederation.community.setDelegation">): Promise<MethodResult<"net.openfederation.community.setDelegation">> {
-  return ctx.services.governance.setDelegation(input.communityDid, auth, input.delegateDid) as never;
+  return ctx.services.governance.setDelegation(input.communityDid, auth, input.delegateDid);
 }
