@@ -189,6 +189,26 @@ describe("private and suspended communities", () => {
   });
 });
 
+describe("under simple-majority (05 §4): attestations are protected by default", () => {
+  test("issue and delete → 403 GovernanceDenied {requiresProposal, targetCollection}, nothing written; reads answer", async () => {
+    const g = await s.community(owner, "senate");
+    const a = await ok(post(owner, "issueAttestation", { communityDid: g, subjectDid: owner.did, type: "role", claim: { role: "chair" } }));
+    await ok(post(owner, "setGovernanceModel", { communityDid: g, governanceModel: "simple-majority" }));
+    for (const call of [
+      () => post(owner, "issueAttestation", { communityDid: g, subjectDid: owner.did, type: "role", claim: {} }),
+      () => post(owner, "deleteAttestation", { communityDid: g, rkey: a.rkey }),
+    ]) {
+      const before = snapshot(g);
+      const r = await call();
+      expect({ status: r.status, error: r.body.error, requiresProposal: r.body.requiresProposal, targetCollection: r.body.targetCollection })
+        .toEqual({ status: 403, error: "GovernanceDenied", requiresProposal: true, targetCollection: ATT });
+      expect(snapshot(g)).toEqual(before);
+    }
+    expect((await ok(get(undefined, "verifyAttestation", { communityDid: g, rkey: a.rkey }))).valid).toBe(true);
+    expect((await ok(get(undefined, "listAttestations", { communityDid: g }))).attestations).toHaveLength(1);
+  });
+});
+
 // last: moving the server clock two days ahead also expires every session token of this suite
 describe("expiry on the server clock", () => {
   let e: string;

@@ -33,7 +33,7 @@ const post = (u: User | undefined, method: string, body: Record<string, unknown>
   xrpc(s.pds.url, `${NS}.${method}`, { ...(u ? { token: u.token } : {}), body: { communityDid: c, ...body } });
 const get = (u: User | undefined, method: string, params: Record<string, string>) =>
   xrpc(s.pds.url, `${NS}.${method}`, { ...(u ? { token: u.token } : {}), params });
-const roleOf = (did: string) => (s.db.query("SELECT role_rkey AS r FROM community_members WHERE community_did = ? AND member_did = ?").get(c, did) as { r: string } | null)?.r;
+const roleOf = (did: string, community = c) => (s.db.query("SELECT role_rkey AS r FROM community_members WHERE community_did = ? AND member_did = ?").get(community, did) as { r: string } | null)?.r;
 const audits = (action: string) => s.count("SELECT count(*) AS n FROM audit_log WHERE action = ?", action);
 /** everything a refused call must leave unchanged */
 const snapshot = (did = c) => ({
@@ -255,5 +255,28 @@ describe("status rules (04 §3)", () => {
     await refused(() => post(owner, "createRole", { communityDid: x, name: "Later", permissions: [] }), 403, "CommunitySuspended", undefined, x);
     await refused(() => post(owner, "updateRole", { communityDid: x, rkey: "member", description: "x" }), 403, "CommunitySuspended", undefined, x);
     expect((await ok(get(undefined, "listRoles", { communityDid: x }))).roles).toHaveLength(3);
+  });
+});
+
+describe("under simple-majority (05 §4): role writes need a proposal", () => {
+  test("createRole, updateRole, deleteRole, updateMemberRole → 403 GovernanceDenied {requiresProposal, targetCollection}, nothing written; listRoles answers", async () => {
+    const g = await s.community(owner, "council");
+    await s.join(pete, g);
+    const custom = await ok(post(owner, "createRole", { communityDid: g, name: "Scribes", permissions: [] }));
+    await ok(post(owner, "setGovernanceModel", { communityDid: g, governanceModel: "simple-majority" }));
+    for (const call of [
+      () => post(owner, "createRole", { communityDid: g, name: "Later", permissions: [] }),
+      () => post(owner, "updateRole", { communityDid: g, rkey: custom.rkey, name: "Writers" }),
+      () => post(owner, "deleteRole", { communityDid: g, rkey: custom.rkey }),
+      () => post(owner, "updateMemberRole", { communityDid: g, memberDid: pete.did, roleRkey: custom.rkey }),
+    ]) {
+      const before = snapshot(g);
+      const r = await call();
+      expect({ status: r.status, error: r.body.error, requiresProposal: r.body.requiresProposal, targetCollection: r.body.targetCollection })
+        .toEqual({ status: 403, error: "GovernanceDenied", requiresProposal: true, targetCollection: ROLE });
+      expect(snapshot(g)).toEqual(before);
+    }
+    expect((await ok(get(undefined, "listRoles", { communityDid: g }))).roles).toHaveLength(4);
+    expect(roleOf(pete.did, g)).toBe("member");
   });
 });
