@@ -12,6 +12,7 @@ import { accountStatuses } from "./account/repo-lookup.ts";
 import { CommunityRepoPolicy } from "./community/repo-policy.ts";
 import { CommunityGovernanceGuard } from "./community/governance-guard.ts";
 import { GovernanceService } from "./community/governance.ts";
+import { dropProposalsInTx } from "./community/proposal-store.ts";
 import { createLexiconRegistry } from "./lexicon/registry.ts";
 import type { Config, Secrets } from "./config/types.ts";
 import type { Database } from "./db/database.ts";
@@ -25,6 +26,7 @@ import { AuditLog } from "./audit/audit-log.ts";
 import { RepoService } from "./repo/index.ts";
 import { Sequencer } from "./sequencer/index.ts";
 import { buildAccountServices, startAccounts, type AccountServices } from "./account/index.ts";
+import { appPasswordPepper } from "./account/app-password-pepper.ts";
 import { JobScheduler } from "./jobs/scheduler.ts";
 import { DidWebVerifier, VERIFY_INTERVAL_MS } from "./community/did-web.ts";
 import { ServiceAuthVerifier } from "./identity/service-auth.ts";
@@ -61,6 +63,7 @@ import { NameNamespace } from "./names/namespace.ts";
 import { accountNameHolder } from "./account/name-claim.ts";
 import { communityNameHolder } from "./community/name-claim.ts";
 import { buildExportSnapshots, type ExportSnapshots } from "./community/snapshots/index.ts";
+import { buildProxyService, type ProxyService } from "./proxy/index.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -93,6 +96,9 @@ export interface Services {
   invites: AccountServices["invites"];
   login: AccountServices["login"];
   audit: AccountServices["audit"];
+  /** app passwords (10 §4) and private app.bsky preferences (10 §3) */
+  appPasswords: AccountServices["appPasswords"];
+  preferences: AccountServices["preferences"];
   // account lifecycle (03 §4/§8, 06 §3) and incoming inter-service JWTs (02 §9)
   serviceAuth: ServiceAuthVerifier;
   lifecycle: LifecycleService;
@@ -118,6 +124,8 @@ export interface Services {
   /** attestations (05 §8): issue/delete/list, and verification (local, or remote by signature and MST proof) */
   attestations: AttestationService;
   attestationVerifier: AttestationVerifier;
+  /** service proxying to an AppView, chat and report service (10 §1): src/xrpc/proxy.ts routes, this forwards */
+  proxy: ProxyService;
   /** community governance (05 §4-§7): setGovernanceModel, proposals, delegation; the expiry sweep job */
   governance: GovernanceService;
   /** staff suspend/takedown (04 §6), transferOwnership (04 §7), community.export (04 §4) */
@@ -174,7 +182,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const sequencer = new Sequencer(db, { silenced: (tx, did, type) => communitySilencedInTx(tx.orm, did, type) });
   // community governance (05 §4): the one gate every commit to a community repo passes (src/community/governance-guard.ts)
   const repo = new RepoService({ config, db, sequencer, signingKeypair: (did) => identity.signingKeypair(did), logger: logger.child({ component: "repo" }), writeGuard: new CommunityGovernanceGuard() });
-  const accountServices = buildAccountServices({ config, secrets, db, identity, repo, names, tombstones, logger, now });
+  const accountServices = buildAccountServices({ config, secrets, db, identity, repo, names, tombstones, logger, now, appPasswordPepper: appPasswordPepper({ db, keys, serviceDid: config.serviceDid, now }) });
   await startAccounts(accountServices, { config, secrets, db, logger });
   // 02 §4: registrations orphaned by a crash between PLC genesis and finalize (at start, then every minute)
   jobs.add({ name: "creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => accountServices.accounts.reconcileCreating().then(() => {}) });
@@ -218,9 +226,11 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const attestationVerifier = new AttestationVerifier({ config, db, communities, repo, plc, handles, fetchPolicy, lexicons: createLexiconRegistry(), now });
   const governance = new GovernanceService({ config, db, communities, repo, sequencer, audit, remote: remoteMembers, lexicons: createLexiconRegistry(), now });
   jobs.add(governance.sweepJob());
+  communities.onDeleteInTx(dropProposalsInTx);
   const accountDeletion = new AccountDeletionService({
     db, accounts: accountServices.accounts, sessions: accountServices.sessions, repo, identity, tombstones, blobs, sequencer, audit,
     communities: new CommunityAccountRemoval(communities), graceDays: config.takedownExportGraceDays,
+    cleanupInTx: [(tx, did) => accountServices.appPasswords.deleteAllInTx(tx, did), (tx, did) => accountServices.preferences.deleteAllInTx(tx, did)],
   }, now);
   const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer, now });
   const accountModeration = new AccountModerationService({ db, accounts: accountServices.accounts, sessions: accountServices.sessions, sequencer, audit, headRev: (did) => repo.head(did)?.rev, graceDays: config.takedownExportGraceDays }, now);
@@ -265,6 +275,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // 06 §10: scheduled CAR snapshots under <DATA_DIR>/exports (a check at start, then every EXPORT_CHECK_INTERVAL_MS)
   const exportSnapshots = buildExportSnapshots({ config, db, repo, audit: accountServices.audit, holderExports, clock: now, logger: logger.child({ component: "export-scheduler" }) });
   if (config.exportSchedulerEnabled) jobs.add(exportSnapshots.job(config.exportCheckIntervalMs));
-  const accountExports = new AccountExportService({ db, accounts: accountServices.accounts, repo, audit: accountServices.audit, holderExports, memberships: (did) => membershipsOf(communities, did), now });
-  return { accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  const accountExports = new AccountExportService({ db, accounts: accountServices.accounts, repo, audit: accountServices.audit, holderExports, memberships: (did) => membershipsOf(communities, did), preferences: (did, full) => accountServices.preferences.stored(did, full), now });
+  const proxy = buildProxyService({ config, fetchPolicy, plcDocument: (did) => plc.getDocument(did), localRecord: (did, c, rkey) => repo.getRecord(did, c, rkey)?.value, signingKeypair: (did) => identity.signingKeypair(did), now, logger: logger.child({ component: "proxy" }) });
+  return { proxy, accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

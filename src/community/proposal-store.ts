@@ -47,3 +47,8 @@ export function proposalPage(orm: Orm, did: string, opts: { status?: ProposalSta
   const rkeys = rows.slice(0, opts.limit).map((r) => r.rkey);
   return { rkeys, ...(more ? { cursor: rkeys[rkeys.length - 1] } : {}) };
 }
+
+/** community.delete: the projection goes with the repo (registered with CommunityService.onDeleteInTx). */
+export function dropProposalsInTx(tx: Tx, did: string): void {
+  tx.orm.delete(communityProposals).where(eq(communityProposals.communityDid, did)).run();
+}

@@ -216,3 +216,61 @@ describe("limits and listing", () => {
     expect({ status: bad.status, error: bad.body.error }).toEqual({ status: 400, error: "InvalidRequest" });
   });
 });
+
+describe("leaving simple-majority by proposal, approval at expiry, deletion", () => {
+  beforeAll(() => g.relogin(owner, alice, bob, carol)); // the clock moved a day in the expiry tests above
+  const fourVoters = async (name: string, cfg: Record<string, unknown>) => {
+    const x = await g.s.community(owner, name);
+    for (const u of [alice, bob, carol]) await g.s.join(u, x);
+    for (const u of [alice, bob, carol]) await ok(g.post(owner, "updateMemberRole", { memberDid: u.did, roleRkey: "moderator" }, x));
+    await ok(g.post(owner, "setGovernanceModel", { governanceModel: "simple-majority", governanceConfig: cfg }, x));
+    return x;
+  };
+
+  test("a settings proposal back to benevolent-dictator: applied, every other open proposal failed in the same commit, direct writes work again", async () => {
+    const x = await fourVoters("leaving", { quorum: 2 });
+    const other = await ok(propose(owner, roleProposal("left-behind"), x));
+    const settings = g.record(x, SETTINGS, "self")!.value;
+    const { governanceConfig: _cfg, ...rest } = settings;
+    const leave = await ok(propose(owner, { targetCollection: "settings", targetRkey: "self", action: "write", proposedRecord: { ...rest, governanceModel: "benevolent-dictator" } }, x));
+    await ok(vote(alice, leave.rkey, "for", x));
+    const seq = g.headSeq();
+    const r = await ok(vote(bob, leave.rkey, "for", x));
+    expect(r).toMatchObject({ status: "approved", applied: true });
+    const applied = await ok(g.get(undefined, "getProposal", { rkey: leave.rkey }, x));
+    expect(g.commitsAfter(x, seq)).toEqual([{ rev: applied.appliedRev, paths: [`${PROPOSAL}/${leave.rkey}`, `${PROPOSAL}/${other.rkey}`, `${SETTINGS}/self`].sort() }]);
+    expect(g.record(x, SETTINGS, "self")!.value.governanceModel).toBe("benevolent-dictator");
+    expect(g.record(x, SETTINGS, "self")!.value.governanceConfig).toBeUndefined();
+    expect(g.s.row(x).governance_model).toBe("benevolent-dictator");
+    expect(await ok(g.get(undefined, "getProposal", { rkey: other.rkey }, x))).toMatchObject({ status: "failed", failureReason: "governance model changed" });
+    await ok(g.post(owner, "update", { did: x, displayName: "Free again" }));
+    await ok(g.post(owner, "createRole", { name: "direct", permissions: [] }, x));
+    await g.refused(x, () => propose(owner, roleProposal("late"), x), 400, "GovernanceNotActive");
+  });
+
+  test("approval at expiry: quorate, for > against but not > |E|/2 → approved and applied by the lazy path (system)", async () => {
+    const x = await fourVoters("atexpiry", { quorum: 2, proposalTtlDays: 1 });
+    const p = await ok(propose(owner, roleProposal("patient"), x));
+    const v = await ok(vote(alice, p.rkey, "for", x));
+    expect(v).toMatchObject({ status: "open", tally: { for: 2, eligible: 4 } });
+    g.s.pds.advanceClock(DAY + 60_000);
+    await g.relogin(owner, alice, bob, carol);
+    const seq = g.headSeq();
+    const view = await ok(g.get(undefined, "getProposal", { rkey: p.rkey }, x));
+    expect(view.status).toBe("approved");
+    expect(g.commitsAfter(x, seq)).toEqual([{ rev: view.appliedRev, paths: [`${PROPOSAL}/${p.rkey}`, `${ROLE}/patient`].sort() }]);
+    expect(g.record(x, ROLE, "patient")).toBeDefined();
+    // a second read resolves nothing again (idempotent)
+    await ok(g.get(undefined, "getProposal", { rkey: p.rkey }, x));
+    expect(g.commitsAfter(x, seq)).toHaveLength(1);
+  });
+
+  test("community.delete drops the proposals projection with the repo", async () => {
+    const x = await fourVoters("doomed", { quorum: 2 });
+    await ok(propose(owner, roleProposal("gone"), x));
+    expect(g.s.count("SELECT count(*) AS n FROM community_proposals WHERE community_did = ?", x)).toBe(1);
+    await ok(g.post(owner, "delete", { did: x }));
+    expect(g.s.count("SELECT count(*) AS n FROM community_proposals WHERE community_did = ?", x)).toBe(0);
+  });
+});
+
