@@ -161,3 +161,8 @@ describe("attestation verbs", () => {
     expect(missing.stderr).toContain("AttestationNotFound");
   });
 });
+
+test("the server logged no undeclared error name and no invalid output", () => {
+  expect(pds.logs()).not.toContain("does not declare");
+  expect(pds.logs()).not.toContain("does not match its lexicon");
+});

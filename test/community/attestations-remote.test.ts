@@ -183,3 +183,11 @@ describe("forged and unreachable remotes", () => {
     expect(fake.hits()).toBe(1);
   });
 });
+
+test("no server answered with an undeclared error name or an invalid output, and none failed internally", () => {
+  for (const e of [A, B, C]) {
+    expect(e.pds.logs()).not.toContain("does not declare");
+    expect(e.pds.logs()).not.toContain("does not match its lexicon");
+    expect(e.pds.logs()).not.toContain("InternalServerError");
+  }
+});

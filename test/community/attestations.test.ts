@@ -234,3 +234,9 @@ describe("expiry on the server clock", () => {
     expect(every.attestations.map((x: any) => [x.rkey, x.expired])).toEqual([[a.rkey, true]]);
   });
 });
+
+test("no handler answered with an error name its lexicon does not declare, nor an invalid output", () => {
+  expect(s.pds.logs()).not.toContain("does not declare");
+  expect(s.pds.logs()).not.toContain("does not match its lexicon");
+  expect(s.pds.logs()).not.toContain("InternalServerError");
+});

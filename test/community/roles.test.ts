@@ -280,3 +280,9 @@ describe("under simple-majority (05 §4): role writes need a proposal", () => {
     expect(roleOf(pete.did, g)).toBe("member");
   });
 });
+
+test("no handler answered with an error name its lexicon does not declare, nor an invalid output", () => {
+  expect(s.pds.logs()).not.toContain("does not declare");
+  expect(s.pds.logs()).not.toContain("does not match its lexicon");
+  expect(s.pds.logs()).not.toContain("InternalServerError");
+});
