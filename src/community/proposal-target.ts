@@ -84,7 +84,11 @@ export async function planTarget(deps: GovernanceDeps, orm: Orm, c: CommunityRow
       return { ops: plan.ops, audits: [plan.audit], inTx: (tx) => plan.recheckInTx(tx) };
     }
     default:
-      // attestations and custom collections: the record as proposed (validated against its lexicon when known)
+      // attestations and custom collections: the record as proposed (validated against its lexicon when known);
+      // an attestation's subject must be a member, as issueAttestation requires
+      if (col === COL.attestation && proposed && !recordOn(orm, c.did, COL.member, String(proposed.subjectDid))) {
+        throw new DomainError("notFound", "NotMember", "The attestation's subject is not a member of this community");
+      }
       return {
         ops: [t.action === "delete"
           ? { action: "delete", collection: col, rkey: t.targetRkey, swapRecord: swap }

@@ -175,3 +175,24 @@ describe("status rules (04 §3) and paths that are never governed", () => {
   });
 });
 
+describe("attestations under simple-majority", () => {
+  test("issueAttestation → 403 GovernanceDenied with the default protected set; allowed when attestation is not listed", async () => {
+    const x = await g.community(owner, "attesters", [alice]);
+    await ok(g.post(owner, "setGovernanceModel", { governanceModel: "simple-majority" }, x));
+    const r = await g.refused(x, () => g.post(owner, "issueAttestation", { subjectDid: alice.did, type: "membership", claim: { since: 2026 } }, x), 403, "GovernanceDenied");
+    expect(r.body).toMatchObject({ requiresProposal: true, targetCollection: "net.openfederation.community.attestation" });
+    // c lists profile and a custom collection only: attestations stay direct there
+    await ok(g.post(owner, "issueAttestation", { subjectDid: alice.did, type: "membership", claim: { since: 2026 } }, c));
+  });
+
+  test("an attestation by proposal: its subject must be a member (404 NotMember), then approved and written", async () => {
+    const x = await g.community(owner, "attestprop", [alice]);
+    await ok(g.post(owner, "setGovernanceModel", { governanceModel: "simple-majority" }, x));
+    const record = (subjectDid: string) => ({ subjectDid, subjectHandle: "someone.test", type: "credential", claim: { level: 1 }, issuedAt: new Date().toISOString(), issuedBy: owner.did });
+    await g.refused(x, () => g.post(owner, "createProposal", { targetCollection: "attestation", targetRkey: "3lbqattest222", action: "write", proposedRecord: record(outsider.did) }, x), 404, "NotMember");
+    const p = await ok(g.post(owner, "createProposal", { targetCollection: "attestation", targetRkey: "3lbqattest222", action: "write", proposedRecord: record(alice.did) }, x));
+    expect((await ok(g.post(alice, "voteOnProposal", { proposalRkey: p.rkey, vote: "for" }, x))).status).toBe("approved");
+    expect(g.record(x, "net.openfederation.community.attestation", "3lbqattest222")!.value).toMatchObject({ subjectDid: alice.did, type: "credential" });
+  });
+});
+
