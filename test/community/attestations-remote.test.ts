@@ -99,7 +99,7 @@ describe("an attestation issued on A, verified from B", () => {
     expect(await verify(B, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "3kaaaaaaaaaaa")).toMatchObject({ valid: false, reason: "resolution_failed", remote: true });
   });
 
-  test("a remote member (account on B, service auth) can be attested on A and verified from B", async () => {
+  test("a remote member (account on B, service auth) can be attested on A and verified from B, and as a moderator issues and revokes", async () => {
     const remote = await user(B);
     const { token } = await ok(call(B.url, "com.atproto.server.getServiceAuth", { token: remote.accessJwt, params: { aud: A.serviceDid, lxm: `${NS}.join` } }));
     await ok(call(A.url, `${NS}.join`, { token, body: { did: community } }));
@@ -108,6 +108,20 @@ describe("an attestation issued on A, verified from B", () => {
     const handle = listed.members.find((m: any) => m.did === remote.did).handle;
     const v = await verify(B, community, a.rkey);
     expect(v).toMatchObject({ valid: true, remote: true, attestation: { subjectDid: remote.did, subjectHandle: handle, type: "membership" } });
+    // as a moderator, the remote member issues and revokes through service auth (lxm = the method), on A's repo
+    await ok(call(A.url, `${NS}.updateMemberRole`, { token: owner.accessJwt, body: { communityDid: community, memberDid: remote.did, roleRkey: "moderator" } }));
+    const mint = async (lxm: string) => (await ok(call(B.url, "com.atproto.server.getServiceAuth", { token: remote.accessJwt, params: { aud: A.serviceDid, lxm } }))).token as string;
+    const byRemote = await ok(call(A.url, `${NS}.issueAttestation`, { token: await mint(`${NS}.issueAttestation`), body: { communityDid: community, subjectDid: member.did, type: "role", claim: { by: "remote" } } }));
+    expect((await verify(A, community, byRemote.rkey)).attestation).toMatchObject({ issuedBy: remote.did, subjectDid: member.did });
+    const audit = A.sql<{ actor_did: string }>("SELECT actor_did FROM audit_log WHERE action = 'community.issueAttestation' AND target_id = ?", byRemote.rkey);
+    expect(audit).toEqual([{ actor_did: remote.did }]);
+    // a token minted for another method is refused, nothing written
+    const before = A.sql("SELECT rev FROM repo_roots WHERE did = ?", community);
+    const wrong = await call(A.url, `${NS}.deleteAttestation`, { token: await mint(`${NS}.issueAttestation`), body: { communityDid: community, rkey: byRemote.rkey } });
+    expect({ status: wrong.status, error: wrong.body.error }).toEqual({ status: 401, error: "InvalidToken" });
+    expect(A.sql("SELECT rev FROM repo_roots WHERE did = ?", community)).toEqual(before);
+    await ok(call(A.url, `${NS}.deleteAttestation`, { token: await mint(`${NS}.deleteAttestation`), body: { communityDid: community, rkey: byRemote.rkey, reason: "test" } }));
+    expect((await verify(A, community, byRemote.rkey)).reason).toBe("not_found");
   });
 });
 

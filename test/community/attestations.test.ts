@@ -176,6 +176,23 @@ describe("private and suspended communities", () => {
     expect((await ok(get(owner, "listAttestations", { communityDid: p }))).attestations).toHaveLength(1);
   });
 
+  test("takendown: verify → community_takendown (no details); list → 410 for others, the owner still reads", async () => {
+    const x = await s.community(owner, "gone");
+    const a = await ok(post(owner, "issueAttestation", { communityDid: x, subjectDid: owner.did, type: "membership", claim: {} }));
+    expect((await xrpc(s.pds.url, `${NS}.export`, { token: owner.token, params: { did: x } })).status).toBe(200);
+    await ok(xrpc(s.pds.url, `${NS}.takedown`, { token: s.admin.token, body: { did: x } }));
+    const v = await ok(get(outsider, "verifyAttestation", { communityDid: x, rkey: a.rkey }));
+    expect(v).toEqual({ valid: false, reason: "community_takendown", expired: false, remote: false, communityDid: x, communityHandle: "gone.test", communityStatus: "takendown" });
+    expect((await ok(get(owner, "verifyAttestation", { communityDid: x, rkey: a.rkey }))).reason).toBe("community_takendown");
+    const l = await get(outsider, "listAttestations", { communityDid: x });
+    expect({ status: l.status, error: l.body.error }).toEqual({ status: 410, error: "CommunityTakenDown" });
+    expect((await ok(get(owner, "listAttestations", { communityDid: x }))).attestations).toHaveLength(1);
+    const before = snapshot(x);
+    const r = await post(owner, "issueAttestation", { communityDid: x, subjectDid: owner.did, type: "membership", claim: {} });
+    expect({ status: r.status, error: r.body.error }).toEqual({ status: 410, error: "CommunityTakenDown" });
+    expect(snapshot(x)).toEqual(before);
+  });
+
   test("suspended: issue and delete → 403 CommunitySuspended, nothing written", async () => {
     const x = await s.community(owner, "frozen");
     const a = await ok(post(owner, "issueAttestation", { communityDid: x, subjectDid: owner.did, type: "membership", claim: {} }));
