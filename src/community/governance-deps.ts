@@ -40,7 +40,7 @@ export interface Planned<T> {
  * the head moved the repo answers InvalidSwap and we plan again on the new state. The status gate is re-checked
  * inside the transaction because a community's status lives outside its repo.
  */
-export async function commitAtHead<T>(deps: GovernanceDeps, did: string, plan: (head: { cid: string; rev: string }, community: CommunityRow) => Promise<Planned<T>>, action: "write" | "leave" = "write"): Promise<T> {
+export async function commitAtHead<T>(deps: GovernanceDeps, did: string, plan: (head: { cid: string; rev: string }, community: CommunityRow) => Promise<Planned<T>>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const community = deps.communities.getRow(did);
     const head = deps.repo.head(did);
@@ -54,7 +54,7 @@ export async function commitAtHead<T>(deps: GovernanceDeps, did: string, plan: (
         inTx: (tx, result) => {
           const row = deps.communities.getRow(did, tx.orm);
           if (!row) throw communityNotFound();
-          communityStatusGate(row, { write: true, action, now: deps.now() });
+          communityStatusGate(row, { write: true, now: deps.now() });
           p.inTx?.(tx, result);
         },
       });

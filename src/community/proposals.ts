@@ -1,7 +1,7 @@
 // Proposals (spec 05 §6): create, amend, vote, and the resolution of expired ones (lazy on every read or write that
 // touches them, and the 5-minute sweep). Every change is one commit planned at the repo head (commitAtHead).
 import { TID } from "@atproto/common-web";
-import type { Orm } from "../db/database.ts";
+import type { Orm, Tx } from "../db/database.ts";
 import type { WriteOp } from "../repo/service.ts";
 import { invalidRequest, forbidden } from "../errors.ts";
 import type { CommunityRow } from "./schema.ts";
@@ -15,7 +15,6 @@ import { checkTargetShape, expandCollection, planTarget, type ProposalTarget } f
 import { openProposalCount, expiredOpenProposals } from "./proposal-store.ts";
 import { currentTally, evaluate, remoteLiveness, type AuditRow, type Evaluation, type ProposalRecord } from "./proposal-eval.ts";
 import { commitAtHead, isoAt, type GovernanceDeps } from "./governance-deps.ts";
-import type { Tx } from "../db/database.ts";
 import type { RemoteLiveness } from "./voters.ts";
 
 const DAY_MS = 86_400_000;

@@ -274,3 +274,22 @@ describe("leaving simple-majority by proposal, approval at expiry, deletion", ()
   });
 });
 
+describe("concurrency", () => {
+  test("concurrent votes on one proposal all land (each commit is planned at the head and re-planned when it moved)", async () => {
+    await g.relogin(owner, alice, bob, carol, outsider);
+    const x = await g.s.community(owner, "crowded");
+    for (const u of [alice, bob, carol, outsider]) await g.s.join(u, x);
+    for (const u of [alice, bob, carol, outsider]) await ok(g.post(owner, "updateMemberRole", { memberDid: u.did, roleRkey: "moderator" }, x));
+    await ok(g.post(owner, "setGovernanceModel", { governanceModel: "simple-majority", governanceConfig: { quorum: 5 } }, x));
+    const p = await ok(propose(owner, roleProposal("busy"), x));
+    const votes = await Promise.all([vote(alice, p.rkey, "for", x), vote(bob, p.rkey, "against", x), vote(carol, p.rkey, "against", x)]);
+    expect(votes.map((v) => v.status)).toEqual([200, 200, 200]);
+    const view = await ok(g.get(undefined, "getProposal", { rkey: p.rkey }, x));
+    // for 2 of 5 (not > 5/2), against 2 (< 5/2): still open, nothing lost
+    expect(view.status).toBe("open");
+    expect([...view.votesFor].sort()).toEqual([owner.did, alice.did].sort());
+    expect([...view.votesAgainst].sort()).toEqual([bob.did, carol.did].sort());
+    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.vote' AND target_did = ?", x)).toBe(3);
+  });
+});
+
