@@ -6,6 +6,8 @@ import type { Config, OfpdsEnv, Secrets } from "./types.ts";
 import type { RawConfig } from "./raw.ts";
 import { VERSION } from "../version.ts";
 import { suggest } from "../util/suggest.ts";
+import { proxyConfig } from "./proxy.ts";
+import { mailConfig } from "./mail.ts";
 
 const PLACEHOLDER_SECRETS = new Set(["dev-secret-change-me", "change_me", "changeme", "secret"]);
 const DISALLOWED_TLDS = ["local", "localhost", "test", "invalid", "internal", "example", "arpa", "onion", "alt"];
@@ -167,6 +169,7 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
     authJwtSecret: r.str("AUTH_JWT_SECRET", ""),
     keyEncryptionSecret: r.str("KEY_ENCRYPTION_SECRET", ""),
     bootstrapAdmin: bootstrapSet === 3 ? { email: bootstrapEmail!, handle: bootstrapHandle!, password: bootstrapPassword! } : undefined,
+    smtpUrl: r.str("SMTP_URL"),
   };
 
   const config: Config = {
@@ -221,6 +224,8 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
     firehoseBackfillHours: r.int("FIREHOSE_BACKFILL_HOURS", 72, 1, 24 * 365),
     firehoseMaxBuffer: r.int("FIREHOSE_MAX_BUFFER", 500, 10, 1_000_000),
     importMaxBytes: r.int("IMPORT_MAX_BYTES", 104_857_600, 1, 2 ** 40),
+    proxy: proxyConfig(r, dev, production),
+    mail: mailConfig(r, secrets.smtpUrl, dev, hostname),
     httpIdleTimeoutSec: r.int("HTTP_IDLE_TIMEOUT", 30, 1, 255),
     privacyPolicyUrl: r.str("PRIVACY_POLICY_URL"),
     termsOfServiceUrl: r.str("TERMS_OF_SERVICE_URL"),

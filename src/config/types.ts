@@ -18,6 +18,33 @@ export interface RateLimitConfig {
   exemptCidrs: string[];
 }
 
+/** A service ofpds proxies to (10 §1, §9): its URL (operator input, never address-checked) and DID. */
+export interface ProxyServiceConfig {
+  url: string;
+  did: string;
+}
+
+/** Service proxying (10 §1.5, §9); `limits` are the spec's fixed values unless OFPDS_DEV_PROXY_LIMITS overrides them in --dev. */
+export interface ProxyConfig {
+  appView: ProxyServiceConfig | undefined;
+  chat: ProxyServiceConfig | undefined;
+  reportService: ProxyServiceConfig | undefined;
+  /** PROXY_AUD_FRAGMENT: the service JWT's aud is `<did>#<serviceId>` instead of the bare DID */
+  audFragment: boolean;
+  /** PROXY_RATE_LIMIT: proxied requests per account per 5 min */
+  rateLimit: number;
+  limits: { headersTimeoutMs: number; bodyIdleMs: number; maxResponseBytes: number };
+}
+
+/** The mailer (10 §5.1): SMTP (SMTP_URL in Secrets), --dev's .eml files under <dataDir>/mail, or none (501 on mail methods). */
+export interface MailConfig {
+  mode: "smtp" | "files" | "none";
+  /** EMAIL_FROM (a default in --dev without SMTP_URL) */
+  from: string;
+  /** the SMTP host, for getConfig and logs (never the URL: it may hold credentials) */
+  smtpHost?: string | undefined;
+}
+
 export interface Config {
   env: OfpdsEnv;
   dev: boolean;
@@ -52,6 +79,8 @@ export interface Config {
   allowPrivateNetworkFetch: boolean;
   crawlers: string[];
   rateLimits: RateLimitConfig;
+  /** the mailer (SMTP_URL, EMAIL_FROM; 10 §5.1) */
+  mail: MailConfig;
   blobMaxBytes: number;
   /** temporary (unreferenced) blobs older than this are deleted */
   blobTempTtlHours: number;
@@ -79,6 +108,8 @@ export interface Config {
   /** events queued for one subscriber before it is cut off with ConsumerTooSlow */
   firehoseMaxBuffer: number;
   importMaxBytes: number;
+  /** service proxying to an AppView, chat and report service (10 §1) */
+  proxy: ProxyConfig;
   /** seconds a connection may send nothing (a stalled body, an idle keep-alive) before the server closes it */
   httpIdleTimeoutSec: number;
   privacyPolicyUrl: string | undefined;
@@ -92,4 +123,6 @@ export interface Secrets {
   authJwtSecret: string;
   keyEncryptionSecret: string;
   bootstrapAdmin: { email: string; handle: string; password: string } | undefined;
+  /** SMTP_URL (or SMTP_URL_FILE): may carry the SMTP credentials */
+  smtpUrl?: string | undefined;
 }

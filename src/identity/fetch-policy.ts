@@ -94,6 +94,57 @@ export class OutboundFetchPolicy {
     }
   }
 
+  /**
+   * Service proxying (10 §1.2-§1.5): vets the URL like fetchText (unless `trusted`: an operator-configured URL is
+   * not address-checked, 10 §1.2), then sends `method` with `headers` and `body` to the vetted address, no
+   * redirects (a 3xx is a refusal), and returns as soon as the response headers arrive (within `headersTimeoutMs`).
+   * The body is left unread for the caller to stream; `abort()` cuts the connection (body idle or size limits).
+   */
+  async open(
+    target: string,
+    init: { method: "GET" | "POST"; headers: Record<string, string>; body?: Uint8Array; headersTimeoutMs: number; trusted?: boolean },
+  ): Promise<{ res: Response; abort: () => void }> {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      throw new FetchRefusedError("invalid URL");
+    }
+    if (url.username || url.password) throw new FetchRefusedError("credentials in URL");
+    let direct = url;
+    const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+    if (!init.trusted) {
+      if (url.protocol !== "https:" && !(url.protocol === "http:" && this.allowPrivate)) throw new FetchRefusedError(`scheme ${url.protocol} not allowed`);
+      const address = await this.vetHost(host);
+      direct = new URL(url.toString());
+      direct.hostname = isIP(address) === 6 ? `[${address}]` : address;
+    } else if (url.protocol !== "https:" && url.protocol !== "http:") throw new FetchRefusedError(`scheme ${url.protocol} not allowed`);
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), init.headersTimeoutMs);
+    try {
+      const res = await fetch(direct, {
+        method: init.method,
+        redirect: "manual",
+        signal: ctrl.signal,
+        // the body is relayed as sent (content-encoding included): never decoded on the way through
+        decompress: false,
+        headers: { ...init.headers, Host: url.host },
+        ...(init.body ? { body: init.body } : {}),
+        ...(direct !== url && url.protocol === "https:" && isIP(host) === 0 ? { tls: { serverName: host } } : {}),
+      } as RequestInit);
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel().catch(() => {});
+        throw new FetchRefusedError("redirects are not followed");
+      }
+      return { res, abort: () => ctrl.abort() };
+    } catch (err) {
+      if (err instanceof FetchRefusedError) throw err;
+      throw new FetchRefusedError(ctrl.signal.aborted ? "response headers timed out" : "fetch failed");
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Returns the address to connect to; throws when the name or ANY of its addresses is not allowed. */
   async vetHost(host: string): Promise<string> {
     if (!host) throw new FetchRefusedError("empty host");

@@ -61,6 +61,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
       status,
       durationMs: Math.round((performance.now() - state.start) * 10) / 10,
       requestId: state.id,
+      ...(state.proxyTo ? { proxyTo: state.proxyTo } : {}),
     });
   };
   const finish = (state: RequestState, res: Response) => {

@@ -3,12 +3,13 @@
 import type { AppContext } from "../context.ts";
 import { authenticate, isLimitExemptStaff, SUPPORTED_GUARDS } from "./auth.ts";
 import { checkContentLength, JSON_BODY_MAX_BYTES, mimeType, readBodyCapped } from "./body.ts";
-import { errorResponse, internalError, invalidRequest, JSON_CONTENT_TYPE, methodNotFound, STANDARD_ERROR_NAMES } from "./errors.ts";
+import { errorResponse, internalError, invalidRequest, JSON_CONTENT_TYPE, STANDARD_ERROR_NAMES } from "./errors.ts";
 import { DomainError } from "../errors.ts";
 import type { LexiconRegistry, MethodDef } from "../lexicon/registry.ts";
 import type { IpRateLimiter } from "./ratelimit/limiter.ts";
 import { checkOutput, decodeQueryParams, validateJsonInput, validateParams } from "./validation.ts";
 import type { RawOutput, RequestInfo, RouteEntry } from "./types.ts";
+import { proxyRequest } from "./proxy.ts";
 
 export interface RequestState {
   id: string;
@@ -18,6 +19,8 @@ export interface RequestState {
   url: URL;
   ip: string;
   logged: boolean;
+  /** a proxied request's target, `did#service` (10 §1.5 log line) */
+  proxyTo?: string;
 }
 
 interface ResolvedRoute {
@@ -51,7 +54,8 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
     // 1. method lookup
     const nsid = state.path.slice("/xrpc/".length);
     const route = table.get(nsid);
-    if (!route) throw methodNotFound();
+    // no local route: proxied, or 404 (10 §1.1)
+    if (!route) return proxyRequest(ctx, registry, req, state, nsid);
     const { entry, def } = route;
 
     // 2. verb
@@ -98,6 +102,7 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
           if (err === LONE_SURROGATE) throw invalidRequest("Request body contains a lone UTF-16 surrogate (\\uD800-\\uDFFF without its pair)");
           throw invalidRequest("Request body is not valid JSON");
         }
+        entry.precheck?.(parsed);
         body = validateJsonInput(registry, nsid, parsed);
       } else {
         if (input.encoding !== "*/*" && mime !== input.encoding) {

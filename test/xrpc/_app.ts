@@ -50,6 +50,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     firehoseBackfillHours: 72,
     firehoseMaxBuffer: 500,
     importMaxBytes: 100 * 1024 * 1024,
+    proxy: { appView: undefined, chat: undefined, reportService: undefined, audFragment: false, rateLimit: 3000, limits: { headersTimeoutMs: 10_000, bodyIdleMs: 30_000, maxResponseBytes: 10 * 1024 * 1024 } },
     httpIdleTimeoutSec: 30,
     privacyPolicyUrl: undefined,
     termsOfServiceUrl: undefined,

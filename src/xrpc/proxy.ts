@@ -1,0 +1,90 @@
+// The "no local route" hook of the dispatcher (10 §1.1): protected NSIDs → 404, the atproto-proxy header or the
+// default route picks the service, the caller is authenticated and gated, then src/proxy forwards the request.
+import type { AppContext } from "../context.ts";
+import type { AccountStatus } from "../caller.ts";
+import { statusError } from "../account/views.ts";
+import { looksLikeServiceAuth } from "../identity/service-auth.ts";
+import { CREATE_REPORT, defaultRoute, isProtectedNsid } from "../proxy/routing.ts";
+import { parseProxyHeader } from "../proxy/header.ts";
+import type { LexiconRegistry } from "../lexicon/registry.ts";
+import { authenticate } from "./auth.ts";
+import { checkContentLength, mimeType, readBodyCapped } from "./body.ts";
+import { authRequired, invalidRequest, invalidToken, methodNotFound, XrpcError } from "./errors.ts";
+import { validateJsonInput } from "./validation.ts";
+
+/** 10 §1.3: proxied POST bodies up to 1 MiB. */
+export const PROXY_BODY_MAX_BYTES = 1024 * 1024;
+const PUSH = new Set(["app.bsky.notification.registerPush", "app.bsky.notification.unregisterPush"]);
+/** 01 §9.3 / 10 §1.1: statuses that may call a proxied method besides `approved` */
+const RESTRICTED: readonly AccountStatus[] = ["suspended", "takendown", "disabled"];
+
+export interface ProxyRequestState {
+  id: string;
+  url: URL;
+  /** set once a target is chosen: the log line's `proxyTo` (`did#service`) */
+  proxyTo?: string;
+}
+
+/** Who may call a proxied method; the caller's DID. */
+async function proxyCaller(ctx: AppContext, req: Request, nsid: string): Promise<string> {
+  const header = req.headers.get("authorization");
+  if (header === null) throw authRequired();
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  // an inter-service JWT or a partner credential never acts as a user towards another service
+  if (token !== undefined && looksLikeServiceAuth(token)) throw invalidToken();
+  const auth = await authenticate({ kind: "optional" }, req, ctx);
+  if (auth.kind !== "account") throw invalidToken("An access token is required");
+  const allowed = auth.status === "approved" || (nsid === CREATE_REPORT && RESTRICTED.includes(auth.status)) || (PUSH.has(nsid) && auth.status === "pending");
+  if (!allowed) throw statusError(auth.status);
+  // chat needs a full session or a privileged app password (the reference's 400, so clients keep the session)
+  if (nsid.startsWith("chat.bsky.") && auth.scope === "com.atproto.appPass") throw new XrpcError(400, "InvalidToken", "Bad token method");
+  return auth.did;
+}
+
+/** The query string exactly as received, `?` included (URL parsing could re-encode it). */
+const rawQuery = (url: string): string => {
+  const q = url.indexOf("?");
+  return q === -1 ? "" : url.slice(q);
+};
+
+export async function proxyRequest(ctx: AppContext, registry: LexiconRegistry, req: Request, state: ProxyRequestState, nsid: string): Promise<Response> {
+  const { proxy } = ctx.services;
+  // only NSID-shaped paths leave this server (no `/`, `..` or `%` can reach the upstream's path)
+  if (!/^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)+$/.test(nsid) || nsid.length > 317) throw methodNotFound(`Method not found: ${nsid.slice(0, 317)}`);
+  // rule 2: protected namespaces are never proxied, header or not
+  if (isProtectedNsid(nsid)) throw methodNotFound(`Method not found: ${nsid}`);
+  if (req.headers.get("upgrade")?.toLowerCase() === "websocket") throw invalidRequest("WebSocket upgrades are not proxied");
+  if (req.method !== "GET" && req.method !== "POST") throw invalidRequest("XRPC requests only supports GET and POST");
+
+  // rules 3-5: the header wins, else the default route's configured service
+  const raw = req.headers.get("atproto-proxy");
+  let service: { did: string; serviceId: string };
+  if (raw !== null) service = parseProxyHeader(raw);
+  else {
+    const route = defaultRoute(nsid, ctx.config.proxy);
+    if (!route) throw methodNotFound(`Method not found: ${nsid}`);
+    if (!route.service) throw methodNotFound(route.missing);
+    service = { did: route.service.did, serviceId: route.serviceId };
+  }
+
+  const callerDid = await proxyCaller(ctx, req, nsid);
+  let body: Uint8Array | undefined;
+  if (req.method === "POST") {
+    checkContentLength(req, PROXY_BODY_MAX_BYTES);
+    body = await readBodyCapped(req, PROXY_BODY_MAX_BYTES);
+  }
+  // 10 §6: a report is validated against its lexicon before anything leaves this server
+  if (nsid === CREATE_REPORT) {
+    if (req.method !== "POST") throw invalidRequest(`Incorrect HTTP method (${req.method}) expected POST`, { Allow: "POST" });
+    if (mimeType(req.headers.get("content-type")) !== "application/json") throw invalidRequest("Wrong request encoding (Content-Type), expected application/json");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+    } catch {
+      throw invalidRequest("Request body is not valid JSON");
+    }
+    validateJsonInput(registry, nsid, parsed);
+  }
+  state.proxyTo = `${service.did}#${service.serviceId}`;
+  return proxy.forward({ nsid, method: req.method, search: rawQuery(req.url), headers: req.headers, body, callerDid, service, requestId: state.id });
+}
