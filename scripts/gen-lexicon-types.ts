@@ -163,7 +163,7 @@ export function generate(ours: LexiconDoc[], atproto: LexiconDoc[]): string {
   const byId = (a: LexiconDoc, b: LexiconDoc) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const sortedOurs = [...ours].sort(byId);
   const namespaces = sortedOurs.map((d) => new Emitter(d, docs).namespace());
-  const methods = [...atproto.filter((d) => d.id.startsWith("com.atproto.")), ...ours].sort(byId).flatMap((d) => methodEntry(d) ?? []);
+  const methods = [...atproto.filter((d) => (d.id.startsWith("com.atproto.") || d.id.startsWith("app.bsky."))), ...ours].sort(byId).flatMap((d) => methodEntry(d) ?? []);
   return [
     HEADER,
     ...namespaces.map((n) => n + "\n"),

@@ -4,7 +4,7 @@
 export type AccountStatus = "creating" | "pending" | "approved" | "rejected" | "deactivated" | "disabled" | "suspended" | "takendown";
 
 /** Access-token scopes (spec 01 §9.1). */
-export type AccessScope = "com.atproto.access" | "com.atproto.takendown" | "com.atproto.signupQueued";
+export type AccessScope = "com.atproto.access" | "com.atproto.takendown" | "com.atproto.signupQueued" | "com.atproto.appPass" | "com.atproto.appPassPrivileged";
 
 /** What authentication established about the caller; services branch on `kind`. Status and roles come from the database per request. */
 export type AuthResult =

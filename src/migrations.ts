@@ -14,6 +14,8 @@ import { PLC_TOMBSTONE_OUTBOX_MIGRATION } from "./identity/tombstone-outbox-sche
 import { EXPORT_SNAPSHOTS_MIGRATION } from "./community/snapshots/migration.ts";
 import { COMMUNITY_GOVERNANCE_MIGRATION } from "./community/governance-migration.ts";
 import { COMMUNITY_ATTESTATIONS_MIGRATION } from "./community/attestation-migration.ts";
+import { APP_PASSWORDS_PREFS_MIGRATION } from "./account/app-passwords-migration.ts";
+import { EMAIL_TOKENS_MIGRATION } from "./mail/token-schema.ts";
 
 /** Ids are global and never reused; each domain adds its line here. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -32,6 +34,8 @@ export const MIGRATIONS: readonly Migration[] = [
   EXPORT_SNAPSHOTS_MIGRATION,
   COMMUNITY_GOVERNANCE_MIGRATION,
   COMMUNITY_ATTESTATIONS_MIGRATION,
+  APP_PASSWORDS_PREFS_MIGRATION,
+  EMAIL_TOKENS_MIGRATION,
 ].sort((a, b) => a.id - b.id);
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));

@@ -13,6 +13,8 @@ import type { IdentityPort, RepoPort } from "./ports.ts";
 import { SessionService } from "./sessions.ts";
 import { runBootstrap } from "./bootstrap.ts";
 import { dummyPasswordHash } from "./passwords.ts";
+import { AppPasswordService } from "./app-passwords.ts";
+import { PreferenceService } from "./preferences.ts";
 
 export interface AccountServices {
   audit: AuditLog;
@@ -20,9 +22,12 @@ export interface AccountServices {
   invites: InviteService;
   accounts: AccountService;
   login: LoginService;
+  /** app passwords (10 §4) and private preferences (10 §3) */
+  appPasswords: AppPasswordService;
+  preferences: PreferenceService;
 }
 
-export function buildAccountServices(deps: { config: Config; secrets: Secrets; db: Database; identity: IdentityPort; repo: RepoPort; names: NameNamespacePort; tombstones: AccountDeps["tombstones"]; logger: Logger; now?: Clock }): AccountServices {
+export function buildAccountServices(deps: { config: Config; secrets: Secrets; db: Database; identity: IdentityPort; repo: RepoPort; names: NameNamespacePort; tombstones: AccountDeps["tombstones"]; logger: Logger; now?: Clock; appPasswordPepper?: () => Promise<Buffer> }): AccountServices {
   const { config, secrets, db, identity, repo, names, tombstones, now = systemClock } = deps;
   const logger = deps.logger.child({ component: "accounts" });
   const audit = new AuditLog(db, now);
@@ -37,9 +42,13 @@ export function buildAccountServices(deps: { config: Config; secrets: Secrets; d
     },
   }, now);
   accounts = new AccountService({ config, secrets, db, identity, repo, audit, invites, sessions, names, tombstones, logger }, now);
-  const login = new LoginService({ db, accounts, sessions, lockout: new Lockout(db, now), audit, handleDomain: config.handleDomain });
+  // without a pepper (offline CLI verbs) app passwords cannot be created or matched; serve always passes one
+  const pepper = deps.appPasswordPepper ?? (() => Promise.reject(new Error("no app-password pepper in this process")));
+  const appPasswords = new AppPasswordService({ db, audit, pepper }, now);
+  const preferences = new PreferenceService({ db }, now);
+  const login = new LoginService({ db, accounts, sessions, lockout: new Lockout(db, now), audit, handleDomain: config.handleDomain, appPasswords });
   dummyPasswordHash(); // computed once at start, so the first unknown-identifier login is not faster
-  return { audit, sessions, invites, accounts, login };
+  return { audit, sessions, invites, accounts, login, appPasswords, preferences };
 }
 
 /** Bootstrap admin / dev admin (01 §6, 09 §3); runs at every start, never throws. */

@@ -11,6 +11,7 @@ import { classifyIdentifier, isAcceptablePassword, MSG } from "./rules.ts";
 import { accounts } from "./schema.ts";
 import { sha256Hex, type SessionService, type TokenPair } from "./sessions.ts";
 import { statusError, type AccountRow } from "./views.ts";
+import { appPassScope, type AppPasswordService } from "./app-passwords.ts";
 
 const invalidCredentials = () => new DomainError("auth", "Unauthorized", "Invalid identifier or password");
 
@@ -35,9 +36,14 @@ export function sessionScope(status: AccountStatus, opts: { allowTakendown?: boo
   }
 }
 
+/** Scope of a session bound to an app password (10 §4): appPass(Privileged) while approved or deactivated; restricted and queued sessions keep theirs. */
+export function appPasswordSessionScope(status: AccountStatus, privileged: boolean, opts: { allowTakendown?: boolean; queued?: boolean } = {}): AccessScope {
+  return status === "approved" || status === "deactivated" ? appPassScope(privileged) : sessionScope(status, opts);
+}
+
 export class LoginService {
   constructor(
-    private readonly deps: { db: Database; accounts: AccountService; sessions: SessionService; lockout: Lockout; audit: AuditLog; handleDomain: string },
+    private readonly deps: { db: Database; accounts: AccountService; sessions: SessionService; lockout: Lockout; audit: AuditLog; handleDomain: string; appPasswords?: Pick<AppPasswordService, "match"> },
   ) {}
 
   private findAccount(identifier: string): AccountRow | undefined {
@@ -63,21 +69,27 @@ export class LoginService {
     }
     // Exactly one full verification per unlocked attempt, against a dummy hash when there is no account.
     const tooLong = [...input.password].length > 256;
-    const ok = await verifyPassword(tooLong ? "" : input.password, row?.passwordHash ?? dummyPasswordHash());
+    let ok = await verifyPassword(tooLong ? "" : input.password, row?.passwordHash ?? dummyPasswordHash());
+    // 10 §4: only when the account password fails is the input tried as an app password (an HMAC, no second argon2id)
+    const appPassword = !ok && row && !tooLong ? await this.deps.appPasswords?.match(row.did, input.password) : undefined;
+    if (appPassword) ok = true;
     if (!ok || !row || tooLong) {
       await lockout.recordFailure(key);
       await fail(row ? "wrong_password" : "unknown_identifier");
       throw invalidCredentials();
     }
     await lockout.reset(key);
-    if (needsRehash(row.passwordHash)) {
+    if (!appPassword && needsRehash(row.passwordHash)) {
       const hash = await hashPassword(input.password);
       await db.transaction((tx) => tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, row.did)).run());
     }
-    const scope = sessionScope(row.status as AccountStatus, { allowTakendown: input.allowTakendown });
+    const scope = appPassword
+      ? appPasswordSessionScope(row.status as AccountStatus, appPassword.privileged, { allowTakendown: input.allowTakendown })
+      : sessionScope(row.status as AccountStatus, { allowTakendown: input.allowTakendown });
     const created = await db.transaction((tx) => {
-      const s = sessions.createInTx(tx, row.did, scope);
-      audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: row.did, targetDid: row.did, meta: { sid: s.sid, restricted: scope === "com.atproto.takendown" }, ip });
+      const s = sessions.createInTx(tx, row.did, scope, appPassword?.id);
+      const via = appPassword ? { appPassword: appPassword.name } : {};
+      audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: row.did, targetDid: row.did, meta: { sid: s.sid, restricted: scope === "com.atproto.takendown", ...via }, ip });
       return s;
     });
     return { row, tokens: { accessJwt: created.accessJwt, refreshJwt: created.refreshJwt }, sid: created.sid, scope };

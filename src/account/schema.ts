@@ -8,6 +8,8 @@ export const accounts = sqliteTable("accounts", {
   /** external handle when the account switched away from <name>.<HANDLE_DOMAIN> (02 §6) */
   externalHandle: text("external_handle"),
   email: text("email").notNull(),
+  /** set by confirmEmail, cleared whenever the email changes (10 §5; migration 20) */
+  emailConfirmedAt: text("email_confirmed_at"),
   passwordHash: text("password_hash").notNull(),
   status: text("status").notNull(),
   previousStatus: text("previous_status"),
@@ -59,6 +61,8 @@ export const sessions = sqliteTable("sessions", {
   lastUsedAt: text("last_used_at").notNull(),
   expiresAt: text("expires_at").notNull(),
   revokedAt: text("revoked_at"),
+  /** the app password this session was created with (10 §4; migration 19), null for a full session */
+  appPasswordId: text("app_password_id"),
 });
 
 /** Only SHA-256(jti) of a refresh token is stored. */

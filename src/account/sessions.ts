@@ -44,14 +44,20 @@ export class SessionService {
   }
 
   /** Starts a new session (family) for a successful login. */
-  createInTx(tx: Tx, did: string, scope: AccessScope): TokenPair & { sid: string } {
+  createInTx(tx: Tx, did: string, scope: AccessScope, appPasswordId?: string): TokenPair & { sid: string } {
     const nowMs = this.now();
     const sid = randomId();
     const { pair, refreshHash, refreshExpires } = this.mint(did, sid, scope, nowMs);
     const at = new Date(nowMs).toISOString();
-    tx.orm.insert(sessions).values({ id: sid, did, createdAt: at, lastUsedAt: at, expiresAt: refreshExpires }).run();
+    tx.orm.insert(sessions).values({ id: sid, did, createdAt: at, lastUsedAt: at, expiresAt: refreshExpires, appPasswordId: appPasswordId ?? null }).run();
     tx.orm.insert(refreshTokens).values({ hash: refreshHash, sid, createdAt: at, expiresAt: refreshExpires }).run();
     return { ...pair, sid };
+  }
+
+  /** True when the session was created with an app password (10 §4): such a session is never "full", whatever its scope. */
+  appPasswordBound(sid: string): boolean {
+    const row = this.deps.db.orm.select({ id: sessions.appPasswordId }).from(sessions).where(eq(sessions.id, sid)).get();
+    return !!row?.id;
   }
 
   /** True when the session exists and is not revoked (read connection). */
@@ -81,9 +87,9 @@ export class SessionService {
 
   /**
    * Rotates a verified refresh token. `scopeFor` recomputes the access scope from the account's current status
-   * (it throws the status error when the account may not hold a session).
+   * and the session's app password, if any (it throws the status error when the account may not hold a session).
    */
-  async rotate(claims: { jti: string; sid: string; sub: string }, scopeFor: () => AccessScope, ip?: string): Promise<TokenPair> {
+  async rotate(claims: { jti: string; sid: string; sub: string }, scopeFor: (session: { appPasswordId: string | null }, tx: Tx) => AccessScope, ip?: string): Promise<TokenPair> {
     const hash = sha256Hex(claims.jti);
     const nowMs = this.now();
     this.sweepGrace(nowMs);
@@ -103,7 +109,7 @@ export class SessionService {
         reuse = true;
         return undefined;
       }
-      const scope = scopeFor();
+      const scope = scopeFor(session, tx);
       const minted = this.mint(session.did, session.id, scope, nowMs);
       const at = new Date(nowMs).toISOString();
       tx.orm.update(refreshTokens).set({ rotatedAt: at }).where(eq(refreshTokens.hash, hash)).run();

@@ -8,8 +8,8 @@ import { ConfigError } from "../config/errors.ts";
 import { identityKeys } from "./schema.ts";
 import { TtlLruCache } from "./ttl-cache.ts";
 
-export type KeyPurpose = "identity.signing-key" | "identity.recovery-key" | "service.signing-key";
-export const KEY_PURPOSES: readonly KeyPurpose[] = ["identity.signing-key", "identity.recovery-key", "service.signing-key"];
+export type KeyPurpose = "identity.signing-key" | "identity.recovery-key" | "service.signing-key" | "auth.app-password-pepper";
+export const KEY_PURPOSES: readonly KeyPurpose[] = ["identity.signing-key", "identity.recovery-key", "service.signing-key", "auth.app-password-pepper"];
 
 const MAGIC = new TextEncoder().encode("OFK1");
 const IV_BYTES = 12;
@@ -38,6 +38,39 @@ export function deriveKek(secret: string, salt: Uint8Array): Promise<Buffer> {
   );
 }
 
+/** The KeyVault wrap with an explicit KEK: `keys rewrap` unwraps with the old secret's KEK and seals with the new one's. */
+export function sealWithKek(kek: Buffer, purpose: KeyPurpose, subjectDid: string, privateKeyBytes: Uint8Array): Uint8Array {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", kek, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad(purpose, subjectDid));
+  const ct = Buffer.concat([cipher.update(privateKeyBytes), cipher.final()]);
+  const out = new Uint8Array(MAGIC.length + IV_BYTES + ct.length + TAG_BYTES);
+  out.set(MAGIC, 0);
+  out.set(iv, MAGIC.length);
+  out.set(ct, MAGIC.length + IV_BYTES);
+  out.set(cipher.getAuthTag(), MAGIC.length + IV_BYTES + ct.length);
+  return out;
+}
+
+/** Unwraps with an explicit KEK (doctor's self-test, rewrap); throws KeyDecryptionError on any mismatch. */
+export function openWithKek(kek: Buffer, purpose: KeyPurpose | string, subjectDid: string, blob: Uint8Array): Uint8Array {
+  if (blob.length < MAGIC.length + IV_BYTES + TAG_BYTES + 1 || MAGIC.some((b, i) => blob[i] !== b)) throw new KeyDecryptionError();
+  const iv = blob.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
+  const ct = blob.subarray(MAGIC.length + IV_BYTES, blob.length - TAG_BYTES);
+  const tag = blob.subarray(blob.length - TAG_BYTES);
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", kek, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(aad(purpose as KeyPurpose, subjectDid));
+    decipher.setAuthTag(tag);
+    return new Uint8Array(Buffer.concat([decipher.update(ct), decipher.final()]));
+  } catch {
+    throw new KeyDecryptionError();
+  }
+}
+
+/** The server_meta key of the installation salt (read without creating it by doctor and rewrap). */
+export const INSTALLATION_SALT_META_KEY = SALT_META_KEY;
+
 export class KeyVault {
   private readonly cache = new TtlLruCache<string, Secp256k1Keypair>(CACHE_MAX, CACHE_TTL_MS);
 
@@ -61,32 +94,12 @@ export class KeyVault {
 
   /** OFK1 ‖ 12-byte IV ‖ AES-256-GCM ciphertext ‖ 16-byte tag; AAD binds purpose and subject. */
   encrypt(purpose: KeyPurpose, subjectDid: string, privateKeyBytes: Uint8Array): Uint8Array {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv("aes-256-gcm", this.kek, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(aad(purpose, subjectDid));
-    const ct = Buffer.concat([cipher.update(privateKeyBytes), cipher.final()]);
-    const out = new Uint8Array(MAGIC.length + IV_BYTES + ct.length + TAG_BYTES);
-    out.set(MAGIC, 0);
-    out.set(iv, MAGIC.length);
-    out.set(ct, MAGIC.length + IV_BYTES);
-    out.set(cipher.getAuthTag(), MAGIC.length + IV_BYTES + ct.length);
-    return out;
+    return sealWithKek(this.kek, purpose, subjectDid, privateKeyBytes);
   }
 
   /** The raw private key bytes; throws KeyDecryptionError on any mismatch. */
   decrypt(purpose: KeyPurpose, subjectDid: string, blob: Uint8Array): Uint8Array {
-    if (blob.length < MAGIC.length + IV_BYTES + TAG_BYTES + 1 || MAGIC.some((b, i) => blob[i] !== b)) throw new KeyDecryptionError();
-    const iv = blob.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
-    const ct = blob.subarray(MAGIC.length + IV_BYTES, blob.length - TAG_BYTES);
-    const tag = blob.subarray(blob.length - TAG_BYTES);
-    try {
-      const decipher = createDecipheriv("aes-256-gcm", this.kek, iv, { authTagLength: TAG_BYTES });
-      decipher.setAAD(aad(purpose, subjectDid));
-      decipher.setAuthTag(tag);
-      return new Uint8Array(Buffer.concat([decipher.update(ct), decipher.final()]));
-    } catch {
-      throw new KeyDecryptionError();
-    }
+    return openWithKek(this.kek, purpose, subjectDid, blob);
   }
 
   /** Decrypts and imports an (exportable) secp256k1 keypair, cached 10 min / 1000 entries (LRU). */

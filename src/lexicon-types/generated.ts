@@ -1633,6 +1633,22 @@ export declare namespace NetOpenfederationServerGetConfig {
 
 /** Every query and procedure: its query parameters (and which have lexicon defaults), JSON input and output, and body encodings. */
 export interface XrpcMethods {
+  "app.bsky.actor.getPreferences": {
+    params: AtApi.AppBskyActorGetPreferences.QueryParams;
+    defaulted: never;
+    input: undefined;
+    output: AtApi.AppBskyActorGetPreferences.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
+  "app.bsky.actor.putPreferences": {
+    params: {};
+    defaulted: never;
+    input: AtApi.AppBskyActorPutPreferences.InputSchema;
+    output: undefined;
+    inputEncoding: "application/json";
+    outputEncoding: undefined;
+  };
   "com.atproto.admin.deleteAccount": {
     params: {};
     defaulted: never;

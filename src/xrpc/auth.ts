@@ -1,7 +1,7 @@
 // Authentication step of the pipeline (spec 00 §6, 01 §9.2–9.3): token verification, status gate, staff roles.
 import type { AppContext } from "../context.ts";
 import type { AccountStatus, AuthGuard, AuthResult } from "./types.ts";
-import { authRequired, expiredToken, forbidden, invalidToken } from "./errors.ts";
+import { authRequired, expiredToken, forbidden, invalidToken, XrpcError } from "./errors.ts";
 import { verifyJwt, type JwtClaims, type TokenType } from "../account/jwt.ts";
 import { statusError } from "../account/views.ts";
 import { looksLikeServiceAuth } from "../identity/service-auth.ts";
@@ -20,12 +20,52 @@ const ALLOWLIST: Partial<Record<AccountStatus, ReadonlySet<string>>> = {
     "net.openfederation.account.changePassword", "com.atproto.repo.importRepo", "com.atproto.repo.uploadBlob",
     "com.atproto.repo.listMissingBlobs", "com.atproto.identity.getRecommendedDidCredentials",
     "com.atproto.identity.submitPlcOperation", "com.atproto.server.getServiceAuth", "com.atproto.temp.checkSignupQueue",
+    "app.bsky.actor.getPreferences", "app.bsky.actor.putPreferences", // 10 §3 (migration copies preferences into a deactivated account)
   ]),
   suspended: new Set([...COMMON, "com.atproto.server.checkAccountStatus", "net.openfederation.account.export", "com.atproto.server.getServiceAuth"]),
   takendown: new Set([...COMMON, "com.atproto.server.checkAccountStatus", "net.openfederation.account.export", "com.atproto.server.getServiceAuth"]),
   disabled: new Set([...COMMON, "com.atproto.server.checkAccountStatus", "net.openfederation.account.export", "com.atproto.server.getServiceAuth"]),
   pending: new Set([...COMMON, "com.atproto.temp.checkSignupQueue"]),
 };
+
+// 10 §3: restricted sessions may read their preferences
+for (const s of ["suspended", "takendown", "disabled"] as const) (ALLOWLIST[s] as Set<string>).add("app.bsky.actor.getPreferences");
+
+/**
+ * Full-session-only methods (10 §4): app-password sessions, privileged or not, get 400 InvalidToken "Bad token scope"
+ * (400 so clients keep the session). Every `staff(…)` method is full-only too (01 §11). Names no route serves yet are harmless.
+ */
+const FULL_SESSION_ONLY: ReadonlySet<string> = new Set([
+  "com.atproto.server.createAppPassword", "com.atproto.server.activateAccount", "com.atproto.server.deactivateAccount",
+  "com.atproto.server.requestAccountDelete", "com.atproto.server.requestEmailUpdate", "com.atproto.server.updateEmail",
+  "com.atproto.server.getAccountInviteCodes", "com.atproto.identity.requestPlcOperationSignature",
+  "com.atproto.identity.signPlcOperation", "com.atproto.identity.submitPlcOperation", "com.atproto.repo.importRepo",
+  "net.openfederation.account.changePassword", "net.openfederation.account.listOAuthSessions",
+  "net.openfederation.account.revokeOAuthSession", "net.openfederation.community.delete",
+  "net.openfederation.community.transferOwnership", "net.openfederation.community.transfer",
+  "net.openfederation.community.cancelTransfer", "net.openfederation.community.prepareImport",
+  "net.openfederation.community.completeImport", "com.atproto.server.deleteAccount",
+]);
+
+export const isAppPassScope = (scope: string): boolean => scope === "com.atproto.appPass" || scope === "com.atproto.appPassPrivileged";
+
+const badTokenScope = () => new XrpcError(400, "InvalidToken", "Bad token scope");
+
+/**
+ * Refuses an app-password session on a full-only method. A restricted session (takendown scope) created with an
+ * app password is not full either: for those few methods the session's binding is read from the database.
+ */
+function assertFullIfRequired(ctx: AppContext, auth: Extract<AuthResult, { kind: "account" }>, nsid: string, staffGuard: boolean): void {
+  if (!staffGuard && !FULL_SESSION_ONLY.has(nsid)) return;
+  if (isAppPassScope(auth.scope)) throw badTokenScope();
+  if (auth.scope === "com.atproto.takendown" && FULL_SESSION_ONLY.has(nsid) && ctx.services.sessions.appPasswordBound(auth.sid)) throw badTokenScope();
+}
+
+/** A full password session (not bound to an app password): what personalDetailsPref and account.export's staff path need. */
+export function isFullSession(ctx: AppContext, auth: AuthResult): boolean {
+  if (auth.kind !== "account" || isAppPassScope(auth.scope)) return false;
+  return auth.scope === "com.atproto.access" || !ctx.services.sessions.appPasswordBound(auth.sid);
+}
 
 export function allowedWhile(status: AccountStatus, nsid: string): boolean {
   if (status === "approved") return true;
@@ -76,7 +116,7 @@ function refreshAuth(ctx: AppContext, token: string, checkSession: boolean): Ext
 /** Status gate for a full-access method: only `approved` accounts with a full-access session. */
 function gateUser(auth: Extract<AuthResult, { kind: "account" }>): void {
   if (auth.status !== "approved") throw statusError(auth.status);
-  if (auth.scope !== "com.atproto.access") throw invalidToken("This session is restricted");
+  if (auth.scope !== "com.atproto.access" && !isAppPassScope(auth.scope)) throw invalidToken("This session is restricted");
 }
 
 /** PDS roles whose calls skip the per-IP `create` and `registration` limiters (they are accountable by name, not by IP). */
@@ -113,17 +153,20 @@ export async function authenticate(guard: AuthGuard, req: Request, ctx: AppConte
         return { kind: "anonymous" };
       }
       const auth = accessAuth(ctx, token);
+      assertFullIfRequired(ctx, auth, nsidOf(req), false);
       return guard.kind === "optional" ? auth : { kind: "anonymous" };
     }
     case "user": {
       if (token === undefined) throw authRequired();
       const auth = accessAuth(ctx, token);
+      assertFullIfRequired(ctx, auth, nsidOf(req), false);
       gateUser(auth);
       return auth;
     }
     case "staff": {
       if (token === undefined) throw authRequired();
       const auth = accessAuth(ctx, token);
+      assertFullIfRequired(ctx, auth, nsidOf(req), true);
       gateUser(auth);
       if (!auth.roles.some((r) => guard.roles.includes(r))) throw forbidden("This method requires a staff role");
       return auth;
@@ -131,6 +174,7 @@ export async function authenticate(guard: AuthGuard, req: Request, ctx: AppConte
     case "self-any": {
       if (token === undefined) throw authRequired();
       const auth = accessAuth(ctx, token);
+      assertFullIfRequired(ctx, auth, nsidOf(req), false);
       if (!allowedWhile(auth.status, nsidOf(req))) throw statusError(auth.status);
       return auth;
     }

@@ -147,6 +147,12 @@ import * as adminListExportSchedules from "../api/net/openfederation/admin/listE
 import * as adminDeleteExportSchedule from "../api/net/openfederation/admin/deleteExportSchedule.ts";
 import * as adminListExportSnapshots from "../api/net/openfederation/admin/listExportSnapshots.ts";
 import * as adminGetExportSnapshot from "../api/net/openfederation/admin/getExportSnapshot.ts";
+// app passwords (10 §4) and private preferences (10 §3); full-session-only methods are listed in auth.ts
+import * as createAppPassword from "../api/com/atproto/server/createAppPassword.ts";
+import * as listAppPasswords from "../api/com/atproto/server/listAppPasswords.ts";
+import * as revokeAppPassword from "../api/com/atproto/server/revokeAppPassword.ts";
+import * as getPreferences from "../api/app/bsky/actor/getPreferences.ts";
+import * as putPreferences from "../api/app/bsky/actor/putPreferences.ts";
 export const ROUTES: RouteEntry[] = [
   // nsid                                   handler                   auth   rateLimit
   { nsid: "com.atproto.server.describeServer", handler: describeServer.handler, auth: none },
@@ -285,4 +291,11 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.admin.deleteExportSchedule", handler: adminDeleteExportSchedule.handler, auth: staff("admin") },
   { nsid: "net.openfederation.admin.listExportSnapshots", handler: adminListExportSnapshots.handler, auth: staff("admin") },
   { nsid: "net.openfederation.admin.getExportSnapshot", handler: adminGetExportSnapshot.handler, auth: userAuth },
+  // app passwords (10 §4): approved accounts; createAppPassword refuses app-password sessions (auth.ts FULL_SESSION_ONLY)
+  { nsid: "com.atproto.server.createAppPassword", handler: createAppPassword.handler, auth: userAuth },
+  { nsid: "com.atproto.server.listAppPasswords", handler: listAppPasswords.handler, auth: userAuth },
+  { nsid: "com.atproto.server.revokeAppPassword", handler: revokeAppPassword.handler, auth: userAuth },
+  // preferences (10 §3): self-any (approved, deactivated; get also restricted, per the 01 §9.3 allowlists), served locally
+  { nsid: "app.bsky.actor.getPreferences", handler: getPreferences.handler, auth: selfAny },
+  { nsid: "app.bsky.actor.putPreferences", handler: putPreferences.handler, auth: selfAny, precheck: putPreferences.precheck },
 ];

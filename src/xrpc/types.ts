@@ -100,6 +100,8 @@ export interface RouteEntry {
   rateLimit?: RateLimitBucket;
   /** count `rateLimit` only for requests carrying an Origin header (browser calls): partner.register (06 §11) */
   rateLimitBrowserOnly?: true;
+  /** checks on the parsed JSON body run before the lexicon validation, where the spec fixes the message (putPreferences' "$type") */
+  precheck?: (body: unknown) => void;
   /** override the Content-Security-Policy (e.g. getBlob's sandbox policy) */
   csp?: string;
   /** override the body cap and the 413 error name for non-JSON inputs (uploadBlob: BlobTooLarge) */

@@ -27,6 +27,7 @@ import { invalidStatus, statusError } from "../views.ts";
 import { precheckCreateAccount, toCreateAccountError } from "./create-errors.ts";
 import { reindexExternalKeysInTx, type ReindexResult } from "../external-keys-import.ts";
 import { blobRefCounts, dropRepoBlobRefsInTx, markExpectedInTx } from "../../blob/refs.ts";
+import type { PreferenceService } from "../preferences.ts";
 
 export interface LifecycleDeps {
   config: Config;
@@ -42,6 +43,8 @@ export interface LifecycleDeps {
   sequencer: Sequencer;
   /** the handle namespace shared with communities (01 §4), built at the composition root */
   names: NameNamespacePort;
+  /** checkAccountStatus.privateStateValues: the stored preferences (10 §3) */
+  preferences?: Pick<PreferenceService, "count">;
   logger: Logger;
 }
 
@@ -138,7 +141,7 @@ export class LifecycleService {
       repoRev: head?.rev ?? "",
       repoBlocks: repo.blockCount(did),
       indexedRecords: repo.recordCount(did),
-      privateStateValues: 0,
+      privateStateValues: this.deps.preferences?.count(did) ?? 0,
       expectedBlobs: blobs.expected,
       importedBlobs: blobs.imported,
     };
@@ -150,6 +153,10 @@ export class LifecycleService {
     const nowSec = Math.floor(this.now() / 1000);
     const { aud, lxm } = params;
     if (caller.scope === "com.atproto.takendown" && lxm !== CREATE_ACCOUNT_NSID) throw statusError(caller.status);
+    // 10 §4: only full sessions and privileged app passwords get tokens for chat and for migrating the account away
+    if (caller.scope === "com.atproto.appPass" && lxm !== undefined && (lxm.startsWith("chat.bsky.") || lxm === CREATE_ACCOUNT_NSID)) {
+      throw invalidRequest(`insufficient access to request a service auth token for ${lxm}`);
+    }
     if (!/^did:[a-z]+:[A-Za-z0-9._:%-]+(#[A-Za-z0-9._~-]+)?$/.test(aud)) throw invalidRequest("aud must be a DID");
     if (lxm !== undefined && /^com\.atproto\.(server|identity)\./.test(lxm) && lxm !== CREATE_ACCOUNT_NSID) {
       throw invalidRequest(`Service tokens for ${lxm} are not issued`);

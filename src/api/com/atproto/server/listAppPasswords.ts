@@ -1,0 +1,8 @@
+// com.atproto.server.listAppPasswords: the caller's app passwords, newest first, never the passwords (10 §4).
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
+import { authRequired } from "../../../../xrpc/errors.ts";
+
+export function handler({ ctx, auth }: MethodArgs<"com.atproto.server.listAppPasswords">): MethodResult<"com.atproto.server.listAppPasswords"> {
+  if (auth.kind !== "account") throw authRequired();
+  return { passwords: ctx.services.appPasswords.list(auth.did) };
+}
