@@ -8,7 +8,9 @@ import type { AuditLog } from "../audit/audit-log.ts";
 import { DomainError } from "../errors.ts";
 import { communityMembers, communityRoles, type CommunityRow } from "./schema.ts";
 import { COL, isPermission, type Permission } from "./permissions.ts";
-import { authorizeCommunityWrite, callerDid, communityStatusGate, isStaff, membershipOf, requirePermission, resolveCommunity, type GateCtx } from "./gate.ts";
+import {
+  authorizeCommunityWrite, callerDid, communityStatusGate, isStaff, membershipOf, requirePermission, resolveCommunity, type GateCtx, type Membership,
+} from "./gate.ts";
 import { communityNotFound, communityPrivate } from "./errors.ts";
 import { actorDid } from "./remote.ts";
 import {
@@ -25,28 +27,40 @@ export interface RoleDeps extends GateCtx {
 const DEFAULT_ORDER = ["owner", "moderator", "member"];
 const uriOf = (did: string, collection: string, rkey: string) => `at://${did}/${collection}/${rkey}`;
 
-/** A write planned against a record's CID loses to a concurrent write of that record (InvalidSwap): plan again. */
+/** Internal: the caller's role changed between planning and the commit transaction; plan again. */
+class RoleRaced extends Error {}
+
+/**
+ * A write planned against a record's CID loses to a concurrent write of that record (InvalidSwap), and a plan made
+ * with the caller's old permissions is stale (RoleRaced): plan again, a few times.
+ */
 async function withReplan<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (!(err instanceof DomainError && err.error === "InvalidSwap") || attempt >= 3) throw err;
+      const raced = err instanceof RoleRaced || (err instanceof DomainError && err.error === "InvalidSwap");
+      if (!raced || attempt >= 3) throw err;
     }
   }
 }
+
+const samePermissions = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((p) => b.includes(p));
 
 /**
  * Commits `plan` for `callerDid` holding `permission`: the gate runs again inside the transaction (status and the
  * caller's role may have changed since planning), then the plan's own re-check, then the audit row.
  */
-async function commit(deps: RoleDeps, community: CommunityRow, callerDid: string, permission: Permission, plan: RolePlan) {
+async function commit(deps: RoleDeps, community: CommunityRow, actor: Membership, permission: Permission, plan: RolePlan) {
+  const callerDid = actor.memberDid;
   return deps.communities.writer.write(community.did, plan.ops, {
     inTx: (tx) => {
       const row = deps.communities.getRow(community.did, tx.orm);
       if (!row) throw communityNotFound();
       communityStatusGate(row, { write: true });
-      requirePermission(deps, row, callerDid, permission, tx.orm);
+      const { membership: now } = requirePermission(deps, row, callerDid, permission, tx.orm);
+      // the escalation guard ran with the permissions read when planning
+      if (now.isOwner !== actor.isOwner || !samePermissions(now.permissions, actor.permissions)) throw new RoleRaced();
       plan.recheckInTx(tx);
       deps.audit.writeInTx(tx, { action: plan.audit.action, actorType: "account", actorDid: callerDid, targetDid: row.did, meta: plan.audit.meta });
     },
@@ -70,7 +84,7 @@ export function assignMemberRole(deps: RoleDeps, identifier: string, callerDid: 
     const uri = uriOf(community.did, COL.member, memberDid);
     // already holds the role: answer with the current record, no commit and no audit row
     if (!plan.changes) return { uri, cid: recordOn(deps.db.orm, community.did, COL.member, memberDid)!.cid, role: plan.roleName, roleRkey };
-    const result = await commit(deps, community, callerDid, PERM, plan);
+    const result = await commit(deps, community, actor.membership, PERM, plan);
     const item = result.results[0];
     return { uri, cid: item && item.action !== "delete" ? item.cid : "", role: plan.roleName, roleRkey };
   });
@@ -84,7 +98,7 @@ export class RoleService {
     return withReplan(async () => {
       const { community, actor } = authorize(this.deps, identifier, me, "community.role.write");
       const plan = planCreateRole(this.deps.db.orm, community, input, actor);
-      const result = await commit(this.deps, community, me, "community.role.write", plan);
+      const result = await commit(this.deps, community, actor.membership, "community.role.write", plan);
       const item = result.results[0]!;
       return { uri: item.uri, cid: item.action !== "delete" ? item.cid : "", rkey: plan.rkey };
     });
@@ -95,7 +109,7 @@ export class RoleService {
     return withReplan(async () => {
       const { community, actor } = authorize(this.deps, identifier, me, "community.role.write");
       const plan = planUpdateRole(this.deps.db.orm, community, input, actor);
-      const result = await commit(this.deps, community, me, "community.role.write", plan);
+      const result = await commit(this.deps, community, actor.membership, "community.role.write", plan);
       const item = result.results[0]!;
       return { uri: item.uri, cid: item.action !== "delete" ? item.cid : "" };
     });
@@ -105,7 +119,7 @@ export class RoleService {
     const me = actorDid(auth);
     return withReplan(async () => {
       const { community, actor } = authorize(this.deps, identifier, me, "community.role.write");
-      await commit(this.deps, community, me, "community.role.write", planDeleteRole(this.deps.db.orm, community, rkey, actor));
+      await commit(this.deps, community, actor.membership, "community.role.write", planDeleteRole(this.deps.db.orm, community, rkey, actor));
       return { success: true as const };
     });
   }
