@@ -24,6 +24,7 @@ export const main = defineCommand({
     audit: () => load(import("./audit/index.ts")),
     partner: () => load(import("./partner/index.ts")),
     server: () => load(import("./server/index.ts")),
+    doctor: () => load(import("./doctor.ts")),
   },
 });
 

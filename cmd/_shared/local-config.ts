@@ -1,0 +1,39 @@
+// Config for the local operator commands (doctor, backup, keys, repair): the same sources and flags as `serve`.
+import type { ArgsDef } from "citty";
+import { loadConfig, type LoadedConfig } from "../../src/config/index.ts";
+import { readRawConfig } from "../../src/config/raw.ts";
+
+export const localConfigArgs = {
+  "data-dir": { type: "string", description: "Data directory (DATA_DIR)" },
+  config: { type: "string", description: "Config file (TOML); default $OFPDS_CONFIG or the XDG config dir" },
+  "env-file": { type: "string", description: "Read settings from this .env file instead of ./.env" },
+  dev: { type: "boolean", description: "The data set of `ofpds serve --dev` (./.ofpds-dev, generated secrets)" },
+} as const satisfies ArgsDef;
+
+export interface LocalConfigFlags {
+  "data-dir"?: string;
+  config?: string;
+  "env-file"?: string;
+  dev?: boolean;
+  port?: string;
+  hostname?: string;
+}
+
+function flagsOf(args: LocalConfigFlags): Record<string, string> {
+  const flags: Record<string, string> = {};
+  if (args["data-dir"]) flags.DATA_DIR = args["data-dir"];
+  if (args.port) flags.PORT = args.port;
+  if (args.hostname) flags.PDS_HOSTNAME = args.hostname;
+  return flags;
+}
+
+/** The configuration `ofpds serve` would load with the same flags; throws ConfigError (exit 78). */
+export function loadLocalConfig(args: LocalConfigFlags): LoadedConfig {
+  return loadConfig({ flags: flagsOf(args), dev: args.dev === true, configPath: args.config, envFile: args["env-file"] });
+}
+
+/** One raw setting as the config would see it (for settings this version reads but does not type yet, e.g. SMTP_URL). */
+export function rawSetting(args: LocalConfigFlags, name: string): string | undefined {
+  const { raw } = readRawConfig({ flags: flagsOf(args), configPath: args.config, envFile: args["env-file"], problems: [] });
+  return raw[name] || undefined;
+}

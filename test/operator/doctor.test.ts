@@ -1,0 +1,117 @@
+// `ofpds doctor` against real servers: a healthy dev server (exit 0, the documented array), the PLC directory
+// stopped (a `fail` entry, exit 1), --offline (no network check), a wrong key-encryption secret (fail, exit 1).
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { freePort, runCli, spawnOfpds, tempDirs, waitFor } from "../_support/process.ts";
+import { startPds, type RunningPds } from "../_support/pds.ts";
+
+setDefaultTimeout(60_000);
+const dir = tempDirs("ofpds-doctor-");
+const NETWORK_IDS = ["health", "tls", "did-json", "handle", "websocket", "plc", "clock", "crawlers", "mailer", "oauth"];
+
+let healthy: RunningPds;
+beforeAll(async () => {
+  healthy = await startPds({ RATE_LIMITS_ENABLED: "false" });
+});
+afterAll(async () => {
+  await healthy?.stop();
+});
+
+const plcPortOf = (p: RunningPds) => new URL(p.plcUrl).port;
+const doctor = (p: RunningPds, extra: string[] = [], env: Record<string, string> = {}) =>
+  runCli(["doctor", "--json", "--dev", "--data-dir", p.dataDir, "--port", String(p.port), ...extra], { env: { PLC_PORT: plcPortOf(p), ...env } });
+
+function parse(stdout: string): Array<{ id: string; status: string; message: string; hint?: string }> {
+  const arr = JSON.parse(stdout);
+  expect(Array.isArray(arr)).toBe(true);
+  for (const r of arr) {
+    expect(Object.keys(r).every((k) => ["id", "status", "message", "hint"].includes(k))).toBe(true);
+    expect(["ok", "warn", "fail"]).toContain(r.status);
+    expect(typeof r.id).toBe("string");
+    expect(typeof r.message).toBe("string");
+  }
+  return arr;
+}
+
+test("a healthy dev server: every check present, none fails, exit 0; the human form prints ✓ / ! lines", async () => {
+  const r = await doctor(healthy);
+  expect(r.code).toBe(0);
+  const checks = parse(r.stdout);
+  const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
+  for (const id of ["config", "data-dir", "database", "keys", "health", "did-json", "handle", "websocket", "plc", "clock", "crawlers", "plc-outbox", "bootstrap", "backup", "trust-proxy", "mailer", "oauth"]) {
+    expect(byId[id]).toBeDefined();
+  }
+  expect(checks.filter((c) => c.status === "fail")).toEqual([]);
+  for (const id of ["config", "database", "keys", "health", "did-json", "handle", "websocket", "plc", "clock"]) expect(byId[id]!.status).toBe("ok");
+  // dev: no crawlers and no backup yet are warnings with a hint
+  expect(byId.crawlers).toMatchObject({ status: "warn" });
+  expect(byId.backup!.hint).toContain("ofpds backup create");
+  expect(r.stderr).toBe("");
+
+  const human = await runCli(["doctor", "--dev", "--data-dir", healthy.dataDir, "--port", String(healthy.port)], { env: { PLC_PORT: plcPortOf(healthy) } });
+  expect(human.code).toBe(0);
+  expect(human.stdout).toContain("✓ database: ");
+  expect(human.stdout).toContain("! backup: ");
+  expect(human.stdout).not.toContain("\x1b[");
+});
+
+test("--offline leaves out every network check", async () => {
+  const r = await doctor(healthy, ["--offline"]);
+  expect(r.code).toBe(0);
+  const ids = parse(r.stdout).map((c) => c.id);
+  expect(ids).toEqual(["config", "data-dir", "database", "keys", "plc-outbox", "bootstrap", "backup", "trust-proxy"]);
+  for (const id of NETWORK_IDS) expect(ids).not.toContain(id);
+});
+
+test("a wrong KEY_ENCRYPTION_SECRET → keys fail, exit 1, stdout still the array and the error on stderr", async () => {
+  const r = await doctor(healthy, ["--offline"], { KEY_ENCRYPTION_SECRET: "x".repeat(48) });
+  expect(r.code).toBe(1);
+  const keys = parse(r.stdout).find((c) => c.id === "keys")!;
+  expect(keys).toMatchObject({ status: "fail", message: "KEY_ENCRYPTION_SECRET does not match this data directory" });
+  expect(JSON.parse(r.stderr)).toEqual({ error: "DoctorFailed", message: "doctor: 1 check(s) failed: keys", exitCode: 1 });
+});
+
+test("a data dir that does not exist → data-dir and database fail, exit 1", async () => {
+  const missing = `${dir()}/nothing-here`;
+  const r = await runCli(["doctor", "--json", "--offline", "--data-dir", missing], { env: { AUTH_JWT_SECRET: "a".repeat(40), KEY_ENCRYPTION_SECRET: "b".repeat(40), PDS_HOSTNAME: "pds.example.org" } });
+  expect(r.code).toBe(1);
+  const checks = parse(r.stdout);
+  expect(checks.find((c) => c.id === "data-dir")).toMatchObject({ status: "fail" });
+  expect(checks.find((c) => c.id === "database")).toMatchObject({ status: "fail" });
+});
+
+test("a configuration error → one failing config entry listing the problems, exit 1", async () => {
+  const r = await runCli(["doctor", "--json", "--offline", "--data-dir", dir()], { env: { AUTH_JWT_SECRET: "short", PDS_HOSTNAME: "localhost" } });
+  expect(r.code).toBe(1);
+  const checks = parse(r.stdout);
+  expect(checks).toHaveLength(1);
+  expect(checks[0]).toMatchObject({ id: "config", status: "fail" });
+  expect(checks[0]!.message).toContain("AUTH_JWT_SECRET");
+});
+
+test("the PLC directory stopped → a `plc` fail entry and exit 1 (the rest still reported); --offline then passes", async () => {
+  const plcPort = await freePort();
+  const plcDir = dir();
+  const plc = spawnOfpds(["plc", "--port", String(plcPort), "--data-dir", plcDir]);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${plcPort}/_health`)).status < 500, 20_000, "ofpds plc");
+  const plcUrl = `http://127.0.0.1:${plcPort}`;
+  const pds = await startPds({ RATE_LIMITS_ENABLED: "false", PLC_URL: plcUrl });
+  try {
+    const before = await doctor(pds, [], { PLC_URL: plcUrl });
+    expect(parse(before.stdout).find((c) => c.id === "plc")).toMatchObject({ status: "ok" });
+    plc.proc.kill("SIGTERM");
+    await plc.proc.exited;
+    const r = await doctor(pds, [], { PLC_URL: plcUrl });
+    expect(r.code).toBe(1);
+    const checks = parse(r.stdout);
+    const entry = checks.find((c) => c.id === "plc")!;
+    expect(entry.status).toBe("fail");
+    expect(entry.message).toContain(`the PLC directory ${plcUrl} is unreachable`);
+    expect(entry.hint).toContain("PLC_URL");
+    expect(checks.find((c) => c.id === "health")).toMatchObject({ status: "ok" });
+    expect(JSON.parse(r.stderr)).toMatchObject({ error: "DoctorFailed", exitCode: 1 });
+    expect((await doctor(pds, ["--offline"], { PLC_URL: plcUrl })).code).toBe(0);
+  } finally {
+    await pds.stop();
+    if (plc.proc.exitCode === null) plc.proc.kill("SIGTERM");
+  }
+});
