@@ -164,6 +164,17 @@ describe("deleteAttestation", () => {
   });
 });
 
+describe("races", () => {
+  test("two concurrent revocations of one attestation: one 200, one 404 AttestationNotFound, one audit row", async () => {
+    const a = await ok(issue(owner, { claim: { twice: true } }));
+    const before = audits("community.deleteAttestation");
+    const replies = await Promise.all([post(owner, "deleteAttestation", { rkey: a.rkey }), post(mod, "deleteAttestation", { rkey: a.rkey })]);
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 404]);
+    expect(replies.find((r) => r.status === 404)!.body.error).toBe("AttestationNotFound");
+    expect(audits("community.deleteAttestation")).toBe(before + 1);
+  });
+});
+
 describe("private and suspended communities", () => {
   test("private: verify by a non-member → community_private without details; list → 403 CommunityPrivate; a member sees both", async () => {
     const p = await s.community(owner, "secretclub", { visibility: "private" });

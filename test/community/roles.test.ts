@@ -248,6 +248,31 @@ describe("createRole", () => {
   });
 });
 
+describe("races", () => {
+  test("five concurrent createRole with one name (any case): exactly one 200, the others 409 RoleNameTaken, one row", async () => {
+    const r = await s.community(owner, "racers");
+    const replies = await Promise.all(["Twin", "twin", "TWIN", "tWin", "Twin"].map((name) => post(owner, "createRole", { communityDid: r, name, permissions: [] })));
+    expect(replies.filter((x) => x.status === 200)).toHaveLength(1);
+    expect(replies.filter((x) => x.status === 409 && x.body.error === "RoleNameTaken")).toHaveLength(4);
+    expect(s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND lower(name) = 'twin'", r)).toBe(1);
+    expect(s.count("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ?", r, ROLE)).toBe(4);
+  });
+
+  test("deleteRole racing updateMemberRole onto that role: never a member holding a deleted role", async () => {
+    const r = await s.community(owner, "racers2");
+    await s.join(pete, r);
+    const role = await ok(post(owner, "createRole", { communityDid: r, name: "Brief", permissions: [] }));
+    const [del, assign] = await Promise.all([
+      post(owner, "deleteRole", { communityDid: r, rkey: role.rkey }),
+      post(owner, "updateMemberRole", { communityDid: r, memberDid: pete.did, roleRkey: role.rkey }),
+    ]);
+    const held = roleOf(pete.did, r);
+    const exists = s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND rkey = ?", r, role.rkey) === 1;
+    if (held === role.rkey) expect(exists).toBe(true);
+    expect([del.status, assign.status].sort()).toEqual(exists ? [200, 409] : [200, 404]);
+  });
+});
+
 describe("status rules (04 §3)", () => {
   test("suspended → 403 CommunitySuspended for role writes; listRoles still answers", async () => {
     const x = await s.community(owner, "paused");
