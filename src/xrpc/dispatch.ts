@@ -30,6 +30,12 @@ interface ResolvedRoute {
   declaredErrors: Set<string>;
 }
 
+const PREFERENCE_METHODS: ReadonlySet<string> = new Set(["app.bsky.actor.getPreferences", "app.bsky.actor.putPreferences"]);
+const proxiedElsewhere = (req: Request, appViewDid: string | undefined): boolean => {
+  const header = req.headers.get("atproto-proxy");
+  return header !== null && header !== `${appViewDid}#bsky_appview`;
+};
+
 const isRaw = (v: unknown): v is RawOutput => typeof v === "object" && v !== null && (v as RawOutput).raw === true;
 
 /** Resolve the route table against the lexicons once, failing fast on a method without a lexicon or verifier. */
@@ -56,6 +62,8 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
     const route = table.get(nsid);
     // no local route: proxied, or 404 (10 §1.1)
     if (!route) return proxyRequest(ctx, registry, req, state, nsid);
+    // 10 §1.6: the preference methods are served here unless atproto-proxy names another service than the AppView
+    if (PREFERENCE_METHODS.has(nsid) && proxiedElsewhere(req, ctx.config.proxy.appView?.did)) return proxyRequest(ctx, registry, req, state, nsid);
     const { entry, def } = route;
 
     // 2. verb

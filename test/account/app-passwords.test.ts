@@ -12,6 +12,8 @@ afterAll(() => e?.stop());
 const CREATE = "com.atproto.server.createAppPassword";
 const LIST = "com.atproto.server.listAppPasswords";
 const REVOKE = "com.atproto.server.revokeAppPassword";
+/** every password handed out, to check that none reaches the logs */
+const issued: string[] = [];
 const SHAPE = /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/;
 const login = (identifier: string, password: string, extra: Record<string, unknown> = {}) =>
   call(e.url, "com.atproto.server.createSession", { body: { identifier, password, ...extra } });
@@ -23,6 +25,7 @@ const auditMeta = (action: string, did: string) => e.sql<{ meta: string }>("SELE
 test("create: the password is shown once, matches the pattern, stored only as a keyed hash; login gives an appPass session across refreshes", async () => {
   const u = await approvedUser(e);
   const made = await ok(call(e.url, CREATE, { token: u.accessJwt, body: { name: "  My phone  " } }));
+  issued.push(made.password);
   expect(made.name).toBe("My phone");
   expect(made.password).toMatch(SHAPE);
   expect(made.privileged).toBe(false);
@@ -53,6 +56,7 @@ test("privileged: scope com.atproto.appPassPrivileged; a plain app password cann
   const u = await approvedUser(e);
   const plain = await ok(call(e.url, CREATE, { token: u.accessJwt, body: { name: "plain" } }));
   const priv = await ok(call(e.url, CREATE, { token: u.accessJwt, body: { name: "priv", privileged: true } }));
+  issued.push(plain.password, priv.password);
   expect(priv.privileged).toBe(true);
   const ps = await ok(login(u.name, priv.password));
   expect(decodeJwt(ps.accessJwt).scope).toBe("com.atproto.appPassPrivileged");
@@ -223,4 +227,12 @@ test("admin.deleteAccount removes the account's app passwords", async () => {
   await ok(call(e.url, "net.openfederation.account.export", { token: u.accessJwt, params: { did: u.did } })); // the 06 §2 export rule
   await ok(call(e.url, "com.atproto.admin.deleteAccount", { token: e.admin.accessJwt, body: { did: u.did } }));
   expect(rows(u.did)).toEqual([]);
+});
+
+test("logs: no invalid outputs, no undeclared error names, no app password", () => {
+  const logs = e.pds.logs();
+  expect(logs).not.toContain("does not match its lexicon");
+  expect(logs).not.toContain("does not declare");
+  expect(issued.length).toBe(3);
+  for (const p of issued) expect(logs).not.toContain(p);
 });
