@@ -124,6 +124,8 @@ export class AttestationVerifier {
       const name = errorName(res.body);
       if (name === "RecordNotFound") return fail("not_found", at);
       if (name === "RepoTakendown") return fail("community_takendown", at);
+      // the home server does not serve the repo to us: a private (or deactivated) community
+      if (name === "RepoDeactivated") return fail("community_private", at);
       return fail("fetch_failed", at);
     }
 

@@ -94,6 +94,14 @@ describe("an attestation issued on A, verified from B", () => {
     expect(v.attestation).toBeUndefined();
   });
 
+  test("a private community on A: B (not a member) gets community_private, no details", async () => {
+    const p = (await ok(call(A.url, `${NS}.create`, { token: owner.accessJwt, body: { handle: uniq("hush"), didMethod: "plc", visibility: "private" } }))).did;
+    const a = await ok(call(A.url, `${NS}.issueAttestation`, { token: owner.accessJwt, body: { communityDid: p, subjectDid: owner.did, type: "role", claim: {} } }));
+    const v = await verify(B, p, a.rkey);
+    expect(v).toMatchObject({ valid: false, reason: "community_private", remote: true, communityDid: p });
+    expect(v.attestation).toBeUndefined();
+  });
+
   test("an unknown rkey → not_found; an unknown DID → resolution_failed (both 200)", async () => {
     expect(await verify(B, community, "3kaaaaaaaaaaa")).toMatchObject({ valid: false, reason: "not_found", remote: true });
     expect(await verify(B, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "3kaaaaaaaaaaa")).toMatchObject({ valid: false, reason: "resolution_failed", remote: true });
