@@ -4,11 +4,32 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AtpAgent } from "@atproto/api";
 import { approvedUser, call, ok, PASSWORD, startEnv, type Env } from "../account/_support.ts";
+import { waitFor } from "../_support/process.ts";
 import { fakeService, verifyServiceJwt, type FakeService, type Hit } from "./_support.ts";
 
 const TIMELINE = { feed: [{ post: { uri: "at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/app.bsky.feed.post/1", cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm", author: { did: "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", handle: "a.test" }, record: { $type: "app.bsky.feed.post", text: "hi", createdAt: "2026-01-01T00:00:00.000Z" }, indexedAt: "2026-01-01T00:00:00.000Z" } }], cursor: "next" };
 // bytes with a deliberate layout (spaces, key order) so "unchanged" is checked byte for byte, not as JSON
 const TIMELINE_BYTES = `{ "feed" :${JSON.stringify(TIMELINE.feed)}, "cursor":"next" }`;
+
+const MiB = 1024 * 1024;
+let upstreamFinished = false;
+let releaseBig: () => void = () => {};
+/** 1 MiB, then (once the test has seen it arrive) 4 MiB more: 5 MiB in all, never buffered by the PDS. */
+function bigBody(): ReadableStream<Uint8Array> {
+  upstreamFinished = false;
+  const gate = new Promise<void>((r) => (releaseBig = r));
+  let step = 0;
+  return new ReadableStream({
+    async pull(c) {
+      step++;
+      if (step === 1) return c.enqueue(new Uint8Array(MiB).fill(1));
+      if (step === 2) await gate;
+      if (step <= 5) return c.enqueue(new Uint8Array(MiB).fill(2));
+      upstreamFinished = true;
+      c.close();
+    },
+  });
+}
 
 let e: Env;
 let appView: FakeService, chat: FakeService, reports: FakeService, labeler: FakeService;
@@ -23,6 +44,7 @@ function appViewAnswer(hit: Hit): Response {
   if (nsid === "app.bsky.feed.getPostThread") return Response.json({ error: "NotFound", message: "Post not found", stack: "at internal.ts:1" }, { status: 400 });
   if (nsid === "app.bsky.actor.getProfile") return new Response("boom: database at 10.1.2.3 down", { status: 500 });
   if (nsid === "app.bsky.feed.getFeed") return Response.json({ feed: [] });
+  if (nsid === "app.bsky.test.big") return new Response(bigBody(), { headers: { "content-type": "application/octet-stream" } });
   return Response.json({ ok: true, nsid });
 }
 
@@ -30,7 +52,7 @@ beforeAll(async () => {
   appView = fakeService({ bsky_appview: "BskyAppView", bsky_notif: "BskyNotificationService" }, appViewAnswer);
   chat = fakeService({ bsky_chat: "BskyChatService" }, () => Response.json({ convos: [] }));
   reports = fakeService({ atproto_labeler: "AtprotoLabeler" }, () => Response.json({ id: 1, reasonType: "com.atproto.moderation.defs#reasonSpam", subject: {}, reportedBy: "x", createdAt: "2026-01-01T00:00:00.000Z" }));
-  labeler = fakeService({ atproto_labeler: "AtprotoLabeler" }, (hit) => new Response(hit.body, { headers: { "content-type": "application/json" } }));
+  labeler = fakeService({ atproto_labeler: "AtprotoLabeler" }, (hit) => new Response(Buffer.from(hit.body), { headers: { "content-type": "application/json" } }));
   e = await startEnv({
     APPROVAL_REQUIRED: "true",
     BSKY_APP_VIEW_URL: appView.url, BSKY_APP_VIEW_DID: appView.did,
@@ -91,7 +113,7 @@ describe("the default route to the configured AppView", () => {
     expect(hit.headers.get("accept-encoding")).toBe("gzip"); // as received
     expect(hit.headers.get("authorization")).not.toBe(`Bearer ${user.accessJwt}`);
     // the request log line names the target, and never the token
-    expect(e.pds.logs()).toContain(`${appView.did}#bsky_appview`);
+    await waitFor(async () => e.pds.logs().includes(`"proxyTo":"${appView.did}#bsky_appview"`), 5_000, "the request log line with proxyTo");
     expect(e.pds.logs()).not.toContain(hit.headers.get("authorization")!.slice(7));
   });
 
@@ -106,6 +128,39 @@ describe("the default route to the configured AppView", () => {
     });
     expect(status).toBe(200);
     expect(hitsOf(appView, "app.bsky.feed.getTimeline").at(-1)!.headers.get("accept-encoding")).toBe("identity");
+  });
+
+  test("a 5 MiB body starts reaching the client before the upstream has finished", async () => {
+    const res = await fetch(`${e.url}/xrpc/app.bsky.test.big`, { headers: { authorization: `Bearer ${user.accessJwt}` } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let received = 0;
+    while (received < MiB) received += (await reader.read()).value!.byteLength;
+    expect(upstreamFinished).toBe(false); // the first MiB arrived while the upstream was still holding the rest
+    releaseBig();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+    }
+    expect([received, upstreamFinished]).toEqual([5 * MiB, true]);
+  });
+
+  test("chat.bsky.* with a plain app password → 400 InvalidToken 'Bad token method', nothing forwarded; a privileged one is forwarded", async () => {
+    const plain = await ok(call(e.url, "com.atproto.server.createAppPassword", { token: user.accessJwt, body: { name: "plain" } }));
+    const priv = await ok(call(e.url, "com.atproto.server.createAppPassword", { token: user.accessJwt, body: { name: "chat", privileged: true } }));
+    const login = (password: string) => ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: user.name, password } }));
+    const [plainSession, privSession] = [await login(plain.password), await login(priv.password)];
+    const n = chat.hits.length;
+    const refused = await call(e.url, "chat.bsky.convo.listConvos", { token: plainSession.accessJwt });
+    expect([refused.status, refused.body]).toEqual([400, { error: "InvalidToken", message: "Bad token method" }]);
+    expect(chat.hits.length).toBe(n);
+    // the same plain app password may use the AppView
+    expect((await call(e.url, "app.bsky.feed.getTimeline", { token: plainSession.accessJwt })).status).toBe(200);
+    const forwarded = await call(e.url, "chat.bsky.convo.listConvos", { token: privSession.accessJwt });
+    expect(forwarded.status).toBe(200);
+    const { claims } = await verifyServiceJwt(hitsOf(chat, "chat.bsky.convo.listConvos").at(-1)!.headers.get("authorization"), e.pds.plcUrl);
+    expect([claims.iss, claims.lxm]).toEqual([user.did, "chat.bsky.convo.listConvos"]);
   });
 
   test("read-after-write is not spliced (10 §2): after a createRecord the timeline is the AppView's body byte for byte", async () => {
