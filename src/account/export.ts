@@ -14,7 +14,7 @@ import { recordHolderExportInTx } from "./export-rule.ts";
 export type AccountExportFormat = "json" | "car";
 
 /** The caller as authentication established it (an account session; status and roles from the database). */
-export type ExportCaller = { did: string; scope: string; status: string; roles: readonly string[] };
+export type ExportCaller = { did: string; scope: string; status: string; roles: readonly string[]; /** a full password session (not an app password): personalDetailsPref is exported only then */ full?: boolean };
 
 /** One community membership as the export lists it (from the community domain, plugged in at the root). */
 export type ExportedMembership = { communityDid: string; handle: string; role: string; joinedAt: string };
@@ -26,6 +26,8 @@ export interface AccountExportDeps {
   audit: Pick<AuditLog, "writeInTx">;
   holderExports: Pick<HolderExports, "recordInTx" | "recordOnComplete">;
   memberships: (did: string) => ExportedMembership[];
+  /** the stored app.bsky preferences in stored order (10 §3), full-only types only when `full` */
+  preferences?: (did: string, full: boolean) => unknown[];
   now: Clock;
 }
 
@@ -52,8 +54,8 @@ function authorize(deps: AccountExportDeps, did: string, caller: ExportCaller): 
   return { row, bySelf };
 }
 
-/** The 06 §4 document. `email` only for the holder; no preferences (not stored by this server yet), no secrets. */
-function exportJson(deps: AccountExportDeps, row: AccountRow, bySelf: boolean, exportedBy: string, exportedAt: string) {
+/** The 06 §4 document. `email` and `preferences` only for the holder; no secrets (app passwords, tokens). */
+function exportJson(deps: AccountExportDeps, row: AccountRow, bySelf: boolean, exportedBy: string, exportedAt: string, full: boolean) {
   const { collections, totalRecords } = recordsByCollection(deps.repo, row.did);
   const memberships = deps.memberships(row.did);
   return {
@@ -65,6 +67,7 @@ function exportJson(deps: AccountExportDeps, row: AccountRow, bySelf: boolean, e
     },
     stats: { totalRecords, collections: Object.keys(collections).length, communityMemberships: memberships.length },
     memberships,
+    ...(bySelf && deps.preferences ? { preferences: deps.preferences(row.did, full) } : {}),
     collections,
     blobs: referencedBlobCids(deps.db.orm, row.did),
   };
@@ -97,7 +100,7 @@ export class AccountExportService {
       }
       return { format, car: bySelf ? deps.holderExports.recordOnComplete(car, row.did, caller.did, rev) : car };
     }
-    const json = exportJson(deps, row, bySelf, caller.did, at);
+    const json = exportJson(deps, row, bySelf, caller.did, at, caller.full ?? false);
     await deps.db.transaction((tx) => {
       if (bySelf && rev !== undefined) deps.holderExports.recordInTx(tx, row.did, caller.did, rev, at);
       audit(tx, json.stats.totalRecords);

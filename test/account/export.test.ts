@@ -50,7 +50,7 @@ describe("JSON", () => {
     const r = await call(e.url, EXPORT, { token: u.accessJwt, params: { did: u.did } });
     expect(r.status).toBe(200);
     const body = r.body;
-    expect(Object.keys(body).sort()).toEqual(["$type", "account", "blobs", "collections", "exportedAt", "exportedBy", "memberships", "stats"]);
+    expect(Object.keys(body).sort()).toEqual(["$type", "account", "blobs", "collections", "exportedAt", "exportedBy", "memberships", "preferences", "stats"]);
     expect(body.$type).toBe(EXPORT);
     expect(body.exportedBy).toBe(u.did);
     expect(body.account).toEqual({ did: u.did, handle: `${u.name}.test`, email: `${u.name}@example.org`, status: "approved", createdAt: expect.any(String) });
@@ -60,9 +60,10 @@ describe("JSON", () => {
     expect(body.stats).toEqual({ totalRecords: 3, collections: 2, communityMemberships: 1 });
     expect(body.memberships).toEqual([{ communityDid: community, handle: `c${u.name}.test`, role: "member", joinedAt: expect.any(String) }]);
     expect(body.blobs).toEqual([]);
-    // no preferences (not stored by this server yet) and no secrets of any kind
+    // the holder's preferences (none stored yet) and no secrets of any kind
+    expect(body.preferences).toEqual([]);
     const text = JSON.stringify(body).toLowerCase();
-    for (const secret of ["password", "argon2", "jwt", "token", "preferences", "oauth", ...(appPassword ? [appPassword.toLowerCase()] : [])]) expect(text).not.toContain(secret);
+    for (const secret of ["password", "argon2", "jwt", "token", "oauth", ...(appPassword ? [appPassword.toLowerCase()] : [])]) expect(text).not.toContain(secret);
     expect(holderOf(u.did)).toEqual({ rev, at: body.exportedAt });
     expect(exportAudits(u.did)).toEqual([{ format: "json", recordCount: 3, bySelf: true, actor: u.did }]);
     expect(ruleHolds(u.did)).toBe(true);
@@ -79,6 +80,7 @@ describe("JSON", () => {
     const body = await ok(call(e.url, EXPORT, { token: e.admin.accessJwt, params: { did: u.did, format: "json" } }));
     expect(body.exportedBy).toBe(e.admin.did);
     expect(body.account.email).toBeUndefined();
+    expect(body.preferences).toBeUndefined();
     expect(body.stats.totalRecords).toBe(4);
     expect(holderOf(u.did)).toEqual(before);
     expect(exportAudits(u.did).at(-1)).toEqual({ format: "json", recordCount: 4, bySelf: false, actor: e.admin.did });
@@ -92,6 +94,36 @@ describe("JSON", () => {
     const body = await ok(call(e.url, EXPORT, { token: mod.accessJwt, params: { did: u.did } }));
     expect([body.exportedBy, body.account.email]).toEqual([mod.did, undefined]);
     expect(holderOf(u.did)).toEqual(before);
+  });
+});
+
+describe("preferences (10 §3)", () => {
+  const details = { $type: "app.bsky.actor.defs#personalDetailsPref", birthDate: "1990-05-01T00:00:00.000Z" };
+  const adult = { $type: "app.bsky.actor.defs#adultContentPref", enabled: false };
+  const label = { $type: "app.bsky.actor.defs#contentLabelPref", label: "gore", visibility: "hide" };
+
+  test("the holder's JSON carries the stored preferences in stored order; personalDetailsPref only with a full session; staff never; the CAR never", async () => {
+    const u = await approvedUser(e);
+    await ok(call(e.url, "app.bsky.actor.putPreferences", { token: u.accessJwt, body: { preferences: [label, details, adult] } }));
+    const full = await ok(call(e.url, EXPORT, { token: u.accessJwt, params: { did: u.did } }));
+    // stored only: the computed declaredAgePref of getPreferences is not part of the export
+    expect(full.preferences).toEqual([label, details, adult]);
+    const made = await ok(call(e.url, "com.atproto.server.createAppPassword", { token: u.accessJwt, body: { name: "export" } }));
+    const app = await login(u.name, { password: made.password });
+    const viaApp = await ok(call(e.url, EXPORT, { token: app.accessJwt, params: { did: u.did } }));
+    expect(viaApp.preferences).toEqual([label, adult]);
+    expect(JSON.stringify(viaApp)).not.toContain(made.password);
+    // a restricted full-password session is still a full session
+    await ok(call(e.url, "net.openfederation.account.disable", { token: e.admin.accessJwt, body: { did: u.did } }));
+    const restricted = await login(u.name, { allowTakendown: true });
+    expect((await ok(call(e.url, EXPORT, { token: restricted.accessJwt, params: { did: u.did } }))).preferences).toEqual([label, details, adult]);
+    // a restricted session made with the app password is not
+    const restrictedApp = await login(u.name, { password: made.password, allowTakendown: true });
+    expect((await ok(call(e.url, EXPORT, { token: restrictedApp.accessJwt, params: { did: u.did } }))).preferences).toEqual([label, adult]);
+    const byAdmin = await ok(call(e.url, EXPORT, { token: e.admin.accessJwt, params: { did: u.did } }));
+    expect(byAdmin.preferences).toBeUndefined();
+    const car = await carOf(EXPORT, { did: u.did, format: "car" }, restricted.accessJwt);
+    expect(Buffer.from(car).toString("latin1")).not.toContain("contentLabelPref");
   });
 });
 
