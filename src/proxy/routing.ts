@@ -41,3 +41,14 @@ export function configuredShortcut(did: string, serviceId: string, config: Proxy
   for (const [svc, id] of pairs) if (svc && svc.did === did && serviceId === id) return svc;
   return undefined;
 }
+
+const PREFERENCES = new Set(["app.bsky.actor.getPreferences", "app.bsky.actor.putPreferences"]);
+
+/**
+ * §1.6: the preference methods are served here (rule 1's exception) unless atproto-proxy names a service other than
+ * `<BSKY_APP_VIEW_DID>#bsky_appview`; then they are proxied like any method.
+ */
+export function proxiesLocalMethod(nsid: string, header: string | null, config: ProxyConfig): boolean {
+  if (header === null || !PREFERENCES.has(nsid)) return false;
+  return !config.appView || header !== `${config.appView.did}#bsky_appview`;
+}

@@ -10,6 +10,7 @@ import type { IpRateLimiter } from "./ratelimit/limiter.ts";
 import { checkOutput, decodeQueryParams, validateJsonInput, validateParams } from "./validation.ts";
 import type { RawOutput, RequestInfo, RouteEntry } from "./types.ts";
 import { proxyRequest } from "./proxy.ts";
+import { proxiesLocalMethod } from "../proxy/routing.ts";
 
 export interface RequestState {
   id: string;
@@ -60,8 +61,8 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
     // 1. method lookup
     const nsid = state.path.slice("/xrpc/".length);
     const route = table.get(nsid);
-    // no local route: proxied, or 404 (10 §1.1)
-    if (!route) return proxyRequest(ctx, registry, req, state, nsid);
+    // no local route: proxied, or 404 (10 §1.1); the preference methods may be proxied by header (§1.6)
+    if (!route || proxiesLocalMethod(nsid, req.headers.get("atproto-proxy"), ctx.config.proxy)) return proxyRequest(ctx, registry, req, state, nsid);
     // 10 §1.6: the preference methods are served here unless atproto-proxy names another service than the AppView
     if (PREFERENCE_METHODS.has(nsid) && proxiedElsewhere(req, ctx.config.proxy.appView?.did)) return proxyRequest(ctx, registry, req, state, nsid);
     const { entry, def } = route;

@@ -239,6 +239,17 @@ describe("the atproto-proxy header", () => {
     expect(appView.hits.length).toBe(n);
   });
 
+  test("getPreferences is local, also with the AppView's own header; with another service's header it is proxied (10 §1.6)", async () => {
+    const n = appView.hits.length;
+    const local = await call(e.url, "app.bsky.actor.getPreferences", { token: user.accessJwt, headers: { "atproto-proxy": `${appView.did}#bsky_appview` } });
+    expect([local.status, Array.isArray(local.body.preferences)]).toEqual([200, true]);
+    expect(appView.hits.length).toBe(n);
+    const proxied = await call(e.url, "app.bsky.actor.getPreferences", { token: user.accessJwt, headers: { "atproto-proxy": `${labeler.did}#atproto_labeler` } });
+    expect(proxied.status).toBe(200);
+    const { claims } = await verifyServiceJwt(hitsOf(labeler, "app.bsky.actor.getPreferences").at(-1)!.headers.get("authorization"), e.pds.plcUrl);
+    expect(claims.lxm).toBe("app.bsky.actor.getPreferences");
+  });
+
   const allHits = () => [appView, chat, reports, labeler].reduce((n, f) => n + f.hits.length, 0);
 
   test.each([
