@@ -7,5 +7,7 @@ export default defineCommand({
     login: () => import("./login.ts").then((m) => m.default),
     logout: () => import("./logout.ts").then((m) => m.default),
     whoami: () => import("./whoami.ts").then((m) => m.default),
+    "app-passwords": () => import("./app-passwords.ts").then((m) => m.default),
+    "app-password": () => import("./app-password/index.ts").then((m) => m.default),
   },
 });
