@@ -1,5 +1,7 @@
 // Firehose figures: replay events/s from cursor 0 (10 000 events), live commit→frame latency with 1 and 50 subscribers, RSS.
 import { benchUser, figure, header, rssMiB, startBenchPds, xrpcCall } from "./_util.ts";
+// app.bsky.feed.post keys by TID (validated, spec 10 §7): stable TID-shaped keys for named records
+import { rk } from "../test/_support/rkey.ts";
 
 const EVENTS = Number(process.env.BENCH_FIREHOSE_EVENTS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_FIREHOSE_SAMPLES ?? 300);
@@ -30,7 +32,7 @@ async function liveLatency(url: string, token: string, did: string, subs: WebSoc
   for (let i = 0; i < SAMPLES; i++) {
     const arrived = new Promise<void>((done) => (pending = { left: subs.length, start: performance.now(), done }));
     const start = pending!.start;
-    await xrpcCall(url, "com.atproto.repo.createRecord", token, { repo: did, collection: "app.bsky.feed.post", rkey: `${tag}${i}`, record: { $type: "app.bsky.feed.post", text: `live ${i}`, createdAt: new Date().toISOString() } });
+    await xrpcCall(url, "com.atproto.repo.createRecord", token, { repo: did, collection: "app.bsky.feed.post", rkey: rk(`${tag}${i}`), record: { $type: "app.bsky.feed.post", text: `live ${i}`, createdAt: new Date().toISOString() } });
     roundTrips.push(performance.now() - start);
     await arrived;
     pending = undefined;
@@ -49,7 +51,7 @@ export async function benchFirehose(): Promise<void> {
     const now = new Date().toISOString();
     const batch = 8;
     for (let i = 0; i < EVENTS; i += batch) {
-      await Promise.all(Array.from({ length: Math.min(batch, EVENTS - i) }, (_, j) => xrpcCall(url, "com.atproto.repo.createRecord", accessJwt, { repo: did, collection: "app.bsky.feed.post", rkey: `r${i + j}`, record: { $type: "app.bsky.feed.post", text: `replay ${i + j}`, createdAt: now } })));
+      await Promise.all(Array.from({ length: Math.min(batch, EVENTS - i) }, (_, j) => xrpcCall(url, "com.atproto.repo.createRecord", accessJwt, { repo: did, collection: "app.bsky.feed.post", rkey: rk(`r${i + j}`), record: { $type: "app.bsky.feed.post", text: `replay ${i + j}`, createdAt: now } })));
     }
 
     const replayWs = await open(url, 0);

@@ -1,6 +1,7 @@
-// Bun macro (import it `with { type: "macro" }`): inlines the com.atproto.* + app.bsky.actor.profile lexicons
-// at bundle/transpile time, so the compiled binary embeds only those ~100 documents. The extraction runs
-// in a child process so that even `bun run`/`bun test` never hold all of @atproto/api in memory.
+// Bun macro (import it `with { type: "macro" }`): inlines the com.atproto.* lexicons and the Bluesky record
+// lexicons (bsky-records.ts) at bundle/transpile time, so the compiled binary embeds only those ~130
+// documents. The extraction runs in a child process so that even `bun run`/`bun test` never hold all of
+// @atproto/api in memory.
 import type { LexiconDoc } from "@atproto/lexicon";
 
 export function atprotoLexicons(): LexiconDoc[] {

@@ -20,12 +20,24 @@ function jsonFilesUnder(dir: string): string[] {
 }
 
 describe("registry", () => {
-  test("embeds every com.atproto.* lexicon plus app.bsky.actor.profile and nothing else from @atproto/api", () => {
+  test("embeds every com.atproto.* lexicon and the Bluesky record lexicons with the documents they reference", () => {
     const ids = ATPROTO_LEXICONS.map((d) => d.id);
     expect(ids).toContain("com.atproto.server.describeServer");
     expect(ids).toContain("com.atproto.sync.subscribeRepos");
-    expect(ids).toContain("app.bsky.actor.profile");
-    expect(ids.filter((id) => !id.startsWith("com.atproto.") && id !== "app.bsky.actor.profile")).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    const records = ATPROTO_LEXICONS.filter((d) => !d.id.startsWith("com.atproto.") && d.defs.main?.type === "record").map((d): string => d.id);
+    // spec 10 §7: the 20 record types of @atproto/api 0.21.0 (19 app.bsky.*, chat.bsky.actor.declaration)
+    expect(records.length).toBe(20);
+    for (const id of ["app.bsky.actor.profile", "app.bsky.feed.post", "app.bsky.feed.like", "app.bsky.graph.follow", "chat.bsky.actor.declaration"]) {
+      expect(records).toContain(id);
+    }
+    expect(ids).toContain("com.atproto.lexicon.schema");
+    expect(ids).toContain("app.bsky.actor.getPreferences");
+    expect(ids).toContain("app.bsky.actor.putPreferences");
+    // only records, their referenced documents and the preference methods: no other app.bsky/chat.bsky methods
+    const methods = ATPROTO_LEXICONS.filter((d) => !d.id.startsWith("com.atproto.") && ["query", "procedure", "subscription"].includes(d.defs.main?.type ?? ""));
+    expect(methods.map((d) => d.id).sort()).toEqual(["app.bsky.actor.getPreferences", "app.bsky.actor.putPreferences"]);
+    expect(ids.filter((id) => !/^(com\.atproto|app\.bsky|chat\.bsky)\./.test(id))).toEqual([]);
   });
 
   test("every ref in the registry resolves (no dangling app.bsky.* references)", () => {

@@ -6,7 +6,7 @@ import { findFormatProblem, withoutOwnFormats } from "./formats.ts";
 
 export type MethodDef = LexXrpcQuery | LexXrpcProcedure | LexXrpcSubscription;
 
-/** The embedded com.atproto.* (+ app.bsky.actor.profile) documents, error overlay already applied. */
+/** The embedded com.atproto.* and Bluesky record documents (bsky-records.ts), error overlay already applied. */
 export const ATPROTO_LEXICONS: LexiconDoc[] = atprotoLexicons() as unknown as LexiconDoc[];
 
 export class LexiconRegistry {

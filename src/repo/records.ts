@@ -76,12 +76,20 @@ export function recordKeyType(lexicons: LexiconRegistry, collection: string): st
   return def.key ?? "any";
 }
 
-export function assertRkey(lexicons: LexiconRegistry, collection: string, rkey: string): void {
+/**
+ * The AT record-key syntax always; the lexicon's key type only when `keyType` (the record is validated against
+ * its lexicon, lexiconApplies): as in the reference, `validate:false` writes and deletes skip it (spec 10 §7).
+ */
+export function assertRkey(lexicons: LexiconRegistry, collection: string, rkey: string, keyType = true): void {
   try {
     ensureValidRecordKey(rkey);
   } catch {
     throw invalidRequest(`Invalid record key: ${rkey}`);
   }
+  if (keyType) assertRkeyType(lexicons, collection, rkey);
+}
+
+function assertRkeyType(lexicons: LexiconRegistry, collection: string, rkey: string): void {
   const keyType = recordKeyType(lexicons, collection);
   if (keyType === "tid" && !isValidTid(rkey)) throw invalidRequest(`Record key of ${collection} must be a TID`);
   if (keyType?.startsWith("literal:") && rkey !== keyType.slice("literal:".length)) {
@@ -103,9 +111,24 @@ export function defaultRkey(lexicons: LexiconRegistry, collection: string): stri
 }
 
 /**
- * Normalise and check one record. `validate` follows AT semantics: undefined → validate known lexicons,
- * accept unknown; true → unknown is an error; false → unknown is accepted unvalidated. Known lexicons are
- * always validated.
+ * Collections validated even with `validate:false` (spec 03 §2): our own records, whose invariants the server
+ * relies on, and the Bluesky profile, which the server reads back (profile.get, account export).
+ */
+export function alwaysValidated(collection: string): boolean {
+  const nsid = normalizeNsidAuthority(collection);
+  return nsid.startsWith("net.openfederation.") || nsid === "app.bsky.actor.profile";
+}
+
+/** Whether a write with this `validate` checks the record (and its rkey) against a known lexicon. */
+export function lexiconApplies(collection: string, validate: boolean | undefined): boolean {
+  return validate !== false || alwaysValidated(collection);
+}
+
+/**
+ * Normalise and check one record. `validate` follows AT semantics (spec 10 §7): undefined → validate known
+ * lexicons ("valid"), accept unknown ("unknown"); true → unknown is 400 "Lexicon not found"; false → no lexicon
+ * validation ("unknown" stored; write responses omit the status), except alwaysValidated collections. The data
+ * model (data-model.ts) is checked whatever `validate` says.
  */
 export async function prepareRecord(
   lexicons: LexiconRegistry,
@@ -130,7 +153,8 @@ export async function prepareRecord(
   }
 
   let validationStatus: ValidationStatus = "unknown";
-  if (recordKeyType(lexicons, collection) !== undefined) {
+  const known = recordKeyType(lexicons, collection) !== undefined;
+  if (known && lexiconApplies(collection, validate)) {
     try {
       lexicons.lexicons.assertValidRecord(collection, value);
     } catch (err) {
@@ -140,7 +164,7 @@ export async function prepareRecord(
     const problem = lexicons.recordFormatProblem(collection, value);
     if (problem) throw invalidRequest(`Invalid ${collection} record: ${problem}`);
     validationStatus = "valid";
-  } else if (validate === true) {
+  } else if (!known && validate === true) {
     throw invalidRequest(`Lexicon not found: ${collection}`);
   }
 

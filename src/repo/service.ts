@@ -60,7 +60,7 @@ export interface WriteOptions {
 }
 
 export type WriteResultItem =
-  | { action: "create" | "update"; uri: string; cid: string; validationStatus: ValidationStatus }
+  | { action: "create" | "update"; uri: string; cid: string; validationStatus?: ValidationStatus }
   | { action: "delete"; uri: string };
 
 export interface WriteResult {

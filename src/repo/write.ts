@@ -8,7 +8,7 @@ import type { Tx } from "../db/database.ts";
 import type { RepoOp } from "../sequencer/events.ts";
 import { DomainError, invalidRequest } from "../errors.ts";
 import { blocksToCar } from "./car.ts";
-import { assertCollection, assertNotManaged, assertRkey, defaultRkey, prepareRecord, recordToJson, type PreparedRecord } from "./records.ts";
+import { assertCollection, assertNotManaged, assertRkey, defaultRkey, lexiconApplies, prepareRecord, recordToJson, type PreparedRecord } from "./records.ts";
 import { sqliteOf } from "../db/sqlite.ts";
 import { assertBlobRefsInTx, dropRecordBlobsInTx, findBlobRefs, setRecordBlobsInTx, type FoundBlobRef } from "../blob/refs.ts";
 import { SqlRepoStorage } from "./storage.ts";
@@ -73,7 +73,7 @@ async function prepareOps(ctx: RepoCtx, ops: WriteOp[], opts: WriteOptions): Pro
     assertCollection(op.collection);
     if (!opts.managed) assertNotManaged(op.collection);
     const rkey = op.rkey ?? defaultRkey(ctx.lexicons, op.collection);
-    assertRkey(ctx.lexicons, op.collection, rkey);
+    assertRkey(ctx.lexicons, op.collection, rkey, op.action !== "delete" && lexiconApplies(op.collection, opts.validate));
     const path = `${op.collection}/${rkey}`;
     if (seen.has(path)) throw invalidRequest(`Repeated write to ${path}`);
     seen.add(path);
@@ -143,7 +143,8 @@ async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], 
         record: rec.ipld as never,
       });
       eventOps.push({ action, path, cid: rec.cid, prev: prevCid });
-      results.push({ action, uri, cid: rec.cid.toString(), validationStatus: rec.validationStatus });
+      // the reference PDS answers validate:false without a status (spec 10 §7); the index keeps the stored one
+      results.push({ action, uri, cid: rec.cid.toString(), validationStatus: opts.validate === false ? undefined : rec.validationStatus });
     }
     applied.push({ ...op, action });
   }

@@ -3,6 +3,7 @@ import { afterAll, expect, test } from "bun:test";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { tempDirs, waitFor } from "../_support/process.ts";
 import { ok, verifiedRepoRecords, xrpc } from "./_xrpc.ts";
+import { rk } from "../_support/rkey.ts";
 
 const ADMIN = { BOOTSTRAP_ADMIN_EMAIL: "admin@example.org", BOOTSTRAP_ADMIN_HANDLE: "admin", BOOTSTRAP_ADMIN_PASSWORD: "Admin-password-123", RATE_LIMITS_ENABLED: "false" };
 const dir = tempDirs("ofpds-crash-");
@@ -32,7 +33,7 @@ test("SIGKILL during writes: restart, verify, no acknowledged write lost", async
   const writers = users.flatMap((u) =>
     Array.from({ length: 4 }, async (_, w) => {
       for (let i = 0; i < 400 && !killed; i++) {
-        const rkey = `w${w}n${i}`;
+        const rkey = rk(`w${w}n${i}`);
         try {
           const res = await xrpc(url, "com.atproto.repo.createRecord", {
             token: u.token,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AtpAgent } from "@atproto/api";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { listedRecords, ok, verifiedRepoRecords, xrpc } from "./_xrpc.ts";
+import { rk } from "../_support/rkey.ts";
 
 const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
 let pds: RunningPds;
@@ -71,7 +72,7 @@ describe("a user's repo, written through @atproto/api", () => {
         writes: Array.from({ length: 200 }, (_, i) => ({
           $type: "com.atproto.repo.applyWrites#create" as const,
           collection: "app.bsky.feed.like",
-          rkey: `b${batch}i${String(i).padStart(3, "0")}`,
+          rkey: rk(`b${batch}i${String(i).padStart(3, "0")}`),
           value: { $type: "app.bsky.feed.like", subject: { uri: `at://${did}/app.bsky.feed.post/${created[i % created.length]}`, cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }, createdAt: new Date().toISOString() },
         })),
       });
@@ -90,18 +91,18 @@ describe("a user's repo, written through @atproto/api", () => {
     const before = await verifiedRepoRecords(pds.url, pds.plcUrl, did);
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        agent.com.atproto.repo.createRecord({ repo: did, collection: "app.bsky.feed.post", rkey: `concurrent${i}`, record: { $type: "app.bsky.feed.post", text: `c${i}`, createdAt: new Date().toISOString() } }),
+        agent.com.atproto.repo.createRecord({ repo: did, collection: "app.bsky.feed.post", rkey: rk(`concurrent${i}`), record: { $type: "app.bsky.feed.post", text: `c${i}`, createdAt: new Date().toISOString() } }),
       ),
     );
     expect(new Set(results.map((r) => r.data.commit?.rev)).size).toBe(50);
     const after = await verifiedRepoRecords(pds.url, pds.plcUrl, did);
     expect(after.size).toBe(before.size + 50);
-    for (let i = 0; i < 50; i++) expect(after.has(`app.bsky.feed.post/concurrent${i}`)).toBe(true);
+    for (let i = 0; i < 50; i++) expect(after.has(`app.bsky.feed.post/${rk(`concurrent${i}`)}`)).toBe(true);
   });
 
   test("deleting a missing record is a 200 with no commit and no new revision", async () => {
     const head = await agent.com.atproto.sync.getLatestCommit({ did });
-    const res = await xrpc(pds.url, "com.atproto.repo.deleteRecord", { token: agent.session!.accessJwt, body: { repo: did, collection: "app.bsky.feed.post", rkey: "does-not-exist" } });
+    const res = await xrpc(pds.url, "com.atproto.repo.deleteRecord", { token: agent.session!.accessJwt, body: { repo: did, collection: "app.bsky.feed.post", rkey: rk("does-not-exist") } });
     expect(res.status).toBe(200);
     expect(res.body?.commit).toBeUndefined();
     expect((await agent.com.atproto.sync.getLatestCommit({ did })).data).toEqual(head.data);

@@ -1,6 +1,7 @@
 // Test support for the firehose tests: a PDS with a bootstrap admin, approved users, logged-in write helpers.
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { ok, xrpc } from "../e2e/_xrpc.ts";
+import { rk } from "../_support/rkey.ts";
 
 export const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
 
@@ -35,7 +36,7 @@ export async function createPost(url: string, user: User, rkey: string, text = `
   return ok(
     xrpc(url, "com.atproto.repo.createRecord", {
       token: user.token,
-      body: { repo: user.did, collection: "app.bsky.feed.post", rkey, record: { $type: "app.bsky.feed.post", text, createdAt: new Date().toISOString() } },
+      body: { repo: user.did, collection: "app.bsky.feed.post", rkey: rk(rkey), record: { $type: "app.bsky.feed.post", text, createdAt: new Date().toISOString() } },
     }),
   );
 }

@@ -10,6 +10,7 @@ import { tempDirs } from "../_support/process.ts";
 import type { RunningPds } from "../_support/pds.ts";
 import { FirehoseClient } from "./_client.ts";
 import { adminToken, createPost, registerApproved, startFirehosePds } from "./_support.ts";
+import { rk } from "../_support/rkey.ts";
 
 const newDir = tempDirs("ofpds-firehose-prune-");
 
@@ -29,7 +30,7 @@ describe("backfill omits #commit/#sync of repos that are now takendown", () => {
     db.query("UPDATE accounts SET status = 'takendown' WHERE did = ?").run(alice.did);
     db.close();
     const c = new FirehoseClient(pds.url, 0);
-    await c.until((f) => f.some((x) => x.t === "#commit" && x.body.repo === bob.did && x.body.ops[0].path.endsWith("b1")));
+    await c.until((f) => f.some((x) => x.t === "#commit" && x.body.repo === bob.did && x.body.ops[0].path.endsWith(rk("b1"))));
     const about = (did: string) => c.frames.filter((f) => f.body.did === did || f.body.repo === did).map((f) => f.t);
     expect(about(alice.did)).toEqual(["#identity", "#account"]);
     expect(about(bob.did)).toEqual(["#identity", "#account", "#commit", "#sync", "#commit"]);

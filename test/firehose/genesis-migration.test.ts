@@ -5,6 +5,7 @@ import * as plcLib from "@did-plc/lib";
 import { call, invite, ok, PASSWORD, startEnv, uniq, type Env } from "../account/_support.ts";
 import { freePort, spawnOfpds, tempDirs, waitFor } from "../_support/process.ts";
 import { stockConsumer, summary } from "./_stock.ts";
+import { rk } from "../_support/rkey.ts";
 
 const dir = tempDirs("ofpds-fh-migration-");
 let plc: ReturnType<typeof spawnOfpds>;
@@ -44,7 +45,7 @@ async function migrateAndWatch() {
   const name = uniq("mover");
   const reg = await ok(call(A.url, "com.atproto.server.createAccount", { body: { handle: `${name}.test`, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(A) } }));
   const did: string = reg.did;
-  for (const rkey of ["a1", "a2"]) await ok(call(A.url, "com.atproto.repo.createRecord", { token: reg.accessJwt, body: { repo: did, collection: "app.bsky.feed.post", rkey, record: post(rkey) } }));
+  for (const rkey of ["a1", "a2"]) await ok(call(A.url, "com.atproto.repo.createRecord", { token: reg.accessJwt, body: { repo: did, collection: "app.bsky.feed.post", rkey: rk(rkey), record: post(rkey) } }));
 
   // on B: createAccount with the DID (service auth from A), importRepo, PLC update signed by the holder's rotation key
   const { token } = await ok(call(A.url, "com.atproto.server.getServiceAuth", { token: reg.accessJwt, params: { aud: B.serviceDid, lxm: "com.atproto.server.createAccount" } }));
@@ -90,9 +91,9 @@ async function migrateAndWatch() {
   expect(identity?.event === "identity" && identity.didDocument?.service?.map((s) => s.serviceEndpoint)).toEqual([creds.services.atproto_pds.endpoint]);
 
   // a write on B after activation is a #commit the consumer verifies against the rotated key in the DID document
-  await ok(call(B.url, "com.atproto.repo.createRecord", { token: acct.accessJwt, body: { repo: did, collection: "app.bsky.feed.post", rkey: "b1", record: post("on B") } }));
+  await ok(call(B.url, "com.atproto.repo.createRecord", { token: acct.accessJwt, body: { repo: did, collection: "app.bsky.feed.post", rkey: rk("b1"), record: post("on B") } }));
   const after = await fh.until((es) => es.some((e) => e.did === did && e.event === "create"));
   expect(fh.errors).toEqual([]);
-  expect(summary(after, did).slice(4)).toEqual([["create", "app.bsky.feed.post", "b1", "on B"]]);
+  expect(summary(after, did).slice(4)).toEqual([["create", "app.bsky.feed.post", rk("b1"), "on B"]]);
   await fh.destroy();
 }

@@ -8,6 +8,7 @@ import { ok, plcSigningKey, xrpc } from "../e2e/_xrpc.ts";
 import { verifyCommit } from "./_relay.ts";
 import { FirehoseClient, type Frame } from "./_client.ts";
 import { adminToken, createPost, registerApproved, startFirehosePds, type User } from "./_support.ts";
+import { rk } from "../_support/rkey.ts";
 
 let pds: RunningPds;
 let client: FirehoseClient;
@@ -20,20 +21,20 @@ beforeAll(async () => {
   const admin = await adminToken(pds.url);
   alice = await registerApproved(pds.url, admin, "alice");
   const put = (rkey: string, text: string) =>
-    ok(xrpc(pds.url, "com.atproto.repo.putRecord", { token: alice.token, body: { repo: alice.did, collection: "app.bsky.feed.post", rkey, record: { $type: "app.bsky.feed.post", text, createdAt: new Date().toISOString() } } }));
+    ok(xrpc(pds.url, "com.atproto.repo.putRecord", { token: alice.token, body: { repo: alice.did, collection: "app.bsky.feed.post", rkey: rk(rkey), record: { $type: "app.bsky.feed.post", text, createdAt: new Date().toISOString() } } }));
   for (let i = 0; i < 5; i++) await createPost(pds.url, alice, `p${i}`);
   await put("p1", "edited"); // update
   await put("p9", "new via put"); // create via put
-  await ok(xrpc(pds.url, "com.atproto.repo.deleteRecord", { token: alice.token, body: { repo: alice.did, collection: "app.bsky.feed.post", rkey: "p2" } }));
+  await ok(xrpc(pds.url, "com.atproto.repo.deleteRecord", { token: alice.token, body: { repo: alice.did, collection: "app.bsky.feed.post", rkey: rk("p2") } }));
   await ok(
     xrpc(pds.url, "com.atproto.repo.applyWrites", {
       token: alice.token,
       body: {
         repo: alice.did,
         writes: [
-          { $type: "com.atproto.repo.applyWrites#create", collection: "app.bsky.feed.post", rkey: "b1", value: { $type: "app.bsky.feed.post", text: "batch", createdAt: new Date().toISOString() } },
-          { $type: "com.atproto.repo.applyWrites#update", collection: "app.bsky.feed.post", rkey: "p3", value: { $type: "app.bsky.feed.post", text: "batch edit", createdAt: new Date().toISOString() } },
-          { $type: "com.atproto.repo.applyWrites#delete", collection: "app.bsky.feed.post", rkey: "p4" },
+          { $type: "com.atproto.repo.applyWrites#create", collection: "app.bsky.feed.post", rkey: rk("b1"), value: { $type: "app.bsky.feed.post", text: "batch", createdAt: new Date().toISOString() } },
+          { $type: "com.atproto.repo.applyWrites#update", collection: "app.bsky.feed.post", rkey: rk("p3"), value: { $type: "app.bsky.feed.post", text: "batch edit", createdAt: new Date().toISOString() } },
+          { $type: "com.atproto.repo.applyWrites#delete", collection: "app.bsky.feed.post", rkey: rk("p4") },
         ],
       },
     }),
@@ -105,10 +106,10 @@ describe("firehose as a strict relay sees it", () => {
 
   test("the ops carry the right actions: update via putRecord, delete with prev, applyWrites mixed", () => {
     const ops = client.frames.filter((f: Frame) => f.t === "#commit" && f.body.repo === alice.did).map((f) => f.body.ops.map((o: any) => `${o.action}:${o.path.split("/")[1]}`).join(","));
-    expect(ops).toContain("update:p1");
-    expect(ops).toContain("create:p9");
-    expect(ops).toContain("delete:p2");
-    expect(ops).toContain("create:b1,update:p3,delete:p4");
+    expect(ops).toContain(`update:${rk("p1")}`);
+    expect(ops).toContain(`create:${rk("p9")}`);
+    expect(ops).toContain(`delete:${rk("p2")}`);
+    expect(ops).toContain(`create:${rk("b1")},update:${rk("p3")},delete:${rk("p4")}`);
   });
 
   test("the admin's genesis (created active at bootstrap): #identity, #account, #commit (genesis), #sync", () => {

@@ -10,6 +10,7 @@ import { ok, plcSigningKey, xrpc } from "../e2e/_xrpc.ts";
 import { FirehoseClient } from "./_client.ts";
 import { verifyCommit } from "./_relay.ts";
 import { adminToken, createPost, registerApproved, startFirehosePds } from "./_support.ts";
+import { rk } from "../_support/rkey.ts";
 
 const dir = tempDirs("ofpds-fh-plc-");
 let plc: ReturnType<typeof spawnOfpds>;
@@ -35,7 +36,7 @@ test("a consumer from cursor 0 verifies every event against the separate directo
   const users = [await registerApproved(pds.url, admin, "frank"), await registerApproved(pds.url, admin, "grace")];
   for (const u of users) {
     for (let i = 0; i < 5; i++) await createPost(pds.url, u, `p${i}`);
-    await ok(xrpc(pds.url, "com.atproto.repo.deleteRecord", { token: u.token, body: { repo: u.did, collection: "app.bsky.feed.post", rkey: "p1" } }));
+    await ok(xrpc(pds.url, "com.atproto.repo.deleteRecord", { token: u.token, body: { repo: u.did, collection: "app.bsky.feed.post", rkey: rk("p1") } }));
   }
   // The DIDs live only on the separate directory: the PDS's own embedded one was not started.
   for (const u of users) expect((await fetch(`${plcUrl}/${u.did}`)).status).toBe(200);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readCarWithRoot, verifyRecords } from "@atproto/repo";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { ok, plcSigningKey, xrpc } from "../e2e/_xrpc.ts";
+import { rk } from "../_support/rkey.ts";
 
 const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
 let pds: RunningPds;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   await ok(xrpc(pds.url, "net.openfederation.account.approve", { token: admin, body: { did: reg.did } }));
   did = reg.did;
   token = (await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: "carol", password } }))).accessJwt;
-  await ok(xrpc(pds.url, "com.atproto.repo.putRecord", { token, body: { repo: did, collection: "app.bsky.feed.post", rkey: "existing", record: post("x") } }));
+  await ok(xrpc(pds.url, "com.atproto.repo.putRecord", { token, body: { repo: did, collection: "app.bsky.feed.post", rkey: rk("existing"), record: post("x") } }));
 }, 60_000);
 afterAll(async () => {
   await pds?.stop();
@@ -47,11 +48,11 @@ describe("write errors change nothing", () => {
     ["nested empty $type", "com.atproto.repo.createRecord", () => ({ repo: did, collection: "com.example.thing", record: { o: { $type: "" } } }), 400, "InvalidRequest"],
     ["blob with string size", "com.atproto.repo.createRecord", () => ({ repo: did, collection: "com.example.thing", validate: false, record: { b: { $type: "blob", ref: { $link: "bafkreiccldh766hwcnuxnf2wh6jgzepf2nlu2lvcllt63eww5p6chi4ity" }, mimeType: "image/jpeg", size: "10" } } }), 400, "InvalidRequest"],
     ["applyWrites with a bad $link", "com.atproto.repo.applyWrites", () => ({ repo: did, validate: false, writes: [{ $type: "com.atproto.repo.applyWrites#create", collection: "com.example.thing", rkey: "a1", value: { l: { $link: "." } } }] }), 400, "InvalidRequest"],
-    ["create existing", "com.atproto.repo.createRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: "existing", record: post("x") }), 400, "InvalidRequest"],
-    ["swapRecord null on existing", "com.atproto.repo.putRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: "existing", record: post("y"), swapRecord: null }), 400, "InvalidSwap"],
-    ["swapCommit mismatch", "com.atproto.repo.deleteRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: "existing", swapCommit: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }), 400, "InvalidSwap"],
-    ["201 writes", "com.atproto.repo.applyWrites", () => ({ repo: did, writes: Array.from({ length: 201 }, (_, i) => ({ $type: "com.atproto.repo.applyWrites#create", collection: "app.bsky.feed.post", rkey: `w${i}`, value: post("x") })) }), 400, "InvalidRequest"],
-    ["one invalid write", "com.atproto.repo.applyWrites", () => ({ repo: did, writes: [{ $type: "com.atproto.repo.applyWrites#create", collection: "app.bsky.feed.post", rkey: "ok", value: post("x") }, { $type: "com.atproto.repo.applyWrites#update", collection: "app.bsky.feed.post", rkey: "missing", value: post("x") }] }), 400, "InvalidRequest"],
+    ["create existing", "com.atproto.repo.createRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: rk("existing"), record: post("x") }), 400, "InvalidRequest"],
+    ["swapRecord null on existing", "com.atproto.repo.putRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: rk("existing"), record: post("y"), swapRecord: null }), 400, "InvalidSwap"],
+    ["swapCommit mismatch", "com.atproto.repo.deleteRecord", () => ({ repo: did, collection: "app.bsky.feed.post", rkey: rk("existing"), swapCommit: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }), 400, "InvalidSwap"],
+    ["201 writes", "com.atproto.repo.applyWrites", () => ({ repo: did, writes: Array.from({ length: 201 }, (_, i) => ({ $type: "com.atproto.repo.applyWrites#create", collection: "app.bsky.feed.post", rkey: rk(`w${i}`), value: post("x") })) }), 400, "InvalidRequest"],
+    ["one invalid write", "com.atproto.repo.applyWrites", () => ({ repo: did, writes: [{ $type: "com.atproto.repo.applyWrites#create", collection: "app.bsky.feed.post", rkey: rk("ok"), value: post("x") }, { $type: "com.atproto.repo.applyWrites#update", collection: "app.bsky.feed.post", rkey: rk("missing"), value: post("x") }] }), 400, "InvalidRequest"],
     ["DID not hosted", "com.atproto.repo.createRecord", () => ({ repo: "did:plc:notherenotherenothere00", collection: "app.bsky.feed.post", record: post("x") }), 400, "InvalidRequest"],
   ];
   for (const [name, nsid, body, status, error] of cases) {
@@ -85,7 +86,7 @@ describe("writes and reads", () => {
     const rkey = created.uri.split("/").pop();
     const got = await ok(xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: did, collection: "com.example.thing", rkey } }));
     expect(got.value).toEqual({ $type: "com.example.thing", n: 1 });
-    const wrongCid = await xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: did, collection: "app.bsky.feed.post", rkey: "existing", cid: created.cid } });
+    const wrongCid = await xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: did, collection: "app.bsky.feed.post", rkey: rk("existing"), cid: created.cid } });
     expect({ s: wrongCid.status, e: wrongCid.body.error }).toEqual({ s: 400, e: "RecordNotFound" });
 
     await ok(xrpc(pds.url, "com.atproto.repo.applyWrites", { token, body: { repo: did, writes: Array.from({ length: 5 }, (_, i) => ({ $type: "com.atproto.repo.applyWrites#create", collection: "com.example.page", rkey: `k${i}`, value: { i } })) } }));
@@ -109,18 +110,18 @@ describe("writes and reads", () => {
   });
 
   test("sync.getRecord proves the record against the PLC signing key; missing → RecordNotFound", async () => {
-    const res = await fetch(`${pds.url}/xrpc/com.atproto.sync.getRecord?did=${did}&collection=app.bsky.feed.post&rkey=existing`);
+    const res = await fetch(`${pds.url}/xrpc/com.atproto.sync.getRecord?did=${did}&collection=app.bsky.feed.post&rkey=${rk("existing")}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toStartWith("application/vnd.ipld.car");
     const claims = await verifyRecords(new Uint8Array(await res.arrayBuffer()), did, await plcSigningKey(pds.plcUrl, did));
-    expect(claims.map((c) => c.rkey)).toEqual(["existing"]);
-    const missing = await xrpc(pds.url, "com.atproto.sync.getRecord", { params: { did, collection: "app.bsky.feed.post", rkey: "nope" } });
+    expect(claims.map((c) => c.rkey)).toEqual([rk("existing")]);
+    const missing = await xrpc(pds.url, "com.atproto.sync.getRecord", { params: { did, collection: "app.bsky.feed.post", rkey: rk("nope") } });
     expect({ s: missing.status, e: missing.body.error }).toEqual({ s: 400, e: "RecordNotFound" });
   });
 
   test("getRepo since=<rev> holds only newer blocks; unknown DID → RepoNotFound", async () => {
     const { rev } = await head();
-    const w = await ok(xrpc(pds.url, "com.atproto.repo.createRecord", { token, body: { repo: did, collection: "app.bsky.feed.post", rkey: "newer", record: post("n") } }));
+    const w = await ok(xrpc(pds.url, "com.atproto.repo.createRecord", { token, body: { repo: did, collection: "app.bsky.feed.post", rkey: rk("newer"), record: post("n") } }));
     const res = await fetch(`${pds.url}/xrpc/com.atproto.sync.getRepo?did=${did}&since=${rev}`);
     const { root, blocks } = await readCarWithRoot(new Uint8Array(await res.arrayBuffer()));
     expect(root.toString()).toBe(w.commit.cid);

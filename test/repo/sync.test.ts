@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readCar, readCarWithRoot, verifyProofs, verifyRecords, verifyRepoCar } from "@atproto/repo";
 import { CID } from "multiformats/cid";
 import { post, readStream, repoHarness, type RepoHarness } from "./_support.ts";
+import { rk } from "../_support/rkey.ts";
 
 let h: RepoHarness;
 beforeAll(async () => {
@@ -13,8 +14,8 @@ afterAll(() => h.close());
 describe("getRepo", () => {
   test("`since` returns only blocks written after that rev", async () => {
     const { did, key } = await h.newRepo();
-    const a = await h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "a", record: post("a") }]);
-    const b = await h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "b", record: post("b") }]);
+    const a = await h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk("a"), record: post("a") }]);
+    const b = await h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk("b"), record: post("b") }]);
     const diff = await readCarWithRoot(await readStream(h.repo.getRepoCar(did, a.commit!.rev)!));
     expect(diff.root.toString()).toBe(b.commit!.cid);
     const cids = new Set(diff.blocks.cids().map((c) => c.toString()));
@@ -32,11 +33,11 @@ describe("getRepo", () => {
 
   test("the commit block comes first; a commit landing mid-stream does not tear the CAR", async () => {
     const { did, key } = await h.newRepo();
-    await h.repo.write(did, Array.from({ length: 200 }, (_, i) => ({ action: "create" as const, collection: "app.bsky.feed.post", rkey: `s${i}`, record: post(`s${i}`) })));
+    await h.repo.write(did, Array.from({ length: 200 }, (_, i) => ({ action: "create" as const, collection: "app.bsky.feed.post", rkey: rk(`s${i}`), record: post(`s${i}`) })));
     const stream = h.repo.getRepoCar(did)!;
     const reader = stream.getReader();
     const first = await reader.read();
-    await h.repo.write(did, [{ action: "delete", collection: "app.bsky.feed.post", rkey: "s0" }]);
+    await h.repo.write(did, [{ action: "delete", collection: "app.bsky.feed.post", rkey: rk("s0") }]);
     const chunks = [first.value!];
     for (;;) {
       const r = await reader.read();
@@ -53,7 +54,7 @@ describe("getRepo", () => {
     const { did, key } = await h.newRepo();
     const N = 10_000;
     for (let b = 0; b < N / 200; b++) {
-      await h.repo.write(did, Array.from({ length: 200 }, (_, i) => ({ action: "create" as const, collection: "app.bsky.feed.post", rkey: `t${b}-${i}`, record: post(`t${b} ${i}`) })));
+      await h.repo.write(did, Array.from({ length: 200 }, (_, i) => ({ action: "create" as const, collection: "app.bsky.feed.post", rkey: rk(`t${b}-${i}`), record: post(`t${b} ${i}`) })));
     }
     const verified = await verifyRepoCar(await readStream(h.repo.getRepoCar(did)!), did, key.did());
     const posts = verified.creates.filter((c) => c.collection === "app.bsky.feed.post");
@@ -65,12 +66,12 @@ describe("getRepo", () => {
 describe("sync.getRecord", () => {
   test("the proof CAR verifies against the signing key; a missing record → null", async () => {
     const { did, key } = await h.newRepo();
-    await h.repo.write(did, Array.from({ length: 100 }, (_, i) => ({ action: "create" as const, collection: "app.bsky.feed.post", rkey: `r${i}`, record: post(`r${i}`) })));
-    const rec = h.repo.getRecord(did, "app.bsky.feed.post", "r42")!;
-    const car = (await h.repo.getRecordProofCar(did, "app.bsky.feed.post", "r42"))!;
+    await h.repo.write(did, Array.from({ length: 100 }, (_, i) => ({ action: "create" as const, collection: "app.bsky.feed.post", rkey: rk(`r${i}`), record: post(`r${i}`) })));
+    const rec = h.repo.getRecord(did, "app.bsky.feed.post", rk("r42"))!;
+    const car = (await h.repo.getRecordProofCar(did, "app.bsky.feed.post", rk("r42")))!;
     const claims = await verifyRecords(car, did, key.did());
-    expect(claims.map((c) => `${c.collection}/${c.rkey}`)).toEqual(["app.bsky.feed.post/r42"]);
-    const proved = await verifyProofs(car, [{ collection: "app.bsky.feed.post", rkey: "r42", cid: CID.parse(rec.cid) as never }], did, key.did());
+    expect(claims.map((c) => `${c.collection}/${c.rkey}`)).toEqual([`app.bsky.feed.post/${rk("r42")}`]);
+    const proved = await verifyProofs(car, [{ collection: "app.bsky.feed.post", rkey: rk("r42"), cid: CID.parse(rec.cid) as never }], did, key.did());
     expect(proved.verified).toHaveLength(1);
     const { root } = await readCarWithRoot(car);
     expect(root.toString()).toBe(h.repo.head(did)!.cid);

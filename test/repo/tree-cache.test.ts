@@ -10,6 +10,7 @@ import { createLogger } from "../../src/util/logger.ts";
 import { testConfig } from "../xrpc/_app.ts";
 import { invertCommitEvent } from "./_invert.ts";
 import { post, readStream, repoHarness, type RepoHarness } from "./_support.ts";
+import { rk } from "../_support/rkey.ts";
 
 let h: RepoHarness;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const create = (rkey: string, text = rkey) => ({ action: "create" as const, collection: "app.bsky.feed.post", rkey, record: post(text) });
+const create = (rkey: string, text = rkey) => ({ action: "create" as const, collection: "app.bsky.feed.post", rkey: rk(rkey), record: post(text) });
 
 /** The exported CAR verifies and holds exactly the indexed records; every #commit of the repo inverts to its prevData. */
 async function assertConsistent(did: string, key: Keypair) {
@@ -57,7 +58,7 @@ describe("tree cache", () => {
       throw new Error("injected failure after blocks, index and root were written");
     };
     try {
-      await expect(h.repo.write(did, [create("b99"), { action: "delete", collection: "app.bsky.feed.post", rkey: "b03" }])).rejects.toThrow("injected");
+      await expect(h.repo.write(did, [create("b99"), { action: "delete", collection: "app.bsky.feed.post", rkey: rk("b03") }])).rejects.toThrow("injected");
     } finally {
       h.sequencer.commitInTx = original;
     }
@@ -65,7 +66,7 @@ describe("tree cache", () => {
     // dropped, not merely stale: nothing of the rolled-back commit is held
     expect(h.repo.trees.peek(did)).toBeUndefined();
     // the same paths again: would fail ("already exists" / "not found") if anything of the failed write survived
-    await h.repo.write(did, [create("b99"), { action: "delete", collection: "app.bsky.feed.post", rkey: "b03" }]);
+    await h.repo.write(did, [create("b99"), { action: "delete", collection: "app.bsky.feed.post", rkey: rk("b03") }]);
     await h.repo.write(did, [create("b98")]);
     await assertConsistent(did, key);
   });
@@ -83,13 +84,13 @@ describe("tree cache", () => {
         throw new Error("injected failure before COMMIT");
       })) as typeof original;
     try {
-      await expect(h.repo.write(did, [create("g99"), { action: "delete", collection: "app.bsky.feed.post", rkey: "g3" }])).rejects.toThrow("injected");
+      await expect(h.repo.write(did, [create("g99"), { action: "delete", collection: "app.bsky.feed.post", rkey: rk("g3") }])).rejects.toThrow("injected");
     } finally {
       db.transaction = original;
     }
     expect(h.snapshot(did)).toEqual(before);
     expect(h.repo.trees.peek(did)).toBeUndefined();
-    await h.repo.write(did, [create("g99"), { action: "delete", collection: "app.bsky.feed.post", rkey: "g3" }]);
+    await h.repo.write(did, [create("g99"), { action: "delete", collection: "app.bsky.feed.post", rkey: rk("g3") }]);
     await assertConsistent(did, key);
   });
 
@@ -128,7 +129,7 @@ describe("tree cache", () => {
       logger: createLogger({ level: "error" }),
       signingKeypair: async () => key,
     });
-    await other.write(did, [create("e2"), { action: "delete", collection: "app.bsky.feed.post", rkey: "e1" }]);
+    await other.write(did, [create("e2"), { action: "delete", collection: "app.bsky.feed.post", rkey: rk("e1") }]);
     await h.repo.write(did, [create("e3")]);
     await other.write(did, [create("e4")]);
     await h.repo.write(did, [create("e5")]);

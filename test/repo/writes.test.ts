@@ -6,6 +6,7 @@ import { httpStatusOf } from "../../src/xrpc/errors.ts";
 import type { WriteOp } from "../../src/repo/service.ts";
 import { invertCommitEvent } from "./_invert.ts";
 import { post, readStream, repoHarness, type RepoHarness } from "./_support.ts";
+import { rk } from "../_support/rkey.ts";
 
 let h: RepoHarness;
 beforeAll(async () => {
@@ -53,7 +54,7 @@ describe("writes", () => {
     for (let b = 0; b < 5; b++) {
       const res = await h.repo.write(
         did,
-        Array.from({ length: 200 }, (_, i): WriteOp => ({ action: "create", collection: "app.bsky.feed.like", rkey: `b${b}i${i}`, record: { subject: { uri: `at://${did}/app.bsky.feed.post/x`, cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }, createdAt: "2026-01-01T00:00:00.000Z" } })),
+        Array.from({ length: 200 }, (_, i): WriteOp => ({ action: "create", collection: "app.bsky.feed.like", rkey: rk(`b${b}i${i}`), record: { subject: { uri: `at://${did}/app.bsky.feed.post/x`, cid: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }, createdAt: "2026-01-01T00:00:00.000Z" } })),
       );
       expect(res.results).toHaveLength(200);
     }
@@ -63,10 +64,10 @@ describe("writes", () => {
     const mixed = await h.repo.write(did, [
       ...posts.slice(0, 40).map((rkey): WriteOp => ({ action: "delete", collection: "app.bsky.feed.post", rkey })),
       ...posts.slice(40, 60).map((rkey): WriteOp => ({ action: "update", collection: "app.bsky.feed.post", rkey, record: post(`edited ${rkey}`) })),
-      { action: "create", collection: "app.bsky.feed.post", rkey: "mixed1", record: post("mixed") },
+      { action: "create", collection: "app.bsky.feed.post", rkey: rk("mixed1"), record: post("mixed") },
     ]);
     expect(mixed.results.map((r) => r.action)).toEqual([...Array(40).fill("delete"), ...Array(20).fill("update"), "create"]);
-    for (const rkey of ["b0i0", "b1i7", "b4i199"]) await h.repo.write(did, [{ action: "delete", collection: "app.bsky.feed.like", rkey }]);
+    for (const rkey of ["b0i0", "b1i7", "b4i199"].map(rk)) await h.repo.write(did, [{ action: "delete", collection: "app.bsky.feed.like", rkey }]);
 
     const content = await expectIndexEqualsMst(did);
     expect(content.size).toBe(1000 - 40 + 1 + 1000 - 3);
@@ -91,7 +92,7 @@ describe("writes", () => {
     const { did } = await h.newRepo();
     const seqBefore = h.sequencer.currentSeq();
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: `c${i}`, record: post(`c${i}`) }])),
+      Array.from({ length: 50 }, (_, i) => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk(`c${i}`), record: post(`c${i}`) }])),
     );
     expect(new Set(results.map((r) => r.commit!.rev)).size).toBe(50);
     const content = await expectIndexEqualsMst(did);
@@ -108,7 +109,7 @@ describe("writes", () => {
     const a = await h.newRepo();
     const b = await h.newRepo();
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => h.repo.write(i % 2 ? a.did : b.did, [{ action: "create", collection: "app.bsky.feed.post", rkey: `x${i}`, record: post(`x${i}`) }])),
+      Array.from({ length: 20 }, (_, i) => h.repo.write(i % 2 ? a.did : b.did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk(`x${i}`), record: post(`x${i}`) }])),
     );
     expect((await expectIndexEqualsMst(a.did)).size).toBe(10);
     expect((await expectIndexEqualsMst(b.did)).size).toBe(10);
@@ -119,18 +120,18 @@ describe("swaps and failures leave nothing written", () => {
   let did: string;
   beforeAll(async () => {
     did = (await h.newRepo()).did;
-    await h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "a", record: post("a") }]);
+    await h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk("a"), record: post("a") }]);
   });
 
   const cases: Array<[string, () => Promise<unknown>, number, string]> = [
     ["swapCommit mismatch", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", record: post("n") }], { swapCommit: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }), 400, "InvalidSwap"],
-    ["swapRecord mismatch", () => h.repo.write(did, [{ action: "put", collection: "app.bsky.feed.post", rkey: "a", record: post("n"), swapRecord: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }]), 400, "InvalidSwap"],
-    ["swapRecord null on an existing record", () => h.repo.write(did, [{ action: "put", collection: "app.bsky.feed.post", rkey: "a", record: post("n"), swapRecord: null }]), 400, "InvalidSwap"],
-    ["swapRecord on delete of a missing record", () => h.repo.write(did, [{ action: "delete", collection: "app.bsky.feed.post", rkey: "zz", ifExists: true, swapRecord: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }]), 400, "InvalidSwap"],
-    ["create on an existing key", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "a", record: post("n") }]), 400, "InvalidRequest"],
-    ["update of a missing key", () => h.repo.write(did, [{ action: "update", collection: "app.bsky.feed.post", rkey: "nope", record: post("n") }]), 400, "InvalidRequest"],
-    ["delete of a missing key in a batch", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "ok1", record: post("n") }, { action: "delete", collection: "app.bsky.feed.post", rkey: "nope" }]), 400, "InvalidRequest"],
-    ["repeated path", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "r", record: post("n") }, { action: "delete", collection: "app.bsky.feed.post", rkey: "r" }]), 400, "InvalidRequest"],
+    ["swapRecord mismatch", () => h.repo.write(did, [{ action: "put", collection: "app.bsky.feed.post", rkey: rk("a"), record: post("n"), swapRecord: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }]), 400, "InvalidSwap"],
+    ["swapRecord null on an existing record", () => h.repo.write(did, [{ action: "put", collection: "app.bsky.feed.post", rkey: rk("a"), record: post("n"), swapRecord: null }]), 400, "InvalidSwap"],
+    ["swapRecord on delete of a missing record", () => h.repo.write(did, [{ action: "delete", collection: "app.bsky.feed.post", rkey: rk("zz"), ifExists: true, swapRecord: "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm" }]), 400, "InvalidSwap"],
+    ["create on an existing key", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk("a"), record: post("n") }]), 400, "InvalidRequest"],
+    ["update of a missing key", () => h.repo.write(did, [{ action: "update", collection: "app.bsky.feed.post", rkey: rk("nope"), record: post("n") }]), 400, "InvalidRequest"],
+    ["delete of a missing key in a batch", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk("ok1"), record: post("n") }, { action: "delete", collection: "app.bsky.feed.post", rkey: rk("nope") }]), 400, "InvalidRequest"],
+    ["repeated path", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk("r"), record: post("n") }, { action: "delete", collection: "app.bsky.feed.post", rkey: rk("r") }]), 400, "InvalidRequest"],
     ["rkey ..", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "..", record: post("n") }]), 400, "InvalidRequest"],
     ["rkey a/b", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "a/b", record: post("n") }]), 400, "InvalidRequest"],
     ["rkey of 513 chars", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "a".repeat(513), record: post("n") }]), 400, "InvalidRequest"],
@@ -142,8 +143,8 @@ describe("swaps and failures leave nothing written", () => {
     ["invalid known lexicon", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.actor.profile", rkey: "self", record: { displayName: 5 } }]), 400, "InvalidRequest"],
     ["validate:true on an unknown collection", () => h.repo.write(did, [{ action: "create", collection: "com.example.unknown", record: { a: 1 } }], { validate: true }), 400, "InvalidRequest"],
     ["managed collection", () => h.repo.write(did, [{ action: "create", collection: "net.openfederation.community.role", record: { a: 1 } }]), 400, "InvalidRequest"],
-    ["201 writes", () => h.repo.write(did, Array.from({ length: 201 }, (_, i): WriteOp => ({ action: "create", collection: "app.bsky.feed.post", rkey: `m${i}`, record: post("n") }))), 400, "InvalidRequest"],
-    ["one invalid write among valid ones", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: "v1", record: post("n") }, { action: "create", collection: "app.bsky.feed.post", rkey: "..", record: post("n") }]), 400, "InvalidRequest"],
+    ["201 writes", () => h.repo.write(did, Array.from({ length: 201 }, (_, i): WriteOp => ({ action: "create", collection: "app.bsky.feed.post", rkey: rk(`m${i}`), record: post("n") }))), 400, "InvalidRequest"],
+    ["one invalid write among valid ones", () => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk("v1"), record: post("n") }, { action: "create", collection: "app.bsky.feed.post", rkey: "..", record: post("n") }]), 400, "InvalidRequest"],
   ];
   for (const [name, run, status, error] of cases) {
     test(`${name} → ${status} ${error}, root/index/events unchanged`, async () => {
@@ -160,7 +161,7 @@ describe("swaps and failures leave nothing written", () => {
 
   test("deleting a missing record: no commit, no event", async () => {
     const before = h.snapshot(did);
-    const res = await h.repo.write(did, [{ action: "delete", collection: "app.bsky.feed.post", rkey: "missing", ifExists: true }]);
+    const res = await h.repo.write(did, [{ action: "delete", collection: "app.bsky.feed.post", rkey: rk("missing"), ifExists: true }]);
     expect(res.commit).toBeNull();
     expect(h.snapshot(did)).toEqual(before);
   });

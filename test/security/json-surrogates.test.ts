@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { ok, xrpc } from "../e2e/_xrpc.ts";
+import { rk } from "../_support/rkey.ts";
 
 const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
 let pds: RunningPds;
@@ -28,7 +29,7 @@ const rawPut = (rkey: string, text: string, extra = "") =>
   fetch(`${pds.url}/xrpc/com.atproto.repo.putRecord`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: `{"repo":"${did}","collection":"app.bsky.feed.post","rkey":"${rkey}","record":{"$type":"app.bsky.feed.post","text":"${text}","createdAt":"2026-01-01T00:00:00.000Z"${extra}}}`,
+    body: `{"repo":"${did}","collection":"app.bsky.feed.post","rkey":"${rk(rkey)}","record":{"$type":"app.bsky.feed.post","text":"${text}","createdAt":"2026-01-01T00:00:00.000Z"${extra}}}`,
   });
 
 for (const [name, text, extra] of [
@@ -43,7 +44,7 @@ for (const [name, text, extra] of [
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe("InvalidRequest");
     expect(await head()).toEqual(before);
-    const get = await xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: did, collection: "app.bsky.feed.post", rkey: "s1" } });
+    const get = await xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: did, collection: "app.bsky.feed.post", rkey: rk("s1") } });
     expect({ status: get.status, error: get.body?.error }).toEqual({ status: 400, error: "RecordNotFound" });
   });
 }
@@ -51,6 +52,6 @@ for (const [name, text, extra] of [
 test("a well-formed surrogate pair is accepted and stored as the character", async () => {
   const res = await rawPut("s2", "smile \\ud83d\\ude00");
   expect(res.status).toBe(200);
-  const got = await ok(xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: did, collection: "app.bsky.feed.post", rkey: "s2" } }));
+  const got = await ok(xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: did, collection: "app.bsky.feed.post", rkey: rk("s2") } }));
   expect(got.value.text).toBe("smile \u{1F600}");
 });
