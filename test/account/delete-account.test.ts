@@ -46,6 +46,8 @@ const accountRows = (did: string) => ({
   blobs: n("SELECT count(*) AS n FROM blobs WHERE did = ?", did),
   memberships: n("SELECT count(*) AS n FROM community_members WHERE member_did = ?", did),
   joinRequests: n("SELECT count(*) AS n FROM join_requests WHERE did = ?", did),
+  appPasswords: n("SELECT count(*) AS n FROM app_passwords WHERE did = ?", did),
+  preferences: n("SELECT count(*) AS n FROM account_prefs WHERE did = ?", did),
 });
 /** Everything a refused deletion must leave as it was. */
 const snapshot = (did: string) => ({
@@ -132,8 +134,17 @@ describe("a member of two communities who owned a third", () => {
     await side.delegate(c1, x.did, u.did);
     c3 = await community(u);
     await join_(owner, c3);
+    // a pending join request elsewhere
+    const gated = (await ok(call(e.url, `${NS}.create`, { token: owner.accessJwt, body: { handle: uniq("g"), didMethod: "plc", joinPolicy: "approval" } }))).did as string;
+    expect(await join_(u, gated)).toEqual({ status: "pending" });
+    expect(accountRows(u.did).joinRequests).toBe(1);
     const up = await fetch(`${e.url}/xrpc/com.atproto.repo.uploadBlob`, { method: "POST", headers: { Authorization: `Bearer ${u.accessJwt}`, "Content-Type": "text/plain" }, body: "blob bytes of u" });
     blobCid = ((await up.json()) as any).blob.ref.$link;
+    // rows other features keep per account (10 §3-§4): an app password (and its session), a preference
+    const made = await ok(call(e.url, "com.atproto.server.createAppPassword", { token: u.accessJwt, body: { name: "phone" } }));
+    await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: made.password } }));
+    await call(e.url, "app.bsky.actor.putPreferences", { token: u.accessJwt, body: { preferences: [{ $type: "app.bsky.actor.defs#adultContentPref", enabled: true }] } }).then((r) => expect(r.status).toBe(200));
+    expect(accountRows(u.did)).toMatchObject({ appPasswords: 1, preferences: 1 });
   });
 
   test("while it owns a community → 409 AccountOwnsCommunities naming it, nothing written", async () => {
@@ -153,7 +164,7 @@ describe("a member of two communities who owned a third", () => {
     seq = lastSeq();
     const r = await call(e.url, DELETE, { token: e.admin.accessJwt, body: { did: u.did } });
     expect([r.status, r.body]).toEqual([200, undefined]);
-    expect(accountRows(u.did)).toEqual({ accounts: 0, sessions: 0, roles: 0, keys: 0, repo: 0, records: 0, blobs: 0, memberships: 0, joinRequests: 0 });
+    expect(accountRows(u.did)).toEqual({ accounts: 0, sessions: 0, roles: 0, keys: 0, repo: 0, records: 0, blobs: 0, memberships: 0, joinRequests: 0, appPasswords: 0, preferences: 0 });
     expect(filesNamed(join(e.pds.dataDir, "blobs"), blobCid)).toEqual([]);
     const audit = e.sql<{ actor_did: string; meta: string }>("SELECT actor_did, meta FROM audit_log WHERE action = 'account.delete' AND target_did = ?", u.did);
     expect(audit.map((a) => [a.actor_did, JSON.parse(a.meta)])).toEqual([[e.admin.did, { did: u.did, handle: `${u.name}.test`, bySelf: false, previousStatus: "approved" }]]);
