@@ -63,6 +63,13 @@ import { NameNamespace } from "./names/namespace.ts";
 import { accountNameHolder } from "./account/name-claim.ts";
 import { communityNameHolder } from "./community/name-claim.ts";
 import { buildExportSnapshots, type ExportSnapshots } from "./community/snapshots/index.ts";
+import { buildMailer, type Mailer } from "./mail/mailer.ts";
+import { EmailTokens } from "./mail/tokens.ts";
+import { TokenMailer } from "./mail/token-mail.ts";
+import { EmailFlowService } from "./account/email-flows.ts";
+import { SelfDeletionService } from "./account/self-delete.ts";
+import { Lockout } from "./account/lockout.ts";
+import { PlcSignatureService } from "./identity/plc-signature.ts";
 import { buildProxyService, type ProxyService } from "./proxy/index.ts";
 
 /**
@@ -153,6 +160,11 @@ export interface Services {
   /** holder exports of full repo CARs (06 §2: the account itself, a community's owner) and account.export (06 §4) */
   holderExports: HolderExports;
   accountExports: AccountExportService;
+  /** the mailer (10 §5.1) and the token-mail flows (10 §5.3): email confirmation/change, password reset, self-deletion, PLC signing */
+  mailer: Mailer;
+  emailFlows: EmailFlowService;
+  selfDeletion: SelfDeletionService;
+  plcSignatures: PlcSignatureService;
   // services: added by each domain
 }
 
@@ -227,10 +239,15 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const governance = new GovernanceService({ config, db, communities, repo, sequencer, audit, remote: remoteMembers, lexicons: createLexiconRegistry(), now });
   jobs.add(governance.sweepJob());
   communities.onDeleteInTx(dropProposalsInTx);
+  // mail (10 §5): tokens commit first, mails go out after; expired tokens are swept hourly (09 §7)
+  const mailer = buildMailer({ config, secrets, logger: logger.child({ component: "mail" }), clock: now });
+  const emailTokens = new EmailTokens(db, now);
+  const tokenMailer = new TokenMailer({ db, tokens: emailTokens, mailer, logger: logger.child({ component: "mail" }), server: config.hostname || "localhost" });
+  jobs.add({ name: "email-token-sweep", intervalMs: 3_600_000, run: () => emailTokens.sweepExpired().then(() => {}) });
   const accountDeletion = new AccountDeletionService({
     db, accounts: accountServices.accounts, sessions: accountServices.sessions, repo, identity, tombstones, blobs, sequencer, audit,
     communities: new CommunityAccountRemoval(communities), graceDays: config.takedownExportGraceDays,
-    cleanupInTx: [(tx, did) => accountServices.appPasswords.deleteAllInTx(tx, did), (tx, did) => accountServices.preferences.deleteAllInTx(tx, did)],
+    cleanupInTx: [(tx, did) => accountServices.appPasswords.deleteAllInTx(tx, did), (tx, did) => accountServices.preferences.deleteAllInTx(tx, did), (tx, did) => emailTokens.deleteInTx(tx, did)],
   }, now);
   const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer, now });
   const accountModeration = new AccountModerationService({ db, accounts: accountServices.accounts, sessions: accountServices.sessions, sequencer, audit, headRev: (did) => repo.head(did)?.rev, graceDays: config.takedownExportGraceDays }, now);
@@ -277,5 +294,15 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   if (config.exportSchedulerEnabled) jobs.add(exportSnapshots.job(config.exportCheckIntervalMs));
   const accountExports = new AccountExportService({ db, accounts: accountServices.accounts, repo, audit: accountServices.audit, holderExports, memberships: (did) => membershipsOf(communities, did), preferences: (did, full) => accountServices.preferences.stored(did, full), now });
   const proxy = buildProxyService({ config, fetchPolicy, plcDocument: (did) => plc.getDocument(did), localRecord: (did, c, rkey) => repo.getRecord(did, c, rkey)?.value, signingKeypair: (did) => identity.signingKeypair(did), now, logger: logger.child({ component: "proxy" }) });
-  return { proxy, accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  const mailDeps = { db, audit, tokens: emailTokens, mail: tokenMailer, limitsEnabled: config.rateLimits.enabled, now };
+  const emailFlows = new EmailFlowService({ ...mailDeps, accounts: accountServices.accounts, sessions: accountServices.sessions });
+  const selfDeletion = new SelfDeletionService({ ...mailDeps, accounts: accountServices.accounts, lockout: new Lockout(db, now), deletion: accountDeletion });
+  const plcSignatures = new PlcSignatureService({
+    ...mailDeps, logger: logger.child({ component: "plc-signature" }), sign: (did, changes) => identity.signRequestedOperation(did, changes),
+    account: (did) => {
+      const row = accountServices.accounts.getRow(did);
+      return row && row.status !== "creating" && row.status !== "rejected" ? { email: row.email, handle: accountServices.accounts.handleOf(row) } : undefined;
+    },
+  });
+  return { mailer, emailFlows, selfDeletion, plcSignatures, proxy, accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

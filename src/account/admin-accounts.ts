@@ -10,6 +10,7 @@ import { hashPassword } from "./passwords.ts";
 import { isAcceptablePassword, isPdsRole, isValidEmail, MSG, normaliseEmail, type PdsRole } from "./rules.ts";
 import { accountRoles, accounts, invites, loginFailures } from "./schema.ts";
 import { inviteCodeViews, type InviteCodeView } from "./invite-views.ts";
+import { emailTokens } from "../mail/token-schema.ts";
 import type { AccountRow } from "./views.ts";
 
 /** com.atproto.admin.defs#accountView plus our `accountStatus` and `roles` (as on getSession, 01 §9.5). */
@@ -17,6 +18,8 @@ export interface AdminAccountView {
   did: string;
   handle: string;
   email: string;
+  /** set by confirmEmail (10 §5.3) */
+  emailConfirmedAt?: string;
   indexedAt: string;
   invitedBy?: InviteCodeView;
   invites: InviteCodeView[];
@@ -70,6 +73,7 @@ export class AdminAccountService {
         did: r.did,
         handle: this.deps.accounts.handleOf(r),
         email: r.email,
+        ...(r.emailConfirmedAt ? { emailConfirmedAt: r.emailConfirmedAt } : {}),
         indexedAt: r.createdAt,
         ...(invitedBy ? { invitedBy } : {}),
         invites: inviteRows.filter((i) => i.createdBy === r.did).map((i) => views.get(i.code)!),
@@ -134,7 +138,9 @@ export class AdminAccountService {
       this.assertStillTargetInTx(tx, row.did);
       const holder = tx.orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), ne(accounts.status, "rejected"), ne(accounts.did, row.did))).get();
       if (holder) throw emailInUse();
-      tx.orm.update(accounts).set({ email }).where(eq(accounts.did, row.did)).run();
+      // a new address is unconfirmed and every mailed token dies with the old one (10 §5.2)
+      tx.orm.update(accounts).set({ email, emailConfirmedAt: null }).where(eq(accounts.did, row.did)).run();
+      tx.orm.delete(emailTokens).where(eq(emailTokens.did, row.did)).run();
       this.deps.audit.writeInTx(tx, { action: "account.email.update", actorType: "account", actorDid, targetDid: row.did, meta: { byStaff: true } });
     });
   }

@@ -53,7 +53,7 @@ export class AccountDeletionService {
    * Deletes `did`. `bySelf` (server.deleteAccount, 10 §5.3) skips the export rule: the holder decides.
    * Errors: 404 NotFound, 403 Forbidden (admin target), 409 AccountOwnsCommunities, 409 ExportRequired.
    */
-  async delete(did: string, by: { actorDid: string; bySelf: boolean }): Promise<void> {
+  async delete(did: string, by: { actorDid: string; bySelf: boolean; inTx?: (tx: Tx) => void }): Promise<void> {
     const { db, accounts: accts, communities, tombstones, repo } = this.deps;
     const row = accts.getRow(did);
     if (!row || row.status === "creating") throw notFound("Account not found");
@@ -73,6 +73,8 @@ export class AccountDeletionService {
       const current = tx.orm.select().from(accounts).where(eq(accounts.did, did)).get();
       if (!current) throw notFound("Account not found");
       check(tx.orm, rolesInTx(tx, did), current, headCommitInTx(tx, did)?.rev);
+      // server.deleteAccount uses its mailed token here, so a refused deletion keeps it (10 §5.3)
+      by.inTx?.(tx);
       await this.purgeInTx(tx, did, tombstone);
       this.deps.audit.writeInTx(tx, {
         action: "account.delete", actorType: "account", actorDid: by.actorDid, targetDid: did,

@@ -59,13 +59,16 @@ export class ServerConfigService {
         firehoseBackfillHours: c.firehoseBackfillHours,
         takedownExportGraceDays: c.takedownExportGraceDays,
       },
-      // `proxy` (PROXY_RATE_LIMIT) is absent: proxying (10 §1) is not built in this version
-      rateLimits: { global: c.rateLimits.global, auth: c.rateLimits.auth, registration: c.rateLimits.registration, create: c.rateLimits.create, discovery: c.rateLimits.discovery },
-      // AppView, chat and report services (10 §9) are not configurable in this version: none is listed
-      services: {},
-      proxyAudFragment: false,
-      // no mailer exists in this version (10 §5.1)
-      mailerConfigured: false,
+      rateLimits: { global: c.rateLimits.global, auth: c.rateLimits.auth, registration: c.rateLimits.registration, create: c.rateLimits.create, discovery: c.rateLimits.discovery, proxy: c.rateLimits.proxy },
+      // AppView, chat and report services (10 §9): URL (without userinfo) and DID of each configured one
+      services: {
+        ...(c.proxy.appView ? { appView: { url: withoutCredentials(c.proxy.appView.url), did: c.proxy.appView.did } } : {}),
+        ...(c.proxy.chat ? { chat: { url: withoutCredentials(c.proxy.chat.url), did: c.proxy.chat.did } } : {}),
+        ...(c.proxy.reportService ? { reportService: { url: withoutCredentials(c.proxy.reportService.url), did: c.proxy.reportService.did } } : {}),
+      },
+      proxyAudFragment: c.proxy.audFragment,
+      // SMTP_URL, or --dev's .eml files (10 §5.1); never the URL itself
+      mailerConfigured: c.mail.mode !== "none",
       stats: serverStats(this.deps),
     };
   }

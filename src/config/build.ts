@@ -207,6 +207,7 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
       registration: r.int("REGISTRATION_RATE_LIMIT", 5, 1, 1_000_000),
       create: r.int("CREATE_RATE_LIMIT", 10, 1, 1_000_000),
       discovery: r.int("DISCOVERY_RATE_LIMIT", 60, 1, 1_000_000),
+      proxy: r.int("PROXY_RATE_LIMIT", 3000, 1, 1_000_000),
       exemptCidrs: r.list("RATE_LIMIT_EXEMPT_CIDRS", dev ? ["127.0.0.0/8", "::1/128"] : []),
     },
     blobMaxBytes: r.int("BLOB_MAX_BYTES", 52_428_800, 1, 2 ** 40),

@@ -40,6 +40,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   if (dirProblem) problems.push(dirProblem);
   if (problems.length) throw new ConfigError(problems);
   const warnings = NOT_YET_USED_SETTINGS.filter((n) => raw[n] !== undefined).map((n) => `${n} is set, but this version does not support it yet; it has no effect`);
+  if (config.mail.mode === "none") warnings.push("SMTP_URL is not set: email confirmation, password reset, account deletion by mail and PLC operation signing answer 501");
   if (config.env !== "production") return { config, secrets: ensureDevSecrets(config.dataDir, secrets), configPath, warnings };
   return { config, secrets, configPath, warnings };
 }

@@ -14,6 +14,8 @@ export interface RateLimitConfig {
   create: number;
   /** per 60 s per IP: resolveHandle, … */
   discovery: number;
+  /** PROXY_RATE_LIMIT: proxied requests per 5 min per ACCOUNT (10 §1.5), instead of the global IP limiter */
+  proxy: number;
   /** CIDRs exempt from the IP limiters (dev: loopback) */
   exemptCidrs: string[];
 }
@@ -31,8 +33,6 @@ export interface ProxyConfig {
   reportService: ProxyServiceConfig | undefined;
   /** PROXY_AUD_FRAGMENT: the service JWT's aud is `<did>#<serviceId>` instead of the bare DID */
   audFragment: boolean;
-  /** PROXY_RATE_LIMIT: proxied requests per account per 5 min */
-  rateLimit: number;
   limits: { headersTimeoutMs: number; bodyIdleMs: number; maxResponseBytes: number };
 }
 

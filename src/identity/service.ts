@@ -14,6 +14,7 @@ import type { KeyPurpose, KeyVault } from "./keys.ts";
 import { PlcRejectedError, sanitise, type PlcClient, type PlcOperation } from "./plc-client.ts";
 import { identityKeys } from "./schema.ts";
 import { handleUpdateOp, rotationKeyUpdateOp, submittedOperationProblem } from "./plc-ops.ts";
+import { requestedOperation, type PlcFieldChanges } from "./plc-sign-request.ts";
 
 /** Everything the creation flow needs between reserve, PLC submission and finalize (02 §4). Holds no I/O results. */
 export interface PreparedIdentity {
@@ -263,6 +264,14 @@ export class IdentityService {
       await this.plc.submit(did, op as PlcOperation);
       this.logger.info("plc holder operation submitted", { did });
     });
+  }
+
+  /**
+   * signPlcOperation (10 §5.3): an operation on the DID's head with `changes`, signed by the recovery key and returned
+   * unsubmitted (the destination server submits it). Serialised per DID with the ops this server submits.
+   */
+  async signRequestedOperation(did: string, changes: PlcFieldChanges): Promise<PlcOperation> {
+    return this.perDid.run(did, async () => requestedOperation(await this.plc.getLastOp(did), changes, await this.keypair(did, "identity.recovery-key")));
   }
 
   private async keypair(did: string, purpose: KeyPurpose): Promise<Secp256k1Keypair> {

@@ -30,6 +30,11 @@ const ALLOWLIST: Partial<Record<AccountStatus, ReadonlySet<string>>> = {
 
 // 10 §3: restricted sessions may read their preferences
 for (const s of ["suspended", "takendown", "disabled"] as const) (ALLOWLIST[s] as Set<string>).add("app.bsky.actor.getPreferences");
+// 10 §5.3: a deactivated holder may confirm their email and ask for deletion; every holder may get a PLC operation signed (migration out)
+for (const m of ["com.atproto.server.requestEmailConfirmation", "com.atproto.server.confirmEmail", "com.atproto.server.requestAccountDelete"]) (ALLOWLIST.deactivated as Set<string>).add(m);
+for (const s of ["deactivated", "suspended", "takendown", "disabled"] as const) {
+  for (const m of ["com.atproto.identity.requestPlcOperationSignature", "com.atproto.identity.signPlcOperation"]) (ALLOWLIST[s] as Set<string>).add(m);
+}
 
 /**
  * Full-session-only methods (10 §4): app-password sessions, privileged or not, get 400 InvalidToken "Bad token scope"

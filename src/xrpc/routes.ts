@@ -41,6 +41,15 @@ import * as updateHandle from "../api/com/atproto/identity/updateHandle.ts";
 import * as submitPlcOperation from "../api/com/atproto/identity/submitPlcOperation.ts";
 import * as requestPlcOperationSignature from "../api/com/atproto/identity/requestPlcOperationSignature.ts";
 import * as signPlcOperation from "../api/com/atproto/identity/signPlcOperation.ts";
+// email flows by mailed token (10 §5.3): per-account and per-IP limits are enforced in the services
+import * as requestEmailConfirmation from "../api/com/atproto/server/requestEmailConfirmation.ts";
+import * as confirmEmail from "../api/com/atproto/server/confirmEmail.ts";
+import * as requestEmailUpdate from "../api/com/atproto/server/requestEmailUpdate.ts";
+import * as updateEmail from "../api/com/atproto/server/updateEmail.ts";
+import * as requestPasswordReset from "../api/com/atproto/server/requestPasswordReset.ts";
+import * as resetPassword from "../api/com/atproto/server/resetPassword.ts";
+import * as requestAccountDelete from "../api/com/atproto/server/requestAccountDelete.ts";
+import * as serverDeleteAccount from "../api/com/atproto/server/deleteAccount.ts";
 
 // repo engine (spec 03 §4, §6)
 import { optional as optionalAuth, optionalOrRemote, user as userAuth, userOrRemote } from "./types.ts";
@@ -166,8 +175,16 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "com.atproto.identity.resolveHandle", handler: resolveHandle.handler, auth: none, rateLimit: "discovery" },
   { nsid: "com.atproto.identity.updateHandle", handler: updateHandle.handler, auth: userAuth }, // 5/day/account: enforced in the handler
   { nsid: "com.atproto.identity.submitPlcOperation", handler: submitPlcOperation.handler, auth: selfAny },
-  { nsid: "com.atproto.identity.requestPlcOperationSignature", handler: requestPlcOperationSignature.handler, auth: none },
-  { nsid: "com.atproto.identity.signPlcOperation", handler: signPlcOperation.handler, auth: none },
+  { nsid: "com.atproto.identity.requestPlcOperationSignature", handler: requestPlcOperationSignature.handler, auth: selfAny }, // full session; 5/h/account
+  { nsid: "com.atproto.identity.signPlcOperation", handler: signPlcOperation.handler, auth: selfAny }, // full session
+  { nsid: "com.atproto.server.requestEmailConfirmation", handler: requestEmailConfirmation.handler, auth: selfAny }, // 5/h, 15/day/account
+  { nsid: "com.atproto.server.confirmEmail", handler: confirmEmail.handler, auth: selfAny },
+  { nsid: "com.atproto.server.requestEmailUpdate", handler: requestEmailUpdate.handler, auth: userAuth }, // full session; 5/h, 15/day/account
+  { nsid: "com.atproto.server.updateEmail", handler: updateEmail.handler, auth: userAuth }, // full session
+  { nsid: "com.atproto.server.requestPasswordReset", handler: requestPasswordReset.handler, auth: none }, // 3/h/account
+  { nsid: "com.atproto.server.resetPassword", handler: resetPassword.handler, auth: none },
+  { nsid: "com.atproto.server.requestAccountDelete", handler: requestAccountDelete.handler, auth: selfAny }, // full session; 5/h/account
+  { nsid: "com.atproto.server.deleteAccount", handler: serverDeleteAccount.handler, auth: none }, // password under the login lockout
   { nsid: "net.openfederation.account.register", handler: accountRegister.handler, auth: none, rateLimit: "registration" },
   { nsid: "net.openfederation.account.listPending", handler: accountListPending.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.list", handler: accountList.handler, auth: staff("admin", "moderator", "auditor") },

@@ -1,6 +1,7 @@
-// com.atproto.identity.requestPlcOperationSignature: not offered — holders sign PLC operations themselves (02 §11).
-import { methodNotImplemented } from "../../../../xrpc/errors.ts";
+// com.atproto.identity.requestPlcOperationSignature: mails a `plc_operation` token for signPlcOperation (10 §5.3).
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
+import { fullSessionDid } from "../server/_full-session.ts";
 
-export function handler(): never {
-  throw methodNotImplemented("This server does not sign PLC operations for you: sign with your primary rotation key and use submitPlcOperation");
+export async function handler({ ctx, auth }: MethodArgs<"com.atproto.identity.requestPlcOperationSignature">): Promise<MethodResult<"com.atproto.identity.requestPlcOperationSignature">> {
+  await ctx.services.plcSignatures.request(fullSessionDid(auth));
 }

@@ -10,7 +10,7 @@ export function sessionView(ctx: AppContext, row: AccountRow) {
     handle: ctx.services.accounts.handleOf(row),
     did: row.did,
     email: row.email,
-    emailConfirmed: false,
+    emailConfirmed: row.emailConfirmedAt !== null,
     active: status === "approved",
     ...(wire ? { status: wire } : {}),
     roles: ctx.services.accounts.rolesOf(row.did),

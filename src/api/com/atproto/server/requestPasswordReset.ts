@@ -1,0 +1,6 @@
+// com.atproto.server.requestPasswordReset: 200 whatever the address; a live account's address gets a `reset_password` token (10 §5.3).
+import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
+
+export async function handler({ ctx, input }: MethodArgs<"com.atproto.server.requestPasswordReset">): Promise<MethodResult<"com.atproto.server.requestPasswordReset">> {
+  await ctx.services.emailFlows.requestPasswordReset(input.email);
+}

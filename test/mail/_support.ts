@@ -1,0 +1,68 @@
+// Test support for the mail suites: the .eml files --dev writes, a real SMTP sink on loopback, tokens out of mail bodies.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { SMTPServer } from "smtp-server";
+import { simpleParser, type ParsedMail } from "mailparser";
+
+export interface Mail {
+  to: string;
+  from: string;
+  subject: string;
+  text: string;
+  headers: ParsedMail["headers"];
+  raw: string;
+}
+
+async function parse(raw: string): Promise<Mail> {
+  const m = await simpleParser(raw);
+  const to = Array.isArray(m.to) ? m.to[0]!.text : (m.to?.text ?? "");
+  return { to, from: m.from?.text ?? "", subject: m.subject ?? "", text: m.text ?? "", headers: m.headers, raw };
+}
+
+/** The token a mail carries (XXXXX-XXXXX of A-Z2-7). */
+export function tokenIn(mail: Mail): string {
+  const m = /\b([A-Z2-7]{5}-[A-Z2-7]{5})\b/.exec(mail.text);
+  if (!m) throw new Error(`no token in mail: ${mail.text}`);
+  return m[1]!;
+}
+
+/** The .eml files of <dataDir>/mail. */
+export function emlFiles(dataDir: string): string[] {
+  const dir = join(dataDir, "mail");
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".eml")).sort().map((f) => join(dir, f)) : [];
+}
+
+export const fileMode = (path: string) => statSync(path).mode & 0o777;
+
+/** Reads the mails whose files are not in `before` (names sort by second only, so a set, not a position). */
+export async function newEml(dataDir: string, before: readonly string[]): Promise<Array<Mail & { path: string }>> {
+  const seen = new Set(before);
+  const fresh = emlFiles(dataDir).filter((f) => !seen.has(f));
+  return Promise.all(fresh.map(async (f) => ({ ...(await parse(readFileSync(f, "utf8"))), path: f })));
+}
+
+/** A real SMTP server (smtp-server) on a loopback port, without STARTTLS, collecting what it receives. */
+export async function smtpSink(opts: { rejectAll?: boolean } = {}) {
+  const received: Mail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onData(stream, _session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        if (opts.rejectAll) return cb(Object.assign(new Error("mailbox unavailable"), { responseCode: 550 }));
+        parse(Buffer.concat(chunks).toString("utf8")).then((m) => received.push(m)).then(() => cb(), cb);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const port = (server.server.address() as { port: number }).port;
+  return {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
