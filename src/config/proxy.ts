@@ -1,5 +1,5 @@
 // The service-proxying settings (10 §1, §9): AppView, chat and report service (URL and DID, both or neither), the
-// JWT aud rule, the per-account limit, and the --dev-only limit override the proxy tests use.
+// JWT aud rule and the --dev-only limit override the proxy tests use (PROXY_RATE_LIMIT is read with the limiters).
 import type { ProxyConfig, ProxyServiceConfig } from "./types.ts";
 
 /** The slice of build.ts's Reader this stage uses. */
@@ -61,7 +61,6 @@ export function proxyConfig(r: SettingReader, dev: boolean, production: boolean)
     chat: service(r, "BSKY_CHAT", production),
     reportService: service(r, "REPORT_SERVICE", production),
     audFragment: r.bool("PROXY_AUD_FRAGMENT", false),
-    rateLimit: r.int("PROXY_RATE_LIMIT", 3000, 1, 1_000_000),
     limits: devLimits(r, dev),
   };
 }

@@ -1596,7 +1596,7 @@ export declare namespace NetOpenfederationServerGetConfig {
     registration: number;
     create: number;
     discovery: number;
-    /** absent: proxying is not built in this version */
+    /** PROXY_RATE_LIMIT: proxied requests per account per 5 min (spec 10 §1.5) */
     proxy?: number;
   };
   /** Configured upstream services (spec 10 §9); each absent when not configured */

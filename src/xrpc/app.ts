@@ -10,6 +10,7 @@ import { clientIp } from "./ratelimit/ip.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "../ratelimit/store.ts";
 import { ROUTES } from "./routes.ts";
 import { createDispatcher, type RequestState } from "./dispatch.ts";
+import { isProxyBound } from "./proxy.ts";
 import type { RouteEntry } from "./types.ts";
 import { healthResponse } from "./health.ts";
 import { bannerResponse } from "../api/banner.ts";
@@ -47,6 +48,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
   const registry = createLexiconRegistry(opts.lexicons);
   const limiter = new IpRateLimiter(config.rateLimits, opts.rateLimitStore ?? new MemoryRateLimitStore(), opts.now ?? ctx.services.clock);
   const dispatch = createDispatcher(ctx, registry, limiter, opts.routes ?? ROUTES);
+  const localNsids = new Set((opts.routes ?? ROUTES).map((r) => r.nsid));
   const baseHeaders = securityHeaders(config);
   const states = new WeakMap<Request, RequestState>();
   const subscribeRepos = createSubscribeReposHandler(ctx);
@@ -104,7 +106,9 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         try {
           if (request.url.length - url.origin.length > MAX_URL_BYTES) throw invalidRequest("URL too long");
           state.ip = clientIp(server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
-          const rl = await limiter.consume("global", state.ip);
+          // 10 §1.5: a request bound for proxying counts against the per-account limiter instead (src/xrpc/proxy.ts)
+          state.proxyBound = isProxyBound(state.path, request.headers, localNsids, config.proxy);
+          const rl = state.proxyBound ? undefined : await limiter.consume("global", state.ip);
           if (rl) Object.assign(set.headers, rl);
         } catch (err) {
           return finish(state, errorResponse(err, logger, state.id));

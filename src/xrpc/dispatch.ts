@@ -22,6 +22,8 @@ export interface RequestState {
   logged: boolean;
   /** a proxied request's target, `did#service` (10 §1.5 log line) */
   proxyTo?: string;
+  /** the global IP limiter was skipped for this request: it is bound for proxying (src/xrpc/proxy.ts) */
+  proxyBound?: boolean;
 }
 
 interface ResolvedRoute {
@@ -62,9 +64,9 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
     const nsid = state.path.slice("/xrpc/".length);
     const route = table.get(nsid);
     // no local route: proxied, or 404 (10 §1.1); the preference methods may be proxied by header (§1.6)
-    if (!route || proxiesLocalMethod(nsid, req.headers.get("atproto-proxy"), ctx.config.proxy)) return proxyRequest(ctx, registry, req, state, nsid);
+    if (!route || proxiesLocalMethod(nsid, req.headers.get("atproto-proxy"), ctx.config.proxy)) return proxyRequest(ctx, registry, limiter, req, state, setHeaders, nsid);
     // 10 §1.6: the preference methods are served here unless atproto-proxy names another service than the AppView
-    if (PREFERENCE_METHODS.has(nsid) && proxiedElsewhere(req, ctx.config.proxy.appView?.did)) return proxyRequest(ctx, registry, req, state, nsid);
+    if (PREFERENCE_METHODS.has(nsid) && proxiedElsewhere(req, ctx.config.proxy.appView?.did)) return proxyRequest(ctx, registry, limiter, req, state, setHeaders, nsid);
     const { entry, def } = route;
 
     // 2. verb

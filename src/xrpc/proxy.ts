@@ -4,7 +4,9 @@ import type { AppContext } from "../context.ts";
 import type { AccountStatus } from "../caller.ts";
 import { statusError } from "../account/views.ts";
 import { looksLikeServiceAuth } from "../identity/service-auth.ts";
-import { CREATE_REPORT, defaultRoute, isProtectedNsid } from "../proxy/routing.ts";
+import type { ProxyConfig } from "../config/types.ts";
+import { CREATE_REPORT, defaultRoute, isProtectedNsid, proxiesLocalMethod } from "../proxy/routing.ts";
+import type { IpRateLimiter } from "./ratelimit/limiter.ts";
 import { parseProxyHeader } from "../proxy/header.ts";
 import type { LexiconRegistry } from "../lexicon/registry.ts";
 import { authenticate } from "./auth.ts";
@@ -21,8 +23,23 @@ const RESTRICTED: readonly AccountStatus[] = ["suspended", "takendown", "disable
 export interface ProxyRequestState {
   id: string;
   url: URL;
+  ip: string;
   /** set once a target is chosen: the log line's `proxyTo` (`did#service`) */
   proxyTo?: string;
+  /** the global IP limiter was skipped (isProxyBound) */
+  proxyBound?: boolean;
+}
+
+/**
+ * Decided before dispatch (app.ts): will this request be proxied, so that it counts against the per-account `proxy`
+ * limiter instead of the global IP one (10 §1.5)? Only requests with credentials qualify; those that then fail
+ * before authentication succeeds are charged to the IP after all (proxyRequest).
+ */
+export function isProxyBound(path: string, headers: Headers, localNsids: ReadonlySet<string>, config: ProxyConfig): boolean {
+  if (!path.startsWith("/xrpc/") || !headers.has("authorization")) return false;
+  const nsid = path.slice("/xrpc/".length);
+  if (isProtectedNsid(nsid)) return false;
+  return !localNsids.has(nsid) || proxiesLocalMethod(nsid, headers.get("atproto-proxy"), config);
 }
 
 /** Who may call a proxied method; the caller's DID. */
@@ -47,8 +64,31 @@ const rawQuery = (url: string): string => {
   return q === -1 ? "" : url.slice(q);
 };
 
-export async function proxyRequest(ctx: AppContext, registry: LexiconRegistry, req: Request, state: ProxyRequestState, nsid: string): Promise<Response> {
-  const { proxy } = ctx.services;
+export async function proxyRequest(
+  ctx: AppContext,
+  registry: LexiconRegistry,
+  limiter: IpRateLimiter,
+  req: Request,
+  state: ProxyRequestState,
+  setHeaders: Record<string, string>,
+  nsid: string,
+): Promise<Response> {
+  let callerDid: string;
+  let service: { did: string; serviceId: string };
+  try {
+    ({ callerDid, service } = await routeAndAuthenticate(ctx, req, nsid));
+  } catch (err) {
+    // refused before a caller is known: the request is charged to its IP as the global limiter would have
+    if (state.proxyBound) await limiter.consume("global", state.ip);
+    throw err;
+  }
+  const rl = await limiter.consume("proxy", callerDid);
+  if (rl) Object.assign(setHeaders, rl);
+  return forward(ctx, registry, req, state, nsid, callerDid, service);
+}
+
+/** Rules 2-5 of §1.1 and the caller; throws before any connection is made. */
+async function routeAndAuthenticate(ctx: AppContext, req: Request, nsid: string): Promise<{ callerDid: string; service: { did: string; serviceId: string } }> {
   // only NSID-shaped paths leave this server (no `/`, `..` or `%` can reach the upstream's path)
   if (!/^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)+$/.test(nsid) || nsid.length > 317) throw methodNotFound(`Method not found: ${nsid.slice(0, 317)}`);
   // rule 2: protected namespaces are never proxied, header or not
@@ -67,7 +107,10 @@ export async function proxyRequest(ctx: AppContext, registry: LexiconRegistry, r
     service = { did: route.service.did, serviceId: route.serviceId };
   }
 
-  const callerDid = await proxyCaller(ctx, req, nsid);
+  return { callerDid: await proxyCaller(ctx, req, nsid), service };
+}
+
+async function forward(ctx: AppContext, registry: LexiconRegistry, req: Request, state: ProxyRequestState, nsid: string, callerDid: string, service: { did: string; serviceId: string }): Promise<Response> {
   let body: Uint8Array | undefined;
   if (req.method === "POST") {
     checkContentLength(req, PROXY_BODY_MAX_BYTES);
@@ -86,5 +129,5 @@ export async function proxyRequest(ctx: AppContext, registry: LexiconRegistry, r
     validateJsonInput(registry, nsid, parsed);
   }
   state.proxyTo = `${service.did}#${service.serviceId}`;
-  return proxy.forward({ nsid, method: req.method, search: rawQuery(req.url), headers: req.headers, body, callerDid, service, requestId: state.id });
+  return ctx.services.proxy.forward({ nsid, method: req.method as "GET" | "POST", search: rawQuery(req.url), headers: req.headers, body, callerDid, service, requestId: state.id });
 }

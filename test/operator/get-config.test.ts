@@ -73,7 +73,7 @@ test("an auditor gets the documented configuration, with no secret value anywher
     plcUrl: e.pds.plcUrl,
     crawlers: ["https://relay.invalid"],
     limits: { jsonBodyBytes: 262144, blobMaxBytes: 52428800, importMaxBytes: 2000000, accessTokenTtl: "2h", refreshTokenTtl: "30d", firehoseBackfillHours: 72, takedownExportGraceDays: 14 },
-    rateLimits: { global: 120, auth: 20, registration: 5, create: 10, discovery: 60 },
+    rateLimits: { global: 120, auth: 20, registration: 5, create: 10, discovery: 60, proxy: 3000 },
     services: {},
     proxyAudFragment: false,
     mailerConfigured: false,

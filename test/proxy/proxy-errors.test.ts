@@ -57,7 +57,7 @@ beforeAll(async () => {
   appView = fakeService({ bsky_appview: "BskyAppView" }, answer);
   victim = fakeService({ bsky_appview: "BskyAppView" }, () => Response.json({ reached: true }));
   [A, B] = await Promise.all([
-    startEnv({ BSKY_APP_VIEW_URL: appView.url, BSKY_APP_VIEW_DID: appView.did, PROXY_AUD_FRAGMENT: "true", OFPDS_DEV_PROXY_LIMITS: `headersMs=400,idleMs=400,maxBytes=${LIMIT}` }),
+    startEnv({ BSKY_APP_VIEW_URL: appView.url, BSKY_APP_VIEW_DID: appView.did, PROXY_AUD_FRAGMENT: "true", RATE_LIMITS_ENABLED: "true", PROXY_RATE_LIMIT: "12", OFPDS_DEV_PROXY_LIMITS: `headersMs=400,idleMs=400,maxBytes=${LIMIT}` }),
     startEnv({ ALLOW_PRIVATE_NETWORK_FETCH: "false" }),
   ]);
   [userA, userB] = await Promise.all([approvedUser(A), approvedUser(B)]);
@@ -129,6 +129,26 @@ describe("upstream limits (headers 400 ms, idle 400 ms, 4 KiB in this suite)", (
     await logged(A, "body idle timeout");
     // the server keeps serving
     expect((await get(A, userA.accessJwt, "app.bsky.feed.getTimeline")).status).toBe(200);
+  });
+});
+
+describe("the per-account proxy limiter (PROXY_RATE_LIMIT=12 per 5 min, 10 §1.5)", () => {
+  test("the 13th proxied request of one account → 429 with nothing forwarded; another account is unaffected; the window passes on the server clock", async () => {
+    const [u, other] = await Promise.all([approvedUser(A), approvedUser(A)]);
+    for (let i = 1; i <= 12; i++) {
+      const res = await get(A, u.accessJwt, "app.bsky.feed.getTimeline");
+      expect([res.status, res.headers.get("ratelimit-limit"), res.headers.get("ratelimit-remaining")]).toEqual([200, "12", String(12 - i)]);
+    }
+    const n = appView.hits.length;
+    const over = await get(A, u.accessJwt, "app.bsky.feed.getTimeline");
+    expect([over.status, ((await over.json()) as { error: string }).error]).toEqual([429, "RateLimitExceeded"]);
+    expect(over.headers.get("retry-after")).toBeTruthy();
+    expect(appView.hits.length).toBe(n);
+    expect((await get(A, other.accessJwt, "app.bsky.feed.getTimeline")).status).toBe(200);
+    // local methods are not counted against it
+    expect((await call(A.url, "com.atproto.server.getSession", { token: u.accessJwt })).status).toBe(200);
+    A.pds.advanceClock(5 * 60_000 + 1_000);
+    expect((await get(A, u.accessJwt, "app.bsky.feed.getTimeline")).status).toBe(200);
   });
 });
 

@@ -305,6 +305,12 @@ describe("the atproto-proxy header", () => {
   });
 });
 
+test("getConfig shows the configured services and the aud rule", async () => {
+  const cfg = await ok(call(e.url, "net.openfederation.server.getConfig", { token: e.admin.accessJwt }));
+  expect(cfg.services).toEqual({ appView: { url: appView.url, did: appView.did }, chat: { url: chat.url, did: chat.did }, reportService: { url: reports.url, did: reports.did } });
+  expect([cfg.proxyAudFragment, cfg.rateLimits.proxy]).toEqual([false, 3000]);
+});
+
 describe("credentials and verbs", () => {
   test("no token → 401 AuthRequired; a refresh token or a service JWT → 401 InvalidToken; PUT → 400; nothing forwarded", async () => {
     const n = appView.hits.length;

@@ -4,7 +4,8 @@ import { rateLimitExceeded } from "../errors.ts";
 import { cidrMatcher } from "./ip.ts";
 import type { RateLimitStore } from "../../ratelimit/store.ts";
 
-export type RateLimitBucket = "auth" | "registration" | "create" | "discovery";
+/** `proxy` is keyed by account DID, not IP (10 §1.5); the others by IP. */
+export type RateLimitBucket = "auth" | "registration" | "create" | "discovery" | "proxy";
 
 const MINUTE = 60_000;
 /** Window lengths per limiter; the maximum counts come from config.rateLimits. */
@@ -14,6 +15,7 @@ export const RATE_LIMIT_WINDOWS_MS: Record<RateLimitBucket | "global", number> =
   registration: 60 * MINUTE,
   create: 60 * MINUTE,
   discovery: MINUTE,
+  proxy: 5 * MINUTE,
 };
 
 export class IpRateLimiter {

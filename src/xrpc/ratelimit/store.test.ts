@@ -28,7 +28,7 @@ test("the key count is capped even inside one window", async () => {
 
 test("limiter: remaining, reset and 429 with Retry-After", async () => {
   let now = 0;
-  const config: RateLimitConfig = { enabled: true, global: 2, auth: 1, registration: 1, create: 1, discovery: 1, exemptCidrs: ["10.0.0.0/8"] };
+  const config: RateLimitConfig = { enabled: true, global: 2, auth: 1, registration: 1, create: 1, discovery: 1, proxy: 1, exemptCidrs: ["10.0.0.0/8"] };
   const l = new IpRateLimiter(config, new MemoryRateLimitStore(), () => now);
   expect(await l.consume("global", "1.1.1.1")).toEqual({ "RateLimit-Limit": "2", "RateLimit-Remaining": "1", "RateLimit-Reset": "60" });
   now = 30_500;
