@@ -23,7 +23,13 @@ export function checkFieldShapes(f: PlcFieldChanges): void {
   if (f.rotationKeys !== undefined) {
     if (!Array.isArray(f.rotationKeys) || f.rotationKeys.length < 1 || f.rotationKeys.length > 5) throw bad("rotationKeys must hold 1 to 5 did:key values");
     if (new Set(f.rotationKeys).size !== f.rotationKeys.length) throw bad("rotationKeys must not repeat a key");
-    for (const k of f.rotationKeys) validateRotationKey(k as string);
+    for (const k of f.rotationKeys) {
+      try {
+        validateRotationKey(k as string);
+      } catch {
+        throw bad("rotationKeys must hold secp256k1 or P-256 did:key values");
+      }
+    }
   }
   if (f.alsoKnownAs !== undefined) {
     if (!Array.isArray(f.alsoKnownAs) || f.alsoKnownAs.length > 10) throw bad("alsoKnownAs must hold at most 10 URIs");
