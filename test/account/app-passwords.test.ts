@@ -236,3 +236,12 @@ test("logs: no invalid outputs, no undeclared error names, no app password", () 
   expect(issued.length).toBe(3);
   for (const p of issued) expect(logs).not.toContain(p);
 });
+
+test("concurrent creates: one name given ten times at once (in different cases) → exactly one created, nine refused", async () => {
+  const u = await approvedUser(e);
+  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => call(e.url, CREATE, { token: u.accessJwt, body: { name: i % 2 ? "Race" : "race" } })));
+  expect(results.filter((r) => r.status === 200).length).toBe(1);
+  for (const r of results.filter((x) => x.status !== 200)) expect([r.status, r.body.message]).toEqual([400, "An app password with this name already exists"]);
+  expect(rows(u.did).length).toBe(1);
+  expect(auditCount("account.appPassword.create", u.did)).toBe(1);
+});
