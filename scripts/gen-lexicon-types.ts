@@ -1,4 +1,4 @@
-// Generates src/lexicon-types/generated.ts: TypeScript types for our net.openfederation.* lexicons and the method map (all methods, com.atproto.* via @atproto/api's types).
+// Generates src/lexicon-types/generated.ts: TypeScript types for our net.openfederation.* lexicons and the method map (all methods; com.atproto.* and the embedded app.bsky.* methods via @atproto/api's types).
 // Run `bun scripts/gen-lexicon-types.ts` after editing a lexicon; test/lexicon-types.test.ts fails while the checked-in file is stale.
 import { writeFileSync } from "node:fs";
 import type { LexiconDoc } from "@atproto/lexicon";
