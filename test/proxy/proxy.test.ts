@@ -12,6 +12,7 @@ const TIMELINE = { feed: [{ post: { uri: "at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/
 const TIMELINE_BYTES = `{ "feed" :${JSON.stringify(TIMELINE.feed)}, "cursor":"next" }`;
 
 const MiB = 1024 * 1024;
+const GZIPPED_TEXT = "compressed once, by the upstream ".repeat(200);
 let upstreamFinished = false;
 let releaseBig: () => void = () => {};
 /** 1 MiB, then (once the test has seen it arrive) 4 MiB more: 5 MiB in all, never buffered by the PDS. */
@@ -44,6 +45,7 @@ function appViewAnswer(hit: Hit): Response {
   if (nsid === "app.bsky.feed.getPostThread") return Response.json({ error: "NotFound", message: "Post not found", stack: "at internal.ts:1" }, { status: 400 });
   if (nsid === "app.bsky.actor.getProfile") return new Response("boom: database at 10.1.2.3 down", { status: 500 });
   if (nsid === "app.bsky.feed.getFeed") return Response.json({ feed: [] });
+  if (nsid === "app.bsky.test.gzipped") return new Response(Bun.gzipSync(new TextEncoder().encode(GZIPPED_TEXT)), { headers: { "content-type": "text/plain", "content-encoding": "gzip" } });
   if (nsid === "app.bsky.test.big") return new Response(bigBody(), { headers: { "content-type": "application/octet-stream" } });
   return Response.json({ ok: true, nsid });
 }
@@ -128,6 +130,14 @@ describe("the default route to the configured AppView", () => {
     });
     expect(status).toBe(200);
     expect(hitsOf(appView, "app.bsky.feed.getTimeline").at(-1)!.headers.get("accept-encoding")).toBe("identity");
+  });
+
+  test("a gzip body is relayed as sent: content-encoding kept, bytes not decoded on the way (the client decodes them)", async () => {
+    const res = await fetch(`${e.url}/xrpc/app.bsky.test.gzipped`, { headers: { authorization: `Bearer ${user.accessJwt}`, "accept-encoding": "gzip" }, decompress: false } as RequestInit);
+    expect([res.status, res.headers.get("content-encoding")]).toEqual([200, "gzip"]);
+    const raw = new Uint8Array(await res.arrayBuffer());
+    expect(new TextDecoder().decode(Bun.gunzipSync(raw))).toBe(GZIPPED_TEXT);
+    expect(raw.byteLength).toBeLessThan(GZIPPED_TEXT.length);
   });
 
   test("a 5 MiB body starts reaching the client before the upstream has finished", async () => {
