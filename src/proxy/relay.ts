@@ -23,7 +23,7 @@ export interface RelayLimits {
  * why a 2xx stream was cut (logged, never sent: the client sees its connection end early).
  */
 export async function relayResponse(res: Response, limits: RelayLimits, abort: () => void, onStreamError: (reason: string) => void): Promise<Response> {
-  if (res.status >= 400) return errorAnswer(res, abort);
+  if (res.status >= 400) return errorAnswer(res, limits, abort);
   const declared = Number(res.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limits.maxResponseBytes) {
     abort();
@@ -98,13 +98,18 @@ async function readCapped(res: Response): Promise<string> {
 }
 
 /** §1.4: status kept (500 → 502 UpstreamFailure); `{error, message}` from the upstream JSON, other fields dropped. */
-async function errorAnswer(res: Response, abort: () => void): Promise<Response> {
+async function errorAnswer(res: Response, limits: RelayLimits, abort: () => void): Promise<Response> {
   const status = res.status === 500 ? 502 : res.status;
   let text = "";
+  // an error body that stalls is cut after the idle limit: the answer is then the standard name and message
+  const timer = setTimeout(abort, limits.bodyIdleMs);
   try {
     text = await readCapped(res);
   } catch {
     abort();
+    text = "";
+  } finally {
+    clearTimeout(timer);
   }
   let error = STANDARD_NAME[status] ?? (status >= 500 ? "UpstreamFailure" : "InvalidRequest");
   let message = `Upstream service returned ${res.status}`;

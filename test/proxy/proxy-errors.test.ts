@@ -25,6 +25,8 @@ function answer(hit: Hit): Response | Promise<Response> {
       return new Response(chunks(8, 1024), { headers: { "content-type": "application/octet-stream" } });
     case "app.bsky.test.stalls":
       return new Response(chunks(1, 512, released), { headers: { "content-type": "application/octet-stream" } });
+    case "app.bsky.test.errorStalls":
+      return new Response(chunks(1, 10, released), { status: 404, headers: { "content-type": "application/json" } });
     case "app.bsky.test.atLimit":
       return new Response(chunks(4, 1024), { headers: { "content-type": "application/octet-stream" } });
     default:
@@ -97,6 +99,11 @@ describe("upstream limits (headers 400 ms, idle 400 ms, 4 KiB in this suite)", (
   test("a content-length over the limit → 502 before any body byte is relayed", async () => {
     const res = await get(A, userA.accessJwt, "app.bsky.test.declaredTooLarge");
     expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([502, "UpstreamFailure"]);
+  });
+
+  test("an error answer whose body stalls → its status with the standard name once the idle limit passes", async () => {
+    const res = await get(A, userA.accessJwt, "app.bsky.test.errorStalls");
+    expect([res.status, await res.json()]).toEqual([404, { error: "NotFound", message: "Upstream service returned 404" }]);
   });
 
   test("exactly the limit streams through whole", async () => {

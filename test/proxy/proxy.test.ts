@@ -373,6 +373,17 @@ describe("com.atproto.moderation.createReport (10 §6)", () => {
     expect(reports.hits.length).toBe(n);
   });
 
+  test("a deactivated account: proxied methods and reports → 403 AccountDeactivated, nothing forwarded", async () => {
+    const u = await approvedUser(e);
+    await ok(call(e.url, "com.atproto.server.deactivateAccount", { token: u.accessJwt, body: {} }));
+    const n = appView.hits.length + reports.hits.length;
+    for (const [nsid, body] of [["app.bsky.feed.getTimeline", undefined], ["com.atproto.moderation.createReport", report(u.did)]] as const) {
+      const res = await call(e.url, nsid, { token: u.accessJwt, ...(body ? { body } : {}) });
+      expect([nsid, res.status, res.body.error]).toEqual([nsid, 403, "AccountDeactivated"]);
+    }
+    expect(appView.hits.length + reports.hits.length).toBe(n);
+  });
+
   test("a suspended account's restricted session may report (appeal) but not read the timeline (403 AccountSuspended, nothing forwarded)", async () => {
     const u = await approvedUser(e);
     const subject = { $type: "com.atproto.admin.defs#repoRef", did: u.did };
