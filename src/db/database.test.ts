@@ -36,6 +36,19 @@ describe("migrations", () => {
     expect(again.schemaVersion()).toBe(SCHEMA_VERSION);
     await again.close();
   });
+  test("a lower id that lands after a higher one is still applied", async () => {
+    const d = tempDir("ofpds-db-");
+    dirs.push(d);
+    const m = (id: number) => ({ id, name: `m${id}`, sqlite: [`CREATE TABLE t${id} (x INTEGER)`] });
+    const first = Database.open({ dataDir: d.path, migrations: [m(1), m(3)] });
+    await first.close();
+    const second = Database.open({ dataDir: d.path, migrations: [m(1), m(2), m(3)] });
+    const raw = new SqliteDatabase(second.path);
+    expect(raw.query<{ id: number }, []>("SELECT id FROM _migrations ORDER BY id").all().map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(raw.query<{ n: number }, []>("SELECT count(*) AS n FROM sqlite_master WHERE name = 't2'").get()?.n).toBe(1);
+    raw.close();
+    await second.close();
+  });
   test("a schema newer than the binary is refused", async () => {
     const db = freshDb();
     const path = db.path;

@@ -70,8 +70,11 @@ export class Database {
     const current = this.schemaVersion();
     const supported = Math.max(0, ...migrations.map((m) => m.id));
     if (current > supported) throw new SchemaTooNewError(current, supported);
+    // by id, not "above the highest": ids are reserved per domain ahead of time, so a lower id may land after a
+    // higher one, and a database that already has the higher one must still get it
+    const applied = new Set(this.writer.query<{ id: number }, []>("SELECT id FROM _migrations").all().map((r) => r.id));
     for (const m of migrations) {
-      if (m.id <= current) continue;
+      if (applied.has(m.id)) continue;
       this.writer.transaction(() => {
         for (const stmt of m.sqlite) this.writer.exec(stmt);
         this.writer
