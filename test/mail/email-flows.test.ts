@@ -127,6 +127,24 @@ describe("email confirmation", () => {
     expect((await session(u)).emailConfirmed).toBe(false);
   });
 
+  test("the hourly sweep (09 §7) deletes expired tokens", async () => {
+    const u = await approvedUser(e);
+    await requestConfirmation(u);
+    expect(tokenRows(u.did)).toBe(1);
+    await passTime(16 * 60_000, u);
+    expect((await fetch(`${e.url}/_dev/jobs/email-token-sweep`, { method: "POST" })).status).toBe(200);
+    expect(tokenRows(u.did)).toBe(0);
+  });
+
+  test("a staff email change (admin.updateAccountEmail) clears the confirmation and kills the account's tokens", async () => {
+    const u = await approvedUser(e);
+    expect((await confirm(u, tokenIn(await requestConfirmation(u)))).status).toBe(200);
+    await requestConfirmation(u);
+    await ok(call(e.url, "com.atproto.admin.updateAccountEmail", { token: e.admin.accessJwt, body: { account: u.did, email: `${uniq("staff")}@example.org` } }));
+    expect((await session(u)).emailConfirmed).toBe(false);
+    expect(tokenRows(u.did)).toBe(0);
+  });
+
   test("a deactivated account may request and confirm", async () => {
     const u = await approvedUser(e);
     await ok(call(e.url, `${S}.deactivateAccount`, { token: u.accessJwt, body: {} }));
