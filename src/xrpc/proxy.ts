@@ -79,7 +79,10 @@ export async function proxyRequest(
     ({ callerDid, service } = await routeAndAuthenticate(ctx, req, nsid));
   } catch (err) {
     // refused before a caller is known: the request is charged to its IP as the global limiter would have
-    if (state.proxyBound) await limiter.consume("global", state.ip);
+    if (state.proxyBound) {
+      const rl = await limiter.consume("global", state.ip);
+      if (rl) Object.assign(setHeaders, rl);
+    }
     throw err;
   }
   const rl = await limiter.consume("proxy", callerDid);

@@ -59,7 +59,7 @@ beforeAll(async () => {
   appView = fakeService({ bsky_appview: "BskyAppView" }, answer);
   victim = fakeService({ bsky_appview: "BskyAppView" }, () => Response.json({ reached: true }));
   [A, B] = await Promise.all([
-    startEnv({ BSKY_APP_VIEW_URL: appView.url, BSKY_APP_VIEW_DID: appView.did, PROXY_AUD_FRAGMENT: "true", RATE_LIMITS_ENABLED: "true", PROXY_RATE_LIMIT: "12", OFPDS_DEV_PROXY_LIMITS: `headersMs=400,idleMs=400,maxBytes=${LIMIT}` }),
+    startEnv({ BSKY_APP_VIEW_URL: appView.url, BSKY_APP_VIEW_DID: appView.did, PROXY_AUD_FRAGMENT: "true", RATE_LIMITS_ENABLED: "true", RATE_LIMIT_EXEMPT_CIDRS: "192.0.2.1/32", GLOBAL_RATE_LIMIT: "100000", PROXY_RATE_LIMIT: "12", OFPDS_DEV_PROXY_LIMITS: `headersMs=400,idleMs=400,maxBytes=${LIMIT}` }),
     startEnv({ ALLOW_PRIVATE_NETWORK_FETCH: "false" }),
   ]);
   [userA, userB] = await Promise.all([approvedUser(A), approvedUser(B)]);
@@ -154,6 +154,11 @@ describe("the per-account proxy limiter (PROXY_RATE_LIMIT=12 per 5 min, 10 §1.5
     expect((await get(A, other.accessJwt, "app.bsky.feed.getTimeline")).status).toBe(200);
     // local methods are not counted against it
     expect((await call(A.url, "com.atproto.server.getSession", { token: u.accessJwt })).status).toBe(200);
+    // a request refused before its caller is known is charged to the global IP limiter instead (no proxy headers)
+    const bad = await get(A, "not-a-token", "app.bsky.feed.getTimeline");
+    expect([bad.status, bad.headers.get("ratelimit-limit")]).toEqual([401, "100000"]);
+    const unknown = await get(A, u.accessJwt, "com.example.nothing.here");
+    expect([unknown.status, unknown.headers.get("ratelimit-limit")]).toEqual([404, "100000"]);
     A.pds.advanceClock(5 * 60_000 + 1_000);
     expect((await get(A, u.accessJwt, "app.bsky.feed.getTimeline")).status).toBe(200);
   });
