@@ -22,7 +22,6 @@ const RESTRICTED: readonly AccountStatus[] = ["suspended", "takendown", "disable
 
 export interface ProxyRequestState {
   id: string;
-  url: URL;
   ip: string;
   /** set once a target is chosen: the log line's `proxyTo` (`did#service`) */
   proxyTo?: string;
@@ -45,9 +44,11 @@ export function isProxyBound(path: string, headers: Headers, localNsids: Readonl
 /** Who may call a proxied method; the caller's DID. */
 async function proxyCaller(ctx: AppContext, req: Request, nsid: string): Promise<string> {
   const header = req.headers.get("authorization");
+  // a partner app's key (06 §7) is not a user: it never acts towards another service
+  if (header === null && req.headers.has("x-partner-key")) throw invalidToken("A partner key cannot call proxied methods");
   if (header === null) throw authRequired();
   const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-  // an inter-service JWT or a partner credential never acts as a user towards another service
+  // an inter-service JWT (ES256K/ES256) is not a session of ours
   if (token !== undefined && looksLikeServiceAuth(token)) throw invalidToken();
   const auth = await authenticate({ kind: "optional" }, req, ctx);
   if (auth.kind !== "account") throw invalidToken("An access token is required");

@@ -331,6 +331,8 @@ describe("credentials and verbs", () => {
     const svc = await ok(call(e.url, "com.atproto.server.getServiceAuth", { token: user.accessJwt, params: { aud: e.serviceDid, lxm: "app.bsky.feed.getTimeline" } }));
     const bySvc = await call(e.url, "app.bsky.feed.getTimeline", { token: svc.token });
     expect([bySvc.status, bySvc.body.error]).toEqual([401, "InvalidToken"]);
+    const partner = await call(e.url, "app.bsky.feed.getTimeline", { headers: { "x-partner-key": "ofp_anything" } });
+    expect([partner.status, partner.body.error]).toEqual([401, "InvalidToken"]);
     const put = await fetch(`${e.url}/xrpc/app.bsky.feed.getTimeline`, { method: "PUT", headers: { authorization: `Bearer ${user.accessJwt}` } });
     expect([put.status, ((await put.json()) as { message: string }).message]).toEqual([400, "XRPC requests only supports GET and POST"]);
     expect(appView.hits.length).toBe(n);
