@@ -23,7 +23,19 @@ interface InitAnswers {
   inviteRequired: boolean;
   approvalRequired: boolean;
   databaseUrlFile: string | undefined;
+  /** proxy to Bluesky's AppView, chat and report services (10 §9) */
+  blueskyServices: boolean;
 }
+
+/** 10 §9: the values `ofpds init` offers for service proxying (docs/proxy.md). */
+const BLUESKY_SERVICES = {
+  bsky_app_view_url: "https://api.bsky.app",
+  bsky_app_view_did: "did:web:api.bsky.app",
+  bsky_chat_url: "https://api.bsky.chat",
+  bsky_chat_did: "did:web:api.bsky.chat",
+  report_service_url: "https://mod.bsky.app",
+  report_service_did: "did:plc:ar7c4by46qjdydhdevvrndac",
+};
 
 const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -76,6 +88,7 @@ async function askInteractively(args: Record<string, any>, defaults: { dataDir: 
   }
   const inviteRequired = must(await p.confirm({ message: "Require an invite code to register?", initialValue: args["invite-required"] ?? true }));
   const approvalRequired = must(await p.confirm({ message: "Require admin approval of new accounts?", initialValue: args["approval-required"] ?? true }));
+  const blueskyServices = must(await p.confirm({ message: "Proxy to Bluesky's AppView, chat and moderation services (api.bsky.app, api.bsky.chat, mod.bsky.app)?", initialValue: args["bluesky-services"] ?? true }));
   p.outro("Writing configuration");
   return {
     hostname: hostname.toLowerCase(),
@@ -88,6 +101,7 @@ async function askInteractively(args: Record<string, any>, defaults: { dataDir: 
     inviteRequired,
     approvalRequired,
     databaseUrlFile: args["database-url-file"],
+    blueskyServices,
   };
 }
 
@@ -106,6 +120,7 @@ function fromFlags(args: Record<string, any>, defaults: { dataDir: string }): In
     inviteRequired: args["invite-required"] !== false,
     approvalRequired: args["approval-required"] !== false,
     databaseUrlFile: args["database-url-file"],
+    blueskyServices: args["bluesky-services"] !== false,
   };
 }
 
@@ -157,6 +172,7 @@ function writeLocked(a: InitAnswers, configPath: string, secretsDir: string, fil
     approval_required: a.approvalRequired,
     bootstrap_admin_handle: a.adminHandle,
     bootstrap_admin_email: a.adminEmail,
+    ...(a.blueskyServices ? BLUESKY_SERVICES : {}),
     ...files,
   };
   if (a.databaseUrlFile) settings.database_url_file = resolve(a.databaseUrlFile);
@@ -188,6 +204,7 @@ export default defineCommand({
     "admin-password-file": { type: "string", description: "File holding the first admin's password" },
     "invite-required": { type: "boolean", description: "Require invites (--no-invite-required for open registration)" },
     "approval-required": { type: "boolean", description: "Require approval (--no-approval-required to skip it)" },
+    "bluesky-services": { type: "boolean", description: "Proxy to Bluesky's AppView, chat and report services (--no-bluesky-services to leave them unset)" },
     force: { type: "boolean", description: "Overwrite an existing config file" },
   },
   async run({ args }) {
