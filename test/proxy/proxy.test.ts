@@ -42,6 +42,7 @@ function appViewAnswer(hit: Hit): Response {
   if (nsid === "app.bsky.feed.getTimeline") {
     return new Response(TIMELINE_BYTES, { headers: { "content-type": "application/json; charset=utf-8", "atproto-content-labelers": "did:plc:ar7c4by46qjdydhdevvrndac", "atproto-repo-rev": "3kabc", "x-internal": "secret", "set-cookie": "a=b" } });
   }
+  if (nsid === "app.bsky.feed.getPostThread" && hit.search.includes("found")) return Response.json({ thread: { $type: "app.bsky.feed.defs#threadViewPost", post: TIMELINE.feed[0]!.post, replies: [] } });
   if (nsid === "app.bsky.feed.getPostThread") return Response.json({ error: "NotFound", message: "Post not found", stack: "at internal.ts:1" }, { status: 400 });
   if (nsid === "app.bsky.actor.getProfile") return new Response("boom: database at 10.1.2.3 down", { status: 500 });
   if (nsid === "app.bsky.feed.getFeed") return Response.json({ feed: [] });
@@ -53,7 +54,10 @@ function appViewAnswer(hit: Hit): Response {
 beforeAll(async () => {
   appView = fakeService({ bsky_appview: "BskyAppView", bsky_notif: "BskyNotificationService" }, appViewAnswer);
   chat = fakeService({ bsky_chat: "BskyChatService" }, () => Response.json({ convos: [] }));
-  reports = fakeService({ atproto_labeler: "AtprotoLabeler" }, () => Response.json({ id: 1, reasonType: "com.atproto.moderation.defs#reasonSpam", subject: {}, reportedBy: "x", createdAt: "2026-01-01T00:00:00.000Z" }));
+  reports = fakeService({ atproto_labeler: "AtprotoLabeler" }, (hit) => {
+    const input = JSON.parse(new TextDecoder().decode(hit.body)) as { reasonType: string; subject: unknown };
+    return Response.json({ id: 1, reasonType: input.reasonType, subject: input.subject, reportedBy: "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", createdAt: "2026-01-01T00:00:00.000Z" });
+  });
   labeler = fakeService({ atproto_labeler: "AtprotoLabeler" }, (hit) => new Response(Buffer.from(hit.body), { headers: { "content-type": "application/json" } }));
   e = await startEnv({
     APPROVAL_REQUIRED: "true",
@@ -227,6 +231,25 @@ describe("the default route to the configured AppView", () => {
     const { claims } = await verifyServiceJwt(hitsOf(chat, "chat.bsky.convo.listConvos").at(-1)!.headers.get("authorization"), e.pds.plcUrl);
     expect([claims.aud, claims.lxm]).toEqual([chat.did, "chat.bsky.convo.listConvos"]);
   });
+});
+
+test("AtpAgent with a privileged app password: timeline, thread, chat conversations and a report, each through its service", async () => {
+  const pw = await ok(call(e.url, "com.atproto.server.createAppPassword", { token: user.accessJwt, body: { name: "agent-privileged", privileged: true } }));
+  const agent = new AtpAgent({ service: e.url });
+  await agent.login({ identifier: user.name, password: pw.password });
+  expect((await agent.getTimeline({ limit: 1 })).data.feed).toHaveLength(1);
+  const thread = await agent.getPostThread({ uri: "at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/app.bsky.feed.post/found" });
+  expect((thread.data.thread as { post: { uri: string } }).post.uri).toBe(TIMELINE.feed[0]!.post.uri);
+  expect((await agent.chat.bsky.convo.listConvos()).data).toEqual({ convos: [] });
+  const post = await agent.post({ text: "report me" });
+  const reported = await agent.com.atproto.moderation.createReport({ reasonType: "com.atproto.moderation.defs#reasonSpam", subject: { $type: "com.atproto.repo.strongRef", uri: post.uri, cid: post.cid } });
+  expect(reported.data.id).toBe(1);
+  const report = hitsOf(reports, "com.atproto.moderation.createReport").at(-1)!;
+  expect(JSON.parse(new TextDecoder().decode(report.body)).subject).toEqual({ $type: "com.atproto.repo.strongRef", uri: post.uri, cid: post.cid });
+  for (const [f, nsid] of [[appView, "app.bsky.feed.getPostThread"], [chat, "chat.bsky.convo.listConvos"], [reports, "com.atproto.moderation.createReport"]] as const) {
+    const { claims } = await verifyServiceJwt(hitsOf(f, nsid).at(-1)!.headers.get("authorization"), e.pds.plcUrl);
+    expect([claims.iss, claims.aud, claims.lxm]).toEqual([user.did, f.did, nsid]);
+  }
 });
 
 describe("the atproto-proxy header", () => {
