@@ -25,6 +25,8 @@ export const main = defineCommand({
     partner: () => load(import("./partner/index.ts")),
     server: () => load(import("./server/index.ts")),
     doctor: () => load(import("./doctor.ts")),
+    tui: () => load(import("./tui.ts")),
+    backup: () => load(import("./backup/index.ts")),
   },
 });
 

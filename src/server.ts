@@ -8,6 +8,7 @@ import { acquireDataDirLock, type DataDirLock } from "./db/lock.ts";
 import { buildXrpcApp } from "./xrpc/app.ts";
 import { createLogger, type Logger } from "./util/logger.ts";
 import { buildServices } from "./services.ts";
+import { runRestoreFollowUp } from "./operator/restore-followup.ts";
 import type { PlcServer } from "../plc/index.ts";
 
 /** How long in-flight requests may run after a shutdown signal (09 §5). */
@@ -50,6 +51,7 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
       config = { ...config, plcUrl: plc.url };
     }
     const services = await buildServices({ config, secrets, db, logger });
+    await runRestoreFollowUp({ db, sequencer: services.sequencer, logger });
     const ctx: AppContext = { config, secrets, logger, db, lifecycle: { shuttingDown: false }, services };
     const app = buildXrpcApp(ctx);
     // reusePort must stay off (Elysia turns it on by default): with SO_REUSEPORT a second server on the same

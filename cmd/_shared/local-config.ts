@@ -2,6 +2,8 @@
 import type { ArgsDef } from "citty";
 import { loadConfig, type LoadedConfig } from "../../src/config/index.ts";
 import { readRawConfig } from "../../src/config/raw.ts";
+import { buildConfig } from "../../src/config/build.ts";
+import { ConfigError } from "../../src/config/errors.ts";
 
 export const localConfigArgs = {
   "data-dir": { type: "string", description: "Data directory (DATA_DIR)" },
@@ -36,4 +38,17 @@ export function loadLocalConfig(args: LocalConfigFlags): LoadedConfig {
 export function rawSetting(args: LocalConfigFlags, name: string): string | undefined {
   const { raw } = readRawConfig({ flags: flagsOf(args), configPath: args.config, envFile: args["env-file"], problems: [] });
   return raw[name] || undefined;
+}
+
+/**
+ * The configuration without generating --dev secrets: `backup restore` must not write secrets.json into the very
+ * directory it is about to fill (the archive may carry the original one). Refuses (78) like loadConfig otherwise.
+ */
+export function loadTargetConfig(args: LocalConfigFlags): { config: LoadedConfig["config"]; secrets: LoadedConfig["secrets"]; configPath: string | undefined } {
+  const problems: string[] = [];
+  const { raw, configPath } = readRawConfig({ flags: flagsOf(args), configPath: args.config, envFile: args["env-file"], problems });
+  const built = buildConfig(raw, { dev: args.dev === true });
+  problems.push(...built.problems);
+  if (problems.length) throw new ConfigError(problems);
+  return { config: built.config, secrets: built.secrets, configPath };
 }

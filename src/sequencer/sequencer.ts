@@ -56,7 +56,13 @@ export class Sequencer {
   appendInTx(tx: Tx, did: string, type: EventType, body: Record<string, unknown>): number {
     if (this.silenced?.(tx, did, type)) return 0;
     const client = sqliteOf(tx.orm);
-    const row = client.query<{ next: number }, []>("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM repo_events").get();
+    // The floor (server_meta firehose_seq_floor, set by `backup restore`) keeps a restored data set above every
+    // seq its original issued, even after pruning: the firehose never goes backwards (09 §6).
+    const row = client
+      .query<{ next: number }, []>(
+        "SELECT MAX(COALESCE((SELECT MAX(seq) FROM repo_events), 0), COALESCE((SELECT CAST(value AS INTEGER) FROM server_meta WHERE key = 'firehose_seq_floor'), 0)) + 1 AS next",
+      )
+      .get();
     const seq = row!.next;
     const time = typeof body.time === "string" ? body.time : new Date().toISOString();
     const bytes = dagCbor.encode({ ...stripUndefined(body), seq, time });

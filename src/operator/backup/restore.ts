@@ -1,0 +1,251 @@
+// backup restore (09 §6): verify every checksum and the schema, rebuild the database from the portable JSON-lines
+// dump in a staging directory beside the data dir, then swap it in (with --force the old one is moved aside).
+import { Database as SqliteDatabase } from "bun:sqlite";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { acquireDataDirLock, type DataDirLock } from "../../db/lock.ts";
+import { Database } from "../../db/database.ts";
+import { MIGRATIONS, SCHEMA_VERSION, openDatabase } from "../../migrations.ts";
+import { deriveKek, INSTALLATION_SALT_META_KEY, openWithKek } from "../../identity/keys.ts";
+import { dbPathOf, metaValue } from "../data-set.ts";
+import { RESTORE_PENDING_META_KEY, SEQ_FLOOR_META_KEY } from "../markers.ts";
+import { loadTables } from "./dump.ts";
+import { DEV_SECRET_FILES, LOCK_FILES } from "./layout.ts";
+import { BACKUP_FORMAT, MANIFEST_NAME, type BackupManifest } from "./manifest.ts";
+import { ArchiveFormatError, extractTarGz } from "./tar.ts";
+
+export type RestoreErrorName = "ArchiveNotFound" | "DataDirNotEmpty" | "BackupCorrupt" | "SchemaTooNew" | "KeySecretMismatch";
+
+/** A refused restore; nothing in the data directory was changed. */
+export class RestoreError extends Error {
+  constructor(message: string, readonly errorName: RestoreErrorName) {
+    super(message);
+    this.name = "RestoreError";
+  }
+}
+
+export interface RestoreInput {
+  archive: string;
+  dataDir: string;
+  force: boolean;
+  /** the KEY_ENCRYPTION_SECRET the server will start with; undefined = the archive's (dev secrets.json) if any */
+  keyEncryptionSecret: string | undefined;
+  now: () => number;
+}
+
+export interface RestoreResult {
+  dataDir: string;
+  movedAside: string | undefined;
+  backupCreatedAt: string;
+  backupSchemaVersion: number;
+  schemaVersion: number;
+  firehoseSeqFloor: number;
+  tables: Record<string, number>;
+  files: number;
+  /** where archived secret files and the config were put for the operator to review */
+  restoredConfig: string | undefined;
+  restoredSecrets: string[];
+}
+
+const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+
+/** The data dir holds something other than its lock files. */
+function nonEmpty(dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some((n) => !(LOCK_FILES as readonly string[]).includes(n));
+}
+
+function readManifest(dir: string, entries: Map<string, { size: number; sha256: string }>): BackupManifest {
+  if (!entries.has(MANIFEST_NAME)) throw new RestoreError(`the archive has no ${MANIFEST_NAME}: not an ofpds backup`, "BackupCorrupt");
+  let m: BackupManifest;
+  try {
+    m = JSON.parse(readFileSync(join(dir, MANIFEST_NAME), "utf8")) as BackupManifest;
+  } catch {
+    throw new RestoreError(`${MANIFEST_NAME} is not valid JSON`, "BackupCorrupt");
+  }
+  if (m.format !== BACKUP_FORMAT || !Array.isArray(m.files) || !Array.isArray(m.migrations)) throw new RestoreError(`${MANIFEST_NAME} is not an ofpds backup manifest`, "BackupCorrupt");
+  return m;
+}
+
+/** Every listed file present with its size and SHA-256, nothing unlisted, and a schema this binary knows. */
+function verify(m: BackupManifest, entries: Map<string, { size: number; sha256: string }>): void {
+  for (const f of m.files) {
+    const got = entries.get(f.path);
+    if (!got) throw new RestoreError(`checksum error: ${f.path} is listed in the manifest but missing from the archive`, "BackupCorrupt");
+    if (got.size !== f.size || got.sha256 !== f.sha256) throw new RestoreError(`checksum error: ${f.path} does not match its SHA-256 in the manifest`, "BackupCorrupt");
+  }
+  const listed = new Set(m.files.map((f) => f.path));
+  for (const name of entries.keys()) if (name !== MANIFEST_NAME && !listed.has(name)) throw new RestoreError(`the archive holds ${name}, which the manifest does not list`, "BackupCorrupt");
+  const known = new Set(MIGRATIONS.map((x) => x.id));
+  const unknown = m.migrations.filter((id) => !known.has(id));
+  if (m.schemaVersion > SCHEMA_VERSION || unknown.length) {
+    throw new RestoreError(`the backup's database schema (version ${m.schemaVersion}) is newer than this ofpds binary supports (version ${SCHEMA_VERSION}); upgrade ofpds first`, "SchemaTooNew");
+  }
+}
+
+/** The highest seq a data set issued: its events' maximum or its recorded floor. */
+function seqHighWater(dbPath: string): number {
+  if (!existsSync(dbPath)) return 0;
+  const db = new SqliteDatabase(dbPath, { readonly: true });
+  try {
+    const max = db.query<{ s: number | null }, []>("SELECT MAX(seq) AS s FROM repo_events").get()?.s ?? 0;
+    return Math.max(max, Number(metaValue(db, SEQ_FLOOR_META_KEY) ?? 0) || 0);
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** The schema the backup was taken at, its rows from the dump, then this binary's newer migrations. */
+function rebuildDatabase(path: string, m: BackupManifest, tablesDir: string): Record<string, number> {
+  const at = new Set(m.migrations);
+  Database.open({ path, migrations: MIGRATIONS.filter((x) => at.has(x.id)) }).close();
+  const raw = new SqliteDatabase(path, { readwrite: true, create: false });
+  let counts: Record<string, number>;
+  try {
+    counts = loadTables(raw, tablesDir, Object.keys(m.tables));
+  } catch (err) {
+    throw new RestoreError(`the table dump cannot be loaded: ${(err as Error).message}`, "BackupCorrupt");
+  } finally {
+    raw.close();
+  }
+  for (const [t, n] of Object.entries(m.tables)) {
+    if (counts[t] !== n) throw new RestoreError(`checksum error: tables/${t}.jsonl holds ${counts[t]} rows, the manifest says ${n}`, "BackupCorrupt");
+  }
+  return counts;
+}
+
+async function checkKeySecret(dbPath: string, secret: string): Promise<boolean> {
+  const db = new SqliteDatabase(dbPath, { readonly: true });
+  try {
+    const salt = metaValue(db, INSTALLATION_SALT_META_KEY);
+    const row = db.query<{ did: string; ciphertext: Uint8Array }, []>("SELECT did, ciphertext FROM identity_keys WHERE purpose = 'service.signing-key' ORDER BY created_at LIMIT 1").get();
+    if (!salt || !row) return true;
+    openWithKek(await deriveKek(secret, Buffer.from(salt, "hex")), "service.signing-key", row.did, row.ciphertext);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    db.close();
+  }
+}
+
+function moveInto(from: string, to: string): void {
+  mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
+  renameSync(from, to);
+}
+
+export async function restoreBackup(input: RestoreInput): Promise<RestoreResult> {
+  const { dataDir } = input;
+  if (!existsSync(input.archive) || !statSync(input.archive).isFile()) throw new RestoreError(`no archive at ${input.archive}`, "ArchiveNotFound");
+  // The lock first (a running server → DataDirLockedError, exit 1), so nothing below races a starting server.
+  const hadLockFile = existsSync(join(dataDir, "ofpds.lock"));
+  let lock: DataDirLock | undefined = existsSync(dataDir) ? acquireDataDirLock(dataDir) : undefined;
+  const releaseLock = () => {
+    lock?.release();
+    lock = undefined;
+  };
+  const ts = stamp(input.now());
+  const extractDir = `${dataDir}.restore-archive-${ts}`;
+  const newDir = `${dataDir}.restoring-${ts}`;
+  let newLock: DataDirLock | undefined;
+  let swapped = false;
+  let movedAsideDir: string | undefined;
+  try {
+    if (nonEmpty(dataDir) && !input.force) {
+      throw new RestoreError(`the data directory ${dataDir} is not empty; nothing was changed\nStop the server and pass --force to move it aside to ${dataDir}.before-restore-<timestamp>`, "DataDirNotEmpty");
+    }
+    mkdirSync(extractDir, { recursive: false, mode: 0o700 });
+    let entries: Map<string, { size: number; sha256: string }>;
+    try {
+      entries = await extractTarGz(input.archive, extractDir);
+    } catch (err) {
+      if (err instanceof ArchiveFormatError) throw new RestoreError(`the archive is damaged: ${err.message}`, "BackupCorrupt");
+      throw err;
+    }
+    const manifest = readManifest(extractDir, entries);
+    verify(manifest, entries);
+
+    mkdirSync(newDir, { recursive: false, mode: 0o700 });
+    newLock = acquireDataDirLock(newDir);
+    const dbPath = dbPathOf(newDir);
+    const tables = rebuildDatabase(dbPath, manifest, join(extractDir, "tables"));
+    openDatabase({ path: dbPath }).close();
+
+    // the high-water mark: above the backup's seq and, with --force, above whatever the replaced data set issued
+    const floor = Math.max(manifest.firehoseSeq, input.force ? seqHighWater(dbPathOf(dataDir)) : 0);
+    const meta = new SqliteDatabase(dbPath, { readwrite: true, create: false });
+    try {
+      const now = new Date(input.now()).toISOString();
+      const upsert = meta.query("INSERT INTO server_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+      meta.transaction(() => {
+        upsert.run(SEQ_FLOOR_META_KEY, String(floor), now);
+        upsert.run(RESTORE_PENDING_META_KEY, JSON.stringify({ archive: input.archive, backupCreatedAt: manifest.createdAt, restoredAt: now }), now);
+      })();
+      meta.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } finally {
+      meta.close();
+    }
+
+    const restoredSecrets: string[] = [];
+    let restoredConfig: string | undefined;
+    for (const f of manifest.files) {
+      const from = join(extractDir, f.path);
+      if (f.path.startsWith("blobs/") || f.path.startsWith("exports/")) moveInto(from, join(newDir, f.path));
+      else if (f.path === "plc/plc.sqlite") moveInto(from, join(newDir, "plc.sqlite"));
+      else if (f.path === "config/config.toml") moveInto(from, (restoredConfig = join(newDir, "restored-config.toml")));
+      else if (f.path.startsWith("secrets/")) {
+        const name = f.path.slice("secrets/".length);
+        const to = (DEV_SECRET_FILES as readonly string[]).includes(name) ? join(newDir, name) : join(newDir, "restored-secrets", name);
+        moveInto(from, to);
+        restoredSecrets.push(to);
+      }
+    }
+
+    // A secret that cannot open the restored keys would make `serve` refuse (78): refuse now, before anything moves.
+    let secret = input.keyEncryptionSecret;
+    if (!secret && existsSync(join(newDir, "secrets.json"))) secret = (JSON.parse(readFileSync(join(newDir, "secrets.json"), "utf8")) as { KEY_ENCRYPTION_SECRET?: string }).KEY_ENCRYPTION_SECRET;
+    if (secret && !(await checkKeySecret(dbPath, secret))) {
+      throw new RestoreError("KEY_ENCRYPTION_SECRET does not decrypt the keys in this backup; nothing was changed\nSet the secret of the installation the backup was taken from (or restore it with `ofpds keys rewrap` afterwards)", "KeySecretMismatch");
+    }
+
+    let movedAside: string | undefined;
+    if (nonEmpty(dataDir)) {
+      movedAside = `${dataDir}.before-restore-${ts}`;
+      renameSync(dataDir, movedAside);
+      movedAsideDir = movedAside;
+    } else if (existsSync(dataDir)) {
+      rmSync(dataDir, { recursive: true, force: true }); // only its lock files
+    }
+    renameSync(newDir, dataDir);
+    swapped = true;
+    // the lock's rollback journal was named under the staging path: release now and drop the stale one it leaves
+    newLock.release();
+    newLock = undefined;
+    rmSync(join(dataDir, "ofpds.lock-journal"), { force: true });
+    return {
+      dataDir,
+      movedAside,
+      backupCreatedAt: manifest.createdAt,
+      backupSchemaVersion: manifest.schemaVersion,
+      schemaVersion: SCHEMA_VERSION,
+      firehoseSeqFloor: floor,
+      tables,
+      files: manifest.files.length,
+      restoredConfig: restoredConfig?.replace(newDir, dataDir),
+      restoredSecrets: restoredSecrets.map((p) => p.replace(newDir, dataDir)),
+    };
+  } finally {
+    newLock?.release();
+    releaseLock();
+    // a lock released after its directory was renamed leaves its rollback journal behind: not ours to leave
+    if (movedAsideDir) rmSync(join(movedAsideDir, "ofpds.lock-journal"), { force: true });
+    rmSync(extractDir, { recursive: true, force: true });
+    if (!swapped) {
+      rmSync(newDir, { recursive: true, force: true });
+      // a refused restore leaves the data dir as it found it: no lock file of ours either
+      if (!hadLockFile && existsSync(join(dataDir, "ofpds.lock"))) rmSync(join(dataDir, "ofpds.lock"), { force: true });
+    }
+  }
+}
