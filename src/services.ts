@@ -69,8 +69,9 @@ import { TokenMailer } from "./mail/token-mail.ts";
 import { EmailFlowService } from "./account/email-flows.ts";
 import { SelfDeletionService } from "./account/self-delete.ts";
 import { Lockout } from "./account/lockout.ts";
-import { PlcSignatureService } from "./identity/plc-signature.ts";
+import { PlcSignatureService } from "./mail/plc-signature.ts";
 import { buildProxyService, type ProxyService } from "./proxy/index.ts";
+import { buildOAuthServer, type OAuthServer } from "./oauth/index.ts";
 
 /**
  * Each domain adds its service here (one field, one construction line below). Services are
@@ -165,6 +166,8 @@ export interface Services {
   emailFlows: EmailFlowService;
   selfDeletion: SelfDeletionService;
   plcSignatures: PlcSignatureService;
+  /** the OAuth authorization server (11): keys, DPoP, clients, PAR requests, tokens; routes in src/oauth/http.ts */
+  oauth: OAuthServer;
   // services: added by each domain
 }
 
@@ -294,6 +297,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   if (config.exportSchedulerEnabled) jobs.add(exportSnapshots.job(config.exportCheckIntervalMs));
   const accountExports = new AccountExportService({ db, accounts: accountServices.accounts, repo, audit: accountServices.audit, holderExports, memberships: (did) => membershipsOf(communities, did), preferences: (did, full) => accountServices.preferences.stored(did, full), now });
   const proxy = buildProxyService({ config, fetchPolicy, plcDocument: (did) => plc.getDocument(did), localRecord: (did, c, rkey) => repo.getRecord(did, c, rkey)?.value, signingKeypair: (did) => identity.signingKeypair(did), now, logger: logger.child({ component: "proxy" }) });
+  const oauth = await buildOAuthServer({ config, db, keys, fetchPolicy, audit, login: accountServices.login, accounts: accountServices.accounts, now });
   const mailDeps = { db, audit, tokens: emailTokens, mail: tokenMailer, limitsEnabled: config.rateLimits.enabled, now };
   const emailFlows = new EmailFlowService({ ...mailDeps, accounts: accountServices.accounts, sessions: accountServices.sessions });
   const selfDeletion = new SelfDeletionService({ ...mailDeps, accounts: accountServices.accounts, lockout: new Lockout(db, now), deletion: accountDeletion });
@@ -304,5 +308,5 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
       return row && row.status !== "creating" && row.status !== "rejected" ? { email: row.email, handle: accountServices.accounts.handleOf(row) } : undefined;
     },
   });
-  return { mailer, emailFlows, selfDeletion, plcSignatures, proxy, accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { oauth, mailer, emailFlows, selfDeletion, plcSignatures, proxy, accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

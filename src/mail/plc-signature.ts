@@ -3,13 +3,13 @@
 import type { Database } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { DomainError, invalidToken, upstreamFailure } from "../errors.ts";
-import type { EmailTokens } from "../mail/tokens.ts";
-import { invalidEmailToken } from "../mail/tokens.ts";
-import type { TokenMailer } from "../mail/token-mail.ts";
-import { assertAccountLimit, HOURLY_5 } from "../mail/account-limits.ts";
+import type { EmailTokens } from "./tokens.ts";
+import { invalidEmailToken } from "./tokens.ts";
+import type { TokenMailer } from "./token-mail.ts";
+import { assertAccountLimit, HOURLY_5 } from "./account-limits.ts";
 import type { Logger } from "../util/logger.ts";
-import type { PlcOperation } from "./plc-client.ts";
-import type { PlcFieldChanges } from "./plc-sign-request.ts";
+import type { PlcOperation } from "../identity/plc-client.ts";
+import type { PlcFieldChanges } from "../identity/plc-sign-request.ts";
 
 export interface PlcSignatureDeps {
   db: Database;

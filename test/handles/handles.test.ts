@@ -188,11 +188,11 @@ describe("submitPlcOperation", () => {
   });
 });
 
-test("requestPlcOperationSignature / signPlcOperation → 501 MethodNotImplemented", async () => {
-  const u = await approvedUser(e);
+// the signing flow itself (mailed token, signed op accepted by the directory) is tested in test/mail/self-delete-plc.test.ts
+test("requestPlcOperationSignature / signPlcOperation need a session; signPlcOperation without a token → 400", async () => {
   for (const nsid of ["com.atproto.identity.requestPlcOperationSignature", "com.atproto.identity.signPlcOperation"]) {
-    const r = await call(e.url, nsid, { token: u.accessJwt, body: {} });
-    expectError(r, 501, "MethodNotImplemented");
-    expect(r.body.message).toContain("sign with your primary rotation key");
+    expectError(await call(e.url, nsid, { body: {} }), 401, "AuthRequired");
   }
+  const u = await approvedUser(e);
+  expectError(await call(e.url, "com.atproto.identity.signPlcOperation", { token: u.accessJwt, body: {} }), 400, "InvalidRequest");
 });

@@ -76,7 +76,8 @@ test("an auditor gets the documented configuration, with no secret value anywher
     rateLimits: { global: 120, auth: 20, registration: 5, create: 10, discovery: 60, proxy: 3000 },
     services: {},
     proxyAudFragment: false,
-    mailerConfigured: false,
+    // --dev without SMTP_URL writes .eml files: a mailer exists (10 §5.1)
+    mailerConfigured: true,
   });
   expect(typeof cfg.version).toBe("string");
   expect(Object.keys(cfg.stats).sort()).toEqual([
