@@ -55,7 +55,9 @@ export class FeedGeneratorDids {
         abort();
         return undefined;
       }
-      const text = await res.text();
+      // the record is small: the whole body within the headers budget again, or the lookup fails
+      const timer = setTimeout(abort, this.deps.headersTimeoutMs);
+      const text = await res.text().finally(() => clearTimeout(timer));
       if (text.length > RECORD_CAP) return undefined;
       return didField((JSON.parse(text) as { value?: unknown }).value);
     } catch {

@@ -45,6 +45,9 @@ function appViewAnswer(hit: Hit): Response {
   if (nsid === "app.bsky.feed.getPostThread" && hit.search.includes("found")) return Response.json({ thread: { $type: "app.bsky.feed.defs#threadViewPost", post: TIMELINE.feed[0]!.post, replies: [] } });
   if (nsid === "app.bsky.feed.getPostThread") return Response.json({ error: "NotFound", message: "Post not found", stack: "at internal.ts:1" }, { status: 400 });
   if (nsid === "app.bsky.actor.getProfile") return new Response("boom: database at 10.1.2.3 down", { status: 500 });
+  if (nsid === "com.atproto.repo.getRecord" && hit.search.includes("rkey=remote")) {
+    return Response.json({ uri: "at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/app.bsky.feed.generator/remote", value: { $type: "app.bsky.feed.generator", did: "did:web:remote-feedgen.example.com" } });
+  }
   if (nsid === "app.bsky.feed.getFeed") return Response.json({ feed: [] });
   if (nsid === "app.bsky.test.gzipped") return new Response(Bun.gzipSync(new TextEncoder().encode(GZIPPED_TEXT)), { headers: { "content-type": "text/plain", "content-encoding": "gzip" } });
   if (nsid === "app.bsky.test.big") return new Response(bigBody(), { headers: { "content-type": "application/octet-stream" } });
@@ -216,6 +219,16 @@ describe("the default route to the configured AppView", () => {
     expect([unknown.status, unknown.body]).toEqual([400, { error: "UnknownFeed", message: "could not resolve feed did" }]);
     // (the AppView was asked for the record with getRecord; the feed itself was not requested)
     expect(appView.hits.slice(n).map((h) => h.path)).toEqual(["/xrpc/com.atproto.repo.getRecord"]);
+  });
+
+  test("getFeed for a generator hosted elsewhere: its record read with getRecord on the AppView, then cached", async () => {
+    const feed = "at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/app.bsky.feed.generator/remote";
+    for (let i = 0; i < 2; i++) expect((await call(e.url, "app.bsky.feed.getFeed", { token: user.accessJwt, params: { feed } })).status).toBe(200);
+    const lookups = hitsOf(appView, "com.atproto.repo.getRecord").filter((h) => h.search.includes("rkey=remote"));
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]!.headers.get("authorization")).toBeNull(); // a public read, no token of the caller
+    const { claims } = await verifyServiceJwt(hitsOf(appView, "app.bsky.feed.getFeed").at(-1)!.headers.get("authorization"), e.pds.plcUrl);
+    expect([claims.aud, claims.lxm]).toEqual(["did:web:remote-feedgen.example.com", "app.bsky.feed.getFeedSkeleton"]);
   });
 
   test("registerPush goes to the #bsky_notif service of serviceDid with aud = serviceDid", async () => {
