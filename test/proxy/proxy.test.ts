@@ -3,7 +3,7 @@
 // the atproto-proxy header. Every fake verifies our service JWT against the caller's document in the real PLC.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AtpAgent } from "@atproto/api";
-import { approvedUser, call, ok, PASSWORD, startEnv, type Env } from "../account/_support.ts";
+import { approvedUser, call, invite, ok, PASSWORD, startEnv, uniq, type Env } from "../account/_support.ts";
 import { waitFor } from "../_support/process.ts";
 import { fakeService, verifyServiceJwt, type FakeService, type Hit } from "./_support.ts";
 
@@ -236,6 +236,19 @@ describe("the default route to the configured AppView", () => {
     expect((await call(e.url, "app.bsky.notification.registerPush", { token: user.accessJwt, body })).status).toBe(200);
     const { claims } = await verifyServiceJwt(hitsOf(appView, "app.bsky.notification.registerPush").at(-1)!.headers.get("authorization"), e.pds.plcUrl);
     expect([claims.aud, claims.lxm]).toEqual([appView.did, "app.bsky.notification.registerPush"]);
+  });
+
+  test("a queued (pending) session may register for push, but not read the timeline (403 AccountNotApproved, nothing forwarded)", async () => {
+    const name = uniq("q");
+    const q = await ok(call(e.url, "com.atproto.server.createAccount", { body: { handle: `${name}.test`, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(e) } }));
+    const n = hitsOf(appView, "app.bsky.feed.getTimeline").length;
+    const timeline = await call(e.url, "app.bsky.feed.getTimeline", { token: q.accessJwt });
+    expect([timeline.status, timeline.body.error]).toEqual([403, "AccountNotApproved"]);
+    expect(hitsOf(appView, "app.bsky.feed.getTimeline").length).toBe(n);
+    const body = { serviceDid: appView.did, token: "device", platform: "android", appId: "xyz.blueskyweb.app" };
+    expect((await call(e.url, "app.bsky.notification.registerPush", { token: q.accessJwt, body })).status).toBe(200);
+    const { claims } = await verifyServiceJwt(hitsOf(appView, "app.bsky.notification.registerPush").at(-1)!.headers.get("authorization"), e.pds.plcUrl);
+    expect(claims.iss).toBe(q.did);
   });
 
   test("chat.bsky.* goes to the configured chat service", async () => {
