@@ -59,7 +59,7 @@ beforeAll(async () => {
   appView = fakeService({ bsky_appview: "BskyAppView" }, answer);
   victim = fakeService({ bsky_appview: "BskyAppView" }, () => Response.json({ reached: true }));
   [A, B] = await Promise.all([
-    startEnv({ BSKY_APP_VIEW_URL: appView.url, BSKY_APP_VIEW_DID: appView.did, PROXY_AUD_FRAGMENT: "true", RATE_LIMITS_ENABLED: "true", RATE_LIMIT_EXEMPT_CIDRS: "192.0.2.1/32", GLOBAL_RATE_LIMIT: "100000", PROXY_RATE_LIMIT: "12", OFPDS_DEV_PROXY_LIMITS: `headersMs=400,idleMs=400,maxBytes=${LIMIT}` }),
+    startEnv({ BSKY_APP_VIEW_URL: appView.url, BSKY_APP_VIEW_DID: appView.did, PROXY_AUD_FRAGMENT: "true", RATE_LIMITS_ENABLED: "true", RATE_LIMIT_EXEMPT_CIDRS: "192.0.2.1/32", GLOBAL_RATE_LIMIT: "100000", PROXY_RATE_LIMIT: "12", OFPDS_DEV_PROXY_LIMITS: `headersMs=1500,idleMs=1000,maxBytes=${LIMIT}` }),
     startEnv({ ALLOW_PRIVATE_NETWORK_FETCH: "false" }),
   ]);
   [userA, userB] = await Promise.all([approvedUser(A), approvedUser(B)]);
@@ -78,7 +78,7 @@ const logged = (e: Env, text: string) => waitFor(async () => e.pds.logs().includ
 const get = (e: Env, token: string, nsid: string, headers: Record<string, string> = {}) =>
   fetch(`${e.url}/xrpc/${nsid}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
 
-describe("upstream limits (headers 400 ms, idle 400 ms, 4 KiB in this suite)", () => {
+describe("upstream limits (headers 1.5 s, idle 1 s, 4 KiB in this suite)", () => {
   test("PROXY_AUD_FRAGMENT=true: aud is <did>#bsky_appview", async () => {
     expect((await get(A, userA.accessJwt, "app.bsky.feed.getTimeline")).status).toBe(200);
     const { claims } = await verifyServiceJwt(appView.hits.at(-1)!.headers.get("authorization"), A.pds.plcUrl);
