@@ -240,9 +240,11 @@ describe("password reset", () => {
     expect(n("SELECT count(*) AS n FROM audit_log WHERE action = 'account.password.resetRequest'")).toBe(auditBefore);
   });
 
-  test("the mailed token sets the new password once, revokes every session and clears the lockout", async () => {
+  test("the mailed token sets the new password once, revokes every session (app-password ones too, the app password kept) and clears the lockout", async () => {
     const u = await approvedUser(e);
     const second = await ok(call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: PASSWORD } }));
+    const app = await ok(call(e.url, `${S}.createAppPassword`, { token: u.accessJwt, body: { name: "phone" } }));
+    const appSession = await ok(call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: app.password } }));
     // two failed logins on the counter
     for (let i = 0; i < 2; i++) expect((await call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: "Wrong-password-1" } })).status).toBe(401);
     expect(n("SELECT count(*) AS n FROM login_failures WHERE key = ?", `account:${u.did}`)).toBe(1);
@@ -263,7 +265,7 @@ describe("password reset", () => {
 
     expect((await reset({ token, password: "New-password-42" })).status).toBe(200);
     expect(audits("account.password.reset", u.did)).toBe(1);
-    for (const t of [u.accessJwt, second.accessJwt]) {
+    for (const t of [u.accessJwt, second.accessJwt, appSession.accessJwt]) {
       const r = await call(e.url, `${S}.getSession`, { token: t });
       expect(r.status).toBe(401);
       expect(r.body.error).toBe("InvalidToken");
@@ -271,6 +273,9 @@ describe("password reset", () => {
     expect(n("SELECT count(*) AS n FROM login_failures WHERE key = ?", `account:${u.did}`)).toBe(0);
     expect((await call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: PASSWORD } })).status).toBe(401);
     expect((await call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: "New-password-42" } })).status).toBe(200);
+    // 10 §4: the app password itself is kept and logs in again
+    expect(n("SELECT count(*) AS n FROM app_passwords WHERE did = ?", u.did)).toBe(1);
+    expect((await call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: app.password } })).status).toBe(200);
     // used once
     const reused = await reset({ token, password: "Other-password-42" });
     expect(reused.status).toBe(400);
