@@ -33,12 +33,6 @@ interface ResolvedRoute {
   declaredErrors: Set<string>;
 }
 
-const PREFERENCE_METHODS: ReadonlySet<string> = new Set(["app.bsky.actor.getPreferences", "app.bsky.actor.putPreferences"]);
-const proxiedElsewhere = (req: Request, appViewDid: string | undefined): boolean => {
-  const header = req.headers.get("atproto-proxy");
-  return header !== null && header !== `${appViewDid}#bsky_appview`;
-};
-
 const isRaw = (v: unknown): v is RawOutput => typeof v === "object" && v !== null && (v as RawOutput).raw === true;
 
 /** Resolve the route table against the lexicons once, failing fast on a method without a lexicon or verifier. */
@@ -64,9 +58,8 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
     const nsid = state.path.slice("/xrpc/".length);
     const route = table.get(nsid);
     // no local route: proxied, or 404 (10 §1.1); the preference methods may be proxied by header (§1.6)
+    // no local route, or a preference method whose atproto-proxy names another service than the AppView (10 §1.6)
     if (!route || proxiesLocalMethod(nsid, req.headers.get("atproto-proxy"), ctx.config.proxy)) return proxyRequest(ctx, registry, limiter, req, state, setHeaders, nsid);
-    // 10 §1.6: the preference methods are served here unless atproto-proxy names another service than the AppView
-    if (PREFERENCE_METHODS.has(nsid) && proxiedElsewhere(req, ctx.config.proxy.appView?.did)) return proxyRequest(ctx, registry, limiter, req, state, setHeaders, nsid);
     const { entry, def } = route;
 
     // 2. verb
