@@ -71,7 +71,10 @@ export async function importRepoCar(deps: ImportDeps, did: string, car: Uint8Arr
     .transaction(async (tx) => {
       deps.beforeInTx?.(tx);
       deps.repo.deleteInTx(tx, did);
-      const commit = await deps.repo.createInTx(tx, { did, signingKey, records });
+      // as the reference: imported records get the data-model checks, not lexicon validation (records written
+      // elsewhere under older lexicons or other key types must survive a migration); 03 §2's always-validated
+      // collections (net.openfederation.*, app.bsky.actor.profile) are still checked; legacy blob refs are kept (10 §7)
+      const commit = await deps.repo.createInTx(tx, { did, signingKey, records, validate: false, legacyBlobs: true });
       const refs = records.flatMap((r) => jsonBlobRefsOf(r.record).map((cid) => ({ recordUri: `at://${did}/${r.collection}/${r.rkey}`, cid })));
       deps.blobRefsInTx?.(tx, did, refs, commit.rev);
       deps.afterInTx?.(tx, commit);

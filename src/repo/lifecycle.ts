@@ -4,7 +4,7 @@ import { BlockMap, Repo, WriteOpAction, type RecordWriteOp } from "@atproto/repo
 import { CID } from "multiformats/cid";
 import type { Tx } from "../db/database.ts";
 import { blocksToCar } from "./car.ts";
-import { assertCollection, assertRkey, prepareRecord, type PreparedRecord } from "./records.ts";
+import { assertCollection, assertRkey, lexiconApplies, prepareRecord, type PreparedRecord } from "./records.ts";
 import { sqliteOf } from "../db/sqlite.ts";
 import { dropRepoBlobRefsInTx } from "../blob/refs.ts";
 import { SqlRepoStorage } from "./storage.ts";
@@ -20,8 +20,8 @@ export async function createInTx(ctx: RepoCtx, tx: Tx, input: GenesisInput): Pro
   const indexed: Array<{ collection: string; rkey: string; rec: PreparedRecord }> = [];
   for (const r of input.records ?? []) {
     assertCollection(r.collection);
-    assertRkey(ctx.lexicons, r.collection, r.rkey);
-    const rec = await prepareRecord(ctx.lexicons, r.collection, r.record, undefined);
+    assertRkey(ctx.lexicons, r.collection, r.rkey, lexiconApplies(r.collection, input.validate));
+    const rec = await prepareRecord(ctx.lexicons, r.collection, r.record, input.validate, { legacyBlobs: input.legacyBlobs });
     writes.push({ action: WriteOpAction.Create, collection: r.collection as never, rkey: r.rkey, record: rec.ipld as never });
     indexed.push({ collection: r.collection, rkey: r.rkey, rec });
   }

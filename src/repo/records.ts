@@ -6,7 +6,7 @@ import { TID } from "@atproto/common-web";
 import { ensureValidNsid, ensureValidRecordKey, isValidTid } from "@atproto/syntax";
 import type { CID } from "multiformats/cid";
 import { invalidRequest } from "../errors.ts";
-import { assertDataModel } from "./data-model.ts";
+import { assertDataModel, type DataModelOptions } from "./data-model.ts";
 import type { LexiconRegistry } from "../lexicon/registry.ts";
 
 export const MAX_RECORD_BYTES = 1024 * 1024;
@@ -135,6 +135,7 @@ export async function prepareRecord(
   collection: string,
   record: unknown,
   validate: boolean | undefined,
+  dataModel: DataModelOptions = {},
 ): Promise<PreparedRecord> {
   if (!record || typeof record !== "object" || Array.isArray(record)) throw invalidRequest("Record must be an object");
   const json = record as Record<string, unknown>;
@@ -144,7 +145,7 @@ export async function prepareRecord(
     throw invalidRequest(`Invalid $type: expected ${collection}, got ${String(json.$type)}`);
   }
   // the data model holds whatever `validate` says: jsonToLex alone lets `{"$link":"notacid"}` and bad $bytes through
-  assertDataModel(json);
+  assertDataModel(json, "record", dataModel);
   let value: Record<string, unknown>;
   try {
     value = jsonToLex({ ...json, $type: collection } as never) as Record<string, unknown>;

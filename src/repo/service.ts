@@ -73,6 +73,10 @@ export interface GenesisInput {
   did: string;
   signingKey: Keypair;
   records?: Array<{ collection: string; rkey: string; record: unknown }>;
+  /** `validate` of the records (records.ts); importRepo passes false: a migrating repo's records are kept as written */
+  validate?: boolean;
+  /** importRepo: legacy `{cid, mimeType}` blob refs are accepted (data-model.ts) */
+  legacyBlobs?: boolean;
   /** emit #identity, #account{active:true}, #commit, #sync; omitted for pending accounts (no events) */
   announce?: { handle: string };
 }

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AtpAgent } from "@atproto/api";
 import { TID } from "@atproto/common-web";
-import { approvedUser, call, startEnv, type Env } from "../account/_support.ts";
+import { approvedUser, call, invite, PASSWORD, startEnv, uniq, type Env } from "../account/_support.ts";
+import { createTestDid, repoCar, serviceJwt } from "../lifecycle/_support.ts";
 
 let env: Env;
 let agent: AtpAgent;
@@ -12,6 +13,7 @@ let token: string;
 /** a post and a like written in beforeAll: subjects for likes, reposts, replies, quotes, threadgates */
 let target: { uri: string; cid: string };
 
+const RAW_CID = "bafkreiccldh766hwcnuxnf2wh6jgzepf2nlu2lvcllt63eww5p6chi4ity";
 const now = () => new Date().toISOString();
 const post = (text: unknown) => ({ $type: "app.bsky.feed.post", text, createdAt: now() });
 const tid = () => TID.nextStr();
@@ -131,6 +133,10 @@ describe("refusals: 400 with the error name, nothing written", () => {
     ["putRecord of a bad post", () => ["com.atproto.repo.putRecord", { repo: did, collection: "app.bsky.feed.post", rkey: tid(), record: post(123) }], "InvalidRequest", "Invalid app.bsky.feed.post record"],
     ["profile is validated even with validate:false", () => ["com.atproto.repo.putRecord", { repo: did, collection: "app.bsky.actor.profile", rkey: "self", validate: false, record: { displayName: 5 } }], "InvalidRequest", "Invalid app.bsky.actor.profile record"],
     ["data model holds with validate:false (float)", () => create("app.bsky.feed.post", { ...post("x"), n: 1.5 }, { validate: false }), "InvalidRequest", "numbers must be integers"],
+    ["legacy blob, validate:false", () => create("com.example.foo", { img: { cid: RAW_CID, mimeType: "image/png" } }, { validate: false }), "InvalidRequest", "record.img: legacy blobs are not allowed"],
+    ["$link CIDv0, validate:false", () => create("com.example.foo", { l: { $link: "QmPZ9gcCEpqKTo6aq61g2nXGUhM4iCL3ewB6LDXZCtioEB" } }, { validate: false }), "InvalidRequest", "record.l: $link must be the only key and a CIDv1"],
+    ["blob of size 0", () => create("com.example.foo", { b: { $type: "blob", ref: { $link: RAW_CID }, mimeType: "image/png", size: 0 } }), "InvalidRequest", "record.b: a blob is exactly"],
+    ["blob with an extra key", () => create("com.example.foo", { b: { $type: "blob", ref: { $link: RAW_CID }, mimeType: "image/png", size: 5, alt: "x" } }), "InvalidRequest", "record.b: a blob is exactly"],
     [
       "applyWrites: one bad post among good ones",
       () => [
@@ -251,5 +257,48 @@ describe("applyWrites results carry validationStatus", () => {
       [false, "com.atproto.repo.applyWrites#createResult"],
       [false, "com.atproto.repo.applyWrites#createResult"],
     ]);
+  });
+});
+
+describe("importRepo: data model only, as the reference", () => {
+  let B: Env;
+  beforeAll(async () => {
+    B = await startEnv({ APPROVAL_REQUIRED: "false" });
+  }, 60_000);
+  afterAll(async () => {
+    await B?.stop();
+  });
+
+  const importCar = (token: string, car: Uint8Array) =>
+    fetch(`${B.url}/xrpc/com.atproto.repo.importRepo`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/vnd.ipld.car" }, body: car as Uint8Array<ArrayBuffer> });
+
+  test("a post under a non-TID key, a post failing today's lexicon and a legacy blob survive a migration; a bad profile does not", async () => {
+    const d = await createTestDid(B.pds.plcUrl);
+    const name = uniq("imp");
+    const jwt = await serviceJwt(d.signing, { iss: d.did, aud: B.serviceDid });
+    const acct = await (await call(B.url, "com.atproto.server.createAccount", { body: { handle: `${name}.test`, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(B), did: d.did }, headers: { authorization: `Bearer ${jwt}` } })).body;
+    const old = [
+      { collection: "app.bsky.feed.post", rkey: "3jzfcijpj2z2a", record: { $type: "app.bsky.feed.post", text: "fine", createdAt: "2023-01-01T00:00:00.000Z" } },
+      { collection: "app.bsky.feed.post", rkey: "legacy-key", record: { $type: "app.bsky.feed.post", text: 123, createdAt: "2023-01-01T00:00:00.000Z" } },
+      { collection: "com.example.old", rkey: "o1", record: { $type: "com.example.old", img: { cid: RAW_CID, mimeType: "image/png" } } },
+    ];
+    const res = await importCar(acct.accessJwt, (await repoCar(d.did, d.signing, old)).car);
+    expect(res.status).toBe(200);
+    const rows = B.sql<{ collection: string; rkey: string; s: string }>("SELECT collection, rkey, validation_status AS s FROM records WHERE did = ? ORDER BY collection, rkey", d.did);
+    expect(rows).toEqual([
+      { collection: "app.bsky.feed.post", rkey: "3jzfcijpj2z2a", s: "unknown" },
+      { collection: "app.bsky.feed.post", rkey: "legacy-key", s: "unknown" },
+      { collection: "com.example.old", rkey: "o1", s: "unknown" },
+    ]);
+
+    // the always-validated profile (03 §2) is still checked on import: 400, the imported repo stays as it was
+    const head = B.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", d.did);
+    const bad = await importCar(acct.accessJwt, (await repoCar(d.did, d.signing, [{ collection: "app.bsky.actor.profile", rkey: "self", record: { $type: "app.bsky.actor.profile", displayName: 5 } }])).car);
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: string; message: string };
+    expect(body.error).toBe("InvalidCar");
+    expect(body.message).toContain("Invalid app.bsky.actor.profile record");
+    expect(B.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", d.did)).toEqual(head);
+    expect(B.sql("SELECT COUNT(*) AS n FROM records WHERE did = ?", d.did)[0].n).toBe(3);
   });
 });

@@ -28,3 +28,34 @@ test("more cases: $link notacid, bad base64, nested float, negative blob size", 
     expect(() => assertDataModel(v)).toThrow(DomainError);
   }
 });
+
+// spec 10 §7: blessed CIDs, exact blob shape, legacy blobs refused except on import
+const RAW_CID = "bafkreiccldh766hwcnuxnf2wh6jgzepf2nlu2lvcllt63eww5p6chi4ity";
+const CBOR_CID = "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm";
+const V0_CID = "QmPZ9gcCEpqKTo6aq61g2nXGUhM4iCL3ewB6LDXZCtioEB";
+const DAG_PB_V1 = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+const blob = (extra: Record<string, unknown> = {}) => ({ $type: "blob", ref: { $link: RAW_CID }, mimeType: "image/png", size: 10, ...extra });
+const refused: Array<[string, unknown]> = [
+  ["$link CIDv0", { a: { $link: V0_CID } }],
+  ["$link dag-pb CIDv1", { a: { $link: DAG_PB_V1 } }],
+  ["blob size 0", { b: blob({ size: 0 }) }],
+  ["blob with an extra key", { b: blob({ alt: "x" }) }],
+  ["blob ref a dag-cbor CID", { b: blob({ ref: { $link: CBOR_CID } }) }],
+  ["blob without mimeType", { b: { $type: "blob", ref: { $link: RAW_CID }, size: 10 } }],
+  ["legacy blob", { b: { cid: RAW_CID, mimeType: "image/png" } }],
+  ["legacy blob nested in an array", { list: [{ img: { cid: RAW_CID, mimeType: "image/png" } }] }],
+  ["integer beyond 2^53-1", { n: 2 ** 53 }],
+];
+for (const [name, v] of refused) {
+  test(`refused: ${name}`, () => {
+    expect(() => assertDataModel(v)).toThrow(DomainError);
+  });
+}
+test("accepted: dag-cbor and raw $link, an exact blob, {cid, mimeType} with a non-CID cid, legacy blobs with legacyBlobs", () => {
+  expect(() => assertDataModel({ a: { $link: CBOR_CID }, r: { $link: RAW_CID }, b: blob(), n: 2 ** 53 - 1, m: -(2 ** 53 - 1) })).not.toThrow();
+  expect(() => assertDataModel({ x: { cid: "not a cid", mimeType: "text/plain" } })).not.toThrow();
+  expect(() => assertDataModel({ b: { cid: RAW_CID, mimeType: "image/png" } }, "record", { legacyBlobs: true })).not.toThrow();
+});
+test("the message names the path", () => {
+  expect(() => assertDataModel({ list: [{ img: { cid: RAW_CID, mimeType: "image/png" } }] })).toThrow("record.list[0].img");
+});
