@@ -27,6 +27,8 @@ export const main = defineCommand({
     doctor: () => load(import("./doctor.ts")),
     tui: () => load(import("./tui.ts")),
     backup: () => load(import("./backup/index.ts")),
+    keys: () => load(import("./keys/index.ts")),
+    repair: () => load(import("./repair/index.ts")),
   },
 });
 

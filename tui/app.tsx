@@ -1,0 +1,133 @@
+// The TUI shell: login gate, screen navigation, help overlay, action log above the live region, status line, size guard.
+import { useCallback, useMemo, useRef, useState } from "react";
+import { Box, Static, useApp, useInput } from "ink";
+import { Help } from "./components/help.tsx";
+import { Login } from "./components/login.tsx";
+import { describeError } from "./lib/errors.ts";
+import type { TuiApi } from "./lib/api.ts";
+import { SHELL_KEYS, type KeyHelp } from "./lib/keys.ts";
+import { MIN_COLUMNS, MIN_ROWS, tooSmall, useTerminalSize } from "./lib/size.ts";
+import { ColourContext, T, type Tone } from "./lib/theme.tsx";
+import { realTicker, type Ticker } from "./lib/ticker.ts";
+import { UiContext, type Ui } from "./lib/ui.tsx";
+import { SCREENS } from "./screens/index.ts";
+import type { ScreenDef } from "./screens/types.ts";
+import type { SavedSession } from "../cmd/_shared/session-store.ts";
+
+export interface AppProps {
+  api: TuiApi;
+  ticker?: Ticker;
+  colour?: boolean;
+  screens?: ScreenDef[];
+  /** lines to log before the first frame (session-store warnings) */
+  notices?: string[];
+}
+
+/**
+ * Header (title, tabs), status line, and rows kept free so the last logged actions stay in view
+ * above the live region (Ink also redraws from scratch when the live region fills the terminal).
+ */
+const CHROME_ROWS = 6;
+
+interface LogLine {
+  id: number;
+  line: string;
+  tone?: Tone;
+}
+
+export function App({ api, ticker = realTicker, colour = true, screens = SCREENS, notices = [] }: AppProps) {
+  const { exit } = useApp();
+  const size = useTerminalSize();
+  const [session, setSession] = useState<SavedSession | undefined>(() => api.session());
+  const [index, setIndex] = useState(0);
+  const [help, setHelp] = useState(false);
+  const [capture, setCapture] = useState(false);
+  const [status, setStatus] = useState("");
+  const nextId = useRef(0);
+  const [log, setLog] = useState<LogLine[]>(() => notices.map((line) => ({ id: nextId.current++, line: `! ${line}`, tone: "warn" })));
+
+  const addLog = useCallback((line: string, tone?: Tone) => setLog((l) => [...l, { id: nextId.current++, line, tone }]), []);
+  const small = tooSmall(size);
+  const screen = screens[index] ?? screens[0]!;
+
+  const ui: Ui = useMemo(
+    () => ({
+      api,
+      ticker,
+      log: addLog,
+      status: setStatus,
+      fail(err) {
+        const shown = describeError(err);
+        // A refused refresh removes the saved session (as in the CLI): sign in again here.
+        if (!api.session()) {
+          addLog(`✘ ${shown.line} — log in again`, "err");
+          setSession(undefined);
+        }
+        return shown;
+      },
+      keysEnabled: !help && !capture && !small,
+      setCapture,
+      bodyRows: size.rows - CHROME_ROWS,
+    }),
+    [api, ticker, addLog, help, capture, small, size.rows],
+  );
+
+  // Ctrl-C always quits, whatever has the keys.
+  useInput((input, key) => {
+    if (key.ctrl && input === "c") exit();
+  });
+
+  useInput(
+    (input, key) => {
+      if (help) {
+        if (key.escape || input === "?") setHelp(false);
+        else if (input === "q") exit();
+        return;
+      }
+      if (input === "?") return setHelp(true);
+      if (input === "q") return exit();
+      if (key.tab) return go(index + (key.shift ? screens.length - 1 : 1));
+      const byKey = screens.findIndex((s) => s.key === input);
+      if (byKey >= 0) return go(byKey);
+      if (/^[4-7]$/.test(input)) setStatus(`Screen ${input} is not in this version; screens: ${screens.map((s) => `${s.key} ${s.title}`).join(", ")}`);
+    },
+    { isActive: Boolean(session) && !capture && !small },
+  );
+
+  function go(i: number) {
+    setIndex(((i % screens.length) + screens.length) % screens.length);
+    setStatus("");
+  }
+
+  const shellKeys: KeyHelp = [[`1–${screens.length}, Tab / Shift-Tab`, `switch screen (${screens.map((s) => s.title).join(", ")})`], ...SHELL_KEYS.slice(1)];
+  const Current = screen.Component;
+
+  return (
+    <ColourContext.Provider value={colour}>
+      <UiContext.Provider value={ui}>
+        <Static items={log}>{(l) => <T key={l.id} tone={l.tone}>{l.line}</T>}</Static>
+        {small ? (
+          <T tone="err">{`Terminal too small: ${size.columns}×${size.rows}; ofpds tui needs at least ${MIN_COLUMNS}×${MIN_ROWS}. Enlarge the window (the screen comes back), or press Ctrl-C to quit.`}</T>
+        ) : !session ? (
+          <Login
+            onLoggedIn={(s) => {
+              addLog(`✔ Logged in to ${api.server} as ${s.handle} (session saved for the CLI too)`, "ok");
+              setSession(s);
+            }}
+          />
+        ) : (
+          <Box flexDirection="column" width={size.columns}>
+            <T tone="title">{`ofpds tui · ${api.server} · ${session.handle}`}</T>
+            <T>
+              {screens.map((s, i) => (i === index ? `[${s.key} ${s.title}]` : ` ${s.key} ${s.title} `)).join(" ")}
+            </T>
+            <Box flexDirection="column" maxHeight={size.rows - CHROME_ROWS} overflow="hidden">
+              {help ? <Help sections={[{ title: "Everywhere", keys: shellKeys }, { title: screen.title, keys: screen.keys }]} /> : <Current />}
+            </Box>
+            <T tone="dim">{status || `${screen.title} · ? help · q quit`}</T>
+          </Box>
+        )}
+      </UiContext.Provider>
+    </ColourContext.Provider>
+  );
+}
