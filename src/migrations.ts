@@ -16,6 +16,7 @@ import { COMMUNITY_GOVERNANCE_MIGRATION } from "./community/governance-migration
 import { COMMUNITY_ATTESTATIONS_MIGRATION } from "./community/attestation-migration.ts";
 import { APP_PASSWORDS_PREFS_MIGRATION } from "./account/app-passwords-migration.ts";
 import { EMAIL_TOKENS_MIGRATION } from "./mail/token-schema.ts";
+import { OAUTH_MIGRATION } from "./oauth/migration.ts";
 
 /** Ids are global and never reused; each domain adds its line here. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   COMMUNITY_ATTESTATIONS_MIGRATION,
   APP_PASSWORDS_PREFS_MIGRATION,
   EMAIL_TOKENS_MIGRATION,
+  OAUTH_MIGRATION,
 ].sort((a, b) => a.id - b.id);
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));

@@ -54,13 +54,18 @@ export class LoginService {
     return row && row.status !== "creating" ? row : undefined;
   }
 
-  async login(input: { identifier: string; password: string; allowTakendown?: boolean }, ip: string): Promise<{ row: AccountRow; tokens: TokenPair; sid: string; scope: AccessScope }> {
-    const { lockout, audit, sessions, db } = this.deps;
+  /**
+   * The one credential check (01 §9.4): lockout → one argon2id verification (dummy hash for unknown identifiers) →
+   * app password by HMAC when allowed → lockout reset and rehash. Failures write `session.loginFailed` (with `via`).
+   */
+  private async checkCredentials(input: { identifier: string; password: string }, ip: string, opts: { appPasswords: boolean; via?: string }): Promise<{ row: AccountRow; appPassword?: { id: string; name: string; privileged: boolean } }> {
+    const { lockout, audit, db } = this.deps;
     const normalised = input.identifier.trim().toLowerCase();
     const row = this.findAccount(input.identifier);
     const key = row ? `account:${row.did}` : `ident:${sha256Hex(normalised)}`;
     const identifierHash = sha256Hex(normalised);
-    const fail = (reason: string) => audit.write({ action: "session.loginFailed", actorType: "anonymous", ...(row ? { targetDid: row.did } : {}), meta: { reason, identifierHash, ip }, ip });
+    const via = opts.via ? { via: opts.via } : {};
+    const fail = (reason: string) => audit.write({ action: "session.loginFailed", actorType: "anonymous", ...(row ? { targetDid: row.did } : {}), meta: { reason, identifierHash, ip, ...via }, ip });
 
     const lockedFor = lockout.lockedFor(key);
     if (lockedFor !== undefined) {
@@ -71,7 +76,7 @@ export class LoginService {
     const tooLong = [...input.password].length > 256;
     let ok = await verifyPassword(tooLong ? "" : input.password, row?.passwordHash ?? dummyPasswordHash());
     // 10 §4: only when the account password fails is the input tried as an app password (an HMAC, no second argon2id)
-    const appPassword = !ok && row && !tooLong ? await this.deps.appPasswords?.match(row.did, input.password) : undefined;
+    const appPassword = !ok && row && !tooLong && opts.appPasswords ? await this.deps.appPasswords?.match(row.did, input.password) : undefined;
     if (appPassword) ok = true;
     if (!ok || !row || tooLong) {
       await lockout.recordFailure(key);
@@ -83,6 +88,23 @@ export class LoginService {
       const hash = await hashPassword(input.password);
       await db.transaction((tx) => tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, row.did)).run());
     }
+    return { row, ...(appPassword ? { appPassword } : {}) };
+  }
+
+  /**
+   * The OAuth sign-in page (11 §5.3): the same identifier forms, lockout, timing and audit as createSession, app
+   * passwords refused, then createSession's status rule (approved and deactivated continue, the others get its
+   * error). No password session is created.
+   */
+  async verifyForOAuth(input: { identifier: string; password: string }, ip: string): Promise<AccountRow> {
+    const { row } = await this.checkCredentials(input, ip, { appPasswords: false, via: "oauth" });
+    sessionScope(row.status as AccountStatus);
+    return row;
+  }
+
+  async login(input: { identifier: string; password: string; allowTakendown?: boolean }, ip: string): Promise<{ row: AccountRow; tokens: TokenPair; sid: string; scope: AccessScope }> {
+    const { audit, sessions, db } = this.deps;
+    const { row, appPassword } = await this.checkCredentials(input, ip, { appPasswords: true });
     const scope = appPassword
       ? appPasswordSessionScope(row.status as AccountStatus, appPassword.privileged, { allowTakendown: input.allowTakendown })
       : sessionScope(row.status as AccountStatus, { allowTakendown: input.allowTakendown });

@@ -2,6 +2,7 @@
 import type { Tx } from "../db/database.ts";
 import type { TombstoneOutbox, TombstoneSubject } from "../identity/tombstone-outbox.ts";
 import type { IdentityPort, RepoPort } from "./ports.ts";
+import { deleteOAuthRowsInTx } from "../oauth/tokens.ts";
 
 export interface PurgeDeps {
   repo: Pick<RepoPort, "deleteInTx">;
@@ -18,4 +19,5 @@ export function purgeRepoAndIdentityInTx(deps: PurgeDeps, tx: Tx, did: string, t
   deps.repo.deleteInTx(tx, did);
   if (tombstone) deps.tombstones.queueInTx(tx, did, tombstone);
   deps.identity.deleteKeysInTx(tx, did);
+  deleteOAuthRowsInTx(tx, did); // 11 §9.2: no OAuth session outlives the account
 }

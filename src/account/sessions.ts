@@ -9,6 +9,7 @@ import { invalidToken } from "../errors.ts";
 import { sqliteOf } from "../db/sqlite.ts";
 import { signJwt, type JwtClaims } from "./jwt.ts";
 import { refreshTokens, sessions } from "./schema.ts";
+import { deleteOAuthRowsInTx, revokeOAuthSessionsInTx } from "../oauth/tokens.ts";
 
 export const REFRESH_GRACE_MS = 10_000;
 
@@ -137,16 +138,19 @@ export class SessionService {
   revokeAllInTx(tx: Tx, did: string): void {
     tx.orm.update(sessions).set({ revokedAt: new Date(this.now()).toISOString() })
       .where(and(eq(sessions.did, did), isNull(sessions.revokedAt))).run();
+    revokeOAuthSessionsInTx(tx, did, this.now()); // 11 §9.2: OAuth sessions go with the others
   }
 
   /** Account deletion (06 §1): every session of the account and its refresh tokens go, not just revoked. */
   deleteAllInTx(tx: Tx, did: string): void {
     const sids = tx.orm.delete(sessions).where(eq(sessions.did, did)).returning({ id: sessions.id }).all().map((r) => r.id);
     for (const sid of sids) tx.orm.delete(refreshTokens).where(eq(refreshTokens.sid, sid)).run();
+    deleteOAuthRowsInTx(tx, did);
   }
 
   /** Revokes every live session of an account but `keepSid` (a password change keeps the caller signed in). */
   revokeOthersInTx(tx: Tx, did: string, keepSid: string): number {
+    revokeOAuthSessionsInTx(tx, did, this.now()); // a password change ends every OAuth session too (11 §9.2)
     return tx.orm.update(sessions).set({ revokedAt: new Date(this.now()).toISOString() })
       .where(and(eq(sessions.did, did), isNull(sessions.revokedAt), ne(sessions.id, keepSid))).returning({ id: sessions.id }).all().length;
   }

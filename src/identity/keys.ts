@@ -8,8 +8,8 @@ import { ConfigError } from "../config/errors.ts";
 import { identityKeys } from "./schema.ts";
 import { TtlLruCache } from "./ttl-cache.ts";
 
-export type KeyPurpose = "identity.signing-key" | "identity.recovery-key" | "service.signing-key" | "auth.app-password-pepper";
-export const KEY_PURPOSES: readonly KeyPurpose[] = ["identity.signing-key", "identity.recovery-key", "service.signing-key", "auth.app-password-pepper"];
+export type KeyPurpose = "identity.signing-key" | "identity.recovery-key" | "service.signing-key" | "auth.app-password-pepper" | "oauth.signing-key" | "oauth.dpop-nonce" | "oauth.csrf";
+export const KEY_PURPOSES: readonly KeyPurpose[] = ["identity.signing-key", "identity.recovery-key", "service.signing-key", "auth.app-password-pepper", "oauth.signing-key", "oauth.dpop-nonce", "oauth.csrf"];
 
 const MAGIC = new TextEncoder().encode("OFK1");
 const IV_BYTES = 12;

@@ -19,6 +19,7 @@ import { SDK_PATH, sdkResponse } from "./sdk-asset.ts";
 import { DEV_JOBS_PATH, devRunJobResponse } from "../jobs/dev-trigger.ts";
 import { atprotoDidResponse } from "../account/handles.ts";
 import { createSubscribeReposHandler, SUBSCRIBE_REPOS_PATH } from "../api/com/atproto/sync/subscribeRepos.ts";
+import { oauthRoutes } from "../oauth/http.ts";
 
 /** spec 10 §8 item 6, byte for byte */
 const ROBOTS_TXT = "User-agent: *\nAllow: /";
@@ -96,6 +97,8 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         Object.assign(set.headers, baseHeaders, corsHeaders(state.path, request.headers.get("origin"), config.corsOrigins), {
           "X-Request-Id": state.id,
         });
+        // 11 §4: every response to a request carrying DPoP (errors included) names the current nonce
+        if (request.headers.has("dpop")) set.headers["DPoP-Nonce"] = ctx.services.oauth.dpop.currentNonce();
 
         if (state.path === "/xrpc/_health" || state.path === "/health") return finish(state, healthResponse(ctx));
         // spec 10 §8: the XRPC surface is public, so crawlers are allowed (as the reference PDS answers)
@@ -116,6 +119,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         return undefined;
       })
       .get("/", ({ request }) => finish(states.get(request)!, bannerResponse(config)))
+      .use(oauthRoutes(ctx, (r) => states.get(r)?.ip ?? "unknown"))
       .get(SDK_PATH, ({ request }) => finish(states.get(request)!, sdkResponse(request.headers.get("if-none-match"))))
       .get("/.well-known/did.json", async ({ request, set }) => {
         const state = states.get(request)!;

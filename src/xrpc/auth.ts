@@ -5,6 +5,7 @@ import { authRequired, expiredToken, forbidden, invalidToken, XrpcError } from "
 import { verifyJwt, type JwtClaims, type TokenType } from "../account/jwt.ts";
 import { statusError } from "../account/views.ts";
 import { looksLikeServiceAuth } from "../identity/service-auth.ts";
+import { isDpopAuthorization, oauthAuthenticate, refuseBearerOAuthToken } from "./oauth-auth.ts";
 
 /** Guard kinds this build can verify; buildXrpcApp refuses a route table that uses any other kind. */
 export const SUPPORTED_GUARDS: ReadonlySet<AuthGuard["kind"]> = new Set(["none", "optional", "user", "self-any", "staff", "refresh", "session", "none-or-service", "user-or-remote", "optional-or-remote", "partner"]);
@@ -146,7 +147,10 @@ const nsidOf = (req: Request): string => new URL(req.url).pathname.slice("/xrpc/
 
 /** Establish the caller for a method. A present `Authorization` header must be valid for every guard (00 §4). */
 export async function authenticate(guard: AuthGuard, req: Request, ctx: AppContext): Promise<AuthResult> {
+  // OAuth access tokens (11 §8): `Authorization: DPoP`; the same token sent as Bearer is refused by name
+  if (isDpopAuthorization(req)) return oauthAuthenticate(guard, req, ctx, nsidOf(req));
   const token = bearer(req);
+  if (token !== undefined) refuseBearerOAuthToken(token);
   switch (guard.kind) {
     case "none":
     case "optional": {

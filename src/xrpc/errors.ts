@@ -64,6 +64,7 @@ export const STANDARD_ERROR_NAMES: ReadonlySet<string> = new Set([
   "AccountNotApproved", "AccountSuspended", "AccountDeactivated", "AccountDisabled", "AccountTakenDown",
   "NotFound", "MethodNotFound", "PayloadTooLarge", "RateLimitExceeded", "InternalServerError",
   "MethodNotImplemented", "UpstreamFailure", "ServiceUnavailable",
+  "invalid_token", "invalid_dpop_proof", "use_dpop_nonce", "ScopeMissingError", // OAuth on XRPC (11 §4, §8)
 ]);
 
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";

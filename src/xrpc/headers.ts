@@ -26,9 +26,12 @@ const CORS_COMMON = {
   "Access-Control-Max-Age": "600",
 };
 
+/** The OAuth endpoints browser apps call directly (11 §5.1, §6.1, §9.1); the sign-in page is not among them. */
+const OAUTH_PUBLIC_PATHS: ReadonlySet<string> = new Set(["/oauth/par", "/oauth/token", "/oauth/revoke", "/oauth/jwks"]);
+
 /** Paths open to every origin: the API is bearer-token only, so no credentials header is ever sent. */
 export function isPublicCorsPath(path: string): boolean {
-  return path.startsWith("/xrpc/") || path === "/sdk/v1.js" || path.startsWith("/.well-known/");
+  return path.startsWith("/xrpc/") || path === "/sdk/v1.js" || path.startsWith("/.well-known/") || OAUTH_PUBLIC_PATHS.has(path);
 }
 
 export function corsHeaders(path: string, origin: string | null, corsOrigins: readonly string[]): Record<string, string> {
