@@ -16,6 +16,9 @@ export function mailboxAddress(mailbox: string): string | undefined {
   return addr && ADDRESS_RE.test(addr) ? addr : undefined;
 }
 
+/** The mailer's default ports (the mailer and doctor agree): 465 for smtps://, 587 (submission) for smtp://. */
+export const smtpDefaultPort = (protocol: string): number => (protocol === "smtps:" ? 465 : 587);
+
 /** True for hosts whose traffic never leaves the machine: the only ones plain SMTP (no STARTTLS) may go to. */
 export const isLoopbackHost = (host: string): boolean => host === "localhost" || host === "::1" || host === "[::1]" || /^127\./.test(host);
 

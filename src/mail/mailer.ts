@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import nodemailer from "nodemailer";
 import type { Config, Secrets } from "../config/types.ts";
-import { isLoopbackHost } from "../config/mail.ts";
+import { isLoopbackHost, smtpDefaultPort } from "../config/mail.ts";
 import type { Logger } from "../util/logger.ts";
 import type { Clock } from "../util/clock.ts";
 
@@ -70,11 +70,12 @@ export function smtpTransport(smtpUrl: string): Transport {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   return nodemailer.createTransport({
     host,
-    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    port: url.port ? Number(url.port) : smtpDefaultPort(url.protocol),
     secure,
     requireTLS: !secure && !isLoopbackHost(host),
     auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
-    tls: { rejectUnauthorized: true, servername: host },
+    // nodemailer sends SNI for a host name (never for an IP literal) and checks the certificate against the host
+    tls: { rejectUnauthorized: true },
     connectionTimeout: SEND_TIMEOUT_MS,
     greetingTimeout: SEND_TIMEOUT_MS,
     socketTimeout: SEND_TIMEOUT_MS,

@@ -42,13 +42,17 @@ export async function newEml(dataDir: string, before: readonly string[]): Promis
 }
 
 /** A real SMTP server (smtp-server) on a loopback port, without STARTTLS, collecting what it receives. */
-export async function smtpSink(opts: { rejectAll?: boolean } = {}) {
+export async function smtpSink(opts: { rejectAll?: boolean; tls?: { key: string; cert: string; secure: boolean } } = {}) {
   const received: Mail[] = [];
+  /** whether each delivering connection was TLS */
+  const sessions: Array<{ secure: boolean }> = [];
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ["STARTTLS"],
+    // plain unless a certificate is given: then STARTTLS is offered (or, `secure`, TLS from the first byte)
+    ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert, secure: opts.tls.secure } : { disabledCommands: ["STARTTLS"] }),
     logger: false,
-    onData(stream, _session, cb) {
+    onData(stream, session, cb) {
+      sessions.push({ secure: session.secure });
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
@@ -57,12 +61,15 @@ export async function smtpSink(opts: { rejectAll?: boolean } = {}) {
       });
     },
   });
+  // a client that refuses our certificate hangs up mid-handshake: expected in the TLS tests, not a test failure
+  server.on("error", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const port = (server.server.address() as { port: number }).port;
   return {
     port,
-    url: `smtp://127.0.0.1:${port}`,
+    url: `${opts.tls?.secure ? "smtps" : "smtp"}://127.0.0.1:${port}`,
     received,
+    sessions,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -9,6 +9,7 @@ import type { Config } from "../../config/types.ts";
 import { metaValue } from "../data-set.ts";
 import { CRAWLER_NOTIFIED_META_KEY } from "../markers.ts";
 import { fail, ok, warn, type CheckResult } from "./types.ts";
+import { smtpDefaultPort } from "../../config/mail.ts";
 
 const TIMEOUT_MS = 5_000;
 const MAX_SKEW_MS = 30_000;
@@ -153,7 +154,7 @@ export async function mailerCheck(config: Config, smtpUrl: string | undefined): 
   } catch {
     return fail("mailer", "SMTP_URL is not a URL");
   }
-  const port = Number(url.port || (url.protocol === "smtps:" ? 465 : 25));
+  const port = Number(url.port || smtpDefaultPort(url.protocol));
   return new Promise((resolve) => {
     const socket = netConnect({ host: url.hostname, port, timeout: TIMEOUT_MS }, () => {
       socket.end();
