@@ -107,7 +107,7 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
       <UiContext.Provider value={ui}>
         <Static items={log}>{(l) => <T key={l.id} tone={l.tone}>{l.line}</T>}</Static>
         {small ? (
-          <T tone="err">{`Terminal too small: ${size.columns}×${size.rows}; ofpds tui needs at least ${MIN_COLUMNS}×${MIN_ROWS}. Enlarge the window (the screen comes back), or press Ctrl-C to quit.`}</T>
+          <T tone="err" wrap>{`Terminal too small: ${size.columns}×${size.rows}; ofpds tui needs at least ${MIN_COLUMNS}×${MIN_ROWS}. Enlarge the window (the screen comes back), or press Ctrl-C to quit.`}</T>
         ) : !session ? (
           <Login
             onLoggedIn={(s) => {

@@ -18,11 +18,12 @@ export function colourWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv =
  * Text in a tone. Without colour nothing is styled (no bold or inverse either), so the screen
  * carries no escape codes; meaning never rests on colour alone (markers like "›", "✔", "✘" carry it).
  */
-export function T({ tone, children, bold }: { tone?: Tone; bold?: boolean; children: ReactNode }) {
+export function T({ tone, children, bold, wrap = false }: { tone?: Tone; bold?: boolean; wrap?: boolean; children: ReactNode }) {
   const colour = useContext(ColourContext);
-  if (!colour || (!tone && !bold)) return <Text wrap="truncate-end">{children}</Text>;
+  const mode = wrap ? "wrap" : "truncate-end";
+  if (!colour || (!tone && !bold)) return <Text wrap={mode}>{children}</Text>;
   return (
-    <Text wrap="truncate-end" color={tone ? COLOURS[tone] : undefined} bold={bold}>
+    <Text wrap={mode} color={tone ? COLOURS[tone] : undefined} bold={bold}>
       {children}
     </Text>
   );

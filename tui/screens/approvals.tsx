@@ -15,7 +15,7 @@ import type { ScreenDef } from "./types.ts";
 
 export const APPROVALS_PAGE = 10;
 type Pending = Output<"net.openfederation.account.listPending">["users"][number];
-const WIDTHS = [2, 28, 30, 8, 16];
+const WIDTHS = [3, 28, 30, 8, 16];
 
 function Approvals() {
   const ui = useUi();
