@@ -165,7 +165,8 @@ test("Invites: `c` creates an invite from the form; a bad max-uses sends nothing
 });
 
 test("resize to 40×10: a 'terminal too small' line, no crash; back to 100×30 the screen returns and still works", async () => {
-  const t = await tui();
+  // CI=true (as on CI machines) must not switch Ink's interactive mode off: the TUI checked the terminal itself.
+  const t = await tui({ env: { CI: "true" } });
   await t.waitFor("Pending approval:");
   t.resize(40, 10);
   await t.waitFor("Terminal too small: 40×10");
