@@ -1,4 +1,5 @@
-// AT Protocol string formats we check ourselves (spec 10 §8 items 2–4): datetime, cid, uri; and the schema walk that applies them.
+// AT Protocol string formats we check ourselves (spec 10 §8 items 2–4): datetime, cid, uri; blob `accept`/`maxSize`,
+// which the library validator skips (10 §7); and the schema walk that applies them.
 import type { Lexicons, LexiconDoc } from "@atproto/lexicon";
 import { isValidDatetime } from "@atproto/syntax";
 
@@ -55,7 +56,30 @@ export function withoutOwnFormats(docs: LexiconDoc[]): LexiconDoc[] {
   return docs.map((d) => strip(d) as LexiconDoc);
 }
 
-type Node = { type: string; format?: string; properties?: Record<string, Node>; items?: Node; ref?: string; refs?: string[]; record?: Node };
+type Node = {
+  type: string;
+  format?: string;
+  properties?: Record<string, Node>;
+  items?: Node;
+  ref?: string;
+  refs?: string[];
+  record?: Node;
+  accept?: string[];
+  maxSize?: number;
+};
+
+/** A blob's `accept` (exact, `type/` + star, or any) and `maxSize` constraints, on the BlobRef or the JSON form. */
+export function blobProblem(node: Node, value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const { mimeType, size } = value as { mimeType?: unknown; size?: unknown };
+  // legacy refs (importRepo) carry no size: -1 in the lexicon form
+  if (node.maxSize !== undefined && typeof size === "number" && size >= 0 && size > node.maxSize) return `must not be larger than ${node.maxSize} bytes`;
+  if (node.accept && typeof mimeType === "string") {
+    const ok = node.accept.some((a) => a === "*/*" || a === mimeType || (a.endsWith("/*") && mimeType.startsWith(a.slice(0, -1))));
+    if (!ok) return `mimeType must be one of ${node.accept.join(", ")}`;
+  }
+  return undefined;
+}
 
 function resolve(ref: string, docId: string): { uri: string; docId: string } {
   const full = ref.startsWith("lex:") ? ref.slice(4) : ref.startsWith("#") ? `${docId}${ref}` : ref;
@@ -103,6 +127,10 @@ export function findFormatProblem(lex: Lexicons, docId: string, schema: unknown,
     }
     case "record":
       return findFormatProblem(lex, docId, node.record, value, path);
+    case "blob": {
+      const p = blobProblem(node, value);
+      return p ? `${path} ${p}` : undefined;
+    }
     default:
       return undefined;
   }

@@ -16,8 +16,10 @@ export interface DataModelOptions {
 /**
  * Throws 400 InvalidRequest naming the path of the first violation: non-integer numbers (or beyond ±(2^53−1)),
  * `$link` not exactly `{"$link": <CIDv1, dag-cbor or raw, sha-256>}`, `$bytes` not exactly `{"$bytes": <base64>}`,
- * a `$type` that is not a non-empty string, a blob that is not exactly `{$type:"blob", ref:{$link: raw CID},
- * mimeType (non-empty), size (integer > 0)}`, and (unless `legacyBlobs`) a legacy `{cid, mimeType}` blob.
+ * a `$type` that is not a non-empty string, a blob that is not exactly `{$type:"blob", ref:{$link: CID as for
+ * $link}, mimeType (non-empty), size (integer > 0)}`, and (unless `legacyBlobs`) a legacy `{cid, mimeType}` blob.
+ * Blob refs take dag-cbor CIDs too (the interop record-data-valid vector "full" has one); uploads are raw, and
+ * the blob existence check (03 §5) refuses any ref that names no uploaded blob.
  */
 export function assertDataModel(value: unknown, path = "record", opts: DataModelOptions = {}): void {
   if (typeof value === "number") {
@@ -46,11 +48,11 @@ export function assertDataModel(value: unknown, path = "record", opts: DataModel
   if (obj.$type === "blob") {
     const ref = obj.ref as Record<string, unknown> | undefined;
     const okKeys = keys.length === BLOB_KEYS.length && BLOB_KEYS.every((k) => k in obj);
-    const okRef = !!ref && typeof ref === "object" && Object.keys(ref).length === 1 && typeof ref.$link === "string" && isBlessedCid(ref.$link, [RAW]);
+    const okRef = !!ref && typeof ref === "object" && Object.keys(ref).length === 1 && typeof ref.$link === "string" && isBlessedCid(ref.$link, [DAG_CBOR, RAW]);
     const okMime = typeof obj.mimeType === "string" && obj.mimeType.length > 0;
     const okSize = typeof obj.size === "number" && Number.isSafeInteger(obj.size) && obj.size > 0;
     if (!okKeys || !okRef || !okMime || !okSize) {
-      throw invalidRequest(`Invalid record data at ${path}: a blob is exactly {$type:"blob", ref:{$link: raw CID}, mimeType, size > 0}`);
+      throw invalidRequest(`Invalid record data at ${path}: a blob is exactly {$type:"blob", ref:{$link: CIDv1}, mimeType, size > 0}`);
     }
     return;
   }

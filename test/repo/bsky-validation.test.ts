@@ -180,6 +180,33 @@ describe("refusals: 400 with the error name, nothing written", () => {
   });
 });
 
+describe("blob constraints of the lexicon (accept, maxSize), checked on the uploaded blob's ref", () => {
+  const upload = async (bytes: Uint8Array, encoding: string) => (await agent.com.atproto.repo.uploadBlob(bytes, { encoding })).data.blob;
+  const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+
+  test("a post with an image/png image → valid; a text/plain one → 400 naming accept, nothing written", async () => {
+    const png = await upload(PNG, "image/png");
+    const ok = await agent.com.atproto.repo.createRecord({ repo: did, collection: "app.bsky.feed.post", record: { ...post("pic"), embed: { $type: "app.bsky.embed.images", images: [{ image: png, alt: "a pixel" }] } } });
+    expect(ok.data.validationStatus).toBe("valid");
+
+    const txt = (await upload(new TextEncoder().encode("not an image"), "text/plain")).toJSON();
+    const before = await state();
+    const res = await call(env.url, "com.atproto.repo.createRecord", { token, body: { repo: did, collection: "app.bsky.feed.post", record: { ...post("txt"), embed: { $type: "app.bsky.embed.images", images: [{ image: txt, alt: "text" }] } } } });
+    expect([res.status, res.body.error]).toEqual([400, "InvalidRequest"]);
+    expect(res.body.message).toContain("mimeType must be one of image/*");
+    expect(await state()).toEqual(before);
+  });
+
+  test("a profile avatar of image/gif → 400 (accept image/png, image/jpeg), even with validate:false", async () => {
+    const gif = (await upload(new TextEncoder().encode("GIF89a...."), "image/gif")).toJSON();
+    const before = await state();
+    const res = await call(env.url, "com.atproto.repo.putRecord", { token, body: { repo: did, collection: "app.bsky.actor.profile", rkey: "self", validate: false, record: { displayName: "g", avatar: gif } } });
+    expect([res.status, res.body.error]).toEqual([400, "InvalidRequest"]);
+    expect(res.body.message).toContain("Invalid app.bsky.actor.profile record: Record/avatar mimeType must be one of image/png, image/jpeg");
+    expect(await state()).toEqual(before);
+  });
+});
+
 describe("validate:false: no lexicon validation, no validationStatus", () => {
   test("a bad post is written, the response has no validationStatus, the index says unknown", async () => {
     const before = await state();

@@ -40,7 +40,8 @@ const refused: Array<[string, unknown]> = [
   ["$link dag-pb CIDv1", { a: { $link: DAG_PB_V1 } }],
   ["blob size 0", { b: blob({ size: 0 }) }],
   ["blob with an extra key", { b: blob({ alt: "x" }) }],
-  ["blob ref a dag-cbor CID", { b: blob({ ref: { $link: CBOR_CID } }) }],
+  ["blob ref a CIDv0", { b: blob({ ref: { $link: V0_CID } }) }],
+  ["blob ref a dag-pb CIDv1", { b: blob({ ref: { $link: DAG_PB_V1 } }) }],
   ["blob without mimeType", { b: { $type: "blob", ref: { $link: RAW_CID }, size: 10 } }],
   ["legacy blob", { b: { cid: RAW_CID, mimeType: "image/png" } }],
   ["legacy blob nested in an array", { list: [{ img: { cid: RAW_CID, mimeType: "image/png" } }] }],
@@ -51,8 +52,8 @@ for (const [name, v] of refused) {
     expect(() => assertDataModel(v)).toThrow(DomainError);
   });
 }
-test("accepted: dag-cbor and raw $link, an exact blob, {cid, mimeType} with a non-CID cid, legacy blobs with legacyBlobs", () => {
-  expect(() => assertDataModel({ a: { $link: CBOR_CID }, r: { $link: RAW_CID }, b: blob(), n: 2 ** 53 - 1, m: -(2 ** 53 - 1) })).not.toThrow();
+test("accepted: dag-cbor and raw $link, an exact blob (raw or dag-cbor ref), {cid, mimeType} with a non-CID cid, legacy blobs with legacyBlobs", () => {
+  expect(() => assertDataModel({ a: { $link: CBOR_CID }, r: { $link: RAW_CID }, b: blob(), c: blob({ ref: { $link: CBOR_CID } }), n: 2 ** 53 - 1, m: -(2 ** 53 - 1) })).not.toThrow();
   expect(() => assertDataModel({ x: { cid: "not a cid", mimeType: "text/plain" } })).not.toThrow();
   expect(() => assertDataModel({ b: { cid: RAW_CID, mimeType: "image/png" } }, "record", { legacyBlobs: true })).not.toThrow();
 });
