@@ -5,6 +5,8 @@ import { AtpAgent } from "@atproto/api";
 import { TID } from "@atproto/common-web";
 import { approvedUser, call, invite, PASSWORD, startEnv, uniq, type Env } from "../account/_support.ts";
 import { createTestDid, repoCar, serviceJwt } from "../lifecycle/_support.ts";
+import dmInvalid from "../fixtures/atproto/data-model/data-model-invalid.json";
+import dmValid from "../fixtures/atproto/data-model/data-model-valid.json";
 
 let env: Env;
 let agent: AtpAgent;
@@ -204,6 +206,23 @@ describe("blob constraints of the lexicon (accept, maxSize), checked on the uplo
     expect([res.status, res.body.error]).toEqual([400, "InvalidRequest"]);
     expect(res.body.message).toContain("Invalid app.bsky.actor.profile record: Record/avatar mimeType must be one of image/png, image/jpeg");
     expect(await state()).toEqual(before);
+  });
+});
+
+describe("interop data-model vectors written as records with validate:false", () => {
+  (dmInvalid as Array<{ note: string; json: unknown }>).forEach((v, i) => {
+    test(`invalid ${i}: ${v.note} → 400 InvalidRequest, nothing written`, async () => {
+      const before = await state();
+      const res = await call(env.url, "com.atproto.repo.createRecord", { token, body: { repo: did, collection: "com.example.vector", validate: false, record: v.json } });
+      expect([res.status, res.body.error]).toEqual([400, "InvalidRequest"]);
+      expect(await state()).toEqual(before);
+    });
+  });
+  (dmValid as Array<{ note: string; json: unknown }>).forEach((v, i) => {
+    test(`valid ${i}: ${v.note} → 200`, async () => {
+      const res = await call(env.url, "com.atproto.repo.createRecord", { token, body: { repo: did, collection: "com.example.vector", validate: false, record: v.json } });
+      expect(res.status).toBe(200);
+    });
   });
 });
 
