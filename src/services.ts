@@ -33,6 +33,7 @@ import { ServiceAuthVerifier } from "./identity/service-auth.ts";
 import { LifecycleService } from "./account/lifecycle/index.ts";
 import { FirehoseService } from "./firehose/index.ts";
 import { CrawlerNotifier } from "./crawler/index.ts";
+import { crawlerNotifiedNote } from "./operator/server-notes.ts";
 import { buildHandleResolver, type HandleResolver } from "./identity/handle-resolver.ts";
 import type { OutboundFetchPolicy } from "./identity/fetch-policy.ts";
 import { isResolvableStatus } from "./account/handles.ts";
@@ -217,7 +218,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
     hiddenFromBackfill: (did) => communityHiddenFromBackfill(db.orm, did),
   });
   jobs.add({ name: "firehose-prune", intervalMs: 3_600_000, run: () => firehose.prune().then(() => {}) });
-  const crawlers = new CrawlerNotifier({ crawlers: config.crawlers, hostname: config.hostname, logger: logger.child({ component: "crawler" }) });
+  const crawlers = new CrawlerNotifier({ crawlers: config.crawlers, hostname: config.hostname, logger: logger.child({ component: "crawler" }), onNotified: crawlerNotifiedNote(db, now) });
   sequencer.fanout.subscribe(() => crawlers.onEvent());
   // blobs (spec 03 §5): the store, and GC of unreferenced/expired blobs
   const blobs = new BlobService({ config, db, logger: logger.child({ component: "blobs" }) });

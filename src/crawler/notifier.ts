@@ -19,6 +19,8 @@ export interface CrawlerNotifierDeps {
   logger: Logger;
   now?: () => number;
   fetch?: typeof fetch;
+  /** after each successful requestCrawl (the composition root records it for `ofpds doctor`) */
+  onNotified?: () => void;
 }
 
 export class CrawlerNotifier {
@@ -74,6 +76,7 @@ export class CrawlerNotifier {
       await res.body?.cancel().catch(() => {});
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       s.lastSuccess = this.now();
+      this.deps.onNotified?.();
       this.deps.logger.info("requestCrawl sent", { crawler: url, hostname: this.deps.hostname });
       return true;
     } catch (err) {

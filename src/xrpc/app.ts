@@ -1,4 +1,5 @@
 // buildXrpcApp: the Elysia app with the request pipeline of spec 00 §4 in front of the XRPC route table.
+import { forwardedForNote } from "../operator/server-notes.ts";
 import { Elysia } from "elysia";
 import type { LexiconDoc } from "@atproto/lexicon";
 import type { AppContext } from "../context.ts";
@@ -53,6 +54,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
   const baseHeaders = securityHeaders(config);
   const states = new WeakMap<Request, RequestState>();
   const subscribeRepos = createSubscribeReposHandler(ctx);
+  const noteForwardedFor = forwardedForNote(ctx.db, config.trustProxy, ctx.services.clock);
 
   /** The single request log line (09 §5): method, path without query, status, duration, request id. */
   const logOnce = (state: RequestState, status: number) => {
@@ -109,6 +111,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         try {
           if (request.url.length - url.origin.length > MAX_URL_BYTES) throw invalidRequest("URL too long");
           state.ip = clientIp(server?.requestIP(request)?.address, request.headers.get("x-forwarded-for"), config.trustProxy);
+          noteForwardedFor(request.headers.get("x-forwarded-for"));
           // 10 §1.5: a request bound for proxying counts against the per-account limiter instead (src/xrpc/proxy.ts)
           state.proxyBound = isProxyBound(state.path, request.headers, localNsids, config.proxy);
           const rl = state.proxyBound ? undefined : await limiter.consume("global", state.ip);

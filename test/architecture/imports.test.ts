@@ -27,6 +27,8 @@ export const LAYERS: Record<string, number> = {
   "src/admin": 4,
   // composition root: builds the services and the migration list
   "src/services": 5, "src/migrations": 5,
+  // operator tools over the whole data set (doctor, backup/restore, keys rewrap) and the notes the server keeps for them
+  "src/operator": 5,
   // the HTTP boundary: route table, handlers, and the context they receive
   "src/context": 6, "src/xrpc": 6, "src/api": 6,
   "src/server": 7,

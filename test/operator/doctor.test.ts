@@ -115,3 +115,41 @@ test("the PLC directory stopped → a `plc` fail entry and exit 1 (the rest stil
     if (plc.proc.exitCode === null) plc.proc.kill("SIGTERM");
   }
 });
+
+test("X-Forwarded-For arriving while TRUST_PROXY=0 → a trust-proxy warning with the fix", async () => {
+  const before = parse((await doctor(healthy, ["--offline"])).stdout).find((c) => c.id === "trust-proxy")!;
+  expect(before.status).toBe("ok");
+  await fetch(`${healthy.url}/xrpc/_health`, { headers: { "x-forwarded-for": "203.0.113.7" } });
+  const res = await fetch(`${healthy.url}/xrpc/com.atproto.server.describeServer`, { headers: { "x-forwarded-for": "203.0.113.7" } });
+  expect(res.status).toBe(200);
+  await waitFor(async () => parse((await doctor(healthy, ["--offline"])).stdout).find((c) => c.id === "trust-proxy")!.status === "warn", 10_000, "the note");
+  const entry = parse((await doctor(healthy, ["--offline"])).stdout).find((c) => c.id === "trust-proxy")!;
+  expect(entry.message).toContain("while TRUST_PROXY=0");
+  expect(entry.hint).toContain("TRUST_PROXY");
+});
+
+test("crawlers: a relay that acknowledged requestCrawl → ok; CRAWLERS naming a dead relay → warn", async () => {
+  let crawled = 0;
+  const relay = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => (new URL(req.url).pathname === "/xrpc/com.atproto.sync.requestCrawl" ? (crawled++, new Response("{}")) : new Response("", { status: 404 })) });
+  const crawlers = `http://127.0.0.1:${relay.port}`;
+  const pds = await startPds({ RATE_LIMITS_ENABLED: "false", CRAWLERS: crawlers });
+  try {
+    await waitFor(async () => crawled > 0, 10_000, "requestCrawl");
+    await waitFor(async () => parse((await doctor(pds, [], { CRAWLERS: crawlers })).stdout).find((c) => c.id === "crawlers")!.status === "ok", 10_000, "the crawler note");
+    const entry = parse((await doctor(pds, [], { CRAWLERS: crawlers })).stdout).find((c) => c.id === "crawlers")!;
+    expect(entry.message).toStartWith("relays notified at ");
+    const dead = await doctor(pds, [], { CRAWLERS: "http://127.0.0.1:9" });
+    // the note is per data set: a different CRAWLERS value is judged by the same record, so only emptiness differs
+    expect(parse(dead.stdout).find((c) => c.id === "crawlers")!.status).toBe("ok");
+  } finally {
+    await pds.stop();
+    relay.stop(true);
+  }
+  const fresh = await startPds({ RATE_LIMITS_ENABLED: "false", CRAWLERS: "http://127.0.0.1:9" });
+  try {
+    const entry = parse((await doctor(fresh, [], { CRAWLERS: "http://127.0.0.1:9" })).stdout).find((c) => c.id === "crawlers")!;
+    expect(entry).toMatchObject({ status: "warn", message: "no successful requestCrawl recorded" });
+  } finally {
+    await fresh.stop();
+  }
+});
