@@ -39,6 +39,7 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
   const { exit } = useApp();
   const size = useTerminalSize();
   const [session, setSession] = useState<SavedSession | undefined>(() => api.session());
+  const loggedIn = useRef(Boolean(session));
   const [index, setIndex] = useState(0);
   const [help, setHelp] = useState(false);
   const [capture, setCapture] = useState(false);
@@ -58,9 +59,11 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
       status: setStatus,
       fail(err) {
         const shown = describeError(err);
-        // A refused refresh removes the saved session (as in the CLI): sign in again here.
-        if (!api.session()) {
-          addLog(`✘ ${shown.line} — log in again`, "err");
+        // A refused refresh removes the saved session (as in the CLI): sign in again here. Calls
+        // still in flight fail the same way afterwards; only the first one is logged.
+        if (loggedIn.current && !api.session()) {
+          loggedIn.current = false;
+          addLog(`✘ ${shown.line}: log in again`, "err");
           setSession(undefined);
         }
         return shown;
@@ -105,13 +108,20 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
   return (
     <ColourContext.Provider value={colour}>
       <UiContext.Provider value={ui}>
-        <Static items={log}>{(l) => <T key={l.id} tone={l.tone}>{l.line}</T>}</Static>
+        <Static items={log}>
+          {(l) => (
+            <T key={l.id} tone={l.tone} wrap>
+              {l.line}
+            </T>
+          )}
+        </Static>
         {small ? (
           <T tone="err" wrap>{`Terminal too small: ${size.columns}×${size.rows}; ofpds tui needs at least ${MIN_COLUMNS}×${MIN_ROWS}. Enlarge the window (the screen comes back), or press Ctrl-C to quit.`}</T>
         ) : !session ? (
           <Login
             onLoggedIn={(s) => {
               addLog(`✔ Logged in to ${api.server} as ${s.handle} (session saved for the CLI too)`, "ok");
+              loggedIn.current = true;
               setSession(s);
             }}
           />

@@ -186,3 +186,15 @@ test("typed-handle confirmation: a wrong handle or Esc cancels with nothing run;
   expect(typedMatches(" alice.example.org ", "alice.example.org")).toBe(true);
   expect(typedMatches("alice.example.or", "alice.example.org")).toBe(false);
 });
+
+test("a saved session the server refuses (refresh refused): the entry is removed and the login form comes back, naming the error", async () => {
+  const stale = dirs();
+  new SessionStore(stale).set(env.url, { did: env.admin.did, handle: "admin.test", accessJwt: "not-a-jwt", refreshJwt: "not-a-jwt-either" });
+  const t = renderTui(env.url, stale);
+  mounted.push(t);
+  const frame = await t.until("Handle, email or DID");
+  expect(frame).toContain(`✘ Your session for ${env.url} has expired or was revoked`);
+  expect(frame).toMatch(/\((InvalidToken|ExpiredToken)\): log in again/);
+  expect(frame.match(/log in again/g)?.length).toBe(1);
+  expect(new SessionStore(stale).get(env.url)).toBeUndefined();
+});
