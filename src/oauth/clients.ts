@@ -17,6 +17,17 @@ export interface OAuthClient {
   clientName?: string;
 }
 
+// the @atproto/oauth-types predicates throw on some malformed inputs (e.g. other schemes): those are simply not client ids
+const safely = (f: (id: string) => boolean) => (id: string): boolean => {
+  try {
+    return f(id);
+  } catch {
+    return false;
+  }
+};
+const isLoopback = safely(isOAuthClientIdLoopback);
+const isDiscoverable = safely(isOAuthClientIdDiscoverable);
+
 export class ClientResolver {
   private readonly cache = new TtlLruCache<string, { client?: OAuthClient; error?: OAuthError }>(1000, CACHE_OK_MS);
 
@@ -24,7 +35,7 @@ export class ClientResolver {
 
   async resolve(clientId: string): Promise<OAuthClient> {
     if (typeof clientId !== "string" || clientId === "") throw invalidClientMetadata("Invalid client ID");
-    if (isOAuthClientIdLoopback(clientId)) {
+    if (isLoopback(clientId)) {
       if (!this.deps.loopbackAllowed) throw invalidClientMetadata("Loopback clients are not allowed");
       let meta: ReturnType<typeof atprotoLoopbackClientMetadata>;
       try {
@@ -34,7 +45,7 @@ export class ClientResolver {
       }
       return { clientId, loopback: true, redirectUris: [...meta.redirect_uris], scopes: new Set(meta.scope.split(" ")), clientName: "Development client" };
     }
-    if (!isOAuthClientIdDiscoverable(clientId)) throw invalidClientMetadata("Invalid client ID");
+    if (!isDiscoverable(clientId)) throw invalidClientMetadata("Invalid client ID");
     const hit = this.cache.get(clientId);
     if (hit) {
       if (hit.client) return hit.client;

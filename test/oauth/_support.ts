@@ -14,6 +14,14 @@ export const pkce = () => {
   return { verifier, challenge: b64sha(verifier) };
 };
 
+/** How far the tests moved the server's --dev clock: proofs are dated by the server's time, as a client learns it. */
+const clock = { offsetMs: 0 };
+export function advance(e: Env, ms: number): void {
+  e.pds.advanceClock(ms);
+  clock.offsetMs += ms;
+}
+export const serverNowS = () => Math.floor((Date.now() + clock.offsetMs) / 1000);
+
 export interface ProofOpts { nonce?: string; ath?: string; jti?: string; iat?: number; htu?: string }
 
 /** A DPoP key with its own nonce memory, as a client library keeps one. */
@@ -26,7 +34,7 @@ export class Dpop {
   }
   proof(htm: string, htu: string, o: ProofOpts = {}): Promise<string> {
     const nonce = o.nonce ?? this.nonce;
-    return new SignJWT({ jti: o.jti ?? randomBytes(12).toString("base64url"), htm, htu: o.htu ?? htu, iat: o.iat ?? Math.floor(Date.now() / 1000), ...(nonce ? { nonce } : {}), ...(o.ath ? { ath: o.ath } : {}) })
+    return new SignJWT({ jti: o.jti ?? randomBytes(12).toString("base64url"), htm, htu: o.htu ?? htu, iat: o.iat ?? serverNowS(), ...(nonce ? { nonce } : {}), ...(o.ath ? { ath: o.ath } : {}) })
       .setProtectedHeader({ typ: "dpop+jwt", alg: "ES256", jwk: this.jwk })
       .sign(this.privateKey);
   }
@@ -75,7 +83,7 @@ export async function xrpcDpop(e: Env, nsid: string, token: string, dpop: Dpop |
 }
 
 /** A PAR with the loopback client and valid defaults; `over` replaces or (with undefined) removes parameters. */
-export async function par(e: Env, dpop: Dpop, over: Record<string, string | undefined> = {}, o: ProofOpts & { raw?: boolean } = {}) {
+export async function par(e: Env, dpop: Dpop, over: Record<string, string | undefined> = {}, o: ProofOpts & { raw?: boolean; header?: string } = {}) {
   const p = pkce();
   const form: Record<string, string> = {};
   const all: Record<string, string | undefined> = { client_id: loopbackClientId(), response_type: "code", redirect_uri: REDIRECT, scope: SCOPE, state: "st-" + randomBytes(6).toString("hex"), code_challenge: p.challenge, code_challenge_method: "S256", ...over };
