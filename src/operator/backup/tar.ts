@@ -1,5 +1,5 @@
 // A minimal streaming tar.gz (POSIX ustar + pax `path` records) writer and reader: regular files only, no new dependency.
-import { createReadStream, createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, openSync, type WriteStream } from "node:fs";
 import { dirname, join, normalize, sep } from "node:path";
 import { createGunzip, createGzip, type Gzip } from "node:zlib";
 import { once } from "node:events";
@@ -36,7 +36,8 @@ export class TarGzWriter {
   private readonly closed: Promise<void>;
 
   constructor(path: string) {
-    this.file = createWriteStream(path, { mode: 0o600, flags: "wx" });
+    // opened synchronously, so an existing file (or a missing directory) is an error here, not a late stream event
+    this.file = createWriteStream("", { fd: openSync(path, "wx", 0o600) });
     this.gzip = createGzip();
     this.gzip.pipe(this.file);
     this.closed = new Promise((resolve, reject) => {
@@ -44,6 +45,8 @@ export class TarGzWriter {
       this.file.on("error", reject);
       this.gzip.on("error", reject);
     });
+    // observed by finish(); an aborted archive's errors are not news
+    this.closed.catch(() => {});
   }
 
   private async write(chunk: Buffer | Uint8Array): Promise<void> {
@@ -156,7 +159,10 @@ export async function extractTarGz(archive: string, dir: string): Promise<Map<st
             paxPath = undefined;
             const path = join(dir, name);
             mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-            state = { kind: "body", name, left: size, pad, size, out: createWriteStream(path, { mode: 0o600, flags: "wx" }), hasher: new Bun.CryptoHasher("sha256") };
+            const out = createWriteStream("", { fd: openSync(path, "wx", 0o600) });
+            // a write error surfaces at the entry's close below; without a listener it would crash the process
+            out.on("error", () => {});
+            state = { kind: "body", name, left: size, pad, size, out, hasher: new Bun.CryptoHasher("sha256") };
           } else {
             throw new ArchiveFormatError(`unsupported entry type ${JSON.stringify(type)} for ${rawName}`);
           }
