@@ -1,6 +1,7 @@
 // `ofpds doctor` against real servers: a healthy dev server (exit 0, the documented array), the PLC directory
 // stopped (a `fail` entry, exit 1), --offline (no network check), a wrong key-encryption secret (fail, exit 1).
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { chmodSync } from "node:fs";
 import { freePort, runCli, spawnOfpds, tempDirs, waitFor } from "../_support/process.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 
@@ -151,5 +152,28 @@ test("crawlers: a relay that acknowledged requestCrawl → ok; CRAWLERS naming a
     expect(entry).toMatchObject({ status: "warn", message: "no successful requestCrawl recorded" });
   } finally {
     await fresh.stop();
+  }
+});
+
+test("local warnings: a group-readable data dir, the bootstrap key file and settings, a fresh backup turns the backup check ok", async () => {
+  const pds = await startPds({ RATE_LIMITS_ENABLED: "false", BOOTSTRAP_ADMIN_EMAIL: "root@example.org", BOOTSTRAP_ADMIN_HANDLE: "admin", BOOTSTRAP_ADMIN_PASSWORD: "Admin-password-123" });
+  try {
+    const first = parse((await doctor(pds, ["--offline"])).stdout);
+    expect(first.find((c) => c.id === "bootstrap")).toMatchObject({ status: "warn", message: `still present: ${pds.dataDir}/bootstrap-admin-rotation-key.txt` });
+    const withSettings = parse((await doctor(pds, ["--offline"], { BOOTSTRAP_ADMIN_EMAIL: "root@example.org", BOOTSTRAP_ADMIN_HANDLE: "admin", BOOTSTRAP_ADMIN_PASSWORD: "Admin-password-123" })).stdout);
+    expect(withSettings.find((c) => c.id === "bootstrap")!.message).toContain("BOOTSTRAP_ADMIN_* settings");
+    expect(first.find((c) => c.id === "backup")!.status).toBe("warn");
+
+    chmodSync(pds.dataDir, 0o750);
+    const loose = parse((await doctor(pds, ["--offline"])).stdout).find((c) => c.id === "data-dir")!;
+    expect(loose).toMatchObject({ status: "warn", hint: `chmod 700 ${pds.dataDir}` });
+    chmodSync(pds.dataDir, 0o700);
+
+    expect((await runCli(["backup", "create", "--dev", "--data-dir", pds.dataDir, "--json"])).code).toBe(0);
+    const after = parse((await doctor(pds, ["--offline"])).stdout);
+    expect(after.find((c) => c.id === "backup")!.status).toBe("ok");
+    expect(after.find((c) => c.id === "data-dir")!.status).toBe("ok");
+  } finally {
+    await pds.stop();
   }
 });
