@@ -167,7 +167,7 @@ export interface Services {
   emailFlows: EmailFlowService;
   selfDeletion: SelfDeletionService;
   plcSignatures: PlcSignatureService;
-  /** the OAuth authorization server (11): keys, DPoP, clients, PAR requests, tokens; routes in src/oauth/http.ts */
+  /** the OAuth authorization server (11): keys, DPoP, clients, PAR requests, tokens; routes in src/xrpc/oauth-routes.ts */
   oauth: OAuthServer;
   // services: added by each domain
 }

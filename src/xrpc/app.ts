@@ -20,7 +20,7 @@ import { SDK_PATH, sdkResponse } from "./sdk-asset.ts";
 import { DEV_JOBS_PATH, devRunJobResponse } from "../jobs/dev-trigger.ts";
 import { atprotoDidResponse } from "../account/handles.ts";
 import { createSubscribeReposHandler, SUBSCRIBE_REPOS_PATH } from "../api/com/atproto/sync/subscribeRepos.ts";
-import { oauthRoutes } from "../oauth/http.ts";
+import { oauthRoutes } from "./oauth-routes.ts";
 
 /** spec 10 §8 item 6, byte for byte */
 const ROBOTS_TXT = "User-agent: *\nAllow: /";

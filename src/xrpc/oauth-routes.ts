@@ -3,10 +3,10 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Elysia } from "elysia";
 import type { AppContext } from "../context.ts";
 import { DomainError } from "../errors.ts";
-import { httpStatusOf } from "../xrpc/errors.ts";
-import { OAuthError, invalidRequest } from "./errors.ts";
-import { consentPage, errorPage, signInPage, STYLE_CSS, STYLE_PATH } from "./page.ts";
-import type { StoredRequest } from "./requests.ts";
+import { httpStatusOf } from "./errors.ts";
+import { OAuthError, invalidRequest } from "../oauth/errors.ts";
+import { consentPage, errorPage, signInPage, STYLE_CSS, STYLE_PATH } from "../oauth/page.ts";
+import type { StoredRequest } from "../oauth/requests.ts";
 
 const MAX_BODY = 64 * 1024;
 const EXPIRED = "This sign-in link has expired; return to the app and try again";
