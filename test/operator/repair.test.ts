@@ -14,6 +14,8 @@ const dir = tempDirs("ofpds-repair-");
 let dataDir: string;
 let pds: RunningPds | undefined;
 let alice: User;
+let bob: User;
+let community: string;
 let plcPort: string;
 
 const sql = <T = any>(q: string, ...args: unknown[]): T[] => {
@@ -43,6 +45,9 @@ beforeAll(async () => {
   const up = await fetch(`${pds.url}/xrpc/com.atproto.repo.uploadBlob`, { method: "POST", headers: { "content-type": "image/png", authorization: `Bearer ${alice.token}` }, body: crypto.getRandomValues(new Uint8Array(3000)) });
   const ref = (await up.json()).blob;
   await ok(xrpc(pds.url, "com.atproto.repo.createRecord", { token: alice.token, body: { repo: alice.did, collection: "app.bsky.feed.post", record: { $type: "app.bsky.feed.post", text: "img", createdAt: new Date().toISOString(), embed: { $type: "app.bsky.embed.images", images: [{ alt: "", image: ref }] } } } }));
+  bob = await registerApproved(pds.url, admin, "bob");
+  community = (await ok(xrpc(pds.url, "net.openfederation.community.create", { token: alice.token, body: { handle: "garden", didMethod: "plc", joinPolicy: "open" } }))).did;
+  await ok(xrpc(pds.url, "net.openfederation.community.join", { token: bob.token, body: { did: community } }));
 });
 afterAll(async () => {
   await pds?.stop();
@@ -100,4 +105,27 @@ test("a lost records index and blob references are rebuilt from the blocks; the 
   } finally {
     await restarted.stop();
   }
+});
+
+test("a community's lost members and roles projections are rebuilt from its repo", async () => {
+  const projection = () => ({
+    members: sql("SELECT * FROM community_members WHERE community_did = ? ORDER BY member_did", community),
+    roles: sql("SELECT * FROM community_roles WHERE community_did = ? ORDER BY rkey", community),
+    records: sql("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey", community),
+  });
+  const before = projection();
+  expect(before.members.map((m: any) => m.member_did).sort()).toEqual([alice.did, bob.did].sort());
+  expect(before.roles.length).toBeGreaterThanOrEqual(3);
+  const rw = new Sqlite(join(dataDir, "ofpds.sqlite"));
+  rw.query("DELETE FROM community_members WHERE community_did = ?").run(community);
+  rw.query("DELETE FROM community_roles WHERE community_did = ?").run(community);
+  rw.query("DELETE FROM records WHERE did = ?").run(community);
+  rw.close();
+  const r = await reindex(community);
+  expect(r.code).toBe(0);
+  const after = projection();
+  expect(after.records).toEqual(before.records);
+  const strip = (rows: any[]) => rows.map(({ joined_at, updated_at, created_at, ...rest }) => rest);
+  expect(strip(after.members)).toEqual(strip(before.members));
+  expect(strip(after.roles)).toEqual(strip(before.roles));
 });
