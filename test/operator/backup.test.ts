@@ -64,6 +64,8 @@ let manifest: any;
 let backupRoots: Array<{ did: string; commit_cid: string; rev: string }>;
 let blob: { cid: string; bytes: Uint8Array };
 let restoredDir: string;
+let community: string;
+let snapshotFiles: string[];
 
 beforeAll(async () => {
   pds = await startPds(adminEnv(), { dataDir: join(dir(), "data") });
@@ -76,6 +78,12 @@ beforeAll(async () => {
   const ref = (await up.json()).blob;
   await ok(xrpc(pds.url, "com.atproto.repo.createRecord", { token: alice.token, body: { repo: alice.did, collection: "app.bsky.feed.post", record: { $type: "app.bsky.feed.post", text: "with image", createdAt: new Date().toISOString(), embed: { $type: "app.bsky.embed.images", images: [{ alt: "", image: ref }] } } } }));
   blob = { cid: ref.ref.$link, bytes };
+  // a community with a finished export snapshot under <DATA_DIR>/exports
+  community = (await ok(xrpc(pds.url, "net.openfederation.community.create", { token: alice.token, body: { handle: "garden", didMethod: "plc" } }))).did;
+  await ok(xrpc(pds.url, "net.openfederation.admin.createExportSchedule", { token: admin, body: { communityDid: community, interval: "daily" } }));
+  for (let i = 0; i < 2; i++) expect((await fetch(`${pds.url}/_dev/jobs/export-scheduler`, { method: "POST" })).status).toBe(200);
+  snapshotFiles = readdirSync(join(pds.dataDir, "exports", community)).filter((n) => n.endsWith(".car"));
+  expect(snapshotFiles.length).toBe(1);
 });
 afterAll(async () => {
   await pds?.stop();
@@ -126,7 +134,11 @@ describe("backup create while writes run, restore into a fresh data dir", () => 
     expect((db.query("SELECT MAX(seq) AS s FROM repo_events").get() as any).s).toBe(manifest.firehoseSeq);
     backupRoots = db.query("SELECT did, commit_cid, rev FROM repo_roots ORDER BY did").all() as any;
     db.close();
-    expect(backupRoots.length).toBe(3);
+    expect(backupRoots.length).toBe(4);
+    for (const f of snapshotFiles) {
+      const entry = manifest.files.find((m: any) => m.path === `exports/${community}/${f}`);
+      expect(entry?.sha256).toBe(sha256(join(pds.dataDir, "exports", community, f)));
+    }
     expect(paths.some((p: string) => p.startsWith("blobs/") && p.endsWith(blob.cid))).toBe(true);
     expect(paths).toContain("plc/plc.sqlite");
     expect(paths).toContain("secrets/secrets.json");
@@ -161,13 +173,14 @@ describe("backup create while writes run, restore into a fresh data dir", () => 
         const verified = await verifyRepoCar(car, root.did, await plcSigningKey(restored.plcUrl, root.did));
         expect(verified.commit.rev).toBe(root.rev);
       }
+      for (const f of snapshotFiles) expect(sha256(join(restoredDir, "exports", community, f))).toBe(sha256(join(pds.dataDir, "exports", community, f)));
       const got = await fetch(`${restored.url}/xrpc/com.atproto.sync.getBlob?did=${alice.did}&cid=${blob.cid}`);
       expect(got.status).toBe(200);
       expect(Buffer.from(await got.arrayBuffer()).equals(Buffer.from(blob.bytes))).toBe(true);
 
       const fh = new FirehoseClient(restored.url, manifest.firehoseSeq);
       await fh.opened;
-      const syncs = (await fh.until((f) => f.filter((x) => x.t === "#sync").length >= 3)).filter((x) => x.t === "#sync");
+      const syncs = (await fh.until((f) => f.filter((x) => x.t === "#sync").length >= 4)).filter((x) => x.t === "#sync");
       expect(syncs.map((s) => s.body.did).sort()).toEqual(backupRoots.map((r) => r.did).sort());
       for (const s of syncs) expect(s.body.seq).toBeGreaterThan(manifest.firehoseSeq);
       const session = await ok(xrpc(restored.url, "com.atproto.server.createSession", { body: { identifier: "alice", password: "Pw-alice-2026-long" } }));
@@ -182,7 +195,7 @@ describe("backup create while writes run, restore into a fresh data dir", () => 
     const again = await startPds(adminEnv(), { dataDir: restoredDir });
     await again.stop();
     const db = new Sqlite(join(restoredDir, "ofpds.sqlite"), { readonly: true });
-    expect((db.query("SELECT count(*) AS n FROM repo_events WHERE type = '#sync' AND seq > ?").get(manifest.firehoseSeq) as any).n).toBe(3);
+    expect((db.query("SELECT count(*) AS n FROM repo_events WHERE type = '#sync' AND seq > ?").get(manifest.firehoseSeq) as any).n).toBe(4);
     expect(db.query("SELECT value FROM server_meta WHERE key = 'restore_pending'").all()).toEqual([]);
     db.close();
   });
@@ -280,7 +293,7 @@ describe("refused restores change nothing", () => {
       const db = new Sqlite(join(restoredDir, "ofpds.sqlite"), { readonly: true });
       const syncs = db.query("SELECT seq FROM repo_events WHERE seq > ? ORDER BY seq").all(manifest.firehoseSeq) as Array<{ seq: number }>;
       db.close();
-      expect(syncs.length).toBe(3);
+      expect(syncs.length).toBe(4);
       expect(syncs[0]!.seq).toBe(oldMax + 1);
     } finally {
       await again.stop();
