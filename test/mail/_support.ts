@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { simpleParser, type ParsedMail } from "mailparser";
+import { waitFor } from "../_support/process.ts";
 
 export interface Mail {
   to: string;
@@ -17,6 +18,11 @@ async function parse(raw: string): Promise<Mail> {
   const m = await simpleParser(raw);
   const to = Array.isArray(m.to) ? m.to[0]!.text : (m.to?.text ?? "");
   return { to, from: m.from?.text ?? "", subject: m.subject ?? "", text: m.text ?? "", headers: m.headers, raw };
+}
+
+/** Waits until the server's stderr (read asynchronously) contains `text`. */
+export async function logged(pds: { logs(): string }, text: string | RegExp): Promise<void> {
+  await waitFor(async () => (typeof text === "string" ? pds.logs().includes(text) : text.test(pds.logs())), 5_000, `log output ${text}`);
 }
 
 /** The token a mail carries (XXXXX-XXXXX of A-Z2-7). */

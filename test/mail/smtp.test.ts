@@ -2,6 +2,7 @@
 // their tokens work once, no .eml is written; the per-account limits answer 429; a refusing server → 502 and no token.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { approvedUser, call, ok, startEnv, type Env } from "../account/_support.ts";
+import { waitFor } from "../_support/process.ts";
 import { emlFiles, smtpSink, tokenIn, type Mail } from "./_support.ts";
 
 const S = "com.atproto.server";
@@ -88,7 +89,10 @@ describe("a failing SMTP server", () => {
       const r = await call(env.url, `${S}.requestEmailConfirmation`, { token: u.accessJwt, body: {} });
       expect([r.status, r.body]).toEqual([502, { error: "UpstreamFailure", message: "Could not send email" }]);
       expect(env.sql<{ n: number }>("SELECT count(*) AS n FROM email_tokens WHERE did = ?", u.did)[0]!.n).toBe(0);
-      expect(env.pds.logs()).toContain("example.org");
+      // stderr is read asynchronously: wait for the line rather than racing the pipe
+      await waitFor(async () => env.pds.logs().includes('"mail not sent"'), 5_000, "the mail-failure log line");
+      const line = env.pds.logs().split("\n").find((l) => l.includes('"mail not sent"'))!;
+      expect(JSON.parse(line)).toMatchObject({ level: "warn", purpose: "confirm_email", domain: "example.org" });
       expect(env.pds.logs()).not.toContain(u.email as string);
     } finally {
       await env.stop();
