@@ -62,6 +62,7 @@ export default defineCommand({
     if (r.movedAside) out.info(`The previous data directory is now ${r.movedAside}`);
     if (r.restoredConfig) out.info(`The archived config file is at ${r.restoredConfig}: compare it with your config before starting`);
     for (const s of r.restoredSecrets) out.info(`Restored secret file: ${s}`);
+    if (!r.keySecretChecked) out.warn("No KEY_ENCRYPTION_SECRET is set and the archive holds none: before `ofpds serve`, set the secret of the installation this backup was taken from, or the server refuses to start (78)");
     out.info("Next: ofpds serve (its first start sends #sync for every active repo and notifies the crawlers)");
   },
 });

@@ -66,6 +66,7 @@ let blob: { cid: string; bytes: Uint8Array };
 let restoredDir: string;
 let community: string;
 let snapshotFiles: string[];
+let plainArchive: string;
 
 beforeAll(async () => {
   pds = await startPds(adminEnv(), { dataDir: join(dir(), "data") });
@@ -109,7 +110,7 @@ describe("backup create while writes run, restore into a fresh data dir", () => 
     archive = out.archive;
     expect(archive).toMatch(/ofpds-backup-\d{8}T\d{6}Z\.tar\.gz$/);
     expect(statSync(archive).mode & 0o777).toBe(0o600);
-    const plainArchive = JSON.parse(plain.stdout).archive;
+    plainArchive = JSON.parse(plain.stdout).archive;
     expect(plainArchive.startsWith(join(pds.dataDir, "backups") + "/")).toBe(true);
     expect(statSync(plainArchive).mode & 0o777).toBe(0o600);
 
@@ -274,6 +275,20 @@ describe("refused restores change nothing", () => {
     mkdirSync(target, { mode: 0o700 });
     expect((await restore(repack(x), target)).code).toBe(1);
     expect(readdirSync(target)).toEqual([]);
+  });
+
+  test("an archive without secrets: a wrong KEY_ENCRYPTION_SECRET → 78 KeySecretMismatch (nothing touched); none known → restored with a warning", async () => {
+    const target = join(dir(), "nosecrets");
+    const wrong = await runCli(["backup", "restore", plainArchive, "--dev", "--data-dir", target, "--json", "--confirm", "localhost"], { env: { KEY_ENCRYPTION_SECRET: "k".repeat(48) } });
+    expect(wrong.code).toBe(78);
+    expect(JSON.parse(wrong.stderr)).toMatchObject({ error: "KeySecretMismatch", exitCode: 78 });
+    expect(existsSync(target)).toBe(false);
+    expect(siblings(target)).toEqual([]);
+    const unknown = await restore(plainArchive, target);
+    expect(unknown.code).toBe(0);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ keySecretChecked: false, restoredSecrets: [] });
+    expect(unknown.stderr).toContain("No KEY_ENCRYPTION_SECRET is set");
+    expect(existsSync(join(target, "secrets.json"))).toBe(false);
   });
 
   test("--force moves the old data dir aside and the firehose resumes above everything the old one issued", async () => {

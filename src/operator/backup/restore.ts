@@ -45,6 +45,8 @@ export interface RestoreResult {
   /** where archived secret files and the config were put for the operator to review */
   restoredConfig: string | undefined;
   restoredSecrets: string[];
+  /** false when no KEY_ENCRYPTION_SECRET was known to check the restored keys against */
+  keySecretChecked: boolean;
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
@@ -235,6 +237,7 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
       files: manifest.files.length,
       restoredConfig: restoredConfig?.replace(newDir, dataDir),
       restoredSecrets: restoredSecrets.map((p) => p.replace(newDir, dataDir)),
+      keySecretChecked: Boolean(secret),
     };
   } finally {
     newLock?.release();
