@@ -11,6 +11,7 @@ import { generateSecret } from "../src/config/dev-secrets.ts";
 import { defaultConfigPath } from "../src/config/raw.ts";
 import { acquireDataDirLock } from "../src/db/lock.ts";
 import { isAcceptablePassword, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName } from "../src/account/rules.ts";
+import { mailboxAddress, mailConfig } from "../src/config/mail.ts";
 
 interface InitAnswers {
   hostname: string;
@@ -25,6 +26,10 @@ interface InitAnswers {
   databaseUrlFile: string | undefined;
   /** proxy to Bluesky's AppView, chat and report services (10 §9) */
   blueskyServices: boolean;
+  /** the mailer (10 §5.1): a file holding SMTP_URL (or the URL typed at the prompt, written to secrets/smtp_url) and EMAIL_FROM */
+  smtpUrlFile?: string | undefined;
+  smtpUrl?: string | undefined;
+  emailFrom?: string | undefined;
 }
 
 /** 10 §9: the values `ofpds init` offers for service proxying (docs/proxy.md). */
@@ -49,7 +54,24 @@ function checkAnswers(a: InitAnswers): string[] {
   if (!isAcceptablePassword(a.adminPassword)) problems.push(`the admin password must be 10-128 characters: ${MSG.password}`);
   if (a.databaseUrlFile) problems.push("--database-url-file: PostgreSQL is not supported yet; leave it out to use the embedded SQLite database");
   if (!/^https?:\/\//.test(a.plcUrl)) problems.push(`--plc-url must be an http(s) URL (got "${a.plcUrl}")`);
+  problems.push(...mailerProblems(a));
   return problems;
+}
+
+/** --smtp-url-file and --email-from come together and pass the server's own mailer rules (never echoing the URL). */
+function mailerProblems(a: InitAnswers): string[] {
+  if (!a.smtpUrlFile && !a.smtpUrl) return a.emailFrom ? ["--email-from needs --smtp-url-file (the SMTP server to send through)"] : [];
+  let url = a.smtpUrl;
+  if (a.smtpUrlFile) {
+    try {
+      url = readFileSync(a.smtpUrlFile, "utf8").trim();
+    } catch {
+      return [`Cannot read --smtp-url-file ${a.smtpUrlFile}`];
+    }
+  }
+  const reader = { problems: [] as string[], str: (n: string) => (n === "EMAIL_FROM" ? a.emailFrom : undefined) };
+  mailConfig(reader, url, false, a.hostname);
+  return reader.problems.map((p) => p.replace("EMAIL_FROM is required when SMTP_URL is set", "--email-from is required with an SMTP URL"));
 }
 
 /** The server's own name rules (reserved names such as `admin` are allowed for the first admin, 08 §3). */
@@ -89,6 +111,15 @@ async function askInteractively(args: Record<string, any>, defaults: { dataDir: 
   const inviteRequired = must(await p.confirm({ message: "Require an invite code to register?", initialValue: args["invite-required"] ?? true }));
   const approvalRequired = must(await p.confirm({ message: "Require admin approval of new accounts?", initialValue: args["approval-required"] ?? true }));
   const blueskyServices = must(await p.confirm({ message: "Proxy to Bluesky's AppView, chat and moderation services (api.bsky.app, api.bsky.chat, mod.bsky.app)?", initialValue: args["bluesky-services"] ?? true }));
+  // the mailer (10 §5.1): without one, email confirmation, password reset and PLC signing answer 501
+  let smtpUrl: string | undefined;
+  let emailFrom: string | undefined = args["email-from"];
+  if (!args["smtp-url-file"] && must(await p.confirm({ message: "Send email (confirmation, password reset, account moves) through an SMTP server?", initialValue: false }))) {
+    smtpUrl = must(await p.password({ message: "SMTP URL (smtp://user:pass@host:587 or smtps://user:pass@host:465, credentials URL-encoded)", validate: (v) => (/^smtps?:\/\/[^/\s]+/.test(v ?? "") ? undefined : "Enter smtp://… or smtps://…") }));
+  }
+  if (smtpUrl || args["smtp-url-file"]) {
+    emailFrom ??= must(await p.text({ message: "Sender address (EMAIL_FROM)", placeholder: `"Example PDS" <noreply@${hostname}>`, validate: (v) => (mailboxAddress(v ?? "") ? undefined : "Enter an address like noreply@pds.example.org") }));
+  }
   p.outro("Writing configuration");
   return {
     hostname: hostname.toLowerCase(),
@@ -102,6 +133,9 @@ async function askInteractively(args: Record<string, any>, defaults: { dataDir: 
     approvalRequired,
     databaseUrlFile: args["database-url-file"],
     blueskyServices,
+    smtpUrlFile: args["smtp-url-file"],
+    smtpUrl,
+    emailFrom,
   };
 }
 
@@ -121,6 +155,8 @@ function fromFlags(args: Record<string, any>, defaults: { dataDir: string }): In
     approvalRequired: args["approval-required"] !== false,
     databaseUrlFile: args["database-url-file"],
     blueskyServices: args["bluesky-services"] !== false,
+    smtpUrlFile: args["smtp-url-file"],
+    emailFrom: args["email-from"],
   };
 }
 
@@ -176,6 +212,10 @@ function writeLocked(a: InitAnswers, configPath: string, secretsDir: string, fil
     ...files,
   };
   if (a.databaseUrlFile) settings.database_url_file = resolve(a.databaseUrlFile);
+  // SMTP_URL is a secret: referenced as a file (the operator's, or the one written here from the prompt), never inline
+  if (a.smtpUrl) writeSecretFile(join(secretsDir, "smtp_url"), a.smtpUrl);
+  if (a.smtpUrlFile || a.smtpUrl) settings.smtp_url_file = a.smtpUrlFile ? resolve(a.smtpUrlFile) : join(secretsDir, "smtp_url");
+  if (a.emailFrom) settings.email_from = a.emailFrom;
   const body = ["# ofpds configuration, written by `ofpds init`. Keys are the environment names in lower case.", ...Object.entries(settings).map(([k, v]) => `${k} = ${toml(v)}`)].join("\n") + "\n";
   mkdirSync(dirname(configPath), { recursive: true, mode: 0o700 });
   writeFileSync(configPath, body, { mode: 0o600 });
@@ -205,6 +245,8 @@ export default defineCommand({
     "invite-required": { type: "boolean", description: "Require invites (--no-invite-required for open registration)" },
     "approval-required": { type: "boolean", description: "Require approval (--no-approval-required to skip it)" },
     "bluesky-services": { type: "boolean", description: "Proxy to Bluesky's AppView, chat and report services (--no-bluesky-services to leave them unset)" },
+    "smtp-url-file": { type: "string", description: "File holding the SMTP_URL (smtp://user:pass@host:587 or smtps://…); default: no mailer" },
+    "email-from": { type: "string", description: "Sender of the server's mails (EMAIL_FROM), required with --smtp-url-file" },
     force: { type: "boolean", description: "Overwrite an existing config file" },
   },
   async run({ args }) {
