@@ -2,10 +2,11 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import { Box, Static, useApp, useInput } from "ink";
 import { Help } from "./components/help.tsx";
+import { Palette, type PaletteEntry } from "./components/palette.tsx";
 import { Login } from "./components/login.tsx";
 import { describeError } from "./lib/errors.ts";
 import type { TuiApi } from "./lib/api.ts";
-import { SHELL_KEYS, type KeyHelp } from "./lib/keys.ts";
+import { SHELL_KEYS, useGatedInput, type KeyHelp } from "./lib/keys.ts";
 import { MIN_COLUMNS, MIN_ROWS, tooSmall, useTerminalSize } from "./lib/size.ts";
 import { ColourContext, T, type Tone } from "./lib/theme.tsx";
 import { realTicker, type Ticker } from "./lib/ticker.ts";
@@ -42,9 +43,12 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
   const loggedIn = useRef(Boolean(session));
   const [index, setIndex] = useState(0);
   const [help, setHelp] = useState(false);
+  const [palette, setPalette] = useState(false);
+  const [action, setAction] = useState<{ key: string; n: number }>();
   const [capture, setCapture] = useState(false);
   const [status, setStatus] = useState("");
   const nextId = useRef(0);
+  const actionSeq = useRef(0);
   const [log, setLog] = useState<LogLine[]>(() => notices.map((line) => ({ id: nextId.current++, line: `! ${line}`, tone: "warn" })));
 
   const addLog = useCallback((line: string, tone?: Tone) => setLog((l) => [...l, { id: nextId.current++, line, tone }]), []);
@@ -70,9 +74,11 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
       },
       keysEnabled: !help && !capture && !small,
       setCapture,
+      action,
+      clearAction: () => setAction(undefined),
       bodyRows: size.rows - CHROME_ROWS,
     }),
-    [api, ticker, addLog, help, capture, small, size.rows],
+    [api, ticker, addLog, help, capture, small, size.rows, action],
   );
 
   // Ctrl-C always quits, whatever has the keys.
@@ -80,13 +86,17 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
     if (key.ctrl && input === "c") exit();
   });
 
-  useInput(
+  useGatedInput(
     (input, key) => {
       if (help) {
-        if (key.escape || input === "?") setHelp(false);
+        if (key.ctrl && input === "k") {
+          setHelp(false);
+          setPalette(true);
+        } else if (key.escape || input === "?") setHelp(false);
         else if (input === "q") exit();
         return;
       }
+      if (key.ctrl && input === "k") return setPalette(true);
       if (input === "?") return setHelp(true);
       if (input === "q") return exit();
       if (key.tab) return go(index + (key.shift ? screens.length - 1 : 1));
@@ -94,7 +104,7 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
       if (byKey >= 0) return go(byKey);
       if (/^[4-7]$/.test(input)) setStatus(`Screen ${input} is not in this version; screens: ${screens.map((s) => `${s.key} ${s.title}`).join(", ")}`);
     },
-    { isActive: Boolean(session) && !capture && !small },
+    Boolean(session) && !capture && !small,
   );
 
   function go(i: number) {
@@ -104,6 +114,20 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
 
   const shellKeys: KeyHelp = [[`1–${screens.length}, Tab / Shift-Tab`, `switch screen (${screens.map((s) => s.title).join(", ")})`], ...SHELL_KEYS.slice(1)];
   const Current = screen.Component;
+  const paletteEntries: PaletteEntry[] = [
+    ...screens.map((s, i) => ({ label: `Go to ${s.title} (${s.key})`, run: () => go(i) })),
+    ...screens.flatMap((s, i) =>
+      (s.actions ?? []).map((a) => ({
+        label: `${s.title}: ${a.label} (${a.key})`,
+        run: () => {
+          if (i !== index) go(i);
+          setAction({ key: a.key, n: ++actionSeq.current });
+        },
+      })),
+    ),
+    { label: "Help (?)", run: () => setHelp(true) },
+    { label: "Quit (q)", run: () => exit() },
+  ];
 
   return (
     <ColourContext.Provider value={colour}>
@@ -132,9 +156,14 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
               {screens.map((s, i) => (i === index ? `[${s.key} ${s.title}]` : ` ${s.key} ${s.title} `)).join(" ")}
             </T>
             <Box flexDirection="column" maxHeight={size.rows - CHROME_ROWS} overflow="hidden">
-              {help ? <Help sections={[{ title: "Everywhere", keys: shellKeys }, { title: screen.title, keys: screen.keys }]} /> : <Current />}
+              {help && <Help sections={[{ title: "Everywhere", keys: shellKeys }, { title: screen.title, keys: screen.keys }]} />}
+              {palette && <Palette entries={paletteEntries} rows={size.rows - CHROME_ROWS} onClose={() => setPalette(false)} />}
+              {/* Hidden, not unmounted, under an overlay: the screen keeps its rows, selection and open form. */}
+              <Box flexDirection="column" display={help || palette ? "none" : "flex"}>
+                <Current />
+              </Box>
             </Box>
-            <T tone="dim">{status || `${screen.title} · ? help · q quit`}</T>
+            <T tone="dim">{capture ? `${screen.title} · Esc cancels · Ctrl-C quits` : status || `${screen.title} · ? help · Ctrl-K palette · q quit`}</T>
           </Box>
         )}
       </UiContext.Provider>

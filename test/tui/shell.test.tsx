@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Text } from "ink";
 import { render } from "ink-testing-library";
 import { ConfirmTyped, typedMatches } from "../../tui/components/confirm-typed.tsx";
+import { filterEntries } from "../../tui/components/palette.tsx";
 import { UiContext, type Ui } from "../../tui/lib/ui.tsx";
 import { call, ok, register, startEnv, type Env } from "../account/_support.ts";
 import { tempDirs, waitFor } from "../_support/process.ts";
@@ -197,4 +198,61 @@ test("a saved session the server refuses (refresh refused): the entry is removed
   expect(frame).toMatch(/\((InvalidToken|ExpiredToken)\): log in again/);
   expect(frame.match(/log in again/g)?.length).toBe(1);
   expect(new SessionStore(stale).get(env.url)).toBeUndefined();
+});
+
+test("command palette: Ctrl-K, typing filters screens and actions fuzzily, Enter runs the entry (switching screens), Esc closes", async () => {
+  const t = tui();
+  await t.until("Pending approval:");
+  t.press("\x0b"); // Ctrl-K
+  const all = await t.until("Command palette");
+  expect(all).toContain("Go to Approvals (2)");
+  expect(all).toContain("Invites: Create an invite (c)");
+  t.press("g", "o", "a", "p");
+  await t.until("› goap");
+  expect(t.frame()).toContain("› Go to Approvals (2)");
+  expect(t.frame()).not.toContain("Go to Invites");
+  t.press(KEY.enter);
+  await t.until("[2 Approvals]");
+  await t.until("Approvals —");
+
+  // An action on another screen: switches there and runs it (the invite form opens).
+  t.press("\x0b");
+  await t.until("Command palette");
+  for (const k of "crinv") t.press(k);
+  await t.until("› Invites: Create an invite (c)");
+  t.press(KEY.enter);
+  await t.until("› Max uses: 1");
+  expect(t.frame()).toContain("[3 Invites]");
+  t.press(KEY.escape);
+  await t.untilGone(/Max uses/);
+  await t.until("Invites · ? help"); // the shell has the keys again
+
+  t.press("\x0b");
+  await t.until("Command palette");
+  t.press("z", "z", "z");
+  await t.until("(nothing matches)");
+  t.press(KEY.escape);
+  await t.untilGone(/Command palette/);
+  expect(t.frame()).toContain("Invites —");
+  expect(filterEntries([{ label: "Go to Invites (3)", run() {} }, { label: "Invites: Create an invite (c)", run() {} }], "inv").map((e) => e.label)).toEqual(["Invites: Create an invite (c)", "Go to Invites (3)"]);
+});
+
+test("an overlay hides the screen without unmounting it: the selection survives the help overlay", async () => {
+  const x = await register(env);
+  const t = tui();
+  await t.until("Pending approval:");
+  t.press("2");
+  await t.until(x.handle);
+  while (!new RegExp(`›\\[ \\] +${x.handle.replace(/\./g, "\\.")}`).test(t.frame())) {
+    const before = t.frame();
+    t.press("j");
+    await waitFor(async () => t.frame() !== before, 5_000, "the cursor to move");
+  }
+  t.press(" ");
+  await t.until("1 selected");
+  t.press("?");
+  await t.until("Help — keys");
+  t.press(KEY.escape);
+  await t.until("1 selected");
+  expect(t.frame()).toMatch(new RegExp(`›\\[x\\] +${x.handle.replace(/\./g, "\\.")}`));
 });

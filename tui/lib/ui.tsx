@@ -1,5 +1,7 @@
 // What the shell gives every screen: the API, the ticker, the action log, inline-error reporting and the key gate.
-import { createContext, useContext } from "react";
+import { createContext, useContext, useEffect, useRef } from "react";
+import type { Key } from "ink";
+import { TEXT_KEY } from "./keys.ts";
 import type { TuiApi } from "./api.ts";
 import type { ShownError } from "./errors.ts";
 import type { Ticker } from "./ticker.ts";
@@ -18,6 +20,9 @@ export interface Ui {
   keysEnabled: boolean;
   /** Set by a mounted prompt or form: screen and shell keys are off meanwhile. */
   setCapture(on: boolean): void;
+  /** A palette action for the current screen, waiting to run (n distinguishes repeats). */
+  action?: { key: string; n: number };
+  clearAction(): void;
   /** Rows the current screen may use (the terminal minus header and status line). */
   bodyRows: number;
 }
@@ -28,4 +33,17 @@ export function useUi(): Ui {
   const ui = useContext(UiContext);
   if (!ui) throw new Error("useUi outside the TUI shell");
   return ui;
+}
+
+/** Runs the screen's key handler for a palette action addressed to it (on mount, after a switch, too). */
+export function useScreenAction(onKey: (input: string, key: Key) => void): void {
+  const ui = useUi();
+  const handler = useRef(onKey);
+  handler.current = onKey;
+  useEffect(() => {
+    if (!ui.action) return;
+    const { key } = ui.action;
+    ui.clearAction();
+    handler.current(key, TEXT_KEY);
+  }, [ui.action?.n]); // eslint-disable-line react-hooks/exhaustive-deps
 }

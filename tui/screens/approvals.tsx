@@ -1,14 +1,14 @@
 // Screen 2, Approvals: the pending-registration queue, oldest first; approve (a), reject with a reason (x), select (Space), approve selected (A).
 import { useState } from "react";
-import { Box, useInput } from "ink";
+import { Box, type Key } from "ink";
 import { ErrorLine } from "../components/error-line.tsx";
 import { Form } from "../components/form.tsx";
 import type { ShownError } from "../lib/errors.ts";
-import { LIST_KEYS, moveRow, pageKey } from "../lib/keys.ts";
+import { LIST_KEYS, moveRow, pageKey, useGatedInput } from "../lib/keys.ts";
 import { cells, shortTime, windowed } from "../lib/columns.ts";
 import { T } from "../lib/theme.tsx";
 import { useRefState } from "../lib/ref-state.ts";
-import { useUi } from "../lib/ui.tsx";
+import { useScreenAction, useUi } from "../lib/ui.tsx";
 import { usePaged } from "../lib/use-paged.ts";
 import type { Output } from "../../src/lexicon-types/index.ts";
 import type { ScreenDef } from "./types.ts";
@@ -70,8 +70,7 @@ function Approvals() {
     setBusy(false);
   }
 
-  useInput(
-    (input, key) => {
+  const onKey = (input: string, key: Key) => {
       if (getBusy() || rejecting) return;
       const row = getRow();
       const current = list.items[Math.min(row, list.items.length - 1)];
@@ -97,9 +96,9 @@ function Approvals() {
         const chosen = list.items.filter((u) => selected.has(u.did));
         return void approve(chosen.length ? chosen : [current]);
       }
-    },
-    { isActive: ui.keysEnabled },
-  );
+    };
+  useGatedInput(onKey, ui.keysEnabled);
+  useScreenAction(onKey);
 
   // Rows left for the list once the title, the detail/error lines and an open form are drawn.
   const shown = windowed(list.items, row, ui.bodyRows - (rejecting ? 9 : 6));
@@ -139,5 +138,6 @@ export const approvalsScreen: ScreenDef = {
   key: "2",
   title: "Approvals",
   keys: [...LIST_KEYS, ["a", "approve the registration"], ["x", "reject (asks a reason)"], ["Space", "select"], ["A", "approve the selected (or the current one)"]],
+  actions: [{ label: "Approve the current registration", key: "a" }, { label: "Reject the current registration", key: "x" }, { label: "Approve the selected registrations", key: "A" }, { label: "Refresh", key: "r" }],
   Component: Approvals,
 };

@@ -1,10 +1,11 @@
 // Screen 1, Dashboard: getConfig stats, the pending-approval count and the last 10 audit entries; refreshed every 10 s.
 import { useCallback, useEffect, useState } from "react";
-import { Box, useInput } from "ink";
+import { Box, type Key } from "ink";
 import { ErrorLine } from "../components/error-line.tsx";
 import { describeError, type ShownError } from "../lib/errors.ts";
+import { useGatedInput } from "../lib/keys.ts";
 import { T } from "../lib/theme.tsx";
-import { useUi } from "../lib/ui.tsx";
+import { useScreenAction, useUi } from "../lib/ui.tsx";
 import { cells, shortTime } from "../lib/columns.ts";
 import type { Output } from "../../src/lexicon-types/index.ts";
 import type { ScreenDef } from "./types.ts";
@@ -49,12 +50,11 @@ function Dashboard() {
     return ui.ticker.every(DASHBOARD_REFRESH_MS, () => void load());
   }, [load]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  useInput(
-    (input) => {
+  const onKey = (input: string, _key: Key) => {
       if (input === "r") void load();
-    },
-    { isActive: ui.keysEnabled },
-  );
+    };
+  useGatedInput(onKey, ui.keysEnabled);
+  useScreenAction(onKey);
 
   const auditRows = Math.max(0, Math.min(10, ui.bodyRows - 9));
   return (
@@ -85,4 +85,4 @@ function Dashboard() {
   );
 }
 
-export const dashboardScreen: ScreenDef = { key: "1", title: "Dashboard", keys: [["r", "refresh now (also every 10 s)"]], Component: Dashboard };
+export const dashboardScreen: ScreenDef = { key: "1", title: "Dashboard", keys: [["r", "refresh now (also every 10 s)"]], actions: [{ label: "Refresh", key: "r" }], Component: Dashboard };

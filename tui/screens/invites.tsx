@@ -1,15 +1,15 @@
 // Screen 3, Invites: list with a status filter (f), create (c: max uses, expiry, bound email, note), revoke (R, y/N).
 import { useState } from "react";
-import { Box, useInput } from "ink";
+import { Box, type Key } from "ink";
 import { ConfirmYesNo } from "../components/confirm-yes-no.tsx";
 import { ErrorLine } from "../components/error-line.tsx";
 import { Form } from "../components/form.tsx";
 import type { ShownError } from "../lib/errors.ts";
-import { LIST_KEYS, moveRow, pageKey } from "../lib/keys.ts";
+import { LIST_KEYS, moveRow, pageKey, useGatedInput } from "../lib/keys.ts";
 import { cells, shortTime, windowed } from "../lib/columns.ts";
 import { T } from "../lib/theme.tsx";
 import { useRefState } from "../lib/ref-state.ts";
-import { useUi } from "../lib/ui.tsx";
+import { useScreenAction, useUi } from "../lib/ui.tsx";
 import { usePaged } from "../lib/use-paged.ts";
 import type { Output } from "../../src/lexicon-types/index.ts";
 import type { RequestBody } from "../../cmd/_shared/client.ts";
@@ -104,8 +104,7 @@ function Invites() {
     setBusy(false);
   }
 
-  useInput(
-    (input, key) => {
+  const onKey = (input: string, key: Key) => {
       if (getBusy() || getMode() !== "list") return;
       const row = getRow();
       const current = list.items[Math.min(row, list.items.length - 1)];
@@ -123,9 +122,9 @@ function Invites() {
       }
       if (input === "c") return setMode("create");
       if (input === "R" && current) return setMode("revoke");
-    },
-    { isActive: ui.keysEnabled },
-  );
+    };
+  useGatedInput(onKey, ui.keysEnabled);
+  useScreenAction(onKey);
 
   // Rows left for the list once the title, the detail/error lines and an open form are drawn.
   const shown = windowed(list.items, row, ui.bodyRows - (mode === "create" ? 12 : 5));
@@ -174,5 +173,6 @@ export const invitesScreen: ScreenDef = {
   key: "3",
   title: "Invites",
   keys: [...LIST_KEYS, ["f", "cycle the status filter"], ["c", "create an invite"], ["R", "revoke the invite (y/N)"]],
+  actions: [{ label: "Create an invite", key: "c" }, { label: "Revoke the current invite", key: "R" }, { label: "Cycle the status filter", key: "f" }, { label: "Refresh", key: "r" }],
   Component: Invites,
 };

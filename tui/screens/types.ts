@@ -7,5 +7,7 @@ export interface ScreenDef {
   key: string;
   title: string;
   keys: KeyHelp;
+  /** what the command palette offers on this screen: each runs the screen's handler for `key` */
+  actions?: Array<{ label: string; key: string }>;
   Component: ComponentType;
 }
