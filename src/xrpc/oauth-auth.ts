@@ -35,6 +35,9 @@ const toXrpc = (err: unknown): never => {
   throw err;
 };
 
+/** The caller authenticated with an OAuth access token (its `sid` is prefixed by oauthAuthenticate). */
+export const isOAuthCaller = (auth: AuthResult): boolean => auth.kind === "account" && auth.sid.startsWith("oauth:");
+
 /** True when the Authorization header carries an OAuth access token (DPoP scheme). */
 export const isDpopAuthorization = (req: Request): boolean => /^DPoP\s/i.test(req.headers.get("authorization") ?? "");
 

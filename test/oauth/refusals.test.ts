@@ -271,7 +271,10 @@ describe("OAuth tokens on XRPC", () => {
     const write = await xrpcDpop(e, "com.atproto.repo.createRecord", only.tokens.access_token, only.dpop, { body: post(u.did, "no") });
     expect([write.status, write.body.error, write.body.message]).toEqual([403, "ScopeMissingError", 'Missing required scope "transition:generic"']);
     expect(e.sql("SELECT count(*) AS n FROM records WHERE did = ? AND collection = 'app.bsky.feed.post'", u.did)[0]).toEqual({ n: 0 });
-    expect((await xrpcDpop(e, "com.atproto.server.getSession", only.tokens.access_token, only.dpop)).status).toBe(200);
+    const me = await xrpcDpop(e, "com.atproto.server.getSession", only.tokens.access_token, only.dpop);
+    expect([me.status, me.body.did, me.body.email, me.body.emailConfirmed]).toEqual([200, u.did, undefined, undefined]);
+    const adminMe = await xrpcDpop(e, "com.atproto.server.getSession", admin.tokens.access_token, admin.dpop);
+    expect([adminMe.status, adminMe.body.email, adminMe.body.roles]).toEqual([200, undefined, []]);
   });
 
   test("revocation: /oauth/revoke ends the session at once; disabling the account revokes its OAuth sessions", async () => {
