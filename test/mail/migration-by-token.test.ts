@@ -1,7 +1,8 @@
 // The standard migration sequence (10 acceptance checks), scripted with @atproto/api between two `serve --dev`
 // instances sharing one `ofpds plc`: getServiceAuth → createAccount → importRepo → preferences →
 // requestPlcOperationSignature / signPlcOperation on the old server (token from its .eml) → submitPlcOperation /
-// activateAccount on the new one → deactivateAccount on the old one; the repo verifies on the new server.
+// activateAccount on the new one → deactivateAccount on the old one; the repo verifies on the new server, and the old
+// account then deletes itself by mailed token without tombstoning the DID that now names the new server.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { AtpAgent } from "@atproto/api";
 import { call, invite, ok, PASSWORD, startEnv, uniq, type Env } from "../account/_support.ts";
@@ -75,4 +76,13 @@ test("an account leaves A with a PLC operation A signed after a mailed token, an
   expect(await verifiedRepoRecords(B.url, plcUrl, did)).toEqual(onA);
   expect((await newAgent.app.bsky.actor.getPreferences()).data.preferences).toEqual(prefs);
   await newAgent.com.atproto.repo.createRecord({ repo: did, collection: "app.example.note", record: { text: "written on B" } });
+
+  // --- the deactivated account on A deletes itself by mailed token: its DID names B now, so no tombstone is queued
+  const beforeDelete = emlFiles(A.pds.dataDir);
+  await oldAgent.com.atproto.server.requestAccountDelete();
+  const [deleteMail] = await newEml(A.pds.dataDir, beforeDelete);
+  await oldAgent.com.atproto.server.deleteAccount({ did, password: PASSWORD, token: tokenIn(deleteMail!) });
+  expect(A.sql("SELECT count(*) AS n FROM accounts WHERE did = ?", did)[0].n).toBe(0);
+  expect(A.sql("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", did)[0].n).toBe(0);
+  expect((await (await fetch(`${plcUrl}/${did}/log/last`)).json()).type).toBe("plc_operation");
 }, 60_000);

@@ -71,6 +71,8 @@ describe("deleting one's own account by mailed token", () => {
     expect(events.map((ev) => (dagCbor.decode(ev.body) as { status?: string }).status)).toEqual(["deleted"]);
     const audit = e.sql<{ actor_did: string; meta: string }>("SELECT actor_did, meta FROM audit_log WHERE action = 'account.delete' AND target_did = ?", u.did);
     expect(audit.map((a) => [a.actor_did, JSON.parse(a.meta).bySelf])).toEqual([[u.did, true]]);
+    // the DID document still names this server: its tombstone is queued (02 §4)
+    expect(n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", u.did)).toBe(1);
     // the token died with the account
     const again = await del({ did: u.did, password: PASSWORD, token });
     expect([again.status, again.body.error]).toEqual([401, "Unauthorized"]);
