@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { verifyRepoCar } from "@atproto/repo";
-import { runCli, tempDirs } from "../_support/process.ts";
+import { runCli, runOnTty, tempDirs } from "../_support/process.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { ok, plcSigningKey, xrpc } from "../e2e/_xrpc.ts";
 import { adminEnv, adminToken, createPost, registerApproved, type User } from "../firehose/_support.ts";
@@ -289,6 +289,17 @@ describe("refused restores change nothing", () => {
     expect(JSON.parse(unknown.stdout)).toMatchObject({ keySecretChecked: false, restoredSecrets: [] });
     expect(unknown.stderr).toContain("No KEY_ENCRYPTION_SECRET is set");
     expect(existsSync(join(target, "secrets.json"))).toBe(false);
+  });
+
+  test("on a terminal the hostname is typed: a wrong one → exit 2 with nothing touched, the right one restores", async () => {
+    const target = join(dir(), "tty", "data");
+    const args = ["backup", "restore", archive, "--dev", "--data-dir", target];
+    const wrong = await runOnTty(args, "Type the hostname", "pds.example.org\r");
+    expect(wrong.code).toBe(2);
+    expect(existsSync(target)).toBe(false);
+    const right = await runOnTty(args, "Type the hostname", "localhost\r");
+    expect(right.code).toBe(0);
+    expect(existsSync(join(target, "ofpds.sqlite"))).toBe(true);
   });
 
   test("--force moves the old data dir aside and the firehose resumes above everything the old one issued", async () => {

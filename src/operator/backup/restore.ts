@@ -158,6 +158,7 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
     if (nonEmpty(dataDir) && !input.force) {
       throw new RestoreError(`the data directory ${dataDir} is not empty; nothing was changed\nStop the server and pass --force to move it aside to ${dataDir}.before-restore-<timestamp>`, "DataDirNotEmpty");
     }
+    mkdirSync(dirname(dataDir), { recursive: true, mode: 0o700 });
     mkdirSync(extractDir, { recursive: false, mode: 0o700 });
     let entries: Map<string, { size: number; sha256: string }>;
     try {
