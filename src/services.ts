@@ -299,6 +299,7 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const accountExports = new AccountExportService({ db, accounts: accountServices.accounts, repo, audit: accountServices.audit, holderExports, memberships: (did) => membershipsOf(communities, did), preferences: (did, full) => accountServices.preferences.stored(did, full), now });
   const proxy = buildProxyService({ config, fetchPolicy, plcDocument: (did) => plc.getDocument(did), localRecord: (did, c, rkey) => repo.getRecord(did, c, rkey)?.value, signingKeypair: (did) => identity.signingKeypair(did), now, logger: logger.child({ component: "proxy" }) });
   const oauth = await buildOAuthServer({ config, db, keys, fetchPolicy, audit, login: accountServices.login, accounts: accountServices.accounts, now });
+  jobs.add({ name: "oauth-sweep", intervalMs: 3_600_000, run: () => oauth.sweep() });
   const mailDeps = { db, audit, tokens: emailTokens, mail: tokenMailer, limitsEnabled: config.rateLimits.enabled, now };
   const emailFlows = new EmailFlowService({ ...mailDeps, accounts: accountServices.accounts, sessions: accountServices.sessions });
   const selfDeletion = new SelfDeletionService({ ...mailDeps, accounts: accountServices.accounts, lockout: new Lockout(db, now), deletion: accountDeletion });

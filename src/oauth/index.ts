@@ -10,7 +10,7 @@ import { ClientResolver } from "./clients.ts";
 import { DpopVerifier } from "./dpop.ts";
 import { loadOAuthKeys, type OAuthKeys } from "./keys.ts";
 import { AuthorizationRequests } from "./requests.ts";
-import { OAuthTokens } from "./tokens.ts";
+import { OAuthTokens, sweepOAuth } from "./tokens.ts";
 
 export interface OAuthServer {
   issuer: string;
@@ -22,6 +22,8 @@ export interface OAuthServer {
   login: Pick<LoginService, "verifyForOAuth">;
   account: (did: string) => AccountRow | undefined;
   handleOf: (row: AccountRow) => string;
+  /** the hourly job's body (11 §10) */
+  sweep: () => Promise<void>;
 }
 
 export async function buildOAuthServer(deps: {
@@ -36,7 +38,7 @@ export async function buildOAuthServer(deps: {
   const clients = new ClientResolver({ fetchPolicy: deps.fetchPolicy, dev: config.dev, loopbackAllowed: true });
   const account = (did: string) => deps.accounts.getRow(did);
   return {
-    issuer, keys, dpop, clients, login: deps.login, account, handleOf: (row) => deps.accounts.handleOf(row),
+    issuer, keys, dpop, clients, login: deps.login, account, handleOf: (row) => deps.accounts.handleOf(row), sweep: () => sweepOAuth(db, now()),
     requests: new AuthorizationRequests({ db, clients, audit, issuer, now }),
     tokens: new OAuthTokens({ db, keys, clients, audit, issuer, serviceDid: config.serviceDid, account, now }),
   };

@@ -1,6 +1,6 @@
 // The token endpoint, refresh rotation, revocation and OAuth access-token verification (11 §6, §8, §9.1).
 import { randomBytes } from "node:crypto";
-import { and, eq, isNull, or } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import type { Database, Tx } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
@@ -9,7 +9,7 @@ import type { OAuthKeys } from "./keys.ts";
 import type { ClientResolver } from "./clients.ts";
 import { invalidGrant, invalidOAuthToken, invalidRequest, OAuthError } from "./errors.ts";
 import { sha256b64, type RequestParams } from "./requests.ts";
-import { oauthRequests, oauthSessions } from "./schema.ts";
+import { oauthCodeChallenges, oauthRequests, oauthSessions } from "./schema.ts";
 
 export const ACCESS_TTL_MS = 15 * 60_000;
 const REFRESH_TTL_MS = 14 * 24 * 3_600_000;
@@ -180,6 +180,17 @@ export class OAuthTokens {
     if (!account || account.status === "creating") throw invalidOAuthToken("Invalid token");
     return { did: sub, sid, scope, status: account.status };
   }
+}
+
+const KEEP_ENDED_MS = 7 * 24 * 3_600_000;
+
+/** The hourly sweep (11 §10): expired requests and challenges, and sessions revoked or expired more than 7 days ago. */
+export async function sweepOAuth(db: Database, nowMs: number): Promise<void> {
+  await db.transaction((tx) => {
+    tx.orm.delete(oauthRequests).where(lt(oauthRequests.expiresAt, nowMs)).run();
+    tx.orm.delete(oauthCodeChallenges).where(lt(oauthCodeChallenges.expiresAt, nowMs)).run();
+    tx.orm.delete(oauthSessions).where(or(and(isNotNull(oauthSessions.revokedAt), lt(oauthSessions.revokedAt, nowMs - KEEP_ENDED_MS)), lt(oauthSessions.expiresAt, nowMs - KEEP_ENDED_MS))).run();
+  });
 }
 
 /** Every OAuth session of an account is revoked with its other sessions (11 §9.2, by "system"). */

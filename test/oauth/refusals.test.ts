@@ -159,6 +159,24 @@ describe("the page", () => {
   });
 });
 
+describe("lockout shared with createSession", () => {
+  test("five wrong passwords on the page → the sixth, even correct, is locked there and in createSession", async () => {
+    const u = await approvedUser(e);
+    const d = await Dpop.create();
+    const { res } = await par(e, d);
+    const flow = await pageFlow(e, loopbackClientId(), res.body.request_uri, { identifier: u.name, password: "wrong-password-1" }, null);
+    expect(flow.signed.status).toBe(401);
+    const attempt = (password: string) => fetch(flow.url, { method: "POST", redirect: "manual", headers: { cookie: flow.cookie, "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" }, body: new URLSearchParams({ csrf: flow.csrf, step: "signin", identifier: u.name, password }).toString() });
+    for (let i = 2; i <= 5; i++) expect((await attempt(`wrong-password-${i}`)).status).toBe(401);
+    const locked = await attempt("Correct-horse-9");
+    expect(locked.status).toBe(429);
+    expect(await locked.text()).toContain("Too many failed login attempts; try again later");
+    const cs = await call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: "Correct-horse-9" } });
+    expect([cs.status, cs.body.error]).toEqual([429, "AccountLocked"]);
+    expect(e.sql("SELECT did FROM oauth_request WHERE id = ?", res.body.request_uri.split(":").pop())[0]).toEqual({ did: null });
+  });
+});
+
 describe("token endpoint", () => {
   async function codeFor(u: { name: string }) {
     const dpop = await Dpop.create();
@@ -294,5 +312,20 @@ describe("OAuth tokens on XRPC", () => {
     const ref = await asPost(e, "/oauth/token", { grant_type: "refresh_token", refresh_token: b.tokens.refresh_token, client_id: b.clientId }, b.dpop);
     expect([ref.status, ref.body.error, ref.body.error_description]).toEqual([400, "invalid_grant", "Session revoked"]);
     expect(e.sql("SELECT revoked_by FROM oauth_session WHERE did = ? ORDER BY created_at", u.did)).toEqual([{ revoked_by: "client" }, { revoked_by: "system" }]);
+  });
+});
+
+describe("the hourly sweep (run through the --dev trigger)", () => {
+  test("expired requests and challenges go, sessions revoked more than 7 days ago go, live sessions stay", async () => {
+    const d = await Dpop.create();
+    await par(e, d);
+    const live = count("oauth_session WHERE revoked_at IS NULL");
+    expect(count("oauth_session WHERE revoked_at IS NOT NULL")).toBeGreaterThan(0);
+    expect(count("oauth_request")).toBeGreaterThan(0);
+    advance(e, 8 * 24 * 3_600_000);
+    const run = await fetch(`${e.url}/_dev/jobs/oauth-sweep`, { method: "POST" });
+    expect(run.status).toBe(200);
+    expect([count("oauth_request"), count("oauth_code_challenge"), count("oauth_session WHERE revoked_at IS NOT NULL")]).toEqual([0, 0, 0]);
+    expect(count("oauth_session WHERE revoked_at IS NULL")).toBe(live);
   });
 });
