@@ -53,6 +53,8 @@ export function loadTables(db: SqliteDatabase, dir: string, tables: string[]): R
   db.exec("PRAGMA foreign_keys = OFF");
   db.transaction(() => {
     for (const table of tables) {
+      // the dump is the table's whole content at that schema version (a migration that seeded rows must not collide)
+      db.exec(`DELETE FROM ${quote(table)}`);
       const text = readFileSync(join(dir, `${table}.jsonl`), "utf8");
       let n = 0;
       const stmts = new Map<string, ReturnType<SqliteDatabase["query"]>>();
