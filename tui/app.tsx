@@ -1,5 +1,5 @@
 // The TUI shell: login gate, screen navigation, help overlay, action log above the live region, status line, size guard.
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Box, Static, useApp, useInput } from "ink";
 import { Help } from "./components/help.tsx";
 import { Palette, type PaletteEntry } from "./components/palette.tsx";
@@ -42,6 +42,8 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
   const [session, setSession] = useState<SavedSession | undefined>(() => api.session());
   const loggedIn = useRef(Boolean(session));
   const [index, setIndex] = useState(0);
+  /** the signed-in account's PDS roles; null when the server did not say (then nothing is disabled) */
+  const [roles, setRoles] = useState<string[] | null>();
   const [help, setHelp] = useState(false);
   const [palette, setPalette] = useState(false);
   const [action, setAction] = useState<{ key: string; n: number }>();
@@ -53,6 +55,11 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
 
   const addLog = useCallback((line: string, tone?: Tone) => setLog((l) => [...l, { id: nextId.current++, line, tone }]), []);
   const small = tooSmall(size);
+  const disabledWhy = (s: ScreenDef): string | undefined => {
+    if (!roles || !s.roles || s.roles.some((r) => roles.includes(r))) return undefined;
+    const staff = roles.filter((r) => r !== "user");
+    return `${s.title} needs the ${s.roles.join(" or ")} role; ${session?.handle ?? "this account"} has ${staff.length ? `only ${staff.join(", ")}` : "no staff role"}.`;
+  };
   const screen = screens[index] ?? screens[0]!;
 
   const ui: Ui = useMemo(
@@ -80,6 +87,34 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
     }),
     [api, ticker, addLog, help, capture, small, size.rows, action],
   );
+
+  // Which screens this account may use: getSession's roles, read once per login.
+  useEffect(() => {
+    if (!session) return;
+    setRoles(undefined);
+    let live = true;
+    api
+      .query("com.atproto.server.getSession")
+      .then((s) => {
+        if (!live) return;
+        const have = (s as { roles?: string[] }).roles ?? null;
+        setRoles(have);
+        // Start on the first screen the account may use.
+        if (have) {
+          const first = screens.findIndex((sc) => !sc.roles || sc.roles.some((r) => have.includes(r)));
+          if (first > 0) setIndex((i) => (i === 0 ? first : i));
+        }
+      })
+      .catch((err) => {
+        if (!live) return;
+        const shown = ui.fail(err);
+        if (api.session()) addLog(`✘ Could not read this account's roles (every screen stays enabled): ${shown.line}`, "err");
+        setRoles(null);
+      });
+    return () => {
+      live = false;
+    };
+  }, [session?.did]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Ctrl-C always quits, whatever has the keys.
   useInput((input, key) => {
@@ -117,7 +152,7 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
   const paletteEntries: PaletteEntry[] = [
     ...screens.map((s, i) => ({ label: `Go to ${s.title} (${s.key})`, run: () => go(i) })),
     ...screens.flatMap((s, i) =>
-      (s.actions ?? []).map((a) => ({
+      (disabledWhy(s) ? [] : s.actions ?? []).map((a) => ({
         label: `${s.title}: ${a.label} (${a.key})`,
         run: () => {
           if (i !== index) go(i);
@@ -153,14 +188,19 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
           <Box flexDirection="column" width={size.columns}>
             <T tone="title">{`ofpds tui · ${api.server} · ${session.handle}`}</T>
             <T>
-              {screens.map((s, i) => (i === index ? `[${s.key} ${s.title}]` : ` ${s.key} ${s.title} `)).join(" ")}
+              {screens
+                .map((s, i) => {
+                  const label = `${s.key} ${s.title}${disabledWhy(s) ? " (no access)" : ""}`;
+                  return i === index ? `[${label}]` : ` ${label} `;
+                })
+                .join(" ")}
             </T>
             <Box flexDirection="column" maxHeight={size.rows - CHROME_ROWS} overflow="hidden">
               {help && <Help sections={[{ title: "Everywhere", keys: shellKeys }, { title: screen.title, keys: screen.keys }]} />}
               {palette && <Palette entries={paletteEntries} rows={size.rows - CHROME_ROWS} onClose={() => setPalette(false)} />}
               {/* Hidden, not unmounted, under an overlay: the screen keeps its rows, selection and open form. */}
               <Box flexDirection="column" display={help || palette ? "none" : "flex"}>
-                <Current />
+                {roles === undefined ? <T tone="dim">loading…</T> : disabledWhy(screen) ? <T tone="warn" wrap>{`✘ ${disabledWhy(screen)}`}</T> : <Current />}
               </Box>
             </Box>
             <T tone="dim">{capture ? `${screen.title} · Esc cancels · Ctrl-C quits` : status || `${screen.title} · ? help · Ctrl-K palette · q quit`}</T>

@@ -6,7 +6,7 @@ import { render } from "ink-testing-library";
 import { ConfirmTyped, typedMatches } from "../../tui/components/confirm-typed.tsx";
 import { filterEntries } from "../../tui/components/palette.tsx";
 import { UiContext, type Ui } from "../../tui/lib/ui.tsx";
-import { call, ok, register, startEnv, type Env } from "../account/_support.ts";
+import { approvedUser, call, ok, register, startEnv, type Env } from "../account/_support.ts";
 import { tempDirs, waitFor } from "../_support/process.ts";
 import { SessionStore } from "../../cmd/_shared/session-store.ts";
 import { KEY, renderTui } from "./_render.tsx";
@@ -255,4 +255,43 @@ test("an overlay hides the screen without unmounting it: the selection survives 
   t.press(KEY.escape);
   await t.until("1 selected");
   expect(t.frame()).toMatch(new RegExp(`›\\[x\\] +${x.handle.replace(/\./g, "\\.")}`));
+});
+
+test("roles: a screen the account lacks the role for is shown disabled with the reason and calls nothing; a moderator starts on Approvals", async () => {
+  const mod = await approvedUser(env);
+  await ok(call(env.url, "net.openfederation.account.updateRoles", { token: env.admin.accessJwt, body: { did: mod.did, addRoles: ["moderator"] } }));
+  const modHome = dirs();
+  new SessionStore(modHome).set(env.url, { did: mod.did, handle: `${mod.name}.test`, accessJwt: mod.accessJwt, refreshJwt: mod.refreshJwt });
+  const t = renderTui(env.url, modHome);
+  mounted.push(t);
+  const first = await t.until("Approvals —");
+  expect(first).toContain("1 Dashboard (no access)");
+  expect(first).toContain("[2 Approvals]");
+  expect(first).not.toContain("Invites (no access)");
+  t.press("1");
+  const dash = await t.until("✘ Dashboard needs the admin or auditor role");
+  expect(dash).toContain(`${mod.name}.test has only moderator.`);
+  expect(dash).not.toContain("Pending approval:");
+  t.press("\x0b");
+  const palette = await t.until("Command palette");
+  expect(palette).not.toContain("Dashboard: Refresh");
+  expect(palette).toContain("Approvals: Approve the current registration");
+  t.unmount();
+
+  const plain = await approvedUser(env);
+  const plainHome = dirs();
+  new SessionStore(plainHome).set(env.url, { did: plain.did, handle: `${plain.name}.test`, accessJwt: plain.accessJwt, refreshJwt: plain.refreshJwt });
+  // Every request the server answered, by path (serve logs one line per request).
+  const staffCalls = () => env.pds.logs().split("\n").filter((l) => /"path":"\/xrpc\/net\.openfederation\.(server|account|invite|audit)\./.test(l)).length;
+  const before = staffCalls();
+  const u = renderTui(env.url, plainHome);
+  mounted.push(u);
+  const none = await u.until("needs the admin or auditor role");
+  expect(none).toContain(`${plain.name}.test has no staff role.`);
+  expect(none).toContain("1 Dashboard (no access)");
+  expect(none).toContain("2 Approvals (no access)");
+  expect(none).toContain("3 Invites (no access)");
+  u.press("3");
+  await u.until("✘ Invites needs the admin or moderator or auditor role");
+  expect(staffCalls()).toBe(before);
 });

@@ -137,6 +137,7 @@ function Approvals() {
 export const approvalsScreen: ScreenDef = {
   key: "2",
   title: "Approvals",
+  roles: ["admin", "moderator"],
   keys: [...LIST_KEYS, ["a", "approve the registration"], ["x", "reject (asks a reason)"], ["Space", "select"], ["A", "approve the selected (or the current one)"]],
   actions: [{ label: "Approve the current registration", key: "a" }, { label: "Reject the current registration", key: "x" }, { label: "Approve the selected registrations", key: "A" }, { label: "Refresh", key: "r" }],
   Component: Approvals,

@@ -85,4 +85,4 @@ function Dashboard() {
   );
 }
 
-export const dashboardScreen: ScreenDef = { key: "1", title: "Dashboard", keys: [["r", "refresh now (also every 10 s)"]], actions: [{ label: "Refresh", key: "r" }], Component: Dashboard };
+export const dashboardScreen: ScreenDef = { key: "1", title: "Dashboard", roles: ["admin", "auditor"], keys: [["r", "refresh now (also every 10 s)"]], actions: [{ label: "Refresh", key: "r" }], Component: Dashboard };

@@ -172,6 +172,7 @@ function Invites() {
 export const invitesScreen: ScreenDef = {
   key: "3",
   title: "Invites",
+  roles: ["admin", "moderator", "auditor"],
   keys: [...LIST_KEYS, ["f", "cycle the status filter"], ["c", "create an invite"], ["R", "revoke the invite (y/N)"]],
   actions: [{ label: "Create an invite", key: "c" }, { label: "Revoke the current invite", key: "R" }, { label: "Cycle the status filter", key: "f" }, { label: "Refresh", key: "r" }],
   Component: Invites,

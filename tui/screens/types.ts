@@ -7,6 +7,8 @@ export interface ScreenDef {
   key: string;
   title: string;
   keys: KeyHelp;
+  /** PDS roles that may use it (any one); the route table's guard for its methods. Unset: everyone. */
+  roles?: string[];
   /** what the command palette offers on this screen: each runs the screen's handler for `key` */
   actions?: Array<{ label: string; key: string }>;
   Component: ComponentType;
