@@ -118,7 +118,7 @@ test("refusals: moderator and user 403, bad cursor and bad datetime 400", async 
     const r = await list({}, token);
     expect([r.status, r.body.error]).toEqual([status, error]);
   }
-  for (const params of [{ cursor: "not-a-tid" }, { since: "yesterday" }, { limit: 101 }, { actorDid: "nobody" }]) {
+  for (const params of [{ cursor: "not-a-tid" }, { since: "yesterday" }, { limit: 101 }, { actorDid: "nobody" }] as Array<Record<string, string | number>>) {
     const r = await list(params);
     expect({ params, status: r.status, error: r.body.error }).toEqual({ params, status: 400, error: "InvalidRequest" });
   }

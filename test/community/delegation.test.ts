@@ -12,7 +12,7 @@ let c: string;
 
 beforeAll(async () => {
   g = await govSetup();
-  [owner, a, b, cc, d, e, carol, outsider] = (await Promise.all(["downer", "dalpha", "dbeta", "dgamma", "ddelta", "decho", "dcarol", "doutsider"].map((n) => g.s.register(n)))) as User[];
+  [owner, a, b, cc, d, e, carol, outsider] = (await Promise.all(["downer", "dalpha", "dbeta", "dgamma", "ddelta", "decho", "dcarol", "doutsider"].map((n) => g.s.register(n)))) as [User, User, User, User, User, User, User, User];
   c = await g.community(owner, "delegates", [a, b, cc, d, e], [carol]);
 }, 90_000);
 afterAll(async () => {
