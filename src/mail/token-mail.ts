@@ -51,7 +51,9 @@ export class TokenMailer {
       await this.deps.mailer.send(tokenMail(purpose, to, { handle, token, server: this.deps.server }));
     } catch (err) {
       // the recipient's domain only: the address is personal data, the body holds the token
-      this.deps.logger.warn("mail not sent", { purpose, domain: to.split("@").pop(), err: err instanceof Error ? err.message : String(err) });
+      // SMTP replies may echo addresses: they are masked out of the logged error
+      const message = (err instanceof Error ? err.message : String(err)).replace(/[^\s<>"'@]+@[^\s<>"']+/g, "<address>");
+      this.deps.logger.warn("mail not sent", { purpose, domain: to.split("@").pop(), err: message });
       await this.deps.tokens.delete(did, purpose);
       throw upstreamFailure("Could not send email");
     }

@@ -48,7 +48,7 @@ export async function newEml(dataDir: string, before: readonly string[]): Promis
 }
 
 /** A real SMTP server (smtp-server) on a loopback port, without STARTTLS, collecting what it receives. */
-export async function smtpSink(opts: { rejectAll?: boolean; tls?: { key: string; cert: string; secure: boolean } } = {}) {
+export async function smtpSink(opts: { rejectAll?: boolean; rejectRecipients?: boolean; tls?: { key: string; cert: string; secure: boolean } } = {}) {
   const received: Mail[] = [];
   /** whether each delivering connection was TLS */
   const sessions: Array<{ secure: boolean }> = [];
@@ -57,6 +57,11 @@ export async function smtpSink(opts: { rejectAll?: boolean; tls?: { key: string;
     // plain unless a certificate is given: then STARTTLS is offered (or, `secure`, TLS from the first byte)
     ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert, secure: opts.tls.secure } : { disabledCommands: ["STARTTLS"] }),
     logger: false,
+    onRcptTo(address, _session, cb) {
+      // a reply that echoes the address, as real servers do
+      if (opts.rejectRecipients) return cb(Object.assign(new Error(`<${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 }));
+      cb();
+    },
     onData(stream, session, cb) {
       sessions.push({ secure: session.secure });
       const chunks: Buffer[] = [];

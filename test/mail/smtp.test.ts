@@ -100,6 +100,23 @@ describe("a failing SMTP server", () => {
     }
   });
 
+  test("a rejected recipient → 502; the SMTP reply's echo of the address is masked in the log", async () => {
+    const refusing = await smtpSink({ rejectRecipients: true });
+    const env = await startEnv({ SMTP_URL: refusing.url, EMAIL_FROM: FROM });
+    try {
+      const u = await approvedUser(env);
+      const r = await call(env.url, `${S}.requestPasswordReset`, { body: { email: u.email } });
+      expect([r.status, r.body.error]).toEqual([502, "UpstreamFailure"]);
+      await waitFor(async () => env.pds.logs().includes('"mail not sent"'), 5_000, "the mail-failure log line");
+      const line = env.pds.logs().split("\n").find((l) => l.includes('"mail not sent"'))!;
+      expect(JSON.parse(line).err).toContain("<address>");
+      expect(env.pds.logs()).not.toContain(u.email as string);
+    } finally {
+      await env.stop();
+      await refusing.close();
+    }
+  });
+
   test("a server that is not there → 502, the token deleted", async () => {
     const gone = await smtpSink();
     await gone.close();
