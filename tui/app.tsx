@@ -152,7 +152,7 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
   const paletteEntries: PaletteEntry[] = [
     ...screens.map((s, i) => ({ label: `Go to ${s.title} (${s.key})`, run: () => go(i) })),
     ...screens.flatMap((s, i) =>
-      (disabledWhy(s) ? [] : s.actions ?? []).map((a) => ({
+      (disabledWhy(s) ? [] : (s.actions ?? [])).map((a) => ({
         label: `${s.title}: ${a.label} (${a.key})`,
         run: () => {
           if (i !== index) go(i);
@@ -175,7 +175,10 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
           )}
         </Static>
         {small ? (
-          <T tone="err" wrap>{`Terminal too small: ${size.columns}×${size.rows}; ofpds tui needs at least ${MIN_COLUMNS}×${MIN_ROWS}. Enlarge the window (the screen comes back), or press Ctrl-C to quit.`}</T>
+          <T
+            tone="err"
+            wrap
+          >{`Terminal too small: ${size.columns}×${size.rows}; ofpds tui needs at least ${MIN_COLUMNS}×${MIN_ROWS}. Enlarge the window (the screen comes back), or press Ctrl-C to quit.`}</T>
         ) : !session ? (
           <Login
             onLoggedIn={(s) => {
@@ -196,7 +199,14 @@ export function App({ api, ticker = realTicker, colour = true, screens = SCREENS
                 .join(" ")}
             </T>
             <Box flexDirection="column" maxHeight={size.rows - CHROME_ROWS} overflow="hidden">
-              {help && <Help sections={[{ title: "Everywhere", keys: shellKeys }, { title: screen.title, keys: screen.keys }]} />}
+              {help && (
+                <Help
+                  sections={[
+                    { title: "Everywhere", keys: shellKeys },
+                    { title: screen.title, keys: screen.keys },
+                  ]}
+                />
+              )}
               {palette && <Palette entries={paletteEntries} rows={size.rows - CHROME_ROWS} onClose={() => setPalette(false)} />}
               {/* Hidden, not unmounted, under an overlay: the screen keeps its rows, selection and open form. */}
               <Box flexDirection="column" display={help || palette ? "none" : "flex"}>

@@ -30,7 +30,9 @@ export class TmuxTui {
     const t = new TmuxTui(ensureTmux());
     const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", TERM: "xterm-256color", ...opts.env };
     const command = opts.shell ?? [...ofpdsCommand(), ...args].map(shellQuote).join(" ");
-    const envPrefix = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(" ");
+    const envPrefix = Object.entries(env)
+      .map(([k, v]) => `${k}=${shellQuote(v)}`)
+      .join(" ");
     // `env -i` so nothing of the test runner's environment (CI, NO_COLOR…) leaks into the TUI.
     const line = `cd ${shellQuote(REPO)} && env -i ${envPrefix} ${command}; echo "[exit $?]"; sleep 600`;
     t.run(["new-session", "-d", "-s", t.session, "-x", String(opts.columns ?? 100), "-y", String(opts.rows ?? 30), "bash", "-c", line]);

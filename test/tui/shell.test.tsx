@@ -114,7 +114,9 @@ test("approvals: `a` calls account.approve and the row leaves the queue; Space +
   t.press("2");
   await t.until(c.handle);
   // The queue is oldest first and may hold older registrations: move down to a's row.
-  const queue = ((await ok(call(env.url, "net.openfederation.account.listPending", { token: env.admin.accessJwt, params: { limit: 100 } }))).users as Array<{ handle: string }>).map((u) => u.handle);
+  const queue = (
+    (await ok(call(env.url, "net.openfederation.account.listPending", { token: env.admin.accessJwt, params: { limit: 100 } }))).users as Array<{ handle: string }>
+  ).map((u) => u.handle);
   expect(queue.slice(-3)).toEqual([a.handle, b.handle, c.handle]);
   await t.until(new RegExp(`›\\[ \\] +${queue[0]}`));
   for (let i = 1; i <= queue.indexOf(a.handle); i++) {
@@ -124,7 +126,8 @@ test("approvals: `a` calls account.approve and the row leaves the queue; Space +
   t.press("a");
   await t.untilGone(listRow(a.handle));
   await t.until(`✔ Approved ${a.handle} (${a.did})`);
-  const pending = async () => ((await ok(call(env.url, "net.openfederation.account.listPending", { token: env.admin.accessJwt, params: { limit: 100 } }))).users as Array<{ did: string }>).map((u) => u.did);
+  const pending = async () =>
+    ((await ok(call(env.url, "net.openfederation.account.listPending", { token: env.admin.accessJwt, params: { limit: 100 } }))).users as Array<{ did: string }>).map((u) => u.did);
   expect(await pending()).not.toContain(a.did);
   expect(await pending()).toEqual(expect.arrayContaining([b.did, c.did]));
 
@@ -234,7 +237,15 @@ test("command palette: Ctrl-K, typing filters screens and actions fuzzily, Enter
   t.press(KEY.escape);
   await t.untilGone(/Command palette/);
   expect(t.frame()).toContain("Invites —");
-  expect(filterEntries([{ label: "Go to Invites (3)", run() {} }, { label: "Invites: Create an invite (c)", run() {} }], "inv").map((e) => e.label)).toEqual(["Invites: Create an invite (c)", "Go to Invites (3)"]);
+  expect(
+    filterEntries(
+      [
+        { label: "Go to Invites (3)", run() {} },
+        { label: "Invites: Create an invite (c)", run() {} },
+      ],
+      "inv",
+    ).map((e) => e.label),
+  ).toEqual(["Invites: Create an invite (c)", "Go to Invites (3)"]);
 });
 
 test("an overlay hides the screen without unmounting it: the selection survives the help overlay", async () => {
@@ -282,7 +293,11 @@ test("roles: a screen the account lacks the role for is shown disabled with the 
   const plainHome = dirs();
   new SessionStore(plainHome).set(env.url, { did: plain.did, handle: `${plain.name}.test`, accessJwt: plain.accessJwt, refreshJwt: plain.refreshJwt });
   // Every request the server answered, by path (serve logs one line per request).
-  const staffCalls = () => env.pds.logs().split("\n").filter((l) => /"path":"\/xrpc\/net\.openfederation\.(server|account|invite|audit)\./.test(l)).length;
+  const staffCalls = () =>
+    env.pds
+      .logs()
+      .split("\n")
+      .filter((l) => /"path":"\/xrpc\/net\.openfederation\.(server|account|invite|audit)\./.test(l)).length;
   const before = staffCalls();
   const u = renderTui(env.url, plainHome);
   mounted.push(u);

@@ -32,7 +32,8 @@ async function tui(opts: { home?: string; env?: Record<string, string>; args?: s
 }
 
 const admin = () => env.admin.accessJwt;
-const pendingDids = async () => ((await ok(call(env.url, "net.openfederation.account.listPending", { token: admin(), params: { limit: 100 } }))).users as Array<{ did: string }>).map((u) => u.did);
+const pendingDids = async () =>
+  ((await ok(call(env.url, "net.openfederation.account.listPending", { token: admin(), params: { limit: 100 } }))).users as Array<{ did: string }>).map((u) => u.did);
 const invites = async () => (await ok(call(env.url, "net.openfederation.invite.list", { token: admin(), params: { limit: 100 } }))).invites as Array<Record<string, unknown>>;
 
 test("not a terminal: `ofpds tui | cat` and a piped run exit 2 with the spec's message, nothing drawn", async () => {

@@ -34,7 +34,12 @@ const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, "");
 export function Form({ title, fields, onSubmit, onCancel, busy, capture = true, focus }: FormProps) {
   const ui = useUi();
   const [getValues, setValues] = useRefState<Record<string, string>>(() => Object.fromEntries(fields.map((f) => [f.name, f.initial ?? ""])));
-  const [getAt, setAt] = useRefState(() => Math.max(0, fields.findIndex((f) => f.name === focus)));
+  const [getAt, setAt] = useRefState(() =>
+    Math.max(
+      0,
+      fields.findIndex((f) => f.name === focus),
+    ),
+  );
   const moveTo = (name: unknown) => {
     const i = fields.findIndex((f) => f.name === name);
     if (i >= 0) setAt(i);

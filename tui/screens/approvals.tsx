@@ -71,32 +71,32 @@ function Approvals() {
   }
 
   const onKey = (input: string, key: Key) => {
-      if (getBusy() || rejecting) return;
-      const row = getRow();
-      const current = list.items[Math.min(row, list.items.length - 1)];
-      const moved = moveRow(input, key, row, list.items.length);
-      if (moved !== undefined) return setRow(moved);
-      const page = pageKey(input, key);
-      if (page) {
-        setRow(0);
-        return page === "next" ? list.next() : list.prev();
-      }
-      if (input === "r") return void list.reload();
-      if (!current) return;
-      if (input === "a") return void approve([current]);
-      if (input === "x") return setRejecting(current);
-      const selected = getSelected();
-      if (input === " ") {
-        const next = new Set(selected);
-        if (next.has(current.did)) next.delete(current.did);
-        else next.add(current.did);
-        return setSelected(next);
-      }
-      if (input === "A") {
-        const chosen = list.items.filter((u) => selected.has(u.did));
-        return void approve(chosen.length ? chosen : [current]);
-      }
-    };
+    if (getBusy() || rejecting) return;
+    const row = getRow();
+    const current = list.items[Math.min(row, list.items.length - 1)];
+    const moved = moveRow(input, key, row, list.items.length);
+    if (moved !== undefined) return setRow(moved);
+    const page = pageKey(input, key);
+    if (page) {
+      setRow(0);
+      return page === "next" ? list.next() : list.prev();
+    }
+    if (input === "r") return void list.reload();
+    if (!current) return;
+    if (input === "a") return void approve([current]);
+    if (input === "x") return setRejecting(current);
+    const selected = getSelected();
+    if (input === " ") {
+      const next = new Set(selected);
+      if (next.has(current.did)) next.delete(current.did);
+      else next.add(current.did);
+      return setSelected(next);
+    }
+    if (input === "A") {
+      const chosen = list.items.filter((u) => selected.has(u.did));
+      return void approve(chosen.length ? chosen : [current]);
+    }
+  };
   useGatedInput(onKey, ui.keysEnabled);
   useScreenAction(onKey);
 
@@ -139,6 +139,11 @@ export const approvalsScreen: ScreenDef = {
   title: "Approvals",
   roles: ["admin", "moderator"],
   keys: [...LIST_KEYS, ["a", "approve the registration"], ["x", "reject (asks a reason)"], ["Space", "select"], ["A", "approve the selected (or the current one)"]],
-  actions: [{ label: "Approve the current registration", key: "a" }, { label: "Reject the current registration", key: "x" }, { label: "Approve the selected registrations", key: "A" }, { label: "Refresh", key: "r" }],
+  actions: [
+    { label: "Approve the current registration", key: "a" },
+    { label: "Reject the current registration", key: "x" },
+    { label: "Approve the selected registrations", key: "A" },
+    { label: "Refresh", key: "r" },
+  ],
   Component: Approvals,
 };

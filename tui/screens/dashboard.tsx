@@ -51,8 +51,8 @@ function Dashboard() {
   }, [load]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const onKey = (input: string, _key: Key) => {
-      if (input === "r") void load();
-    };
+    if (input === "r") void load();
+  };
   useGatedInput(onKey, ui.keysEnabled);
   useScreenAction(onKey);
 
@@ -85,4 +85,11 @@ function Dashboard() {
   );
 }
 
-export const dashboardScreen: ScreenDef = { key: "1", title: "Dashboard", roles: ["admin", "auditor"], keys: [["r", "refresh now (also every 10 s)"]], actions: [{ label: "Refresh", key: "r" }], Component: Dashboard };
+export const dashboardScreen: ScreenDef = {
+  key: "1",
+  title: "Dashboard",
+  roles: ["admin", "auditor"],
+  keys: [["r", "refresh now (also every 10 s)"]],
+  actions: [{ label: "Refresh", key: "r" }],
+  Component: Dashboard,
+};

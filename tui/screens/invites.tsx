@@ -32,7 +32,8 @@ export function inviteRequest(v: Record<string, string>): RequestBody<"net.openf
   const body: RequestBody<"net.openfederation.invite.create"> = {};
   const maxUses = (v.maxUses ?? "").trim();
   if (maxUses) {
-    if (!/^[0-9]+$/.test(maxUses) || Number(maxUses) < 1) return { name: "InvalidRequest", line: `Max uses must be a whole number of at least 1 (got "${maxUses}") (InvalidRequest)`, field: "maxUses" };
+    if (!/^[0-9]+$/.test(maxUses) || Number(maxUses) < 1)
+      return { name: "InvalidRequest", line: `Max uses must be a whole number of at least 1 (got "${maxUses}") (InvalidRequest)`, field: "maxUses" };
     body.maxUses = Number(maxUses);
   }
   const expires = (v.expiresAt ?? "").trim();
@@ -105,24 +106,24 @@ function Invites() {
   }
 
   const onKey = (input: string, key: Key) => {
-      if (getBusy() || getMode() !== "list") return;
-      const row = getRow();
-      const current = list.items[Math.min(row, list.items.length - 1)];
-      const moved = moveRow(input, key, row, list.items.length);
-      if (moved !== undefined) return setRow(moved);
-      const page = pageKey(input, key);
-      if (page) {
-        setRow(0);
-        return page === "next" ? list.next() : list.prev();
-      }
-      if (input === "r") return void list.reload();
-      if (input === "f") {
-        setRow(0);
-        return setFilter((f) => (f + 1) % INVITE_FILTERS.length);
-      }
-      if (input === "c") return setMode("create");
-      if (input === "R" && current) return setMode("revoke");
-    };
+    if (getBusy() || getMode() !== "list") return;
+    const row = getRow();
+    const current = list.items[Math.min(row, list.items.length - 1)];
+    const moved = moveRow(input, key, row, list.items.length);
+    if (moved !== undefined) return setRow(moved);
+    const page = pageKey(input, key);
+    if (page) {
+      setRow(0);
+      return page === "next" ? list.next() : list.prev();
+    }
+    if (input === "r") return void list.reload();
+    if (input === "f") {
+      setRow(0);
+      return setFilter((f) => (f + 1) % INVITE_FILTERS.length);
+    }
+    if (input === "c") return setMode("create");
+    if (input === "R" && current) return setMode("revoke");
+  };
   useGatedInput(onKey, ui.keysEnabled);
   useScreenAction(onKey);
 
@@ -137,7 +138,8 @@ function Invites() {
         const i = j + shown.offset;
         return (
           <T key={inv.code} tone={i === row ? "accent" : undefined}>
-            {(i === row ? "›" : " ") + cells([inv.code, inv.status, `${inv.usesCount}/${inv.maxUses}`, shortTime(inv.expiresAt) || "never", [inv.boundTo, inv.note].filter(Boolean).join(" · ")], WIDTHS)}
+            {(i === row ? "›" : " ") +
+              cells([inv.code, inv.status, `${inv.usesCount}/${inv.maxUses}`, shortTime(inv.expiresAt) || "never", [inv.boundTo, inv.note].filter(Boolean).join(" · ")], WIDTHS)}
           </T>
         );
       })}
@@ -174,6 +176,11 @@ export const invitesScreen: ScreenDef = {
   title: "Invites",
   roles: ["admin", "moderator", "auditor"],
   keys: [...LIST_KEYS, ["f", "cycle the status filter"], ["c", "create an invite"], ["R", "revoke the invite (y/N)"]],
-  actions: [{ label: "Create an invite", key: "c" }, { label: "Revoke the current invite", key: "R" }, { label: "Cycle the status filter", key: "f" }, { label: "Refresh", key: "r" }],
+  actions: [
+    { label: "Create an invite", key: "c" },
+    { label: "Revoke the current invite", key: "R" },
+    { label: "Cycle the status filter", key: "f" },
+    { label: "Refresh", key: "r" },
+  ],
   Component: Invites,
 };
