@@ -4,18 +4,23 @@ import type { Database } from "../db/database.ts";
 import { serverMeta } from "../db/schema.ts";
 import { CRAWLER_NOTIFIED_META_KEY, XFF_SEEN_META_KEY } from "./markers.ts";
 
-function upsert(db: Database, key: string, value: string): void {
+function upsert(db: Database, key: string, now: () => number): void {
   // fire-and-forget: a note must never fail or delay the request or notification that caused it
-  void db
-    .transaction((tx) => {
-      tx.orm.insert(serverMeta).values({ key, value, updatedAt: value }).onConflictDoUpdate({ target: serverMeta.key, set: { value, updatedAt: value } }).run();
-    })
-    .catch(() => {});
+  try {
+    const value = new Date(now()).toISOString();
+    void db
+      .transaction((tx) => {
+        tx.orm.insert(serverMeta).values({ key, value, updatedAt: value }).onConflictDoUpdate({ target: serverMeta.key, set: { value, updatedAt: value } }).run();
+      })
+      .catch(() => {});
+  } catch {
+    // no clock or database to write with (a closing server, or a bare test app): still no failure
+  }
 }
 
 /** Called after each successful requestCrawl. */
 export function crawlerNotifiedNote(db: Database, now: () => number): () => void {
-  return () => upsert(db, CRAWLER_NOTIFIED_META_KEY, new Date(now()).toISOString());
+  return () => upsert(db, CRAWLER_NOTIFIED_META_KEY, now);
 }
 
 /**
@@ -28,6 +33,6 @@ export function forwardedForNote(db: Database, trustProxy: number, now: () => nu
   return (forwardedFor) => {
     if (noted || !forwardedFor) return;
     noted = true;
-    upsert(db, XFF_SEEN_META_KEY, new Date(now()).toISOString());
+    upsert(db, XFF_SEEN_META_KEY, now);
   };
 }
