@@ -5,12 +5,8 @@ import { clientArgs, globalArgs } from "./_shared/args.ts";
 export default defineCommand({
   meta: {
     name: "tui",
-    description: [
-      "Terminal admin UI: dashboard, approvals, invites. Examples:",
-      "  ofpds tui                                (the saved session's server, else http://localhost:8080)",
-      "  ofpds tui -s https://pds.example.org     (a login form opens when no session is saved for it)",
-      "  NO_COLOR=1 ofpds tui                     (no colours; also --no-color)",
-    ].join("\n"),
+    description:
+      "Terminal admin UI: dashboard, approvals, invites (docs/tui.md). Examples: ofpds tui · ofpds tui -s https://pds.example.org (a login form opens when no session is saved) · NO_COLOR=1 ofpds tui",
   },
   args: { ...globalArgs, ...clientArgs },
   async run({ args }) {
