@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { globalArgs } from "./_shared/args.ts";
 import { CliError, EXIT } from "./_shared/errors.ts";
 import { outputFrom } from "./_shared/output.ts";
-import { loadLocalConfig, localConfigArgs, rawSetting } from "./_shared/local-config.ts";
+import { loadConfigReadOnly, localConfigArgs, rawSetting } from "./_shared/local-config.ts";
 import { ConfigError } from "../src/config/errors.ts";
 import { runDoctor, type CheckResult } from "../src/operator/doctor/index.ts";
 
@@ -33,7 +33,7 @@ export default defineCommand({
     const out = outputFrom(args);
     let results: CheckResult[];
     try {
-      const { config, secrets, warnings } = loadLocalConfig(args);
+      const { config, secrets, warnings } = loadConfigReadOnly(args);
       results = await runDoctor({ config, secrets, configWarnings: warnings, smtpUrl: rawSetting(args, "SMTP_URL"), offline: args.offline === true, now: Date.now });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

@@ -1,7 +1,7 @@
 // `ofpds doctor` against real servers: a healthy dev server (exit 0, the documented array), the PLC directory
 // stopped (a `fail` entry, exit 1), --offline (no network check), a wrong key-encryption secret (fail, exit 1).
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync } from "node:fs";
+import { chmodSync, existsSync } from "node:fs";
 import { freePort, runCli, spawnOfpds, tempDirs, waitFor } from "../_support/process.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 
@@ -78,6 +78,11 @@ test("a data dir that does not exist → data-dir and database fail, exit 1", as
   const checks = parse(r.stdout);
   expect(checks.find((c) => c.id === "data-dir")).toMatchObject({ status: "fail" });
   expect(checks.find((c) => c.id === "database")).toMatchObject({ status: "fail" });
+  // a look never writes: --dev does not generate secrets (or the directory) where there are none
+  const dev = await runCli(["doctor", "--json", "--offline", "--dev", "--data-dir", missing]);
+  expect(dev.code).toBe(1);
+  expect(parse(dev.stdout).find((c) => c.id === "data-dir")).toMatchObject({ status: "fail" });
+  expect(existsSync(missing)).toBe(false);
 });
 
 test("a configuration error → one failing config entry listing the problems, exit 1", async () => {

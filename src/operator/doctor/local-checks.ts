@@ -56,6 +56,7 @@ export function databaseCheck(db: SqliteDatabase | undefined, dataDir: string): 
 
 export async function keysCheck(db: SqliteDatabase | undefined, secrets: Secrets): Promise<CheckResult> {
   if (!db) return fail("keys", "no database: the key-encryption secret cannot be checked");
+  if (!secrets.keyEncryptionSecret) return fail("keys", "KEY_ENCRYPTION_SECRET is not set", "set it (KEY_ENCRYPTION_SECRET or _FILE); in --dev it lives in <DATA_DIR>/secrets.json");
   const saltHex = metaValue(db, INSTALLATION_SALT_META_KEY);
   let row: { did: string; ciphertext: Uint8Array } | null = null;
   try {
