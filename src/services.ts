@@ -71,6 +71,7 @@ import { EmailFlowService } from "./account/email-flows.ts";
 import { SelfDeletionService } from "./account/self-delete.ts";
 import { Lockout } from "./account/lockout.ts";
 import { PlcSignatureService } from "./mail/plc-signature.ts";
+import { StaffMessageService } from "./mail/staff-message.ts";
 import { buildProxyService, type ProxyService } from "./proxy/index.ts";
 import { buildOAuthServer, type OAuthServer } from "./oauth/index.ts";
 
@@ -167,6 +168,8 @@ export interface Services {
   emailFlows: EmailFlowService;
   selfDeletion: SelfDeletionService;
   plcSignatures: PlcSignatureService;
+  /** com.atproto.admin.sendEmail (10 §6) */
+  staffMessages: StaffMessageService;
   /** the OAuth authorization server (11): keys, DPoP, clients, PAR requests, tokens; routes in src/xrpc/oauth-routes.ts */
   oauth: OAuthServer;
   // services: added by each domain
@@ -310,5 +313,12 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
       return row && row.status !== "creating" && row.status !== "rejected" ? { email: row.email, handle: accountServices.accounts.handleOf(row) } : undefined;
     },
   });
-  return { oauth, mailer, emailFlows, selfDeletion, plcSignatures, proxy, accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  const staffMessages = new StaffMessageService({
+    db, mailer, audit, server: config.hostname || "localhost", logger: logger.child({ component: "mail" }),
+    recipient: (did) => {
+      const row = accountServices.accounts.getRow(did);
+      return row && row.status !== "creating" && row.status !== "rejected" ? { email: row.email } : undefined;
+    },
+  });
+  return { oauth, mailer, emailFlows, selfDeletion, plcSignatures, staffMessages, proxy, accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

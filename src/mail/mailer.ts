@@ -10,12 +10,14 @@ import type { Clock } from "../util/clock.ts";
 
 /** Why a mail is sent: the token purposes of 10 §5.2 (also the `.eml` file name part). */
 export type MailPurpose = "confirm_email" | "update_email" | "reset_password" | "delete_account" | "plc_operation";
+/** What a mail is: a token mail, or a staff message (com.atproto.admin.sendEmail, 10 §6; no token). */
+export type MailKind = MailPurpose | "admin_message";
 
 export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
-  purpose: MailPurpose;
+  purpose: MailKind;
 }
 
 export interface Mailer {

@@ -50,6 +50,7 @@ import * as requestPasswordReset from "../api/com/atproto/server/requestPassword
 import * as resetPassword from "../api/com/atproto/server/resetPassword.ts";
 import * as requestAccountDelete from "../api/com/atproto/server/requestAccountDelete.ts";
 import * as serverDeleteAccount from "../api/com/atproto/server/deleteAccount.ts";
+import * as adminSendEmail from "../api/com/atproto/admin/sendEmail.ts";
 
 // repo engine (spec 03 §4, §6)
 import { optional as optionalAuth, optionalOrRemote, user as userAuth, userOrRemote } from "./types.ts";
@@ -185,6 +186,7 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "com.atproto.server.resetPassword", handler: resetPassword.handler, auth: none },
   { nsid: "com.atproto.server.requestAccountDelete", handler: requestAccountDelete.handler, auth: selfAny }, // full session; 5/h/account
   { nsid: "com.atproto.server.deleteAccount", handler: serverDeleteAccount.handler, auth: none }, // password under the login lockout
+  { nsid: "com.atproto.admin.sendEmail", handler: adminSendEmail.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.register", handler: accountRegister.handler, auth: none, rateLimit: "registration" },
   { nsid: "net.openfederation.account.listPending", handler: accountListPending.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.list", handler: accountList.handler, auth: staff("admin", "moderator", "auditor") },

@@ -80,6 +80,36 @@ describe("mail over SMTP", () => {
   });
 });
 
+describe("com.atproto.admin.sendEmail", () => {
+  const send = (token: string, body: Record<string, unknown>) => call(e.url, "com.atproto.admin.sendEmail", { token, body });
+  const sendAudits = () => n("SELECT count(*) AS n FROM audit_log WHERE action = 'admin.sendEmail'");
+
+  test("staff mail the account's address (default subject), audited without the content", async () => {
+    const u = await approvedUser(e);
+    const mail = await received(async () => expect(await ok(send(e.admin.accessJwt, { recipientDid: u.did, senderDid: e.admin.did, content: "Hello from the operators", comment: "ticket 7" }))).toEqual({ sent: true }));
+    expect([mail.to, mail.subject, mail.from, mail.text.trim()]).toEqual([u.email, "Message from localhost", FROM, "Hello from the operators"]);
+    expect(mail.headers.get("auto-submitted")).toBe("auto-generated");
+    const row = e.sql<{ actor_did: string; meta: string }>("SELECT actor_did, meta FROM audit_log WHERE action = 'admin.sendEmail' AND target_did = ?", u.did);
+    expect(row.map((r) => [r.actor_did, JSON.parse(r.meta)])).toEqual([[e.admin.did, { recipientDid: u.did, subject: "Message from localhost", comment: "ticket 7", length: 24 }]]);
+  });
+
+  test("refusals: senderDid not the caller, content over 10 000, unknown recipient, a plain user — nothing sent or audited", async () => {
+    const u = await approvedUser(e);
+    const before = [sink.received.length, sendAudits()];
+    const cases: Array<[string, Record<string, unknown>, number, string]> = [
+      [e.admin.accessJwt, { recipientDid: u.did, senderDid: u.did, content: "x" }, 400, "InvalidRequest"],
+      [e.admin.accessJwt, { recipientDid: u.did, senderDid: e.admin.did, content: "x".repeat(10_001) }, 400, "InvalidRequest"],
+      [e.admin.accessJwt, { recipientDid: "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", senderDid: e.admin.did, content: "x" }, 404, "NotFound"],
+      [u.accessJwt, { recipientDid: u.did, senderDid: u.did, content: "x" }, 403, "Forbidden"],
+    ] as never;
+    for (const [token, body, status, error] of cases) {
+      const r = await send(token, body);
+      expect([r.status, r.body.error]).toEqual([status, error]);
+    }
+    expect([sink.received.length, sendAudits()]).toEqual(before);
+  });
+});
+
 describe("a failing SMTP server", () => {
   test("a refused mail → 502 UpstreamFailure \"Could not send email\", the token deleted, the log names the domain only", async () => {
     const refusing = await smtpSink({ rejectAll: true });
