@@ -315,6 +315,24 @@ describe("OAuth tokens on XRPC", () => {
   });
 });
 
+describe("expiry", () => {
+  test("a code older than 5 minutes → This code has expired; a PAR request older than 5 minutes → the expired page", async () => {
+    const u = await approvedUser(e);
+    const dpop = await Dpop.create();
+    const { res, verifier } = await par(e, dpop);
+    const flow = await pageFlow(e, loopbackClientId(), res.body.request_uri, { identifier: u.name, password: "Correct-horse-9" });
+    const code = new URL(flow.location!).searchParams.get("code")!;
+    const { res: later } = await par(e, dpop);
+    advance(e, 6 * 60_000);
+    const old = await asPost(e, "/oauth/token", { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: loopbackClientId() }, dpop);
+    expect([old.status, old.body.error, old.body.error_description]).toEqual([400, "invalid_grant", "This code has expired"]);
+    expect(e.sql("SELECT count(*) AS n FROM oauth_session WHERE did = ?", u.did)[0]).toEqual({ n: 0 });
+    const page = await fetch(`${e.url}/oauth/authorize?${new URLSearchParams({ client_id: loopbackClientId(), request_uri: later.body.request_uri })}`, { redirect: "manual" });
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain("This sign-in link has expired");
+  });
+});
+
 describe("the hourly sweep (run through the --dev trigger)", () => {
   test("expired requests and challenges go, sessions revoked more than 7 days ago go, live sessions stay", async () => {
     const d = await Dpop.create();
