@@ -248,7 +248,7 @@ test("command palette: Ctrl-K, typing filters screens and actions fuzzily, Enter
   ).toEqual(["Invites: Create an invite (c)", "Go to Invites (3)"]);
 });
 
-test("an overlay hides the screen without unmounting it: the selection survives the help overlay", async () => {
+test("an overlay hides the screen without unmounting it: the selection survives the help overlay; Enter/Esc open and close a row's details", async () => {
   const x = await register(env);
   const t = tui();
   await t.until("Pending approval:");
@@ -265,6 +265,15 @@ test("an overlay hides the screen without unmounting it: the selection survives 
   await t.until("Help — keys");
   t.press(KEY.escape);
   await t.until("1 selected");
+  expect(t.frame()).toMatch(new RegExp(`›\\[x\\] +${x.handle.replace(/\./g, "\\.")}`));
+
+  // Enter opens the row's details (every field), Esc goes back to the list with the selection kept.
+  t.press(KEY.enter);
+  const detail = await t.until(`Registration ${x.handle}`);
+  expect(detail).toMatch(new RegExp(`did +${x.did}`));
+  expect(detail).toMatch(/createdVia +register/);
+  t.press(KEY.escape);
+  await t.untilGone(/Registration /);
   expect(t.frame()).toMatch(new RegExp(`›\\[x\\] +${x.handle.replace(/\./g, "\\.")}`));
 });
 

@@ -1,6 +1,7 @@
 // Screen 2, Approvals: the pending-registration queue, oldest first; approve (a), reject with a reason (x), select (Space), approve selected (A).
 import { useState } from "react";
 import { Box, type Key } from "ink";
+import { Detail } from "../components/detail.tsx";
 import { ErrorLine } from "../components/error-line.tsx";
 import { Form } from "../components/form.tsx";
 import type { ShownError } from "../lib/errors.ts";
@@ -20,6 +21,7 @@ const WIDTHS = [3, 28, 30, 8, 16];
 function Approvals() {
   const ui = useUi();
   const [error, setError] = useState<ShownError>();
+  const [getDetail, setDetail] = useRefState<Pending | undefined>(undefined);
   const [getRow, setRow] = useRefState(0);
   const [getSelected, setSelected] = useRefState<Set<string>>(() => new Set());
   const [rejecting, setRejecting] = useState<Pending>();
@@ -34,6 +36,7 @@ function Approvals() {
   );
   const row = getRow();
   const busy = getBusy();
+  const detail = getDetail();
   const selected = getSelected();
   const current = list.items[Math.min(row, list.items.length - 1)];
 
@@ -72,6 +75,10 @@ function Approvals() {
 
   const onKey = (input: string, key: Key) => {
     if (getBusy() || rejecting) return;
+    if (getDetail()) {
+      if (key.escape || key.return) setDetail(undefined);
+      return;
+    }
     const row = getRow();
     const current = list.items[Math.min(row, list.items.length - 1)];
     const moved = moveRow(input, key, row, list.items.length);
@@ -82,6 +89,7 @@ function Approvals() {
       return page === "next" ? list.next() : list.prev();
     }
     if (input === "r") return void list.reload();
+    if (key.return && current) return setDetail(current);
     if (!current) return;
     if (input === "a") return void approve([current]);
     if (input === "x") return setRejecting(current);
@@ -107,14 +115,16 @@ function Approvals() {
       <T tone="title">{`Approvals — ${list.total ?? "…"} pending (oldest first)${list.page ? ` · page ${list.page + 1}` : ""}${selected.size ? ` · ${selected.size} selected` : ""}`}</T>
       <T tone="dim">{cells(["", "HANDLE", "EMAIL", "VIA", "REGISTERED"], WIDTHS)}</T>
       {list.items.length === 0 && !list.loading && <T tone="dim">(no registrations awaiting approval)</T>}
-      {shown.visible.map((u, j) => {
-        const i = j + shown.offset;
-        return (
-          <T key={u.did} tone={i === row ? "accent" : undefined}>
-            {(i === row ? "›" : " ") + cells([selected.has(u.did) ? "[x]" : "[ ]", u.handle, u.email, u.createdVia, shortTime(u.createdAt)], WIDTHS)}
-          </T>
-        );
-      })}
+      {detail && <Detail title={`Registration ${detail.handle}`} record={detail} rows={ui.bodyRows - 2} />}
+      {!detail &&
+        shown.visible.map((u, j) => {
+          const i = j + shown.offset;
+          return (
+            <T key={u.did} tone={i === row ? "accent" : undefined}>
+              {(i === row ? "›" : " ") + cells([selected.has(u.did) ? "[x]" : "[ ]", u.handle, u.email, u.createdVia, shortTime(u.createdAt)], WIDTHS)}
+            </T>
+          );
+        })}
       {current && <T tone="dim">{`  ${current.did}${current.inviteCode ? ` · invite ${current.inviteCode}` : ""}`}</T>}
       <ErrorLine error={error} />
       {rejecting && (
@@ -138,7 +148,14 @@ export const approvalsScreen: ScreenDef = {
   key: "2",
   title: "Approvals",
   roles: ["admin", "moderator"],
-  keys: [...LIST_KEYS, ["a", "approve the registration"], ["x", "reject (asks a reason)"], ["Space", "select"], ["A", "approve the selected (or the current one)"]],
+  keys: [
+    ...LIST_KEYS,
+    ["Enter / Esc", "open the row's details / back"],
+    ["a", "approve the registration"],
+    ["x", "reject (asks a reason)"],
+    ["Space", "select"],
+    ["A", "approve the selected (or the current one)"],
+  ],
   actions: [
     { label: "Approve the current registration", key: "a" },
     { label: "Reject the current registration", key: "x" },

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { Box, type Key } from "ink";
 import { ConfirmYesNo } from "../components/confirm-yes-no.tsx";
+import { Detail } from "../components/detail.tsx";
 import { ErrorLine } from "../components/error-line.tsx";
 import { Form } from "../components/form.tsx";
 import type { ShownError } from "../lib/errors.ts";
@@ -49,6 +50,7 @@ function Invites() {
   const ui = useUi();
   const [getFilter, setFilter] = useRefState(0);
   const [error, setError] = useState<ShownError>();
+  const [getDetail, setDetail] = useRefState<Invite | undefined>(undefined);
   const [getRow, setRow] = useRefState(0);
   const [getMode, setMode] = useRefState<"list" | "create" | "revoke">("list");
   const [getBusy, setBusy] = useRefState(false);
@@ -63,6 +65,7 @@ function Invites() {
   );
   const row = getRow();
   const busy = getBusy();
+  const detail = getDetail();
   const mode = getMode();
   const current: Invite | undefined = list.items[Math.min(row, list.items.length - 1)];
 
@@ -107,6 +110,10 @@ function Invites() {
 
   const onKey = (input: string, key: Key) => {
     if (getBusy() || getMode() !== "list") return;
+    if (getDetail()) {
+      if (key.escape || key.return) setDetail(undefined);
+      return;
+    }
     const row = getRow();
     const current = list.items[Math.min(row, list.items.length - 1)];
     const moved = moveRow(input, key, row, list.items.length);
@@ -117,6 +124,7 @@ function Invites() {
       return page === "next" ? list.next() : list.prev();
     }
     if (input === "r") return void list.reload();
+    if (key.return && current) return setDetail(current);
     if (input === "f") {
       setRow(0);
       return setFilter((f) => (f + 1) % INVITE_FILTERS.length);
@@ -134,15 +142,17 @@ function Invites() {
       <T tone="title">{`Invites — ${list.total ?? "…"} ${status ?? "(all statuses)"}${list.page ? ` · page ${list.page + 1}` : ""} · f: filter`}</T>
       <T tone="dim">{" " + cells(["CODE", "STATUS", "USES", "EXPIRES", "BOUND TO / NOTE"], WIDTHS)}</T>
       {list.items.length === 0 && !list.loading && <T tone="dim">(no invites)</T>}
-      {shown.visible.map((inv, j) => {
-        const i = j + shown.offset;
-        return (
-          <T key={inv.code} tone={i === row ? "accent" : undefined}>
-            {(i === row ? "›" : " ") +
-              cells([inv.code, inv.status, `${inv.usesCount}/${inv.maxUses}`, shortTime(inv.expiresAt) || "never", [inv.boundTo, inv.note].filter(Boolean).join(" · ")], WIDTHS)}
-          </T>
-        );
-      })}
+      {detail && <Detail title={`Invite ${detail.code}`} record={detail} rows={ui.bodyRows - 2} />}
+      {!detail &&
+        shown.visible.map((inv, j) => {
+          const i = j + shown.offset;
+          return (
+            <T key={inv.code} tone={i === row ? "accent" : undefined}>
+              {(i === row ? "›" : " ") +
+                cells([inv.code, inv.status, `${inv.usesCount}/${inv.maxUses}`, shortTime(inv.expiresAt) || "never", [inv.boundTo, inv.note].filter(Boolean).join(" · ")], WIDTHS)}
+            </T>
+          );
+        })}
       <ErrorLine error={error} />
       {mode === "create" && (
         <Form
@@ -175,7 +185,7 @@ export const invitesScreen: ScreenDef = {
   key: "3",
   title: "Invites",
   roles: ["admin", "moderator", "auditor"],
-  keys: [...LIST_KEYS, ["f", "cycle the status filter"], ["c", "create an invite"], ["R", "revoke the invite (y/N)"]],
+  keys: [...LIST_KEYS, ["Enter / Esc", "open the row's details / back"], ["f", "cycle the status filter"], ["c", "create an invite"], ["R", "revoke the invite (y/N)"]],
   actions: [
     { label: "Create an invite", key: "c" },
     { label: "Revoke the current invite", key: "R" },
