@@ -27,6 +27,9 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<void>;
 }
 
+/** A send failure for the logs: SMTP replies may echo addresses, so every address is masked. */
+export const safeMailError = (err: unknown): string => (err instanceof Error ? err.message : String(err)).replace(/[^\s<>"'@]+@[^\s<>"']+/g, "<address>");
+
 /** 10 §5.1: a send that has not finished after 10 s has failed. */
 export const SEND_TIMEOUT_MS = 10_000;
 

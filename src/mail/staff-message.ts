@@ -3,7 +3,7 @@ import type { Database } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { invalidRequest, notFound, upstreamFailure } from "../errors.ts";
 import type { Logger } from "../util/logger.ts";
-import type { Mailer } from "./mailer.ts";
+import { safeMailError, type Mailer } from "./mailer.ts";
 import { noMailer } from "./token-mail.ts";
 
 export const MAX_CONTENT = 10_000;
@@ -38,7 +38,7 @@ export class StaffMessageService {
     try {
       await mailer.send({ to: to.email, subject, text: input.content.endsWith("\n") ? input.content : `${input.content}\n`, purpose: "admin_message" });
     } catch (err) {
-      logger.warn("mail not sent", { purpose: "admin_message", domain: to.email.split("@").pop(), err: (err instanceof Error ? err.message : String(err)).replace(/[^\s<>"'@]+@[^\s<>"']+/g, "<address>") });
+      logger.warn("mail not sent", { purpose: "admin_message", domain: to.email.split("@").pop(), err: safeMailError(err) });
       throw upstreamFailure("Could not send email");
     }
     await db.transaction((tx) => audit.writeInTx(tx, {

@@ -3,7 +3,7 @@
 import type { Database, Tx } from "../db/database.ts";
 import { methodNotImplemented, upstreamFailure } from "../errors.ts";
 import type { Logger } from "../util/logger.ts";
-import type { Mailer, MailPurpose } from "./mailer.ts";
+import { safeMailError, type Mailer, type MailPurpose } from "./mailer.ts";
 import { tokenMail } from "./messages.ts";
 import type { EmailTokens } from "./tokens.ts";
 
@@ -51,9 +51,7 @@ export class TokenMailer {
       await this.deps.mailer.send(tokenMail(purpose, to, { handle, token, server: this.deps.server }));
     } catch (err) {
       // the recipient's domain only: the address is personal data, the body holds the token
-      // SMTP replies may echo addresses: they are masked out of the logged error
-      const message = (err instanceof Error ? err.message : String(err)).replace(/[^\s<>"'@]+@[^\s<>"']+/g, "<address>");
-      this.deps.logger.warn("mail not sent", { purpose, domain: to.split("@").pop(), err: message });
+      this.deps.logger.warn("mail not sent", { purpose, domain: to.split("@").pop(), err: safeMailError(err) });
       await this.deps.tokens.delete(did, purpose);
       throw upstreamFailure("Could not send email");
     }
