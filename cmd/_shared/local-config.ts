@@ -1,6 +1,6 @@
 // Config for the local operator commands (doctor, backup, keys, repair): the same sources and flags as `serve`.
 import type { ArgsDef } from "citty";
-import { loadConfig, type LoadedConfig } from "../../src/config/index.ts";
+import type { LoadedConfig } from "../../src/config/index.ts";
 import { readRawConfig } from "../../src/config/raw.ts";
 import { buildConfig } from "../../src/config/build.ts";
 import { ConfigError } from "../../src/config/errors.ts";
@@ -30,11 +30,6 @@ function flagsOf(args: LocalConfigFlags): Record<string, string> {
   if (args.port) flags.PORT = args.port;
   if (args.hostname) flags.PDS_HOSTNAME = args.hostname;
   return flags;
-}
-
-/** The configuration `ofpds serve` would load with the same flags; throws ConfigError (exit 78). */
-export function loadLocalConfig(args: LocalConfigFlags): LoadedConfig {
-  return loadConfig({ flags: flagsOf(args), dev: args.dev === true, configPath: args.config, envFile: args["env-file"] });
 }
 
 /** One raw setting as the config would see it (for settings this version reads but does not type yet, e.g. SMTP_URL). */

@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { globalArgs } from "../_shared/args.ts";
 import { CliError, EXIT } from "../_shared/errors.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { loadLocalConfig, localConfigArgs, rawSetting } from "../_shared/local-config.ts";
+import { loadConfigReadOnly, localConfigArgs, rawSetting } from "../_shared/local-config.ts";
 import { SECRET_NAMES } from "../../src/config/settings.ts";
 import { BackupError, createBackup } from "../../src/operator/backup/create.ts";
 
@@ -25,7 +25,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const out = outputFrom(args);
-    const { config, configPath } = loadLocalConfig(args);
+    const { config, configPath } = loadConfigReadOnly(args);
     const secretFiles = SECRET_NAMES.flatMap((n) => {
       const path = rawSetting(args, `${n}_FILE`);
       return path ? [{ name: n.toLowerCase(), path }] : [];

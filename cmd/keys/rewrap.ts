@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { globalArgs } from "../_shared/args.ts";
 import { CliError, EXIT, UsageError, type ExitCode } from "../_shared/errors.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { loadLocalConfig, localConfigArgs } from "../_shared/local-config.ts";
+import { loadConfigReadOnly, localConfigArgs } from "../_shared/local-config.ts";
 import { withLockedDataSet } from "../_shared/local-data-set.ts";
 import { RewrapError, rewrapKeys, type RewrapErrorName } from "../../src/operator/keys-rewrap.ts";
 
@@ -33,7 +33,8 @@ export default defineCommand({
       throw new UsageError(`Cannot read --old-secret-file ${args["old-secret-file"]}`);
     }
     if (!oldSecret) throw new UsageError(`--old-secret-file ${args["old-secret-file"]} is empty`);
-    const { config, secrets } = loadLocalConfig(args);
+    const { config, secrets } = loadConfigReadOnly(args);
+    if (!secrets.keyEncryptionSecret) throw new CliError("KEY_ENCRYPTION_SECRET is not set: set the new secret first (KEY_ENCRYPTION_SECRET or KEY_ENCRYPTION_SECRET_FILE)", EXIT.config, "ConfigError");
     let result;
     try {
       result = await withLockedDataSet(config.dataDir, (db) => rewrapKeys(db, oldSecret, secrets.keyEncryptionSecret));

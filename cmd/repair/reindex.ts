@@ -6,7 +6,7 @@ import { defineCommand } from "citty";
 import { globalArgs } from "../_shared/args.ts";
 import { CliError, EXIT, UsageError } from "../_shared/errors.ts";
 import { outputFrom } from "../_shared/output.ts";
-import { loadLocalConfig, localConfigArgs } from "../_shared/local-config.ts";
+import { loadConfigReadOnly, localConfigArgs } from "../_shared/local-config.ts";
 import { acquireDataDirLock } from "../../src/db/lock.ts";
 import { openDatabase } from "../../src/migrations.ts";
 import { buildServices } from "../../src/services.ts";
@@ -46,7 +46,7 @@ export default defineCommand({
     const out = outputFrom(args);
     const did = String(args.did);
     if (!did.startsWith("did:")) throw new UsageError(`The repository must be given by its DID (got ${did})`);
-    const { config, secrets } = loadLocalConfig(args);
+    const { config, secrets } = loadConfigReadOnly(args);
     if (!hasRepo(config.dataDir, did)) throw new CliError(`no repository for ${did} in ${config.dataDir}`, EXIT.notFound, "RepoNotFound");
     const lock = acquireDataDirLock(config.dataDir);
     try {
