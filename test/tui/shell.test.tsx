@@ -319,3 +319,30 @@ test("roles: a screen the account lacks the role for is shown disabled with the 
   await u.until("✘ Invites needs the admin or moderator or auditor role");
   expect(staffCalls()).toBe(before);
 });
+
+test("invites: f cycles the status filter (the list is the server's for that status); R then y revokes the current invite", async () => {
+  const code = (await ok(call(env.url, "net.openfederation.invite.create", { token: env.admin.accessJwt, body: { note: "filter-check" } }))).code as string;
+  const total = async (status?: string) => (await ok(call(env.url, "net.openfederation.invite.list", { token: env.admin.accessJwt, params: { limit: 1, ...(status ? { status } : {}) } }))).total as number;
+  const t = tui();
+  await t.until("Pending approval:");
+  t.press("3");
+  await t.until(`Invites — ${await total()} (all statuses)`);
+  t.press("f");
+  const active = await t.until(`Invites — ${await total("active")} active`);
+  expect(active).toContain(code);
+  expect(active).not.toContain("exhausted ");
+  t.press("f");
+  await t.until(`Invites — ${await total("expired")} expired`);
+  expect(t.frame()).not.toContain(code);
+  t.press("f", "f", "f");
+  await t.until("(all statuses)");
+  t.press("f");
+  await t.until(new RegExp(`›${code}`)); // the newest active invite is first
+  t.press("R");
+  await t.until(`Revoke invite ${code}? (y/N)`);
+  t.press("y");
+  await t.until(`✔ Revoked invite ${code}`);
+  await t.untilGone(new RegExp(`${code} +active`));
+  const row = ((await ok(call(env.url, "net.openfederation.invite.list", { token: env.admin.accessJwt, params: { status: "revoked", limit: 100 } }))).invites as Array<{ code: string }>).find((i) => i.code === code);
+  expect(row).toBeDefined();
+});
