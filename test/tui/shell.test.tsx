@@ -346,3 +346,23 @@ test("invites: f cycles the status filter (the list is the server's for that sta
   const row = ((await ok(call(env.url, "net.openfederation.invite.list", { token: env.admin.accessJwt, params: { status: "revoked", limit: 100 } }))).invites as Array<{ code: string }>).find((i) => i.code === code);
   expect(row).toBeDefined();
 });
+
+test("paging: n / PgDn load the next page by the server's cursor, p / PgUp the previous one", async () => {
+  for (let i = 0; i < 11; i++) await ok(call(env.url, "net.openfederation.invite.create", { token: env.admin.accessJwt, body: { note: `page-${i}` } }));
+  const first = (await ok(call(env.url, "net.openfederation.invite.list", { token: env.admin.accessJwt, params: { limit: 10 } }))) as { invites: Array<{ code: string }>; cursor: string };
+  const second = (await ok(call(env.url, "net.openfederation.invite.list", { token: env.admin.accessJwt, params: { limit: 10, cursor: first.cursor } }))) as { invites: Array<{ code: string }> };
+  const t = tui();
+  await t.until("Pending approval:");
+  t.press("3");
+  await t.until(first.invites[9]!.code);
+  expect(t.frame()).toContain("more: n / PgDn");
+  t.press("n");
+  await t.until("· page 2");
+  await t.until(second.invites[0]!.code);
+  expect(t.frame()).not.toContain(first.invites[0]!.code);
+  t.press("p");
+  await t.untilGone(/· page 2/);
+  await t.until(first.invites[0]!.code);
+  t.press(KEY.pageDown);
+  await t.until("· page 2");
+});
