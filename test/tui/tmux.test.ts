@@ -196,3 +196,19 @@ test("NO_COLOR=1 and --no-color: the captured screen carries no escape codes; wi
     t.kill();
   }
 });
+
+test("Ctrl-K opens the palette in a real terminal; Ctrl-C quits from inside a form (exit 0) and leaves nothing sent", async () => {
+  const before = (await invites()).length;
+  const t = await tui();
+  await t.waitFor("Pending approval:");
+  t.keys("C-k");
+  await t.waitFor("Command palette");
+  t.type("create");
+  await t.waitFor("› Invites: Create an invite (c)");
+  t.keys("Enter");
+  await t.waitFor("› Max uses: 1");
+  t.type("7");
+  t.keys("C-c");
+  await t.waitFor("[exit 0]");
+  expect((await invites()).length).toBe(before);
+});
