@@ -3,6 +3,8 @@
 import type { LexiconDoc } from "@atproto/lexicon";
 import accountApprove from "./net/openfederation/account/approve.json";
 import accountChangePassword from "./net/openfederation/account/changePassword.json";
+import accountListOAuthSessions from "./net/openfederation/account/listOAuthSessions.json";
+import accountRevokeOAuthSession from "./net/openfederation/account/revokeOAuthSession.json";
 import accountDisable from "./net/openfederation/account/disable.json";
 import accountEnable from "./net/openfederation/account/enable.json";
 import accountList from "./net/openfederation/account/list.json";
@@ -100,6 +102,8 @@ export const ofpdsLexicons: LexiconDoc[] = [
   // accounts, invites, audit
   accountApprove as LexiconDoc,
   accountChangePassword as LexiconDoc,
+  accountListOAuthSessions as LexiconDoc,
+  accountRevokeOAuthSession as LexiconDoc,
   accountDisable as LexiconDoc,
   accountEnable as LexiconDoc,
   accountList as LexiconDoc,

@@ -120,6 +120,30 @@ export declare namespace NetOpenfederationAccountList {
   };
 }
 
+export declare namespace NetOpenfederationAccountListOAuthSessions {
+  /** The caller's live OAuth sessions (apps signed in with OAuth), newest first. Full password sessions only. */
+  export type QueryParams = {
+    limit?: number;
+    cursor?: string;
+  };
+  export type InputSchema = undefined;
+  export type OutputSchema = {
+    sessions: Array<SessionView>;
+    cursor?: string;
+  };
+  export type SessionView = {
+    id: string;
+    clientId: string;
+    clientHost: string;
+    clientName?: string;
+    confidential: boolean;
+    scope: string;
+    createdAt: string;
+    lastUsedAt?: string;
+    expiresAt: string;
+  };
+}
+
 export declare namespace NetOpenfederationAccountListPending {
   /** Accounts awaiting approval, oldest first. */
   export type QueryParams = {
@@ -180,6 +204,19 @@ export declare namespace NetOpenfederationAccountReject {
     handle: string;
     email: string;
     status: string;
+  };
+}
+
+export declare namespace NetOpenfederationAccountRevokeOAuthSession {
+  /** Revoke one of the caller's OAuth sessions by id, or every session of one client. Full password sessions only. */
+  export type QueryParams = {};
+  export type InputSchema = {
+    id?: string;
+    clientId?: string;
+  };
+  export type OutputSchema = {
+    success: boolean;
+    revoked: number;
   };
 }
 
@@ -2377,6 +2414,14 @@ export interface XrpcMethods {
     inputEncoding: undefined;
     outputEncoding: "application/json";
   };
+  "net.openfederation.account.listOAuthSessions": {
+    params: NetOpenfederationAccountListOAuthSessions.QueryParams;
+    defaulted: "limit";
+    input: undefined;
+    output: NetOpenfederationAccountListOAuthSessions.OutputSchema;
+    inputEncoding: undefined;
+    outputEncoding: "application/json";
+  };
   "net.openfederation.account.listPending": {
     params: NetOpenfederationAccountListPending.QueryParams;
     defaulted: "limit";
@@ -2398,6 +2443,14 @@ export interface XrpcMethods {
     defaulted: never;
     input: NetOpenfederationAccountReject.InputSchema;
     output: NetOpenfederationAccountReject.OutputSchema;
+    inputEncoding: "application/json";
+    outputEncoding: "application/json";
+  };
+  "net.openfederation.account.revokeOAuthSession": {
+    params: {};
+    defaulted: never;
+    input: NetOpenfederationAccountRevokeOAuthSession.InputSchema;
+    output: NetOpenfederationAccountRevokeOAuthSession.OutputSchema;
     inputEncoding: "application/json";
     outputEncoding: "application/json";
   };

@@ -11,6 +11,7 @@ import { DpopVerifier } from "./dpop.ts";
 import { loadOAuthKeys, type OAuthKeys } from "./keys.ts";
 import { AuthorizationRequests } from "./requests.ts";
 import { OAuthTokens, sweepOAuth } from "./tokens.ts";
+import { OAuthUserSessions } from "./user-sessions.ts";
 
 export interface OAuthServer {
   issuer: string;
@@ -22,6 +23,8 @@ export interface OAuthServer {
   login: Pick<LoginService, "verifyForOAuth">;
   account: (did: string) => AccountRow | undefined;
   handleOf: (row: AccountRow) => string;
+  /** the holder's listOAuthSessions / revokeOAuthSession (11 §9.2) */
+  sessions: OAuthUserSessions;
   /** the hourly job's body (11 §10) */
   sweep: () => Promise<void>;
 }
@@ -39,6 +42,7 @@ export async function buildOAuthServer(deps: {
   const account = (did: string) => deps.accounts.getRow(did);
   return {
     issuer, keys, dpop, clients, login: deps.login, account, handleOf: (row) => deps.accounts.handleOf(row), sweep: () => sweepOAuth(db, now()),
+    sessions: new OAuthUserSessions({ db, audit, now }),
     requests: new AuthorizationRequests({ db, clients, audit, issuer, now }),
     tokens: new OAuthTokens({ db, keys, clients, audit, issuer, serviceDid: config.serviceDid, account, now }),
   };

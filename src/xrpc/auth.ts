@@ -33,6 +33,8 @@ const ALLOWLIST: Partial<Record<AccountStatus, ReadonlySet<string>>> = {
 for (const s of ["suspended", "takendown", "disabled"] as const) (ALLOWLIST[s] as Set<string>).add("app.bsky.actor.getPreferences");
 // 10 §5.3: a deactivated holder may confirm their email and ask for deletion; every holder may get a PLC operation signed (migration out)
 for (const m of ["com.atproto.server.requestEmailConfirmation", "com.atproto.server.confirmEmail", "com.atproto.server.requestAccountDelete"]) (ALLOWLIST.deactivated as Set<string>).add(m);
+// 11 §9.2: a deactivated holder may list and revoke its OAuth sessions
+for (const m of ["net.openfederation.account.listOAuthSessions", "net.openfederation.account.revokeOAuthSession"]) (ALLOWLIST.deactivated as Set<string>).add(m);
 for (const s of ["deactivated", "suspended", "takendown", "disabled"] as const) {
   for (const m of ["com.atproto.identity.requestPlcOperationSignature", "com.atproto.identity.signPlcOperation"]) (ALLOWLIST[s] as Set<string>).add(m);
 }

@@ -13,6 +13,8 @@ import * as accountListPending from "../api/net/openfederation/account/listPendi
 import * as accountList from "../api/net/openfederation/account/list.ts";
 import * as accountApprove from "../api/net/openfederation/account/approve.ts";
 import * as accountChangePassword from "../api/net/openfederation/account/changePassword.ts";
+import * as accountListOAuthSessions from "../api/net/openfederation/account/listOAuthSessions.ts";
+import * as accountRevokeOAuthSession from "../api/net/openfederation/account/revokeOAuthSession.ts";
 import * as accountDisable from "../api/net/openfederation/account/disable.ts";
 import * as accountEnable from "../api/net/openfederation/account/enable.ts";
 import * as accountReject from "../api/net/openfederation/account/reject.ts";
@@ -192,6 +194,9 @@ export const ROUTES: RouteEntry[] = [
   { nsid: "net.openfederation.account.list", handler: accountList.handler, auth: staff("admin", "moderator", "auditor") },
   { nsid: "net.openfederation.account.approve", handler: accountApprove.handler, auth: staff("admin", "moderator") },
   { nsid: "net.openfederation.account.changePassword", handler: accountChangePassword.handler, auth: selfAny, rateLimit: "auth" },
+  // 11 §9.2: full password sessions only (FULL_SESSION_ONLY in auth.ts; OAuth tokens are refused)
+  { nsid: "net.openfederation.account.listOAuthSessions", handler: accountListOAuthSessions.handler, auth: selfAny },
+  { nsid: "net.openfederation.account.revokeOAuthSession", handler: accountRevokeOAuthSession.handler, auth: selfAny },
   { nsid: "net.openfederation.account.disable", handler: accountDisable.handler, auth: staff("admin") },
   { nsid: "net.openfederation.account.enable", handler: accountEnable.handler, auth: staff("admin") },
   { nsid: "net.openfederation.account.reject", handler: accountReject.handler, auth: staff("admin", "moderator") },

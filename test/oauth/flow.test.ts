@@ -5,7 +5,7 @@ import { Agent } from "@atproto/api";
 import { NodeOAuthClient, requestLocalLock, type NodeSavedSession, type NodeSavedState } from "@atproto/oauth-client-node";
 import { buildAtprotoLoopbackClientMetadata, oauthAuthorizationServerMetadataSchema, oauthProtectedResourceMetadataSchema } from "@atproto/oauth-types";
 import type { Browser } from "playwright-core";
-import { approvedUser, startEnv, type Env } from "../account/_support.ts";
+import { approvedUser, call, ok, startEnv, type Env } from "../account/_support.ts";
 import { launchChromium } from "../sdk/_browser.ts";
 import { issuerOf, SCOPE } from "./_support.ts";
 
@@ -116,7 +116,10 @@ test("full flow: Chromium signs in and allows; the session posts, refreshes, sig
 
   // signOut → /oauth/revoke; the session row is revoked by the client, the old token refused
   const row = e.sql("SELECT id FROM oauth_session WHERE did = ?", user.did)[0];
+  const listed = await ok(call(e.url, "net.openfederation.account.listOAuthSessions", { token: user.accessJwt }));
+  expect(listed.sessions.map((s: { id: string; clientHost: string }) => [s.id, s.clientHost])).toEqual([[row.id, "localhost"]]);
   await session.signOut();
+  expect((await ok(call(e.url, "net.openfederation.account.listOAuthSessions", { token: user.accessJwt }))).sessions).toEqual([]);
   const revoked = e.sql("SELECT revoked_at, revoked_by FROM oauth_session WHERE id = ?", row.id)[0];
   expect(revoked.revoked_at).not.toBeNull();
   expect(revoked.revoked_by).toBe("client");

@@ -315,6 +315,46 @@ describe("OAuth tokens on XRPC", () => {
   });
 });
 
+describe("the holder's OAuth sessions (11 §9.2)", () => {
+  const LIST = "net.openfederation.account.listOAuthSessions";
+  const REVOKE = "net.openfederation.account.revokeOAuthSession";
+  test("list newest first with a cursor; revoke by id and by client; refusals; OAuth and app-password tokens refused", async () => {
+    const u = await approvedUser(e);
+    const a = await authorizeRaw(e, u);
+    const b = await authorizeRaw(e, u);
+    const c = await authorizeRaw(e, u, { scope: "atproto" });
+    const ids = e.sql<{ id: string }>("SELECT id FROM oauth_session WHERE did = ? ORDER BY created_at DESC, id DESC", u.did).map((r) => r.id);
+    const page1 = await ok(call(e.url, LIST, { token: u.accessJwt, params: { limit: 2 } }));
+    const page2 = await ok(call(e.url, LIST, { token: u.accessJwt, params: { limit: 2, cursor: page1.cursor } }));
+    expect([...page1.sessions, ...page2.sessions].map((s: { id: string }) => s.id)).toEqual(ids);
+    expect(page2.cursor).toBeUndefined();
+    expect(page1.sessions[0]).toMatchObject({ clientId: loopbackClientId(REDIRECT, "atproto"), clientHost: "localhost", confidential: false, scope: "atproto" });
+
+    const viaOAuth = await xrpcDpop(e, LIST, a.tokens.access_token, a.dpop);
+    expect([viaOAuth.status, viaOAuth.body.error]).toEqual([403, "Forbidden"]);
+    const app = await ok(call(e.url, "com.atproto.server.createAppPassword", { token: u.accessJwt, body: { name: "phone" } }));
+    const appSession = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: app.password } }));
+    const viaApp = await call(e.url, LIST, { token: appSession.accessJwt });
+    expect([viaApp.status, viaApp.body.error, viaApp.body.message]).toEqual([400, "InvalidToken", "Bad token scope"]);
+
+    const audits = () => (e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.session.revoke' AND target_did = ?", u.did)[0] as { n: number }).n;
+    for (const body of [{}, { id: ids[0], clientId: a.clientId }]) {
+      const bad = await call(e.url, REVOKE, { token: u.accessJwt, body });
+      expect([bad.status, bad.body.error, bad.body.message]).toEqual([400, "InvalidRequest", "Exactly one of id and clientId is required"]);
+    }
+    const unknown = await call(e.url, REVOKE, { token: u.accessJwt, body: { id: "oas_00000000000000000000000000000000" } });
+    expect([unknown.status, unknown.body.error]).toEqual([404, "NotFound"]);
+    expect(audits()).toBe(0);
+    expect(await ok(call(e.url, REVOKE, { token: u.accessJwt, body: { id: ids[0] } }))).toEqual({ success: true, revoked: 1 });
+    expect((await xrpcDpop(e, "com.atproto.server.getSession", c.tokens.access_token, c.dpop)).status).toBe(401);
+    expect(await ok(call(e.url, REVOKE, { token: u.accessJwt, body: { clientId: a.clientId } }))).toEqual({ success: true, revoked: 2 });
+    for (const t of [a, b]) expect((await xrpcDpop(e, "com.atproto.server.getSession", t.tokens.access_token, t.dpop)).body.error).toBe("invalid_token");
+    expect((await ok(call(e.url, LIST, { token: u.accessJwt }))).sessions).toEqual([]);
+    expect(audits()).toBe(3);
+    expect(e.sql("SELECT DISTINCT revoked_by FROM oauth_session WHERE did = ?", u.did)).toEqual([{ revoked_by: "user" }]);
+  });
+});
+
 describe("expiry", () => {
   test("a code older than 5 minutes → This code has expired; a PAR request older than 5 minutes → the expired page", async () => {
     const u = await approvedUser(e);
