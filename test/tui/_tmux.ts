@@ -1,6 +1,7 @@
 // Test support: run `ofpds tui` inside a private tmux server, send keys, read the screen with capture-pane.
 import { existsSync } from "node:fs";
-import { ofpdsCommand, REPO, waitFor } from "../_support/process.ts";
+import { join } from "node:path";
+import { ofpdsCommand, REPO, tempDir, waitFor } from "../_support/process.ts";
 
 /** tmux is a test dependency (Debian's package); installed here when a machine lacks it. */
 export function ensureTmux(): string {
@@ -15,8 +16,9 @@ export function ensureTmux(): string {
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export class TmuxTui {
-  private static seq = 0;
-  readonly socket = `ofpds-tui-${process.pid}-${TmuxTui.seq++}`;
+  /** a private tmux server whose socket lives in a temp dir, removed with it (tmux leaves its socket file behind) */
+  private readonly dir = tempDir("ofpds-tmux-");
+  readonly socket = join(this.dir.path, "sock");
   readonly session = "tui";
 
   private constructor(private readonly tmux: string) {}
@@ -40,7 +42,7 @@ export class TmuxTui {
   }
 
   private run(args: string[]): string {
-    const r = Bun.spawnSync([this.tmux, "-L", this.socket, "-f", "/dev/null", ...args], { stdout: "pipe", stderr: "pipe" });
+    const r = Bun.spawnSync([this.tmux, "-S", this.socket, "-f", "/dev/null", ...args], { stdout: "pipe", stderr: "pipe" });
     if (r.exitCode !== 0) throw new Error(`tmux ${args.join(" ")} failed: ${r.stderr.toString()}`);
     return r.stdout.toString();
   }
@@ -82,5 +84,6 @@ export class TmuxTui {
     } catch {
       // already gone
     }
+    this.dir.cleanup();
   }
 }
