@@ -34,7 +34,7 @@ export default defineCommand({
     let results: CheckResult[];
     try {
       const { config, secrets, warnings } = loadConfigReadOnly(args);
-      results = await runDoctor({ config, secrets, configWarnings: warnings, smtpUrl: rawSetting(args, "SMTP_URL"), offline: args.offline === true, now: Date.now });
+      results = await runDoctor({ config, secrets, configWarnings: warnings, smtpUrl: secrets.smtpUrl || rawSetting(args, "SMTP_URL"), offline: args.offline === true, now: Date.now });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       // nothing else can be checked without a configuration: one failing entry that lists every problem

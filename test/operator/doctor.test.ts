@@ -182,3 +182,21 @@ test("local warnings: a group-readable data dir, the bootstrap key file and sett
     await pds.stop();
   }
 });
+
+test("mailer: SMTP_URL whose host accepts connections → ok; a closed port → fail and exit 1", async () => {
+  const smtp = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open(s) { s.write("220 test ESMTP\r\n"); }, data() {} } });
+  try {
+    const up = await doctor(healthy, [], { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, EMAIL_FROM: "pds@example.org" });
+    expect(parse(up.stdout).find((c) => c.id === "mailer")).toMatchObject({ status: "ok", message: `127.0.0.1:${smtp.port} accepts connections` });
+  } finally {
+    smtp.stop(true);
+  }
+  const closed = await freePort();
+  const down = await doctor(healthy, [], { SMTP_URL: `smtp://127.0.0.1:${closed}`, EMAIL_FROM: "pds@example.org" });
+  expect(down.code).toBe(1);
+  const entry = parse(down.stdout).find((c) => c.id === "mailer")!;
+  expect(entry.status).toBe("fail");
+  expect(entry.message).toContain(`the mailer 127.0.0.1:${closed} is unreachable`);
+  // the URL (it may hold credentials) is never echoed
+  expect(down.stdout).not.toContain("smtp://");
+});
