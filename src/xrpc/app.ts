@@ -122,7 +122,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         return undefined;
       })
       .get("/", ({ request }) => finish(states.get(request)!, bannerResponse(config)))
-      .use(oauthRoutes(ctx, (r) => states.get(r)?.ip ?? "unknown"))
+      .use(oauthRoutes(ctx, { ipOf: (r) => states.get(r)?.ip ?? "unknown", done: (r, res) => (states.has(r) ? finish(states.get(r)!, res) : res) }))
       .get(SDK_PATH, ({ request }) => finish(states.get(request)!, sdkResponse(request.headers.get("if-none-match"))))
       .get("/.well-known/did.json", async ({ request, set }) => {
         const state = states.get(request)!;

@@ -52,7 +52,17 @@ function cookieValue(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function oauthRoutes(ctx: AppContext, ipOf: (req: Request) => string) {
+/** What the app's pipeline lends these routes: the client IP it computed, and its one request log line. */
+export interface PipelineHooks {
+  ipOf(req: Request): string;
+  /** logs the request once (09 §5) and returns the response */
+  done(req: Request, res: Response): Response;
+}
+
+export function oauthRoutes(ctx: AppContext, hooks: PipelineHooks) {
+  const ipOf = hooks.ipOf;
+  // the parent's onAfterResponse does not reach a plugin's routes, so each handler logs through the pipeline
+  const logged = <C extends { request: Request; set: { headers: Record<string, unknown> } }>(fn: (c: C) => Response | Promise<Response>) => async (c: C): Promise<Response> => hooks.done(c.request, await fn(c));
   const oauth = () => ctx.services.oauth;
   const { logger } = ctx;
   const secureCookie = new URL(ctx.config.serviceUrl).protocol === "https:";
@@ -122,27 +132,27 @@ export function oauthRoutes(ctx: AppContext, ipOf: (req: Request) => string) {
   };
 
   return new Elysia()
-    .get("/.well-known/oauth-protected-resource", () => json(200, { resource: oauth().issuer, authorization_servers: [oauth().issuer], scopes_supported: [], bearer_methods_supported: ["header"], resource_documentation: "https://atproto.com" }, { "Cache-Control": "max-age=60" }))
-    .get("/.well-known/oauth-authorization-server", () => json(200, metadata(), { "Cache-Control": "max-age=60" }))
-    .get("/oauth/jwks", () => json(200, { keys: [oauth().keys.publicJwk] }, { "Cache-Control": "max-age=60" }))
-    .get(STYLE_PATH, () => new Response(STYLE_CSS, { headers: { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600" } }))
-    .post("/oauth/par", async ({ request }) => {
+    .get("/.well-known/oauth-protected-resource", logged(() => json(200, { resource: oauth().issuer, authorization_servers: [oauth().issuer], scopes_supported: [], bearer_methods_supported: ["header"], resource_documentation: "https://atproto.com" }, { "Cache-Control": "max-age=60" })))
+    .get("/.well-known/oauth-authorization-server", logged(() => json(200, metadata(), { "Cache-Control": "max-age=60" })))
+    .get("/oauth/jwks", logged(() => json(200, { keys: [oauth().keys.publicJwk] }, { "Cache-Control": "max-age=60" })))
+    .get(STYLE_PATH, logged(() => new Response(STYLE_CSS, { headers: { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "max-age=3600" } })))
+    .post("/oauth/par", logged(async ({ request }) => {
       try {
         const jkt = await oauth().dpop.verify(request.headers.get("dpop"), { method: "POST", path: "/oauth/par", resource: false });
         return json(201, await oauth().requests.push(await readParams(request), jkt), { "Cache-Control": "no-store" });
       } catch (err) {
         return asError(err);
       }
-    }, { parse: "none" })
-    .post("/oauth/token", async ({ request }) => {
+    }), { parse: "none" })
+    .post("/oauth/token", logged(async ({ request }) => {
       try {
         const jkt = await oauth().dpop.verify(request.headers.get("dpop"), { method: "POST", path: "/oauth/token", resource: false });
         return json(200, await oauth().tokens.grant(await readParams(request), jkt, ipOf(request)), { "Cache-Control": "no-store" });
       } catch (err) {
         return asError(err);
       }
-    }, { parse: "none" })
-    .post("/oauth/revoke", async ({ request }) => {
+    }), { parse: "none" })
+    .post("/oauth/revoke", logged(async ({ request }) => {
       try {
         // DPoP is optional on revocation, but checked when present (11 §4)
         if (request.headers.has("dpop")) await oauth().dpop.verify(request.headers.get("dpop"), { method: "POST", path: "/oauth/revoke", resource: false });
@@ -151,8 +161,8 @@ export function oauthRoutes(ctx: AppContext, ipOf: (req: Request) => string) {
       } catch (err) {
         return asError(err);
       }
-    }, { parse: "none" })
-    .get("/oauth/authorize", async ({ request, set }) => {
+    }), { parse: "none" })
+    .get("/oauth/authorize", logged(async ({ request, set }) => {
       const req = loadRequest(new URL(request.url));
       if (req === "missing") return page(set, 400, errorPage("Sign-in failed", "Pushed authorization request required"));
       if (!req) return page(set, 400, errorPage("Sign-in failed", EXPIRED));
@@ -166,8 +176,8 @@ export function oauthRoutes(ctx: AppContext, ipOf: (req: Request) => string) {
         extra["Set-Cookie"] = `${deviceCookie}=${device}; Path=/; HttpOnly; SameSite=Lax${secureCookie ? "; Secure" : ""}`;
       }
       return signIn(set, req, device, 200, undefined, undefined, extra);
-    })
-    .post("/oauth/authorize", async ({ request, set }) => {
+    }))
+    .post("/oauth/authorize", logged(async ({ request, set }) => {
       const req = loadRequest(new URL(request.url));
       if (req === "missing") return page(set, 400, errorPage("Sign-in failed", "Pushed authorization request required"));
       if (!req) return page(set, 400, errorPage("Sign-in failed", EXPIRED));
@@ -211,5 +221,5 @@ export function oauthRoutes(ctx: AppContext, ipOf: (req: Request) => string) {
         return seeOther(set, location);
       }
       return forbiddenPage();
-    }, { parse: "none" });
+    }), { parse: "none" });
 }

@@ -355,6 +355,18 @@ describe("the holder's OAuth sessions (11 §9.2)", () => {
   });
 });
 
+describe("logging", () => {
+  test("each OAuth request is logged once, by path without query; no token, code or verifier ever appears", async () => {
+    const u = await approvedUser(e);
+    const a = await authorizeRaw(e, u);
+    const logs = e.pds.logs();
+    for (const [path, status] of [["/oauth/par", 201], ["/oauth/authorize", 200], ["/oauth/authorize", 303], ["/oauth/token", 200]] as const) {
+      expect(logs).toContain(`"path":"${path}","status":${status}`);
+    }
+    for (const secret of [a.tokens.access_token, a.tokens.refresh_token, a.code, a.verifier]) expect(logs).not.toContain(secret);
+  });
+});
+
 describe("expiry", () => {
   test("a code older than 5 minutes → This code has expired; a PAR request older than 5 minutes → the expired page", async () => {
     const u = await approvedUser(e);
