@@ -191,6 +191,8 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
     partnerDefaultRateLimit: r.int("PARTNER_DEFAULT_RATE_LIMIT", 100, 1, 10_000),
     accessTokenTtlMs: r.duration("ACCESS_TOKEN_TTL", "15m", 60_000, 86_400_000, "1m and 24h"),
     refreshTokenTtlMs: r.duration("REFRESH_TOKEN_TTL", "30d", 3_600_000, 365 * 86_400_000, "1h and 365d"),
+    oauthAccessTokenTtlMs: r.duration("OAUTH_ACCESS_TOKEN_TTL", "15m", 5 * 60_000, 30 * 60_000, "5m and 30m"),
+    oauthLoopbackClients: r.bool("OAUTH_LOOPBACK_CLIENTS", true),
     corsOrigins: r.list("CORS_ORIGINS", dev ? ["http://localhost:3001"] : []),
     plcUrl,
     plcFallbackUrl: validUrl(r, "PLC_FALLBACK_URL", r.str("PLC_FALLBACK_URL", "https://plc.directory")),

@@ -68,6 +68,9 @@ export interface Config {
   partnerDefaultRateLimit: number;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
+  /** OAuth access-token lifetime (OAUTH_ACCESS_TOKEN_TTL, 5m-30m, default 15m; 11 §10) and OAUTH_LOOPBACK_CLIENTS (default true) */
+  oauthAccessTokenTtlMs?: number;
+  oauthLoopbackClients?: boolean;
   corsOrigins: string[];
   plcUrl: string;
   plcFallbackUrl: string;

@@ -38,12 +38,12 @@ export async function buildOAuthServer(deps: {
   const issuer = new URL(config.serviceUrl).origin;
   const keys = await loadOAuthKeys({ db, keys: deps.keys, serviceDid: config.serviceDid, now });
   const dpop = new DpopVerifier({ issuer, nonceSecret: keys.nonceSecret, now });
-  const clients = new ClientResolver({ fetchPolicy: deps.fetchPolicy, dev: config.dev, loopbackAllowed: true });
+  const clients = new ClientResolver({ fetchPolicy: deps.fetchPolicy, dev: config.dev, loopbackAllowed: config.oauthLoopbackClients ?? true });
   const account = (did: string) => deps.accounts.getRow(did);
   return {
     issuer, keys, dpop, clients, login: deps.login, account, handleOf: (row) => deps.accounts.handleOf(row), sweep: () => sweepOAuth(db, now()),
     sessions: new OAuthUserSessions({ db, audit, now }),
     requests: new AuthorizationRequests({ db, clients, audit, issuer, now }),
-    tokens: new OAuthTokens({ db, keys, clients, audit, issuer, serviceDid: config.serviceDid, account, now }),
+    tokens: new OAuthTokens({ db, keys, clients, audit, issuer, serviceDid: config.serviceDid, account, now, ...(config.oauthAccessTokenTtlMs ? { accessTtlMs: config.oauthAccessTokenTtlMs } : {}) }),
   };
 }

@@ -11,6 +11,7 @@ import { invalidGrant, invalidOAuthToken, invalidRequest, OAuthError } from "./e
 import { sha256b64, type RequestParams } from "./requests.ts";
 import { oauthCodeChallenges, oauthRequests, oauthSessions } from "./schema.ts";
 
+/** the default access-token lifetime (OAUTH_ACCESS_TOKEN_TTL) */
 export const ACCESS_TTL_MS = 15 * 60_000;
 const REFRESH_TTL_MS = 14 * 24 * 3_600_000;
 const SESSION_TTL_MS = 14 * 24 * 3_600_000;
@@ -40,19 +41,23 @@ export class OAuthTokens {
   /** rotated refresh-token hash → the response its rotation produced, for a duplicate in flight (10 s) */
   private readonly grace = new Map<string, { response: TokenResponse; jkt: string; until: number }>();
 
-  constructor(private readonly deps: { db: Database; keys: OAuthKeys; clients: ClientResolver; audit: AuditLog; issuer: string; serviceDid: string; account: (did: string) => AccountRow | undefined; now: () => number }) {}
+  constructor(private readonly deps: { db: Database; keys: OAuthKeys; clients: ClientResolver; audit: AuditLog; issuer: string; serviceDid: string; account: (did: string) => AccountRow | undefined; now: () => number; accessTtlMs?: number }) {}
+
+  private get accessTtlMs(): number {
+    return this.deps.accessTtlMs ?? ACCESS_TTL_MS;
+  }
 
   private async accessToken(s: { id: string; did: string; clientId: string; scope: string; dpopJkt: string }, nowMs: number): Promise<string> {
     const iat = Math.floor(nowMs / 1000);
     return new SignJWT({ scope: s.scope, client_id: s.clientId, cnf: { jkt: s.dpopJkt }, sid: s.id })
       .setProtectedHeader({ typ: "at+jwt", alg: "ES256", kid: this.deps.keys.publicJwk.kid })
       .setIssuer(this.deps.issuer).setAudience(this.deps.serviceDid).setSubject(s.did)
-      .setIssuedAt(iat).setExpirationTime(iat + ACCESS_TTL_MS / 1000).setJti(randomBytes(16).toString("base64url"))
+      .setIssuedAt(iat).setExpirationTime(iat + Math.floor(this.accessTtlMs / 1000)).setJti(randomBytes(16).toString("base64url"))
       .sign(this.deps.keys.signingKey);
   }
 
   private async respond(s: { id: string; did: string; clientId: string; scope: string; dpopJkt: string }, refresh: string, nowMs: number): Promise<TokenResponse> {
-    return { access_token: await this.accessToken(s, nowMs), token_type: "DPoP", expires_in: ACCESS_TTL_MS / 1000, refresh_token: refresh, scope: s.scope, sub: s.did };
+    return { access_token: await this.accessToken(s, nowMs), token_type: "DPoP", expires_in: Math.floor(this.accessTtlMs / 1000), refresh_token: refresh, scope: s.scope, sub: s.did };
   }
 
   /** POST /oauth/token after its DPoP proof (key `jkt`) was verified. */
