@@ -66,6 +66,15 @@ afterAll(async () => {
   for (const f of [appView, chat, reports]) f?.stop();
 });
 
+/** The app's agent: as social-app, every request names the AppView with atproto-proxy (locally served methods ignore
+ * it, 10 §1.1) and asks for the Bluesky moderation labeler. */
+function appAgent(): AtpAgent {
+  const agent = new AtpAgent({ service: e.url, fetch: recordingFetch });
+  agent.configureProxy(`${appView.did as `did:web:${string}`}#bsky_appview`);
+  agent.configureLabelers(["did:plc:ar7c4by46qjdydhdevvrndac"]);
+  return agent;
+}
+
 /** A registered and approved account, without a session yet (the agent makes the only one). */
 async function approvedAccount(name: string): Promise<{ did: string; handle: string }> {
   const reg = await ok(call(e.url, "net.openfederation.account.register", { body: { handle: name, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(e) } }));
@@ -80,7 +89,7 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   const auditBefore = e.sql<{ id: string }>("SELECT id FROM audit_log WHERE actor_did = ? OR target_did = ? ORDER BY id", me.did, me.did).map((r) => r.id);
 
   // --- log in, read preferences (none yet)
-  const agent = new AtpAgent({ service: e.url, fetch: recordingFetch });
+  const agent = appAgent();
   await agent.login({ identifier: me.handle, password: PASSWORD });
   expect(agent.session!.did).toBe(me.did);
   const firstTokens = { access: agent.session!.accessJwt, refresh: agent.session!.refreshJwt };
@@ -90,6 +99,17 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   const { data: post } = await agent.com.atproto.repo.createRecord({ repo: me.did, collection: "app.bsky.feed.post", record: { $type: "app.bsky.feed.post", text: "hello from ofpds", createdAt: new Date().toISOString() } });
   expect(post.validationStatus).toBe("valid");
   shown = { ...shown, uri: post.uri, cid: post.cid };
+
+  // --- a reply with a threadgate in one applyWrites (social-app's composer), each write validated
+  const gateRkey = "3kreplygate22";
+  const { data: batch } = await agent.com.atproto.repo.applyWrites({
+    repo: me.did,
+    writes: [
+      { $type: "com.atproto.repo.applyWrites#create", collection: "app.bsky.feed.post", rkey: gateRkey, value: { $type: "app.bsky.feed.post", text: "a gated reply", createdAt: new Date().toISOString(), reply: { root: { uri: post.uri, cid: post.cid }, parent: { uri: post.uri, cid: post.cid } } } },
+      { $type: "com.atproto.repo.applyWrites#create", collection: "app.bsky.feed.threadgate", rkey: gateRkey, value: { $type: "app.bsky.feed.threadgate", post: `at://${me.did}/app.bsky.feed.post/${gateRkey}`, allow: [{ $type: "app.bsky.feed.threadgate#mentionRule" }], createdAt: new Date().toISOString() } },
+    ],
+  });
+  expect(batch.results!.map((r) => (r as { validationStatus?: string }).validationStatus)).toEqual(["valid", "valid"]);
 
   // --- timeline and thread through the AppView
   const timeline = await agent.getTimeline({ limit: 30 });
@@ -129,6 +149,17 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   const parsed = await agent.getPreferences();
   expect([parsed.moderationPrefs.adultContentEnabled, parsed.moderationPrefs.mutedWords.map((w) => w.value)]).toEqual([true, ["zebrasecretword"]]);
 
+  // --- the access token expires (16 min later on the server's clock): the agent refreshes it by itself and retries
+  e.pds.advanceClock(16 * 60_000);
+  expect((await agent.getTimeline({ limit: 30 })).data.feed).toHaveLength(1);
+  expect(agent.session!.accessJwt).not.toBe(firstTokens.access);
+  // the app reloads: it resumes its stored session (the SDK refreshes it once more) and carries on
+  const rotated = [agent.session!.accessJwt, agent.session!.refreshJwt];
+  await agent.resumeSession({ ...agent.session! });
+  expect([agent.session!.did, agent.session!.handle, agent.session!.active]).toEqual([me.did, me.handle, true]);
+  expect(statuses.filter((s) => s.url.includes("com.atproto.server.refreshSession")).map((s) => s.status)).toEqual([200, 200]);
+  const refreshedTokens = { access: agent.session!.accessJwt, refresh: agent.session!.refreshJwt };
+
   // --- a privileged app password; a second agent logged in with it lists and sends chat messages
   const { data: appPw } = await agent.com.atproto.server.createAppPassword({ name: "chat phone", privileged: true });
   expect(appPw.password).toMatch(/^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
@@ -142,16 +173,19 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   expect(sent.data.text).toBe("hi over chat");
   expect(JSON.parse(new TextDecoder().decode(chat.hits.at(-1)!.body))).toEqual({ convoId: "convo1", message: { text: "hi over chat" } });
 
-  // --- report the post
-  const { data: report } = await agent.com.atproto.moderation.createReport({ reasonType: "com.atproto.moderation.defs#reasonSpam", reason: "test report", subject: { $type: "com.atproto.repo.strongRef", uri: post.uri, cid: post.cid } });
+  // --- report the post; social-app names the moderation service with atproto-proxy (the header wins over the
+  // agent's AppView header; here the configured REPORT_SERVICE_DID: no resolution)
+  const { data: report } = await agent.withProxy("atproto_labeler", reports.did).com.atproto.moderation.createReport({ reasonType: "com.atproto.moderation.defs#reasonSpam", reason: "test report", subject: { $type: "com.atproto.repo.strongRef", uri: post.uri, cid: post.cid } });
   expect([report.id, report.subject] as unknown[]).toEqual([7, { $type: "com.atproto.repo.strongRef", uri: post.uri, cid: post.cid }]);
 
   // --- log out: the refresh token is refused afterwards, the app-password session lives on
   await agent.logout();
   expect(agent.session).toBeUndefined();
-  const refreshedPost = await fetch(`${e.url}/xrpc/com.atproto.server.refreshSession`, { method: "POST", headers: { authorization: `Bearer ${firstTokens.refresh}` } });
-  expect([refreshedPost.status, ((await refreshedPost.json()) as { error: string }).error]).toEqual([401, "InvalidToken"]); // 01: revoked → 401
-  expect((await call(e.url, "com.atproto.server.getSession", { token: firstTokens.access })).status).toBe(401);
+  for (const refresh of [refreshedTokens.refresh, rotated[1]!, firstTokens.refresh]) {
+    const res = await fetch(`${e.url}/xrpc/com.atproto.server.refreshSession`, { method: "POST", headers: { authorization: `Bearer ${refresh}` } });
+    expect([res.status, ((await res.json()) as { error: string }).error]).toEqual([401, "InvalidToken"]); // 01: revoked → 401
+  }
+  expect((await call(e.url, "com.atproto.server.getSession", { token: refreshedTokens.access })).status).toBe(401);
   expect((await call(e.url, "com.atproto.server.getSession", { token: phoneTokens.access })).status).toBe(200);
 
   // --- what each fake service saw: one request per call, each with a JWT that verifies, for its aud and lxm
@@ -162,9 +196,12 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   const [av, ch, rp] = await Promise.all([seen(appView), seen(chat), seen(reports)]);
   const expected = (f: FakeService, calls: Array<[string, string]>) => calls.map(([method, nsid]) => ({ method, nsid, iss: me.did, aud: f.did, lxm: nsid, ttl: 60 }));
   const strip = (rows: typeof av) => rows.map(({ jwt: _jwt, ...r }) => r);
-  expect(strip(av)).toEqual(expected(appView, [["GET", "app.bsky.feed.getTimeline"], ["GET", "app.bsky.feed.getPostThread"]]));
+  expect(strip(av)).toEqual(expected(appView, [["GET", "app.bsky.feed.getTimeline"], ["GET", "app.bsky.feed.getPostThread"], ["GET", "app.bsky.feed.getTimeline"]]));
   expect(strip(ch)).toEqual(expected(chat, [["GET", "chat.bsky.convo.listConvos"], ["POST", "chat.bsky.convo.sendMessage"]]));
   expect(strip(rp)).toEqual(expected(reports, [["POST", "com.atproto.moderation.createReport"]]));
+
+  // every target was a configured service: no DID document was fetched
+  expect([appView, chat, reports].map((f) => f.docFetches())).toEqual([0, 0, 0]);
 
   // --- no 500 anywhere: not to the agents, not in any request log line
   expect(statuses.filter((s) => s.status >= 500)).toEqual([]);
@@ -189,7 +226,7 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   ]);
 
   // --- no app password, preference value, session token or service JWT in the logs or in any audit meta
-  const secrets = [appPw.password, "zebrasecretword", "1990-04-05", firstTokens.access, firstTokens.refresh, phoneTokens.access, phoneTokens.refresh, ...[...av, ...ch, ...rp].map((r) => r.jwt)];
+  const secrets = [appPw.password, "zebrasecretword", "1990-04-05", firstTokens.access, firstTokens.refresh, refreshedTokens.access, refreshedTokens.refresh, ...rotated, phoneTokens.access, phoneTokens.refresh, ...[...av, ...ch, ...rp].map((r) => r.jwt)];
   const logs = e.pds.logs();
   const allMeta = e.sql<{ meta: string }>("SELECT meta FROM audit_log").map((r) => r.meta).join("\n");
   for (const s of secrets) {
