@@ -122,7 +122,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         return undefined;
       })
       .get("/", ({ request }) => finish(states.get(request)!, bannerResponse(config)))
-      .use(oauthRoutes(ctx, { ipOf: (r) => states.get(r)?.ip ?? "unknown", done: (r, res) => (states.has(r) ? finish(states.get(r)!, res) : res) }))
+      .use(oauthRoutes(ctx, { ipOf: (r) => states.get(r)?.ip ?? "unknown", done: (r, res) => (states.has(r) ? finish(states.get(r)!, res) : res), limit: (bucket, r) => limiter.consume(bucket, states.get(r)?.ip ?? "unknown").then(() => {}) }))
       .get(SDK_PATH, ({ request }) => finish(states.get(request)!, sdkResponse(request.headers.get("if-none-match"))))
       .get("/.well-known/did.json", async ({ request, set }) => {
         const state = states.get(request)!;

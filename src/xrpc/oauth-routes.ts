@@ -57,6 +57,8 @@ export interface PipelineHooks {
   ipOf(req: Request): string;
   /** logs the request once (09 §5) and returns the response */
   done(req: Request, res: Response): Response;
+  /** counts the request against a per-IP limiter; throws RateLimitExceeded */
+  limit(bucket: "auth", req: Request): Promise<void>;
 }
 
 export function oauthRoutes(ctx: AppContext, hooks: PipelineHooks) {
@@ -199,6 +201,8 @@ export function oauthRoutes(ctx: AppContext, hooks: PipelineHooks) {
       if (form.step === "signin") {
         const identifier = req.params.login_hint ?? form.identifier ?? "";
         try {
+          // 11 §10: the sign-in POST uses the `auth` limiter as createSession does, plus the account lockout
+          await hooks.limit("auth", request);
           const row = await oauth().login.verifyForOAuth({ identifier, password: form.password ?? "" }, ip);
           const hint = req.params.login_hint;
           const handle = oauth().handleOf(row);
