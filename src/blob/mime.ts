@@ -44,11 +44,13 @@ export function sniffMime(b: Uint8Array): string | undefined {
 // RFC 9110 token characters on both sides of the slash; parameters were already stripped.
 const MIME_SYNTAX = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
 
+/** `declared` trimmed and lower-cased if it is a syntactically valid type, else undefined. */
+export function usableMime(declared: string | undefined): string | undefined {
+  const d = declared?.trim().toLowerCase();
+  return d && d.length <= 255 && MIME_SYNTAX.test(d) ? d : undefined;
+}
+
 /** Recognised type wins; else the declared type if syntactically valid; else application/octet-stream. */
 export function resolveMime(head: Uint8Array, declared: string | undefined): string {
-  const sniffed = sniffMime(head);
-  if (sniffed) return sniffed;
-  const d = declared?.trim().toLowerCase();
-  if (d && d.length <= 255 && MIME_SYNTAX.test(d)) return d;
-  return "application/octet-stream";
+  return sniffMime(head) ?? usableMime(declared) ?? "application/octet-stream";
 }

@@ -85,6 +85,30 @@ export function markExpectedInTx(tx: Tx, did: string, refs: Array<{ recordUri: s
   insertRefs(sqliteOf(tx.orm), did, refs, rev);
 }
 
+/**
+ * The mimeType a record of the repo declares for blob `cid` (the first referencing record, AT JSON in the records
+ * index), or undefined. Used when an upload's bytes and Content-Type say nothing about an expected blob.
+ */
+export function recordDeclaredMime(db: SqliteDatabase, did: string, cid: string): string | undefined {
+  const row = db
+    .query<{ value: string }, [string, string]>(
+      `SELECT r.value FROM record_blobs rb JOIN records r ON r.did = rb.did AND rb.record_uri = 'at://' || r.did || '/' || r.collection || '/' || r.rkey
+        WHERE rb.did = ? AND rb.cid = ? LIMIT 1`,
+    )
+    .get(did, cid);
+  if (!row) return undefined;
+  let found: string | undefined;
+  const walk = (v: unknown): void => {
+    if (found !== undefined || !v || typeof v !== "object") return;
+    if (Array.isArray(v)) return v.forEach(walk);
+    const o = v as Record<string, unknown>;
+    if (o.$type === "blob" && (o.ref as { $link?: unknown } | undefined)?.$link === cid && typeof o.mimeType === "string") found = o.mimeType;
+    else Object.values(o).forEach(walk);
+  };
+  walk(JSON.parse(row.value));
+  return found;
+}
+
 /** Distinct blob CIDs the repo's records reference, sorted (community.export), read on `orm`. */
 export function referencedBlobCids(orm: Orm, did: string): string[] {
   return sqliteOf(orm)

@@ -6,7 +6,8 @@ import { sqliteOf } from "../db/sqlite.ts";
 import type { Logger } from "../util/logger.ts";
 import { DomainError, invalidRequest, rateLimitExceeded } from "../errors.ts";
 import { MemoryRateLimitStore } from "../ratelimit/store.ts";
-import { resolveMime } from "./mime.ts";
+import { resolveMime, usableMime } from "./mime.ts";
+import { recordDeclaredMime } from "./refs.ts";
 import { BlobFiles, BlobTooLargeError } from "./store.ts";
 
 /** Uploads per account per day (06 §11). */
@@ -69,7 +70,7 @@ export class BlobService {
       throw invalidRequest("Request body is empty: a blob needs at least one byte");
     }
     const cid = temp.cid.toString();
-    const mime = resolveMime(temp.head, declaredMime);
+    const resolved = resolveMime(temp.head, declaredMime);
     try {
       // Why in the write transaction: GC deletes rows and files in one too, so an upload of bytes GC is
       // removing at this moment either lands after it (new row, new file) or before it (row kept).
@@ -84,6 +85,9 @@ export class BlobService {
           return existing;
         }
         const expected = db.query("SELECT 1 FROM record_blobs WHERE did = ? AND cid = ? LIMIT 1").get(did, cid) !== null;
+        // Bytes no magic number identifies, uploaded without a usable type (goat sends every blob as `*/*`) for a
+        // blob an imported record references: the record's mimeType, so later writes of that record still match.
+        const mime = expected && resolved === "application/octet-stream" ? usableMime(recordDeclaredMime(db, did, cid)) ?? resolved : resolved;
         this.files.commit(temp, did);
         db.query("INSERT INTO blobs (did, cid, mime, size, status, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
           did, cid, mime, temp.size, expected ? "permanent" : "temporary", new Date().toISOString(),

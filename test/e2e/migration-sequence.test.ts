@@ -76,6 +76,11 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   expect(post.data.validationStatus).toBe("valid");
   await oldAgent.upsertProfile((p) => ({ ...p, displayName: "Goer", avatar: blobs[2] }));
   for (let i = 0; i < 3; i++) await oldAgent.com.atproto.repo.createRecord({ repo: did, collection: "app.example.note", rkey: `n${i}`, record: { text: `note ${i}` } });
+  // a blob no magic bytes identify: its type is the one declared at upload
+  const textBlob = (await oldAgent.uploadBlob(new TextEncoder().encode("plain words"), { encoding: "text/plain" })).data.blob;
+  expect(textBlob.mimeType).toBe("text/plain");
+  await oldAgent.com.atproto.repo.createRecord({ repo: did, collection: "app.example.file", rkey: "f1", record: { $type: "app.example.file", file: textBlob } });
+  blobs.push(textBlob);
   await oldAgent.app.bsky.actor.putPreferences({
     preferences: [
       { $type: "app.bsky.actor.defs#adultContentPref", enabled: false },
@@ -103,7 +108,7 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   // --- importRepo on B
   const car = (await oldAgent.com.atproto.sync.getRepo({ did })).data;
   await newAgent.com.atproto.repo.importRepo(car, { encoding: "application/vnd.ipld.car" });
-  expect((await newAgent.com.atproto.server.checkAccountStatus()).data).toMatchObject({ indexedRecords: onA.size, expectedBlobs: 3, importedBlobs: 0 });
+  expect((await newAgent.com.atproto.server.checkAccountStatus()).data).toMatchObject({ indexedRecords: onA.size, expectedBlobs: 4, importedBlobs: 0 });
 
   // --- blobs: page through listMissingBlobs (2 a page), fetch each from A, upload it to B
   const missing: string[] = [];
@@ -115,16 +120,19 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   } while (cursor);
   expect(missing.sort()).toEqual(cids);
   for (const cid of missing) {
-    const { data: bytes, headers } = await oldAgent.com.atproto.sync.getBlob({ did, cid });
-    const { data: up } = await newAgent.com.atproto.repo.uploadBlob(bytes, { encoding: headers["content-type"] ?? "application/octet-stream" });
+    const { data: bytes } = await oldAgent.com.atproto.sync.getBlob({ did, cid });
+    // as goat (indigo's generated client) uploads: Content-Type */*
+    const { data: up } = await newAgent.com.atproto.repo.uploadBlob(bytes, { encoding: "*/*" });
     expect(up.blob.ref.toString()).toBe(cid);
   }
   expect((await newAgent.com.atproto.repo.listMissingBlobs({})).data.blobs).toEqual([]);
+  // (only an expected blob takes its record's type: an unreferenced `*/*` upload of the same kind stays generic)
+  expect((await newAgent.com.atproto.repo.uploadBlob(new TextEncoder().encode("other words"), { encoding: "*/*" })).data.blob.mimeType).toBe("application/octet-stream");
 
   // --- preferences: get on A, put on B (the account on B is deactivated: allowed)
   const prefs = (await oldAgent.app.bsky.actor.getPreferences()).data.preferences;
   await newAgent.app.bsky.actor.putPreferences({ preferences: prefs.filter((p) => p.$type !== "app.bsky.actor.defs#declaredAgePref") });
-  expect((await newAgent.com.atproto.server.checkAccountStatus()).data).toMatchObject({ expectedBlobs: 3, importedBlobs: 3, privateStateValues: 3 });
+  expect((await newAgent.com.atproto.server.checkAccountStatus()).data).toMatchObject({ expectedBlobs: 4, importedBlobs: 4, privateStateValues: 3 });
 
   // --- the PLC operation: requested on A (token mailed over SMTP), signed by A with B's recommended credentials
   const mailsBefore = sink.received.length;
@@ -142,7 +150,7 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   await newAgent.com.atproto.server.activateAccount();
   await oldAgent.com.atproto.server.deactivateAccount({});
   expect([A.sql("SELECT status FROM accounts WHERE did = ?", did)[0].status, B.sql("SELECT status FROM accounts WHERE did = ?", did)[0].status]).toEqual(["deactivated", "approved"]);
-  expect((await newAgent.com.atproto.server.checkAccountStatus()).data).toMatchObject({ activated: true, validDid: true, expectedBlobs: 3, importedBlobs: 3 });
+  expect((await newAgent.com.atproto.server.checkAccountStatus()).data).toMatchObject({ activated: true, validDid: true, expectedBlobs: 4, importedBlobs: 4 });
 
   // --- the DID now names B with B's signing key; B's CAR verifies against it (and no longer against A's key)
   const doc = await (await fetch(`${plcUrl}/${did}/data`)).json();
@@ -157,7 +165,8 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   // --- blobs served by B byte for byte, listed for the DID; preferences identical (birth date included)
   for (const [i, b] of blobs.entries()) {
     const res = await fetch(`${B.url}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${b.ref.toString()}`);
-    expect([res.status, Buffer.from(await res.arrayBuffer()).equals(Buffer.from(PNGS[i]!))]).toEqual([200, true]);
+    const want = PNGS[i] ?? new TextEncoder().encode("plain words");
+    expect([res.status, Buffer.from(await res.arrayBuffer()).equals(Buffer.from(want))]).toEqual([200, true]);
   }
   expect((await newAgent.com.atproto.sync.listBlobs({ did })).data.cids.sort()).toEqual(cids);
   expect((await newAgent.app.bsky.actor.getPreferences()).data.preferences).toEqual(prefs);
@@ -165,6 +174,11 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   await newAgent.com.atproto.repo.createRecord({ repo: did, collection: "app.bsky.feed.post", record: { $type: "app.bsky.feed.post", text: "written on B", createdAt: new Date().toISOString() } });
   const profile = await newAgent.com.atproto.repo.getRecord({ repo: did, collection: "app.bsky.actor.profile", rkey: "self" });
   expect((profile.data.value as { avatar: { ref: { toString(): string } } }).avatar.ref.toString()).toBe(blobs[2]!.ref.toString());
+  // the record holding the text blob can be written again on B as it was on A (same blob ref, same mimeType)
+  const file = await newAgent.com.atproto.repo.getRecord({ repo: did, collection: "app.example.file", rkey: "f1" });
+  await newAgent.com.atproto.repo.putRecord({ repo: did, collection: "app.example.file", rkey: "f1", record: { ...file.data.value, note: "edited on B" } });
+  const textRes = await fetch(`${B.url}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${textBlob.ref.toString()}`);
+  expect(textRes.headers.get("content-type")).toStartWith("text/plain");
   // the old server refuses writes from the deactivated account
   const refused = await call(A.url, "com.atproto.repo.createRecord", { token: oldAgent.session!.accessJwt, body: { repo: did, collection: "app.example.note", record: { text: "late" } } });
   expect([refused.status, refused.body.error]).toEqual([403, "AccountDeactivated"]);
