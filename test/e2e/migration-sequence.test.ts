@@ -95,14 +95,15 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   // --- getServiceAuth on A → createAccount with the DID on B (deactivated)
   const newAgent = new AtpAgent({ service: B.url });
   const { data: describe } = await newAgent.com.atproto.server.describeServer();
-  const { data: sa } = await oldAgent.com.atproto.server.getServiceAuth({ aud: describe.did, lxm: "com.atproto.server.createAccount" });
+  // goat asks for a 60 s token (exp in Unix seconds, on the old server's clock)
+  const { data: sa } = await oldAgent.com.atproto.server.getServiceAuth({ aud: describe.did, lxm: "com.atproto.server.createAccount", exp: Math.floor(Date.now() / 1000) + 60 });
   const newName = uniq("arrived");
   const created = await newAgent.com.atproto.server.createAccount(
     { handle: `${newName}.test`, email: `${newName}@example.org`, password: PASSWORD, inviteCode: await invite(B), did },
     { headers: { authorization: `Bearer ${sa.token}` } },
   );
   expect(created.data.did).toBe(did);
-  await newAgent.login({ identifier: `${newName}.test`, password: PASSWORD });
+  await newAgent.login({ identifier: did, password: PASSWORD }); // goat logs in by DID
   expect((await newAgent.com.atproto.server.checkAccountStatus()).data).toMatchObject({ activated: false, validDid: false });
 
   // --- importRepo on B
@@ -119,6 +120,8 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
     cursor = page.cursor;
   } while (cursor);
   expect(missing.sort()).toEqual(cids);
+  // (goat lists them on the old server instead: the same set)
+  expect((await oldAgent.com.atproto.sync.listBlobs({ did, limit: 100 })).data.cids.sort()).toEqual(cids);
   for (const cid of missing) {
     const { data: bytes } = await oldAgent.com.atproto.sync.getBlob({ did, cid });
     // as goat (indigo's generated client) uploads: Content-Type */*
