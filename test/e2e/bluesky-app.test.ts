@@ -166,6 +166,10 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   const phone = new AtpAgent({ service: e.url, fetch: recordingFetch });
   await phone.login({ identifier: me.handle, password: appPw.password });
   const phoneTokens = { access: phone.session!.accessJwt, refresh: phone.session!.refreshJwt };
+  // the phone's app reads preferences too: the personal details stay hidden from an app-password session
+  const phonePrefs = (await phone.app.bsky.actor.getPreferences()).data.preferences;
+  expect(phonePrefs.slice(0, 2)).toEqual(prefs.slice(0, 2) as never);
+  expect(JSON.stringify(phonePrefs)).not.toContain("personalDetailsPref");
   const convos = await phone.chat.bsky.convo.listConvos({ limit: 20 });
   expect(convos.data.convos.map((c) => c.id)).toEqual(["convo1"]);
   // social-app names the chat service with atproto-proxy (the configured DID: no resolution)
