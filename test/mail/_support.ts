@@ -1,8 +1,9 @@
 // Test support for the mail suites: the .eml files --dev writes, a real SMTP sink on loopback, tokens out of mail bodies.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import "./_tlds.ts"; // before mailparser: see there
 import { SMTPServer } from "smtp-server";
-import { simpleParser, type ParsedMail } from "mailparser";
+import type { ParsedMail } from "mailparser";
 import { waitFor } from "../_support/process.ts";
 
 export interface Mail {
@@ -15,6 +16,8 @@ export interface Mail {
 }
 
 async function parse(raw: string): Promise<Mail> {
+  // loaded on first use, after ./_tlds.ts ran (a static import may be evaluated before it)
+  const { simpleParser } = await import("mailparser");
   const m = await simpleParser(raw);
   const to = Array.isArray(m.to) ? m.to[0]!.text : (m.to?.text ?? "");
   return { to, from: m.from?.text ?? "", subject: m.subject ?? "", text: m.text ?? "", headers: m.headers, raw };
