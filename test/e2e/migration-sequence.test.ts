@@ -190,6 +190,11 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   const onAudit = (e: Env) => auditActions(e, did).map((r) => r.action);
   expect(onAudit(A).filter((a) => !a.startsWith("session."))).toEqual(["account.register", "identity.plcSignatureRequest", "identity.signPlcOperation", "account.deactivate"]);
   expect(onAudit(B).filter((a) => !a.startsWith("session."))).toEqual(["account.register", "identity.submitPlcOperation", "account.activate"]);
+  // no 5xx and no error line on either server (an undeclared error name or an invalid output is logged as an error)
+  for (const e of [A, B]) {
+    const lines = e.pds.logs().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { level: string; msg: string; status?: number });
+    expect(lines.filter((l) => l.level === "error" || (l.msg === "request" && (l.status ?? 0) >= 500))).toEqual([]);
+  }
   // the mailed token, the service-auth token, the passwords and the preference values never reach logs or audit meta
   for (const e of [A, B]) {
     const meta = e.sql<{ meta: string }>("SELECT meta FROM audit_log").map((r) => r.meta).join("\n");
