@@ -172,12 +172,17 @@ export class OutboundFetchPolicy {
 }
 
 async function readCapped(res: Response, maxBytes: number): Promise<string> {
+  return new TextDecoder().decode(await readBodyCapped(res, maxBytes));
+}
+
+/** The whole body, refused before reading when its declared length is over `maxBytes`, and as soon as it passes it (a declared length can lie). */
+export async function readBodyCapped(res: Response, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(res.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body?.cancel();
     throw new FetchRefusedError("response body too large");
   }
-  if (!res.body) return "";
+  if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -191,7 +196,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 // ---- address classification ----------------------------------------------------------------------------------

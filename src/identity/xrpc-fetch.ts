@@ -2,7 +2,7 @@
 // address) before any connection, the request goes to the vetted address with Host/SNI = the name, no redirects, a
 // timeout and a body cap. The community transfer client and remote attestation verification both use it.
 import { isIP } from "node:net";
-import { FetchRefusedError, type OutboundFetchPolicy } from "./fetch-policy.ts";
+import { FetchRefusedError, readBodyCapped, type OutboundFetchPolicy } from "./fetch-policy.ts";
 
 export interface FetchedBytes {
   status: number;
@@ -51,42 +51,11 @@ export async function fetchXrpc(policy: OutboundFetchPolicy, origin: string, nsi
       await res.body?.cancel();
       throw new FetchRefusedError("redirects are not followed");
     }
-    const declared = Number(res.headers.get("content-length") ?? "NaN");
-    if (Number.isFinite(declared) && declared > init.maxBytes) {
-      await res.body?.cancel();
-      throw new FetchRefusedError("response body too large");
-    }
-    return { status: res.status, body: await readCapped(res.body, init.maxBytes), contentType: res.headers.get("content-type") ?? "" };
+    return { status: res.status, body: await readBodyCapped(res, init.maxBytes), contentType: res.headers.get("content-type") ?? "" };
   } catch (err) {
     if (err instanceof FetchRefusedError) throw err;
     throw new FetchRefusedError(ctrl.signal.aborted ? "timed out" : "fetch failed");
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The whole body, refused as soon as it passes `maxBytes` (a declared length can lie). */
-async function readCapped(stream: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (stream) {
-    const reader = stream.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        throw new FetchRefusedError("response body too large");
-      }
-      chunks.push(value);
-    }
-  }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
 }
