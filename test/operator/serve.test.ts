@@ -68,6 +68,10 @@ describe("start-up lines", () => {
       await waitFor(async () => logs().includes("listening on"), 20_000, "production server");
       expect(logs()).toContain(`  config     ${config}\n`);
       expect(logs()).toContain(`  data dir   ${data}\n`);
+      // the --dev job trigger does not exist in production: a real job name is just an unknown path
+      const dev = await fetch(`http://127.0.0.1:${port}/_dev/jobs/plc-tombstone-outbox`, { method: "POST" });
+      expect(dev.status).toBe(404);
+      expect(await dev.text()).not.toContain("ran");
     } finally {
       proc.kill("SIGTERM");
       expect(await proc.exited).toBe(0);
