@@ -47,11 +47,12 @@ function approvedTargets(ops: readonly WriteOp[], read: GuardRecordReader): Set<
 }
 
 export class CommunityGovernanceGuard implements RepoWriteGuard {
-  check(_did: string, ops: readonly WriteOp[], read: GuardRecordReader): void {
+  check(_did: string, opsOf: () => readonly WriteOp[], read: GuardRecordReader): void {
     // every community repo holds settings/self; other repos (accounts) have none, and are never governed
     const settings = read(COL.settings, "self");
     if (!isRec(settings) || modelOf(settings) !== "simple-majority") return;
     const protectedNsids = protectedSet(configOf(settings));
+    const ops = opsOf();
     let allowed: Set<string> | undefined;
     let denied: string | undefined;
     for (const op of ops) {

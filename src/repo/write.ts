@@ -38,7 +38,7 @@ interface PreparedOp {
 export async function write(ctx: RepoCtx, did: string, ops: WriteOp[], opts: WriteOptions = {}): Promise<WriteResult> {
   if (ops.length === 0 || ops.length > MAX_WRITES) throw invalidRequest(`A commit holds 1–${MAX_WRITES} writes`);
   // the guard first: a governed write is refused (403) before the managed-collection check (400); again in the tx
-  ctx.deps.writeGuard?.check(did, ops, (collection, rkey) => getRecord(ctx, did, collection, rkey)?.value);
+  ctx.deps.writeGuard?.check(did, () => ops, (collection, rkey) => getRecord(ctx, did, collection, rkey)?.value);
   const prepared = await prepareOps(ctx, ops, opts);
   if (!readHead(ctx, did)) throw invalidRequest(`Repo not hosted here: ${did}`);
   const keypair = await ctx.deps.signingKeypair(did);
@@ -99,7 +99,7 @@ async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], 
   if (opts.rev !== undefined && !(opts.rev > root.rev)) throw invalidSwap(`Commit rev ${opts.rev} does not follow ${root.rev}`);
   // authoritative guard check: under the per-DID lock, on the state this commit builds on
   const guardRead = client.query<{ value: string }, [string, string, string]>("SELECT value FROM records WHERE did = ? AND collection = ? AND rkey = ?");
-  ctx.deps.writeGuard?.check(did, ops.map(guardOp), (collection, rkey) => {
+  ctx.deps.writeGuard?.check(did, () => ops.map(guardOp), (collection, rkey) => {
     const row = guardRead.get(did, collection, rkey);
     return row ? (JSON.parse(row.value) as unknown) : undefined;
   });
