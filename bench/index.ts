@@ -5,6 +5,7 @@ import { benchServe } from "./serve.ts";
 import { benchRepo } from "./repo.ts";
 import { benchFirehose } from "./firehose.ts";
 import { benchBlobs } from "./blobs.ts";
+import { benchPostgres } from "./postgres.ts";
 
 if (!process.env.OFPDS_BIN) await buildBinary();
 const { stdout } = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"]);
@@ -14,3 +15,4 @@ await benchPlc();
 await benchRepo();
 await benchBlobs();
 await benchFirehose();
+await benchPostgres();

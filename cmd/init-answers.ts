@@ -1,5 +1,5 @@
 // `ofpds init`'s answers: the wizard on a terminal, or the flags otherwise, and the checks both go through.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { CliError, EXIT, UsageError } from "./_shared/errors.ts";
 import { isAcceptablePassword, isValidEmail, MSG, nameProblem, normaliseEmail, normaliseName } from "../src/account/rules.ts";
@@ -44,7 +44,16 @@ export function checkAnswers(a: InitAnswers): string[] {
   if (nameIssue) problems.push(`--admin-handle must be a valid name: ${nameIssue} (got "${a.adminHandle}")`);
   if (!isValidEmail(normaliseEmail(a.adminEmail))) problems.push(`--admin-email is not an email address (got "${a.adminEmail}")`);
   if (!isAcceptablePassword(a.adminPassword)) problems.push(`the admin password must be 10-128 characters: ${MSG.password}`);
-  if (a.databaseUrlFile) problems.push("--database-url-file: PostgreSQL is not supported yet; leave it out to use the embedded SQLite database");
+  if (a.databaseUrlFile) {
+    let url = "";
+    try {
+      url = readFileSync(a.databaseUrlFile, "utf8").trim();
+    } catch {
+      problems.push(`--database-url-file: cannot read ${a.databaseUrlFile}`);
+    }
+    if (url && !/^postgres(ql)?:\/\/[^/]/.test(url)) problems.push(`--database-url-file: ${a.databaseUrlFile} must hold a postgres:// or postgresql:// URL`);
+    else if (!url && existsSync(a.databaseUrlFile)) problems.push(`--database-url-file: ${a.databaseUrlFile} is empty`);
+  }
   if (!/^https?:\/\//.test(a.plcUrl)) problems.push(`--plc-url must be an http(s) URL (got "${a.plcUrl}")`);
   problems.push(...mailerProblems(a));
   return problems;

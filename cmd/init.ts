@@ -19,7 +19,7 @@ function writeSecretFile(path: string, value: string): void {
   chmodSync(path, 0o600);
 }
 
-function writeSetup(a: InitAnswers, configPath: string, out: Output) {
+async function writeSetup(a: InitAnswers, configPath: string, out: Output) {
   const secretsDir = join(dirname(configPath), "secrets");
   const files = {
     auth_jwt_secret_file: join(secretsDir, "auth_jwt_secret"),
@@ -40,13 +40,13 @@ function writeSetup(a: InitAnswers, configPath: string, out: Output) {
     );
   }
   try {
-    return writeLocked(a, configPath, secretsDir, files, out);
+    return await writeLocked(a, configPath, secretsDir, files, out);
   } finally {
     lock.release();
   }
 }
 
-function writeLocked(a: InitAnswers, configPath: string, secretsDir: string, files: { auth_jwt_secret_file: string; key_encryption_secret_file: string; bootstrap_admin_password_file: string }, out: Output) {
+async function writeLocked(a: InitAnswers, configPath: string, secretsDir: string, files: { auth_jwt_secret_file: string; key_encryption_secret_file: string; bootstrap_admin_password_file: string }, out: Output) {
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
   writeSecretFile(files.auth_jwt_secret_file, generateSecret());
   writeSecretFile(files.key_encryption_secret_file, generateSecret());
@@ -74,9 +74,18 @@ function writeLocked(a: InitAnswers, configPath: string, secretsDir: string, fil
   chmodSync(configPath, 0o600);
 
   chmodSync(a.dataDir, 0o700);
-  const db = openDatabase({ dataDir: a.dataDir });
-  const schemaVersion = db.schemaVersion();
-  void db.close();
+  if (a.databaseUrlFile) {
+    // no connection here: the server's DB_SSL/DB_* settings may differ from what init would guess; serve migrates it
+    out.success(`Database: PostgreSQL (the URL in ${resolve(a.databaseUrlFile)}); its schema is created at the first \`ofpds serve\``);
+    return { configPath, secretsDir, dataDir: a.dataDir, schemaVersion: null };
+  }
+  const db = await openDatabase({ dataDir: a.dataDir });
+  let schemaVersion: number;
+  try {
+    schemaVersion = await db.schemaVersion();
+  } finally {
+    await db.close();
+  }
   out.success(`Database ready (schema version ${schemaVersion})`);
   return { configPath, secretsDir, dataDir: a.dataDir, schemaVersion };
 }
@@ -112,7 +121,7 @@ export default defineCommand({
     const answers = interactive ? await askInteractively(args, defaults) : fromFlags(args, defaults);
     const problems = checkAnswers(answers);
     if (problems.length) throw new UsageError(problems.join("; "));
-    const result = writeSetup(answers, configPath, out);
+    const result = await writeSetup(answers, configPath, out);
     out.data(result, (r) => `Config written to ${r.configPath}\nSecrets in ${r.secretsDir} (back these up separately: keys are unreadable without KEY_ENCRYPTION_SECRET)\nNext: ofpds serve --config ${r.configPath}`);
   },
 });

@@ -53,6 +53,10 @@ function toCliError(err: unknown): CliError {
     return new CliError(`permission denied: ${(err as { path: string }).path} (fix its owner or mode, or run ofpds as the user that owns it)`, EXIT.config, "PermissionDenied");
   }
   if (err instanceof Error && err.name === "SchemaTooNewError") return new CliError(err.message, EXIT.config, "SchemaTooNew");
+  // one line naming the server (never the password); the PostgreSQL driver's own message is already redacted
+  if (err instanceof Error && err.name === "PostgresConnectError") return new CliError(err.message, EXIT.runtime, "DatabaseUnreachable");
+  if (err instanceof Error && err.name === "DatabaseInUseError") return new CliError(err.message, EXIT.runtime, "DatabaseInUse");
+  if (err instanceof Error && err.name === "DatabaseUnavailableError") return new CliError(err.message, EXIT.runtime, "DatabaseUnavailable");
   const message = err instanceof Error ? err.message : String(err);
   return new CliError(`Unexpected error: ${message}`, EXIT.runtime, "InternalError");
 }

@@ -1,6 +1,9 @@
 // Composition root for the schema: every domain's migrations in id order, and the database opened with them.
-import { Database } from "./db/database.ts";
-import { SERVER_META_MIGRATION, type Migration } from "./db/migrations/index.ts";
+import type { Database } from "./db/database.ts";
+import { SqliteDatabase } from "./db/sqlite-database.ts";
+import { PostgresDatabase } from "./db/postgres.ts";
+import type { Config } from "./config/types.ts";
+import { SERVER_META_MIGRATION, SHARED_STATE_MIGRATION, type Migration } from "./db/migrations/index.ts";
 import { accountsMigration } from "./account/migrations.ts";
 import { IDENTITY_MIGRATIONS } from "./identity/migrations.ts";
 import { REPO_MIGRATION } from "./repo/migrations.ts";
@@ -17,6 +20,7 @@ import { COMMUNITY_ATTESTATIONS_MIGRATION } from "./community/attestation-migrat
 import { APP_PASSWORDS_PREFS_MIGRATION } from "./account/app-passwords-migration.ts";
 import { EMAIL_TOKENS_MIGRATION } from "./mail/token-schema.ts";
 import { OAUTH_MIGRATION } from "./oauth/migration.ts";
+import { REFRESH_GRACE_MIGRATION } from "./account/refresh-grace-migration.ts";
 
 /** Ids are global and never reused; each domain adds its line here. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -38,11 +42,30 @@ export const MIGRATIONS: readonly Migration[] = [
   APP_PASSWORDS_PREFS_MIGRATION,
   EMAIL_TOKENS_MIGRATION,
   OAUTH_MIGRATION,
+  SHARED_STATE_MIGRATION,
+  REFRESH_GRACE_MIGRATION,
 ].sort((a, b) => a.id - b.id);
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.id));
 
-/** Database.open with this binary's schema. */
-export function openDatabase(opts: { dataDir?: string; path?: string }): Database {
-  return Database.open({ ...opts, migrations: MIGRATIONS });
+export interface OpenOptions {
+  dataDir?: string;
+  /** an explicit SQLite file */
+  path?: string;
+  /** the PostgreSQL connection (config.database); when set, no SQLite file is opened */
+  database?: { url: string; ssl: boolean; sslRejectUnauthorized: boolean; poolMax: number; connectTimeoutMs: number } | undefined;
+  clusterMode?: boolean;
+  /** false: open PostgreSQL without applying migrations (doctor's read-only look) */
+  migrate?: boolean;
+}
+
+/** The server database with this binary's schema: PostgreSQL when configured, else SQLite under the data dir. */
+export function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.database) return PostgresDatabase.open({ ...opts.database, cluster: opts.clusterMode ?? false, migrations: MIGRATIONS, migrate: opts.migrate });
+  return SqliteDatabase.open({ dataDir: opts.dataDir, path: opts.path, migrations: MIGRATIONS });
+}
+
+/** openDatabase with the configured engine: what serve and every admin verb use. */
+export function openConfiguredDatabase(config: Pick<Config, "dataDir" | "database" | "clusterMode">): Promise<Database> {
+  return openDatabase({ dataDir: config.dataDir, database: config.database, clusterMode: config.clusterMode });
 }

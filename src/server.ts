@@ -1,9 +1,10 @@
 // createServer: start a PDS for a loaded config (lock → database → embedded PLC → HTTP) and stop it gracefully.
 import { join } from "node:path";
-import { openDatabase } from "./migrations.ts";
+import { openConfiguredDatabase } from "./migrations.ts";
 import type { Config, Secrets } from "./config/types.ts";
 import type { AppContext } from "./context.ts";
-import { Database } from "./db/database.ts";
+import type { Database } from "./db/database.ts";
+import { PostgresDatabase } from "./db/postgres.ts";
 import { acquireDataDirLock, type DataDirLock } from "./db/lock.ts";
 import { buildXrpcApp } from "./xrpc/app.ts";
 import { createLogger, type Logger } from "./util/logger.ts";
@@ -29,7 +30,11 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
   let plc: PlcServer | undefined;
   let plcLock: DataDirLock | undefined;
   try {
-    db = openDatabase({ dataDir: config.dataDir });
+    db = await openConfiguredDatabase(config);
+    // cluster processes hold the owner lock shared, a lone server exclusively: neither kind can join the other
+    if (db instanceof PostgresDatabase && !(await db.tryHoldLock("owner", config.serviceDid, config.clusterMode ? "shared" : "exclusive"))) {
+      throw new DatabaseInUseError(db.location, config.serviceDid);
+    }
     if (config.plcEmbedded) {
       // Same lock `ofpds plc` takes, so `plc import`/`plc verify` refuse to run while we own the directory.
       plcLock = acquireDataDirLock(config.dataDir, "plc.sqlite.lock");
@@ -53,14 +58,16 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
     const services = await buildServices({ config, secrets, db, logger });
     await runRestoreFollowUp({ db, sequencer: services.sequencer, logger });
     const ctx: AppContext = { config, secrets, logger, db, lifecycle: { shuttingDown: false }, services };
-    const app = buildXrpcApp(ctx);
+    const app = buildXrpcApp(ctx, { rateLimitStore: services.counters("ip") });
     // reusePort must stay off (Elysia turns it on by default): with SO_REUSEPORT a second server on the same
     // port would start "successfully" and the kernel would split connections between the two.
     // idleTimeout: a client that stalls mid-body (or idles on keep-alive) is closed after HTTP_IDLE_TIMEOUT
     // seconds instead of holding a connection and a request slot forever.
     app.listen({ port: config.port, hostname: config.host, reusePort: false, idleTimeout: config.httpIdleTimeoutSec });
     const server = app.server!;
-    services.jobs.start();
+    let stopLeading = () => {};
+    if (db instanceof PostgresDatabase && config.clusterMode) stopLeading = startJobsWhenLeader(db, config.serviceDid, () => services.jobs.start(), logger);
+    else services.jobs.start();
     services.crawlers.start();
     const port = server.port!;
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
@@ -76,6 +83,7 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
         const timer = setTimeout(() => void server.stop(true), SHUTDOWN_GRACE_MS);
         await graceful;
         clearTimeout(timer);
+        stopLeading();
         await services.jobs.stop();
         await plc?.stop();
         plcLock?.release();
@@ -90,4 +98,32 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
     lock.release();
     throw err;
   }
+}
+
+/** A second non-cluster server on a database another one is using: it would think it is the only writer. */
+export class DatabaseInUseError extends Error {
+  constructor(location: string, serviceDid: string) {
+    super(`another ofpds server for ${serviceDid} is already using the database ${location}; stop it, or set CLUSTER_MODE=true on every server that shares it`);
+    this.name = "DatabaseInUseError";
+  }
+}
+
+/**
+ * Cluster mode: background jobs (GC, pruning, schedulers, reconcilers) run on exactly one process, the holder of a
+ * session advisory lock; the others retry, so a crashed leader's jobs move to another process within 15 s.
+ */
+function startJobsWhenLeader(db: PostgresDatabase, serviceDid: string, start: () => void, logger: Logger): () => void {
+  const attempt = async () => {
+    try {
+      if (!(await db.tryHoldLock("jobs", serviceDid))) return;
+      clearInterval(leaderTimer);
+      logger.info("this process runs the background jobs (cluster leader)");
+      start();
+    } catch {
+      // the database is away; the next attempt retries
+    }
+  };
+  const leaderTimer = setInterval(() => void attempt(), 15_000);
+  void attempt();
+  return () => clearInterval(leaderTimer);
 }

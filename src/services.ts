@@ -57,6 +57,8 @@ import { accountNameHolder } from "./account/name-claim.ts";
 import { communityNameHolder } from "./community/name-claim.ts";
 import { buildProxyService } from "./proxy/index.ts";
 import { buildOAuthServer } from "./oauth/index.ts";
+import { MemoryMarks, MemoryRateLimitStore, type RateLimitStore, type SingleUseMarks } from "./ratelimit/store.ts";
+import { SharedMarks, SharedWindows } from "./db/shared-state.ts";
 import type { Services } from "./services/types.ts";
 import { buildMailBase, buildMailFlows } from "./services/mail.ts";
 import { buildModeration } from "./services/moderation.ts";
@@ -78,6 +80,8 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   // one name namespace for accounts and communities (01 §4): every creator and handle change checks through it
   const names = new NameNamespace([accountNameHolder, communityNameHolder]);
   const jobs = new JobScheduler(logger.child({ component: "jobs" }));
+  const counters = (prefix: string): RateLimitStore => (config.clusterMode ? new SharedWindows(db, `${prefix}:`) : new MemoryRateLimitStore());
+  const marks = (prefix: string): SingleUseMarks => (config.clusterMode ? new SharedMarks(db, `${prefix}:`) : new MemoryMarks());
   const keys = await KeyVault.open(db, secrets.keyEncryptionSecret, { serviceDid: config.serviceDid });
   // --dev never contacts a public directory (ISSUE8 §5): unknown DIDs resolve against the configured PLC only
   const plc = new PlcClient({ url: config.plcUrl, fallbackUrl: config.dev ? undefined : config.plcFallbackUrl, logger: logger.child({ component: "plc-client" }) });
@@ -87,7 +91,8 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   jobs.add(tombstones.job());
   // repo engine (wired by the accounts work, which needs it for genesis; the repo domain owns these two lines)
   // private and unverified community repos stay off the live firehose (03 §9)
-  const sequencer = new Sequencer(db, { silenced: (tx, did, type) => communitySilencedInTx(tx.orm, did, type) });
+  const sequencer = new Sequencer(db, { silenced: (tx, did, type) => communitySilencedInTx(tx.orm, did, type), cluster: config.clusterMode });
+  await sequencer.startClusterFanout();
   // community governance (05 §4): the one gate every commit to a community repo passes (src/community/governance-guard.ts)
   // one lexicon registry (about 7 ms to build) shared by every service that validates records
   const lexicons = createLexiconRegistry();
@@ -99,10 +104,10 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   jobs.add({ name: "creation-reconciler", intervalMs: 60_000, runAtStart: true, run: () => accountServices.accounts.reconcileCreating().then(() => {}) });
   const { resolver: handles, policy: fetchPolicy } = buildHandleResolver(config, {
     // Local names (02 §6): an account in a resolvable status, else a community in any status but takendown.
-    resolveLocal: (handle) => {
-      const row = accountServices.accounts.lookupRow(handle);
+    resolveLocal: async (handle) => {
+      const row = await accountServices.accounts.lookupRow(handle);
       if (row && isResolvableStatus(row.status)) return row.did;
-      const community = findCommunity({ db, config }, handle);
+      const community = await findCommunity({ db, config }, handle);
       return community && community.status !== "takendown" ? community.did : undefined;
     },
     getDidDocument: (did) => plc.getDocument(did),
@@ -116,9 +121,9 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
   const crawlers = new CrawlerNotifier({ crawlers: config.crawlers, hostname: config.hostname, logger: logger.child({ component: "crawler" }), onNotified: crawlerNotifiedNote(db, now) });
   sequencer.fanout.subscribe(() => crawlers.onEvent());
   // blobs (spec 03 §5): the store, and GC of unreferenced/expired blobs
-  const blobs = new BlobService({ config, db, logger: logger.child({ component: "blobs" }) });
+  const blobs = new BlobService({ config, db, logger: logger.child({ component: "blobs" }), quota: counters("blob-quota") });
   jobs.add(blobs.gcJob(config.blobGcIntervalMs));
-  const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid });
+  const serviceAuth = new ServiceAuthVerifier({ plc, serviceDid: config.serviceDid, marks: marks("service-auth-jti"), counters: counters("service-auth-iss") }, now);
   const adminStatus = new AdminStatusService({ db, accounts: accountServices.accounts, sessions: accountServices.sessions, sequencer, audit }, now);
   const lifecycle = new LifecycleService({ config, db, ...accountServices, identity, keys, plc, repo, sequencer, names, logger: logger.child({ component: "lifecycle" }) });
   // did:web communities (02 §10): verified at creation, on the owner's get, and every 6 h until the document matches
@@ -172,9 +177,9 @@ export async function buildServices(deps: ServiceDeps): Promise<Services> {
     communities, imports: communityImports, logger: logger.child({ component: "repo-restore" }), now,
   });
   const { holderExports, exportSnapshots, accountExports } = buildExports({ config, db, logger, now, jobs, repo, accounts: accountServices.accounts, audit, preferences: accountServices.preferences, communities });
-  const proxy = buildProxyService({ config, fetchPolicy, plcDocument: (did) => plc.getDocument(did), localRecord: (did, c, rkey) => repo.getRecord(did, c, rkey)?.value, signingKeypair: (did) => identity.signingKeypair(did), now, logger: logger.child({ component: "proxy" }) });
-  const oauth = await buildOAuthServer({ config, db, keys, fetchPolicy, audit, login: accountServices.login, accounts: accountServices.accounts, now });
+  const proxy = buildProxyService({ config, fetchPolicy, plcDocument: (did) => plc.getDocument(did), localRecord: async (did, c, rkey) => (await repo.getRecord(did, c, rkey))?.value, signingKeypair: (did) => identity.signingKeypair(did), now, logger: logger.child({ component: "proxy" }) });
+  const oauth = await buildOAuthServer({ config, db, keys, fetchPolicy, audit, login: accountServices.login, accounts: accountServices.accounts, now, ...(config.clusterMode ? { marks: marks("dpop-jti") } : {}) });
   jobs.add({ name: "oauth-sweep", intervalMs: 3_600_000, run: () => oauth.sweep() });
   const { emailFlows, selfDeletion, plcSignatures, staffMessages } = buildMailFlows(mail, { config, db, logger, now, accounts: accountServices.accounts, sessions: accountServices.sessions, audit, deletion: accountDeletion, identity });
-  return { oauth, mailer: mail.mailer, emailFlows, selfDeletion, plcSignatures, staffMessages, proxy, accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
+  return { oauth, mailer: mail.mailer, emailFlows, selfDeletion, plcSignatures, staffMessages, proxy, accountDeletion, governance, tombstones, roles, attestations, attestationVerifier, serverConfig, exportSnapshots, repoRestore, clock: now, counters, adminAccounts, holderExports, accountExports, repoAccess, adminStatus, accountModeration, subjectStatus, partner, externalKeys, profiles, handleChanges, communities, remoteMembers, membership, communityModeration, communityOwnership, communityExports, communityTransfers, communityImports, jobs, keys, plc, identity, sequencer, repo, firehose, crawlers, blobs, ...accountServices, handles, fetchPolicy, didWeb, serviceAuth, lifecycle };
 }

@@ -4,6 +4,7 @@ import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startPds } from "./_support/pds.ts";
 import { freePort, ofpdsCommand, REPO, runCli, tempDirs, waitFor } from "./_support/process.ts";
+import { onPostgres, testDbEnv } from "./_support/db.ts";
 import pkg from "../package.json" with { type: "json" };
 
 const dir = tempDirs("ofpds-srv-");
@@ -40,11 +41,13 @@ describe("ofpds serve --dev", () => {
     const dataDir = dir();
     const pds = await startPds({}, { dataDir });
     try {
-      const before = statSync(join(dataDir, "ofpds.sqlite")).mtimeMs;
+      // the SQLite file is the data set's one file; on PostgreSQL the data lives in the server (not in the dir)
+      const dataFile = join(dataDir, onPostgres ? "secrets.json" : "ofpds.sqlite");
+      const before = statSync(dataFile).mtimeMs;
       const r = await runCli(["serve", "--dev", "--data-dir", dataDir, "--port", String(await freePort())], { env: { PLC_PORT: String(await freePort()) } });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("already using the data directory");
-      expect(statSync(join(dataDir, "ofpds.sqlite")).mtimeMs).toBe(before);
+      expect(statSync(dataFile).mtimeMs).toBe(before);
       expect((await fetch(`${pds.url}/xrpc/_health`)).status).toBe(200);
     } finally {
       await pds.stop();
@@ -89,9 +92,10 @@ describe("production mode", () => {
     const port = await freePort();
     const config = join(d, "config.toml");
     writeFileSync(config, [`pds_hostname = "pds.example.org"`, `auth_jwt_secret = "${"j".repeat(48)}"`, `key_encryption_secret = "${"k".repeat(48)}"`, `port = ${port}`].join("\n"), { mode: 0o600 });
-    const proc = Bun.spawn([...ofpdsCommand(), "serve", "--config", config, "--data-dir", join(d, "data")], {
+    const args = ["serve", "--config", config, "--data-dir", join(d, "data")];
+    const proc = Bun.spawn([...ofpdsCommand(), ...args], {
       cwd: REPO,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root" },
+      env: testDbEnv(args, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root" }, REPO),
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -128,7 +132,7 @@ describe("start-up failures", () => {
     const dataDir = dir();
     const pds = await startPds({}, { dataDir });
     await pds.stop();
-    for (const f of ["ofpds.sqlite", "plc.sqlite", "ofpds.lock", "secrets.json"]) {
+    for (const f of [...(onPostgres ? [] : ["ofpds.sqlite"]), "plc.sqlite", "ofpds.lock", "secrets.json"]) {
       expect({ f, mode: statSync(join(dataDir, f)).mode & 0o077 }).toEqual({ f, mode: 0 });
     }
   });

@@ -12,7 +12,7 @@ export function untilSignal(stop: () => Promise<void>, out: Output): Promise<voi
       }
       signalled = true;
       out.info(`Received ${sig}: finishing in-flight requests and shutting down (send it again to exit immediately)`);
-      stop().then(() => {
+      void stop().then(() => {
         process.off("SIGTERM", onSignal);
         process.off("SIGINT", onSignal);
         resolve();

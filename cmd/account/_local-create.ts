@@ -2,7 +2,7 @@
 // (no server may hold it) by the bootstrap's routine, with only the services account creation needs.
 import { join } from "node:path";
 import type { Config, Secrets } from "../../src/config/types.ts";
-import { openDatabase } from "../../src/migrations.ts";
+import { openConfiguredDatabase } from "../../src/migrations.ts";
 import { acquireDataDirLock, type DataDirLock } from "../../src/db/lock.ts";
 import type { Database } from "../../src/db/database.ts";
 import { createLogger } from "../../src/util/logger.ts";
@@ -42,7 +42,7 @@ export async function createAdminLocally(config: Config, secrets: Secrets, input
   let plc: PlcServer | undefined;
   let plcLock: DataDirLock | undefined;
   try {
-    db = openDatabase({ dataDir: config.dataDir });
+    db = await openConfiguredDatabase(config);
     if (config.plcEmbedded) {
       plcLock = acquireDataDirLock(config.dataDir, "plc.sqlite.lock");
       const { startPlcServer } = await import("../../plc/index.ts");
@@ -63,7 +63,7 @@ export async function createAdminLocally(config: Config, secrets: Secrets, input
     const tombstones = new TombstoneOutbox({ serviceUrl: config.serviceUrl, db, keys, plc: plcClient, identity, audit: new AuditLog(db, now), jobs: new JobScheduler(logger), logger, now });
     const { accounts, audit } = buildAccountServices({ config, secrets, db, identity, repo, names, tombstones, logger, now });
     const { created, rotationKeyFile } = await createOperatorAdmin({ config, db, accounts, audit, logger }, { ...input, via: "cli" });
-    return { did: created.did, handle: created.handle, email: created.email, status: created.status, roles: accounts.rolesOf(created.did), ...(rotationKeyFile ? { rotationKeyFile } : {}) };
+    return { did: created.did, handle: created.handle, email: created.email, status: created.status, roles: await accounts.rolesOf(created.did), ...(rotationKeyFile ? { rotationKeyFile } : {}) };
   } finally {
     await plc?.stop().catch(() => {});
     plcLock?.release();

@@ -6,6 +6,7 @@ import { outputFrom } from "../_shared/output.ts";
 import { loadConfigReadOnly, localConfigArgs, rawSetting } from "../_shared/local-config.ts";
 import { SECRET_NAMES } from "../../src/config/settings.ts";
 import { BackupError, createBackup } from "../../src/operator/backup/create.ts";
+import { sqliteOnlyMessage } from "../../src/operator/data-set.ts";
 
 export default defineCommand({
   meta: {
@@ -26,6 +27,8 @@ export default defineCommand({
   async run({ args }) {
     const out = outputFrom(args);
     const { config, configPath } = loadConfigReadOnly(args);
+    // the archive is a snapshot of the SQLite file; a PostgreSQL database is backed up with PostgreSQL's own tools
+    if (config.database) throw new CliError(sqliteOnlyMessage("backup create", "back up the database with pg_dump and copy BLOB_DIR"), EXIT.config, "SqliteOnly");
     const secretFiles = SECRET_NAMES.flatMap((n) => {
       const path = rawSetting(args, `${n}_FILE`);
       return path ? [{ name: n.toLowerCase(), path }] : [];
@@ -34,6 +37,8 @@ export default defineCommand({
     try {
       result = await createBackup({
         dataDir: config.dataDir,
+        blobDir: config.blobDir,
+        exportsDir: config.exportsDir,
         serviceDid: config.serviceDid,
         hostname: config.hostname,
         version: config.version,

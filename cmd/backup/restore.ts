@@ -7,6 +7,7 @@ import { canPrompt } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { loadTargetConfig, localConfigArgs } from "../_shared/local-config.ts";
 import { RestoreError, restoreBackup, type RestoreErrorName } from "../../src/operator/backup/restore.ts";
+import { sqliteOnlyMessage } from "../../src/operator/data-set.ts";
 
 const EXIT_OF: Record<RestoreErrorName, ExitCode> = {
   ArchiveNotFound: EXIT.notFound,
@@ -49,6 +50,8 @@ export default defineCommand({
   async run({ args }) {
     const out = outputFrom(args);
     const { config, secrets } = loadTargetConfig(args);
+    // the restore rebuilds <DATA_DIR>/ofpds.sqlite, which a PostgreSQL configuration would never read
+    if (config.database) throw new CliError(sqliteOnlyMessage("backup restore", "restore the database with pg_restore (or psql) and copy BLOB_DIR back"), EXIT.config, "SqliteOnly");
     await confirmHostname(args, config.hostname, config.dataDir);
     let r;
     try {

@@ -37,7 +37,7 @@ export default defineCommand({
     if (!secrets.keyEncryptionSecret) throw new CliError("KEY_ENCRYPTION_SECRET is not set: set the new secret first (KEY_ENCRYPTION_SECRET or KEY_ENCRYPTION_SECRET_FILE)", EXIT.config, "ConfigError");
     let result;
     try {
-      result = await withLockedDataSet(config.dataDir, (db) => rewrapKeys(db, oldSecret, secrets.keyEncryptionSecret));
+      result = await withLockedDataSet(config, (db) => rewrapKeys(db, oldSecret, secrets.keyEncryptionSecret));
     } catch (err) {
       if (err instanceof RewrapError) throw new CliError(err.message, EXIT_OF[err.errorName], err.errorName);
       throw err;

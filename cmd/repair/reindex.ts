@@ -1,6 +1,5 @@
 // `ofpds repair reindex <did>`: rebuild a repo's records index and projections from its blocks (server stopped),
 // through the same restore routine as admin.importRepo (src/admin/repo-restore.ts → src/repo/import.ts).
-import { Database as SqliteDatabase } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
 import { globalArgs } from "../_shared/args.ts";
@@ -8,7 +7,7 @@ import { CliError, EXIT, UsageError } from "../_shared/errors.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { loadConfigReadOnly, localConfigArgs } from "../_shared/local-config.ts";
 import { acquireDataDirLock } from "../../src/db/lock.ts";
-import { openDatabase } from "../../src/migrations.ts";
+import { openConfiguredDatabase } from "../../src/migrations.ts";
 import { buildServices } from "../../src/services.ts";
 import { createLogger } from "../../src/util/logger.ts";
 import { DomainError } from "../../src/errors.ts";
@@ -18,15 +17,6 @@ async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-function hasRepo(dataDir: string, did: string): boolean {
-  if (!existsSync(dbPathOf(dataDir))) throw new CliError(`no database in ${dataDir}: run \`ofpds init\` (or start the server once) first`, EXIT.notFound, "NoDatabase");
-  const db = new SqliteDatabase(dbPathOf(dataDir), { readonly: true });
-  try {
-    return db.query("SELECT 1 FROM repo_roots WHERE did = ?").get(did) !== null;
-  } finally {
-    db.close();
-  }
-}
 
 export default defineCommand({
   meta: {
@@ -47,15 +37,17 @@ export default defineCommand({
     const did = String(args.did);
     if (!did.startsWith("did:")) throw new UsageError(`The repository must be given by its DID (got ${did})`);
     const { config, secrets } = loadConfigReadOnly(args);
-    if (!hasRepo(config.dataDir, did)) throw new CliError(`no repository for ${did} in ${config.dataDir}`, EXIT.notFound, "RepoNotFound");
+    // a SQLite data dir without its database is refused before the lock would create anything in it
+    if (!config.database && !existsSync(dbPathOf(config.dataDir))) throw new CliError(`no database in ${config.dataDir}: run \`ofpds init\` (or start the server once) first`, EXIT.notFound, "NoDatabase");
     const lock = acquireDataDirLock(config.dataDir);
     try {
-      const db = openDatabase({ dataDir: config.dataDir });
+      const db = await openConfiguredDatabase(config);
       try {
+        if (!(await db.raw.get("SELECT 1 AS ok FROM repo_roots WHERE did = ?", [did]))) throw new CliError(`no repository for ${did} in ${db.location}`, EXIT.notFound, "RepoNotFound");
         const logger = createLogger({ level: args.json ? "error" : "warn", format: config.logFormat });
         // no bootstrap here: a repair never creates accounts; jobs and crawlers are never started
         const services = await buildServices({ config, secrets: { ...secrets, bootstrapAdmin: undefined }, db, logger });
-        const stream = services.repo.getRepoCar(did);
+        const stream = await services.repo.getRepoCar(did);
         if (!stream) throw new CliError(`no repository for ${did}`, EXIT.notFound, "RepoNotFound");
         const car = await bytesOf(stream);
         let r;

@@ -73,20 +73,20 @@ export class AccountService {
   // ---- lookups --------------------------------------------------------------------------------------------
 
   /** com.atproto.temp.checkSignupQueue (10 §6) for the caller */
-  signupQueue(did: string): SignupQueueView {
+  signupQueue(did: string): Promise<SignupQueueView> {
     return signupQueueOf(this.deps.db.orm, did, this.now());
   }
 
-  getRow(did: string): AccountRow | undefined {
-    return this.deps.db.orm.select().from(accounts).where(eq(accounts.did, did)).get();
+  async getRow(did: string): Promise<AccountRow | undefined> {
+    return await this.deps.db.orm.select().from(accounts).where(eq(accounts.did, did)).get();
   }
 
-  rolesOf(did: string): string[] {
-    return this.deps.db.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all().map((r) => r.role).sort();
+  async rolesOf(did: string): Promise<string[]> {
+    return (await this.deps.db.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all()).map((r) => r.role).sort();
   }
 
   /** Accounts matching a DID, name, full local handle or external handle (never `creating`). Non-rejected rows win. */
-  lookupRow(identifier: string): AccountRow | undefined {
+  async lookupRow(identifier: string): Promise<AccountRow | undefined> {
     const v = identifier.trim().toLowerCase();
     let where: SQL;
     if (v.startsWith("did:")) where = eq(accounts.did, identifier.trim());
@@ -95,19 +95,19 @@ export class AccountService {
       const name = normaliseName(v, this.handleDomain);
       where = name.includes(".") ? eq(accounts.externalHandle, v) : eq(accounts.name, name);
     }
-    const rows = this.deps.db.orm.select().from(accounts).where(and(where, ne(accounts.status, "creating"))).all();
+    const rows = await this.deps.db.orm.select().from(accounts).where(and(where, ne(accounts.status, "creating"))).all();
     return rows.find((r) => r.status !== "rejected") ?? rows[0];
   }
 
   async lookup(identifier: string): Promise<{ did: string; handle: string; status: AccountStatus } | undefined> {
-    const row = this.lookupRow(identifier);
+    const row = await this.lookupRow(identifier);
     return row ? { did: row.did, handle: this.handleOf(row), status: row.status as AccountStatus } : undefined;
   }
 
-  private resolveTarget(sel: TargetSelector): AccountRow {
+  private async resolveTarget(sel: TargetSelector): Promise<AccountRow> {
     const given = [sel.did, sel.handle, sel.email].filter((v) => v !== undefined);
     if (given.length !== 1) throw invalidRequest("Give exactly one of did, handle, email");
-    const row = this.lookupRow(given[0]!);
+    const row = await this.lookupRow(given[0]!);
     if (!row) throw notFound("Account not found");
     return row;
   }
@@ -119,49 +119,49 @@ export class AccountService {
    * Returns false when another live account holds the handle — checked here, inside the serialised write
    * transaction, so two accounts cannot both take it.
    */
-  setHandleInTx(tx: Tx, did: string, next: { name: string } | { externalHandle: string }): boolean {
+  async setHandleInTx(tx: Tx, did: string, next: { name: string } | { externalHandle: string }): Promise<boolean> {
     const holder = "name" in next ? eq(accounts.name, next.name) : eq(accounts.externalHandle, next.externalHandle);
-    if (tx.orm.select({ did: accounts.did }).from(accounts).where(and(holder, live, ne(accounts.did, did))).get()) return false;
-    tx.orm.update(accounts).set("name" in next ? { name: next.name, externalHandle: null } : { name: null, externalHandle: next.externalHandle }).where(eq(accounts.did, did)).run();
+    if (await tx.orm.select({ did: accounts.did }).from(accounts).where(and(holder, live, ne(accounts.did, did))).get()) return false;
+    await tx.orm.update(accounts).set("name" in next ? { name: next.name, externalHandle: null } : { name: null, externalHandle: next.externalHandle }).where(eq(accounts.did, did)).run();
     return true;
   }
 
   // ---- approval -------------------------------------------------------------------------------------------
 
   async approve(actorDid: string, sel: TargetSelector) {
-    const target = this.resolveTarget(sel);
+    const target = await this.resolveTarget(sel);
     const handle = this.handleOf(target);
     return this.deps.db.transaction(async (tx) => {
       const at = new Date(this.now()).toISOString();
       // Conditional on "still awaiting approval": of two concurrent approvals exactly one matches.
-      const row = tx.orm.update(accounts).set({
+      const row = await tx.orm.update(accounts).set({
         status: sql`CASE WHEN ${accounts.status} = 'pending' THEN 'approved' ELSE ${accounts.status} END`,
         approvedAt: at, approvedBy: actorDid, statusChangedAt: at, statusChangedBy: actorDid,
       }).where(and(eq(accounts.did, target.did), awaitingApproval)).returning().get();
       if (!row) throw alreadyResolved();
       // spec 10 §8 item 5: an account created here announces its genesis commit; a migrated one's head is its imported repo
       if (row.status === "approved") await this.deps.repo.announceInTx(tx, row.did, handle, { genesisCommit: target.createdVia !== "migration" });
-      this.deps.audit.writeInTx(tx, { action: "account.approve", actorType: "account", actorDid, targetDid: row.did, meta: { previousStatus: target.status } });
+      await this.deps.audit.writeInTx(tx, { action: "account.approve", actorType: "account", actorDid, targetDid: row.did, meta: { previousStatus: target.status } });
       return { did: row.did, handle, email: row.email, status: row.status };
-    });
+    }, { lockKey: target.did });
   }
 
   async reject(actorDid: string, sel: TargetSelector, reason?: string) {
-    const target = this.resolveTarget(sel);
-    if (this.rolesOf(target.did).includes("admin")) throw forbidden("An admin account cannot be rejected; remove the admin role first");
+    const target = await this.resolveTarget(sel);
+    if ((await this.rolesOf(target.did)).includes("admin")) throw forbidden("An admin account cannot be rejected; remove the admin role first");
     const handle = this.handleOf(target);
     const migratedIn = target.createdVia === "migration";
     const result = await this.deps.db.transaction(async (tx) => {
       const at = new Date(this.now()).toISOString();
-      const row = tx.orm.update(accounts).set({ status: "rejected", statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: actorDid })
+      const row = await tx.orm.update(accounts).set({ status: "rejected", statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: actorDid })
         .where(and(eq(accounts.did, target.did), awaitingApproval)).returning().get();
       if (!row) throw alreadyResolved();
-      this.deps.sessions.revokeAllInTx(tx, row.did);
+      await this.deps.sessions.revokeAllInTx(tx, row.did);
       // 01 §3: repo and keys deleted, the DID tombstone queued (never for a migrated-in DID)
-      purgeRepoAndIdentityInTx(this.deps, tx, row.did, migratedIn ? null : "rejected");
-      this.deps.audit.writeInTx(tx, { action: "account.reject", actorType: "account", actorDid, targetDid: row.did, meta: { previousStatus: target.status, ...(reason ? { reason } : {}) } });
+      await purgeRepoAndIdentityInTx(this.deps, tx, row.did, migratedIn ? null : "rejected");
+      await this.deps.audit.writeInTx(tx, { action: "account.reject", actorType: "account", actorDid, targetDid: row.did, meta: { previousStatus: target.status, ...(reason ? { reason } : {}) } });
       return { did: row.did, handle, email: row.email, status: row.status };
-    });
+    }, { lockKey: target.did });
     return result;
   }
 
@@ -172,43 +172,43 @@ export class AccountService {
     for (const r of [...addRoles, ...removeRoles]) if (!isPdsRole(r)) throw invalidRequest(`Unknown role: ${r}`);
     if (removeRoles.includes("user")) throw invalidRequest("The user role cannot be removed");
     if (did === actorDid && removeRoles.includes("admin")) throw invalidRequest("You cannot remove your own admin role");
-    return this.deps.db.transaction((tx) => {
-      const row = tx.orm.select().from(accounts).where(and(eq(accounts.did, did), ne(accounts.status, "creating"))).get();
+    return this.deps.db.transaction(async (tx) => {
+      const row = await tx.orm.select().from(accounts).where(and(eq(accounts.did, did), ne(accounts.status, "creating"))).get();
       if (!row) throw notFound("Account not found");
-      const before = new Set(tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all().map((r) => r.role));
+      const before = new Set((await tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all()).map((r) => r.role));
       const added = addRoles.filter((r) => !before.has(r) && !removeRoles.includes(r));
       const removed = removeRoles.filter((r) => before.has(r));
-      for (const role of added) tx.orm.insert(accountRoles).values({ did, role }).run();
-      if (removed.length) tx.orm.delete(accountRoles).where(and(eq(accountRoles.did, did), inArray(accountRoles.role, removed))).run();
-      this.deps.audit.writeInTx(tx, { action: "account.roles.update", actorType: "account", actorDid, targetDid: did, meta: { added, removed } });
-      const roles = tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all().map((r) => r.role).sort();
+      for (const role of added) await tx.orm.insert(accountRoles).values({ did, role }).run();
+      if (removed.length) await tx.orm.delete(accountRoles).where(and(eq(accountRoles.did, did), inArray(accountRoles.role, removed))).run();
+      await this.deps.audit.writeInTx(tx, { action: "account.roles.update", actorType: "account", actorDid, targetDid: did, meta: { added, removed } });
+      const roles = (await tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all()).map((r) => r.role).sort();
       return { did, handle: this.handleOf(row), roles };
     });
   }
 
   /** Bootstrap: make sure an account holds these roles (idempotent). */
-  ensureRolesInTx(tx: Tx, did: string, roles: readonly string[]): void {
-    for (const role of roles) tx.orm.insert(accountRoles).values({ did, role }).onConflictDoNothing().run();
+  async ensureRolesInTx(tx: Tx, did: string, roles: readonly string[]): Promise<void> {
+    for (const role of roles) await tx.orm.insert(accountRoles).values({ did, role }).onConflictDoNothing().run();
   }
 
   // ---- listings -------------------------------------------------------------------------------------------
 
-  list(filters: { status?: string; role?: string; q?: string }, page: { limit: number; cursor?: string }) {
+  async list(filters: { status?: string; role?: string; q?: string }, page: { limit: number; cursor?: string }) {
     const { db } = this.deps;
     const where: SQL[] = [ne(accounts.status, "creating")];
     if (filters.status) where.push(eq(accounts.status, filters.status));
     if (filters.role) where.push(sql`EXISTS (SELECT 1 FROM account_roles r WHERE r.did = ${accounts.did} AND r.role = ${filters.role})`);
     if (filters.q) {
       const pat = `%${filters.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push(sql`(lower(coalesce(${accounts.name}, ${accounts.externalHandle}, '')) LIKE ${pat} ESCAPE '\\' OR ${accounts.email} LIKE ${pat} ESCAPE '\\')`);
+      where.push(sql`(lower(coalesce(${accounts.name}, ${accounts.externalHandle}, '')) LIKE ${pat} ESCAPE '\\' OR lower(${accounts.email}) LIKE ${pat} ESCAPE '\\')`);
     }
     const filter = and(...where);
-    const total = db.orm.select({ n: count() }).from(accounts).where(filter).get()?.n ?? 0;
+    const total = (await db.orm.select({ n: count() }).from(accounts).where(filter).get())?.n ?? 0;
     const c = page.cursor !== undefined ? decodeCursor(page.cursor) : undefined;
     const after = c ? or(lt(accounts.createdAt, c.t), and(eq(accounts.createdAt, c.t), lt(accounts.did, c.k))) : undefined;
-    const rows = db.orm.select().from(accounts).where(and(filter, after)).orderBy(desc(accounts.createdAt), desc(accounts.did)).limit(page.limit + 1).all();
+    const rows = await db.orm.select().from(accounts).where(and(filter, after)).orderBy(desc(accounts.createdAt), desc(accounts.did)).limit(page.limit + 1).all();
     const shown = rows.slice(0, page.limit);
-    const roleRows = shown.length ? db.orm.select().from(accountRoles).where(inArray(accountRoles.did, shown.map((r) => r.did))).all() : [];
+    const roleRows = shown.length ? await db.orm.select().from(accountRoles).where(inArray(accountRoles.did, shown.map((r) => r.did))).all() : [];
     const last = shown[shown.length - 1];
     return {
       users: shown.map((r) => ({
@@ -227,12 +227,12 @@ export class AccountService {
     };
   }
 
-  listPending(page: { limit: number; cursor?: string }) {
+  async listPending(page: { limit: number; cursor?: string }) {
     const { db } = this.deps;
-    const total = db.orm.select({ n: count() }).from(accounts).where(awaitingApproval).get()?.n ?? 0;
+    const total = (await db.orm.select({ n: count() }).from(accounts).where(awaitingApproval).get())?.n ?? 0;
     const c = page.cursor !== undefined ? decodeCursor(page.cursor) : undefined;
     const after = c ? or(gt(accounts.createdAt, c.t), and(eq(accounts.createdAt, c.t), gt(accounts.did, c.k))) : undefined;
-    const rows = db.orm.select().from(accounts).where(and(awaitingApproval, after)).orderBy(asc(accounts.createdAt), asc(accounts.did)).limit(page.limit + 1).all();
+    const rows = await db.orm.select().from(accounts).where(and(awaitingApproval, after)).orderBy(asc(accounts.createdAt), asc(accounts.did)).limit(page.limit + 1).all();
     const shown = rows.slice(0, page.limit);
     const last = shown[shown.length - 1];
     return {
@@ -250,8 +250,8 @@ export class AccountService {
   }
 
   /** True when no account (other than failed reservations) exists: dev mode then creates `admin`. */
-  isEmpty(): boolean {
-    return (this.deps.db.orm.select({ n: count() }).from(accounts).where(ne(accounts.status, "creating")).get()?.n ?? 0) === 0;
+  async isEmpty(): Promise<boolean> {
+    return ((await this.deps.db.orm.select({ n: count() }).from(accounts).where(ne(accounts.status, "creating")).get())?.n ?? 0) === 0;
   }
 }
 

@@ -45,25 +45,25 @@ export class AdminAccountService {
   constructor(private readonly deps: AdminAccountDeps, private readonly now: () => number = Date.now) {}
 
   /** getAccountInfo: 404 NotFound for an unknown DID. */
-  info(did: string): AdminAccountView {
-    const [view] = this.infos([did]);
+  async info(did: string): Promise<AdminAccountView> {
+    const [view] = await this.infos([did]);
     if (!view) throw notFound("Account not found");
     return view;
   }
 
   /** getAccountInfos: views in the order asked, unknown DIDs omitted; three queries whatever the count. */
-  infos(dids: string[]): AdminAccountView[] {
+  async infos(dids: string[]): Promise<AdminAccountView[]> {
     const { orm } = this.deps.db;
     const unique = [...new Set(dids)];
     if (!unique.length) return [];
-    const rows = orm.select().from(accounts).where(and(inArray(accounts.did, unique), ne(accounts.status, "creating"), ne(accounts.status, "rejected"))).all();
+    const rows = await orm.select().from(accounts).where(and(inArray(accounts.did, unique), ne(accounts.status, "creating"), ne(accounts.status, "rejected"))).all();
     if (!rows.length) return [];
-    const roles = orm.select().from(accountRoles).where(inArray(accountRoles.did, rows.map((r) => r.did))).all();
+    const roles = await orm.select().from(accountRoles).where(inArray(accountRoles.did, rows.map((r) => r.did))).all();
     const usedCodes = rows.flatMap((r) => (r.inviteCode ? [r.inviteCode] : []));
-    const inviteRows = orm.select().from(invites).where(inArray(invites.createdBy, rows.map((r) => r.did))).all();
-    const invitedByRows = usedCodes.length ? orm.select().from(invites).where(inArray(invites.code, usedCodes)).all() : [];
+    const inviteRows = await orm.select().from(invites).where(inArray(invites.createdBy, rows.map((r) => r.did))).all();
+    const invitedByRows = usedCodes.length ? await orm.select().from(invites).where(inArray(invites.code, usedCodes)).all() : [];
     const nowIso = new Date(this.now()).toISOString();
-    const views = new Map(inviteCodeViews(orm, [...inviteRows, ...invitedByRows.filter((i) => !inviteRows.some((o) => o.code === i.code))], nowIso).map((v) => [v.code, v]));
+    const views = new Map((await inviteCodeViews(orm, [...inviteRows, ...invitedByRows.filter((i) => !inviteRows.some((o) => o.code === i.code))], nowIso)).map((v) => [v.code, v]));
     const byDid = new Map(rows.map((r) => [r.did, r]));
     return unique.flatMap((did) => {
       const r = byDid.get(did);
@@ -96,14 +96,14 @@ export class AdminAccountService {
       handle: input.handle, email: input.email, password: input.password, ...(input.rotationKey ? { rotationKey: input.rotationKey } : {}),
       createdVia: "admin", byStaff: true, roles: roles as PdsRole[], actor: { type: "account", did: actorDid },
     });
-    return { did: created.did, handle: created.handle, email: created.email, status: "approved" as const, roles: this.deps.accounts.rolesOf(created.did), ...(created.primaryRotationKey ? { primaryRotationKey: created.primaryRotationKey } : {}) };
+    return { did: created.did, handle: created.handle, email: created.email, status: "approved" as const, roles: await this.deps.accounts.rolesOf(created.did), ...(created.primaryRotationKey ? { primaryRotationKey: created.primaryRotationKey } : {}) };
   }
 
   /** The target of an update: a live account not holding `admin` (10 §6, as 01 §3). */
-  private target(identifier: string): AccountRow {
-    const row = identifier.startsWith("did:") ? this.deps.accounts.getRow(identifier) : this.deps.accounts.lookupRow(identifier);
+  private async target(identifier: string): Promise<AccountRow> {
+    const row = identifier.startsWith("did:") ? await this.deps.accounts.getRow(identifier) : await this.deps.accounts.lookupRow(identifier);
     if (!isLive(row)) throw notFound("Account not found");
-    if (this.deps.accounts.rolesOf(row.did).includes("admin")) throw forbidden("Accounts holding the admin role cannot be changed by staff; remove the role first");
+    if ((await this.deps.accounts.rolesOf(row.did)).includes("admin")) throw forbidden("Accounts holding the admin role cannot be changed by staff; remove the role first");
     return row;
   }
 
@@ -111,17 +111,17 @@ export class AdminAccountService {
    * Why again inside the write transaction: the role or the status may have changed since `target()` read them
    * (an updateRoles granting admin, a rejection); write transactions are serialised, so this read is the truth.
    */
-  private assertStillTargetInTx(tx: Tx, did: string): void {
-    const live = tx.orm.select({ status: accounts.status }).from(accounts).where(eq(accounts.did, did)).get();
+  private async assertStillTargetInTx(tx: Tx, did: string): Promise<void> {
+    const live = await tx.orm.select({ status: accounts.status }).from(accounts).where(eq(accounts.did, did)).get();
     if (!live || live.status === "creating" || live.status === "rejected") throw notFound("Account not found");
-    if (tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(and(eq(accountRoles.did, did), eq(accountRoles.role, "admin"))).get()) {
+    if (await tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(and(eq(accountRoles.did, did), eq(accountRoles.role, "admin"))).get()) {
       throw forbidden("Accounts holding the admin role cannot be changed by staff; remove the role first");
     }
   }
 
   /** updateAccountHandle: the 02 §11 rules for the target, through the handle-change service. */
   async updateHandle(actorDid: string, did: string, handle: string): Promise<void> {
-    const row = this.target(did);
+    const row = await this.target(did);
     await this.deps.handleChanges.update(row.did, handle, { actorDid });
   }
 
@@ -132,31 +132,31 @@ export class AdminAccountService {
   async updateEmail(actorDid: string, account: string, rawEmail: string): Promise<void> {
     const email = normaliseEmail(rawEmail);
     if (!isValidEmail(email)) throw invalidRequest(MSG.email);
-    const row = this.target(account);
+    const row = await this.target(account);
     if (row.email === email) return; // unchanged: nothing written
-    await this.deps.db.transaction((tx) => {
-      this.assertStillTargetInTx(tx, row.did);
-      const holder = tx.orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), ne(accounts.status, "rejected"), ne(accounts.did, row.did))).get();
+    await this.deps.db.transaction(async (tx) => {
+      await this.assertStillTargetInTx(tx, row.did);
+      const holder = await tx.orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), ne(accounts.status, "rejected"), ne(accounts.did, row.did))).get();
       if (holder) throw emailInUse();
       // a new address is unconfirmed and every mailed token dies with the old one (10 §5.2)
-      tx.orm.update(accounts).set({ email, emailConfirmedAt: null }).where(eq(accounts.did, row.did)).run();
-      tx.orm.delete(emailTokens).where(eq(emailTokens.did, row.did)).run();
-      this.deps.audit.writeInTx(tx, { action: "account.email.update", actorType: "account", actorDid, targetDid: row.did, meta: { byStaff: true } });
+      await tx.orm.update(accounts).set({ email, emailConfirmedAt: null }).where(eq(accounts.did, row.did)).run();
+      await tx.orm.delete(emailTokens).where(eq(emailTokens.did, row.did)).run();
+      await this.deps.audit.writeInTx(tx, { action: "account.email.update", actorType: "account", actorDid, targetDid: row.did, meta: { byStaff: true } });
     });
   }
 
   /** updateAccountPassword: 01 §4 rules; new hash, every session of the target revoked, lockout cleared and the audit row in one transaction. */
   async updatePassword(actorDid: string, did: string, password: string): Promise<void> {
     if (!isAcceptablePassword(password)) throw invalidRequest(MSG.password);
-    const row = this.target(did);
+    const row = await this.target(did);
     const hash = await hashPassword(password);
-    await this.deps.db.transaction((tx) => {
-      this.assertStillTargetInTx(tx, row.did);
-      tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, row.did)).run();
-      this.deps.sessions.revokeAllInTx(tx, row.did);
+    await this.deps.db.transaction(async (tx) => {
+      await this.assertStillTargetInTx(tx, row.did);
+      await tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, row.did)).run();
+      await this.deps.sessions.revokeAllInTx(tx, row.did);
       // a reset is how a locked-out holder gets back in: the account's login-failure counter goes too (as resetPassword, 10 §5.3)
-      tx.orm.delete(loginFailures).where(eq(loginFailures.key, `account:${row.did}`)).run();
-      this.deps.audit.writeInTx(tx, { action: "account.password.change", actorType: "account", actorDid, targetDid: row.did, meta: { byStaff: true } });
+      await tx.orm.delete(loginFailures).where(eq(loginFailures.key, `account:${row.did}`)).run();
+      await this.deps.audit.writeInTx(tx, { action: "account.password.change", actorType: "account", actorDid, targetDid: row.did, meta: { byStaff: true } });
     });
   }
 }

@@ -25,41 +25,41 @@ export class AdminStatusService {
   /** T12: approved/deactivated → disabled; every session revoked; `#account` inactive with the wire status "deactivated". */
   async disable(actorDid: string, did: string, reason?: string): Promise<{ did: string; status: "disabled" }> {
     const { db, accounts: accts, sessions, sequencer, audit } = this.deps;
-    const row = accts.getRow(did);
+    const row = await accts.getRow(did);
     if (!row || ["creating", "rejected"].includes(row.status)) throw notFound("Account not found");
-    if (accts.rolesOf(did).includes("admin")) throw forbidden("Admins cannot be disabled; remove the admin role first");
+    if ((await accts.rolesOf(did)).includes("admin")) throw forbidden("Admins cannot be disabled; remove the admin role first");
     if (row.status !== "approved" && row.status !== "deactivated") throw invalidStatus(row.status);
-    await db.transaction((tx) => {
+    await db.transaction(async (tx) => {
       const at = new Date(this.now()).toISOString();
       // conditional on the status read above: a concurrent transition makes this one a clean InvalidStatus
-      const updated = tx.orm.update(accounts).set({ status: "disabled", statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: actorDid })
+      const updated = await tx.orm.update(accounts).set({ status: "disabled", statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: actorDid })
         .where(and(eq(accounts.did, did), inArray(accounts.status, ["approved", "deactivated"]))).returning({ did: accounts.did }).get();
       if (!updated) throw invalidStatus("changing");
-      sessions.revokeAllInTx(tx, did);
-      sequencer.accountInTx(tx, did, false, "deactivated");
-      audit.writeInTx(tx, { action: "account.disable", actorType: "account", actorDid, targetDid: did, meta: { previousStatus: row.status, ...(reason ? { reason } : {}) } });
-    });
+      await sessions.revokeAllInTx(tx, did);
+      await sequencer.accountInTx(tx, did, false, "deactivated");
+      await audit.writeInTx(tx, { action: "account.disable", actorType: "account", actorDid, targetDid: did, meta: { previousStatus: row.status, ...(reason ? { reason } : {}) } });
+    }, { lockKey: did });
     return { did, status: "disabled" };
   }
 
   /** T13: disabled → approved; announced as a repo becoming active again (#account, #identity, #sync; 03 §7). */
   async enable(actorDid: string, did: string): Promise<{ did: string; status: "approved" }> {
     const { db, accounts: accts, sequencer, audit } = this.deps;
-    const row = accts.getRow(did);
+    const row = await accts.getRow(did);
     if (!row || ["creating", "rejected"].includes(row.status)) throw notFound("Account not found");
     if (row.status !== "disabled") throw invalidStatus(row.status);
     const handle = accts.handleOf(row);
-    await db.transaction((tx) => {
+    await db.transaction(async (tx) => {
       const at = new Date(this.now()).toISOString();
-      const updated = tx.orm.update(accounts).set({ status: "approved", statusReason: null, statusChangedAt: at, statusChangedBy: actorDid })
+      const updated = await tx.orm.update(accounts).set({ status: "approved", statusReason: null, statusChangedAt: at, statusChangedBy: actorDid })
         .where(and(eq(accounts.did, did), eq(accounts.status, "disabled"))).returning({ did: accounts.did }).get();
       if (!updated) throw invalidStatus("changing");
-      const head = headCommitInTx(tx, did);
-      sequencer.accountInTx(tx, did, true);
-      sequencer.identityInTx(tx, did, handle);
-      if (head) sequencer.syncInTx(tx, did, head);
-      audit.writeInTx(tx, { action: "account.enable", actorType: "account", actorDid, targetDid: did, meta: { previousStatus: "disabled" } });
-    });
+      const head = await headCommitInTx(tx, did);
+      await sequencer.accountInTx(tx, did, true);
+      await sequencer.identityInTx(tx, did, handle);
+      if (head) await sequencer.syncInTx(tx, did, head);
+      await audit.writeInTx(tx, { action: "account.enable", actorType: "account", actorDid, targetDid: did, meta: { previousStatus: "disabled" } });
+    }, { lockKey: did });
     return { did, status: "approved" };
   }
 }

@@ -17,21 +17,23 @@ export function appPasswordPepper(deps: { db: Database; keys: Pick<KeyVault, "en
   const load = async (): Promise<Buffer> => {
     const { db, keys, serviceDid } = deps;
     const where = and(eq(identityKeys.did, serviceDid), eq(identityKeys.purpose, PURPOSE));
-    let row = db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys).where(where).get();
+    let row = await db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys).where(where).get();
     if (!row) {
       const ciphertext = Buffer.from(keys.encrypt(PURPOSE, serviceDid, randomBytes(32)));
-      row = await db.transaction((tx) => {
-        tx.orm.insert(identityKeys).values({ did: serviceDid, purpose: PURPOSE, ciphertext, createdAt: new Date(deps.now()).toISOString() }).onConflictDoNothing().run();
+      row = await db.transaction(async (tx) => {
+        await tx.orm.insert(identityKeys).values({ did: serviceDid, purpose: PURPOSE, ciphertext, createdAt: new Date(deps.now()).toISOString() }).onConflictDoNothing().run();
         return tx.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys).where(where).get();
       });
     }
     return Buffer.from(keys.decrypt(PURPOSE, serviceDid, row!.ciphertext));
   };
   return () => {
-    cached ??= load().catch((err) => {
-      cached = undefined; // a failed first load is retried by the next caller
-      throw err;
-    });
+    if (cached === undefined) {
+      cached = load().catch((err) => {
+        cached = undefined; // a failed first load is retried by the next caller
+        throw err;
+      });
+    }
     return cached;
   };
 }

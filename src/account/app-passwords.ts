@@ -67,35 +67,35 @@ export class AppPasswordService {
     const password = generatePassword();
     const passwordHash = await this.hash(did, password);
     const createdAt = new Date(this.now()).toISOString();
-    await this.deps.db.transaction((tx) => {
+    await this.deps.db.transaction(async (tx) => {
       // Why in the transaction: write transactions are serialised, so the name and count checks and the insert
       // cannot interleave with a concurrent create (the unique index on (did, name_key) backs the name rule).
-      const rows = tx.orm.select({ nameKey: appPasswords.nameKey }).from(appPasswords).where(eq(appPasswords.did, did)).all();
+      const rows = await tx.orm.select({ nameKey: appPasswords.nameKey }).from(appPasswords).where(eq(appPasswords.did, did)).all();
       if (rows.some((r) => r.nameKey === nameKey)) throw invalidRequest("An app password with this name already exists");
       if (rows.length >= MAX_APP_PASSWORDS) throw invalidRequest(`At most ${MAX_APP_PASSWORDS} app passwords per account`);
-      tx.orm.insert(appPasswords).values({ id: randomBytes(12).toString("base64url"), did, name, nameKey, passwordHash, privileged, createdAt }).run();
-      this.deps.audit.writeInTx(tx, { action: "account.appPassword.create", actorType: "account", actorDid: did, targetDid: did, meta: { name, privileged }, ip });
+      await tx.orm.insert(appPasswords).values({ id: randomBytes(12).toString("base64url"), did, name, nameKey, passwordHash, privileged, createdAt }).run();
+      await this.deps.audit.writeInTx(tx, { action: "account.appPassword.create", actorType: "account", actorDid: did, targetDid: did, meta: { name, privileged }, ip });
     });
     return { name, password, createdAt, privileged };
   }
 
   /** Newest first. */
-  list(did: string): AppPasswordView[] {
-    return this.deps.db.orm.select({ name: appPasswords.name, createdAt: appPasswords.createdAt, privileged: appPasswords.privileged })
+  async list(did: string): Promise<AppPasswordView[]> {
+    return await this.deps.db.orm.select({ name: appPasswords.name, createdAt: appPasswords.createdAt, privileged: appPasswords.privileged })
       .from(appPasswords).where(eq(appPasswords.did, did)).orderBy(desc(appPasswords.createdAt), desc(sql`rowid`)).all();
   }
 
   /** Deletes the app password and revokes every session created with it, in one transaction; unknown → false. */
   async revoke(did: string, rawName: string, ip?: string): Promise<boolean> {
     const nameKey = rawName.trim().toLowerCase();
-    return this.deps.db.transaction((tx) => {
-      const row = tx.orm.delete(appPasswords).where(and(eq(appPasswords.did, did), eq(appPasswords.nameKey, nameKey)))
+    return this.deps.db.transaction(async (tx) => {
+      const row = await tx.orm.delete(appPasswords).where(and(eq(appPasswords.did, did), eq(appPasswords.nameKey, nameKey)))
         .returning({ id: appPasswords.id, name: appPasswords.name }).get();
       if (!row) return false;
       // Why here: the access check reads sessions.revoked_at on every request, so the live tokens fail from this commit on
-      const revoked = tx.orm.update(sessions).set({ revokedAt: new Date(this.now()).toISOString() })
-        .where(and(eq(sessions.appPasswordId, row.id), isNull(sessions.revokedAt))).returning({ id: sessions.id }).all().length;
-      this.deps.audit.writeInTx(tx, { action: "account.appPassword.revoke", actorType: "account", actorDid: did, targetDid: did, meta: { name: row.name, sessions: revoked }, ip });
+      const revoked = (await tx.orm.update(sessions).set({ revokedAt: new Date(this.now()).toISOString() })
+        .where(and(eq(sessions.appPasswordId, row.id), isNull(sessions.revokedAt))).returning({ id: sessions.id }).all()).length;
+      await this.deps.audit.writeInTx(tx, { action: "account.appPassword.revoke", actorType: "account", actorDid: did, targetDid: did, meta: { name: row.name, sessions: revoked }, ip });
       return true;
     });
   }
@@ -107,7 +107,7 @@ export class AppPasswordService {
   async match(did: string, password: string): Promise<{ id: string; name: string; privileged: boolean } | undefined> {
     if (!APP_PASSWORD_SHAPE.test(password)) return undefined;
     const given = Buffer.from(await this.hash(did, password), "hex");
-    const rows = this.deps.db.orm.select().from(appPasswords).where(eq(appPasswords.did, did)).all();
+    const rows = await this.deps.db.orm.select().from(appPasswords).where(eq(appPasswords.did, did)).all();
     let found: (typeof rows)[number] | undefined;
     for (const r of rows) {
       const stored = Buffer.from(r.passwordHash, "hex");
@@ -115,17 +115,19 @@ export class AppPasswordService {
     }
     if (!found) return undefined;
     const at = new Date(this.now()).toISOString();
-    await this.deps.db.transaction((tx) => tx.orm.update(appPasswords).set({ lastUsedAt: at }).where(eq(appPasswords.id, found.id)).run());
+    await this.deps.db.transaction(async (tx) => {
+      await tx.orm.update(appPasswords).set({ lastUsedAt: at }).where(eq(appPasswords.id, found.id)).run();
+    });
     return { id: found.id, name: found.name, privileged: found.privileged };
   }
 
   /** Whether the app password still exists and is privileged (the scope a bound session refreshes to); undefined when gone. */
-  privilegedInTx(tx: Tx, id: string): boolean | undefined {
-    return tx.orm.select({ privileged: appPasswords.privileged }).from(appPasswords).where(eq(appPasswords.id, id)).get()?.privileged;
+  async privilegedInTx(tx: Tx, id: string): Promise<boolean | undefined> {
+    return (await tx.orm.select({ privileged: appPasswords.privileged }).from(appPasswords).where(eq(appPasswords.id, id)).get())?.privileged;
   }
 
   /** Account deletion (06 §1): the account's app passwords go with it. */
-  deleteAllInTx(tx: Tx, did: string): void {
-    tx.orm.delete(appPasswords).where(eq(appPasswords.did, did)).run();
+  async deleteAllInTx(tx: Tx, did: string): Promise<void> {
+    await tx.orm.delete(appPasswords).where(eq(appPasswords.did, did)).run();
   }
 }

@@ -35,7 +35,7 @@ export async function runBootstrap(deps: BootstrapDeps): Promise<void> {
     await bootstrapAdmin(deps, secrets.bootstrapAdmin);
     return;
   }
-  if (config.dev && deps.accounts.isEmpty()) await createDevAdmin(deps);
+  if (config.dev && (await deps.accounts.isEmpty())) await createDevAdmin(deps);
   else logger.debug("no bootstrap admin configured");
 }
 
@@ -43,18 +43,18 @@ async function bootstrapAdmin(deps: BootstrapDeps, env: { email: string; handle:
   const { config, db, accounts: svc, logger } = deps;
   const name = normaliseName(env.handle, config.handleDomain);
   const email = normaliseEmail(env.email);
-  const byName = db.orm.select().from(accounts).where(and(eq(accounts.name, name))).all().filter((r) => r.status !== "rejected" && r.status !== "creating");
-  const byEmail = db.orm.select().from(accounts).where(eq(accounts.email, email)).all().filter((r) => r.status !== "rejected" && r.status !== "creating");
+  const byName = (await db.orm.select().from(accounts).where(and(eq(accounts.name, name))).all()).filter((r) => r.status !== "rejected" && r.status !== "creating");
+  const byEmail = (await db.orm.select().from(accounts).where(eq(accounts.email, email)).all()).filter((r) => r.status !== "rejected" && r.status !== "creating");
   const match = byName.find((r) => r.email === email);
   if (match) {
-    await db.transaction((tx) => {
+    await db.transaction(async (tx) => {
       if (match.status === "pending") {
         const at = new Date().toISOString();
-        tx.orm.update(accounts).set({ status: "approved", approvedAt: at, statusChangedAt: at }).where(eq(accounts.did, match.did)).run();
+        await tx.orm.update(accounts).set({ status: "approved", approvedAt: at, statusChangedAt: at }).where(eq(accounts.did, match.did)).run();
       } else if (match.status !== "approved") {
         logger.warn("bootstrap admin account is not approved and was left alone", { did: match.did, status: match.status });
       }
-      svc.ensureRolesInTx(tx, match.did, PDS_ROLES);
+      await svc.ensureRolesInTx(tx, match.did, PDS_ROLES);
     });
     logger.warn("BOOTSTRAP_ADMIN_* variables are still set; remove them (the admin account persists without them)");
     return;

@@ -36,8 +36,8 @@ export interface CreateAccountInput {
  */
 export interface PartnerRegistration {
   keyId: string;
-  reserveInTx(tx: Tx): void;
-  finalizeInTx(tx: Tx, account: { did: string; handle: string }): void;
+  reserveInTx(tx: Tx): Promise<void>;
+  finalizeInTx(tx: Tx, account: { did: string; handle: string }): Promise<void>;
 }
 
 export interface CreatedAccount {
@@ -71,7 +71,7 @@ export class AccountCreator {
     if (!isValidEmail(email)) throw invalidRequest(MSG.email);
     if (!isAcceptablePassword(input.password) && !input.allowWeakPassword) throw invalidRequest(MSG.password);
     if (!input.operator && !input.partner && !input.byStaff && config.inviteRequired && !input.inviteCode) throw new DomainError("forbidden", "InviteRequired", "An invite code is required");
-    this.assertAvailable(db.orm, name, email);
+    await this.assertAvailable(db.orm, name, email);
 
     const handle = `${name}.${this.handleDomain}`;
     const status: "pending" | "approved" = input.operator || input.partner || input.byStaff || !config.approvalRequired ? "approved" : "pending";
@@ -83,13 +83,13 @@ export class AccountCreator {
 
     // 1. reserve: name, email, invite use, `creating` row and encrypted keys, atomically
     const inviteCode = await db.transaction(async (tx) => {
-      this.assertAvailable(tx.orm, name, email);
-      input.partner?.reserveInTx(tx);
-      const code = input.operator || input.partner || input.byStaff ? undefined : invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
-      tx.orm.insert(accounts).values({ did, name, email, passwordHash, status: "creating", createdVia: input.createdVia, createdAt, inviteCode: code ?? null, partnerKeyId: input.partner?.keyId ?? null }).run();
+      await this.assertAvailable(tx.orm, name, email);
+      await input.partner?.reserveInTx(tx);
+      const code = input.operator || input.partner || input.byStaff ? undefined : await invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
+      await tx.orm.insert(accounts).values({ did, name, email, passwordHash, status: "creating", createdVia: input.createdVia, createdAt, inviteCode: code ?? null, partnerKeyId: input.partner?.keyId ?? null }).run();
       await identity.storeKeysInTx(tx, prepared);
       return code;
-    });
+    }, { lockKey: did });
 
     const compensate = () => this.compensate(did, inviteCode);
 
@@ -105,27 +105,27 @@ export class AccountCreator {
     try {
       await db.transaction(async (tx) => {
         const at = new Date(this.now()).toISOString();
-        tx.orm.update(accounts).set({
+        await tx.orm.update(accounts).set({
           status,
           statusChangedAt: at,
           ...(status === "approved" ? { approvedAt: at, approvedBy: input.actor?.did ?? null } : {}),
         }).where(eq(accounts.did, did)).run();
-        for (const role of roles) tx.orm.insert(accountRoles).values({ did, role }).onConflictDoNothing().run();
+        for (const role of roles) await tx.orm.insert(accountRoles).values({ did, role }).onConflictDoNothing().run();
         await repo.createInTx(tx, {
           did,
           signingKey: prepared.signingKeypair,
           records: [{ collection: "app.bsky.actor.profile", rkey: "self", record: { $type: "app.bsky.actor.profile", displayName: name } }],
           ...(status === "approved" ? { announce: { handle } } : {}),
         });
-        audit.writeInTx(tx, {
+        await audit.writeInTx(tx, {
           action: "account.register",
           actorType: input.actor?.type ?? "anonymous",
           ...(input.actor?.did ? { actorDid: input.actor.did } : {}),
           targetDid: did,
           meta: { createdVia: input.createdVia, ...(inviteCode ? { inviteCode } : {}), ...(input.byStaff ? { roles } : {}) },
         });
-        input.partner?.finalizeInTx(tx, { did, handle });
-      });
+        await input.partner?.finalizeInTx(tx, { did, handle });
+      }, { lockKey: did });
     } catch (err) {
       logger.error("account finalize failed after PLC accepted the genesis; tombstoning", { did, err: err instanceof Error ? err.message : String(err) });
       try {
@@ -140,10 +140,10 @@ export class AccountCreator {
     return { did, handle, email, status, ...(prepared.primaryRotationKey ? { primaryRotationKey: prepared.primaryRotationKey } : {}) };
   }
 
-  assertAvailable(orm: Database["orm"], name: string, email: string): void {
+  async assertAvailable(orm: Database["orm"], name: string, email: string): Promise<void> {
     // one namespace with communities (01 §4, 04 §4), owned by src/names
-    if (this.deps.names.taken(orm, name)) throw accountExists("Handle");
-    if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw accountExists("Email");
+    if (await this.deps.names.taken(orm, name)) throw accountExists("Handle");
+    if (await orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw accountExists("Email");
   }
 
 
@@ -151,11 +151,11 @@ export class AccountCreator {
   private async compensate(did: string, inviteCode: string | null | undefined): Promise<void> {
     const { db, identity, invites } = this.deps;
     await db.transaction(async (tx) => {
-      tx.orm.delete(accounts).where(and(eq(accounts.did, did), eq(accounts.status, "creating"))).run();
-      tx.orm.delete(accountRoles).where(eq(accountRoles.did, did)).run();
-      if (inviteCode) invites.restoreInTx(tx, inviteCode, did);
+      await tx.orm.delete(accounts).where(and(eq(accounts.did, did), eq(accounts.status, "creating"))).run();
+      await tx.orm.delete(accountRoles).where(eq(accountRoles.did, did)).run();
+      if (inviteCode) await invites.restoreInTx(tx, inviteCode, did);
       await identity.deleteKeysInTx(tx, did);
-    });
+    }, { lockKey: did });
   }
 
   /**
@@ -167,7 +167,7 @@ export class AccountCreator {
   async reconcileCreating(): Promise<number> {
     const { db, identity, repo, audit, logger } = this.deps;
     const cutoff = new Date(this.now() - ORPHAN_AFTER_MS).toISOString();
-    const orphans = db.orm.select({ did: accounts.did, inviteCode: accounts.inviteCode }).from(accounts)
+    const orphans = await db.orm.select({ did: accounts.did, inviteCode: accounts.inviteCode }).from(accounts)
       .where(and(eq(accounts.status, "creating"), lt(accounts.createdAt, cutoff))).all();
     let removed = 0;
     for (const { did, inviteCode } of orphans) {
@@ -175,9 +175,9 @@ export class AccountCreator {
         const outcome = await identity.tombstone(did);
         await this.compensate(did, inviteCode);
         await db.transaction(async (tx) => {
-          repo.deleteInTx(tx, did);
-          if (outcome === "tombstoned") audit.writeInTx(tx, { action: "plc.orphanTombstoned", actorType: "system", targetDid: did, meta: {} });
-        });
+          await repo.deleteInTx(tx, did);
+          if (outcome === "tombstoned") await audit.writeInTx(tx, { action: "plc.orphanTombstoned", actorType: "system", targetDid: did, meta: {} });
+        }, { lockKey: did });
         removed++;
       } catch (err) {
         // The directory may be down: leave the row for the next run.

@@ -18,7 +18,7 @@ import { accountRoles, accounts } from "./schema.ts";
 /** What deletion asks the community domain (plugged in at the composition root: src/community/account-removal.ts). */
 export interface AccountCommunitiesPort {
   /** handles of the communities the account owns */
-  ownedBy(orm: Orm, did: string): string[];
+  ownedBy(orm: Orm, did: string): Promise<string[]>;
   /** member records and delegations removed from every community (one commit each), join requests dropped */
   removeEverywhereInTx(tx: Tx, did: string): Promise<string[]>;
 }
@@ -27,16 +27,16 @@ export interface AccountDeletionDeps {
   db: Database;
   accounts: Pick<AccountService, "getRow" | "handleOf">;
   sessions: Pick<SessionService, "deleteAllInTx">;
-  repo: Pick<RepoPort, "deleteInTx"> & { head(did: string): { rev: string } | null };
+  repo: Pick<RepoPort, "deleteInTx"> & { head(did: string): Promise<{ rev: string } | null> };
   identity: Pick<IdentityPort, "deleteKeysInTx">;
   tombstones: Pick<TombstoneOutbox, "shouldQueue" | "queueInTx">;
-  blobs: { deleteRepoBlobsInTx(tx: Tx, did: string): number };
+  blobs: { deleteRepoBlobsInTx(tx: Tx, did: string): Promise<number> };
   communities: AccountCommunitiesPort;
   sequencer: Pick<Sequencer, "accountInTx">;
   audit: Pick<AuditLog, "writeInTx">;
   graceDays: number;
   /** cleanup of account rows other domains own (app passwords, preferences, OAuth, once they exist), in the transaction */
-  cleanupInTx?: ReadonlyArray<(tx: Tx, did: string) => void>;
+  cleanupInTx?: ReadonlyArray<(tx: Tx, did: string) => Promise<void>>;
 }
 
 export const accountOwnsCommunities = (handles: string[]) =>
@@ -44,7 +44,7 @@ export const accountOwnsCommunities = (handles: string[]) =>
     `The account owns ${handles.length === 1 ? "a community" : "communities"}: ${handles.join(", ")}. ` +
     "Transfer their ownership (net.openfederation.community.transferOwnership) or delete them first.");
 
-const rolesInTx = (tx: Tx, did: string) => tx.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all().map((r) => r.role);
+const rolesOf = async (orm: Orm, did: string) => (await orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all()).map((r) => r.role);
 
 export class AccountDeletionService {
   constructor(private readonly deps: AccountDeletionDeps, private readonly now: () => number = Date.now) {}
@@ -53,47 +53,47 @@ export class AccountDeletionService {
    * Deletes `did`. `bySelf` (server.deleteAccount, 10 §5.3) skips the export rule: the holder decides.
    * Errors: 404 NotFound, 403 Forbidden (admin target), 409 AccountOwnsCommunities, 409 ExportRequired.
    */
-  async delete(did: string, by: { actorDid: string; bySelf: boolean; inTx?: (tx: Tx) => void }): Promise<void> {
+  async delete(did: string, by: { actorDid: string; bySelf: boolean; inTx?: (tx: Tx) => Promise<void> }): Promise<void> {
     const { db, accounts: accts, communities, tombstones, repo } = this.deps;
-    const row = accts.getRow(did);
+    const row = await accts.getRow(did);
     if (!row || row.status === "creating") throw notFound("Account not found");
-    const check = (orm: Orm, roles: string[], current: typeof row, headRev: string | undefined) => {
+    const check = async (orm: Orm, roles: string[], current: typeof row, headRev: string | undefined) => {
       if (roles.includes("admin")) throw forbidden("An admin account cannot be deleted; remove the admin role first");
-      const owned = communities.ownedBy(orm, did);
+      const owned = await communities.ownedBy(orm, did);
       if (owned.length) throw accountOwnsCommunities(owned);
       if (!by.bySelf && !accountExportRuleSatisfied(current, headRev, { now: this.now(), graceDays: this.deps.graceDays })) throw accountExportRequired();
     };
-    check(db.orm, db.orm.select({ role: accountRoles.role }).from(accountRoles).where(eq(accountRoles.did, did)).all().map((r) => r.role), row, repo.head(did)?.rev);
+    await check(db.orm, await rolesOf(db.orm, did), row, (await repo.head(did))?.rev);
     // asked before the transaction (a network call); the outbox worker asks again before it submits anything
     const tombstone = await tombstones.shouldQueue(did);
     const handle = accts.handleOf(row);
     await db.transaction(async (tx) => {
       // again inside the transaction: a role grant, an ownership transfer to this account or a new commit may have
       // landed since the checks above, and nothing can land between these and the commit
-      const current = tx.orm.select().from(accounts).where(eq(accounts.did, did)).get();
+      const current = await tx.orm.select().from(accounts).where(eq(accounts.did, did)).get();
       if (!current) throw notFound("Account not found");
-      check(tx.orm, rolesInTx(tx, did), current, headCommitInTx(tx, did)?.rev);
+      await check(tx.orm, await rolesOf(tx.orm, did), current, (await headCommitInTx(tx, did))?.rev);
       // server.deleteAccount uses its mailed token here, so a refused deletion keeps it (10 §5.3)
-      by.inTx?.(tx);
+      await by.inTx?.(tx);
       await this.purgeInTx(tx, did, tombstone);
-      this.deps.audit.writeInTx(tx, {
+      await this.deps.audit.writeInTx(tx, {
         action: "account.delete", actorType: "account", actorDid: by.actorDid, targetDid: did,
         meta: { did, handle, bySelf: by.bySelf, previousStatus: current.status },
       });
-    });
+    }, { lockKey: did });
   }
 
   /** Every effect of 06 §1 but the audit row, in order; the #account event goes out before the row goes. */
   private async purgeInTx(tx: Tx, did: string, tombstone: boolean): Promise<void> {
     const { communities, sessions, blobs, sequencer } = this.deps;
     await communities.removeEverywhereInTx(tx, did);
-    sessions.deleteAllInTx(tx, did);
-    tx.orm.delete(accountRoles).where(eq(accountRoles.did, did)).run();
-    tx.orm.delete(externalKeys).where(eq(externalKeys.did, did)).run();
-    for (const hook of this.deps.cleanupInTx ?? []) hook(tx, did);
-    blobs.deleteRepoBlobsInTx(tx, did);
-    purgeRepoAndIdentityInTx(this.deps, tx, did, tombstone ? "account" : null);
-    sequencer.accountInTx(tx, did, false, "deleted");
-    tx.orm.delete(accounts).where(eq(accounts.did, did)).run();
+    await sessions.deleteAllInTx(tx, did);
+    await tx.orm.delete(accountRoles).where(eq(accountRoles.did, did)).run();
+    await tx.orm.delete(externalKeys).where(eq(externalKeys.did, did)).run();
+    for (const hook of this.deps.cleanupInTx ?? []) await hook(tx, did);
+    await blobs.deleteRepoBlobsInTx(tx, did);
+    await purgeRepoAndIdentityInTx(this.deps, tx, did, tombstone ? "account" : null);
+    await sequencer.accountInTx(tx, did, false, "deleted");
+    await tx.orm.delete(accounts).where(eq(accounts.did, did)).run();
   }
 }

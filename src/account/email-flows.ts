@@ -31,8 +31,8 @@ const emailInUse = () => new DomainError("invalid", "InvalidRequest", "Email alr
 export class EmailFlowService {
   constructor(private readonly deps: EmailFlowDeps) {}
 
-  private row(did: string): AccountRow {
-    const row = this.deps.accounts.getRow(did);
+  private async row(did: string): Promise<AccountRow> {
+    const row = await this.deps.accounts.getRow(did);
     if (!row || row.status === "creating" || row.status === "rejected") throw invalidToken();
     return row;
   }
@@ -41,8 +41,8 @@ export class EmailFlowService {
   async requestConfirmation(did: string): Promise<void> {
     const { mail, audit, db, now, limitsEnabled } = this.deps;
     mail.requireMailer();
-    const row = this.row(did);
-    assertAccountLimit(db.orm, did, "account.email.requestConfirmation", EMAIL_WINDOWS, now(), limitsEnabled);
+    const row = await this.row(did);
+    await assertAccountLimit(db.orm, did, "account.email.requestConfirmation", EMAIL_WINDOWS, now(), limitsEnabled);
     await mail.issueAndSend({
       did, purpose: "confirm_email", to: row.email, handle: this.deps.accounts.handleOf(row),
       inTx: (tx) => audit.writeInTx(tx, { action: "account.email.requestConfirmation", actorType: "account", actorDid: did, targetDid: did }),
@@ -52,13 +52,13 @@ export class EmailFlowService {
   /** confirmEmail: `email` must be the current address (400 InvalidEmail); the token is used in the same transaction. */
   async confirm(did: string, input: { email: string; token: string }): Promise<void> {
     const { tokens, db, audit, now } = this.deps;
-    const row = this.row(did);
+    const row = await this.row(did);
     if (normaliseEmail(input.email) !== row.email) throw new DomainError("invalid", "InvalidEmail", "The email does not match the account's current email");
     await tokens.check(did, "confirm_email", input.token);
-    await db.transaction((tx) => {
-      if (!tokens.consumeInTx(tx, did, "confirm_email", input.token)) throw invalidEmailToken();
-      tx.orm.update(accounts).set({ emailConfirmedAt: new Date(now()).toISOString() }).where(eq(accounts.did, did)).run();
-      audit.writeInTx(tx, { action: "account.email.confirm", actorType: "account", actorDid: did, targetDid: did });
+    await db.transaction(async (tx) => {
+      if (!(await tokens.consumeInTx(tx, did, "confirm_email", input.token))) throw invalidEmailToken();
+      await tx.orm.update(accounts).set({ emailConfirmedAt: new Date(now()).toISOString() }).where(eq(accounts.did, did)).run();
+      await audit.writeInTx(tx, { action: "account.email.confirm", actorType: "account", actorDid: did, targetDid: did });
     });
   }
 
@@ -66,8 +66,8 @@ export class EmailFlowService {
   async requestUpdate(did: string): Promise<{ tokenRequired: boolean }> {
     const { mail, audit, db, now, limitsEnabled } = this.deps;
     mail.requireMailer();
-    const row = this.row(did);
-    assertAccountLimit(db.orm, did, "account.email.requestUpdate", EMAIL_WINDOWS, now(), limitsEnabled);
+    const row = await this.row(did);
+    await assertAccountLimit(db.orm, did, "account.email.requestUpdate", EMAIL_WINDOWS, now(), limitsEnabled);
     const tokenRequired = row.emailConfirmedAt !== null;
     const auditRow = { action: "account.email.requestUpdate", actorType: "account" as const, actorDid: did, targetDid: did, meta: { tokenRequired } };
     if (!tokenRequired) {
@@ -84,20 +84,20 @@ export class EmailFlowService {
    */
   async update(did: string, input: { email: string; token?: string }): Promise<void> {
     const { tokens, db, audit, mail } = this.deps;
-    const row = this.row(did);
+    const row = await this.row(did);
     const email = normaliseEmail(input.email);
     if (!isValidEmail(email)) throw invalidRequest(MSG.email);
     const tokenRequired = row.emailConfirmedAt !== null;
     if (tokenRequired && !input.token) throw new DomainError("invalid", "TokenRequired", "Confirm the change with the token mailed to your current address");
     if (tokenRequired) await tokens.check(did, "update_email", input.token!);
-    const confirmToken = await db.transaction((tx) => {
-      if (tokenRequired && !tokens.consumeInTx(tx, did, "update_email", input.token!)) throw invalidEmailToken();
-      const holder = tx.orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), ne(accounts.status, "rejected"), ne(accounts.did, did))).get();
+    const confirmToken = await db.transaction(async (tx) => {
+      if (tokenRequired && !(await tokens.consumeInTx(tx, did, "update_email", input.token!))) throw invalidEmailToken();
+      const holder = await tx.orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), ne(accounts.status, "rejected"), ne(accounts.did, did))).get();
       if (holder) throw emailInUse();
-      tx.orm.update(accounts).set({ email, emailConfirmedAt: null }).where(eq(accounts.did, did)).run();
-      tokens.deleteInTx(tx, did);
-      audit.writeInTx(tx, { action: "account.email.update", actorType: "account", actorDid: did, targetDid: did });
-      return mail.canSend() ? tokens.issueInTx(tx, did, "confirm_email") : undefined;
+      await tx.orm.update(accounts).set({ email, emailConfirmedAt: null }).where(eq(accounts.did, did)).run();
+      await tokens.deleteInTx(tx, did);
+      await audit.writeInTx(tx, { action: "account.email.update", actorType: "account", actorDid: did, targetDid: did });
+      return mail.canSend() ? await tokens.issueInTx(tx, did, "confirm_email") : undefined;
     });
     // the change has committed: a failed confirmation mail is logged and its token deleted, the call still succeeds
     // (the holder can ask again with requestEmailConfirmation)
@@ -113,9 +113,9 @@ export class EmailFlowService {
     mail.requireMailer();
     const email = normaliseEmail(rawEmail);
     if (!isValidEmail(email)) return;
-    const row = db.orm.select().from(accounts).where(and(eq(accounts.email, email), notInArray(accounts.status, ["creating", "rejected"]))).get();
+    const row = await db.orm.select().from(accounts).where(and(eq(accounts.email, email), notInArray(accounts.status, ["creating", "rejected"]))).get();
     if (!row) return;
-    if (limitsEnabled && overAccountLimit(db.orm, row.did, "account.password.resetRequest", RESET_WINDOWS, now()) !== undefined) return;
+    if (limitsEnabled && (await overAccountLimit(db.orm, row.did, "account.password.resetRequest", RESET_WINDOWS, now())) !== undefined) return;
     await mail.issueAndSend({
       did: row.did, purpose: "reset_password", to: row.email, handle: this.deps.accounts.handleOf(row),
       inTx: (tx) => audit.writeInTx(tx, { action: "account.password.resetRequest", actorType: "anonymous", targetDid: row.did }),
@@ -131,13 +131,13 @@ export class EmailFlowService {
     if (!isAcceptablePassword(input.password)) throw invalidRequest(MSG.password);
     const hash = await hashPassword(input.password);
     const { did } = found;
-    await db.transaction((tx) => {
-      if (!tokens.consumeInTx(tx, did, "reset_password", input.token)) throw invalidEmailToken();
-      const updated = tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, did)).returning({ did: accounts.did }).all();
+    await db.transaction(async (tx) => {
+      if (!(await tokens.consumeInTx(tx, did, "reset_password", input.token))) throw invalidEmailToken();
+      const updated = await tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, did)).returning({ did: accounts.did }).all();
       if (!updated.length) throw invalidEmailToken();
-      sessions.revokeAllInTx(tx, did);
-      tx.orm.delete(loginFailures).where(eq(loginFailures.key, `account:${did}`)).run();
-      audit.writeInTx(tx, { action: "account.password.reset", actorType: "anonymous", targetDid: did });
+      await sessions.revokeAllInTx(tx, did);
+      await tx.orm.delete(loginFailures).where(eq(loginFailures.key, `account:${did}`)).run();
+      await audit.writeInTx(tx, { action: "account.password.reset", actorType: "anonymous", targetDid: did });
     });
   }
 }

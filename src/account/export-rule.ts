@@ -31,6 +31,6 @@ export function accountExportRuleSatisfied(row: RuleRow, headRev: string | undef
  * the bytes, so a commit racing the download makes the record stale rather than falsely current). Staff exports
  * and scheduled snapshots must never call this.
  */
-export function recordHolderExportInTx(tx: Tx, did: string, rev: string, at: string): void {
-  tx.orm.update(accounts).set({ holderExportedAt: at, holderExportedRev: rev }).where(eq(accounts.did, did)).run();
+export async function recordHolderExportInTx(tx: Tx, did: string, rev: string, at: string): Promise<void> {
+  await tx.orm.update(accounts).set({ holderExportedAt: at, holderExportedRev: rev }).where(eq(accounts.did, did)).run();
 }

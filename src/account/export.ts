@@ -25,18 +25,18 @@ export interface AccountExportDeps {
   repo: Pick<RepoService, "head" | "collections" | "listRecords" | "getRepoCar" | "recordCount">;
   audit: Pick<AuditLog, "writeInTx">;
   holderExports: Pick<HolderExports, "recordInTx" | "recordOnComplete">;
-  memberships: (did: string) => ExportedMembership[];
+  memberships: (did: string) => Promise<ExportedMembership[]>;
   /** the stored app.bsky preferences in stored order (10 §3), full-only types only when `full` */
-  preferences?: (did: string, full: boolean) => unknown[];
+  preferences?: (did: string, full: boolean) => Promise<unknown[]>;
   now: Clock;
 }
 
 const STAFF = ["admin", "moderator"];
 
 /** The account's own export (06 §2 rule for accounts): the caller is the account itself. */
-export const accountHolderExport: RepoHolderRule = (tx, did, callerDid, rev, at) => {
+export const accountHolderExport: RepoHolderRule = async (tx, did, callerDid, rev, at) => {
   if (did !== callerDid) return false;
-  recordHolderExportInTx(tx, did, rev, at);
+  await recordHolderExportInTx(tx, did, rev, at);
   return true;
 };
 
@@ -45,19 +45,19 @@ export const accountHolderExport: RepoHolderRule = (tx, did, callerDid, rev, at)
  * an approved account. Checked before the lookup, so a non-staff caller learns nothing about other DIDs (403, not
  * 404). `creating` and `rejected` accounts hold nothing to export → 404.
  */
-function authorize(deps: AccountExportDeps, did: string, caller: ExportCaller): { row: AccountRow; bySelf: boolean } {
+async function authorize(deps: AccountExportDeps, did: string, caller: ExportCaller): Promise<{ row: AccountRow; bySelf: boolean }> {
   const bySelf = caller.did === did;
   const staff = caller.status === "approved" && caller.scope === "com.atproto.access" && caller.roles.some((r) => STAFF.includes(r));
   if (!bySelf && !staff) throw forbidden("You may only export your own account");
-  const row = deps.accounts.getRow(did);
+  const row = await deps.accounts.getRow(did);
   if (!row || row.status === "creating" || row.status === "rejected") throw notFound("Account not found");
   return { row, bySelf };
 }
 
 /** The 06 §4 document. `email` and `preferences` only for the holder; no secrets (app passwords, tokens). */
-function exportJson(deps: AccountExportDeps, row: AccountRow, bySelf: boolean, exportedBy: string, exportedAt: string, full: boolean) {
-  const { collections, totalRecords } = recordsByCollection(deps.repo, row.did);
-  const memberships = deps.memberships(row.did);
+async function exportJson(deps: AccountExportDeps, row: AccountRow, bySelf: boolean, exportedBy: string, exportedAt: string, full: boolean) {
+  const { collections, totalRecords } = await recordsByCollection(deps.repo, row.did);
+  const memberships = await deps.memberships(row.did);
   return {
     $type: "net.openfederation.account.export",
     exportedAt,
@@ -67,13 +67,13 @@ function exportJson(deps: AccountExportDeps, row: AccountRow, bySelf: boolean, e
     },
     stats: { totalRecords, collections: Object.keys(collections).length, communityMemberships: memberships.length },
     memberships,
-    ...(bySelf && deps.preferences ? { preferences: deps.preferences(row.did, full) } : {}),
+    ...(bySelf && deps.preferences ? { preferences: await deps.preferences(row.did, full) } : {}),
     collections,
-    blobs: referencedBlobCids(deps.db.orm, row.did),
+    blobs: await referencedBlobCids(deps.db.raw, row.did),
   };
 }
 
-export type AccountExport = { format: "car"; car: ReadableStream<Uint8Array> } | { format: "json"; json: ReturnType<typeof exportJson> };
+export type AccountExport = { format: "car"; car: ReadableStream<Uint8Array> } | { format: "json"; json: Awaited<ReturnType<typeof exportJson>> };
 
 export class AccountExportService {
   constructor(private readonly deps: AccountExportDeps) {}
@@ -84,26 +84,27 @@ export class AccountExportService {
    */
   async export(did: string, caller: ExportCaller, format: AccountExportFormat): Promise<AccountExport> {
     const { deps } = this;
-    const { row, bySelf } = authorize(deps, did, caller);
-    const rev = deps.repo.head(row.did)?.rev;
+    const { row, bySelf } = await authorize(deps, did, caller);
+    const rev = (await deps.repo.head(row.did))?.rev;
     const at = new Date(deps.now()).toISOString();
     const audit = (tx: Tx, recordCount: number) =>
       deps.audit.writeInTx(tx, { action: "account.export", actorType: "account", actorDid: caller.did, targetDid: row.did, meta: { format, recordCount, bySelf } });
     if (format === "car") {
-      const car = rev === undefined ? null : deps.repo.getRepoCar(row.did);
+      const car = rev === undefined ? null : await deps.repo.getRepoCar(row.did);
       if (!car || rev === undefined) throw notFound("This account has no repository");
       try {
-        await deps.db.transaction((tx) => audit(tx, deps.repo.recordCount(row.did)));
+        const recordCount = await deps.repo.recordCount(row.did);
+        await deps.db.transaction((tx) => audit(tx, recordCount));
       } catch (err) {
         await car.cancel(); // ends the CAR's read snapshot
         throw err;
       }
       return { format, car: bySelf ? deps.holderExports.recordOnComplete(car, row.did, caller.did, rev) : car };
     }
-    const json = exportJson(deps, row, bySelf, caller.did, at, caller.full ?? false);
-    await deps.db.transaction((tx) => {
-      if (bySelf && rev !== undefined) deps.holderExports.recordInTx(tx, row.did, caller.did, rev, at);
-      audit(tx, json.stats.totalRecords);
+    const json = await exportJson(deps, row, bySelf, caller.did, at, caller.full ?? false);
+    await deps.db.transaction(async (tx) => {
+      if (bySelf && rev !== undefined) await deps.holderExports.recordInTx(tx, row.did, caller.did, rev, at);
+      await audit(tx, json.stats.totalRecords);
     });
     return { format, json };
   }

@@ -42,9 +42,9 @@ function problemOf(rkey: string, v: Record<string, unknown>): string | undefined
  * old server), normalised to UTC ISO so the keyset cursor's string order holds, and clamped to `now`: a
  * future-dated record cannot sort after every honest claim made later (docs/keys.md).
  */
-export function reindexExternalKeysInTx(tx: Tx, did: string, now: number): ReindexResult {
-  tx.orm.delete(externalKeys).where(eq(externalKeys.did, did)).run();
-  const rows = tx.orm
+export async function reindexExternalKeysInTx(tx: Tx, did: string, now: number): Promise<ReindexResult> {
+  await tx.orm.delete(externalKeys).where(eq(externalKeys.did, did)).run();
+  const rows = await tx.orm
     .select({ rkey: records.rkey, cid: records.cid, value: records.value })
     .from(records)
     .where(and(eq(records.did, did), eq(records.collection, EXTERNAL_KEY_COLLECTION)))
@@ -70,7 +70,7 @@ export function reindexExternalKeysInTx(tx: Tx, did: string, now: number): Reind
     }
     const createdAt = new Date(Math.min(Date.parse(v.createdAt as string), now)).toISOString();
     const label = typeof v.label === "string" ? v.label : null;
-    tx.orm
+    await tx.orm
       .insert(externalKeys)
       .values({ did, rkey: r.rkey, cid: r.cid, type: v.type as string, purpose: v.purpose as string, publicKey: v.publicKey as string, label, createdAt })
       .run();

@@ -1,6 +1,6 @@
 // ExternalKeyService (spec 06 §6): external public keys as records in the account's own repo, plus the
 // external_keys projection written in the same commit transaction (resolveByKey, purpose filter).
-import { and, asc, eq, gt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, gt, or, sql, type SQL } from "drizzle-orm";
 import type { Database, Orm, Tx } from "../db/database.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import type { RepoService } from "../repo/index.ts";
@@ -65,20 +65,25 @@ export class ExternalKeyService {
     if (!PURPOSE_RE.test(purpose)) throw invalidRequest("purpose must be 1–64 printable ASCII characters");
     parseExternalKey(type, publicKey);
     // Re-setting the same key (a label or purpose edit) keeps its claim time; a new key under the rkey is a rotation and claims from now.
-    const prev = this.row(this.deps.db.orm, did, rkey);
+    const prev = await this.row(this.deps.db.orm, did, rkey);
     const createdAt = prev && prev.publicKey === publicKey && prev.type === type ? prev.createdAt : new Date(this.now()).toISOString();
     const record = { $type: EXTERNAL_KEY_COLLECTION, type, purpose, publicKey, ...(label !== undefined ? { label } : {}), createdAt };
     const res = await this.deps.repo.write(did, [{ action: "put", collection: EXTERNAL_KEY_COLLECTION, rkey, record }], {
       managed: true,
       validate: true,
-      inTx: (tx, result) => {
+      inTx: async (tx, result) => {
         // Counted inside the commit transaction (per-DID lock + serialised writes): two concurrent new rkeys at 99 cannot both pass.
-        const others = tx.orm.select({ n: sql<number>`count(*)` }).from(externalKeys).where(and(eq(externalKeys.did, did), sql`${externalKeys.rkey} <> ${rkey}`)).get()!.n;
+        const others = (await tx.orm.select({ n: count() }).from(externalKeys).where(and(eq(externalKeys.did, did), sql`${externalKeys.rkey} <> ${rkey}`)).get())!.n;
         if (others >= MAX_KEYS_PER_ACCOUNT) throw tooManyKeys();
         const cid = (result.results[0] as { cid: string }).cid;
-        const row = { did, rkey, cid, type, purpose, publicKey, label: label ?? null, createdAt };
-        tx.orm.insert(externalKeys).values(row).onConflictDoUpdate({ target: [externalKeys.did, externalKeys.rkey], set: row }).run();
-        this.deps.audit.writeInTx(tx, { action: "identity.setExternalKey", actorType: "account", actorDid: did, targetDid: did, meta: { rkey, type, purpose } });
+        // raw SQL: drizzle's SQLite dialect table-qualifies the ON CONFLICT target, which PostgreSQL refuses
+        await tx.raw.run(
+          `INSERT INTO external_keys (did, rkey, cid, type, purpose, public_key, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (did, rkey) DO UPDATE SET cid = excluded.cid, type = excluded.type, purpose = excluded.purpose,
+             public_key = excluded.public_key, label = excluded.label, created_at = excluded.created_at`,
+          [did, rkey, cid, type, purpose, publicKey, label ?? null, createdAt],
+        );
+        await this.deps.audit.writeInTx(tx, { action: "identity.setExternalKey", actorType: "account", actorDid: did, targetDid: did, meta: { rkey, type, purpose } });
       },
     });
     const r = res.results[0] as { uri: string; cid: string };
@@ -89,33 +94,33 @@ export class ExternalKeyService {
     if (!RKEY_RE.test(rkey)) throw keyNotFound();
     await this.deps.repo.write(did, [{ action: "delete", collection: EXTERNAL_KEY_COLLECTION, rkey, ifExists: true }], {
       managed: true,
-      inTx: (tx: Tx, result) => {
+      inTx: async (tx: Tx, result) => {
         // decided in the commit transaction: a concurrent delete of the same rkey sees no commit here and gets 404
         if (!result.commit) throw keyNotFound();
-        tx.orm.delete(externalKeys).where(and(eq(externalKeys.did, did), eq(externalKeys.rkey, rkey))).run();
-        this.deps.audit.writeInTx(tx, { action: "identity.deleteExternalKey", actorType: "account", actorDid: did, targetDid: did, meta: { rkey } });
+        await tx.orm.delete(externalKeys).where(and(eq(externalKeys.did, did), eq(externalKeys.rkey, rkey))).run();
+        await this.deps.audit.writeInTx(tx, { action: "identity.deleteExternalKey", actorType: "account", actorDid: did, targetDid: did, meta: { rkey } });
       },
     });
   }
 
   /** Keys of a (readable) account by rkey ascending; `purpose` filtered in SQL. */
-  list(did: string, opts: { purpose?: string; limit: number; cursor?: string }): { keys: KeyView[]; cursor?: string } {
+  async list(did: string, opts: { purpose?: string; limit: number; cursor?: string }): Promise<{ keys: KeyView[]; cursor?: string }> {
     const where: SQL[] = [eq(externalKeys.did, did)];
     if (opts.purpose !== undefined) where.push(eq(externalKeys.purpose, opts.purpose));
     if (opts.cursor !== undefined) where.push(gt(externalKeys.rkey, opts.cursor));
-    const rows = this.live(this.deps.db.orm, and(...where)!).orderBy(asc(externalKeys.rkey)).limit(opts.limit + 1).all();
+    const rows = await this.live(this.deps.db.orm, and(...where)!).orderBy(asc(externalKeys.rkey)).limit(opts.limit + 1).all();
     const page = rows.slice(0, opts.limit).map((r) => this.view(r.k));
     return { keys: page, ...(rows.length > opts.limit ? { cursor: page[page.length - 1]!.rkey } : {}) };
   }
 
-  get(did: string, rkey: string): KeyView {
-    const r = this.live(this.deps.db.orm, and(eq(externalKeys.did, did), eq(externalKeys.rkey, rkey))!).get();
+  async get(did: string, rkey: string): Promise<KeyView> {
+    const r = await this.live(this.deps.db.orm, and(eq(externalKeys.did, did), eq(externalKeys.rkey, rkey))!).get();
     if (!r) throw keyNotFound();
     return this.view(r.k);
   }
 
   /** Every approved account claiming `publicKey` (exact string), earliest claim first; keyset cursor on (createdAt, did, rkey). */
-  resolve(publicKey: string, opts: { purpose?: string; limit: number; cursor?: string }): { claimants: Claimant[]; cursor?: string } {
+  async resolve(publicKey: string, opts: { purpose?: string; limit: number; cursor?: string }): Promise<{ claimants: Claimant[]; cursor?: string }> {
     const where: SQL[] = [eq(externalKeys.publicKey, publicKey), eq(accounts.status, "approved")];
     if (opts.purpose !== undefined) where.push(eq(externalKeys.purpose, opts.purpose));
     if (opts.cursor !== undefined) {
@@ -130,7 +135,7 @@ export class ExternalKeyService {
         )!,
       );
     }
-    const rows = this.live(this.deps.db.orm, and(...where)!)
+    const rows = await this.live(this.deps.db.orm, and(...where)!)
       .orderBy(asc(externalKeys.createdAt), asc(externalKeys.did), asc(externalKeys.rkey))
       .limit(opts.limit + 1)
       .all();
@@ -148,8 +153,8 @@ export class ExternalKeyService {
     return { claimants, ...(rows.length > opts.limit && last ? { cursor: encodeCursor(last.createdAt, `${last.did} ${last.rkey}`) } : {}) };
   }
 
-  private row(orm: Orm, did: string, rkey: string): Row | undefined {
-    return orm.select().from(externalKeys).where(and(eq(externalKeys.did, did), eq(externalKeys.rkey, rkey))).get();
+  private async row(orm: Orm, did: string, rkey: string): Promise<Row | undefined> {
+    return await orm.select().from(externalKeys).where(and(eq(externalKeys.did, did), eq(externalKeys.rkey, rkey))).get();
   }
 
   /** Projection rows whose record is still the repo's current one (a deleted or replaced repo hides its rows), with the account's names. */

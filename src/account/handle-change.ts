@@ -45,20 +45,20 @@ export class HandleChangeService {
    */
   async update(did: string, requested: string, staff?: { actorDid: string }): Promise<void> {
     const { accounts, handles, identity, sequencer, audit, db, logger } = this.deps;
-    const row = accounts.getRow(did);
+    const row = await accounts.getRow(did);
     if (!row || (staff && (row.status === "creating" || row.status === "rejected"))) throw staff ? notFound("Account not found") : invalidToken();
     const oldHandle = accounts.handleOf(row);
     const target = this.parseTarget(requested);
     if (target.handle === oldHandle) return; // nothing to change: no PLC op, no event, not counted
 
-    const holder = accounts.lookupRow(target.handle);
+    const holder = await accounts.lookupRow(target.handle);
     if (holder && holder.status !== "rejected" && holder.did !== did) throw notAvailable("Handle already taken");
     // Security: the name namespace is shared with communities (01 §4); a community's name is taken too
-    if ("name" in target && this.deps.names.taken(db.orm, target.name, did)) throw notAvailable("Handle already taken");
+    if ("name" in target && (await this.deps.names.taken(db.orm, target.name, did))) throw notAvailable("Handle already taken");
     if ("externalHandle" in target && (await handles.resolve(target.handle, { fresh: true })) !== did) {
       throw notAvailable(`Handle does not resolve to your DID: publish did=${did} at _atproto.${target.handle} (DNS TXT) or https://${target.handle}/.well-known/atproto-did`);
     }
-    if (!staff) this.enforceDailyLimit(did);
+    if (!staff) await this.enforceDailyLimit(did);
 
     try {
       await identity.submitHandleUpdate(did, target.handle);
@@ -67,16 +67,16 @@ export class HandleChangeService {
       throw upstreamFailure("PLC directory did not accept the handle change; nothing was changed");
     }
 
-    const applied = await db.transaction((tx) => {
+    const applied = await db.transaction(async (tx) => {
       // Why again: a community.create or another updateHandle may have taken the name while PLC was answering;
       // inside the write transaction nobody else can.
-      if ("name" in target && this.deps.names.taken(tx.orm, target.name, did)) return false;
+      if ("name" in target && (await this.deps.names.taken(tx.orm, target.name, did))) return false;
       const next = "name" in target ? { name: target.name } : { externalHandle: target.handle };
-      if (!accounts.setHandleInTx(tx, did, next)) return false;
-      sequencer.identityInTx(tx, did, target.handle);
-      audit.writeInTx(tx, { action: "account.handle.update", actorType: "account", actorDid: staff?.actorDid ?? did, targetDid: did, meta: { old: oldHandle, new: target.handle, ...(staff ? { byStaff: true } : {}) } });
+      if (!(await accounts.setHandleInTx(tx, did, next))) return false;
+      await sequencer.identityInTx(tx, did, target.handle);
+      await audit.writeInTx(tx, { action: "account.handle.update", actorType: "account", actorDid: staff?.actorDid ?? did, targetDid: did, meta: { old: oldHandle, new: target.handle, ...(staff ? { byStaff: true } : {}) } });
       return true;
-    });
+    }, { lockKey: did });
     if (!applied) {
       // Taken between the check and the transaction (after PLC accepted): point PLC back at the old handle.
       await identity.submitHandleUpdate(did, oldHandle).catch((err) =>
@@ -107,10 +107,10 @@ export class HandleChangeService {
     return { handle: v, externalHandle: true };
   }
 
-  private enforceDailyLimit(did: string): void {
+  private async enforceDailyLimit(did: string): Promise<void> {
     const now = this.deps.now();
     const since = new Date(now - DAY_MS).toISOString();
-    const recent = this.deps.db.orm
+    const recent = await this.deps.db.orm
       .select({ at: auditLog.createdAt })
       .from(auditLog)
       // the holder's own changes only: a staff change (actor ≠ target) does not use up the holder's allowance

@@ -36,8 +36,8 @@ export function buildAccountServices(deps: { config: Config; secrets: Secrets; d
   const invites = new InviteService({
     db,
     audit,
-    handleOf: (did) => {
-      const row = accounts?.getRow(did);
+    handleOf: async (did) => {
+      const row = await accounts?.getRow(did);
       return row ? accounts!.handleOf(row) : undefined;
     },
   }, now);

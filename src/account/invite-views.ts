@@ -19,9 +19,9 @@ export interface InviteCodeView {
 }
 
 /** Views for these rows, their uses read in one query (oldest use first). */
-export function inviteCodeViews(orm: Orm, rows: InviteRow[], nowIso: string): InviteCodeView[] {
+export async function inviteCodeViews(orm: Orm, rows: InviteRow[], nowIso: string): Promise<InviteCodeView[]> {
   if (!rows.length) return [];
-  const uses = orm.select().from(inviteUses).where(inArray(inviteUses.code, rows.map((r) => r.code))).orderBy(inviteUses.usedAt).all();
+  const uses = await orm.select().from(inviteUses).where(inArray(inviteUses.code, rows.map((r) => r.code))).orderBy(inviteUses.usedAt).all();
   return rows.map((r) => {
     const dead = r.revokedAt !== null || (r.expiresAt !== null && r.expiresAt <= nowIso);
     return {
@@ -53,7 +53,7 @@ function decode(cursor: string, sort: "recent" | "usage"): (string | number)[] {
  * com.atproto.admin.getInviteCodes: `recent` = newest first; `usage` = most used first, then newest. Ties are broken
  * by code, so a keyset cursor pages without losing or repeating a code.
  */
-export function listInviteCodes(orm: Orm, opts: { sort: string; limit: number; cursor?: string }, nowIso: string): { codes: InviteCodeView[]; cursor?: string } {
+export async function listInviteCodes(orm: Orm, opts: { sort: string; limit: number; cursor?: string }, nowIso: string): Promise<{ codes: InviteCodeView[]; cursor?: string }> {
   const sort = opts.sort === "usage" ? "usage" : "recent";
   let after: SQL | undefined;
   if (opts.cursor !== undefined) {
@@ -63,11 +63,11 @@ export function listInviteCodes(orm: Orm, opts: { sort: string; limit: number; c
     after = sort === "usage" ? or(sql`${invites.usesCount} < ${key[0]}`, and(sql`${invites.usesCount} = ${key[0]}`, recentAfter)) : recentAfter;
   }
   const order = sort === "usage" ? [desc(invites.usesCount), desc(invites.createdAt), desc(invites.code)] : [desc(invites.createdAt), desc(invites.code)];
-  const rows = orm.select().from(invites).where(after).orderBy(...order).limit(opts.limit + 1).all();
+  const rows = await orm.select().from(invites).where(after).orderBy(...order).limit(opts.limit + 1).all();
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
   return {
-    codes: inviteCodeViews(orm, page, nowIso),
+    codes: await inviteCodeViews(orm, page, nowIso),
     ...(rows.length > opts.limit && last ? { cursor: encode(sort === "usage" ? [last.usesCount, last.createdAt, last.code] : [last.createdAt, last.code]) } : {}),
   };
 }

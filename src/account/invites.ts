@@ -34,7 +34,7 @@ export function inviteStatus(row: InviteRow, nowIso: string): InviteStatus {
 const inviteError = (name: string, message: string) => new DomainError("forbidden", name, message);
 
 export class InviteService {
-  constructor(private readonly deps: { db: Database; audit: AuditLog; handleOf: (did: string) => string | undefined }, private readonly now: () => number = Date.now) {}
+  constructor(private readonly deps: { db: Database; audit: AuditLog; handleOf: (did: string) => Promise<string | undefined> | string | undefined }, private readonly now: () => number = Date.now) {}
 
   async create(actorDid: string, input: { maxUses?: number; expiresAt?: string; boundTo?: string; note?: string }, normaliseEmail: (e: string) => string, isValidEmail: (e: string) => boolean): Promise<InviteView> {
     const nowMs = this.now();
@@ -53,21 +53,23 @@ export class InviteService {
       boundTo = normaliseEmail(input.boundTo);
       if (!isValidEmail(boundTo)) throw invalidRequest("boundTo is not a valid email address");
     }
-    const code = randomBytes(12).toString("base64url");
+    // never a leading "-" or "_": a code is typed as a command-line argument (`ofpds invite revoke <code>`), where a
+    // leading dash reads as a flag (96 random bits either way)
+    const code = `i${randomBytes(12).toString("base64url")}`;
     const createdAt = new Date(nowMs).toISOString();
     const row: InviteRow = { code, maxUses, usesCount: 0, expiresAt: expiresAt ?? null, boundTo: boundTo ?? null, note: input.note ?? null, createdBy: actorDid, createdAt, revokedAt: null };
-    await this.deps.db.transaction((tx) => {
-      tx.orm.insert(invites).values(row).run();
-      this.deps.audit.writeInTx(tx, { action: "invite.create", actorType: "account", actorDid, targetId: code, meta: { maxUses, expiresAt: expiresAt ?? null, boundTo: boundTo ?? null, note: input.note ?? null } });
+    await this.deps.db.transaction(async (tx) => {
+      await tx.orm.insert(invites).values(row).run();
+      await this.deps.audit.writeInTx(tx, { action: "invite.create", actorType: "account", actorDid, targetId: code, meta: { maxUses, expiresAt: expiresAt ?? null, boundTo: boundTo ?? null, note: input.note ?? null } });
     });
-    return this.view(row, createdAt);
+    return await this.view(row, createdAt);
   }
 
   async revoke(actorDid: string, code: string): Promise<{ code: string; status: "revoked" }> {
-    return this.deps.db.transaction((tx) => {
-      const row = tx.orm.select().from(invites).where(eq(invites.code, code)).get();
+    return this.deps.db.transaction(async (tx) => {
+      const row = await tx.orm.select().from(invites).where(eq(invites.code, code)).get();
       if (!row) throw notFound("Invite not found");
-      if (!this.revokeInTx(tx, actorDid, code)) throw new DomainError("invalid", "AlreadyRevoked", "Invite is already revoked");
+      if (!(await this.revokeInTx(tx, actorDid, code))) throw new DomainError("invalid", "AlreadyRevoked", "Invite is already revoked");
       return { code, status: "revoked" as const };
     });
   }
@@ -76,10 +78,10 @@ export class InviteService {
    * Revokes one code with its audit row; false when it is unknown or already revoked. Conditional on
    * `revoked_at IS NULL`, so two concurrent revocations write one audit row between them.
    */
-  revokeInTx(tx: Tx, actorDid: string, code: string): boolean {
-    const row = tx.orm.update(invites).set({ revokedAt: new Date(this.now()).toISOString() })
+  async revokeInTx(tx: Tx, actorDid: string, code: string): Promise<boolean> {
+    const row = await tx.orm.update(invites).set({ revokedAt: new Date(this.now()).toISOString() })
       .where(and(eq(invites.code, code), isNull(invites.revokedAt))).returning({ code: invites.code }).get();
-    if (row) this.deps.audit.writeInTx(tx, { action: "invite.revoke", actorType: "account", actorDid, targetId: code, meta: { code } });
+    if (row) await this.deps.audit.writeInTx(tx, { action: "invite.revoke", actorType: "account", actorDid, targetId: code, meta: { code } });
     return !!row;
   }
 
@@ -88,14 +90,16 @@ export class InviteService {
    * transaction. Unknown and already revoked codes are skipped (the call is idempotent). Returns the codes revoked now.
    */
   async disableCodes(actorDid: string, input: { codes?: string[]; accounts?: string[] }): Promise<string[]> {
-    return this.deps.db.transaction((tx) => {
-      const owned = input.accounts?.length ? tx.orm.select({ code: invites.code }).from(invites).where(and(inArray(invites.createdBy, input.accounts), isNull(invites.revokedAt))).all().map((r) => r.code) : [];
+    return this.deps.db.transaction(async (tx) => {
+      const owned = input.accounts?.length ? (await tx.orm.select({ code: invites.code }).from(invites).where(and(inArray(invites.createdBy, input.accounts), isNull(invites.revokedAt))).all()).map((r) => r.code) : [];
       const all = [...new Set([...(input.codes ?? []), ...owned])];
-      return all.filter((code) => this.revokeInTx(tx, actorDid, code));
+      const revoked: string[] = [];
+      for (const code of all) if (await this.revokeInTx(tx, actorDid, code)) revoked.push(code);
+      return revoked;
     });
   }
 
-  list(opts: { status?: InviteStatus; limit: number; cursor?: string }): { invites: InviteView[]; cursor?: string; total: number } {
+  async list(opts: { status?: InviteStatus; limit: number; cursor?: string }): Promise<{ invites: InviteView[]; cursor?: string; total: number }> {
     const nowIso = new Date(this.now()).toISOString();
     const notExpired = or(isNull(invites.expiresAt), gt(invites.expiresAt, nowIso))!;
     const statusSql: Record<InviteStatus, SQL> = {
@@ -105,15 +109,15 @@ export class InviteService {
       active: and(isNull(invites.revokedAt), notExpired, sql`${invites.usesCount} < ${invites.maxUses}`)!,
     };
     const filter = opts.status ? statusSql[opts.status] : undefined;
-    const total = this.deps.db.orm.select({ n: count() }).from(invites).where(filter).get()?.n ?? 0;
+    const total = (await this.deps.db.orm.select({ n: count() }).from(invites).where(filter).get())?.n ?? 0;
     const c = opts.cursor !== undefined ? decodeCursor(opts.cursor) : undefined;
     const after = c ? or(lt(invites.createdAt, c.t), and(eq(invites.createdAt, c.t), lt(invites.code, c.k))) : undefined;
-    const rows = this.deps.db.orm.select().from(invites).where(and(filter, after))
+    const rows = await this.deps.db.orm.select().from(invites).where(and(filter, after))
       .orderBy(desc(invites.createdAt), desc(invites.code)).limit(opts.limit + 1).all();
     const page = rows.slice(0, opts.limit);
     const last = page[page.length - 1];
     return {
-      invites: page.map((r) => this.view(r, nowIso)),
+      invites: await Promise.all(page.map((r) => this.view(r, nowIso))),
       ...(rows.length > opts.limit && last ? { cursor: encodeCursor(last.createdAt, last.code) } : {}),
       total,
     };
@@ -125,13 +129,13 @@ export class InviteService {
    * UPDATE statement, and write transactions are serialised, so two registrations racing for the last use
    * see the row one after the other and the second UPDATE matches nothing.
    */
-  consumeInTx(tx: Tx, code: string | undefined, email: string, did: string, required: boolean): string | undefined {
+  async consumeInTx(tx: Tx, code: string | undefined, email: string, did: string, required: boolean): Promise<string | undefined> {
     if (code === undefined || code === "") {
       if (required) throw inviteError("InviteRequired", "An invite code is required");
       return undefined;
     }
     const nowIso = new Date(this.now()).toISOString();
-    const used = tx.orm
+    const used = await tx.orm
       .update(invites)
       .set({ usesCount: sql`${invites.usesCount} + 1` })
       .where(and(
@@ -145,24 +149,29 @@ export class InviteService {
       .get();
     if (!used) {
       // Nothing matched: explain why, in the order of the spec (first failure wins).
-      const row = tx.orm.select().from(invites).where(eq(invites.code, code)).get();
+      const row = await tx.orm.select().from(invites).where(eq(invites.code, code)).get();
       if (!row || row.revokedAt) throw inviteError("InviteInvalid", "Invite code is invalid");
       if (row.expiresAt && row.expiresAt <= nowIso) throw inviteError("InviteExpired", "Invite code has expired");
       if (row.usesCount >= row.maxUses) throw inviteError("InviteUsed", "Invite code has already been used");
       throw inviteError("InviteBound", "Invite code is bound to a different email address");
     }
-    tx.orm.insert(inviteUses).values({ code, did, usedAt: nowIso }).run();
+    await tx.orm.insert(inviteUses).values({ code, did, usedAt: nowIso }).run();
     return code;
   }
 
   /** Compensation for a failed registration: gives the use back. */
-  restoreInTx(tx: Tx, code: string, did: string): void {
-    const removed = tx.orm.delete(inviteUses).where(and(eq(inviteUses.code, code), eq(inviteUses.did, did))).returning().all();
-    if (removed.length) tx.orm.update(invites).set({ usesCount: sql`max(${invites.usesCount} - ${removed.length}, 0)` }).where(eq(invites.code, code)).run();
+  async restoreInTx(tx: Tx, code: string, did: string): Promise<void> {
+    const removed = await tx.orm.delete(inviteUses).where(and(eq(inviteUses.code, code), eq(inviteUses.did, did))).returning().all();
+    if (removed.length) {
+      const n = removed.length;
+      await tx.orm.update(invites)
+        .set({ usesCount: sql`CASE WHEN ${invites.usesCount} > ${n} THEN ${invites.usesCount} - ${n} ELSE 0 END` })
+        .where(eq(invites.code, code)).run();
+    }
   }
 
-  private view(r: InviteRow, nowIso: string): InviteView {
-    const handle = this.deps.handleOf(r.createdBy);
+  private async view(r: InviteRow, nowIso: string): Promise<InviteView> {
+    const handle = await this.deps.handleOf(r.createdBy);
     return {
       code: r.code,
       maxUses: r.maxUses,

@@ -19,8 +19,8 @@ export class Lockout {
   constructor(private readonly db: Database, private readonly now: () => number = Date.now) {}
 
   /** Seconds until the key unlocks, or undefined when it is not locked. */
-  lockedFor(key: string): number | undefined {
-    const row = this.db.orm.select().from(loginFailures).where(eq(loginFailures.key, key)).get();
+  async lockedFor(key: string): Promise<number | undefined> {
+    const row = await this.db.orm.select().from(loginFailures).where(eq(loginFailures.key, key)).get();
     const now = this.now();
     if (!row?.lockedUntil || row.lockedUntil <= now) return undefined;
     return Math.max(1, Math.ceil((row.lockedUntil - now) / 1000));
@@ -28,17 +28,23 @@ export class Lockout {
 
   async recordFailure(key: string): Promise<void> {
     const now = this.now();
-    await this.db.transaction((tx) => {
-      const row = tx.orm.select().from(loginFailures).where(eq(loginFailures.key, key)).get();
+    await this.db.transaction(async (tx) => {
+      const row = await tx.orm.select().from(loginFailures).where(eq(loginFailures.key, key)).get();
       // A counter whose last failure is older than 24 h restarts from 0.
       const count = (row && now - row.lastFailureAt < DAY ? row.count : 0) + 1;
       const lock = lockDurationMs(count);
-      const values = { key, count, lastFailureAt: now, lockedUntil: lock ? now + lock : null };
-      tx.orm.insert(loginFailures).values(values).onConflictDoUpdate({ target: loginFailures.key, set: values }).run();
+      // raw SQL: drizzle's SQLite dialect table-qualifies the ON CONFLICT target, which PostgreSQL refuses
+      await tx.raw.run(
+        `INSERT INTO login_failures (key, count, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET count = excluded.count, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
+        [key, count, now, lock ? now + lock : null],
+      );
     });
   }
 
   async reset(key: string): Promise<void> {
-    await this.db.transaction((tx) => tx.orm.delete(loginFailures).where(eq(loginFailures.key, key)).run());
+    await this.db.transaction(async (tx) => {
+      await tx.orm.delete(loginFailures).where(eq(loginFailures.key, key)).run();
+    });
   }
 }

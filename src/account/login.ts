@@ -46,11 +46,11 @@ export class LoginService {
     private readonly deps: { db: Database; accounts: AccountService; sessions: SessionService; lockout: Lockout; audit: AuditLog; handleDomain: string; appPasswords?: Pick<AppPasswordService, "match"> },
   ) {}
 
-  private findAccount(identifier: string): AccountRow | undefined {
+  private async findAccount(identifier: string): Promise<AccountRow | undefined> {
     const id = classifyIdentifier(identifier, this.deps.handleDomain);
     if (id.kind === "none") return undefined;
     if (id.kind === "name" && id.value.includes(".")) return undefined;
-    const row = this.deps.accounts.lookupRow(id.kind === "name" ? id.value : id.value);
+    const row = await this.deps.accounts.lookupRow(id.kind === "name" ? id.value : id.value);
     return row && row.status !== "creating" ? row : undefined;
   }
 
@@ -61,13 +61,13 @@ export class LoginService {
   private async checkCredentials(input: { identifier: string; password: string }, ip: string, opts: { appPasswords: boolean; via?: string }): Promise<{ row: AccountRow; appPassword?: { id: string; name: string; privileged: boolean } }> {
     const { lockout, audit, db } = this.deps;
     const normalised = input.identifier.trim().toLowerCase();
-    const row = this.findAccount(input.identifier);
+    const row = await this.findAccount(input.identifier);
     const key = row ? `account:${row.did}` : `ident:${sha256Hex(normalised)}`;
     const identifierHash = sha256Hex(normalised);
     const via = opts.via ? { via: opts.via } : {};
     const fail = (reason: string) => audit.write({ action: "session.loginFailed", actorType: "anonymous", ...(row ? { targetDid: row.did } : {}), meta: { reason, identifierHash, ip, ...via }, ip });
 
-    const lockedFor = lockout.lockedFor(key);
+    const lockedFor = await lockout.lockedFor(key);
     if (lockedFor !== undefined) {
       await fail("account_locked");
       throw new DomainError("rateLimited", "AccountLocked", "Too many failed login attempts; try again later", { retryAfter: lockedFor }, lockedFor);
@@ -86,7 +86,9 @@ export class LoginService {
     await lockout.reset(key);
     if (!appPassword && needsRehash(row.passwordHash)) {
       const hash = await hashPassword(input.password);
-      await db.transaction((tx) => tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, row.did)).run());
+      await db.transaction(async (tx) => {
+        await tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, row.did)).run();
+      });
     }
     return { row, ...(appPassword ? { appPassword } : {}) };
   }
@@ -108,10 +110,10 @@ export class LoginService {
     const scope = appPassword
       ? appPasswordSessionScope(row.status as AccountStatus, appPassword.privileged, { allowTakendown: input.allowTakendown })
       : sessionScope(row.status as AccountStatus, { allowTakendown: input.allowTakendown });
-    const created = await db.transaction((tx) => {
-      const s = sessions.createInTx(tx, row.did, scope, appPassword?.id);
+    const created = await db.transaction(async (tx) => {
+      const s = await sessions.createInTx(tx, row.did, scope, appPassword?.id);
       const via = appPassword ? { appPassword: appPassword.name } : {};
-      audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: row.did, targetDid: row.did, meta: { sid: s.sid, restricted: scope === "com.atproto.takendown", ...via }, ip });
+      await audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: row.did, targetDid: row.did, meta: { sid: s.sid, restricted: scope === "com.atproto.takendown", ...via }, ip });
       return s;
     });
     return { row, tokens: { accessJwt: created.accessJwt, refreshJwt: created.refreshJwt }, sid: created.sid, scope };
@@ -126,10 +128,10 @@ export class LoginService {
     const { lockout, audit, sessions, db, accounts: accts } = this.deps;
     if (!isAcceptablePassword(input.newPassword)) throw invalidRequest(MSG.password);
     if (input.newPassword === input.currentPassword) throw invalidRequest("The new password must differ from the current one");
-    const row = accts.getRow(did);
+    const row = await accts.getRow(did);
     if (!row) throw invalidToken();
     const key = `account:${did}`;
-    const lockedFor = lockout.lockedFor(key);
+    const lockedFor = await lockout.lockedFor(key);
     if (lockedFor !== undefined) throw new DomainError("rateLimited", "AccountLocked", "Too many failed password attempts; try again later", { retryAfter: lockedFor }, lockedFor);
     const tooLong = [...input.currentPassword].length > 256;
     if (!(await verifyPassword(tooLong ? "" : input.currentPassword, row.passwordHash)) || tooLong) {
@@ -138,10 +140,10 @@ export class LoginService {
     }
     await lockout.reset(key);
     const hash = await hashPassword(input.newPassword);
-    await db.transaction((tx) => {
-      tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, did)).run();
-      const revoked = sessions.revokeOthersInTx(tx, did, sid);
-      audit.writeInTx(tx, { action: "account.password.change", actorType: "account", actorDid: did, targetDid: did, meta: { revokedSessions: revoked }, ip });
+    await db.transaction(async (tx) => {
+      await tx.orm.update(accounts).set({ passwordHash: hash }).where(eq(accounts.did, did)).run();
+      const revoked = await sessions.revokeOthersInTx(tx, did, sid);
+      await audit.writeInTx(tx, { action: "account.password.change", actorType: "account", actorDid: did, targetDid: did, meta: { revokedSessions: revoked }, ip });
     });
   }
 }

@@ -3,6 +3,6 @@ import { and, eq, ne } from "drizzle-orm";
 import type { Orm } from "../db/database.ts";
 import { accounts } from "./schema.ts";
 
-export function accountNameHolder(orm: Orm, name: string): string | undefined {
-  return orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), ne(accounts.status, "rejected"))).get()?.did;
+export async function accountNameHolder(orm: Orm, name: string): Promise<string | undefined> {
+  return (await orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.name, name), ne(accounts.status, "rejected"))).get())?.did;
 }

@@ -43,16 +43,16 @@ export class PreferenceService {
   constructor(private readonly deps: { db: Database }, private readonly now: () => number = Date.now) {}
 
   /** The stored preferences in stored order; full-only types only for a full session (account.export uses this). */
-  stored(did: string, full: boolean): Pref[] {
-    return this.deps.db.orm.select({ type: accountPrefs.type, valueJson: accountPrefs.valueJson }).from(accountPrefs)
-      .where(eq(accountPrefs.did, did)).orderBy(asc(accountPrefs.position)).all()
+  async stored(did: string, full: boolean): Promise<Pref[]> {
+    return (await this.deps.db.orm.select({ type: accountPrefs.type, valueJson: accountPrefs.valueJson }).from(accountPrefs)
+      .where(eq(accountPrefs.did, did)).orderBy(asc(accountPrefs.position)).all())
       .filter((r) => inNamespace(r.type) && allowed(r.type, full))
       .map((r) => JSON.parse(r.valueJson) as Pref);
   }
 
   /** getPreferences: the stored ones, plus a computed declaredAgePref when a personalDetailsPref holds a birthDate. */
-  get(did: string, full: boolean): Pref[] {
-    const prefs = this.stored(did, true);
+  async get(did: string, full: boolean): Promise<Pref[]> {
+    const prefs = await this.stored(did, true);
     const details = prefs.find((p) => p.$type === PERSONAL_DETAILS_PREF);
     const visible = prefs.filter((p) => allowed(p.$type, full));
     if (typeof details?.birthDate === "string" && !Number.isNaN(Date.parse(details.birthDate))) {
@@ -71,26 +71,26 @@ export class PreferenceService {
     const refused = prefs.filter((p) => !allowed(p.$type, full)).map((p) => p.$type);
     if (refused.length) throw invalidRequest(`Do not have authorization to set preferences: ${[...new Set(refused)].join(", ")}`);
     const incoming = prefs.filter((p) => p.$type !== DECLARED_AGE_PREF);
-    await this.deps.db.transaction((tx) => {
-      const kept = full ? [] : tx.orm.select().from(accountPrefs)
-        .where(eq(accountPrefs.did, did)).orderBy(asc(accountPrefs.position)).all().filter((r) => !allowed(r.type, false));
-      tx.orm.delete(accountPrefs).where(eq(accountPrefs.did, did)).run();
+    await this.deps.db.transaction(async (tx) => {
+      const kept = full ? [] : (await tx.orm.select().from(accountPrefs)
+        .where(eq(accountPrefs.did, did)).orderBy(asc(accountPrefs.position)).all()).filter((r) => !allowed(r.type, false));
+      await tx.orm.delete(accountPrefs).where(eq(accountPrefs.did, did)).run();
       const rows = [
         ...kept.map((r) => ({ type: r.type, valueJson: r.valueJson })),
         ...incoming.map((p) => ({ type: p.$type, valueJson: JSON.stringify(p) })),
       ].map((r, position) => ({ did, position, ...r }));
       // chunks keep each INSERT under SQLite's bound-parameter limit (4 columns × 1000 rows would exceed it)
-      for (let i = 0; i < rows.length; i += 200) tx.orm.insert(accountPrefs).values(rows.slice(i, i + 200)).run();
+      for (let i = 0; i < rows.length; i += 200) await tx.orm.insert(accountPrefs).values(rows.slice(i, i + 200)).run();
     });
   }
 
   /** checkAccountStatus.privateStateValues (10 §3). */
-  count(did: string): number {
-    return this.deps.db.orm.select({ n: count() }).from(accountPrefs).where(eq(accountPrefs.did, did)).get()?.n ?? 0;
+  async count(did: string): Promise<number> {
+    return (await this.deps.db.orm.select({ n: count() }).from(accountPrefs).where(eq(accountPrefs.did, did)).get())?.n ?? 0;
   }
 
   /** Account deletion (06 §1). */
-  deleteAllInTx(tx: Tx, did: string): void {
-    tx.orm.delete(accountPrefs).where(eq(accountPrefs.did, did)).run();
+  async deleteAllInTx(tx: Tx, did: string): Promise<void> {
+    await tx.orm.delete(accountPrefs).where(eq(accountPrefs.did, did)).run();
   }
 }

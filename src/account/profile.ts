@@ -8,8 +8,11 @@ import { DomainError, invalidRequest } from "../errors.ts";
 export const BSKY_PROFILE = "app.bsky.actor.profile";
 export const MAX_CUSTOM_PROFILE_BYTES = 64 * 1024;
 const STANDARD_FIELDS = ["displayName", "description", "avatar", "banner"] as const;
-/** How often a standard-mode merge is retried when another update of the same profile committed in between. */
-const MERGE_ATTEMPTS = 5;
+/**
+ * How often a standard-mode merge is retried when another update of the same profile committed in between. Each
+ * round of concurrent updates lets one through, so N at once need up to N attempts (async reads interleave freely).
+ */
+const MERGE_ATTEMPTS = 10;
 
 export const profileNotFound = () => new DomainError("notFound", "ProfileNotFound", "Profile not found");
 
@@ -62,7 +65,7 @@ export class ProfileService {
 
   private async mergeStandard(did: string, input: ProfileUpdate, fields: ReadonlyArray<(typeof STANDARD_FIELDS)[number]>): Promise<ProfileWriteResult> {
     for (let attempt = 1; ; attempt++) {
-      const current = this.deps.repo.getRecord(did, BSKY_PROFILE, "self");
+      const current = await this.deps.repo.getRecord(did, BSKY_PROFILE, "self");
       const merged: Record<string, unknown> = { ...((current?.value as Record<string, unknown> | undefined) ?? {}), $type: BSKY_PROFILE };
       for (const f of fields) {
         if (input[f] === null) delete merged[f];
@@ -81,12 +84,12 @@ export class ProfileService {
   }
 
   /** The Bluesky profile and every `<collection>/self` of a `*.actor.profile` collection; the caller checked the account is readable. */
-  get(did: string): { profile?: unknown; customProfiles?: Record<string, unknown> } {
-    const profile = this.deps.repo.getRecord(did, BSKY_PROFILE, "self")?.value;
+  async get(did: string): Promise<{ profile?: unknown; customProfiles?: Record<string, unknown> }> {
+    const profile = (await this.deps.repo.getRecord(did, BSKY_PROFILE, "self"))?.value;
     const customProfiles: Record<string, unknown> = {};
-    for (const c of this.deps.repo.collections(did)) {
+    for (const c of await this.deps.repo.collections(did)) {
       if (c === BSKY_PROFILE || !normalizeNsidAuthority(c).endsWith(".actor.profile")) continue;
-      const rec = this.deps.repo.getRecord(did, c, "self");
+      const rec = await this.deps.repo.getRecord(did, c, "self");
       if (rec) customProfiles[c] = rec.value;
     }
     return { ...(profile !== undefined ? { profile } : {}), ...(Object.keys(customProfiles).length ? { customProfiles } : {}) };

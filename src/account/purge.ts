@@ -15,9 +15,9 @@ export interface PurgeDeps {
  * candidates), the tombstone outbox row when `tombstone` is given, then every key. Order matters: the outbox row
  * takes the recovery key's ciphertext, so it must be written before the keys are deleted.
  */
-export function purgeRepoAndIdentityInTx(deps: PurgeDeps, tx: Tx, did: string, tombstone: TombstoneSubject | null): void {
-  deps.repo.deleteInTx(tx, did);
-  if (tombstone) deps.tombstones.queueInTx(tx, did, tombstone);
-  deps.identity.deleteKeysInTx(tx, did);
-  deleteOAuthRowsInTx(tx, did); // 11 §9.2: no OAuth session outlives the account
+export async function purgeRepoAndIdentityInTx(deps: PurgeDeps, tx: Tx, did: string, tombstone: TombstoneSubject | null): Promise<void> {
+  await deps.repo.deleteInTx(tx, did);
+  if (tombstone) await deps.tombstones.queueInTx(tx, did, tombstone);
+  await deps.identity.deleteKeysInTx(tx, did);
+  await deleteOAuthRowsInTx(tx, did); // 11 §9.2: no OAuth session outlives the account
 }

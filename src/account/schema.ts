@@ -72,6 +72,8 @@ export const refreshTokens = sqliteTable("refresh_tokens", {
   createdAt: text("created_at").notNull(),
   expiresAt: text("expires_at").notNull(),
   rotatedAt: text("rotated_at"),
+  /** the pair this token's rotation produced, sealed with the token's jti (src/util/holder-seal.ts), for the grace */
+  successor: text("successor"),
 });
 
 export const loginFailures = sqliteTable("login_failures", {

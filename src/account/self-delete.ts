@@ -33,9 +33,9 @@ export class SelfDeletionService {
   async request(did: string): Promise<void> {
     const { mail, audit, db, now, limitsEnabled, accounts } = this.deps;
     mail.requireMailer();
-    const row = accounts.getRow(did);
+    const row = await accounts.getRow(did);
     if (!row) throw invalidToken();
-    assertAccountLimit(db.orm, did, "account.deleteRequest", HOURLY_5, now(), limitsEnabled);
+    await assertAccountLimit(db.orm, did, "account.deleteRequest", HOURLY_5, now(), limitsEnabled);
     await mail.issueAndSend({
       did, purpose: "delete_account", to: row.email, handle: accounts.handleOf(row),
       inTx: (tx) => audit.writeInTx(tx, { action: "account.deleteRequest", actorType: "account", actorDid: did, targetDid: did }),
@@ -49,9 +49,9 @@ export class SelfDeletionService {
    */
   async delete(input: { did: string; password: string; token: string }): Promise<void> {
     const { accounts, lockout, tokens, deletion } = this.deps;
-    const row = input.did.startsWith("did:") ? accounts.getRow(input.did) : undefined;
+    const row = input.did.startsWith("did:") ? await accounts.getRow(input.did) : undefined;
     const key = row ? `account:${row.did}` : undefined;
-    const lockedFor = key ? lockout.lockedFor(key) : undefined;
+    const lockedFor = key ? await lockout.lockedFor(key) : undefined;
     if (lockedFor !== undefined) throw new DomainError("rateLimited", "AccountLocked", "Too many failed password attempts; try again later", { retryAfter: lockedFor }, lockedFor);
     const tooLong = [...input.password].length > 256;
     const good = await verifyPassword(tooLong ? "" : input.password, row && row.status !== "creating" ? row.passwordHash : dummyPasswordHash());
@@ -63,8 +63,8 @@ export class SelfDeletionService {
     await tokens.check(row.did, "delete_account", input.token);
     await deletion.delete(row.did, {
       actorDid: row.did, bySelf: true,
-      inTx: (tx: Tx) => {
-        if (!tokens.consumeInTx(tx, row.did, "delete_account", input.token)) throw invalidEmailToken();
+      inTx: async (tx: Tx) => {
+        if (!(await tokens.consumeInTx(tx, row.did, "delete_account", input.token))) throw invalidEmailToken();
       },
     });
   }

@@ -15,24 +15,24 @@ export interface SignupQueueView {
   estimatedTimeMs?: number;
 }
 
-export function signupQueueOf(orm: Orm, did: string, now: number): SignupQueueView {
-  const me = orm.select({ status: accounts.status, createdAt: accounts.createdAt }).from(accounts).where(eq(accounts.did, did)).get();
+export async function signupQueueOf(orm: Orm, did: string, now: number): Promise<SignupQueueView> {
+  const me = await orm.select({ status: accounts.status, createdAt: accounts.createdAt }).from(accounts).where(eq(accounts.did, did)).get();
   if (!me || me.status !== "pending") return { activated: me?.status === "approved" };
   // 1-based among pending accounts by createdAt; equal timestamps are ordered by DID so every place is unique
-  const ahead = orm
+  const ahead = (await orm
     .select({ n: count() })
     .from(accounts)
     .where(and(eq(accounts.status, "pending"), or(lt(accounts.createdAt, me.createdAt), and(eq(accounts.createdAt, me.createdAt), lt(accounts.did, did)))))
-    .get()!.n;
+    .get())!.n;
   const placeInQueue = ahead + 1;
   const since = new Date(now - WINDOW_MS).toISOString();
-  const recent = orm
+  const recent = (await orm
     .select({ at: accounts.approvedAt })
     .from(accounts)
     .where(and(isNotNull(accounts.approvedAt), gte(accounts.approvedAt, since)))
     .orderBy(desc(accounts.approvedAt))
     .limit(RECENT_APPROVALS)
-    .all()
+    .all())
     .map((r) => Date.parse(r.at!))
     .filter((t) => Number.isFinite(t));
   if (recent.length < MIN_APPROVALS) return { activated: false, placeInQueue };

@@ -31,7 +31,7 @@ export interface SubjectStatusView {
 /** The community side, plugged in by the composition root (the account layer does not import the community layer). */
 export interface CommunitySubjects {
   /** A community hosted here with this DID (any visible status), or undefined. */
-  find(did: string): { status: string; statusReason: string | null; statusChangedAt: string | null } | undefined;
+  find(did: string): Promise<{ status: string; statusReason: string | null; statusChangedAt: string | null } | undefined>;
   suspend(did: string, actorDid: string, reason?: string): Promise<unknown>;
   unsuspend(did: string, actorDid: string): Promise<unknown>;
   takedown(did: string, actorDid: string, reason?: string): Promise<unknown>;
@@ -79,10 +79,10 @@ export class SubjectStatusService {
   constructor(private readonly deps: SubjectStatusDeps) {}
 
   /** getSubjectStatus: the account's (or community's) status; creating and rejected accounts are not found. */
-  get(did: string): SubjectStatusView {
-    const row = this.deps.accounts.getRow(did);
+  async get(did: string): Promise<SubjectStatusView> {
+    const row = await this.deps.accounts.getRow(did);
     if (row && row.status !== "creating" && row.status !== "rejected") return subjectView(did, row.status, row.statusReason, row.statusChangedAt);
-    const c = this.deps.communities.find(did);
+    const c = await this.deps.communities.find(did);
     if (c) return subjectView(did, c.status, c.statusReason, c.statusChangedAt);
     throw notFound("Subject not found");
   }
@@ -93,15 +93,15 @@ export class SubjectStatusService {
     const admin = actor.roles.includes("admin");
     // before any lookup, so a moderator learns nothing about the subject from this answer (06 §1)
     if (change.kind === "takedown" && !admin) throw forbidden("Only an admin may take down or restore a subject");
-    const row = this.deps.accounts.getRow(did);
+    const row = await this.deps.accounts.getRow(did);
     if (!row || row.status === "creating" || row.status === "rejected") {
-      if (!this.deps.communities.find(did)) throw notFound("Subject not found");
+      if (!(await this.deps.communities.find(did))) throw notFound("Subject not found");
       if (!admin) throw forbidden("Only an admin may moderate a community");
       await this.applyToCommunity(did, actor.did, change);
     } else {
       await this.applyToAccount(actor, did, change);
     }
-    const { statusChangedAt: _at, ...view } = this.get(did);
+    const { statusChangedAt: _at, ...view } = await this.get(did);
     return view;
   }
 

@@ -55,8 +55,8 @@ interface Target {
 }
 
 /** Records indexed for a DID, read in `orm` (the pre-check outside, the decisive check inside the transaction). */
-function recordCount(orm: Database["orm"], did: string): number {
-  return orm.select({ n: count() }).from(records).where(eq(records.did, did)).get()?.n ?? 0;
+async function recordCount(orm: Database["orm"], did: string): Promise<number> {
+  return (await orm.select({ n: count() }).from(records).where(eq(records.did, did)).get())?.n ?? 0;
 }
 
 export class RepoRestoreService {
@@ -68,9 +68,9 @@ export class RepoRestoreService {
       const attached = await this.deps.imports.attachCar({ importId: params.importId, did, car, actorDid });
       return { ...attached, state: "awaiting-identity" };
     }
-    const target = this.target(did);
+    const target = await this.target(did);
     if (!target) throw unknownDid();
-    if (!params.replace && recordCount(this.deps.db.orm, did) > 0) throw repoAlreadyExists();
+    if (!params.replace && (await recordCount(this.deps.db.orm, did)) > 0) throw repoAlreadyExists();
     let ours: Keypair;
     try {
       ours = await this.deps.signingKeypair(did);
@@ -83,12 +83,12 @@ export class RepoRestoreService {
   }
 
   /** A DID hosted here: an account that exists (not half-created, not rejected) or a community this server runs. */
-  private target(did: string): Target | undefined {
-    const acct = this.deps.accounts.getRow(did);
+  private async target(did: string): Promise<Target | undefined> {
+    const acct = await this.deps.accounts.getRow(did);
     if (acct && acct.status !== "creating" && acct.status !== "rejected") {
       return { kind: "account", handle: this.deps.accounts.handleOf(acct), live: acct.status === "approved" };
     }
-    const comm = this.deps.communities.getRow(did);
+    const comm = await this.deps.communities.getRow(did);
     // importing: a prepared import takes its CAR with importId; migrated: the DID lives elsewhere now
     if (comm && ["active", "suspended", "takendown"].includes(comm.status)) {
       return { kind: "community", handle: this.deps.communities.handleOf(comm), live: comm.status === "active", ownerDid: comm.ownerDid };
@@ -139,26 +139,26 @@ export class RepoRestoreService {
         db,
         repo,
         // decisive replace check: a write that landed after the pre-check makes this a clean 409, not an overwrite
-        beforeInTx: (tx) => {
-          if (!o.replace && recordCount(tx.orm, did) > 0) throw repoAlreadyExists();
+        beforeInTx: async (tx) => {
+          if (!o.replace && (await recordCount(tx.orm, did)) > 0) throw repoAlreadyExists();
         },
-        blobRefsInTx: (tx, d, refs, rev) => {
-          dropRepoBlobRefsInTx(tx, d);
-          markExpectedInTx(tx, d, refs, rev);
+        blobRefsInTx: async (tx, d, refs, rev) => {
+          await dropRepoBlobRefsInTx(tx, d);
+          await markExpectedInTx(tx, d, refs, rev);
           // accounts: the external-key index follows the records in the same transaction (resolveByKey never sees a mix)
-          if (o.target.kind === "account") externalKeys = reindexExternalKeysInTx(tx, d, now()).indexed;
+          if (o.target.kind === "account") externalKeys = (await reindexExternalKeysInTx(tx, d, now())).indexed;
         },
-        afterInTx: (tx, commit) => {
-          if (o.community) this.rebuildCommunityInTx(tx, did, o.community.records);
+        afterInTx: async (tx, commit) => {
+          if (o.community) await this.rebuildCommunityInTx(tx, did, o.community.records);
           if (o.target.live) {
-            const head = headCommitInTx(tx, did)!;
-            sequencer.identityInTx(tx, did, o.target.handle);
-            sequencer.syncInTx(tx, did, head);
+            const head = (await headCommitInTx(tx, did))!;
+            await sequencer.identityInTx(tx, did, o.target.handle);
+            await sequencer.syncInTx(tx, did, head);
           }
-          blockCount = blockCountInTx(tx, did);
-          audit.writeInTx(tx, {
+          blockCount = await blockCountInTx(tx, did);
+          await audit.writeInTx(tx, {
             action: "admin.importRepo", actorType: "account", actorDid, targetDid: did,
-            meta: { did, rootCid: commit.cid, blockCount, recordCount: recordCount(tx.orm, did), mode: "restore" },
+            meta: { did, rootCid: commit.cid, blockCount, recordCount: await recordCount(tx.orm, did), mode: "restore" },
           });
         },
       },
@@ -169,10 +169,10 @@ export class RepoRestoreService {
   }
 
   /** Members and roles (and the settings/profile mirrors) from the restored records, replacing the old projection. */
-  private rebuildCommunityInTx(tx: Tx, did: string, recs: Array<{ collection: string; rkey: string; record: Record<string, unknown> }>): void {
-    tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, did)).run();
-    tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, did)).run();
+  private async rebuildCommunityInTx(tx: Tx, did: string, recs: Array<{ collection: string; rkey: string; record: Record<string, unknown> }>): Promise<void> {
+    await tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, did)).run();
+    await tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, did)).run();
     const ops: WriteOp[] = recs.map((r) => ({ action: "create", collection: r.collection, rkey: r.rkey, record: r.record }));
-    applyProjectionsInTx(tx, did, ops);
+    await applyProjectionsInTx(tx, did, ops);
   }
 }

@@ -34,7 +34,7 @@ export class ServerConfigService {
   constructor(private readonly deps: ServerConfigDeps) {}
 
   /** `jsonBodyBytes`: the JSON request-body cap (00 §9), owned by the XRPC layer, which passes it in. */
-  view(jsonBodyBytes: number): ServerConfigView {
+  async view(jsonBodyBytes: number): Promise<ServerConfigView> {
     const c = this.deps.config;
     return {
       service: "ofpds",
@@ -69,7 +69,7 @@ export class ServerConfigService {
       proxyAudFragment: c.proxy.audFragment,
       // SMTP_URL, or --dev's .eml files (10 §5.1); never the URL itself
       mailerConfigured: c.mail.mode !== "none",
-      stats: serverStats(this.deps),
+      stats: await serverStats(this.deps),
     };
   }
 }

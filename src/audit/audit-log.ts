@@ -47,8 +47,8 @@ export class AuditLog {
   /** `now`: the server's clock, so rows carry the time every time-based rule sees (and tests can spread them with the dev clock) */
   constructor(private readonly db: Database, private readonly now: () => number = Date.now) {}
 
-  writeInTx(tx: Tx, entry: AuditEntryInput): void {
-    this.insert(tx.orm, entry);
+  async writeInTx(tx: Tx, entry: AuditEntryInput): Promise<void> {
+    await this.insert(tx.orm, entry);
   }
 
   /** For events that have no transaction of their own (login failures). */
@@ -56,9 +56,9 @@ export class AuditLog {
     await this.db.transaction((tx) => this.insert(tx.orm, entry));
   }
 
-  private insert(orm: Orm, e: AuditEntryInput): void {
+  private async insert(orm: Orm, e: AuditEntryInput): Promise<void> {
     const now = this.now();
-    orm
+    await orm
       .insert(auditLog)
       .values({
         id: nextTid(now),
@@ -75,14 +75,15 @@ export class AuditLog {
       .run();
   }
 
-  list(filters: AuditFilters, opts: { limit: number; cursor?: string }): { entries: AuditEntry[]; cursor?: string; total: number } {
+  async list(filters: AuditFilters, opts: { limit: number; cursor?: string }): Promise<{ entries: AuditEntry[]; cursor?: string; total: number }> {
     if (opts.cursor !== undefined && !TID_RE.test(opts.cursor)) throw new InvalidCursorError("Invalid cursor");
     const where: SQL[] = [];
     if (filters.action) {
       if (filters.action.endsWith("*")) {
-        // escape LIKE metacharacters in the prefix so `a_b*` matches literally
+        // escape LIKE metacharacters in the prefix so `a_b*` matches literally; lower() on both sides keeps the
+        // prefix case-insensitive on PostgreSQL too (SQLite's LIKE always was)
         const prefix = filters.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
-        where.push(sql`${auditLog.action} LIKE ${prefix + "%"} ESCAPE '\\'`);
+        where.push(sql`lower(${auditLog.action}) LIKE lower(${prefix + "%"}) ESCAPE '\\'`);
       } else where.push(eq(auditLog.action, filters.action));
     }
     if (filters.actorDid) where.push(eq(auditLog.actorDid, filters.actorDid));
@@ -90,8 +91,8 @@ export class AuditLog {
     if (filters.since) where.push(gte(auditLog.createdAt, new Date(filters.since).toISOString()));
     if (filters.until) where.push(lte(auditLog.createdAt, new Date(filters.until).toISOString()));
     const filterSql = where.length ? and(...where) : undefined;
-    const total = this.db.orm.select({ n: count() }).from(auditLog).where(filterSql).get()?.n ?? 0;
-    const page = this.db.orm
+    const total = (await this.db.orm.select({ n: count() }).from(auditLog).where(filterSql).get())?.n ?? 0;
+    const page = await this.db.orm
       .select()
       .from(auditLog)
       .where(and(filterSql, opts.cursor ? lt(auditLog.id, opts.cursor) : undefined))

@@ -1,8 +1,6 @@
 // Blob references of records (spec 03 §3 steps 1/4): found in record data, checked and indexed in the commit transaction.
-import type { Database as SqliteDatabase } from "bun:sqlite";
 import { BlobRef } from "@atproto/lexicon";
-import type { Orm, Tx } from "../db/database.ts";
-import { sqliteOf } from "../db/sqlite.ts";
+import type { Raw, Tx } from "../db/database.ts";
 import { invalidRequest } from "../errors.ts";
 
 export interface FoundBlobRef {
@@ -46,10 +44,9 @@ export function jsonBlobRefsOf(value: unknown, out: string[] = []): string[] {
  * → else 400 InvalidRequest. Runs inside the commit transaction, so GC cannot remove a blob between the
  * check and the commit (GC deletes in a transaction of its own).
  */
-export function assertBlobRefsInTx(tx: Tx, did: string, refs: FoundBlobRef[]): void {
-  const q = sqliteOf(tx.orm).query<{ mime: string; size: number }, [string, string]>("SELECT mime, size FROM blobs WHERE did = ? AND cid = ?");
+export async function assertBlobRefsInTx(tx: Tx, did: string, refs: FoundBlobRef[]): Promise<void> {
   for (const ref of refs) {
-    const row = q.get(did, ref.cid);
+    const row = await tx.raw.get<{ mime: string; size: number }>("SELECT mime, size FROM blobs WHERE did = ? AND cid = ?", [did, ref.cid]);
     if (!row) throw invalidRequest(`Blob not found: ${ref.cid} (upload it with com.atproto.repo.uploadBlob first)`);
     if (row.mime !== ref.mimeType) throw invalidRequest(`Blob ${ref.cid} has mimeType ${row.mime}, the record says ${ref.mimeType}`);
     if (ref.size !== -1 && row.size !== ref.size) throw invalidRequest(`Blob ${ref.cid} has size ${row.size}, the record says ${ref.size}`);
@@ -57,23 +54,21 @@ export function assertBlobRefsInTx(tx: Tx, did: string, refs: FoundBlobRef[]): v
 }
 
 /** The record at `uri` now references exactly `cids` (create/update): index rows replaced, blobs made permanent. */
-export function setRecordBlobsInTx(tx: Tx, did: string, uri: string, cids: string[], rev: string): void {
-  const db = sqliteOf(tx.orm);
-  db.query("DELETE FROM record_blobs WHERE did = ? AND record_uri = ?").run(did, uri);
-  insertRefs(db, did, cids.map((cid) => ({ recordUri: uri, cid })), rev);
+export async function setRecordBlobsInTx(tx: Tx, did: string, uri: string, cids: string[], rev: string): Promise<void> {
+  await tx.raw.run("DELETE FROM record_blobs WHERE did = ? AND record_uri = ?", [did, uri]);
+  await insertRefs(tx.raw, did, cids.map((cid) => ({ recordUri: uri, cid })), rev);
 }
 
 /** The record at `uri` was deleted: its blobs become GC candidates once nothing else references them. */
-export function dropRecordBlobsInTx(tx: Tx, did: string, uri: string): void {
-  sqliteOf(tx.orm).query("DELETE FROM record_blobs WHERE did = ? AND record_uri = ?").run(did, uri);
+export async function dropRecordBlobsInTx(tx: Tx, did: string, uri: string): Promise<void> {
+  await tx.raw.run("DELETE FROM record_blobs WHERE did = ? AND record_uri = ?", [did, uri]);
 }
 
 /** The repo is gone (rejection, deletion): every blob of it is unreferenced; GC removes files and rows. */
-export function dropRepoBlobRefsInTx(tx: Tx, did: string): void {
-  const db = sqliteOf(tx.orm);
-  db.query("DELETE FROM record_blobs WHERE did = ?").run(did);
+export async function dropRepoBlobRefsInTx(tx: Tx, did: string): Promise<void> {
+  await tx.raw.run("DELETE FROM record_blobs WHERE did = ?", [did]);
   // Temporary blobs would otherwise wait for their TTL; permanent ones are unreferenced now.
-  db.query("UPDATE blobs SET status = 'permanent' WHERE did = ?").run(did);
+  await tx.raw.run("UPDATE blobs SET status = 'permanent' WHERE did = ?", [did]);
 }
 
 /**
@@ -81,21 +76,20 @@ export function dropRepoBlobRefsInTx(tx: Tx, did: string): void {
  * exists yet; those without a blobs row are what listMissingBlobs reports until uploaded (an upload of an
  * expected CID is stored permanent at once). Blobs already present become permanent.
  */
-export function markExpectedInTx(tx: Tx, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string): void {
-  insertRefs(sqliteOf(tx.orm), did, refs, rev);
+export async function markExpectedInTx(tx: Tx, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string): Promise<void> {
+  await insertRefs(tx.raw, did, refs, rev);
 }
 
 /**
  * The mimeType a record of the repo declares for blob `cid` (the first referencing record, AT JSON in the records
  * index), or undefined. Used when an upload's bytes and Content-Type say nothing about an expected blob.
  */
-export function recordDeclaredMime(db: SqliteDatabase, did: string, cid: string): string | undefined {
-  const row = db
-    .query<{ value: string }, [string, string]>(
-      `SELECT r.value FROM record_blobs rb JOIN records r ON r.did = rb.did AND rb.record_uri = 'at://' || r.did || '/' || r.collection || '/' || r.rkey
-        WHERE rb.did = ? AND rb.cid = ? LIMIT 1`,
-    )
-    .get(did, cid);
+export async function recordDeclaredMime(raw: Raw, did: string, cid: string): Promise<string | undefined> {
+  const row = await raw.get<{ value: string }>(
+    `SELECT r.value FROM record_blobs rb JOIN records r ON r.did = rb.did AND rb.record_uri = 'at://' || r.did || '/' || r.collection || '/' || r.rkey
+      WHERE rb.did = ? AND rb.cid = ? LIMIT 1`,
+    [did, cid],
+  );
   if (!row) return undefined;
   let found: string | undefined;
   const walk = (v: unknown): void => {
@@ -109,30 +103,30 @@ export function recordDeclaredMime(db: SqliteDatabase, did: string, cid: string)
   return found;
 }
 
-/** Distinct blob CIDs the repo's records reference, sorted (community.export), read on `orm`. */
-export function referencedBlobCids(orm: Orm, did: string): string[] {
-  return sqliteOf(orm)
-    .query<{ cid: string }, [string]>("SELECT DISTINCT cid FROM record_blobs WHERE did = ? ORDER BY cid")
-    .all(did)
-    .map((r) => r.cid);
+/** Distinct blob CIDs the repo's records reference, sorted (community.export), read on `raw` (`db.raw` or `tx.raw`). */
+export async function referencedBlobCids(raw: Raw, did: string): Promise<string[]> {
+  const rows = await raw.all<{ cid: string }>("SELECT DISTINCT cid FROM record_blobs WHERE did = ? ORDER BY cid", [did]);
+  return rows.map((r) => r.cid);
 }
 
-/** Distinct blob CIDs the records reference (`expected`) and how many of them are stored (`imported`), read on `orm`. */
-export function blobRefCounts(orm: Orm, did: string): { expected: number; imported: number } {
-  const row = sqliteOf(orm)
-    .query<{ expected: number; imported: number }, [string]>(
-      `SELECT COUNT(DISTINCT rb.cid) AS expected, COUNT(DISTINCT b.cid) AS imported
-         FROM record_blobs rb LEFT JOIN blobs b ON b.did = rb.did AND b.cid = rb.cid WHERE rb.did = ?`,
-    )
-    .get(did);
-  return { expected: row?.expected ?? 0, imported: row?.imported ?? 0 };
+/** Distinct blob CIDs the records reference (`expected`) and how many of them are stored (`imported`), read on `raw`. */
+export async function blobRefCounts(raw: Raw, did: string): Promise<{ expected: number; imported: number }> {
+  const row = await raw.get<{ expected: number; imported: number }>(
+    `SELECT COUNT(DISTINCT rb.cid) AS expected, COUNT(DISTINCT b.cid) AS imported
+       FROM record_blobs rb LEFT JOIN blobs b ON b.did = rb.did AND b.cid = rb.cid WHERE rb.did = ?`,
+    [did],
+  );
+  return { expected: Number(row?.expected ?? 0), imported: Number(row?.imported ?? 0) };
 }
 
-function insertRefs(db: SqliteDatabase, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string): void {
-  const ins = db.query("INSERT OR IGNORE INTO record_blobs (did, record_uri, cid, rev) VALUES (?, ?, ?, ?)");
-  const perm = db.query("UPDATE blobs SET status = 'permanent' WHERE did = ? AND cid = ? AND status = 'temporary'");
-  for (const r of refs) {
-    ins.run(did, r.recordUri, r.cid, rev);
-    perm.run(did, r.cid);
-  }
+async function insertRefs(raw: Raw, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string): Promise<void> {
+  if (refs.length === 0) return;
+  await raw.runMany(
+    "INSERT INTO record_blobs (did, record_uri, cid, rev) VALUES (?, ?, ?, ?) ON CONFLICT (did, record_uri, cid) DO NOTHING",
+    refs.map((r) => [did, r.recordUri, r.cid, rev]),
+  );
+  await raw.runMany(
+    "UPDATE blobs SET status = 'permanent' WHERE did = ? AND cid = ? AND status = 'temporary'",
+    refs.map((r) => [did, r.cid]),
+  );
 }

@@ -2,10 +2,9 @@
 import type { Config } from "../config/types.ts";
 import type { Database, Tx } from "../db/database.ts";
 import type { Job } from "../jobs/scheduler.ts";
-import { sqliteOf } from "../db/sqlite.ts";
 import type { Logger } from "../util/logger.ts";
 import { DomainError, invalidRequest, rateLimitExceeded } from "../errors.ts";
-import { MemoryRateLimitStore } from "../ratelimit/store.ts";
+import { MemoryRateLimitStore, type RateLimitStore } from "../ratelimit/store.ts";
 import { resolveMime, usableMime } from "./mime.ts";
 import { recordDeclaredMime } from "./refs.ts";
 import { BlobFiles, BlobTooLargeError } from "./store.ts";
@@ -31,18 +30,21 @@ export interface BlobServiceDeps {
   config: Config;
   db: Database;
   logger: Logger;
+  /** the daily upload quota's counters (shared by every process in cluster mode); in memory by default */
+  quota?: RateLimitStore;
 }
 
 export class BlobService {
   readonly files: BlobFiles;
-  private readonly quota = new MemoryRateLimitStore();
+  private readonly quota: RateLimitStore;
 
   constructor(private readonly deps: BlobServiceDeps) {
-    this.files = new BlobFiles(deps.config.dataDir);
+    this.quota = deps.quota ?? new MemoryRateLimitStore();
+    this.files = new BlobFiles(deps.config.blobDir);
   }
 
   private get reader() {
-    return sqliteOf(this.deps.db.orm);
+    return this.deps.db.raw;
   }
 
   /** Counts one upload against the account's daily budget → 429 RateLimitExceeded past it. */
@@ -74,26 +76,26 @@ export class BlobService {
     try {
       // Why in the write transaction: GC deletes rows and files in one too, so an upload of bytes GC is
       // removing at this moment either lands after it (new row, new file) or before it (row kept).
-      const stored = await this.deps.db.transaction((tx) => {
-        const db = sqliteOf(tx.orm);
-        const existing = db.query<{ mime: string; size: number }, [string, string]>("SELECT mime, size FROM blobs WHERE did = ? AND cid = ?").get(did, cid);
+      const stored = await this.deps.db.transaction(async (tx) => {
+        const db = tx.raw;
+        const existing = await db.get<{ mime: string; size: number }>("SELECT mime, size FROM blobs WHERE did = ? AND cid = ?", [did, cid]);
         if (existing) {
           // A re-upload restarts a temporary blob's TTL.
-          db.query("UPDATE blobs SET created_at = ? WHERE did = ? AND cid = ? AND status = 'temporary'").run(new Date().toISOString(), did, cid);
+          await db.run("UPDATE blobs SET created_at = ? WHERE did = ? AND cid = ? AND status = 'temporary'", [new Date().toISOString(), did, cid]);
           if (!this.files.exists(did, cid)) this.files.commit(temp, did);
           else this.files.discard(temp.path);
           return existing;
         }
-        const expected = db.query("SELECT 1 FROM record_blobs WHERE did = ? AND cid = ? LIMIT 1").get(did, cid) !== null;
+        const expected = (await db.get("SELECT 1 AS one FROM record_blobs WHERE did = ? AND cid = ? LIMIT 1", [did, cid])) !== undefined;
         // Bytes no magic number identifies, uploaded without a usable type (goat sends every blob as `*/*`) for a
         // blob an imported record references: the record's mimeType, so later writes of that record still match.
-        const mime = expected && resolved === "application/octet-stream" ? usableMime(recordDeclaredMime(db, did, cid)) ?? resolved : resolved;
+        const mime = expected && resolved === "application/octet-stream" ? usableMime(await recordDeclaredMime(db, did, cid)) ?? resolved : resolved;
         this.files.commit(temp, did);
-        db.query("INSERT INTO blobs (did, cid, mime, size, status, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+        await db.run("INSERT INTO blobs (did, cid, mime, size, status, created_at) VALUES (?, ?, ?, ?, ?, ?)", [
           did, cid, mime, temp.size, expected ? "permanent" : "temporary", new Date().toISOString(),
-        );
+        ]);
         return { mime, size: temp.size };
-      });
+      }, { lockKey: did });
       return { $type: "blob", ref: { $link: cid }, mimeType: stored.mime, size: stored.size };
     } finally {
       this.files.discard(temp.path);
@@ -101,16 +103,14 @@ export class BlobService {
   }
 
   /** A permanent blob of the repo (getBlob), or null: absent, temporary, or its file is missing. */
-  getPermanent(did: string, cid: string): { mime: string; size: number; path: string } | null {
-    const row = this.reader
-      .query<{ mime: string; size: number }, [string, string]>("SELECT mime, size FROM blobs WHERE did = ? AND cid = ? AND status = 'permanent'")
-      .get(did, cid);
+  async getPermanent(did: string, cid: string): Promise<{ mime: string; size: number; path: string } | null> {
+    const row = await this.reader.get<{ mime: string; size: number }>("SELECT mime, size FROM blobs WHERE did = ? AND cid = ? AND status = 'permanent'", [did, cid]);
     if (!row || !this.files.exists(did, cid)) return null;
     return { ...row, path: this.files.path(did, cid) };
   }
 
   /** Permanent blobs of the repo by CID; with `since`, only those referenced by records written after that rev. */
-  listBlobs(did: string, opts: { since?: string; limit: number; cursor?: string }): { cids: string[]; cursor?: string } {
+  async listBlobs(did: string, opts: { since?: string; limit: number; cursor?: string }): Promise<{ cids: string[]; cursor?: string }> {
     const args: (string | number)[] = [did];
     let sql: string;
     if (opts.since !== undefined) {
@@ -125,22 +125,22 @@ export class BlobService {
       sql += " ORDER BY cid LIMIT ?";
     }
     args.push(opts.limit + 1);
-    const rows = this.reader.query<{ cid: string }, (string | number)[]>(sql).all(...args);
+    const rows = await this.reader.all<{ cid: string }>(sql, args);
     const page = rows.slice(0, opts.limit).map((r) => r.cid);
     return { cids: page, ...(rows.length > opts.limit ? { cursor: page[page.length - 1]! } : {}) };
   }
 
   /** Blobs records reference but that were never uploaded (after importRepo), by CID. */
-  listMissing(did: string, opts: { limit: number; cursor?: string }): { blobs: Array<{ cid: string; recordUri: string }>; cursor?: string } {
+  async listMissing(did: string, opts: { limit: number; cursor?: string }): Promise<{ blobs: Array<{ cid: string; recordUri: string }>; cursor?: string }> {
     const args: (string | number)[] = [did];
-    let sql = `SELECT rb.cid AS cid, MIN(rb.record_uri) AS recordUri FROM record_blobs rb
+    let sql = `SELECT rb.cid AS cid, MIN(rb.record_uri) AS record_uri FROM record_blobs rb
                LEFT JOIN blobs b ON b.did = rb.did AND b.cid = rb.cid
                WHERE rb.did = ? AND b.cid IS NULL`;
     if (opts.cursor !== undefined) (sql += " AND rb.cid > ?"), args.push(opts.cursor);
     sql += " GROUP BY rb.cid ORDER BY rb.cid LIMIT ?";
     args.push(opts.limit + 1);
-    const rows = this.reader.query<{ cid: string; recordUri: string }, (string | number)[]>(sql).all(...args);
-    const page = rows.slice(0, opts.limit);
+    const rows = await this.reader.all<{ cid: string; record_uri: string }>(sql, args);
+    const page = rows.slice(0, opts.limit).map((r) => ({ cid: r.cid, recordUri: r.record_uri }));
     return { blobs: page, ...(rows.length > opts.limit ? { cursor: page[page.length - 1]!.cid } : {}) };
   }
 
@@ -154,19 +154,16 @@ export class BlobService {
     let expired = 0;
     for (;;) {
       // Rows and files go in one transaction: an upload or a record write of the same blob waits for it.
-      const n = await this.deps.db.transaction((tx) => {
-        const db = sqliteOf(tx.orm);
-        const dead = db
-          .query<{ did: string; cid: string; status: string }, [string, number]>(
-            `SELECT did, cid, status FROM blobs b WHERE
-               (status = 'permanent' AND NOT EXISTS (SELECT 1 FROM record_blobs rb WHERE rb.did = b.did AND rb.cid = b.cid))
-               OR (status = 'temporary' AND created_at < ?)
-             LIMIT ?`,
-          )
-          .all(cutoff, GC_BATCH);
-        const del = db.query("DELETE FROM blobs WHERE did = ? AND cid = ?");
+      const n = await this.deps.db.transaction(async (tx) => {
+        const dead = await tx.raw.all<{ did: string; cid: string; status: string }>(
+          `SELECT did, cid, status FROM blobs b WHERE
+             (status = 'permanent' AND NOT EXISTS (SELECT 1 FROM record_blobs rb WHERE rb.did = b.did AND rb.cid = b.cid))
+             OR (status = 'temporary' AND created_at < ?)
+           LIMIT ?`,
+          [cutoff, GC_BATCH],
+        );
         for (const b of dead) {
-          del.run(b.did, b.cid);
+          await tx.raw.run("DELETE FROM blobs WHERE did = ? AND cid = ?", [b.did, b.cid]);
           this.files.remove(b.did, b.cid);
           if (b.status === "permanent") unreferenced++;
           else expired++;
@@ -184,8 +181,8 @@ export class BlobService {
    * Account deletion (06 §1): every blob row of the repo goes in the caller's transaction; the files are removed
    * after COMMIT (a rollback leaves rows and files as they were). Returns how many blobs were dropped.
    */
-  deleteRepoBlobsInTx(tx: Tx, did: string): number {
-    const cids = sqliteOf(tx.orm).query<{ cid: string }, [string]>("DELETE FROM blobs WHERE did = ? RETURNING cid").all(did).map((r) => r.cid);
+  async deleteRepoBlobsInTx(tx: Tx, did: string): Promise<number> {
+    const cids = (await tx.raw.all<{ cid: string }>("DELETE FROM blobs WHERE did = ? RETURNING cid", [did])).map((r) => r.cid);
     tx.afterCommit(() => {
       for (const cid of cids) this.files.remove(did, cid);
       this.files.removeRepoDir(did);

@@ -27,8 +27,9 @@ export class BlobFiles {
   readonly root: string;
   private readonly tmp: string;
 
-  constructor(dataDir: string) {
-    this.root = join(dataDir, "blobs");
+  /** `root`: BLOB_DIR (default <DATA_DIR>/blobs), a volume several cluster processes may share */
+  constructor(root: string) {
+    this.root = root;
     this.tmp = join(this.root, "tmp");
     mkdirSync(this.tmp, { recursive: true });
   }
@@ -61,7 +62,7 @@ export class BlobFiles {
             throw new BlobTooLargeError(maxBytes);
           }
           hasher.update(value);
-          sink.write(value);
+          await sink.write(value);
         }
       }
       await sink.end();

@@ -12,9 +12,9 @@ export class CommunityAccountRemoval {
   constructor(private readonly communities: Pick<CommunityService, "handleOf" | "writer">) {}
 
   /** Handles of the communities `did` owns (a community that moved to another server is no longer ours to count). */
-  ownedBy(orm: Orm, did: string): string[] {
-    return orm.select({ name: communities.name }).from(communities)
-      .where(and(eq(communities.ownerDid, did), ne(communities.status, "migrated"))).all()
+  async ownedBy(orm: Orm, did: string): Promise<string[]> {
+    return (await orm.select({ name: communities.name }).from(communities)
+      .where(and(eq(communities.ownerDid, did), ne(communities.status, "migrated"))).all())
       .map((r) => this.communities.handleOf(r)).sort();
   }
 
@@ -25,13 +25,13 @@ export class CommunityAccountRemoval {
    * committed to. The membership projection is read in the transaction: no join can slip in meanwhile.
    */
   async removeEverywhereInTx(tx: Tx, did: string): Promise<string[]> {
-    const rows = tx.orm.select({ communityDid: communityMembers.communityDid, status: communities.status })
+    const rows = await tx.orm.select({ communityDid: communityMembers.communityDid, status: communities.status })
       .from(communityMembers).innerJoin(communities, eq(communities.did, communityMembers.communityDid))
       .where(eq(communityMembers.memberDid, did)).all();
     const done: string[] = [];
     for (const { communityDid, status } of rows) {
       if (status === "migrated" || status === "creating") continue; // no repo of ours to write to
-      const incoming = delegationsTo(tx.orm, communityDid, did).filter((rkey) => rkey !== did);
+      const incoming = (await delegationsTo(tx.orm, communityDid, did)).filter((rkey) => rkey !== did);
       const ops: WriteOp[] = [
         { action: "delete", collection: COL.member, rkey: did, ifExists: true },
         { action: "delete", collection: COL.delegation, rkey: did, ifExists: true },
@@ -40,7 +40,7 @@ export class CommunityAccountRemoval {
       await this.communities.writer.writeInTx(tx, communityDid, ops);
       done.push(communityDid);
     }
-    tx.orm.delete(joinRequests).where(eq(joinRequests.did, did)).run();
+    await tx.orm.delete(joinRequests).where(eq(joinRequests.did, did)).run();
     return done;
   }
 }

@@ -7,18 +7,21 @@ import { communityAttestations } from "./attestation-schema.ts";
 type Rec = Record<string, unknown>;
 
 /** Called by applyProjectionsInTx for every attestation write; `rec` undefined for a delete (revocation). */
-export function attestationProjectionInTx(tx: Tx, did: string, rkey: string, rec: Rec | undefined): void {
+export async function attestationProjectionInTx(tx: Tx, did: string, rkey: string, rec: Rec | undefined): Promise<void> {
   if (!rec) {
-    tx.orm.delete(communityAttestations).where(and(eq(communityAttestations.communityDid, did), eq(communityAttestations.rkey, rkey))).run();
+    await tx.orm.delete(communityAttestations).where(and(eq(communityAttestations.communityDid, did), eq(communityAttestations.rkey, rkey))).run();
     return;
   }
   const expires = typeof rec.expiresAt === "string" && !Number.isNaN(Date.parse(rec.expiresAt)) ? new Date(rec.expiresAt).toISOString() : null;
-  const values = { subjectDid: String(rec.subjectDid), type: String(rec.type), expiresAt: expires };
-  tx.orm.insert(communityAttestations).values({ communityDid: did, rkey, ...values })
-    .onConflictDoUpdate({ target: [communityAttestations.communityDid, communityAttestations.rkey], set: values }).run();
+  // raw SQL: drizzle's SQLite dialect writes the conflict target table-qualified, which PostgreSQL refuses
+  await tx.raw.run(
+    "INSERT INTO community_attestations (community_did, rkey, subject_did, type, expires_at) VALUES (?, ?, ?, ?, ?) " +
+      "ON CONFLICT (community_did, rkey) DO UPDATE SET subject_did = excluded.subject_did, type = excluded.type, expires_at = excluded.expires_at",
+    [did, rkey, String(rec.subjectDid), String(rec.type), expires],
+  );
 }
 
 /** community.delete: the projection goes with the repo (registered with CommunityService.onDeleteInTx). */
-export function dropAttestationsInTx(tx: Tx, did: string): void {
-  tx.orm.delete(communityAttestations).where(eq(communityAttestations.communityDid, did)).run();
+export async function dropAttestationsInTx(tx: Tx, did: string): Promise<void> {
+  await tx.orm.delete(communityAttestations).where(eq(communityAttestations.communityDid, did)).run();
 }

@@ -65,7 +65,7 @@ export class AttestationVerifier {
     const id = identifier.trim();
     if (!RKEY_RE.test(rkey) || rkey === "." || rkey === "..") throw invalidRequest("rkey is not a valid record key");
     if (!DID_RE.test(id) && !HANDLE_RE.test(id)) throw invalidRequest("communityDid must be a DID or a handle");
-    const local = findCommunity(this.deps, id);
+    const local = await findCommunity(this.deps, id);
     if (local && local.status !== "migrated") return this.verifyLocal(local, rkey, auth);
     const did = local?.did ?? (id.startsWith("did:") ? id : await this.deps.handles.resolve(id).catch(() => null));
     if (!did) return { valid: false, reason: "resolution_failed", expired: false, remote: true, communityDid: id };
@@ -79,18 +79,18 @@ export class AttestationVerifier {
     return result;
   }
 
-  private verifyLocal(c: NonNullable<ReturnType<typeof findCommunity>>, rkey: string, auth: AuthResult): VerifyResult {
+  private async verifyLocal(c: NonNullable<Awaited<ReturnType<typeof findCommunity>>>, rkey: string, auth: AuthResult): Promise<VerifyResult> {
     const nowMs = this.deps.now();
     const base = { remote: false, communityDid: c.did, communityHandle: this.deps.communities.handleOf(c), communityStatus: c.status };
     if (c.status === "takendown") return { ...base, valid: false, reason: "community_takendown", expired: false };
     const me = callerDid(auth);
-    if (c.visibility === "private" && !isStaff(auth) && !(me && membershipOf(this.deps.db.orm, c, me))) {
+    if (c.visibility === "private" && !isStaff(auth) && !(me && (await membershipOf(this.deps.db.orm, c, me)))) {
       return { ...base, valid: false, reason: "community_private", expired: false };
     }
-    const rec = recordOn(this.deps.db.orm, c.did, COL.attestation, rkey);
+    const rec = await recordOn(this.deps.db.orm, c.did, COL.attestation, rkey);
     if (!rec) return { ...base, valid: false, reason: "not_found", expired: false };
     const attestation = attestationView(c.did, rkey, rec.cid, rec.value, nowMs);
-    const head = this.deps.repo.head(c.did);
+    const head = await this.deps.repo.head(c.did);
     const proof = head ? { commitCid: head.cid, rev: head.rev, verifiedAt: new Date(nowMs).toISOString() } : undefined;
     if (attestation.expired) return { ...base, valid: false, reason: "expired", expired: true, attestation };
     return { ...base, valid: true, expired: false, attestation, ...(proof ? { proof } : {}) };

@@ -83,14 +83,13 @@ function checkExpiresAt(value: string | undefined, nowMs: number): string | unde
   return new Date(at).toISOString();
 }
 
-const isLocalAccount = (deps: AttestationDeps, did: string) => deps.communities.accountHandle(did) !== "handle.invalid";
-
 export class AttestationService {
   constructor(private readonly deps: AttestationDeps) {}
 
   /** The subject's CURRENT full handle: the local account's, else the remote member's verified one (04 §9). */
   private async subjectHandle(did: string): Promise<string> {
-    return isLocalAccount(this.deps, did) ? this.deps.communities.accountHandle(did) : (await this.deps.remote.actor(did)).handle;
+    const local = await this.deps.communities.accountHandle(did);
+    return local !== "handle.invalid" ? local : (await this.deps.remote.actor(did)).handle;
   }
 
   async issue(identifier: string, auth: AuthResult, input: IssueInput): Promise<{ uri: string; cid: string; rkey: string }> {
@@ -98,25 +97,25 @@ export class AttestationService {
     const { deps } = this;
     const me = actorDid(auth);
     const nowMs = deps.now();
-    const { community } = authorizeCommunityWrite(deps, identifier, me, PERM);
+    const { community } = await authorizeCommunityWrite(deps, identifier, me, PERM);
     if (!(ATTESTATION_TYPES as readonly string[]).includes(input.type)) throw invalidRequest(`type must be one of ${ATTESTATION_TYPES.join(", ")}`);
     const claim = checkClaim(input.claim);
     const expiresAt = checkExpiresAt(input.expiresAt, nowMs);
-    if (!membershipOf(deps.db.orm, community, input.subjectDid)) throw subjectNotMember();
+    if (!(await membershipOf(deps.db.orm, community, input.subjectDid))) throw subjectNotMember();
     const rkey = TID.nextStr();
     const record = {
       $type: COL.attestation, subjectDid: input.subjectDid, subjectHandle: await this.subjectHandle(input.subjectDid),
       type: input.type, claim, issuedAt: new Date(nowMs).toISOString(), ...(expiresAt ? { expiresAt } : {}), issuedBy: me,
     };
     const result = await deps.communities.writer.write(community.did, [{ action: "create", collection: COL.attestation, rkey, record, swapRecord: null }], {
-      inTx: (tx) => {
+      inTx: async (tx) => {
         // status, the issuer's permission and the subject's membership may have changed since the gate ran
-        const row = deps.communities.getRow(community.did, tx.orm);
+        const row = await deps.communities.getRow(community.did, tx.orm);
         if (!row) throw communityNotFound();
         communityStatusGate(row, { write: true });
-        requirePermission(deps, row, me, PERM, tx.orm);
-        if (!membershipOf(tx.orm, row, input.subjectDid)) throw subjectNotMember();
-        deps.audit.writeInTx(tx, { action: "community.issueAttestation", actorType: "account", actorDid: me, targetDid: row.did, targetId: rkey, meta: { subjectDid: input.subjectDid, type: input.type, rkey } });
+        await requirePermission(deps, row, me, PERM, tx.orm);
+        if (!(await membershipOf(tx.orm, row, input.subjectDid))) throw subjectNotMember();
+        await deps.audit.writeInTx(tx, { action: "community.issueAttestation", actorType: "account", actorDid: me, targetDid: row.did, targetId: rkey, meta: { subjectDid: input.subjectDid, type: input.type, rkey } });
       },
     });
     const item = result.results[0]!;
@@ -130,17 +129,17 @@ export class AttestationService {
     const me = actorDid(auth);
     const reason = reasonIn === undefined || reasonIn === "" ? undefined : reasonIn;
     if (reason !== undefined && [...reason].length > MAX_REASON) throw invalidRequest(`reason must be at most ${MAX_REASON} characters`);
-    const { community } = authorizeCommunityWrite(deps, identifier, me, PERM);
-    const current = recordOn(deps.db.orm, community.did, COL.attestation, rkey);
+    const { community } = await authorizeCommunityWrite(deps, identifier, me, PERM);
+    const current = await recordOn(deps.db.orm, community.did, COL.attestation, rkey);
     if (!current) throw attestationNotFound();
     try {
       await deps.communities.writer.write(community.did, [{ action: "delete", collection: COL.attestation, rkey, swapRecord: current.cid }], {
-        inTx: (tx) => {
-          const row = deps.communities.getRow(community.did, tx.orm);
+        inTx: async (tx) => {
+          const row = await deps.communities.getRow(community.did, tx.orm);
           if (!row) throw communityNotFound();
           communityStatusGate(row, { write: true });
-          requirePermission(deps, row, me, PERM, tx.orm);
-          deps.audit.writeInTx(tx, {
+          await requirePermission(deps, row, me, PERM, tx.orm);
+          await deps.audit.writeInTx(tx, {
             action: "community.deleteAttestation", actorType: "account", actorDid: me, targetDid: row.did, targetId: rkey,
             meta: { rkey, subjectDid: current.value.subjectDid, type: current.value.type, reason: reason ?? null },
           });
@@ -155,15 +154,15 @@ export class AttestationService {
   }
 
   /** Newest first; subject, type and expiry filters in SQL before the page is cut (no short pages). */
-  list(identifier: string, auth: AuthResult, params: { subjectDid?: string; type?: string; includeExpired: boolean; limit: number; cursor?: string }) {
+  async list(identifier: string, auth: AuthResult, params: { subjectDid?: string; type?: string; includeExpired: boolean; limit: number; cursor?: string }) {
     const { db } = this.deps;
-    const c = resolveCommunity(this.deps, identifier);
+    const c = await resolveCommunity(this.deps, identifier);
     const me = callerDid(auth);
     const staff = isStaff(auth);
     communityStatusGate(c, { write: false, bypass: staff || me === c.ownerDid });
-    if (c.visibility === "private" && !staff && !(me && membershipOf(db.orm, c, me))) throw communityPrivate();
+    if (c.visibility === "private" && !staff && !(me && (await membershipOf(db.orm, c, me)))) throw communityPrivate();
     const nowMs = this.deps.now();
-    const rows = listRows(db.orm, c.did, params, new Date(nowMs).toISOString());
+    const rows = await listRows(db.orm, c.did, params, new Date(nowMs).toISOString());
     const shown = rows.slice(0, params.limit);
     return {
       attestations: shown.map((r) => attestationView(c.did, r.rkey, r.cid, JSON.parse(r.value) as Record<string, unknown>, nowMs)),

@@ -54,7 +54,7 @@ export async function createCommunity(ctx: CommunityOpsCtx, input: CreateCommuni
   if ([...displayName].length < 1 || [...displayName].length > 64) throw invalidRequest("displayName must be 1-64 characters");
   const description = input.description ?? "";
   if ([...description].length > 2000) throw invalidRequest("description must be at most 2000 characters");
-  const creator = ctx.deps.accounts.getRow(caller.did);
+  const creator = await ctx.deps.accounts.getRow(caller.did);
   if (!creator || creator.status !== "approved") throw forbidden("Only approved local accounts can create communities");
   const handle = `${name}.${svc.handleDomain}`;
   const base = { name, visibility, joinPolicy, displayName, description, createdBy: caller.did };
@@ -67,21 +67,22 @@ export async function createCommunity(ctx: CommunityOpsCtx, input: CreateCommuni
     return createWebCommunity(ctx, checked.domain, handle, base);
   }
   if (input.domain !== undefined) throw invalidRequest("domain applies to did:web communities only");
-  if (ctx.deps.names.taken(db.orm, name)) throw handleTaken();
+  if (await ctx.deps.names.taken(db.orm, name)) throw handleTaken();
 
   const prepared = await identity.prepareIdentity({ handle, ...(input.rotationKey ? { rotationKey: input.rotationKey } : {}) });
   const did = prepared.did;
-  // 1. reserve: the name and the keys, atomically (the unique index also guards the name)
+  // 1. reserve: the name and the keys, atomically (the unique index also guards the name). No lockKey: taking a
+  // name is a write to the shared namespace, so it runs under the global lock where the check cannot race.
   await db.transaction(async (tx) => {
-    if (ctx.deps.names.taken(tx.orm, name)) throw handleTaken();
-    tx.orm.insert(communities).values(newCommunityRow(ctx, did, "plc", null, base, "creating", true)).run();
-    identity.storeKeysInTx(tx, prepared);
+    if (await ctx.deps.names.taken(tx.orm, name)) throw handleTaken();
+    await tx.orm.insert(communities).values(newCommunityRow(ctx, did, "plc", null, base, "creating", true)).run();
+    await identity.storeKeysInTx(tx, prepared);
   });
   const compensate = () =>
-    db.transaction((tx) => {
-      tx.orm.delete(communities).where(and(eq(communities.did, did), eq(communities.status, "creating"))).run();
-      identity.deleteKeysInTx(tx, did);
-    });
+    db.transaction(async (tx) => {
+      await tx.orm.delete(communities).where(and(eq(communities.did, did), eq(communities.status, "creating"))).run();
+      await identity.deleteKeysInTx(tx, did);
+    }, { lockKey: did });
   // 2. PLC genesis, no transaction open
   try {
     await identity.submitGenesis(prepared);
@@ -91,7 +92,7 @@ export async function createCommunity(ctx: CommunityOpsCtx, input: CreateCommuni
   }
   // 3. finalize: active, genesis commit with the 7 records, projections, events (public only), audit
   try {
-    await db.transaction((tx) => finalizeCommunityInTx(ctx, tx, did, prepared.signingKeypair, handle, base, "plc", caller.did));
+    await db.transaction((tx) => finalizeCommunityInTx(ctx, tx, did, prepared.signingKeypair, handle, base, "plc", caller.did), { lockKey: did });
   } catch (err) {
     logger.error("community finalize failed after PLC accepted the genesis; tombstoning", { did, err: err instanceof Error ? err.message : String(err) });
     try {
@@ -115,20 +116,21 @@ async function createWebCommunity(ctx: CommunityOpsCtx, domain: string, handle: 
   const { svc } = ctx;
   const { config, db, keys } = ctx.deps;
   const did = `did:web:${domain}`;
-  if (svc.getRow(did)) throw didTaken();
+  if (await svc.getRow(did)) throw didTaken();
   // "not a local handle of another subject" (02 §10)
   const suffix = `.${svc.handleDomain}`;
-  if (domain.endsWith(suffix) && ctx.deps.names.taken(db.orm, domain.slice(0, -suffix.length))) throw invalidDomain("Domain is the handle of another account or community here");
-  if (db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.externalHandle, domain)).get()) throw invalidDomain("Domain is the handle of another account here");
-  if (ctx.deps.names.taken(db.orm, base.name)) throw handleTaken();
+  if (domain.endsWith(suffix) && (await ctx.deps.names.taken(db.orm, domain.slice(0, -suffix.length)))) throw invalidDomain("Domain is the handle of another account or community here");
+  if (await db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.externalHandle, domain)).get()) throw invalidDomain("Domain is the handle of another account here");
+  if (await ctx.deps.names.taken(db.orm, base.name)) throw handleTaken();
   const signing = await Secp256k1Keypair.create({ exportable: true });
   const ciphertext = keys.encrypt("identity.signing-key", did, await signing.export());
-  // no PLC step: reserve and finalize are one transaction; the PK and the unique index catch races
+  // no PLC step: reserve and finalize are one transaction; the PK and the unique index catch races. No lockKey:
+  // the name is taken here (global lock, as the did:plc reserve).
   await db.transaction(async (tx) => {
-    if (svc.getRow(did, tx.orm)) throw didTaken();
-    if (ctx.deps.names.taken(tx.orm, base.name)) throw handleTaken();
-    tx.orm.insert(communities).values(newCommunityRow(ctx, did, "web", domain, base, "creating", false)).run();
-    tx.orm.insert(identityKeys).values({ did, purpose: "identity.signing-key", ciphertext: Buffer.from(ciphertext), createdAt: new Date(ctx.now()).toISOString() }).run();
+    if (await svc.getRow(did, tx.orm)) throw didTaken();
+    if (await ctx.deps.names.taken(tx.orm, base.name)) throw handleTaken();
+    await tx.orm.insert(communities).values(newCommunityRow(ctx, did, "web", domain, base, "creating", false)).run();
+    await tx.orm.insert(identityKeys).values({ did, purpose: "identity.signing-key", ciphertext: Buffer.from(ciphertext), createdAt: new Date(ctx.now()).toISOString() }).run();
     await finalizeCommunityInTx(ctx, tx, did, signing, handle, base, "web", base.createdBy);
   });
   await ctx.verifyWeb(did);
@@ -162,11 +164,11 @@ export function genesisRecords(b: NewBase, didMethod: "plc" | "web", creatorHand
 
 async function finalizeCommunityInTx(ctx: CommunityOpsCtx, tx: Tx, did: string, signingKey: Secp256k1Keypair, handle: string, b: NewBase, didMethod: "plc" | "web", actorDid: string) {
   const at = new Date(ctx.now()).toISOString();
-  tx.orm.update(communities).set({ status: "active", statusChangedAt: at }).where(eq(communities.did, did)).run();
-  const records = genesisRecords(b, didMethod, ctx.svc.accountHandle(b.createdBy), at);
+  await tx.orm.update(communities).set({ status: "active", statusChangedAt: at }).where(eq(communities.did, did)).run();
+  const records = genesisRecords(b, didMethod, await ctx.svc.accountHandle(b.createdBy), at);
   const announce = didMethod === "plc" && b.visibility === "public";
   await ctx.deps.repo.createInTx(tx, { did, signingKey, records, ...(announce ? { announce: { handle } } : {}) });
-  tx.orm.insert(communityMembers).values({ communityDid: did, memberDid: b.createdBy, roleRkey: "owner", joinedAt: at }).run();
-  for (const r of DEFAULT_ROLES) tx.orm.insert(communityRoles).values({ communityDid: did, rkey: r.rkey, name: r.name, permissions: JSON.stringify(r.permissions) }).run();
-  ctx.deps.audit.writeInTx(tx, { action: "community.create", actorType: "account", actorDid, targetDid: did, meta: { handle, didMethod, visibility: b.visibility } });
+  await tx.orm.insert(communityMembers).values({ communityDid: did, memberDid: b.createdBy, roleRkey: "owner", joinedAt: at }).run();
+  for (const r of DEFAULT_ROLES) await tx.orm.insert(communityRoles).values({ communityDid: did, rkey: r.rkey, name: r.name, permissions: JSON.stringify(r.permissions) }).run();
+  await ctx.deps.audit.writeInTx(tx, { action: "community.create", actorType: "account", actorDid, targetDid: did, meta: { handle, didMethod, visibility: b.visibility } });
 }

@@ -73,10 +73,10 @@ export class DidWebVerifier {
   }
 
   /** The hosted did:web community whose domain is `host` (port stripped), in a status that still serves its document. */
-  hostedByDomain(host: string | null): CommunityRow | undefined {
+  async hostedByDomain(host: string | null): Promise<CommunityRow | undefined> {
     const domain = host?.toLowerCase().replace(/:\d+$/, "");
     if (!domain) return undefined;
-    return this.deps.db.orm.select().from(communities)
+    return await this.deps.db.orm.select().from(communities)
       .where(and(eq(communities.domain, domain), eq(communities.didMethod, "web"), inArray(communities.status, ["active", "suspended"]))).get();
   }
 
@@ -86,26 +86,26 @@ export class DidWebVerifier {
    */
   async verify(did: string): Promise<boolean> {
     const { db, repo, logger } = this.deps;
-    const row = db.orm.select().from(communities).where(eq(communities.did, did)).get();
+    const row = await db.orm.select().from(communities).where(eq(communities.did, did)).get();
     if (!row || row.didMethod !== "web") return false;
     if (row.identityVerified) return true;
     const key = await this.deps.identity.signingDidKey(did);
     const doc = await fetchWebDidDocument(this.deps.fetchPolicy, did);
     if (!documentLists(doc, key, this.deps.config.serviceUrl)) return false;
-    await db.transaction((tx) => {
-      const fresh = tx.orm.select().from(communities).where(eq(communities.did, did)).get();
+    await db.transaction(async (tx) => {
+      const fresh = await tx.orm.select().from(communities).where(eq(communities.did, did)).get();
       if (!fresh || fresh.identityVerified) return;
-      tx.orm.update(communities).set({ identityVerified: true }).where(eq(communities.did, did)).run();
+      await tx.orm.update(communities).set({ identityVerified: true }).where(eq(communities.did, did)).run();
       // silenced() reads identity_verified inside this transaction, so the announcement goes out
-      if (fresh.visibility === "public" && (fresh.status === "active" || fresh.status === "suspended")) repo.announceInTx(tx, did, this.deps.handleOf(fresh));
-    });
+      if (fresh.visibility === "public" && (fresh.status === "active" || fresh.status === "suspended")) await repo.announceInTx(tx, did, this.deps.handleOf(fresh));
+    }, { lockKey: did });
     logger.info("did:web community identity verified", { did });
     return true;
   }
 
   /** The 6-hourly job: every unverified did:web community that is live. */
   async verifyPending(): Promise<void> {
-    const rows = this.deps.db.orm.select({ did: communities.did }).from(communities)
+    const rows = await this.deps.db.orm.select({ did: communities.did }).from(communities)
       .where(and(eq(communities.didMethod, "web"), eq(communities.identityVerified, false), inArray(communities.status, ["active", "suspended"]))).all();
     for (const r of rows) {
       await this.verify(r.did).catch((err) => this.deps.logger.warn("did:web verification failed", { did: r.did, err: String(err) }));

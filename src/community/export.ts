@@ -27,18 +27,19 @@ export interface ExportDeps extends GateCtx {
  * Owner or admin; 403 Forbidden otherwise. Export is free in every status (04 §3). `rev` is the repo head
  * before the read starts: a commit landing during the read has a later rev, so the export does not cover it.
  */
-function authorizeExport(deps: ExportDeps, identifier: string, caller: Caller): { community: CommunityRow; byOwner: boolean; rev: string | null } {
-  const community = resolveCommunity(deps, identifier);
+async function authorizeExport(deps: ExportDeps, identifier: string, caller: Caller): Promise<{ community: CommunityRow; byOwner: boolean; rev: string | null }> {
+  const community = await resolveCommunity(deps, identifier);
   const byOwner = community.ownerDid === caller.did;
   if (!byOwner && !caller.roles.includes("admin")) throw forbidden("Only the owner or an admin can export a community");
   communityStatusGate(community, { write: true, action: "export" });
-  return { community, byOwner, rev: deps.repo.head(community.did)?.rev ?? null };
+  return { community, byOwner, rev: (await deps.repo.head(community.did))?.rev ?? null };
 }
 
 /** Every record by collection (rkey ascending) and the referenced blob CIDs, as of one read. */
-function exportJson(deps: ExportDeps, c: CommunityRow, exportedBy: string, exportedAt: string) {
-  const { collections, totalRecords } = recordsByCollection(deps.repo, c.did);
-  const blobs = referencedBlobCids(deps.db.orm, c.did);
+async function exportJson(deps: ExportDeps, c: CommunityRow, exportedBy: string, exportedAt: string) {
+  const { collections, totalRecords } = await recordsByCollection(deps.repo, c.did);
+  const blobs = await referencedBlobCids(deps.db.raw, c.did);
+  const memberCount = await deps.communities.memberCount(c.did);
   return {
     $type: "net.openfederation.community.export",
     exportedAt,
@@ -47,7 +48,7 @@ function exportJson(deps: ExportDeps, c: CommunityRow, exportedBy: string, expor
       did: c.did, handle: deps.communities.handleOf(c), didMethod: c.didMethod, status: c.status,
       visibility: c.visibility, createdAt: c.createdAt, ownerDid: c.ownerDid,
     },
-    stats: { totalRecords, memberCount: deps.communities.memberCount(c.did), collections: Object.keys(collections).length },
+    stats: { totalRecords, memberCount, collections: Object.keys(collections).length },
     collections,
     blobs,
   };
@@ -58,37 +59,38 @@ function exportJson(deps: ExportDeps, c: CommunityRow, exportedBy: string, expor
  * sets `ownerExportedRev` and `ownerExportedAt` when `callerDid` owns `did`, conditional on the owner at this moment
  * (an ownership transfer racing the download makes it not count).
  */
-export const communityOwnerExport: RepoHolderRule = (tx, did, callerDid, rev, at) =>
-  !!tx.orm.update(communities).set({ ownerExportedAt: at, ownerExportedRev: rev })
-    .where(and(eq(communities.did, did), eq(communities.ownerDid, callerDid))).returning({ did: communities.did }).get();
+export const communityOwnerExport: RepoHolderRule = async (tx, did, callerDid, rev, at) =>
+  (await tx.orm.update(communities).set({ ownerExportedAt: at, ownerExportedRev: rev })
+    .where(and(eq(communities.did, did), eq(communities.ownerDid, callerDid))).returning({ did: communities.did }).all()).length > 0;
 
 /**
  * Records the export: the owner's sets `ownerExportedRev` (06 §2, the rev from authorizeExport, read before the
  * export did) and `ownerExportedAt`; an admin's does not. Audit `community.export`.
  */
 async function recordExport(deps: ExportDeps, c: CommunityRow, actorDid: string, byOwner: boolean, format: ExportFormat, recordCount: number, at: string, rev: string | null) {
-  await deps.db.transaction((tx) => {
-    if (byOwner) tx.orm.update(communities).set({ ownerExportedAt: at, ownerExportedRev: rev }).where(eq(communities.did, c.did)).run();
-    deps.audit.writeInTx(tx, { action: "community.export", actorType: "account", actorDid, targetDid: c.did, meta: { format, recordCount, byOwner } });
-  });
+  await deps.db.transaction(async (tx) => {
+    // conditional on the owner at commit time: an ownership transfer since authorizeExport makes it not count
+    if (byOwner) await tx.orm.update(communities).set({ ownerExportedAt: at, ownerExportedRev: rev }).where(and(eq(communities.did, c.did), eq(communities.ownerDid, actorDid))).run();
+    await deps.audit.writeInTx(tx, { action: "community.export", actorType: "account", actorDid, targetDid: c.did, meta: { format, recordCount, byOwner } });
+  }, { lockKey: c.did });
 }
 
-export type CommunityExport = { format: "car"; car: ReadableStream<Uint8Array> } | { format: "json"; json: ReturnType<typeof exportJson> };
+export type CommunityExport = { format: "car"; car: ReadableStream<Uint8Array> } | { format: "json"; json: Awaited<ReturnType<typeof exportJson>> };
 
 /** community.export (04 §4): authorize, read (JSON or CAR), then record the export (the owner's sets the export rule's rev). */
 export class CommunityExportService {
   constructor(private readonly deps: ExportDeps) {}
 
   async export(identifier: string, caller: Caller, format: ExportFormat): Promise<CommunityExport> {
-    const { community, byOwner, rev } = authorizeExport(this.deps, identifier, caller);
+    const { community, byOwner, rev } = await authorizeExport(this.deps, identifier, caller);
     const at = new Date().toISOString();
     if (format === "car") {
-      const car = this.deps.repo.getRepoCar(community.did);
+      const car = await this.deps.repo.getRepoCar(community.did);
       if (!car) throw repoNotFound();
-      await recordExport(this.deps, community, caller.did, byOwner, format, this.deps.repo.recordCount(community.did), at, rev);
+      await recordExport(this.deps, community, caller.did, byOwner, format, await this.deps.repo.recordCount(community.did), at, rev);
       return { format, car };
     }
-    const json = exportJson(this.deps, community, caller.did, at);
+    const json = await exportJson(this.deps, community, caller.did, at);
     await recordExport(this.deps, community, caller.did, byOwner, format, json.stats.totalRecords, at, rev);
     return { format, json };
   }

@@ -6,17 +6,17 @@ import type { EventType } from "../sequencer/index.ts";
 import { communities } from "./schema.ts";
 
 /** Live events: private → no #commit/#sync; unverified did:web → nothing; others (and non-communities) as usual. */
-export function communitySilencedInTx(orm: Orm, did: string, type: EventType): boolean {
+export async function communitySilencedInTx(orm: Orm, did: string, type: EventType): Promise<boolean> {
   if (!did.startsWith("did:")) return false;
-  const row = orm.select({ visibility: communities.visibility, verified: communities.identityVerified }).from(communities).where(eq(communities.did, did)).get();
+  const row = await orm.select({ visibility: communities.visibility, verified: communities.identityVerified }).from(communities).where(eq(communities.did, did)).get();
   if (!row) return false;
   if (!row.verified) return true;
   return row.visibility === "private" && (type === "#commit" || type === "#sync");
 }
 
 /** Backfill: commits of private, takendown and not-yet-active communities are not replayed; undefined when not a community. */
-export function communityHiddenFromBackfill(orm: Orm, did: string): boolean | undefined {
-  const row = orm.select({ visibility: communities.visibility, verified: communities.identityVerified, status: communities.status }).from(communities).where(eq(communities.did, did)).get();
+export async function communityHiddenFromBackfill(orm: Orm, did: string): Promise<boolean | undefined> {
+  const row = await orm.select({ visibility: communities.visibility, verified: communities.identityVerified, status: communities.status }).from(communities).where(eq(communities.did, did)).get();
   if (!row) return undefined;
   return row.visibility === "private" || !row.verified || ["takendown", "creating", "importing"].includes(row.status);
 }

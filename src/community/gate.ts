@@ -35,28 +35,28 @@ export const callerDid = (auth: AuthResult): string | undefined => (auth.kind ==
 const INVISIBLE: CommunityStatus[] = ["creating", "importing"];
 
 /** The community row for a DID or handle (`name`, `name.<HANDLE_DOMAIN>`), or undefined. Never `creating`/`importing`. */
-export function findCommunity(ctx: GateCtx, identifier: string, orm: Orm = ctx.db.orm): CommunityRow | undefined {
+export async function findCommunity(ctx: GateCtx, identifier: string, orm: Orm = ctx.db.orm): Promise<CommunityRow | undefined> {
   const v = identifier.trim();
   const suffix = `.${ctx.config.handleDomain}`;
   const lower = v.toLowerCase();
   const where = v.startsWith("did:")
     ? eq(communities.did, v)
     : eq(communities.name, lower.endsWith(suffix) ? lower.slice(0, -suffix.length) : lower);
-  return orm.select().from(communities).where(and(where, notInArray(communities.status, INVISIBLE))).get();
+  return await orm.select().from(communities).where(and(where, notInArray(communities.status, INVISIBLE))).get();
 }
 
 /** As findCommunity, 404 `NotFound` when unknown (04 §3). */
-export function resolveCommunity(ctx: GateCtx, identifier: string, orm: Orm = ctx.db.orm): CommunityRow {
-  const row = findCommunity(ctx, identifier, orm);
+export async function resolveCommunity(ctx: GateCtx, identifier: string, orm: Orm = ctx.db.orm): Promise<CommunityRow> {
+  const row = await findCommunity(ctx, identifier, orm);
   if (!row) throw communityNotFound();
   return row;
 }
 
 /** member → role → permissions (05 §2). Pass `tx.orm` to read inside a write transaction. */
-export function membershipOf(orm: Orm, community: Pick<CommunityRow, "did" | "ownerDid">, did: string): Membership | undefined {
-  const m = orm.select().from(communityMembers).where(and(eq(communityMembers.communityDid, community.did), eq(communityMembers.memberDid, did))).get();
+export async function membershipOf(orm: Orm, community: Pick<CommunityRow, "did" | "ownerDid">, did: string): Promise<Membership | undefined> {
+  const m = await orm.select().from(communityMembers).where(and(eq(communityMembers.communityDid, community.did), eq(communityMembers.memberDid, did))).get();
   if (!m) return undefined;
-  const role = orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, community.did), eq(communityRoles.rkey, m.roleRkey))).get();
+  const role = await orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, community.did), eq(communityRoles.rkey, m.roleRkey))).get();
   const isOwner = community.ownerDid === did;
   const stored = role ? (JSON.parse(role.permissions) as string[]).filter(isPermission) : [];
   return {
@@ -73,15 +73,15 @@ export function membershipOf(orm: Orm, community: Pick<CommunityRow, "did" | "ow
  * 403 `NotMember` when the caller is not a member, 403 `Forbidden` "Insufficient community privileges" when the
  * role lacks the permission. Returns the community and the caller's membership.
  */
-export function requirePermission(
+export async function requirePermission(
   ctx: GateCtx,
   community: string | CommunityRow,
   caller: string | undefined,
   permission: Permission,
   orm: Orm = ctx.db.orm,
-): { community: CommunityRow; membership: Membership } {
-  const row = typeof community === "string" ? resolveCommunity(ctx, community, orm) : community;
-  const membership = caller ? membershipOf(orm, row, caller) : undefined;
+): Promise<{ community: CommunityRow; membership: Membership }> {
+  const row = typeof community === "string" ? await resolveCommunity(ctx, community, orm) : community;
+  const membership = caller ? await membershipOf(orm, row, caller) : undefined;
   if (!membership) throw notMember();
   if (!membership.permissions.includes(permission)) throw insufficientPrivileges();
   return { community: row, membership };
@@ -135,16 +135,16 @@ export function communityStatusGate(
  * The usual write recipe in one call: resolve (404) → status gate (write) → permission (403).
  * `permission: null` skips the permission step (owner-only or self paths decide themselves).
  */
-export function authorizeCommunityWrite(
+export async function authorizeCommunityWrite(
   ctx: GateCtx,
   identifier: string,
   caller: string | undefined,
   permission: Permission | null,
   action: CommunityAction = "write",
-): { community: CommunityRow; membership?: Membership } {
-  const community = resolveCommunity(ctx, identifier);
+): Promise<{ community: CommunityRow; membership?: Membership }> {
+  const community = await resolveCommunity(ctx, identifier);
   communityStatusGate(community, { write: true, action });
-  if (permission === null) return { community, ...(caller ? { membership: membershipOf(ctx.db.orm, community, caller) } : {}) };
+  if (permission === null) return { community, ...(caller ? { membership: await membershipOf(ctx.db.orm, community, caller) } : {}) };
   return requirePermission(ctx, community, caller, permission);
 }
 

@@ -29,7 +29,7 @@ export interface Planned<T> {
   /** the commit's rev when a record in it names it (appliedRev); must follow the planned head's rev */
   rev?: string;
   /** audit rows and checks in the commit transaction */
-  inTx?: (tx: Tx, result: WriteResult) => void;
+  inTx?: (tx: Tx, result: WriteResult) => Promise<void>;
   result: (res: WriteResult | null) => T;
 }
 
@@ -42,8 +42,8 @@ export interface Planned<T> {
  */
 export async function commitAtHead<T>(deps: GovernanceDeps, did: string, plan: (head: { cid: string; rev: string }, community: CommunityRow) => Promise<Planned<T>>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    const community = deps.communities.getRow(did);
-    const head = deps.repo.head(did);
+    const community = await deps.communities.getRow(did);
+    const head = await deps.repo.head(did);
     if (!community || !head) throw communityNotFound();
     const p = await plan(head, community);
     if (!p.ops.length) return p.result(null);
@@ -51,11 +51,11 @@ export async function commitAtHead<T>(deps: GovernanceDeps, did: string, plan: (
       const res = await deps.communities.writer.write(did, p.ops, {
         swapCommit: head.cid,
         ...(p.rev ? { rev: p.rev } : {}),
-        inTx: (tx, result) => {
-          const row = deps.communities.getRow(did, tx.orm);
+        inTx: async (tx, result) => {
+          const row = await deps.communities.getRow(did, tx.orm);
           if (!row) throw communityNotFound();
           communityStatusGate(row, { write: true, now: deps.now() });
-          p.inTx?.(tx, result);
+          await p.inTx?.(tx, result);
         },
       });
       return p.result(res);

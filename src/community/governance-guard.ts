@@ -15,10 +15,10 @@ const isRec = (v: unknown): v is Rec => typeof v === "object" && v !== null;
  * role assignment (governed as the role collection) unless the owner role is involved: only transferOwnership
  * moves that role, and it is never governed (updateMemberRole refuses the owner role itself).
  */
-function governedBy(op: WriteOp, protectedNsids: Set<string>, read: GuardRecordReader): string | undefined {
+async function governedBy(op: WriteOp, protectedNsids: Set<string>, read: GuardRecordReader): Promise<string | undefined> {
   if (protectedNsids.has(op.collection)) return op.collection;
   if (op.collection !== COL.member || op.action === "delete" || op.rkey === undefined) return undefined;
-  const prev = read(COL.member, op.rkey);
+  const prev = await read(COL.member, op.rkey);
   const next = (op as { record?: unknown }).record;
   if (!isRec(prev) || !isRec(next) || prev.roleRkey === next.roleRkey) return undefined;
   return prev.roleRkey === "owner" || next.roleRkey === "owner" ? undefined : COL.role;
@@ -31,12 +31,12 @@ function governedBy(op: WriteOp, protectedNsids: Set<string>, read: GuardRecordR
  * proposal's own target (`targetCollection/targetRkey`) is let through. Generic writes can never do this (the
  * proposal collection is managed), and a community method would have to write the approval into the repo.
  */
-function approvedTargets(ops: readonly WriteOp[], read: GuardRecordReader): Set<string> {
+async function approvedTargets(ops: readonly WriteOp[], read: GuardRecordReader): Promise<Set<string>> {
   const out = new Set<string>();
   for (const op of ops) {
     if (op.collection !== COL.proposal || op.action === "delete" || op.rkey === undefined) continue;
     const next = (op as { record?: unknown }).record;
-    const prev = read(COL.proposal, op.rkey);
+    const prev = await read(COL.proposal, op.rkey);
     if (!isRec(next) || next.status !== "approved") continue;
     // an open proposal approved now, or (|E| = 1) one created already approved in this commit
     if (prev !== undefined && (!isRec(prev) || prev.status !== "open" || next.targetCollection !== prev.targetCollection || next.targetRkey !== prev.targetRkey)) continue;
@@ -47,18 +47,18 @@ function approvedTargets(ops: readonly WriteOp[], read: GuardRecordReader): Set<
 }
 
 export class CommunityGovernanceGuard implements RepoWriteGuard {
-  check(_did: string, opsOf: () => readonly WriteOp[], read: GuardRecordReader): void {
+  async check(_did: string, opsOf: () => readonly WriteOp[], read: GuardRecordReader): Promise<void> {
     // every community repo holds settings/self; other repos (accounts) have none, and are never governed
-    const settings = read(COL.settings, "self");
+    const settings = await read(COL.settings, "self");
     if (!isRec(settings) || modelOf(settings) !== "simple-majority") return;
     const protectedNsids = protectedSet(configOf(settings));
     const ops = opsOf();
     let allowed: Set<string> | undefined;
     let denied: string | undefined;
     for (const op of ops) {
-      const target = governedBy(op, protectedNsids, read);
+      const target = await governedBy(op, protectedNsids, read);
       if (!target) continue;
-      allowed ??= approvedTargets(ops, read);
+      allowed ??= await approvedTargets(ops, read);
       if (op.rkey !== undefined && allowed.has(`${op.collection}/${op.rkey}`)) continue;
       // report settings first when a commit touches several governed collections (update: profile + settings)
       if (!denied || target === COL.settings) denied = target;

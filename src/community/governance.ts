@@ -45,29 +45,29 @@ export class GovernanceService {
   }
 
   /** The read rules of proposals: takendown → 410 unless owner/staff; private → members only (403 CommunityPrivate). */
-  private readable(identifier: string, auth: AuthResult) {
-    const c = resolveCommunity(this.deps, identifier);
+  private async readable(identifier: string, auth: AuthResult) {
+    const c = await resolveCommunity(this.deps, identifier);
     const me = callerDid(auth);
     const staff = isStaff(auth);
     communityStatusGate(c, { write: false, bypass: staff || me === c.ownerDid });
-    if (c.visibility === "private" && !staff && !(me && membershipOf(this.deps.db.orm, c, me))) throw communityPrivate();
+    if (c.visibility === "private" && !staff && !(me && (await membershipOf(this.deps.db.orm, c, me)))) throw communityPrivate();
     return c;
   }
 
   async getProposal(identifier: string, auth: AuthResult, rkey: string) {
-    const c = this.readable(identifier, auth);
-    if (!recordOn(this.deps.db.orm, c.did, COL.proposal, rkey)) throw proposalNotFound();
+    const c = await this.readable(identifier, auth);
+    if (!(await recordOn(this.deps.db.orm, c.did, COL.proposal, rkey))) throw proposalNotFound();
     await resolveIfExpired(this.deps, c.did, rkey).catch(() => false); // lazy expiry; a frozen community keeps it open
     return proposalView(this.deps, c, rkey);
   }
 
   async listProposals(identifier: string, auth: AuthResult, params: { status?: string; limit?: number; cursor?: string }) {
-    const c = this.readable(identifier, auth);
+    const c = await this.readable(identifier, auth);
     if (params.status !== undefined && !STATUSES.includes(params.status as ProposalStatus)) throw invalidRequest(`status must be one of ${STATUSES.join(", ")}`);
     const limit = params.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidRequest("limit must be 1-100");
     await resolveExpiredOf(this.deps, c.did);
-    const page = proposalPage(this.deps.db.orm, c.did, { status: params.status as ProposalStatus | undefined, limit, cursor: params.cursor });
+    const page = await proposalPage(this.deps.db.orm, c.did, { status: params.status as ProposalStatus | undefined, limit, cursor: params.cursor });
     const proposals = [];
     for (const rkey of page.rkeys) proposals.push(await proposalView(this.deps, c, rkey));
     return { proposals, ...(page.cursor ? { cursor: page.cursor } : {}) };

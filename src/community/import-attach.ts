@@ -3,7 +3,6 @@
 // the row stays `importing`; completeImport without a token then only checks the DID document and activates.
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "../db/database.ts";
-import { sqliteOf } from "../db/sqlite.ts";
 import type { DidDocument } from "../identity/plc-client.ts";
 import { atprotoKeyOf, pdsEndpointOf } from "../identity/service-auth.ts";
 import { importRepoCar } from "../repo/import.ts";
@@ -30,14 +29,14 @@ export interface AttachResult {
 }
 
 /** Blocks stored for a repo, counted in the writing transaction (the audit row and the answer agree). */
-export function blockCountInTx(tx: Tx, did: string): number {
-  return sqliteOf(tx.orm).query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM repo_blocks WHERE did = ?").get(did)?.n ?? 0;
+export async function blockCountInTx(tx: Tx, did: string): Promise<number> {
+  return Number((await tx.raw.get<{ n: number }>("SELECT COUNT(*) AS n FROM repo_blocks WHERE did = ?", [did]))?.n ?? 0);
 }
 
 export async function attachImportCar(ctx: ImportCtx, input: { importId: string; did: string; car: Uint8Array; actorDid: string }, now: () => number): Promise<AttachResult> {
   const { db, repo, audit } = ctx.deps;
   const { importId, did, car, actorDid } = input;
-  const imp = db.orm.select().from(communityImports).where(eq(communityImports.id, importId)).get();
+  const imp = await db.orm.select().from(communityImports).where(eq(communityImports.id, importId)).get();
   if (!imp || imp.status !== "preparing" || Date.parse(imp.expiresAt) <= now()) throw notFound("Import not found");
   if (imp.communityDid !== did) throw invalidRequest("The import is for another DID");
 
@@ -66,17 +65,17 @@ export async function attachImportCar(ctx: ImportCtx, input: { importId: string;
     {
       db,
       repo,
-      blobRefsInTx: (tx, d, refs, rev) => {
-        dropRepoBlobRefsInTx(tx, d);
-        markExpectedInTx(tx, d, refs, rev);
+      blobRefsInTx: async (tx, d, refs, rev) => {
+        await dropRepoBlobRefsInTx(tx, d);
+        await markExpectedInTx(tx, d, refs, rev);
       },
-      afterInTx: (tx, commit) => {
+      afterInTx: async (tx, commit) => {
         // conditional on the import still being open: an expiry purge or an online completion in between wins
-        const open = tx.orm.update(communityImports).set({ rootCid: checked.rootCid })
-          .where(and(eq(communityImports.id, importId), eq(communityImports.status, "preparing"))).returning({ id: communityImports.id }).get();
-        if (!open) throw notFound("Import not found");
-        blockCount = blockCountInTx(tx, did);
-        audit.writeInTx(tx, {
+        const open = await tx.orm.update(communityImports).set({ rootCid: checked.rootCid })
+          .where(and(eq(communityImports.id, importId), eq(communityImports.status, "preparing"))).returning({ id: communityImports.id }).all();
+        if (!open.length) throw notFound("Import not found");
+        blockCount = await blockCountInTx(tx, did);
+        await audit.writeInTx(tx, {
           action: "admin.importRepo", actorType: "account", actorDid, targetDid: did, targetId: importId,
           meta: { did, rootCid: commit.cid, blockCount, recordCount: checked.records.length, mode: "attach" },
         });
@@ -111,25 +110,25 @@ export async function completeOfflineImport(ctx: ImportCtx, imp: ImportRow, call
       ? `Publish the DID document naming this server and the import's signing key at https://${did.slice("did:web:".length)}/.well-known/did.json, then try again`
       : "The DID document does not point to this server and the import's signing key yet: submit the PLC operation with your rotation key, then try again");
   }
-  const head = repo.head(did);
+  const head = await repo.head(did);
   if (!head) throw invalidRequest("The attached repository is gone; attach the CAR again");
   const handle = `${imp.name}.${config.handleDomain}`;
-  const stored = db.orm.select({ collection: records.collection, rkey: records.rkey, value: records.value }).from(records).where(eq(records.did, did)).all();
+  const stored = await db.orm.select({ collection: records.collection, rkey: records.rkey, value: records.value }).from(records).where(eq(records.did, did)).all();
   const ops: WriteOp[] = stored.map((r) => ({ action: "create", collection: r.collection, rkey: r.rkey, record: JSON.parse(r.value) as unknown }));
-  await db.transaction((tx) => {
+  await db.transaction(async (tx) => {
     // the same activation as the online path (./import.ts step 5), conditional on the import still being open
-    const again = tx.orm.select().from(communityImports).where(eq(communityImports.id, imp.id)).get();
+    const again = await tx.orm.select().from(communityImports).where(eq(communityImports.id, imp.id)).get();
     if (!again || again.status !== "preparing") throw notFound("Import not found");
     const at = new Date(now()).toISOString();
-    tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, did)).run();
-    tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, did)).run();
-    tx.orm.update(communitiesTable).set({ status: "active", statusChangedAt: at, ownerDid: callerDid, identityVerified: true })
+    await tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, did)).run();
+    await tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, did)).run();
+    await tx.orm.update(communitiesTable).set({ status: "active", statusChangedAt: at, ownerDid: callerDid, identityVerified: true })
       .where(and(eq(communitiesTable.did, did), eq(communitiesTable.status, "importing"))).run();
-    applyProjectionsInTx(tx, did, ops);
-    tx.orm.update(communityImports).set({ status: "completed", completedAt: at }).where(eq(communityImports.id, imp.id)).run();
-    if (communities.getRow(did, tx.orm)?.visibility === "public") repo.announceInTx(tx, did, handle);
-    audit.writeInTx(tx, { action: "community.import", actorType: "account", actorDid: callerDid, targetDid: did, targetId: imp.id, meta: { sourcePds: imp.sourcePds, rootCid: imp.rootCid, mode: "offline" } });
-  });
+    await applyProjectionsInTx(tx, did, ops);
+    await tx.orm.update(communityImports).set({ status: "completed", completedAt: at }).where(eq(communityImports.id, imp.id)).run();
+    if ((await communities.getRow(did, tx.orm))?.visibility === "public") await repo.announceInTx(tx, did, handle);
+    await audit.writeInTx(tx, { action: "community.import", actorType: "account", actorDid: callerDid, targetDid: did, targetId: imp.id, meta: { sourcePds: imp.sourcePds, rootCid: imp.rootCid, mode: "offline" } });
+  }, { lockKey: did });
   logger.info("community imported (offline)", { did, sourcePds: imp.sourcePds, records: stored.length });
   return { did, handle, status: "active" as const, rootCid: head.cid, rev: head.rev };
 }

@@ -62,7 +62,7 @@ export async function callSource(ctx: ImportCtx, source: string, method: string,
 
 /** A reserved key of the import, decrypted from the vault. */
 export async function keypair(ctx: ImportCtx, did: string, purpose: "identity.signing-key" | "identity.recovery-key"): Promise<Keypair> {
-  const row = ctx.deps.db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
+  const row = await ctx.deps.db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
     .where(and(eq(identityKeys.did, did), eq(identityKeys.purpose, purpose))).get();
   if (!row) throw new DomainError("internal", "InternalServerError", "An internal error occurred");
   return ctx.deps.keys.decryptKeypair(purpose, did, row.ciphertext);

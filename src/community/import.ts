@@ -74,7 +74,7 @@ export class CommunityImportService {
 
   async prepareImport(input: { did: string; handle: string; sourcePds: string }, callerDid: string) {
     const { config, db, keys, audit } = this.deps;
-    const caller = this.deps.accounts.getRow(callerDid);
+    const caller = await this.deps.accounts.getRow(callerDid);
     if (!caller || caller.status !== "approved") throw forbidden("Only approved local accounts can import communities");
     const did = input.did;
     // did:web (04 §8): a community domain by the same rules as at creation (02 §10); its document is fetched, not resolved
@@ -94,8 +94,8 @@ export class CommunityImportService {
       throw invalidRequest("sourcePds must be an https URL");
     }
     await this.purgeExpired();
-    if (this.deps.communities.getRow(did) || db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw didTaken();
-    if (this.deps.names.taken(db.orm, name)) throw handleTaken();
+    if ((await this.deps.communities.getRow(did)) || (await db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get())) throw didTaken();
+    if (await this.deps.names.taken(db.orm, name)) throw handleTaken();
 
     let doc: DidDocument | null;
     try {
@@ -115,20 +115,21 @@ export class CommunityImportService {
     const handle = `${name}.${config.handleDomain}`;
     const signingCt = Buffer.from(keys.encrypt("identity.signing-key", did, await signing.export()));
     const recoveryCt = Buffer.from(keys.encrypt("identity.recovery-key", did, await recovery.export()));
-    await db.transaction((tx) => {
-      if (this.deps.communities.getRow(did, tx.orm) || tx.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw didTaken();
-      if (this.deps.names.taken(tx.orm, name)) throw handleTaken();
-      tx.orm.insert(communities).values({
+    // no lockKey: the name is taken here, under the global lock where the check cannot race
+    await db.transaction(async (tx) => {
+      if ((await this.deps.communities.getRow(did, tx.orm)) || (await tx.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get())) throw didTaken();
+      if (await this.deps.names.taken(tx.orm, name)) throw handleTaken();
+      await tx.orm.insert(communities).values({
         did, name, didMethod: domain ? "web" : "plc", domain: domain ? domain.domain : null, ownerDid: callerDid, createdBy: callerDid, createdAt, status: "importing",
         statusChangedAt: createdAt, visibility: "public", joinPolicy: "open", governanceModel: "benevolent-dictator",
         displayName: name, description: "", identityVerified: true,
       }).run();
-      tx.orm.insert(identityKeys).values([
+      await tx.orm.insert(identityKeys).values([
         { did, purpose: "identity.signing-key", ciphertext: signingCt, createdAt },
         { did, purpose: "identity.recovery-key", ciphertext: recoveryCt, createdAt },
       ]).run();
-      tx.orm.insert(communityImports).values({ id: importId, communityDid: did, name, sourcePds: source, status: "preparing", createdBy: callerDid, createdAt, expiresAt }).run();
-      audit.writeInTx(tx, { action: "community.import.prepare", actorType: "account", actorDid: callerDid, targetDid: did, targetId: importId, meta: { sourcePds: source, handle } });
+      await tx.orm.insert(communityImports).values({ id: importId, communityDid: did, name, sourcePds: source, status: "preparing", createdBy: callerDid, createdAt, expiresAt }).run();
+      await audit.writeInTx(tx, { action: "community.import.prepare", actorType: "account", actorDid: callerDid, targetDid: did, targetId: importId, meta: { sourcePds: source, handle } });
     });
     return {
       importId,
@@ -141,21 +142,23 @@ export class CommunityImportService {
   /** Imports whose 24 h passed without completion: the reserved row, keys and any stored blocks go. */
   async purgeExpired(): Promise<void> {
     const { db, repo } = this.deps;
-    const stale = db.orm.select().from(communityImports).where(and(eq(communityImports.status, "preparing"), lte(communityImports.expiresAt, this.iso()))).all();
-    if (!stale.length) return;
-    await db.transaction((tx) => {
-      for (const imp of stale) {
-        tx.orm.delete(communityImports).where(eq(communityImports.id, imp.id)).run();
-        const row = this.deps.communities.getRow(imp.communityDid, tx.orm);
-        if (row?.status !== "importing") continue;
-        repo.deleteInTx(tx, imp.communityDid);
-        dropRepoBlobRefsInTx(tx, imp.communityDid);
-        tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, imp.communityDid)).run();
-        tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, imp.communityDid)).run();
-        tx.orm.delete(communities).where(and(eq(communities.did, imp.communityDid), eq(communities.status, "importing"))).run();
-        tx.orm.delete(identityKeys).where(eq(identityKeys.did, imp.communityDid)).run();
-      }
-    });
+    const stale = await db.orm.select().from(communityImports).where(and(eq(communityImports.status, "preparing"), lte(communityImports.expiresAt, this.iso()))).all();
+    for (const imp of stale) {
+      // one transaction per import (one repo each); conditional on the import still being open (a completion in between wins)
+      await db.transaction(async (tx) => {
+        const gone = await tx.orm.delete(communityImports).where(and(eq(communityImports.id, imp.id), eq(communityImports.status, "preparing")))
+          .returning({ id: communityImports.id }).all();
+        if (!gone.length) return;
+        const row = await this.deps.communities.getRow(imp.communityDid, tx.orm);
+        if (row?.status !== "importing") return;
+        await repo.deleteInTx(tx, imp.communityDid);
+        await dropRepoBlobRefsInTx(tx, imp.communityDid);
+        await tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, imp.communityDid)).run();
+        await tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, imp.communityDid)).run();
+        await tx.orm.delete(communities).where(and(eq(communities.did, imp.communityDid), eq(communities.status, "importing"))).run();
+        await tx.orm.delete(identityKeys).where(eq(identityKeys.did, imp.communityDid)).run();
+      }, { lockKey: imp.communityDid });
+    }
   }
 
   /** admin.importRepo with importId (06 §9): verify and store the CAR for an offline completion (./import-attach.ts) */
@@ -167,7 +170,7 @@ export class CommunityImportService {
 
   async completeImport(input: { importId: string; transferToken?: string }, callerDid: string) {
     const { config, db, plc, repo, audit, logger } = this.deps;
-    const imp = db.orm.select().from(communityImports).where(eq(communityImports.id, input.importId)).get();
+    const imp = await db.orm.select().from(communityImports).where(eq(communityImports.id, input.importId)).get();
     if (!imp || imp.createdBy !== callerDid || imp.status !== "preparing" || Date.parse(imp.expiresAt) <= this.now()) throw notFound("Import not found");
     // offline (04 §8): an admin attached the CAR with admin.importRepo; only the DID document is left to check
     if (input.transferToken === undefined) return completeOfflineImport(this.ctx, imp, callerDid, this.now);
@@ -211,9 +214,9 @@ export class CommunityImportService {
     }
 
     // 3. store: records unchanged under a fresh commit signed with our key (no event yet; the row is still importing)
-    const blobRefsInTx = (tx: Tx, d: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => {
-      dropRepoBlobRefsInTx(tx, d);
-      markExpectedInTx(tx, d, refs, rev);
+    const blobRefsInTx = async (tx: Tx, d: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => {
+      await dropRepoBlobRefsInTx(tx, d);
+      await markExpectedInTx(tx, d, refs, rev);
     };
     const stored = await importRepoCar({ db, repo, blobRefsInTx }, did, car, acceptKeys, signing);
 
@@ -237,19 +240,19 @@ export class CommunityImportService {
     // 5. activate: projections from the records, status active, events unless private, audit
     const handle = `${imp.name}.${config.handleDomain}`;
     const ops: WriteOp[] = checked.records.map((r) => ({ action: "create", collection: r.collection, rkey: r.rkey, record: r.record }));
-    await db.transaction((tx) => {
-      const again = tx.orm.select().from(communityImports).where(eq(communityImports.id, imp.id)).get();
+    await db.transaction(async (tx) => {
+      const again = await tx.orm.select().from(communityImports).where(eq(communityImports.id, imp.id)).get();
       if (!again || again.status !== "preparing") throw notFound("Import not found");
       const at = this.iso();
-      tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, did)).run();
-      tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, did)).run();
-      tx.orm.update(communities).set({ status: "active", statusChangedAt: at, ownerDid: callerDid, identityVerified: true }).where(and(eq(communities.did, did), eq(communities.status, "importing"))).run();
-      applyProjectionsInTx(tx, did, ops);
-      tx.orm.update(communityImports).set({ status: "completed", completedAt: at, rootCid: checked.rootCid }).where(eq(communityImports.id, imp.id)).run();
-      const row = this.deps.communities.getRow(did, tx.orm);
-      if (row?.visibility === "public") repo.announceInTx(tx, did, handle);
-      audit.writeInTx(tx, { action: "community.import", actorType: "account", actorDid: callerDid, targetDid: did, targetId: imp.id, meta: { sourcePds: imp.sourcePds, rootCid: checked.rootCid, mode: "online" } });
-    });
+      await tx.orm.delete(communityMembers).where(eq(communityMembers.communityDid, did)).run();
+      await tx.orm.delete(communityRoles).where(eq(communityRoles.communityDid, did)).run();
+      await tx.orm.update(communities).set({ status: "active", statusChangedAt: at, ownerDid: callerDid, identityVerified: true }).where(and(eq(communities.did, did), eq(communities.status, "importing"))).run();
+      await applyProjectionsInTx(tx, did, ops);
+      await tx.orm.update(communityImports).set({ status: "completed", completedAt: at, rootCid: checked.rootCid }).where(eq(communityImports.id, imp.id)).run();
+      const row = await this.deps.communities.getRow(did, tx.orm);
+      if (row?.visibility === "public") await repo.announceInTx(tx, did, handle);
+      await audit.writeInTx(tx, { action: "community.import", actorType: "account", actorDid: callerDid, targetDid: did, targetId: imp.id, meta: { sourcePds: imp.sourcePds, rootCid: checked.rootCid, mode: "online" } });
+    }, { lockKey: did });
     logger.info("community imported", { did, sourcePds: imp.sourcePds, records: stored.recordCount });
 
     // 6. tell the source (retried in the background until accepted or the token is gone)

@@ -44,17 +44,17 @@ async function withReplan<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** The gate again, inside the write transaction: status (and the caller's permission) may have changed meanwhile. */
-function regateInTx(deps: MembershipDeps, tx: Tx, communityDid: string, action: CommunityAction, caller?: string, permission?: Permission): CommunityRow {
-  const row = deps.communities.getRow(communityDid, tx.orm);
+async function regateInTx(deps: MembershipDeps, tx: Tx, communityDid: string, action: CommunityAction, caller?: string, permission?: Permission): Promise<CommunityRow> {
+  const row = await deps.communities.getRow(communityDid, tx.orm);
   if (!row) throw communityNotFound();
   communityStatusGate(row, { write: true, action });
-  if (permission) requirePermission(deps, row, caller, permission, tx.orm);
+  if (permission) await requirePermission(deps, row, caller, permission, tx.orm);
   return row;
 }
 
 /** A local account may be admitted only while it is active (`approved`). */
-export function accountIsActive(orm: Orm, did: string): boolean {
-  return orm.select({ s: accounts.status }).from(accounts).where(eq(accounts.did, did)).get()?.s === "approved";
+export async function accountIsActive(orm: Orm, did: string): Promise<boolean> {
+  return (await orm.select({ s: accounts.status }).from(accounts).where(eq(accounts.did, did)).get())?.s === "approved";
 }
 
 const needsApproval = (c: Pick<CommunityRow, "visibility" | "joinPolicy">) => c.visibility === "private" || c.joinPolicy === "approval";
@@ -66,14 +66,14 @@ const memberRecord = (did: string, handle: string, roleRkey: string, joinedAt: s
  * commit transaction). A community holds few delegations, so they are read through the repo layer and filtered here
  * rather than with a JSON query the database would have to understand.
  */
-export function delegationsTo(orm: Orm, communityDid: string, did: string): string[] {
-  return collectionRecordsOn(orm, communityDid, COL.delegation)
+export async function delegationsTo(orm: Orm, communityDid: string, did: string): Promise<string[]> {
+  return (await collectionRecordsOn(orm, communityDid, COL.delegation))
     .filter((r) => (r.value as { delegateDid?: unknown } | null)?.delegateDid === did)
     .map((r) => r.rkey);
 }
 
-const requestOf = (orm: Orm, communityDid: string, did: string) =>
-  orm.select().from(joinRequests).where(and(eq(joinRequests.communityDid, communityDid), eq(joinRequests.did, did))).get();
+const requestOf = async (orm: Orm, communityDid: string, did: string) =>
+  await orm.select().from(joinRequests).where(and(eq(joinRequests.communityDid, communityDid), eq(joinRequests.did, did))).get();
 
 // ---- join -----------------------------------------------------------------------------------------------------
 
@@ -83,37 +83,37 @@ function join(deps: MembershipDeps, identifier: string, callerDid: string, handl
   const audited = (tx: Tx, did: string, status: "joined" | "pending") =>
     audit.writeInTx(tx, { action: "community.join", actorType: "account", actorDid: callerDid, targetDid: did, meta: { status } });
   return withReplan(async () => {
-    const { community } = authorizeCommunityWrite(deps, identifier, callerDid, null);
-    if (membershipOf(deps.db.orm, community, callerDid)) throw alreadyMember();
+    const { community } = await authorizeCommunityWrite(deps, identifier, callerDid, null);
+    if (await membershipOf(deps.db.orm, community, callerDid)) throw alreadyMember();
 
     if (!needsApproval(community)) {
-      const record = memberRecord(callerDid, handle ?? communities.accountHandle(callerDid), "member", nowIso());
+      const record = memberRecord(callerDid, handle ?? (await communities.accountHandle(callerDid)), "member", nowIso());
       // `put`: a concurrent join makes this an update, which inTx turns into AlreadyMember (rolling the put back)
       await communities.writer.write(community.did, [{ action: "put", collection: COL.member, rkey: callerDid, record }], {
-        inTx: (tx, result) => {
-          const row = regateInTx(deps, tx, community.did, "write");
+        inTx: async (tx, result) => {
+          const row = await regateInTx(deps, tx, community.did, "write");
           if (result.results[0]?.action === "update") throw alreadyMember();
           if (needsApproval(row)) throw new MembershipRaced();
           // an old request (from when the community needed approval) is moot once the caller is a member
-          tx.orm.delete(joinRequests).where(and(eq(joinRequests.communityDid, row.did), eq(joinRequests.did, callerDid))).run();
-          audited(tx, row.did, "joined");
+          await tx.orm.delete(joinRequests).where(and(eq(joinRequests.communityDid, row.did), eq(joinRequests.did, callerDid))).run();
+          await audited(tx, row.did, "joined");
         },
       });
       return { status: "joined" as const };
     }
 
-    await deps.db.transaction((tx) => {
-      const row = regateInTx(deps, tx, community.did, "write");
+    await deps.db.transaction(async (tx) => {
+      const row = await regateInTx(deps, tx, community.did, "write");
       if (!needsApproval(row)) throw new MembershipRaced();
-      if (membershipOf(tx.orm, row, callerDid)) throw alreadyMember();
-      const existing = requestOf(tx.orm, row.did, callerDid);
+      if (await membershipOf(tx.orm, row, callerDid)) throw alreadyMember();
+      const existing = await requestOf(tx.orm, row.did, callerDid);
       if (existing?.status === "pending") throw alreadyRequested();
       // a rejected (or approved-but-departed) request starts over as a new pending request with a new id
       const fresh = { id: crypto.randomUUID(), status: "pending" as const, createdAt: nowIso(), resolvedAt: null, resolvedBy: null };
-      if (existing) tx.orm.update(joinRequests).set(fresh).where(eq(joinRequests.id, existing.id)).run();
-      else tx.orm.insert(joinRequests).values({ ...fresh, communityDid: row.did, did: callerDid }).run();
-      audited(tx, row.did, "pending");
-    });
+      if (existing) await tx.orm.update(joinRequests).set(fresh).where(eq(joinRequests.id, existing.id)).run();
+      else await tx.orm.insert(joinRequests).values({ ...fresh, communityDid: row.did, did: callerDid }).run();
+      await audited(tx, row.did, "pending");
+    }, { lockKey: community.did });
     return { status: "pending" as const };
   });
 }
@@ -124,8 +124,8 @@ function join(deps: MembershipDeps, identifier: string, callerDid: string, handl
  * One commit deleting `memberDid`'s member record (swapped on the CID we planned with), their delegation and every
  * delegation naming them, and their join request. `check` runs first in the transaction (gate, audit).
  */
-async function removeFromCommunity(deps: MembershipDeps, community: CommunityRow, memberDid: string, memberCid: string, check: (tx: Tx) => void) {
-  const incoming = delegationsTo(deps.db.orm, community.did, memberDid).filter((rkey) => rkey !== memberDid);
+async function removeFromCommunity(deps: MembershipDeps, community: CommunityRow, memberDid: string, memberCid: string, check: (tx: Tx) => Promise<void>) {
+  const incoming = (await delegationsTo(deps.db.orm, community.did, memberDid)).filter((rkey) => rkey !== memberDid);
   const ops: WriteOp[] = [
     { action: "delete", collection: COL.member, rkey: memberDid, swapRecord: memberCid },
     { action: "delete", collection: COL.delegation, rkey: memberDid, ifExists: true },
@@ -133,17 +133,17 @@ async function removeFromCommunity(deps: MembershipDeps, community: CommunityRow
   ];
   try {
     await deps.communities.writer.write(community.did, ops, {
-      inTx: (tx) => {
-        check(tx);
+      inTx: async (tx) => {
+        await check(tx);
         // a delegation to them created after we planned would survive: plan again
-        if (delegationsTo(tx.orm, community.did, memberDid).length) throw new MembershipRaced();
-        tx.orm.delete(joinRequests).where(and(eq(joinRequests.communityDid, community.did), eq(joinRequests.did, memberDid))).run();
+        if ((await delegationsTo(tx.orm, community.did, memberDid)).length) throw new MembershipRaced();
+        await tx.orm.delete(joinRequests).where(and(eq(joinRequests.communityDid, community.did), eq(joinRequests.did, memberDid))).run();
       },
     });
   } catch (err) {
     // the member record moved under us (InvalidSwap): gone → NotMember, changed (new role) → plan again
     if (err instanceof DomainError && err.error === "InvalidSwap") {
-      if (!deps.repo.getRecord(community.did, COL.member, memberDid)) throw memberNotFound();
+      if (!(await deps.repo.getRecord(community.did, COL.member, memberDid))) throw memberNotFound();
       throw new MembershipRaced();
     }
     throw err;
@@ -152,23 +152,23 @@ async function removeFromCommunity(deps: MembershipDeps, community: CommunityRow
 
 function leave(deps: MembershipDeps, identifier: string, callerDid: string): Promise<{ success: true }> {
   return withReplan(async () => {
-    const { community } = authorizeCommunityWrite(deps, identifier, callerDid, null, "leave");
+    const { community } = await authorizeCommunityWrite(deps, identifier, callerDid, null, "leave");
     if (community.ownerDid === callerDid) throw ownerCannotLeave();
-    const rec = deps.repo.getRecord(community.did, COL.member, callerDid);
+    const rec = await deps.repo.getRecord(community.did, COL.member, callerDid);
     if (!rec) throw memberNotFound("You are not a member of this community");
-    await removeFromCommunity(deps, community, callerDid, rec.cid, (tx) => {
-      const row = regateInTx(deps, tx, community.did, "leave");
+    await removeFromCommunity(deps, community, callerDid, rec.cid, async (tx) => {
+      const row = await regateInTx(deps, tx, community.did, "leave");
       if (row.ownerDid === callerDid) throw ownerCannotLeave();
-      deps.audit.writeInTx(tx, { action: "community.leave", actorType: "account", actorDid: callerDid, targetDid: row.did });
+      await deps.audit.writeInTx(tx, { action: "community.leave", actorType: "account", actorDid: callerDid, targetDid: row.did });
     });
     return { success: true as const };
   });
 }
 
 /** Permissions a member's role grants (all 12 for the owner), read from `orm` for the given role. */
-function rolePermissions(orm: Orm, community: CommunityRow, memberDid: string, roleRkey: string): Permission[] {
+async function rolePermissions(orm: Orm, community: CommunityRow, memberDid: string, roleRkey: string): Promise<Permission[]> {
   if (community.ownerDid === memberDid) return [...PERMISSIONS];
-  const role = orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, community.did), eq(communityRoles.rkey, roleRkey))).get();
+  const role = await orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, community.did), eq(communityRoles.rkey, roleRkey))).get();
   return role ? (JSON.parse(role.permissions) as string[]).filter(isPermission) : [];
 }
 
@@ -184,17 +184,17 @@ function assertMayRemove(community: CommunityRow, me: Membership, memberDid: str
 function removeMember(deps: MembershipDeps, identifier: string, callerDid: string, memberDid: string): Promise<{ success: true }> {
   const PERM = "community.member.delete" as const;
   return withReplan(async () => {
-    const { community, membership } = authorizeCommunityWrite(deps, identifier, callerDid, PERM);
-    const rec = deps.repo.getRecord(community.did, COL.member, memberDid);
-    const target = membershipOf(deps.db.orm, community, memberDid);
+    const { community, membership } = await authorizeCommunityWrite(deps, identifier, callerDid, PERM);
+    const rec = await deps.repo.getRecord(community.did, COL.member, memberDid);
+    const target = await membershipOf(deps.db.orm, community, memberDid);
     if (!rec || !target) throw memberNotFound();
     assertMayRemove(community, membership!, memberDid, target.permissions);
-    await removeFromCommunity(deps, community, memberDid, rec.cid, (tx) => {
-      const row = regateInTx(deps, tx, community.did, "write");
-      const { membership: me } = requirePermission(deps, row, callerDid, PERM, tx.orm);
+    await removeFromCommunity(deps, community, memberDid, rec.cid, async (tx) => {
+      const row = await regateInTx(deps, tx, community.did, "write");
+      const { membership: me } = await requirePermission(deps, row, callerDid, PERM, tx.orm);
       // the member record is swapped on its CID (same role); its role's permissions may have changed meanwhile
-      assertMayRemove(row, me, memberDid, rolePermissions(tx.orm, row, memberDid, target.roleRkey));
-      deps.audit.writeInTx(tx, { action: "community.removeMember", actorType: "account", actorDid: callerDid, targetDid: row.did, meta: { memberDid } });
+      assertMayRemove(row, me, memberDid, await rolePermissions(tx.orm, row, memberDid, target.roleRkey));
+      await deps.audit.writeInTx(tx, { action: "community.removeMember", actorType: "account", actorDid: callerDid, targetDid: row.did, meta: { memberDid } });
     });
     return { success: true as const };
   });
@@ -207,48 +207,48 @@ function resolveJoinRequest(deps: MembershipDeps, requestId: string, action: "ap
   const { communities, audit } = deps;
   const status = action === "approve" ? ("approved" as const) : ("rejected" as const);
   return withReplan(async () => {
-    const req = deps.db.orm.select().from(joinRequests).where(eq(joinRequests.id, requestId)).get();
+    const req = await deps.db.orm.select().from(joinRequests).where(eq(joinRequests.id, requestId)).get();
     if (!req) throw joinRequestNotFound();
-    const { community } = authorizeCommunityWrite(deps, req.communityDid, callerDid, PERM);
+    const { community } = await authorizeCommunityWrite(deps, req.communityDid, callerDid, PERM);
     if (req.status !== "pending") throw alreadyResolved();
     const regate = (tx: Tx) => regateInTx(deps, tx, community.did, "write", callerDid, PERM);
-    const settle = (tx: Tx) => {
+    const settle = async (tx: Tx) => {
       // the conditional UPDATE is what makes double resolution impossible: only one transaction still sees `pending`
-      const done = tx.orm.update(joinRequests).set({ status, resolvedAt: nowIso(), resolvedBy: callerDid })
-        .where(and(eq(joinRequests.id, req.id), eq(joinRequests.status, "pending"))).returning().get();
-      if (!done) throw alreadyResolved();
-      audit.writeInTx(tx, { action: `join_request.${action}`, actorType: "account", actorDid: callerDid, targetDid: req.communityDid, targetId: req.id, meta: { communityDid: req.communityDid, did: req.did } });
+      const done = await tx.orm.update(joinRequests).set({ status, resolvedAt: nowIso(), resolvedBy: callerDid })
+        .where(and(eq(joinRequests.id, req.id), eq(joinRequests.status, "pending"))).returning({ id: joinRequests.id }).all();
+      if (!done.length) throw alreadyResolved();
+      await audit.writeInTx(tx, { action: `join_request.${action}`, actorType: "account", actorDid: callerDid, targetDid: req.communityDid, targetId: req.id, meta: { communityDid: req.communityDid, did: req.did } });
     };
     const inactive = () => invalidRequest("The requester's account is no longer active; the request stays pending");
 
     if (action === "reject") {
-      await deps.db.transaction((tx) => {
-        regate(tx);
-        settle(tx);
-      });
+      await deps.db.transaction(async (tx) => {
+        await regate(tx);
+        await settle(tx);
+      }, { lockKey: community.did });
       return { status };
     }
     // A requester without a local account is a remote actor (04 §9): active unless their DID is gone.
-    const local = !!deps.db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, req.did)).get();
+    const local = !!(await deps.db.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, req.did)).get());
     const remote = local ? undefined : await deps.remote.actor(req.did);
-    if (local ? !accountIsActive(deps.db.orm, req.did) : !remote!.active) throw inactive();
-    if (membershipOf(deps.db.orm, community, req.did)) {
+    if (local ? !(await accountIsActive(deps.db.orm, req.did)) : !remote!.active) throw inactive();
+    if (await membershipOf(deps.db.orm, community, req.did)) {
       // already a member (e.g. joined while the community was open): resolve without touching the record
-      await deps.db.transaction((tx) => {
-        const row = regate(tx);
-        if (!membershipOf(tx.orm, row, req.did)) throw new MembershipRaced();
-        settle(tx);
-      });
+      await deps.db.transaction(async (tx) => {
+        const row = await regate(tx);
+        if (!(await membershipOf(tx.orm, row, req.did))) throw new MembershipRaced();
+        await settle(tx);
+      }, { lockKey: community.did });
       return { status };
     }
-    const record = memberRecord(req.did, remote ? remote.handle : communities.accountHandle(req.did), "member", nowIso());
+    const record = memberRecord(req.did, remote ? remote.handle : await communities.accountHandle(req.did), "member", nowIso());
     // `put`: if they became a member meanwhile this is an update; roll it back and take the path above
     await communities.writer.write(community.did, [{ action: "put", collection: COL.member, rkey: req.did, record }], {
-      inTx: (tx, result) => {
-        regate(tx);
-        if (local && !accountIsActive(tx.orm, req.did)) throw inactive();
+      inTx: async (tx, result) => {
+        await regate(tx);
+        if (local && !(await accountIsActive(tx.orm, req.did))) throw inactive();
         if (result.results[0]?.action === "update") throw new MembershipRaced();
-        settle(tx);
+        await settle(tx);
       },
     });
     return { status };

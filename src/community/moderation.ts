@@ -38,8 +38,8 @@ function checkReason(reason: string | undefined): string | undefined {
 }
 
 /** Reads the row again inside the transaction: the status may have changed since the first check. */
-function rowInTx(tx: Tx, did: string): CommunityRow {
-  const row = tx.orm.select().from(communities).where(eq(communities.did, did)).get();
+async function rowInTx(tx: Tx, did: string): Promise<CommunityRow> {
+  const row = await tx.orm.select().from(communities).where(eq(communities.did, did)).get();
   if (!row || row.status === "creating" || row.status === "importing") throw communityNotFound();
   return row;
 }
@@ -60,79 +60,79 @@ const announced = (row: CommunityRow) => row.visibility === "public" && row.iden
 
 async function suspendCommunity(deps: ModerationDeps, identifier: string, adminDid: string, reasonIn?: string) {
   const reason = checkReason(reasonIn);
-  const c = resolveCommunity(deps, identifier);
+  const c = await resolveCommunity(deps, identifier);
   assertSuspendable(c);
   const at = new Date(deps.now()).toISOString();
-  await deps.db.transaction((tx) => {
-    const row = rowInTx(tx, c.did);
+  await deps.db.transaction(async (tx) => {
+    const row = await rowInTx(tx, c.did);
     assertSuspendable(row);
     // no wire status change (a suspended community is still served): no event
-    tx.orm.update(communities).set({
+    await tx.orm.update(communities).set({
       status: "suspended", previousStatus: row.status, statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: adminDid, suspendedAt: at,
     }).where(eq(communities.did, c.did)).run();
-    deps.audit.writeInTx(tx, { action: "community.suspend", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { reason: reason ?? null } });
-  });
+    await deps.audit.writeInTx(tx, { action: "community.suspend", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { reason: reason ?? null } });
+  }, { lockKey: c.did });
   return { did: c.did, status: "suspended" as const, ...(reason ? { reason } : {}) };
 }
 
 async function unsuspendCommunity(deps: ModerationDeps, identifier: string, adminDid: string) {
-  const c = resolveCommunity(deps, identifier);
+  const c = await resolveCommunity(deps, identifier);
   if (c.status !== "suspended") throw notSuspended();
   const at = new Date(deps.now()).toISOString();
-  await deps.db.transaction((tx) => {
-    const row = rowInTx(tx, c.did);
+  await deps.db.transaction(async (tx) => {
+    const row = await rowInTx(tx, c.did);
     if (row.status !== "suspended") throw notSuspended();
-    tx.orm.update(communities).set({
+    await tx.orm.update(communities).set({
       status: "active", previousStatus: null, statusReason: null, statusChangedAt: at, statusChangedBy: adminDid, suspendedAt: null,
     }).where(eq(communities.did, c.did)).run();
-    deps.audit.writeInTx(tx, { action: "community.unsuspend", actorType: "account", actorDid: adminDid, targetDid: c.did });
-  });
+    await deps.audit.writeInTx(tx, { action: "community.unsuspend", actorType: "account", actorDid: adminDid, targetDid: c.did });
+  }, { lockKey: c.did });
   return { did: c.did, status: "active" as const };
 }
 
 async function takedownCommunity(deps: ModerationDeps, identifier: string, adminDid: string, reasonIn?: string) {
   const reason = checkReason(reasonIn);
   const communitiesSvc = deps.communities;
-  const c = resolveCommunity(deps, identifier);
+  const c = await resolveCommunity(deps, identifier);
   assertTakeDownable(c);
-  if (!communitiesSvc.exportRuleSatisfied(c)) throw exportRequired();
+  if (!(await communitiesSvc.exportRuleSatisfied(c))) throw exportRequired();
   const at = new Date(deps.now()).toISOString();
-  await deps.db.transaction((tx) => {
-    const row = rowInTx(tx, c.did);
+  await deps.db.transaction(async (tx) => {
+    const row = await rowInTx(tx, c.did);
     assertTakeDownable(row);
     // a commit may have landed since the first check: the owner's export must still cover it
-    if (!communitiesSvc.exportRuleSatisfied(row)) throw exportRequired();
-    tx.orm.update(communities).set({
+    if (!(await communitiesSvc.exportRuleSatisfied(row))) throw exportRequired();
+    await tx.orm.update(communities).set({
       status: "takendown", previousStatus: row.status, statusReason: reason ?? null, statusChangedAt: at, statusChangedBy: adminDid,
       // a suspension continues through the takedown (06 §2): suspendedAt stays as it is
       pendingTransferId: null, pendingTransferExpiresAt: null,
     }).where(eq(communities.did, c.did)).run();
-    if (announced(row)) deps.sequencer.accountInTx(tx, c.did, false, "takendown");
-    deps.audit.writeInTx(tx, {
+    if (announced(row)) await deps.sequencer.accountInTx(tx, c.did, false, "takendown");
+    await deps.audit.writeInTx(tx, {
       action: "community.takedown", actorType: "account", actorDid: adminDid, targetDid: c.did,
       meta: { reason: reason ?? null, previousStatus: row.status, ownerExportedAt: row.ownerExportedAt ?? null, ...(row.pendingTransferId ? { cancelledTransfer: row.pendingTransferId } : {}) },
     });
-  });
+  }, { lockKey: c.did });
   return { did: c.did, status: "takendown" as const, ...(reason ? { reason } : {}) };
 }
 
 async function untakedownCommunity(deps: ModerationDeps, identifier: string, adminDid: string) {
-  const c = resolveCommunity(deps, identifier);
+  const c = await resolveCommunity(deps, identifier);
   if (c.status !== "takendown") throw notTakenDown();
   const at = new Date(deps.now()).toISOString();
-  const status = await deps.db.transaction((tx) => {
-    const row = rowInTx(tx, c.did);
+  const status = await deps.db.transaction(async (tx) => {
+    const row = await rowInTx(tx, c.did);
     if (row.status !== "takendown") throw notTakenDown();
     const restored: CommunityStatus = row.previousStatus === "suspended" ? "suspended" : "active";
-    tx.orm.update(communities).set({
+    await tx.orm.update(communities).set({
       status: restored, previousStatus: null, statusReason: null, statusChangedAt: at, statusChangedBy: adminDid,
       ...(restored === "active" ? { suspendedAt: null } : {}),
     }).where(eq(communities.did, c.did)).run();
     // suspended is wire-active too (03 §9): both restore the repo for relays
-    if (announced(row)) reannounceInTx(deps, tx, c.did, deps.communities.handleOf(row));
-    deps.audit.writeInTx(tx, { action: "community.untakedown", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { restoredStatus: restored } });
+    if (announced(row)) await reannounceInTx(deps, tx, c.did, deps.communities.handleOf(row));
+    await deps.audit.writeInTx(tx, { action: "community.untakedown", actorType: "account", actorDid: adminDid, targetDid: c.did, meta: { restoredStatus: restored } });
     return restored;
-  });
+  }, { lockKey: c.did });
   return { did: c.did, status };
 }
 
@@ -155,10 +155,10 @@ export class CommunityModerationService {
 }
 
 /** 04 §6 untakedown: `#account{active:true}`, `#identity`, `#sync` of the current head, in that order. */
-function reannounceInTx(deps: ModerationDeps, tx: Tx, did: string, handle: string): void {
-  const head = headCommitInTx(tx, did);
+async function reannounceInTx(deps: ModerationDeps, tx: Tx, did: string, handle: string): Promise<void> {
+  const head = await headCommitInTx(tx, did);
   const seq = deps.sequencer;
-  seq.accountInTx(tx, did, true);
-  seq.identityInTx(tx, did, handle);
-  if (head) seq.syncInTx(tx, did, head);
+  await seq.accountInTx(tx, did, true);
+  await seq.identityInTx(tx, did, handle);
+  if (head) await seq.syncInTx(tx, did, head);
 }

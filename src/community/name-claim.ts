@@ -3,6 +3,6 @@ import { eq } from "drizzle-orm";
 import type { Orm } from "../db/database.ts";
 import { communities } from "./schema.ts";
 
-export function communityNameHolder(orm: Orm, name: string): string | undefined {
-  return orm.select({ did: communities.did }).from(communities).where(eq(communities.name, name)).get()?.did;
+export async function communityNameHolder(orm: Orm, name: string): Promise<string | undefined> {
+  return (await orm.select({ did: communities.did }).from(communities).where(eq(communities.name, name)).get())?.did;
 }

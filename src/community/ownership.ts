@@ -49,17 +49,17 @@ const wrongPassword = () => new DomainError("auth", "Unauthorized", "Invalid pas
 const plcFailed = () => new DomainError("upstream", "UpstreamFailure", "The PLC directory did not accept the rotation key update; nothing was changed");
 
 /** The owner's account is gone, taken down or disabled: only then may an admin move ownership (04 §7). */
-function ownerIsOrphaned(deps: OwnershipDeps, c: CommunityRow): boolean {
-  const owner = deps.accounts.getRow(c.ownerDid);
+async function ownerIsOrphaned(deps: OwnershipDeps, c: CommunityRow): Promise<boolean> {
+  const owner = await deps.accounts.getRow(c.ownerDid);
   return !owner || ORPHANING_STATUSES.has(owner.status);
 }
 
 /** Password re-check for the owner path; failures count toward the login lockout of the account (01 §9.4). */
 async function verifyOwnerPassword(deps: OwnershipDeps, ownerDid: string, password: string | undefined): Promise<void> {
-  const row = deps.accounts.getRow(ownerDid);
+  const row = await deps.accounts.getRow(ownerDid);
   const lockout = new Lockout(deps.db);
   const key = `account:${ownerDid}`;
-  const lockedFor = lockout.lockedFor(key);
+  const lockedFor = await lockout.lockedFor(key);
   if (lockedFor !== undefined)
     throw new DomainError("rateLimited", "AccountLocked", "Too many failed password attempts; try again later", { retryAfter: lockedFor }, lockedFor);
   const tooLong = password !== undefined && [...password].length > 256;
@@ -72,12 +72,12 @@ async function verifyOwnerPassword(deps: OwnershipDeps, ownerDid: string, passwo
 
 async function transferOwnership(deps: OwnershipDeps, input: TransferOwnershipInput, caller: Caller) {
   const svc = deps.communities;
-  const c = resolveCommunity(deps, input.did);
+  const c = await resolveCommunity(deps, input.did);
   const isOwner = c.ownerDid === caller.did;
   const byAdmin = !isOwner;
   if (byAdmin && !caller.roles.includes("admin")) throw forbidden("Only the owner can transfer ownership");
   communityStatusGate(c, { write: true, action: "transferOwnership" });
-  if (byAdmin && !ownerIsOrphaned(deps, c)) throw forbidden("An admin can transfer ownership only when the owner's account is deleted, taken down or disabled");
+  if (byAdmin && !(await ownerIsOrphaned(deps, c))) throw forbidden("An admin can transfer ownership only when the owner's account is deleted, taken down or disabled");
   if (byAdmin && input.newOwnerRotationKey !== undefined) throw invalidRequest("newOwnerRotationKey is for the owner path only");
 
   // the password first: nothing below is answered to a caller who does not hold it
@@ -87,13 +87,13 @@ async function transferOwnership(deps: OwnershipDeps, input: TransferOwnershipIn
   if (input.newOwnerDid === c.ownerDid) throw invalidRequest("The new owner is already the owner");
   const newKey = input.newOwnerRotationKey !== undefined ? validateRotationKey(input.newOwnerRotationKey) : undefined;
   if (newKey && c.didMethod !== "plc") throw invalidRequest("newOwnerRotationKey applies to did:plc communities only");
-  if (!deps.db.orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, c.did), eq(communityRoles.rkey, previousOwnerRole))).get())
+  if (!(await deps.db.orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, c.did), eq(communityRoles.rkey, previousOwnerRole))).get()))
     throw invalidRequest(`previousOwnerRole: no role ${previousOwnerRole} in this community`);
-  if (!membershipOf(deps.db.orm, c, input.newOwnerDid)) throw newOwnerNotMember();
-  const newOwner = deps.accounts.getRow(input.newOwnerDid);
+  if (!(await membershipOf(deps.db.orm, c, input.newOwnerDid))) throw newOwnerNotMember();
+  const newOwner = await deps.accounts.getRow(input.newOwnerDid);
   if (!newOwner || newOwner.status !== "approved") throw invalidRequest("The new owner's account is not active");
 
-  const ops = memberOps(deps, c, input.newOwnerDid, previousOwnerRole);
+  const ops = await memberOps(deps, c, input.newOwnerDid, previousOwnerRole);
 
   // PLC first (synchronous, 04 §7): if the directory refuses, nothing has changed locally
   let replacedKey: string | undefined;
@@ -108,14 +108,14 @@ async function transferOwnership(deps: OwnershipDeps, input: TransferOwnershipIn
   const plcUpdated = !!newKey;
   try {
     await svc.writer.write(c.did, ops, {
-      inTx: (tx) => {
+      inTx: async (tx) => {
         // serialised with every other write: re-check what the checks above relied on
-        const row = svc.getRow(c.did, tx.orm);
+        const row = await svc.getRow(c.did, tx.orm);
         if (!row || row.ownerDid !== c.ownerDid) throw new DomainError("conflict", "InvalidSwap", "The community changed during the transfer; try again");
         communityStatusGate(row, { write: true, action: "transferOwnership" });
-        tx.orm.update(communities).set({ ownerDid: input.newOwnerDid }).where(eq(communities.did, c.did)).run();
-        if (plcUpdated && row.visibility === "public") deps.sequencer.identityInTx(tx, c.did, svc.handleOf(row));
-        deps.audit.writeInTx(tx, {
+        await tx.orm.update(communities).set({ ownerDid: input.newOwnerDid }).where(eq(communities.did, c.did)).run();
+        if (plcUpdated && row.visibility === "public") await deps.sequencer.identityInTx(tx, c.did, svc.handleOf(row));
+        await deps.audit.writeInTx(tx, {
           action: "community.ownership.transfer", actorType: "account", actorDid: caller.did, targetDid: c.did,
           meta: { from: c.ownerDid, to: input.newOwnerDid, byAdmin, plcUpdated },
         });
@@ -142,15 +142,15 @@ export class CommunityOwnershipService {
 }
 
 /** The two member record updates (swapRecord-guarded): new owner → owner, previous owner → previousOwnerRole. */
-function memberOps(deps: OwnershipDeps, c: CommunityRow, newOwnerDid: string, previousOwnerRole: string): WriteOp[] {
+async function memberOps(deps: OwnershipDeps, c: CommunityRow, newOwnerDid: string, previousOwnerRole: string): Promise<WriteOp[]> {
   const repo = deps.repo;
-  const next = repo.getRecord(c.did, COL.member, newOwnerDid);
+  const next = await repo.getRecord(c.did, COL.member, newOwnerDid);
   if (!next) throw newOwnerNotMember();
   const ops: WriteOp[] = [
     { action: "update", collection: COL.member, rkey: newOwnerDid, record: { ...(next.value as object), roleRkey: "owner" }, swapRecord: next.cid },
   ];
   // an orphaned owner's member record may be gone (account deleted and left): then only the new owner's changes
-  const prev = repo.getRecord(c.did, COL.member, c.ownerDid);
+  const prev = await repo.getRecord(c.did, COL.member, c.ownerDid);
   if (prev) ops.push({ action: "update", collection: COL.member, rkey: c.ownerDid, record: { ...(prev.value as object), roleRkey: previousOwnerRole }, swapRecord: prev.cid });
   return ops;
 }

@@ -49,22 +49,22 @@ export interface Evaluation {
   /** system-resolution audit rows (approve/reject/expire/fail and the applied change's own rows) */
   audits: AuditRow[];
   rev?: string;
-  inTx?: (tx: Tx) => void;
+  inTx?: (tx: Tx) => Promise<void>;
   applied: boolean;
 }
 
 /** Liveness of the remote voter candidates, fetched before planning (DID documents, cached by the PLC client). */
 export async function remoteLiveness(deps: GovernanceDeps, orm: Orm, c: CommunityRow): Promise<RemoteLiveness> {
-  const cfg = configOf(recordOn(orm, c.did, COL.settings, "self")?.value);
-  const remote = remoteAmong(orm, voterCandidates(orm, c, cfg));
+  const cfg = configOf((await recordOn(orm, c.did, COL.settings, "self"))?.value);
+  const remote = await remoteAmong(orm, await voterCandidates(orm, c, cfg));
   return new Map(await Promise.all(remote.map(async (d) => [d, (await deps.remote.actor(d)).active] as const)));
 }
 
 /** The voters E and the tally of `rec` on `orm`. */
-export function currentTally(orm: Orm, c: CommunityRow, rec: Pick<ProposalRecord, "votesFor" | "votesAgainst">, live: RemoteLiveness): { eligible: Set<string>; tally: Tally } {
-  const cfg = configOf(recordOn(orm, c.did, COL.settings, "self")?.value);
-  const eligible = eligibleVoters(orm, c, cfg, live);
-  return { eligible, tally: tally(eligible, rec.votesFor, rec.votesAgainst, delegationMap(orm, c.did), cfg.quorum) };
+export async function currentTally(orm: Orm, c: CommunityRow, rec: Pick<ProposalRecord, "votesFor" | "votesAgainst">, live: RemoteLiveness): Promise<{ eligible: Set<string>; tally: Tally }> {
+  const cfg = configOf((await recordOn(orm, c.did, COL.settings, "self"))?.value);
+  const eligible = await eligibleVoters(orm, c, cfg, live);
+  return { eligible, tally: tally(eligible, rec.votesFor, rec.votesAgainst, await delegationMap(orm, c.did), cfg.quorum) };
 }
 
 /**
@@ -75,7 +75,7 @@ export function currentTally(orm: Orm, c: CommunityRow, rec: Pick<ProposalRecord
 export async function evaluate(deps: GovernanceDeps, c: CommunityRow, rkey: string, rec: ProposalRecord, live: RemoteLiveness, headRev: string): Promise<Evaluation> {
   const orm = deps.db.orm;
   const nowMs = deps.now();
-  const { tally: t } = currentTally(orm, c, rec, live);
+  const { tally: t } = await currentTally(orm, c, rec, live);
   const decision = decide(t, Date.parse(rec.expiresAt) <= nowMs);
   if (!decision) return { record: rec, status: "open", tally: t, ops: [], audits: [], applied: false };
   const resolvedAt = isoAt(nowMs);
@@ -87,7 +87,7 @@ export async function evaluate(deps: GovernanceDeps, c: CommunityRow, rkey: stri
     record: { ...rec, status: "failed", resolvedAt, failureReason },
     status: "failed", tally: t, ops: [], audits: [{ action: "community.proposal.fail", meta: { rkey, failureReason } }], applied: false,
   });
-  const current = recordOn(orm, c.did, rec.targetCollection, rec.targetRkey);
+  const current = await recordOn(orm, c.did, rec.targetCollection, rec.targetRkey);
   if ((current?.cid ?? null) !== rec.targetCid) return fail("stale target: the target record changed after the proposal was made");
   let plan;
   try {
@@ -100,9 +100,9 @@ export async function evaluate(deps: GovernanceDeps, c: CommunityRow, rkey: stri
   const ops = [...plan.ops];
   const audits: AuditRow[] = [{ action: "community.proposal.approve", meta: { rkey, targetCollection: rec.targetCollection, targetRkey: rec.targetRkey, appliedRev: rev, tally: t } }, ...plan.audits];
   if (plan.leavesSimpleMajority) {
-    for (const other of openProposalRkeys(orm, c.did)) {
+    for (const other of await openProposalRkeys(orm, c.did)) {
       if (other === rkey) continue;
-      const o = recordOn(orm, c.did, COL.proposal, other);
+      const o = await recordOn(orm, c.did, COL.proposal, other);
       if (!o) continue;
       const failureReason = "governance model changed";
       ops.push({ action: "update", collection: COL.proposal, rkey: other, record: { ...o.value, status: "failed", resolvedAt, failureReason }, swapRecord: o.cid });

@@ -7,36 +7,39 @@ import { communityProposals, type ProposalStatus } from "./governance-schema.ts"
 type Rec = Record<string, unknown>;
 
 /** Called by applyProjectionsInTx for every proposal write (delete: the community repo is going away or imported over). */
-export function proposalProjectionInTx(tx: Tx, did: string, rkey: string, rec: Rec | undefined): void {
+export async function proposalProjectionInTx(tx: Tx, did: string, rkey: string, rec: Rec | undefined): Promise<void> {
   if (!rec) {
-    tx.orm.delete(communityProposals).where(and(eq(communityProposals.communityDid, did), eq(communityProposals.rkey, rkey))).run();
+    await tx.orm.delete(communityProposals).where(and(eq(communityProposals.communityDid, did), eq(communityProposals.rkey, rkey))).run();
     return;
   }
-  const values = { status: String(rec.status) as ProposalStatus, expiresAt: String(rec.expiresAt) };
-  tx.orm.insert(communityProposals).values({ communityDid: did, rkey, ...values })
-    .onConflictDoUpdate({ target: [communityProposals.communityDid, communityProposals.rkey], set: values }).run();
+  // raw SQL: drizzle's SQLite dialect writes the conflict target table-qualified, which PostgreSQL refuses
+  await tx.raw.run(
+    "INSERT INTO community_proposals (community_did, rkey, status, expires_at) VALUES (?, ?, ?, ?) " +
+      "ON CONFLICT (community_did, rkey) DO UPDATE SET status = excluded.status, expires_at = excluded.expires_at",
+    [did, rkey, String(rec.status), String(rec.expiresAt)],
+  );
 }
 
-export function openProposalCount(orm: Orm, did: string): number {
-  return orm.select({ n: count() }).from(communityProposals).where(and(eq(communityProposals.communityDid, did), eq(communityProposals.status, "open"))).get()?.n ?? 0;
+export async function openProposalCount(orm: Orm, did: string): Promise<number> {
+  return (await orm.select({ n: count() }).from(communityProposals).where(and(eq(communityProposals.communityDid, did), eq(communityProposals.status, "open"))).get())?.n ?? 0;
 }
 
 /** rkeys of the open proposals of `did` (all of them: at most 20). */
-export function openProposalRkeys(orm: Orm, did: string): string[] {
-  return orm.select({ rkey: communityProposals.rkey }).from(communityProposals)
-    .where(and(eq(communityProposals.communityDid, did), eq(communityProposals.status, "open"))).all().map((r) => r.rkey);
+export async function openProposalRkeys(orm: Orm, did: string): Promise<string[]> {
+  return (await orm.select({ rkey: communityProposals.rkey }).from(communityProposals)
+    .where(and(eq(communityProposals.communityDid, did), eq(communityProposals.status, "open"))).all()).map((r) => r.rkey);
 }
 
 /** Open proposals past `nowIso` (ISO strings of one clock sort like the instants), oldest expiry first. */
-export function expiredOpenProposals(orm: Orm, nowIso: string, did?: string, limit = 200): Array<{ communityDid: string; rkey: string }> {
+export async function expiredOpenProposals(orm: Orm, nowIso: string, did?: string, limit = 200): Promise<Array<{ communityDid: string; rkey: string }>> {
   const where = and(eq(communityProposals.status, "open"), lte(communityProposals.expiresAt, nowIso), ...(did ? [eq(communityProposals.communityDid, did)] : []));
-  return orm.select({ communityDid: communityProposals.communityDid, rkey: communityProposals.rkey }).from(communityProposals)
+  return await orm.select({ communityDid: communityProposals.communityDid, rkey: communityProposals.rkey }).from(communityProposals)
     .where(where).orderBy(asc(communityProposals.expiresAt)).limit(limit).all();
 }
 
 /** One page of rkeys, newest first (TID rkeys sort by time); the next page holds rkeys strictly below the cursor. */
-export function proposalPage(orm: Orm, did: string, opts: { status?: ProposalStatus; limit: number; cursor?: string }): { rkeys: string[]; cursor?: string } {
-  const rows = orm.select({ rkey: communityProposals.rkey }).from(communityProposals)
+export async function proposalPage(orm: Orm, did: string, opts: { status?: ProposalStatus; limit: number; cursor?: string }): Promise<{ rkeys: string[]; cursor?: string }> {
+  const rows = await orm.select({ rkey: communityProposals.rkey }).from(communityProposals)
     .where(and(
       eq(communityProposals.communityDid, did),
       ...(opts.status ? [eq(communityProposals.status, opts.status)] : []),
@@ -49,6 +52,6 @@ export function proposalPage(orm: Orm, did: string, opts: { status?: ProposalSta
 }
 
 /** community.delete: the projection goes with the repo (registered with CommunityService.onDeleteInTx). */
-export function dropProposalsInTx(tx: Tx, did: string): void {
-  tx.orm.delete(communityProposals).where(eq(communityProposals.communityDid, did)).run();
+export async function dropProposalsInTx(tx: Tx, did: string): Promise<void> {
+  await tx.orm.delete(communityProposals).where(eq(communityProposals.communityDid, did)).run();
 }

@@ -25,7 +25,7 @@ export interface ProposalTarget {
 export interface TargetPlan {
   ops: WriteOp[];
   audits: Array<{ action: string; meta: Record<string, unknown> }>;
-  inTx?: (tx: Tx) => void;
+  inTx?: (tx: Tx) => Promise<void>;
   /** the settings change leaves simple-majority: every other open proposal fails in the same commit */
   leavesSimpleMajority?: boolean;
 }
@@ -54,9 +54,9 @@ async function assertValidRecord(deps: GovernanceDeps, collection: string, recor
  * proposal's own rkey (excluded from "other open proposals").
  */
 export async function planTarget(deps: GovernanceDeps, orm: Orm, c: CommunityRow, t: ProposalTarget): Promise<TargetPlan> {
-  const settings = recordOn(orm, c.did, COL.settings, "self")?.value;
+  const settings = (await recordOn(orm, c.did, COL.settings, "self"))?.value;
   const col = t.targetCollection;
-  const current = recordOn(orm, c.did, col, t.targetRkey);
+  const current = await recordOn(orm, c.did, col, t.targetRkey);
   if (col === COL.member) return planAssignment(orm, c, t, current?.value);
   if (!protectedSet(configOf(settings)).has(col)) throw invalidRequest(`${col} is not a protected collection of this community`);
   if (t.action === "delete" && !current) throw invalidRequest(`${col}/${t.targetRkey} does not exist`);
@@ -68,7 +68,7 @@ export async function planTarget(deps: GovernanceDeps, orm: Orm, c: CommunityRow
   const swap = current?.cid ?? null;
   switch (col) {
     case COL.settings:
-      return planSettings(deps, orm, c, settings ?? {}, proposed!, swap);
+      return await planSettings(deps, orm, c, settings ?? {}, proposed!, swap);
     case COL.profile: {
       const name = proposed!.displayName;
       if (typeof name !== "string" || [...name].length < 1 || [...name].length > 64) throw invalidRequest("displayName must be 1-64 characters");
@@ -77,16 +77,16 @@ export async function planTarget(deps: GovernanceDeps, orm: Orm, c: CommunityRow
     }
     case COL.role: {
       const plan = t.action === "delete"
-        ? planDeleteRole(orm, c, t.targetRkey, { kind: "proposal" })
+        ? await planDeleteRole(orm, c, t.targetRkey, { kind: "proposal" })
         : current
-          ? planUpdateRole(orm, c, { rkey: t.targetRkey, name: proposed!.name as string, description: (proposed!.description as string | undefined) ?? "", permissions: proposed!.permissions }, { kind: "proposal" })
-          : planCreateRole(orm, c, { name: proposed!.name as string, description: proposed!.description as string | undefined, permissions: proposed!.permissions }, { kind: "proposal" }, t.targetRkey);
+          ? await planUpdateRole(orm, c, { rkey: t.targetRkey, name: proposed!.name as string, description: (proposed!.description as string | undefined) ?? "", permissions: proposed!.permissions }, { kind: "proposal" })
+          : await planCreateRole(orm, c, { name: proposed!.name as string, description: proposed!.description as string | undefined, permissions: proposed!.permissions }, { kind: "proposal" }, t.targetRkey);
       return { ops: plan.ops, audits: [plan.audit], inTx: (tx) => plan.recheckInTx(tx) };
     }
     default:
       // attestations and custom collections: the record as proposed (validated against its lexicon when known);
       // an attestation's subject must be a member, as issueAttestation requires
-      if (col === COL.attestation && proposed && !recordOn(orm, c.did, COL.member, String(proposed.subjectDid))) {
+      if (col === COL.attestation && proposed && !(await recordOn(orm, c.did, COL.member, String(proposed.subjectDid)))) {
         throw new DomainError("notFound", "NotMember", "The attestation's subject is not a member of this community");
       }
       return {
@@ -99,25 +99,26 @@ export async function planTarget(deps: GovernanceDeps, orm: Orm, c: CommunityRow
 }
 
 /** A role assignment: `member/<did>`, write, the proposed record differs from the member record only in roleRkey. */
-function planAssignment(orm: Orm, c: CommunityRow, t: ProposalTarget, current: Rec | undefined): TargetPlan {
+async function planAssignment(orm: Orm, c: CommunityRow, t: ProposalTarget, current: Rec | undefined): Promise<TargetPlan> {
   if (t.action !== "write") throw invalidRequest("A role-assignment proposal is a write of the member record");
   if (!current) throw new DomainError("notFound", "NotMember", "Not a member of this community");
   const proposed = t.proposedRecord as Rec;
   const keys = new Set([...Object.keys(current), ...Object.keys(proposed)].filter((k) => k !== "$type" && k !== "roleRkey"));
   for (const k of keys) if (JSON.stringify(current[k]) !== JSON.stringify(proposed[k])) throw invalidRequest(`A role-assignment proposal may change only roleRkey (${k} differs)`);
   if (typeof proposed.roleRkey !== "string" || proposed.roleRkey === current.roleRkey) throw invalidRequest("A role-assignment proposal must change roleRkey");
-  const plan = planMemberRole(orm, c, t.targetRkey, proposed.roleRkey, { kind: "proposal" });
+  const plan = await planMemberRole(orm, c, t.targetRkey, proposed.roleRkey, { kind: "proposal" });
   return { ops: plan.ops, audits: [plan.audit], inTx: (tx) => plan.recheckInTx(tx) };
 }
 
 /** settings/self: the invariants of update (private ⇒ approval) and setGovernanceModel (config rules); didMethod fixed. */
-function planSettings(deps: GovernanceDeps, orm: Orm, c: CommunityRow, current: Rec, proposed: Rec, swap: string | null): TargetPlan {
+async function planSettings(deps: GovernanceDeps, orm: Orm, c: CommunityRow, current: Rec, proposed: Rec, swap: string | null): Promise<TargetPlan> {
   if (proposed.didMethod !== current.didMethod) throw invalidRequest("didMethod cannot change");
   if (proposed.visibility === "private" && proposed.joinPolicy === "open") throw invalidRequest("A private community must use the approval join policy");
   const model = modelOf(proposed);
   const next: Rec = { ...proposed };
   if (model === "simple-majority") {
-    next.governanceConfig = validateConfig(isRec(proposed.governanceConfig) ? proposed.governanceConfig : undefined, (rkey) => roleGrants(orm, c.did, rkey));
+    const config = isRec(proposed.governanceConfig) ? proposed.governanceConfig : undefined;
+    next.governanceConfig = validateConfig(config, await roleGrantsFor(orm, c.did, config));
   } else if (proposed.governanceConfig !== undefined) {
     delete next.governanceConfig; // benevolent-dictator has no config
   }
@@ -132,18 +133,29 @@ function planSettings(deps: GovernanceDeps, orm: Orm, c: CommunityRow, current: 
       : [],
     leavesSimpleMajority: modelOf(current) === "simple-majority" && model !== "simple-majority",
     // the visibility switch's firehose effects, as community.update does them (04 §4)
-    inTx: (tx) => {
-      const row = deps.communities.getRow(c.did, tx.orm);
+    inTx: async (tx) => {
+      const row = await deps.communities.getRow(c.did, tx.orm);
       if (!row) return;
-      if (toPrivate && row.identityVerified && row.status !== "migrated") deps.sequencer.accountInTx(tx, c.did, false, "deactivated");
-      if (toPublic && row.identityVerified && (row.status === "active" || row.status === "suspended")) deps.repo.announceInTx(tx, c.did, deps.communities.handleOf(row));
+      if (toPrivate && row.identityVerified && row.status !== "migrated") await deps.sequencer.accountInTx(tx, c.did, false, "deactivated");
+      if (toPublic && row.identityVerified && (row.status === "active" || row.status === "suspended")) await deps.repo.announceInTx(tx, c.did, deps.communities.handleOf(row));
     },
   };
 }
 
 /** Whether role `rkey` exists (undefined when not) and grants community.governance.write. */
-export function roleGrants(orm: Orm, did: string, rkey: string): boolean | undefined {
-  const role = recordOn(orm, did, COL.role, rkey);
+export async function roleGrants(orm: Orm, did: string, rkey: string): Promise<boolean | undefined> {
+  const role = await recordOn(orm, did, COL.role, rkey);
   if (!role) return undefined;
   return Array.isArray(role.value.permissions) && role.value.permissions.includes("community.governance.write");
+}
+
+/**
+ * roleGrants as the synchronous lookup validateConfig (a rule without I/O) takes: the only role it asks about is the
+ * requested `voterRole`, so that one is read up front.
+ */
+export async function roleGrantsFor(orm: Orm, did: string, config: Record<string, unknown> | undefined): Promise<(rkey: string) => boolean | undefined> {
+  const voterRole = config?.voterRole;
+  if (typeof voterRole !== "string" || !voterRole) return () => undefined;
+  const grants = await roleGrants(orm, did, voterRole);
+  return (rkey) => (rkey === voterRole ? grants : undefined);
 }

@@ -13,18 +13,20 @@ const isStaff = (c: Caller, roles = STAFF) => !!c && c.roles.some((r) => roles.i
 
 export async function getCommunity(ctx: CommunityOpsCtx, identifier: string, caller: Caller) {
   const { svc } = ctx;
-  let c = svc.resolve(identifier);
+  let c = await svc.resolve(identifier);
   if (c.didMethod === "web" && !c.identityVerified && caller?.did === c.ownerDid) {
     await ctx.verifyWeb(c.did);
-    c = svc.resolve(c.did);
+    c = await svc.resolve(c.did);
   }
   const staff = isStaff(caller);
-  const me = svc.membership(c, caller?.did);
+  const me = await svc.membership(c, caller?.did);
   const isOwner = !!caller && caller.did === c.ownerDid;
   if (c.visibility === "private" && !me && !staff) throw communityNotFound();
   communityStatusGate(c, { write: false, bypass: isOwner || staff });
-  const profile = ctx.deps.repo.getRecord(c.did, COL.profile, "self")?.value as { avatar?: unknown } | undefined;
-  const jr = caller ? joinRequestStatus(ctx, c.did, caller.did) : undefined;
+  const profile = (await ctx.deps.repo.getRecord(c.did, COL.profile, "self"))?.value as { avatar?: unknown } | undefined;
+  const jr = caller ? await joinRequestStatus(ctx, c.did, caller.did) : undefined;
+  const memberCount = await svc.memberCount(c.did);
+  const ownerHandle = await svc.accountHandle(c.ownerDid);
   return {
     did: c.did,
     handle: svc.handleOf(c),
@@ -35,11 +37,11 @@ export async function getCommunity(ctx: CommunityOpsCtx, identifier: string, cal
     visibility: c.visibility,
     joinPolicy: c.joinPolicy,
     governanceModel: c.governanceModel,
-    memberCount: svc.memberCount(c.did),
+    memberCount,
     createdAt: c.createdAt,
     status: c.status,
     ...(c.statusReason ? { statusReason: c.statusReason } : {}),
-    owner: { did: c.ownerDid, handle: svc.accountHandle(c.ownerDid) },
+    owner: { did: c.ownerDid, handle: ownerHandle },
     ...(c.didMethod === "web" ? { identityVerified: c.identityVerified } : {}),
     ...(c.migratedTo ? { migratedTo: c.migratedTo } : {}),
     isOwner,
@@ -50,11 +52,11 @@ export async function getCommunity(ctx: CommunityOpsCtx, identifier: string, cal
   };
 }
 
-export function joinRequestStatus(ctx: CommunityOpsCtx, communityDid: string, did: string): "pending" | "approved" | "rejected" | undefined {
-  return ctx.deps.db.orm.select({ s: joinRequests.status }).from(joinRequests).where(and(eq(joinRequests.communityDid, communityDid), eq(joinRequests.did, did))).get()?.s;
+export async function joinRequestStatus(ctx: CommunityOpsCtx, communityDid: string, did: string): Promise<"pending" | "approved" | "rejected" | undefined> {
+  return (await ctx.deps.db.orm.select({ s: joinRequests.status }).from(joinRequests).where(and(eq(joinRequests.communityDid, communityDid), eq(joinRequests.did, did))).get())?.s;
 }
 
-export function listAllCommunities(ctx: CommunityOpsCtx, params: { limit: number; cursor?: string; q?: string; mode?: "public" | "all"; includeMine?: boolean }, caller: Caller) {
+export async function listAllCommunities(ctx: CommunityOpsCtx, params: { limit: number; cursor?: string; q?: string; mode?: "public" | "all"; includeMine?: boolean }, caller: Caller) {
   const { svc } = ctx;
   const { db } = ctx.deps;
   const mode = params.mode ?? "public";
@@ -67,39 +69,41 @@ export function listAllCommunities(ctx: CommunityOpsCtx, params: { limit: number
   }
   if (params.q) {
     const pat = `%${params.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    where.push(sql`(${communities.name} LIKE ${pat} ESCAPE '\\' OR lower(${communities.displayName}) LIKE ${pat} ESCAPE '\\')`);
+    where.push(sql`(lower(${communities.name}) LIKE ${pat} ESCAPE '\\' OR lower(${communities.displayName}) LIKE ${pat} ESCAPE '\\')`);
   }
   const filter = and(...where);
-  const total = db.orm.select({ n: count() }).from(communities).where(filter).get()?.n ?? 0;
+  const total = (await db.orm.select({ n: count() }).from(communities).where(filter).get())?.n ?? 0;
   const c = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
   const after = c ? or(lt(communities.createdAt, c.t), and(eq(communities.createdAt, c.t), lt(communities.did, c.k))) : undefined;
-  const rows = db.orm.select().from(communities).where(and(filter, after)).orderBy(desc(communities.createdAt), desc(communities.did)).limit(params.limit + 1).all();
+  const rows = await db.orm.select().from(communities).where(and(filter, after)).orderBy(desc(communities.createdAt), desc(communities.did)).limit(params.limit + 1).all();
   const shown = rows.slice(0, params.limit);
   const mine = caller && shown.length
-    ? new Set(db.orm.select({ d: communityMembers.communityDid }).from(communityMembers)
-        .where(and(eq(communityMembers.memberDid, caller.did), inArray(communityMembers.communityDid, shown.map((r) => r.did)))).all().map((r) => r.d))
+    ? new Set((await db.orm.select({ d: communityMembers.communityDid }).from(communityMembers)
+        .where(and(eq(communityMembers.memberDid, caller.did), inArray(communityMembers.communityDid, shown.map((r) => r.did)))).all()).map((r) => r.d))
     : new Set<string>();
   const last = shown[shown.length - 1];
+  const views = [];
+  for (const r of shown) {
+    const jr = caller ? await joinRequestStatus(ctx, r.did, caller.did) : undefined;
+    views.push({
+      did: r.did, handle: svc.handleOf(r), didMethod: r.didMethod, displayName: r.displayName, description: r.description,
+      visibility: r.visibility, joinPolicy: r.joinPolicy, memberCount: await svc.memberCount(r.did), createdAt: r.createdAt, status: r.status,
+      isMember: mine.has(r.did), ...(jr ? { joinRequestStatus: jr } : {}),
+    });
+  }
   return {
-    communities: shown.map((r) => {
-      const jr = caller ? joinRequestStatus(ctx, r.did, caller.did) : undefined;
-      return {
-        did: r.did, handle: svc.handleOf(r), didMethod: r.didMethod, displayName: r.displayName, description: r.description,
-        visibility: r.visibility, joinPolicy: r.joinPolicy, memberCount: svc.memberCount(r.did), createdAt: r.createdAt, status: r.status,
-        isMember: mine.has(r.did), ...(jr ? { joinRequestStatus: jr } : {}),
-      };
-    }),
+    communities: views,
     ...(rows.length > params.limit && last ? { cursor: encodeCursor(last.createdAt, last.did) } : {}),
     total,
   };
 }
 
-export function listMyCommunities(ctx: CommunityOpsCtx, params: { limit: number; cursor?: string }, memberDid: string) {
+export async function listMyCommunities(ctx: CommunityOpsCtx, params: { limit: number; cursor?: string }, memberDid: string) {
   const { svc } = ctx;
   const { db } = ctx.deps;
   const c = params.cursor !== undefined ? decodeCursor(params.cursor) : undefined;
   const after = c ? or(lt(communityMembers.joinedAt, c.t), and(eq(communityMembers.joinedAt, c.t), lt(communityMembers.communityDid, c.k))) : undefined;
-  const rows = db.orm
+  const rows = await db.orm
     .select({ c: communities, m: communityMembers, roleName: communityRoles.name })
     .from(communityMembers)
     .innerJoin(communities, eq(communities.did, communityMembers.communityDid))

@@ -19,7 +19,7 @@ export const COMMUNITY_ORPHAN_AFTER_MS = 10 * 60_000;
 export async function reconcileCreatingCommunities(ctx: CommunityOpsCtx, processStartedAt: number): Promise<number> {
   const { db, identity, repo, audit, logger } = ctx.deps;
   const cutoff = new Date(Math.max(processStartedAt, ctx.now() - COMMUNITY_ORPHAN_AFTER_MS)).toISOString();
-  const orphans = db.orm.select({ did: communities.did, didMethod: communities.didMethod }).from(communities)
+  const orphans = await db.orm.select({ did: communities.did, didMethod: communities.didMethod }).from(communities)
     .where(and(eq(communities.status, "creating"), lt(communities.createdAt, cutoff))).all();
   let removed = 0;
   for (const { did, didMethod } of orphans) {
@@ -28,14 +28,14 @@ export async function reconcileCreatingCommunities(ctx: CommunityOpsCtx, process
       const outcome = didMethod === "plc" ? await identity.tombstone(did) : "not-found";
       await db.transaction(async (tx) => {
         // conditional on `creating`: a row that became active meanwhile is never removed
-        const gone = tx.orm.delete(communities).where(and(eq(communities.did, did), eq(communities.status, "creating")))
-          .returning({ did: communities.did }).get();
-        if (!gone) return;
-        identity.deleteKeysInTx(tx, did);
-        repo.deleteInTx(tx, did);
-        audit.writeInTx(tx, { action: "community.orphanRemoved", actorType: "system", targetDid: did, meta: { plc: outcome } });
+        const gone = await tx.orm.delete(communities).where(and(eq(communities.did, did), eq(communities.status, "creating")))
+          .returning({ did: communities.did }).all();
+        if (!gone.length) return;
+        await identity.deleteKeysInTx(tx, did);
+        await repo.deleteInTx(tx, did);
+        await audit.writeInTx(tx, { action: "community.orphanRemoved", actorType: "system", targetDid: did, meta: { plc: outcome } });
         removed++;
-      });
+      }, { lockKey: did });
     } catch (err) {
       logger.warn("orphaned community creation not reconciled yet", { did, err: err instanceof Error ? err.message : String(err) });
     }

@@ -18,7 +18,7 @@ export interface RemoteMemberDeps {
   plc: Pick<PlcClient, "getDocument">;
   handles: Pick<HandleResolver, "handleIsCorrect">;
   /** the current handle of a local account (CommunityService.accountHandle) */
-  accountHandle: (did: string) => string;
+  accountHandle: (did: string) => Promise<string>;
 }
 
 /** The DID acting in a remote-capable method: a local account (any status the guard let through) or a remote actor. */
@@ -66,6 +66,6 @@ export class RemoteMembers {
 
   /** The member-record handle for `did` at join time: the local account's handle, or a remote actor's verified one. */
   async memberHandle(auth: AuthResult, did: string): Promise<string> {
-    return auth.kind === "remote" ? (await this.actor(did)).handle : this.deps.accountHandle(did);
+    return auth.kind === "remote" ? (await this.actor(did)).handle : await this.deps.accountHandle(did);
   }
 }

@@ -26,13 +26,13 @@ export function communityActivity(c: Pick<CommunityRow, "status" | "visibility">
  * Read availability (§9): private → RepoDeactivated unless a member; takendown → RepoTakendown, migrated →
  * RepoDeactivated, unless the owner; staff always bypass. The firehose never bypasses (see hiddenFromBackfill).
  */
-export function assertCommunityReadable(gate: GateCtx, c: CommunityRow, auth: AuthResult): void {
+export async function assertCommunityReadable(gate: GateCtx, c: CommunityRow, auth: AuthResult): Promise<void> {
   if (isStaff(auth)) return;
   const caller = auth.kind === "account" ? auth.did : undefined;
   const isOwner = caller === c.ownerDid;
   if (c.status === "takendown" && !isOwner) throw new DomainError("invalid", "RepoTakendown", "Repo has been taken down");
   if (c.status === "migrated" && !isOwner) throw new DomainError("invalid", "RepoDeactivated", "Repo has been deactivated");
-  if (c.visibility === "private" && !isOwner && !(caller && membershipOf(gate.db.orm, c, caller))) {
+  if (c.visibility === "private" && !isOwner && !(caller && (await membershipOf(gate.db.orm, c, caller)))) {
     throw new DomainError("invalid", "RepoDeactivated", "Repo has been deactivated");
   }
 }
@@ -42,9 +42,9 @@ export function assertCommunityReadable(gate: GateCtx, c: CommunityRow, auth: Au
  * and/or .delete; status effects from the community gate. Managed collections are refused by the repo pipeline
  * (400 naming the method).
  */
-export function assertCommunityWritable(gate: GateCtx, c: CommunityRow, auth: AuthResult, needs: ReadonlyArray<"write" | "delete">): void {
+export async function assertCommunityWritable(gate: GateCtx, c: CommunityRow, auth: AuthResult, needs: ReadonlyArray<"write" | "delete">): Promise<void> {
   if (auth.kind !== "account") throw forbidden("You may only write to your own repo");
   communityStatusGate(c, { write: true, action: "write" });
   const perms: Permission[] = needs.map((n) => (n === "delete" ? "community.application.delete" : "community.application.write"));
-  for (const p of new Set(perms)) requirePermission(gate, c, auth.did, p);
+  for (const p of new Set(perms)) await requirePermission(gate, c, auth.did, p);
 }

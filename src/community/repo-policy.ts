@@ -12,34 +12,34 @@ const LISTED = new Set(["active", "suspended", "takendown", "migrated"]);
 export class CommunityRepoPolicy implements RepoAccessPolicy {
   constructor(private readonly gate: GateCtx) {}
 
-  private row(identifier: string): CommunityRow | undefined {
+  private row(identifier: string): Promise<CommunityRow | undefined> {
     return findCommunity(this.gate, identifier);
   }
 
-  find(identifier: string): { did: string; handle: string } | undefined {
-    const c = this.row(identifier);
+  async find(identifier: string): Promise<{ did: string; handle: string } | undefined> {
+    const c = await this.row(identifier);
     return c ? { did: c.did, handle: `${c.name}.${this.gate.config.handleDomain}` } : undefined;
   }
 
-  assertReadable(did: string, auth: AuthResult): void {
-    const c = this.row(did);
-    if (c) assertCommunityReadable(this.gate, c, auth);
+  async assertReadable(did: string, auth: AuthResult): Promise<void> {
+    const c = await this.row(did);
+    if (c) await assertCommunityReadable(this.gate, c, auth);
   }
 
-  assertWritable(did: string, auth: AuthResult, needs: ReadonlyArray<"write" | "delete">): void {
-    const c = this.row(did);
-    if (c) assertCommunityWritable(this.gate, c, auth, needs);
+  async assertWritable(did: string, auth: AuthResult, needs: ReadonlyArray<"write" | "delete">): Promise<void> {
+    const c = await this.row(did);
+    if (c) await assertCommunityWritable(this.gate, c, auth, needs);
   }
 
-  activityOf(did: string): RepoActivity | null | undefined {
-    const c = this.row(did);
+  async activityOf(did: string): Promise<RepoActivity | null | undefined> {
+    const c = await this.row(did);
     return c ? communityActivity(c) : undefined;
   }
 
-  listed(dids: readonly string[]): Map<string, RepoActivity> {
+  async listed(dids: readonly string[]): Promise<Map<string, RepoActivity>> {
     const out = new Map<string, RepoActivity>();
     if (dids.length === 0) return out;
-    const rows = this.gate.db.orm.select({ did: communities.did, status: communities.status, visibility: communities.visibility }).from(communities).where(inArray(communities.did, [...dids])).all();
+    const rows = await this.gate.db.orm.select({ did: communities.did, status: communities.status, visibility: communities.visibility }).from(communities).where(inArray(communities.did, [...dids])).all();
     for (const c of rows) {
       const activity = c.visibility === "public" && LISTED.has(c.status) ? communityActivity(c) : null;
       if (activity) out.set(c.did, activity);

@@ -54,21 +54,21 @@ const samePermissions = (a: readonly string[], b: readonly string[]) => a.length
 async function commit(deps: RoleDeps, community: CommunityRow, actor: Membership, permission: Permission, plan: RolePlan) {
   const callerDid = actor.memberDid;
   return deps.communities.writer.write(community.did, plan.ops, {
-    inTx: (tx) => {
-      const row = deps.communities.getRow(community.did, tx.orm);
+    inTx: async (tx) => {
+      const row = await deps.communities.getRow(community.did, tx.orm);
       if (!row) throw communityNotFound();
       communityStatusGate(row, { write: true });
-      const { membership: now } = requirePermission(deps, row, callerDid, permission, tx.orm);
+      const { membership: now } = await requirePermission(deps, row, callerDid, permission, tx.orm);
       // the escalation guard ran with the permissions read when planning
       if (now.isOwner !== actor.isOwner || !samePermissions(now.permissions, actor.permissions)) throw new RoleRaced();
-      plan.recheckInTx(tx);
-      deps.audit.writeInTx(tx, { action: plan.audit.action, actorType: "account", actorDid: callerDid, targetDid: row.did, meta: plan.audit.meta });
+      await plan.recheckInTx(tx);
+      await deps.audit.writeInTx(tx, { action: plan.audit.action, actorType: "account", actorDid: callerDid, targetDid: row.did, meta: plan.audit.meta });
     },
   });
 }
 
-function authorize(deps: RoleDeps, identifier: string, callerDid: string, permission: Permission) {
-  const { community, membership } = authorizeCommunityWrite(deps, identifier, callerDid, permission);
+async function authorize(deps: RoleDeps, identifier: string, callerDid: string, permission: Permission) {
+  const { community, membership } = await authorizeCommunityWrite(deps, identifier, callerDid, permission);
   return { community, actor: { kind: "member" as const, membership: membership! } };
 }
 
@@ -79,11 +79,11 @@ function authorize(deps: RoleDeps, identifier: string, callerDid: string, permis
 export function assignMemberRole(deps: RoleDeps, identifier: string, callerDid: string, memberDid: string, roleRkey: string) {
   const PERM = "community.member.write" as const;
   return withReplan(async () => {
-    const { community, actor } = authorize(deps, identifier, callerDid, PERM);
-    const plan = planMemberRole(deps.db.orm, community, memberDid, roleRkey, actor);
+    const { community, actor } = await authorize(deps, identifier, callerDid, PERM);
+    const plan = await planMemberRole(deps.db.orm, community, memberDid, roleRkey, actor);
     const uri = uriOf(community.did, COL.member, memberDid);
     // already holds the role: answer with the current record, no commit and no audit row
-    if (!plan.changes) return { uri, cid: recordOn(deps.db.orm, community.did, COL.member, memberDid)!.cid, role: plan.roleName, roleRkey };
+    if (!plan.changes) return { uri, cid: (await recordOn(deps.db.orm, community.did, COL.member, memberDid))!.cid, role: plan.roleName, roleRkey };
     const result = await commit(deps, community, actor.membership, PERM, plan);
     const item = result.results[0];
     return { uri, cid: item && item.action !== "delete" ? item.cid : "", role: plan.roleName, roleRkey };
@@ -96,8 +96,8 @@ export class RoleService {
   createRole(identifier: string, auth: AuthResult, input: CreateRoleInput) {
     const me = actorDid(auth);
     return withReplan(async () => {
-      const { community, actor } = authorize(this.deps, identifier, me, "community.role.write");
-      const plan = planCreateRole(this.deps.db.orm, community, input, actor);
+      const { community, actor } = await authorize(this.deps, identifier, me, "community.role.write");
+      const plan = await planCreateRole(this.deps.db.orm, community, input, actor);
       const result = await commit(this.deps, community, actor.membership, "community.role.write", plan);
       const item = result.results[0]!;
       return { uri: item.uri, cid: item.action !== "delete" ? item.cid : "", rkey: plan.rkey };
@@ -107,8 +107,8 @@ export class RoleService {
   updateRole(identifier: string, auth: AuthResult, input: UpdateRoleInput) {
     const me = actorDid(auth);
     return withReplan(async () => {
-      const { community, actor } = authorize(this.deps, identifier, me, "community.role.write");
-      const plan = planUpdateRole(this.deps.db.orm, community, input, actor);
+      const { community, actor } = await authorize(this.deps, identifier, me, "community.role.write");
+      const plan = await planUpdateRole(this.deps.db.orm, community, input, actor);
       const result = await commit(this.deps, community, actor.membership, "community.role.write", plan);
       const item = result.results[0]!;
       return { uri: item.uri, cid: item.action !== "delete" ? item.cid : "" };
@@ -118,8 +118,8 @@ export class RoleService {
   deleteRole(identifier: string, auth: AuthResult, rkey: string) {
     const me = actorDid(auth);
     return withReplan(async () => {
-      const { community, actor } = authorize(this.deps, identifier, me, "community.role.write");
-      await commit(this.deps, community, actor.membership, "community.role.write", planDeleteRole(this.deps.db.orm, community, rkey, actor));
+      const { community, actor } = await authorize(this.deps, identifier, me, "community.role.write");
+      await commit(this.deps, community, actor.membership, "community.role.write", await planDeleteRole(this.deps.db.orm, community, rkey, actor));
       return { success: true as const };
     });
   }
@@ -129,35 +129,35 @@ export class RoleService {
   }
 
   /** owner, moderator, member, then custom roles by rkey; a private community needs community.role.read (staff may read). */
-  listRoles(identifier: string, auth: AuthResult) {
+  async listRoles(identifier: string, auth: AuthResult) {
     const { db } = this.deps;
-    const c = resolveCommunity(this.deps, identifier);
+    const c = await resolveCommunity(this.deps, identifier);
     const me = callerDid(auth);
     const staff = isStaff(auth);
     communityStatusGate(c, { write: false, bypass: staff || me === c.ownerDid });
     if (c.visibility === "private" && !staff) {
-      const membership = me ? membershipOf(db.orm, c, me) : undefined;
+      const membership = me ? await membershipOf(db.orm, c, me) : undefined;
       if (!membership?.permissions.includes("community.role.read")) throw communityPrivate();
     }
-    const roles = db.orm.select().from(communityRoles).where(eq(communityRoles.communityDid, c.did)).all();
+    const roles = await db.orm.select().from(communityRoles).where(eq(communityRoles.communityDid, c.did)).all();
     const counts = new Map(
-      db.orm.select({ rkey: communityMembers.roleRkey, n: count() }).from(communityMembers)
-        .where(eq(communityMembers.communityDid, c.did)).groupBy(communityMembers.roleRkey).all().map((r) => [r.rkey, r.n]),
+      (await db.orm.select({ rkey: communityMembers.roleRkey, n: count() }).from(communityMembers)
+        .where(eq(communityMembers.communityDid, c.did)).groupBy(communityMembers.roleRkey).all()).map((r) => [r.rkey, r.n]),
     );
     const rank = (rkey: string) => (DEFAULT_ORDER.includes(rkey) ? DEFAULT_ORDER.indexOf(rkey) : DEFAULT_ORDER.length);
     roles.sort((a, b) => rank(a.rkey) - rank(b.rkey) || (a.rkey < b.rkey ? -1 : a.rkey > b.rkey ? 1 : 0));
-    return {
-      roles: roles.map((r) => {
-        const rec = recordOn(db.orm, c.did, COL.role, r.rkey)?.value;
-        return {
-          uri: uriOf(c.did, COL.role, r.rkey),
-          rkey: r.rkey,
-          name: r.name,
-          ...(typeof rec?.description === "string" && rec.description ? { description: rec.description } : {}),
-          permissions: (JSON.parse(r.permissions) as string[]).filter(isPermission),
-          memberCount: counts.get(r.rkey) ?? 0,
-        };
-      }),
-    };
+    const out = [];
+    for (const r of roles) {
+      const rec = (await recordOn(db.orm, c.did, COL.role, r.rkey))?.value;
+      out.push({
+        uri: uriOf(c.did, COL.role, r.rkey),
+        rkey: r.rkey,
+        name: r.name,
+        ...(typeof rec?.description === "string" && rec.description ? { description: rec.description } : {}),
+        permissions: (JSON.parse(r.permissions) as string[]).filter(isPermission),
+        memberCount: counts.get(r.rkey) ?? 0,
+      });
+    }
+    return { roles: out };
   }
 }

@@ -30,14 +30,14 @@ export interface RolePlan {
   /** rkey of the role record written (create/update/delete) or of the member record (assignment) */
   rkey: string;
   /** re-validates, on `tx.orm`, what a concurrent write could have changed since planning; throws a DomainError */
-  recheckInTx(tx: Tx): void;
+  recheckInTx(tx: Tx): Promise<void>;
 }
 
 type Rec = Record<string, unknown>;
 
 /** One indexed record read on `orm` (pass `tx.orm` inside a write transaction). */
-export function recordOn(orm: Orm, did: string, collection: string, rkey: string): { cid: string; value: Rec } | undefined {
-  const r = orm.select({ cid: records.cid, value: records.value }).from(records)
+export async function recordOn(orm: Orm, did: string, collection: string, rkey: string): Promise<{ cid: string; value: Rec } | undefined> {
+  const r = await orm.select({ cid: records.cid, value: records.value }).from(records)
     .where(and(eq(records.did, did), eq(records.collection, collection), eq(records.rkey, rkey))).get();
   return r ? { cid: r.cid, value: JSON.parse(r.value) as Rec } : undefined;
 }
@@ -45,8 +45,8 @@ export function recordOn(orm: Orm, did: string, collection: string, rkey: string
 const permsOf = (v: unknown): Permission[] => (Array.isArray(v) ? v.filter((p): p is Permission => typeof p === "string" && isPermission(p)) : []);
 
 /** The role's permissions from the projection, or undefined when the role does not exist. */
-function projectedRole(orm: Orm, did: string, rkey: string): { name: string; permissions: Permission[] } | undefined {
-  const r = orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, did), eq(communityRoles.rkey, rkey))).get();
+async function projectedRole(orm: Orm, did: string, rkey: string): Promise<{ name: string; permissions: Permission[] } | undefined> {
+  const r = await orm.select().from(communityRoles).where(and(eq(communityRoles.communityDid, did), eq(communityRoles.rkey, rkey))).get();
   return r ? { name: r.name, permissions: permsOf(JSON.parse(r.permissions)) } : undefined;
 }
 
@@ -80,23 +80,23 @@ function guard(actor: RoleActor, permissions: readonly Permission[]): void {
 }
 
 /** Names are unique case-insensitively; `owner` is reserved for role/owner (05 §2). */
-function assertNameFree(orm: Orm, did: string, name: string, ownRkey: string): void {
+async function assertNameFree(orm: Orm, did: string, name: string, ownRkey: string): Promise<void> {
   const lower = name.toLowerCase();
   if (lower === "owner" && ownRkey !== "owner") throw roleNameTaken();
-  const clash = orm.select({ rkey: communityRoles.rkey }).from(communityRoles)
+  const clash = await orm.select({ rkey: communityRoles.rkey }).from(communityRoles)
     .where(and(eq(communityRoles.communityDid, did), sql`lower(${communityRoles.name}) = ${lower}`)).all();
   if (clash.some((r) => r.rkey !== ownRkey)) throw roleNameTaken();
 }
 
-const roleCount = (orm: Orm, did: string) =>
-  orm.select({ n: count() }).from(communityRoles).where(eq(communityRoles.communityDid, did)).get()?.n ?? 0;
+const roleCount = async (orm: Orm, did: string) =>
+  (await orm.select({ n: count() }).from(communityRoles).where(eq(communityRoles.communityDid, did)).get())?.n ?? 0;
 
 /** Why a role cannot be deleted although it exists: a member holds it, or it is the governance `voterRole`. */
-function inUse(orm: Orm, did: string, rkey: string): string | undefined {
-  const holders = orm.select({ n: count() }).from(communityMembers)
-    .where(and(eq(communityMembers.communityDid, did), eq(communityMembers.roleRkey, rkey))).get()?.n ?? 0;
+async function inUse(orm: Orm, did: string, rkey: string): Promise<string | undefined> {
+  const holders = (await orm.select({ n: count() }).from(communityMembers)
+    .where(and(eq(communityMembers.communityDid, did), eq(communityMembers.roleRkey, rkey))).get())?.n ?? 0;
   if (holders > 0) return "a member holds it";
-  const settings = recordOn(orm, did, COL.settings, "self")?.value;
+  const settings = (await recordOn(orm, did, COL.settings, "self"))?.value;
   const voterRole = (settings?.governanceConfig as Rec | undefined)?.voterRole;
   return voterRole === rkey ? "it is the governance voterRole" : undefined;
 }
@@ -110,23 +110,23 @@ export interface CreateRoleInput {
 }
 
 /** createRole: a new role record under a fresh TID rkey (unless `rkey` is given: proposals fix it at creation). */
-export function planCreateRole(orm: Orm, community: CommunityRow, input: CreateRoleInput, actor: RoleActor, rkey: string = TID.nextStr()): RolePlan {
+export async function planCreateRole(orm: Orm, community: CommunityRow, input: CreateRoleInput, actor: RoleActor, rkey: string = TID.nextStr()): Promise<RolePlan> {
   const name = checkName(input.name);
   const description = checkDescription(input.description);
   const permissions = checkPermissions(input.permissions);
   guard(actor, permissions);
-  assertNameFree(orm, community.did, name, rkey);
+  await assertNameFree(orm, community.did, name, rkey);
   const tooMany = () => invalidRequest(`A community has at most ${MAX_ROLES} roles`);
-  if (roleCount(orm, community.did) >= MAX_ROLES) throw tooMany();
+  if ((await roleCount(orm, community.did)) >= MAX_ROLES) throw tooMany();
   const record = { $type: COL.role, name, ...(description ? { description } : {}), permissions };
   return {
     rkey,
     ops: [{ action: "create", collection: COL.role, rkey, record, swapRecord: null }],
     audit: { action: "community.role.create", meta: { rkey, name, permissions } },
-    recheckInTx(tx) {
+    async recheckInTx(tx) {
       // the projection already holds the new role: a concurrent create with the same name shows up as a second row
-      assertNameFree(tx.orm, community.did, name, rkey);
-      if (roleCount(tx.orm, community.did) > MAX_ROLES) throw tooMany();
+      await assertNameFree(tx.orm, community.did, name, rkey);
+      if ((await roleCount(tx.orm, community.did)) > MAX_ROLES) throw tooMany();
     },
   };
 }
@@ -139,9 +139,9 @@ export interface UpdateRoleInput {
 }
 
 /** updateRole: never role/owner; the guard covers the permissions before and after the change. */
-export function planUpdateRole(orm: Orm, community: CommunityRow, input: UpdateRoleInput, actor: RoleActor): RolePlan {
+export async function planUpdateRole(orm: Orm, community: CommunityRow, input: UpdateRoleInput, actor: RoleActor): Promise<RolePlan> {
   if (input.rkey === "owner") throw ownerLockout();
-  const current = recordOn(orm, community.did, COL.role, input.rkey);
+  const current = await recordOn(orm, community.did, COL.role, input.rkey);
   if (!current) throw roleNotFound();
   if (input.name === undefined && input.description === undefined && input.permissions === undefined) {
     throw invalidRequest("Give at least one of name, description, permissions");
@@ -157,33 +157,33 @@ export function planUpdateRole(orm: Orm, community: CommunityRow, input: UpdateR
   guard(actor, permsOf(current.value.permissions));
   guard(actor, permsOf(next.permissions));
   const name = String(next.name);
-  assertNameFree(orm, community.did, name, input.rkey);
+  await assertNameFree(orm, community.did, name, input.rkey);
   return {
     rkey: input.rkey,
     ops: [{ action: "update", collection: COL.role, rkey: input.rkey, record: next, swapRecord: current.cid }],
     audit: { action: "community.role.update", meta: { rkey: input.rkey, name, permissions: permsOf(next.permissions) } },
-    recheckInTx(tx) {
-      assertNameFree(tx.orm, community.did, name, input.rkey);
+    async recheckInTx(tx) {
+      await assertNameFree(tx.orm, community.did, name, input.rkey);
     },
   };
 }
 
 /** deleteRole: never role/owner, never role/member (the join default), never a role in use. */
-export function planDeleteRole(orm: Orm, community: CommunityRow, rkey: string, actor: RoleActor): RolePlan {
+export async function planDeleteRole(orm: Orm, community: CommunityRow, rkey: string, actor: RoleActor): Promise<RolePlan> {
   if (rkey === "owner") throw ownerLockout();
-  const current = recordOn(orm, community.did, COL.role, rkey);
+  const current = await recordOn(orm, community.did, COL.role, rkey);
   if (!current) throw roleNotFound();
   if (rkey === "member") throw invalidRequest("The member role cannot be deleted: it is the role new members join with");
   guard(actor, permsOf(current.value.permissions));
-  const why = inUse(orm, community.did, rkey);
+  const why = await inUse(orm, community.did, rkey);
   if (why) throw roleInUse(why);
   return {
     rkey,
     ops: [{ action: "delete", collection: COL.role, rkey, swapRecord: current.cid }],
     audit: { action: "community.role.delete", meta: { rkey, name: String(current.value.name) } },
-    recheckInTx(tx) {
+    async recheckInTx(tx) {
       // a member may have been given the role since we planned (the member write is a different record)
-      const now = inUse(tx.orm, community.did, rkey);
+      const now = await inUse(tx.orm, community.did, rkey);
       if (now) throw roleInUse(now);
     },
   };
@@ -202,16 +202,16 @@ export interface MemberRolePlan extends RolePlan {
  * (CannotChangeOwner); for a member actor, never their own role, and both the new role and the member's current
  * permissions must be within the actor's (05 §2). The member record is swapped on its CID.
  */
-export function planMemberRole(orm: Orm, community: CommunityRow, memberDid: string, roleRkey: string, actor: RoleActor): MemberRolePlan {
-  const member = recordOn(orm, community.did, COL.member, memberDid);
+export async function planMemberRole(orm: Orm, community: CommunityRow, memberDid: string, roleRkey: string, actor: RoleActor): Promise<MemberRolePlan> {
+  const member = await recordOn(orm, community.did, COL.member, memberDid);
   if (!member) throw targetNotMember();
-  const role = projectedRole(orm, community.did, roleRkey);
+  const role = await projectedRole(orm, community.did, roleRkey);
   if (!role) throw roleNotFound();
   if (roleRkey === "owner" || community.ownerDid === memberDid) throw cannotChangeOwner();
   if (actor.kind === "member" && actor.membership.memberDid === memberDid) throw escalation();
   const previousRoleRkey = String(member.value.roleRkey);
   guard(actor, role.permissions);
-  guard(actor, projectedRole(orm, community.did, previousRoleRkey)?.permissions ?? []);
+  guard(actor, (await projectedRole(orm, community.did, previousRoleRkey))?.permissions ?? []);
   const changes = previousRoleRkey !== roleRkey;
   return {
     rkey: memberDid,
@@ -220,9 +220,9 @@ export function planMemberRole(orm: Orm, community: CommunityRow, memberDid: str
     changes,
     ops: changes ? [{ action: "update", collection: COL.member, rkey: memberDid, record: { ...member.value, roleRkey }, swapRecord: member.cid }] : [],
     audit: { action: "community.updateMemberRole", meta: { memberDid, roleRkey, roleName: role.name, previousRoleRkey } },
-    recheckInTx(tx) {
+    async recheckInTx(tx) {
       // the member record is swapped on its CID; the role itself may have been deleted or widened meanwhile
-      const now = projectedRole(tx.orm, community.did, roleRkey);
+      const now = await projectedRole(tx.orm, community.did, roleRkey);
       if (!now) throw roleNotFound();
       guard(actor, now.permissions);
     },

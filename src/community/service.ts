@@ -90,25 +90,25 @@ export class CommunityService {
   // ---- lookups ------------------------------------------------------------------------------------------
 
   /** by DID or handle; undefined when unknown or still creating/importing */
-  find(identifier: string): CommunityRow | undefined {
+  find(identifier: string): Promise<CommunityRow | undefined> {
     return findCommunity(this.gateCtx, identifier);
   }
   /** as find, 404 NotFound */
-  resolve(identifier: string): CommunityRow {
+  resolve(identifier: string): Promise<CommunityRow> {
     return resolveCommunity(this.gateCtx, identifier);
   }
-  getRow(did: string, orm: Orm = this.deps.db.orm): CommunityRow | undefined {
-    return orm.select().from(communities).where(eq(communities.did, did)).get();
+  async getRow(did: string, orm: Orm = this.deps.db.orm): Promise<CommunityRow | undefined> {
+    return await orm.select().from(communities).where(eq(communities.did, did)).get();
   }
-  membership(community: CommunityRow, did: string | undefined, orm: Orm = this.deps.db.orm): Membership | undefined {
-    return did ? membershipOf(orm, community, did) : undefined;
+  async membership(community: CommunityRow, did: string | undefined, orm: Orm = this.deps.db.orm): Promise<Membership | undefined> {
+    return did ? await membershipOf(orm, community, did) : undefined;
   }
-  memberCount(did: string, orm: Orm = this.deps.db.orm): number {
-    return orm.select({ n: count() }).from(communityMembers).where(eq(communityMembers.communityDid, did)).get()?.n ?? 0;
+  async memberCount(did: string, orm: Orm = this.deps.db.orm): Promise<number> {
+    return (await orm.select({ n: count() }).from(communityMembers).where(eq(communityMembers.communityDid, did)).get())?.n ?? 0;
   }
   /** current handle of an account DID (members/owners), `handle.invalid` when unknown */
-  accountHandle(did: string): string {
-    const row = this.deps.accounts.getRow(did);
+  async accountHandle(did: string): Promise<string> {
+    const row = await this.deps.accounts.getRow(did);
     return row ? this.deps.accounts.handleOf(row) : "handle.invalid";
   }
 
@@ -127,7 +127,7 @@ export class CommunityService {
   get(identifier: string, caller: Caller) {
     return getCommunity(this.ops, identifier, caller);
   }
-  joinRequestStatus(communityDid: string, did: string): "pending" | "approved" | "rejected" | undefined {
+  joinRequestStatus(communityDid: string, did: string): Promise<"pending" | "approved" | "rejected" | undefined> {
     return joinRequestStatus(this.ops, communityDid, did);
   }
   listAll(params: { limit: number; cursor?: string; q?: string; mode?: "public" | "all"; includeMine?: boolean }, caller: Caller) {
@@ -153,13 +153,13 @@ export class CommunityService {
    * Extra cleanup run inside the delete transaction (transfers, export schedules and snapshots belong to
    * other files): `communities.onDeleteInTx((tx, did) => …)`.
    */
-  private readonly deleteHooks: Array<(tx: Tx, did: string) => void> = [];
-  onDeleteInTx(hook: (tx: Tx, did: string) => void): void {
+  private readonly deleteHooks: Array<(tx: Tx, did: string) => void | Promise<void>> = [];
+  onDeleteInTx(hook: (tx: Tx, did: string) => void | Promise<void>): void {
     this.deleteHooks.push(hook);
   }
 
   /** 06 §2: an owner export after the latest commit, or continuously suspended for TAKEDOWN_EXPORT_GRACE_DAYS. */
-  exportRuleSatisfied(c: CommunityRow): boolean {
+  exportRuleSatisfied(c: CommunityRow): Promise<boolean> {
     return exportRuleSatisfied(this.ops, c);
   }
 }

@@ -33,10 +33,10 @@ export interface TransferPackage {
 
 export async function startTransfer(ctx: TransferCtx, input: { did: string; password?: string; importTicket: string }, callerDid: string): Promise<TransferPackage> {
   const { config, db, audit, logger } = ctx.deps;
-  const c = resolveCommunity({ db, config }, input.did);
+  const c = await resolveCommunity({ db, config }, input.did);
   if (c.ownerDid !== callerDid) throw forbidden("Only the owner can transfer a community");
   communityStatusGate(c, { write: true, action: "transfer", now: ctx.now() });
-  const owner = ctx.deps.accounts.getRow(callerDid);
+  const owner = await ctx.deps.accounts.getRow(callerDid);
   if (typeof input.password !== "string" || !owner || !(await verifyPassword(input.password.slice(0, 256), owner.passwordHash ?? ""))) {
     throw unauthorized("Invalid password");
   }
@@ -50,26 +50,26 @@ export async function startTransfer(ctx: TransferCtx, input: { did: string; pass
   const transferToken = randomBytes(32).toString("hex");
   const createdAt = new Date(ctx.now()).toISOString();
   const expiresAt = new Date(ctx.now() + TRANSFER_TTL_MS).toISOString();
-  const head = await db.transaction((tx) => {
+  const head = await db.transaction(async (tx) => {
     // the status and the freeze are re-checked inside the serialised write transaction
-    const fresh = ctx.deps.communities.getRow(c.did, tx.orm);
+    const fresh = await ctx.deps.communities.getRow(c.did, tx.orm);
     if (!fresh || fresh.ownerDid !== callerDid) throw communityNotFound();
     communityStatusGate(fresh, { write: true, action: "transfer", now: ctx.now() });
-    const h = headOn(tx.orm, c.did);
+    const h = await headOn(tx.orm, c.did);
     if (!h) throw communityNotFound();
     // an expired or superseded pending transfer is dead: mark it so
-    tx.orm.update(communityTransfers).set({ status: "cancelled", resolvedAt: createdAt })
+    await tx.orm.update(communityTransfers).set({ status: "cancelled", resolvedAt: createdAt })
       .where(and(eq(communityTransfers.communityDid, c.did), eq(communityTransfers.status, "pending"))).run();
-    tx.orm.insert(communityTransfers).values({
+    await tx.orm.insert(communityTransfers).values({
       id: transferId, communityDid: c.did, tokenHash: hashToken(transferToken), status: "pending",
       destination: ticket.endpoint, destHandle: ticket.handle, destSigningKey: ticket.signingKey, importId: ticket.importId,
       rootCid: h.cid, rev: h.rev, plcOperation: plcOperation ? JSON.stringify(plcOperation) : null, downloads: 0,
       createdBy: callerDid, createdAt, expiresAt,
     }).run();
-    tx.orm.update(communities).set({ pendingTransferId: transferId, pendingTransferExpiresAt: expiresAt }).where(eq(communities.did, c.did)).run();
-    audit.writeInTx(tx, { action: "community.transfer.initiate", actorType: "account", actorDid: callerDid, targetDid: c.did, targetId: transferId, meta: { destination: ticket.endpoint } });
+    await tx.orm.update(communities).set({ pendingTransferId: transferId, pendingTransferExpiresAt: expiresAt }).where(eq(communities.did, c.did)).run();
+    await audit.writeInTx(tx, { action: "community.transfer.initiate", actorType: "account", actorDid: callerDid, targetDid: c.did, targetId: transferId, meta: { destination: ticket.endpoint } });
     return { cid: h.cid, rev: h.rev };
-  });
+  }, { lockKey: c.did });
   logger.info("community transfer initiated", { did: c.did, destination: ticket.endpoint, transferId });
   const complete = `Call net.openfederation.community.completeImport on ${ticket.endpoint} with this transferToken before ${expiresAt}. ` +
     "Writes to the community are frozen here until then, or until you cancel the transfer.";
@@ -91,7 +91,7 @@ async function plcOperationFor(ctx: TransferCtx, c: CommunityRow, ticket: { reco
     throw upstreamFailure("PLC directory unavailable; try again later");
   }
   if (!last || !data || last.type !== "plc_operation") throw invalidRequest("The community's DID is not active in the directory");
-  const row = db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
+  const row = await db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
     .where(and(eq(identityKeys.did, c.did), eq(identityKeys.purpose, "identity.recovery-key"))).get();
   if (!row) throw invalidRequest("This server holds no recovery key for the community's DID");
   const recovery = await keys.decryptKeypair("identity.recovery-key", c.did, row.ciphertext);
@@ -112,16 +112,16 @@ async function plcOperationFor(ctx: TransferCtx, c: CommunityRow, ticket: { reco
 
 export async function cancelTransfer(ctx: TransferCtx, did: string, callerDid: string): Promise<{ success: true }> {
   const { db, config, audit } = ctx.deps;
-  const c = resolveCommunity({ db, config }, did);
+  const c = await resolveCommunity({ db, config }, did);
   if (c.ownerDid !== callerDid) throw forbidden("Only the owner can cancel a transfer");
-  await db.transaction((tx) => {
-    const row = ctx.deps.communities.getRow(c.did, tx.orm);
+  await db.transaction(async (tx) => {
+    const row = await ctx.deps.communities.getRow(c.did, tx.orm);
     if (!row || !row.pendingTransferId || !transferIsPending(row, ctx.now())) throw transferNotFound();
     const at = new Date(ctx.now()).toISOString();
-    tx.orm.update(communityTransfers).set({ status: "cancelled", resolvedAt: at })
+    await tx.orm.update(communityTransfers).set({ status: "cancelled", resolvedAt: at })
       .where(and(eq(communityTransfers.id, row.pendingTransferId), eq(communityTransfers.status, "pending"))).run();
-    tx.orm.update(communities).set({ pendingTransferId: null, pendingTransferExpiresAt: null }).where(eq(communities.did, c.did)).run();
-    audit.writeInTx(tx, { action: "community.transfer.cancel", actorType: "account", actorDid: callerDid, targetDid: c.did, targetId: row.pendingTransferId });
-  });
+    await tx.orm.update(communities).set({ pendingTransferId: null, pendingTransferExpiresAt: null }).where(eq(communities.did, c.did)).run();
+    await audit.writeInTx(tx, { action: "community.transfer.cancel", actorType: "account", actorDid: callerDid, targetDid: c.did, targetId: row.pendingTransferId });
+  }, { lockKey: c.did });
   return { success: true };
 }

@@ -13,26 +13,26 @@ import { headOn } from "../repo/read.ts";
 import type { TransferCtx } from "./transfer.ts";
 
 /** The live transfer for (did, token): pending, not expired, still the community's pending transfer. Else 404. */
-function liveTransfer(ctx: TransferCtx, did: string, token: unknown, orm = ctx.deps.db.orm): { t: TransferRow; c: CommunityRow } {
+async function liveTransfer(ctx: TransferCtx, did: string, token: unknown, orm = ctx.deps.db.orm): Promise<{ t: TransferRow; c: CommunityRow }> {
   if (typeof did !== "string" || typeof token !== "string" || !/^[0-9a-f]{64}$/.test(token)) throw transferNotFound();
-  const t = orm.select().from(communityTransfers)
+  const t = await orm.select().from(communityTransfers)
     .where(and(eq(communityTransfers.tokenHash, hashToken(token)), eq(communityTransfers.communityDid, did), eq(communityTransfers.status, "pending"),
       gt(communityTransfers.expiresAt, new Date(ctx.now()).toISOString()))).get();
   if (!t) throw transferNotFound();
-  const c = ctx.deps.communities.getRow(did, orm);
+  const c = await ctx.deps.communities.getRow(did, orm);
   if (!c || c.pendingTransferId !== t.id || c.status === "migrated") throw transferNotFound();
   return { t, c };
 }
 
 async function signingDidKey(ctx: TransferCtx, did: string): Promise<string> {
-  const row = ctx.deps.db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
+  const row = await ctx.deps.db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
     .where(and(eq(identityKeys.did, did), eq(identityKeys.purpose, "identity.signing-key"))).get();
   if (!row) throw transferNotFound();
   return (await ctx.deps.keys.decryptKeypair("identity.signing-key", did, row.ciphertext)).did();
 }
 
 export async function verifyTransfer(ctx: TransferCtx, did: string, token: unknown) {
-  const { t } = liveTransfer(ctx, did, token);
+  const { t } = await liveTransfer(ctx, did, token);
   return {
     valid: true as const, did: t.communityDid, transferId: t.id, destination: t.destination, rootCid: t.rootCid, rev: t.rev, expiresAt: t.expiresAt,
     ...(t.plcOperation ? { plcOperation: JSON.parse(t.plcOperation) as PlcOperation } : {}),
@@ -47,16 +47,16 @@ export async function verifyTransfer(ctx: TransferCtx, did: string, token: unkno
 
 /** The CAR at rootCid (the repo is frozen there). At most MAX_TRANSFER_DOWNLOADS per transfer. */
 export async function getTransferRepo(ctx: TransferCtx, did: string, token: unknown): Promise<ReadableStream<Uint8Array>> {
-  const t = await ctx.deps.db.transaction((tx) => {
-    const { t } = liveTransfer(ctx, did, token, tx.orm);
+  const t = await ctx.deps.db.transaction(async (tx) => {
+    const { t } = await liveTransfer(ctx, did, token, tx.orm);
     if (t.downloads >= MAX_TRANSFER_DOWNLOADS) throw transferNotFound();
-    const head = headOn(tx.orm, did);
+    const head = await headOn(tx.orm, did);
     // the freeze keeps the head at rootCid; anything else means the repo moved on and the package is void
     if (!head || head.cid !== t.rootCid) throw transferNotFound();
-    tx.orm.update(communityTransfers).set({ downloads: t.downloads + 1 }).where(eq(communityTransfers.id, t.id)).run();
+    await tx.orm.update(communityTransfers).set({ downloads: t.downloads + 1 }).where(eq(communityTransfers.id, t.id)).run();
     return t;
-  });
-  const car = ctx.deps.repo.getRepoCar(t.communityDid);
+  }, { lockKey: did });
+  const car = await ctx.deps.repo.getRepoCar(t.communityDid);
   if (!car) throw transferNotFound();
   return car;
 }
@@ -64,7 +64,7 @@ export async function getTransferRepo(ctx: TransferCtx, did: string, token: unkn
 /** The destination reports completion: the DID must now resolve to it (fresh), then the community is `migrated`. */
 export async function confirmTransfer(ctx: TransferCtx, did: string, token: unknown): Promise<{ status: "migrated" }> {
   const { db, fetchPolicy, plc, sequencer, audit, logger } = ctx.deps;
-  const { t } = liveTransfer(ctx, did, token);
+  const { t } = await liveTransfer(ctx, did, token);
   let doc;
   try {
     doc = did.startsWith("did:web:") ? await fetchWebDidDocument(fetchPolicy, did) : await plc.getDocument(did, { fresh: true });
@@ -72,16 +72,16 @@ export async function confirmTransfer(ctx: TransferCtx, did: string, token: unkn
     throw upstreamFailure("DID directory unavailable; try again later");
   }
   if (!doc || pdsEndpointOf(doc)?.replace(/\/+$/, "") !== t.destination || atprotoKeyOf(doc) !== t.destSigningKey) throw didNotUpdated();
-  await db.transaction((tx) => {
-    const { c } = liveTransfer(ctx, did, token, tx.orm);
+  await db.transaction(async (tx) => {
+    const { c } = await liveTransfer(ctx, did, token, tx.orm);
     const at = new Date(ctx.now()).toISOString();
-    tx.orm.update(communityTransfers).set({ status: "completed", resolvedAt: at }).where(eq(communityTransfers.id, t.id)).run();
-    tx.orm.update(communities).set({
+    await tx.orm.update(communityTransfers).set({ status: "completed", resolvedAt: at }).where(eq(communityTransfers.id, t.id)).run();
+    await tx.orm.update(communities).set({
       status: "migrated", previousStatus: c.status, statusChangedAt: at, migratedTo: t.destination, pendingTransferId: null, pendingTransferExpiresAt: null,
     }).where(eq(communities.did, did)).run();
-    sequencer.accountInTx(tx, did, false, "deactivated");
-    audit.writeInTx(tx, { action: "community.transfer.complete", actorType: "anonymous", targetDid: did, targetId: t.id, meta: { destination: t.destination } });
-  });
+    await sequencer.accountInTx(tx, did, false, "deactivated");
+    await audit.writeInTx(tx, { action: "community.transfer.complete", actorType: "anonymous", targetDid: did, targetId: t.id, meta: { destination: t.destination } });
+  }, { lockKey: did });
   logger.info("community transfer completed", { did, destination: t.destination });
   return { status: "migrated" };
 }

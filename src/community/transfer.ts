@@ -47,9 +47,9 @@ export class CommunityTransferService {
   constructor(deps: TransferDeps, now: () => number = Date.now) {
     this.ctx = { deps, now };
     // transfers and imports of a deleted community go with it
-    deps.communities.onDeleteInTx((tx, did) => {
-      tx.orm.delete(communityTransfers).where(eq(communityTransfers.communityDid, did)).run();
-      tx.orm.delete(communityImports).where(eq(communityImports.communityDid, did)).run();
+    deps.communities.onDeleteInTx(async (tx, did) => {
+      await tx.orm.delete(communityTransfers).where(eq(communityTransfers.communityDid, did)).run();
+      await tx.orm.delete(communityImports).where(eq(communityImports.communityDid, did)).run();
     });
   }
 

@@ -20,15 +20,15 @@ export async function updateCommunity(ctx: CommunityOpsCtx, identifier: string, 
   const settingsFields = (["visibility", "joinPolicy"] as const).filter((k) => input[k] !== undefined);
   const fields = [...profileFields, ...settingsFields];
   if (!fields.length) throw invalidRequest("Give at least one of displayName, description, avatar, visibility, joinPolicy");
-  const c = svc.resolve(identifier);
+  const c = await svc.resolve(identifier);
   communityStatusGate(c, { write: true, action: "write" });
-  const me = membershipOf(deps.db.orm, c, callerDid);
+  const me = await membershipOf(deps.db.orm, c, callerDid);
   if (!me) throw notMember();
   const needed: Permission[] = [...(profileFields.length ? ["community.profile.write" as const] : []), ...(settingsFields.length ? ["community.settings.write" as const] : [])];
   if (!needed.every((p) => me.permissions.includes(p))) throw insufficientPrivileges();
 
-  const settingsRec = deps.repo.getRecord(c.did, COL.settings, "self");
-  const profileRec = deps.repo.getRecord(c.did, COL.profile, "self");
+  const settingsRec = await deps.repo.getRecord(c.did, COL.settings, "self");
+  const profileRec = await deps.repo.getRecord(c.did, COL.profile, "self");
   if (!settingsRec || !profileRec) throw internalError();
   const settings = settingsRec.value as Record<string, unknown>;
   // 05 §4 (simple-majority, protected profile/settings): refused by the one governance gate in the repo write path
@@ -53,15 +53,15 @@ export async function updateCommunity(ctx: CommunityOpsCtx, identifier: string, 
   const toPrivate = c.visibility === "public" && visibility === "private";
   const toPublic = c.visibility === "private" && visibility === "public";
   await svc.writer.write(c.did, ops, {
-    inTx: (tx) => {
-      const row = svc.getRow(c.did, tx.orm);
+    inTx: async (tx) => {
+      const row = await svc.getRow(c.did, tx.orm);
       if (!row) throw communityNotFound();
       // the status may have changed since the gate ran: re-check inside the serialised transaction
       communityStatusGate(row, { write: true, action: "write" });
       const seq = deps.sequencer;
-      if (toPrivate && row.identityVerified && row.status !== "migrated") seq.accountInTx(tx, c.did, false, "deactivated");
-      if (toPublic && row.identityVerified && (row.status === "active" || row.status === "suspended")) deps.repo.announceInTx(tx, c.did, svc.handleOf(row));
-      deps.audit.writeInTx(tx, { action: "community.update", actorType: "account", actorDid: callerDid, targetDid: c.did, meta: { fields } });
+      if (toPrivate && row.identityVerified && row.status !== "migrated") await seq.accountInTx(tx, c.did, false, "deactivated");
+      if (toPublic && row.identityVerified && (row.status === "active" || row.status === "suspended")) await deps.repo.announceInTx(tx, c.did, svc.handleOf(row));
+      await deps.audit.writeInTx(tx, { action: "community.update", actorType: "account", actorDid: callerDid, targetDid: c.did, meta: { fields } });
     },
   });
   return { success: true, ...(toPrivate ? { warning: PRIVATE_WARNING } : {}) };

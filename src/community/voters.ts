@@ -11,8 +11,8 @@ import type { GovernanceConfig } from "./governance-rules.ts";
 export type RemoteLiveness = ReadonlyMap<string, boolean>;
 
 /** Members whose role grants community.governance.write (owner always), before the activity check. */
-function candidates(orm: Orm, community: Pick<CommunityRow, "did" | "ownerDid">, cfg: Pick<GovernanceConfig, "voterRole">): string[] {
-  const rows = orm.select({ did: communityMembers.memberDid, roleRkey: communityMembers.roleRkey, permissions: communityRoles.permissions })
+async function candidates(orm: Orm, community: Pick<CommunityRow, "did" | "ownerDid">, cfg: Pick<GovernanceConfig, "voterRole">): Promise<string[]> {
+  const rows = await orm.select({ did: communityMembers.memberDid, roleRkey: communityMembers.roleRkey, permissions: communityRoles.permissions })
     .from(communityMembers)
     .leftJoin(communityRoles, and(eq(communityRoles.communityDid, communityMembers.communityDid), eq(communityRoles.rkey, communityMembers.roleRkey)))
     .where(eq(communityMembers.communityDid, community.did)).all();
@@ -25,9 +25,9 @@ function candidates(orm: Orm, community: Pick<CommunityRow, "did" | "ownerDid">,
 }
 
 /** DIDs among `dids` that are not local accounts (remote members), for pre-resolving their liveness. */
-export function remoteAmong(orm: Orm, dids: readonly string[]): string[] {
+export async function remoteAmong(orm: Orm, dids: readonly string[]): Promise<string[]> {
   if (!dids.length) return [];
-  const local = new Set(orm.select({ did: accounts.did }).from(accounts).where(inArray(accounts.did, [...dids])).all().map((r) => r.did));
+  const local = new Set((await orm.select({ did: accounts.did }).from(accounts).where(inArray(accounts.did, [...dids])).all()).map((r) => r.did));
   return dids.filter((d) => !local.has(d));
 }
 
@@ -38,17 +38,17 @@ export const voterCandidates = candidates;
  * E (05 §5): candidates that are currently active: a local account in status `approved`, or a remote actor whose
  * DID document still resolves (`remote`; one unknown to the map, e.g. joined since it was built, counts as active).
  */
-export function eligibleVoters(orm: Orm, community: Pick<CommunityRow, "did" | "ownerDid">, cfg: Pick<GovernanceConfig, "voterRole">, remote: RemoteLiveness): Set<string> {
-  const dids = candidates(orm, community, cfg);
+export async function eligibleVoters(orm: Orm, community: Pick<CommunityRow, "did" | "ownerDid">, cfg: Pick<GovernanceConfig, "voterRole">, remote: RemoteLiveness): Promise<Set<string>> {
+  const dids = await candidates(orm, community, cfg);
   if (!dids.length) return new Set();
-  const status = new Map(orm.select({ did: accounts.did, status: accounts.status }).from(accounts).where(inArray(accounts.did, dids)).all().map((r) => [r.did, r.status]));
+  const status = new Map((await orm.select({ did: accounts.did, status: accounts.status }).from(accounts).where(inArray(accounts.did, dids)).all()).map((r) => [r.did, r.status]));
   return new Set(dids.filter((d) => (status.has(d) ? status.get(d) === "approved" : remote.get(d) ?? true)));
 }
 
 /** delegator → delegate, from the delegation records (rkey = delegator DID; a community holds few). */
-export function delegationMap(orm: Orm, communityDid: string): Map<string, string> {
+export async function delegationMap(orm: Orm, communityDid: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const r of collectionRecordsOn(orm, communityDid, COL.delegation)) {
+  for (const r of await collectionRecordsOn(orm, communityDid, COL.delegation)) {
     const to = (r.value as { delegateDid?: unknown } | null)?.delegateDid;
     if (typeof to === "string") out.set(r.rkey, to);
   }

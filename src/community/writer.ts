@@ -24,44 +24,44 @@ export interface CommunityWriteOptions {
 type Rec = Record<string, unknown>;
 
 /** Applies the projection changes of `ops` (already committed in `tx`) for community `did`. */
-export function applyProjectionsInTx(tx: Tx, did: string, ops: WriteOp[]): void {
+export async function applyProjectionsInTx(tx: Tx, did: string, ops: WriteOp[]): Promise<void> {
   for (const op of ops) {
     const rkey = op.rkey;
     if (rkey === undefined) continue; // TID-keyed creates (attestations, proposals) have no projection here
     const rec = op.action === "delete" ? undefined : (op.record as Rec);
     switch (op.collection) {
       case COL.member:
-        if (!rec) tx.orm.delete(communityMembers).where(and(eq(communityMembers.communityDid, did), eq(communityMembers.memberDid, rkey))).run();
+        if (!rec) await tx.orm.delete(communityMembers).where(and(eq(communityMembers.communityDid, did), eq(communityMembers.memberDid, rkey))).run();
         else
-          tx.orm.insert(communityMembers)
+          await tx.orm.insert(communityMembers)
             .values({ communityDid: did, memberDid: rkey, roleRkey: String(rec.roleRkey), joinedAt: String(rec.joinedAt) })
             .onConflictDoUpdate({ target: [communityMembers.communityDid, communityMembers.memberDid], set: { roleRkey: String(rec.roleRkey), joinedAt: String(rec.joinedAt) } })
             .run();
         break;
       case COL.role:
-        if (!rec) tx.orm.delete(communityRoles).where(and(eq(communityRoles.communityDid, did), eq(communityRoles.rkey, rkey))).run();
+        if (!rec) await tx.orm.delete(communityRoles).where(and(eq(communityRoles.communityDid, did), eq(communityRoles.rkey, rkey))).run();
         else {
           const values = { name: String(rec.name), permissions: JSON.stringify(rec.permissions ?? []) };
-          tx.orm.insert(communityRoles).values({ communityDid: did, rkey, ...values })
+          await tx.orm.insert(communityRoles).values({ communityDid: did, rkey, ...values })
             .onConflictDoUpdate({ target: [communityRoles.communityDid, communityRoles.rkey], set: values }).run();
         }
         break;
       case COL.settings:
         if (rec)
-          tx.orm.update(communities).set({
+          await tx.orm.update(communities).set({
             visibility: rec.visibility as "public" | "private",
             joinPolicy: rec.joinPolicy as "open" | "approval",
             governanceModel: String(rec.governanceModel),
           }).where(eq(communities.did, did)).run();
         break;
       case COL.proposal:
-        proposalProjectionInTx(tx, did, rkey, rec);
+        await proposalProjectionInTx(tx, did, rkey, rec);
         break;
       case COL.attestation:
-        attestationProjectionInTx(tx, did, rkey, rec);
+        await attestationProjectionInTx(tx, did, rkey, rec);
         break;
       case COL.profile:
-        if (rec) tx.orm.update(communities).set({ displayName: String(rec.displayName), description: String(rec.description ?? "") }).where(eq(communities.did, did)).run();
+        if (rec) await tx.orm.update(communities).set({ displayName: String(rec.displayName), description: String(rec.description ?? "") }).where(eq(communities.did, did)).run();
         break;
     }
   }
@@ -90,7 +90,7 @@ export class CommunityRepoWriter {
       ...(opts.swapCommit ? { swapCommit: opts.swapCommit } : {}),
       ...(opts.rev ? { rev: opts.rev } : {}),
       inTx: async (tx: Tx, result: WriteResult) => {
-        applyProjectionsInTx(tx, did, ops);
+        await applyProjectionsInTx(tx, did, ops);
         await opts.inTx?.(tx, result);
       },
     };

@@ -153,17 +153,27 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
   if (bootstrapSet > 0 && bootstrapSet < 3) r.problems.push("BOOTSTRAP_ADMIN_EMAIL, BOOTSTRAP_ADMIN_HANDLE and BOOTSTRAP_ADMIN_PASSWORD must be set together");
 
   const dbHost = r.str("DB_HOST");
-  // The PostgreSQL driver is not built yet: starting on SQLite while the operator asked for Postgres would put
-  // the data somewhere they do not expect, so any Postgres setting is refused in every mode.
-  if (r.str("DATABASE_URL") !== undefined || dbHost !== undefined) {
-    r.problems.push(`${r.str("DATABASE_URL") !== undefined ? "DATABASE_URL" : "DB_HOST"} is set, but PostgreSQL is not supported yet: this version stores everything in SQLite under DATA_DIR; unset it (and DB_*) to use SQLite`);
-  }
   let databaseUrl = r.str("DATABASE_URL");
   if (!databaseUrl && dbHost) {
     const user = encodeURIComponent(r.str("DB_USER", "ofpds"));
     const pass = r.str("DB_PASSWORD") ? `:${encodeURIComponent(r.str("DB_PASSWORD")!)}` : "";
     databaseUrl = `postgres://${user}${pass}@${dbHost}:${r.int("DB_PORT", 5432, 1, 65535)}/${encodeURIComponent(r.str("DB_NAME", "ofpds"))}`;
   }
+  if (databaseUrl && !/^postgres(ql)?:\/\/[^/]/.test(databaseUrl)) r.problems.push("DATABASE_URL must be a postgres:// or postgresql:// URL");
+  const clusterMode = r.bool("CLUSTER_MODE", false);
+  // several processes on one SQLite file would each think they are the only writer
+  if (clusterMode && !databaseUrl) r.problems.push("CLUSTER_MODE=true needs PostgreSQL (DATABASE_URL or DB_HOST): several serve processes cannot share one SQLite file");
+  // the embedded directory is one process's SQLite file: a cluster names a real one
+  if (clusterMode && dev && explicitPlcUrl === undefined) r.problems.push("CLUSTER_MODE=true does not start the embedded PLC directory: set PLC_URL to a did:plc directory (e.g. one `ofpds plc`)");
+  const database = databaseUrl
+    ? {
+        url: databaseUrl,
+        ssl: r.bool("DB_SSL", false),
+        sslRejectUnauthorized: r.bool("DB_SSL_REJECT_UNAUTHORIZED", true),
+        poolMax: r.int("DB_POOL_MAX", 10, 1, 1000),
+        connectTimeoutMs: r.duration("DB_CONNECT_TIMEOUT", "30s", 1000, 600_000, "1s and 10m"),
+      }
+    : undefined;
 
   const secrets: Secrets = {
     authJwtSecret: r.str("AUTH_JWT_SECRET", ""),
@@ -183,7 +193,12 @@ export function buildConfig(raw: RawConfig, opts: BuildOptions = {}): { config: 
     port,
     host,
     dataDir,
+    blobDir: r.str("BLOB_DIR") ? resolve(cwd, r.str("BLOB_DIR")!) : resolve(dataDir, "blobs"),
+    // snapshots follow the blobs onto a shared BLOB_DIR; without one they stay where they always were
+    exportsDir: r.str("BLOB_DIR") ? resolve(cwd, r.str("BLOB_DIR")!, "exports") : resolve(dataDir, "exports"),
     databaseUrl,
+    database,
+    clusterMode,
     trustProxy: r.int("TRUST_PROXY", 0, 0, 10),
     inviteRequired: r.bool("INVITE_REQUIRED", true),
     approvalRequired: r.bool("APPROVAL_REQUIRED", true),

@@ -168,3 +168,26 @@ test("durations and service DIDs", () => {
   expect(serviceDidFor("https://pds.example.org")).toBe("did:web:pds.example.org");
   expect(serviceDidFor("http://localhost:8080")).toBe("did:web:localhost%3A8080");
 });
+
+describe("database settings (docs/database.md)", () => {
+  test("DATABASE_URL, or DB_HOST and friends, select PostgreSQL with its TLS and pool settings", () => {
+    const a = buildConfig({ ...PROD, DATABASE_URL: "postgres://u:p@db.internal:5433/pds", DB_SSL: "true", DB_POOL_MAX: "25" });
+    expect(a.problems).toEqual([]);
+    expect(a.config.database).toEqual({ url: "postgres://u:p@db.internal:5433/pds", ssl: true, sslRejectUnauthorized: true, poolMax: 25, connectTimeoutMs: 30_000 });
+    const b = buildConfig({ ...PROD, DB_HOST: "db.internal", DB_USER: "pds", DB_PASSWORD: "p@ss word", DB_NAME: "ofpds" });
+    expect(b.config.database?.url).toBe("postgres://pds:p%40ss%20word@db.internal:5432/ofpds");
+    expect(buildConfig(PROD).config.database).toBeUndefined();
+  });
+  test("a non-postgres URL and CLUSTER_MODE without PostgreSQL are refused, without repeating the URL", () => {
+    const bad = buildConfig({ ...PROD, DATABASE_URL: "mysql://u:secret-pw@h/db" }).problems;
+    expect(bad).toEqual(["DATABASE_URL must be a postgres:// or postgresql:// URL"]);
+    expect(buildConfig({ ...PROD, CLUSTER_MODE: "true" }).problems[0]).toContain("CLUSTER_MODE=true needs PostgreSQL");
+    expect(buildConfig({ ...PROD, CLUSTER_MODE: "true", DATABASE_URL: "postgres://h/db" }).problems).toEqual([]);
+  });
+  test("BLOB_DIR moves the blobs and the export snapshots; without it both stay under DATA_DIR", () => {
+    const d = buildConfig({ ...PROD, DATA_DIR: "/srv/ofpds" }).config;
+    expect([d.blobDir, d.exportsDir]).toEqual(["/srv/ofpds/blobs", "/srv/ofpds/exports"]);
+    const s = buildConfig({ ...PROD, DATA_DIR: "/srv/ofpds", BLOB_DIR: "/mnt/shared" }).config;
+    expect([s.blobDir, s.exportsDir]).toEqual(["/mnt/shared", "/mnt/shared/exports"]);
+  });
+});

@@ -26,6 +26,7 @@ export const USED_SETTINGS = [
   "PROXY_AUD_FRAGMENT", "PROXY_RATE_LIMIT", "OFPDS_DEV_PROXY_LIMITS",
   "SMTP_URL", "EMAIL_FROM",
   "OAUTH_ACCESS_TOKEN_TTL", "OAUTH_LOOPBACK_CLIENTS", // 11 §10 (src/oauth)
+  "DB_SSL", "DB_SSL_REJECT_UNAUTHORIZED", "DB_POOL_MAX", "DB_CONNECT_TIMEOUT", "CLUSTER_MODE", "BLOB_DIR", // 09 §2, src/db/postgres.ts
 ] as const;
 
 /**
@@ -33,7 +34,7 @@ export const USED_SETTINGS = [
  * built): they are not typos, so they are not refused, but `serve` warns that they have no effect.
  */
 export const NOT_YET_USED_SETTINGS = [
-  "DB_SSL", "DB_SSL_REJECT_UNAUTHORIZED", "DB_POOL_MAX", "PARTNER_API_ENABLED", "PARTNER_DEFAULT_RATE_LIMIT",
+  "PARTNER_API_ENABLED", "PARTNER_DEFAULT_RATE_LIMIT",
   "TRANSFER_RETENTION_DAYS", "AUDIT_RETENTION_DAYS",
   "OAUTH_TRUSTED_CLIENTS",
 ] as const;

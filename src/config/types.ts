@@ -57,8 +57,16 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  /** undefined = embedded SQLite at <dataDir>/ofpds.sqlite */
+  /** blobs and export snapshots (BLOB_DIR, default <dataDir>/blobs): a shared volume in cluster mode */
+  blobDir: string;
+  /** export snapshots: <BLOB_DIR>/exports when BLOB_DIR is set, else <dataDir>/exports */
+  exportsDir: string;
+  /** undefined = embedded SQLite at <dataDir>/ofpds.sqlite (a secret: it may hold the password) */
   databaseUrl: string | undefined;
+  /** the PostgreSQL connection (DATABASE_URL or DB_*), undefined on SQLite */
+  database: { url: string; ssl: boolean; sslRejectUnauthorized: boolean; poolMax: number; connectTimeoutMs: number } | undefined;
+  /** CLUSTER_MODE: several serve processes share one PostgreSQL and one BLOB_DIR */
+  clusterMode: boolean;
   trustProxy: number;
   inviteRequired: boolean;
   approvalRequired: boolean;

@@ -1,13 +1,15 @@
-// The Database façade: drizzle over bun:sqlite, migrations, serialised write transactions, after-commit hooks.
-import type { Database as SqliteDatabase } from "bun:sqlite";
-import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
-import { join } from "node:path";
-import { openSqlite } from "./sqlite.ts";
-import type { Migration } from "./migrations/index.ts";
-import * as schema from "./schema.ts";
-import { Mutex } from "../util/mutex.ts";
+// The Database contract every domain uses: one async API over SQLite (default) and PostgreSQL, with serialised write transactions.
+import type { SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
+import type * as schema from "./schema.ts";
 
-export type Orm = BunSQLiteDatabase<typeof schema>;
+/**
+ * The ORM handle. Typed as drizzle's async SQLite driver: every `.get()/.all()/.run()` is awaited. At run time it is
+ * bun:sqlite's drizzle (values come back synchronously; awaiting them is free) or the PostgreSQL proxy (src/db/postgres.ts),
+ * so one query builder text serves both engines. Never use the value `.run()` returns (its shape differs per engine):
+ * use `.returning()` to learn what changed.
+ */
+export type Orm = SqliteRemoteDatabase<typeof schema>;
+export type Dialect = "sqlite" | "postgres";
 
 export class SchemaTooNewError extends Error {
   constructor(readonly found: number, readonly supported: number) {
@@ -16,123 +18,65 @@ export class SchemaTooNewError extends Error {
   }
 }
 
-/** What a transaction callback receives: the write-side ORM plus a hook registry. */
-export interface Tx {
-  orm: Orm;
-  /** run after COMMIT succeeds (e.g. wake firehose subscribers); never after a rollback */
-  afterCommit(fn: () => void): void;
+/** The database cannot be reached (PostgreSQL gone mid-run); the HTTP boundary answers 503 ServiceUnavailable. */
+export class DatabaseUnavailableError extends Error {
+  constructor(readonly detail: string) {
+    super(`the database is unavailable: ${detail}`);
+    this.name = "DatabaseUnavailableError";
+  }
 }
 
-export class Database {
-  readonly dialect = "sqlite" as const;
-  /** read-side ORM; WAL gives it a consistent snapshot that never sees uncommitted writes */
+/**
+ * Portable raw SQL for the few hot or set-shaped queries the query builder cannot say well. Placeholders are `?`; the
+ * SQL must be valid on both engines (no SQLite-only functions: see docs/database.md for the allowed subset).
+ */
+export interface Raw {
+  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  /** resolves to the number of rows changed */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** the same statement once per parameter row (batch inserts); resolves to the total rows changed */
+  runMany(sql: string, rows: readonly (readonly unknown[])[]): Promise<number>;
+}
+
+/** What a transaction callback receives: the write-side ORM and raw SQL plus a hook registry. */
+export interface Tx {
+  readonly dialect: Dialect;
+  orm: Orm;
+  raw: Raw;
+  /** run after COMMIT succeeds (e.g. wake firehose subscribers); never after a rollback */
+  afterCommit(fn: () => void): void;
+  /**
+   * Call before appending to a log that must be gapless in commit order (the firehose): holds the database-wide
+   * sequence lock until COMMIT. A no-op where one process is the only writer (SQLite, PostgreSQL outside cluster mode).
+   */
+  lockSequence(): Promise<void>;
+  /** after COMMIT, every process's `db.listen(channel)` hears `payload` (this process's at once, others' by NOTIFY) */
+  notify(channel: string, payload: string): Promise<void>;
+}
+
+export interface TxOptions {
+  /**
+   * The repo (DID) this write belongs to. Writes are serialised per process as before; in cluster mode the key also
+   * names the transaction-scoped advisory lock other processes wait on (src/db/postgres.ts).
+   */
+  lockKey?: string;
+}
+
+export interface Database {
+  readonly dialect: Dialect;
+  /** a short label for logs and doctor: the SQLite path, or `postgres://host:port/db` (never the password) */
+  readonly location: string;
+  /** read-side ORM; it never sees another transaction's uncommitted writes */
   readonly orm: Orm;
-  private readonly writer: SqliteDatabase;
-  private readonly reader: SqliteDatabase;
-  private readonly writerOrm: Orm;
-  private readonly writeLock = new Mutex();
-  private closed = false;
-
-  private constructor(readonly path: string) {
-    this.writer = openSqlite(path);
-    this.reader = openSqlite(path);
-    this.writerOrm = drizzle(this.writer, { schema });
-    this.orm = drizzle(this.reader, { schema });
-  }
-
-  /**
-   * Opens `<dataDir>/ofpds.sqlite` (or an explicit path) and runs the pending ones of `migrations` (the list is
-   * composed at the root, src/migrations.ts; this layer knows no domain).
-   */
-  static open(opts: { dataDir?: string; path?: string; migrations: readonly Migration[] }): Database {
-    const path = opts.path ?? join(opts.dataDir!, "ofpds.sqlite");
-    const db = new Database(path);
-    try {
-      db.migrate([...opts.migrations].sort((a, b) => a.id - b.id));
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-    return db;
-  }
-
-  /** Current schema version recorded in the database (0 when empty). */
-  schemaVersion(): number {
-    const row = this.writer
-      .query<{ v: number | null }, []>("SELECT max(id) AS v FROM _migrations")
-      .get();
-    return row?.v ?? 0;
-  }
-
-  private migrate(migrations: Migration[]): void {
-    this.writer.exec(`CREATE TABLE IF NOT EXISTS _migrations (
-      id INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-    const current = this.schemaVersion();
-    const supported = Math.max(0, ...migrations.map((m) => m.id));
-    if (current > supported) throw new SchemaTooNewError(current, supported);
-    // by id, not "above the highest": ids are reserved per domain ahead of time, so a lower id may land after a
-    // higher one, and a database that already has the higher one must still get it
-    const applied = new Set(this.writer.query<{ id: number }, []>("SELECT id FROM _migrations").all().map((r) => r.id));
-    for (const m of migrations) {
-      if (applied.has(m.id)) continue;
-      this.writer.transaction(() => {
-        for (const stmt of m.sqlite) this.writer.exec(stmt);
-        this.writer
-          .query("INSERT INTO _migrations (id, name, applied_at) VALUES (?, ?, ?)")
-          .run(m.id, m.name, new Date().toISOString());
-      }).immediate();
-    }
-  }
-
-  /**
-   * Runs fn inside one write transaction. Why the mutex: SQLite has a single writer, and the
-   * callback may await (e.g. @atproto/repo signing), so two callbacks interleaving on one
-   * connection would share a transaction. Serialising them keeps each commit atomic.
-   */
-  transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
-    return this.writeLock.run(async () => {
-      const hooks: Array<() => void> = [];
-      this.writer.exec("BEGIN IMMEDIATE");
-      let result: T;
-      try {
-        result = await fn({ orm: this.writerOrm, afterCommit: (h) => hooks.push(h) });
-        this.writer.exec("COMMIT");
-      } catch (err) {
-        if (this.writer.inTransaction) this.writer.exec("ROLLBACK");
-        throw err;
-      }
-      for (const hook of hooks) {
-        try {
-          hook();
-        } catch {
-          // A failing hook must not turn a committed change into an error for the caller.
-        }
-      }
-      return result;
-    });
-  }
-
-  /** True when `SELECT 1` answers; used by /xrpc/_health. */
-  ping(): boolean {
-    if (this.closed) return false;
-    try {
-      return this.reader.query<{ ok: number }, []>("SELECT 1 AS ok").get()?.ok === 1;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Waits for the running write transaction, checkpoints the WAL and closes both connections. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.writeLock.run(() => undefined);
-    this.closed = true;
-    try {
-      this.writer.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch {
-      // best effort: the WAL is replayed on the next open anyway
-    }
-    this.reader.close();
-    this.writer.close();
-  }
+  readonly raw: Raw;
+  transaction<T>(fn: (tx: Tx) => Promise<T> | T, opts?: TxOptions): Promise<T>;
+  /** hears the payloads committed transactions `notify` on this channel; resolves to an unsubscribe function */
+  listen(channel: string, fn: (payload: string) => void): Promise<() => void>;
+  /** current schema version recorded in the database (0 when empty) */
+  schemaVersion(): Promise<number>;
+  /** true when `SELECT 1` answers; used by /xrpc/_health */
+  ping(): Promise<boolean>;
+  /** waits for the running write transaction, then closes every connection */
+  close(): Promise<void>;
 }

@@ -1,7 +1,6 @@
 // Opens a bun:sqlite database with the pragmas every ofpds store uses (WAL, NORMAL sync, busy timeout).
 import { Database as SqliteDatabase } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
-import type { Orm } from "./database.ts";
 import { dirname } from "node:path";
 
 export const BUSY_TIMEOUT_MS = 5000;
@@ -16,9 +15,4 @@ export function openSqlite(path: string, opts: { readonly?: boolean } = {}): Sql
     db.exec("PRAGMA foreign_keys = ON");
   }
   return db;
-}
-
-/** The bun:sqlite connection behind a drizzle handle, for hot paths that use cached prepared statements directly. `tx.orm` → the writer connection (inside the transaction); `db.orm` → the WAL reader. */
-export function sqliteOf(orm: Orm): SqliteDatabase {
-  return (orm as unknown as { $client: SqliteDatabase }).$client;
 }

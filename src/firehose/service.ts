@@ -15,9 +15,9 @@ const HIDDEN_STATUSES = new Set(["takendown", "deleted", "rejected", "creating",
 
 export interface FirehoseDeps {
   sequencer: Sequencer;
-  accounts: { getRow(did: string): { status: string } | undefined };
+  accounts: { getRow(did: string): { status: string } | undefined | Promise<{ status: string } | undefined> };
   /** repos that are not accounts (communities): true/false when `did` is one, undefined otherwise */
-  hiddenFromBackfill?: (did: string) => boolean | undefined;
+  hiddenFromBackfill?: (did: string) => boolean | undefined | Promise<boolean | undefined>;
   config: { firehoseMaxBuffer: number; firehoseBackfillHours: number };
   logger: Logger;
   now?: () => number;
@@ -65,10 +65,10 @@ export class FirehoseService {
       sequencer,
       maxBuffer: config.firehoseMaxBuffer,
       backfillHours: config.firehoseBackfillHours,
-      hiddenFromBackfill: (did) => {
-        const row = this.deps.accounts.getRow(did);
+      hiddenFromBackfill: async (did) => {
+        const row = await this.deps.accounts.getRow(did);
         // communities (03 §9): private, takendown, unverified or not yet active ones are not replayed
-        if (!row) return this.deps.hiddenFromBackfill?.(did) ?? true;
+        if (!row) return (await this.deps.hiddenFromBackfill?.(did)) ?? true;
         return HIDDEN_STATUSES.has(row.status);
       },
       now: this.deps.now,

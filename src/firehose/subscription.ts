@@ -21,7 +21,7 @@ export interface SubscriptionDeps {
   maxBuffer: number;
   backfillHours: number;
   /** true when #commit/#sync of this repo must not be replayed (takendown, deleted, private) */
-  hiddenFromBackfill(did: string): boolean;
+  hiddenFromBackfill(did: string): boolean | Promise<boolean>;
   now?: () => number;
   onError?(err: unknown): void;
   /** an error frame was sent and the socket closed (ConsumerTooSlow, FutureCursor, …) */
@@ -48,16 +48,16 @@ export class Subscription {
   /** Starts the stream: live only without a cursor, else validate, replay and cut over. */
   async start(cursor: number | undefined): Promise<void> {
     const { sequencer } = this.deps;
-    const head = sequencer.currentSeq();
     if (cursor === undefined) {
-      this.lastSeq = head;
+      // live at once, before any await: an event committed while we read the head would otherwise be missed
       this.live = true;
       return;
     }
+    const head = await sequencer.currentSeq();
     if (cursor > head) return this.fail("FutureCursor", "Cursor in the future.");
     let from = cursor;
     const windowStart = new Date((this.deps.now?.() ?? Date.now()) - this.deps.backfillHours * 3_600_000).toISOString();
-    const oldest = sequencer.firstSeqSince(windowStart);
+    const oldest = await sequencer.firstSeqSince(windowStart);
     const firstAvailable = oldest ?? head + 1;
     if (cursor < firstAvailable - 1) {
       this.sendNow(infoFrame("OutdatedCursor", "Requested cursor exceeded limit. Possibly missing events"));
@@ -83,13 +83,13 @@ export class Subscription {
   private async replay(after: number): Promise<void> {
     const { sequencer } = this.deps;
     for (;;) {
-      if (this.pending === null && sequencer.currentSeq() - after <= REPLAY_PAGE) this.pending = [];
+      if (this.pending === null && (await sequencer.currentSeq()) - after <= REPLAY_PAGE) this.pending = [];
       const collecting = this.pending;
-      const page = sequencer.eventsAfter(after, REPLAY_PAGE);
+      const page = await sequencer.eventsAfter(after, REPLAY_PAGE);
       const hidden = new Map<string, boolean>();
       for (const event of page) {
         if (this.closed) return;
-        if (this.replayable(event, hidden)) {
+        if (await this.replayable(event, hidden)) {
           if (this.ws.getBufferedAmount() > HIGH_WATER) await this.drained();
           if (this.closed) return;
           this.sendNow(eventFrame(event));
@@ -108,10 +108,10 @@ export class Subscription {
   }
 
   /** Backfill omits #commit/#sync of repos that are now hidden; #identity and #account are always replayed. */
-  private replayable(event: SeqEvent, cache: Map<string, boolean>): boolean {
+  private async replayable(event: SeqEvent, cache: Map<string, boolean>): Promise<boolean> {
     if (event.type !== "#commit" && event.type !== "#sync") return true;
     let hidden = cache.get(event.did);
-    if (hidden === undefined) cache.set(event.did, (hidden = this.deps.hiddenFromBackfill(event.did)));
+    if (hidden === undefined) cache.set(event.did, (hidden = await this.deps.hiddenFromBackfill(event.did)));
     return !hidden;
   }
 

@@ -10,7 +10,7 @@ export type TxtLookup = (name: string) => Promise<string[][]>;
 export interface HandleResolverOptions {
   handleDomain: string;
   /** DID owning a handle under HANDLE_DOMAIN (status rule applied), undefined when none */
-  resolveLocal: (handle: string) => string | undefined;
+  resolveLocal: (handle: string) => Promise<string | undefined>;
   /** every fetch of `https://<handle>/.well-known/atproto-did` goes through this policy */
   policy: OutboundFetchPolicy;
   /** DID documents, for handleIsCorrect */
@@ -60,7 +60,7 @@ export class HandleResolver {
   async resolve(input: string, opts: { fresh?: boolean } = {}): Promise<string | null> {
     const handle = input.trim().toLowerCase().replace(/\.$/, "");
     if (!isValidHandle(handle)) return null;
-    if (this.isLocal(handle)) return this.opts.resolveLocal(handle) ?? null;
+    if (this.isLocal(handle)) return (await this.opts.resolveLocal(handle)) ?? null;
     if (!opts.fresh) {
       const hit = this.cache.get(handle);
       if (hit !== undefined) return hit;

@@ -157,12 +157,12 @@ export class KeyVault {
   private async ensureServiceKey(serviceDid: string): Promise<void> {
     const find = (orm: Database["orm"]) =>
       orm.select({ did: identityKeys.did }).from(identityKeys).where(eq(identityKeys.purpose, "service.signing-key")).get();
-    if (find(this.db.orm)) return;
+    if (await find(this.db.orm)) return;
     const { ciphertext } = await this.generate("service.signing-key", serviceDid);
     // Re-checked under the writer lock, so `init` and a first start can never leave two service keys.
-    await this.db.transaction((tx) => {
-      if (find(tx.orm)) return;
-      tx.orm
+    await this.db.transaction(async (tx) => {
+      if (await find(tx.orm)) return;
+      await tx.orm
         .insert(identityKeys)
         .values({ did: serviceDid, purpose: "service.signing-key", ciphertext: Buffer.from(ciphertext), createdAt: new Date().toISOString() })
         .run();
@@ -173,12 +173,12 @@ export class KeyVault {
 /** The 32-byte installation salt, created on first use and never changed (rewrap keeps it). */
 async function ensureSalt(db: Database): Promise<Uint8Array> {
   return db.transaction(async (tx) => {
-    tx.orm
+    await tx.orm
       .insert(serverMeta)
       .values({ key: SALT_META_KEY, value: randomBytes(32).toString("hex"), updatedAt: new Date().toISOString() })
       .onConflictDoNothing()
       .run();
-    const row = tx.orm.select().from(serverMeta).where(eq(serverMeta.key, SALT_META_KEY)).get();
+    const row = await tx.orm.select().from(serverMeta).where(eq(serverMeta.key, SALT_META_KEY)).get();
     const salt = Buffer.from(row!.value, "hex");
     if (salt.length !== 32) throw new ConfigError([`server_meta.${SALT_META_KEY} is corrupt (expected 32 bytes of hex)`]);
     return new Uint8Array(salt);

@@ -1,5 +1,6 @@
 // AT Protocol inter-service JWTs (02 §9): verify incoming ones (ES256K/ES256, DID-document key, replay cache,
 // 60/min per iss) and mint outgoing ones for com.atproto.server.getServiceAuth (03 §8).
+import { MemoryMarks, MemoryRateLimitStore, type RateLimitStore, type SingleUseMarks } from "../ratelimit/store.ts";
 import { randomBytes } from "node:crypto";
 import { verifySignature, type Keypair } from "@atproto/crypto";
 import { DomainError, invalidToken } from "../errors.ts";
@@ -62,15 +63,19 @@ export function looksLikeServiceAuth(token: string): boolean {
 }
 
 export class ServiceAuthVerifier {
-  /** jti → exp (ms); an entry lives until its token could no longer be accepted anyway */
-  private readonly seen = new Map<string, number>();
-  /** iss → [window start ms, count] */
-  private readonly perIss = new Map<string, [number, number]>();
+  /** iss+jti marks that live until their token could no longer be accepted anyway */
+  private readonly seen: SingleUseMarks;
+  /** per-iss minute windows */
+  private readonly perIss: RateLimitStore;
 
+  /** `marks`/`counters`: shared by every process in cluster mode; in memory by default */
   constructor(
-    private readonly deps: { plc: Pick<PlcClient, "getDocument">; serviceDid: string },
+    private readonly deps: { plc: Pick<PlcClient, "getDocument">; serviceDid: string; marks?: SingleUseMarks; counters?: RateLimitStore },
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.seen = deps.marks ?? new MemoryMarks();
+    this.perIss = deps.counters ?? new MemoryRateLimitStore({ maxKeys: 10_000 });
+  }
 
   /**
    * Verifies a service-auth JWT for method `lxm`. Any failure → 401 InvalidToken (429 past 60/min per iss).
@@ -92,7 +97,7 @@ export class ServiceAuthVerifier {
     if (claims.exp <= nowSec) throw invalidToken("Service token has expired");
     if (claims.exp > nowSec + SERVICE_AUTH_MAX_TTL_SEC) throw invalidToken("Service token expires too far in the future");
     if (typeof claims.jti !== "string" || claims.jti.length === 0 || claims.jti.length > 256) throw invalidToken("Service token has no jti");
-    this.countIss(iss);
+    await this.countIss(iss);
 
     const sig = Buffer.from(parts[2]!, "base64url");
     const data = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
@@ -101,10 +106,7 @@ export class ServiceAuthVerifier {
     if (!ok) ok = await this.checkSig(iss, data, sig, alg, true);
     if (!ok) throw invalidToken("Service token signature does not match the issuer's DID document");
 
-    this.sweep(nowSec * 1000);
-    const key = `${iss} ${claims.jti}`;
-    if (this.seen.has(key)) throw invalidToken("Service token was already used");
-    this.seen.set(key, claims.exp * 1000);
+    if (!(await this.seen.claim(`${iss} ${claims.jti}`, claims.exp * 1000, nowSec * 1000))) throw invalidToken("Service token was already used");
     return { iss, aud: claims.aud as string, exp: claims.exp, lxm, jti: claims.jti, ...(typeof claims.iat === "number" ? { iat: claims.iat } : {}) };
   }
 
@@ -124,22 +126,13 @@ export class ServiceAuthVerifier {
     }
   }
 
-  private countIss(iss: string): void {
+  private async countIss(iss: string): Promise<void> {
     const now = this.now();
-    const w = this.perIss.get(iss);
-    if (!w || now - w[0] >= 60_000) {
-      if (this.perIss.size > 10_000) this.perIss.clear();
-      this.perIss.set(iss, [now, 1]);
-      return;
-    }
-    if (++w[1] > PER_ISS_PER_MIN) {
-      const retry = Math.max(1, Math.ceil((w[0] + 60_000 - now) / 1000));
+    const w = await this.perIss.hit(iss, 60_000, now);
+    if (w.count > PER_ISS_PER_MIN) {
+      const retry = Math.max(1, Math.ceil((w.resetAt - now) / 1000));
       throw new DomainError("rateLimited", "RateLimitExceeded", "Too many service-auth requests from this issuer", undefined, retry);
     }
   }
 
-  private sweep(nowMs: number): void {
-    if (this.seen.size < 1000) return;
-    for (const [k, exp] of this.seen) if (exp <= nowMs) this.seen.delete(k);
-  }
 }

@@ -123,9 +123,9 @@ export class IdentityService {
   }
 
   /** Reserve step: stores the encrypted signing and recovery keys in the caller's transaction. */
-  storeKeysInTx(tx: Tx, prepared: PreparedIdentity): void {
+  async storeKeysInTx(tx: Tx, prepared: PreparedIdentity): Promise<void> {
     const createdAt = new Date().toISOString();
-    tx.orm
+    await tx.orm
       .insert(identityKeys)
       .values([
         { did: prepared.did, purpose: "identity.signing-key", ciphertext: Buffer.from(prepared.encryptedSigningKey), createdAt },
@@ -135,8 +135,8 @@ export class IdentityService {
   }
 
   /** Compensation / deletion: removes every key held for the DID (tombstone first: it needs the recovery key). */
-  deleteKeysInTx(tx: Tx, did: string): void {
-    tx.orm.delete(identityKeys).where(eq(identityKeys.did, did)).run();
+  async deleteKeysInTx(tx: Tx, did: string): Promise<void> {
+    await tx.orm.delete(identityKeys).where(eq(identityKeys.did, did)).run();
   }
 
   /** Step 2 of creation; call with no transaction open. Any failure → 502 IdentityCreationFailed (sanitised). */

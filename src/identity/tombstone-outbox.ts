@@ -60,15 +60,15 @@ export class TombstoneOutbox {
    * In the deletion's transaction, BEFORE the DID's keys are deleted: moves the recovery key's ciphertext into an
    * outbox row (the caller then deletes identity_keys as usual). False when no recovery key is held (nothing to sign).
    */
-  queueInTx(tx: Tx, did: string, subject: TombstoneSubject): boolean {
-    const key = tx.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
+  async queueInTx(tx: Tx, did: string, subject: TombstoneSubject): Promise<boolean> {
+    const key = await tx.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys)
       .where(and(eq(identityKeys.did, did), eq(identityKeys.purpose, "identity.recovery-key"))).get();
     if (!key) {
       this.deps.logger.warn("no recovery key held: the DID cannot be tombstoned", { did, subject });
       return false;
     }
     const now = this.deps.now();
-    tx.orm.insert(plcTombstoneOutbox).values({
+    await tx.orm.insert(plcTombstoneOutbox).values({
       did, subject, recoveryKey: Buffer.from(key.ciphertext), createdAt: new Date(now).toISOString(), attempts: 0, nextAttemptAt: now, lastError: null,
     }).onConflictDoNothing().run();
     tx.afterCommit(() => this.kick());
@@ -81,9 +81,9 @@ export class TombstoneOutbox {
   }
 
   /** Pending rows (doctor, tests). */
-  pending(): Array<Omit<Row, "recoveryKey">> {
-    return this.deps.db.orm.select().from(plcTombstoneOutbox).orderBy(asc(plcTombstoneOutbox.nextAttemptAt)).all()
-      .map(({ recoveryKey: _key, ...rest }) => rest);
+  async pending(): Promise<Array<Omit<Row, "recoveryKey">>> {
+    const rows = await this.deps.db.orm.select().from(plcTombstoneOutbox).orderBy(asc(plcTombstoneOutbox.nextAttemptAt)).all();
+    return rows.map(({ recoveryKey: _key, ...rest }) => rest);
   }
 
   private kick(): void {
@@ -96,7 +96,7 @@ export class TombstoneOutbox {
   async drain(): Promise<void> {
     do {
       this.dirty = false;
-      const due = this.deps.db.orm.select().from(plcTombstoneOutbox).where(lte(plcTombstoneOutbox.nextAttemptAt, this.deps.now()))
+      const due = await this.deps.db.orm.select().from(plcTombstoneOutbox).where(lte(plcTombstoneOutbox.nextAttemptAt, this.deps.now()))
         .orderBy(asc(plcTombstoneOutbox.nextAttemptAt)).limit(BATCH).all();
       for (const row of due) await this.attempt(row);
     } while (this.dirty);
@@ -121,10 +121,10 @@ export class TombstoneOutbox {
       return;
     }
     // the row, and with it the last copy of the recovery key, goes once nothing is left to submit
-    await this.deps.db.transaction((tx) => {
-      tx.orm.delete(plcTombstoneOutbox).where(eq(plcTombstoneOutbox.did, row.did)).run();
+    await this.deps.db.transaction(async (tx) => {
+      await tx.orm.delete(plcTombstoneOutbox).where(eq(plcTombstoneOutbox.did, row.did)).run();
       if (outcome === "not-a-rotation-key") {
-        this.deps.audit.writeInTx(tx, { action: "plc.submitFailed", actorType: "system", targetDid: row.did, meta: { operation: "plc_tombstone", subject: row.subject, attempts: row.attempts + 1, error: "This server's recovery key is no longer in rotationKeys; the tombstone was dropped", dropped: true } });
+        await this.deps.audit.writeInTx(tx, { action: "plc.submitFailed", actorType: "system", targetDid: row.did, meta: { operation: "plc_tombstone", subject: row.subject, attempts: row.attempts + 1, error: "This server's recovery key is no longer in rotationKeys; the tombstone was dropped", dropped: true } });
       }
     });
     logger.info("plc tombstone outbox entry done", { did: row.did, subject: row.subject, outcome, attempts: row.attempts + 1 });
@@ -135,12 +135,12 @@ export class TombstoneOutbox {
     const attempts = row.attempts + 1;
     const delay = Math.min(TOMBSTONE_RETRY_BASE_MS * 2 ** (attempts - 1), TOMBSTONE_RETRY_MAX_MS);
     const now = this.deps.now();
-    await this.deps.db.transaction((tx) => {
-      const updated = tx.orm.update(plcTombstoneOutbox).set({ attempts, nextAttemptAt: now + delay, lastError: error })
+    await this.deps.db.transaction(async (tx) => {
+      const updated = await tx.orm.update(plcTombstoneOutbox).set({ attempts, nextAttemptAt: now + delay, lastError: error })
         .where(eq(plcTombstoneOutbox.did, row.did)).returning({ did: plcTombstoneOutbox.did }).get();
       // audited on the first failure and whenever the reason changes, so an hourly retry does not flood the log
       if (updated && (attempts === 1 || error !== row.lastError)) {
-        this.deps.audit.writeInTx(tx, { action: "plc.submitFailed", actorType: "system", targetDid: row.did, meta: { operation: "plc_tombstone", subject: row.subject, attempts, error } });
+        await this.deps.audit.writeInTx(tx, { action: "plc.submitFailed", actorType: "system", targetDid: row.did, meta: { operation: "plc_tombstone", subject: row.subject, attempts, error } });
       }
     });
     this.deps.logger.warn("plc tombstone failed; will retry", { did: row.did, subject: row.subject, attempts, retryInMs: delay, error });

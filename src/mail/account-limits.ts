@@ -21,11 +21,11 @@ export const HOURLY_5: readonly LimitWindow[] = [{ ms: HOUR_MS, max: 5 }];
 export const RESET_WINDOWS: readonly LimitWindow[] = [{ ms: HOUR_MS, max: 3 }];
 
 /** Seconds until one more `action` on `did` fits every window, or undefined when it fits now. */
-export function overAccountLimit(orm: Orm, did: string, action: string, windows: readonly LimitWindow[], now: number): number | undefined {
+export async function overAccountLimit(orm: Orm, did: string, action: string, windows: readonly LimitWindow[], now: number): Promise<number | undefined> {
   let wait: number | undefined;
   for (const w of windows) {
     const since = new Date(now - w.ms).toISOString();
-    const rows = orm.select({ at: auditLog.createdAt }).from(auditLog)
+    const rows = await orm.select({ at: auditLog.createdAt }).from(auditLog)
       .where(and(eq(auditLog.action, action), eq(auditLog.targetDid, did), gt(auditLog.createdAt, since)))
       .orderBy(asc(auditLog.createdAt)).all();
     if (rows.length < w.max) continue;
@@ -37,8 +37,8 @@ export function overAccountLimit(orm: Orm, did: string, action: string, windows:
 }
 
 /** Throws 429 RateLimitExceeded (Retry-After) when one more `action` would pass a window; `enabled` = RATE_LIMITS_ENABLED. */
-export function assertAccountLimit(orm: Orm, did: string, action: string, windows: readonly LimitWindow[], now: number, enabled: boolean): void {
+export async function assertAccountLimit(orm: Orm, did: string, action: string, windows: readonly LimitWindow[], now: number, enabled: boolean): Promise<void> {
   if (!enabled) return;
-  const wait = overAccountLimit(orm, did, action, windows, now);
+  const wait = await overAccountLimit(orm, did, action, windows, now);
   if (wait !== undefined) throw rateLimitExceeded(wait);
 }

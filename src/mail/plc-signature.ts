@@ -14,7 +14,7 @@ import type { PlcFieldChanges } from "../identity/plc-sign-request.ts";
 export interface PlcSignatureDeps {
   db: Database;
   /** the account's address and handle (plugged in at the composition root) */
-  account: (did: string) => { email: string; handle: string } | undefined;
+  account: (did: string) => Promise<{ email: string; handle: string } | undefined>;
   audit: Pick<AuditLog, "writeInTx">;
   tokens: EmailTokens;
   mail: TokenMailer;
@@ -32,9 +32,9 @@ export class PlcSignatureService {
   async request(did: string): Promise<void> {
     const { mail, audit, db, now, limitsEnabled } = this.deps;
     mail.requireMailer();
-    const acct = this.deps.account(did);
+    const acct = await this.deps.account(did);
     if (!acct) throw invalidToken();
-    assertAccountLimit(db.orm, did, "identity.plcSignatureRequest", HOURLY_5, now(), limitsEnabled);
+    await assertAccountLimit(db.orm, did, "identity.plcSignatureRequest", HOURLY_5, now(), limitsEnabled);
     await mail.issueAndSend({
       did, purpose: "plc_operation", to: acct.email, handle: acct.handle,
       inTx: (tx) => audit.writeInTx(tx, { action: "identity.plcSignatureRequest", actorType: "account", actorDid: did, targetDid: did }),
@@ -58,9 +58,9 @@ export class PlcSignatureService {
       this.deps.logger.warn("plc operation not signed", { did, err: err instanceof Error ? err.message : String(err) });
       throw upstreamFailure("The PLC directory could not be reached");
     }
-    await db.transaction((tx) => {
-      if (!tokens.consumeInTx(tx, did, "plc_operation", input.token)) throw invalidEmailToken();
-      audit.writeInTx(tx, { action: "identity.signPlcOperation", actorType: "account", actorDid: did, targetDid: did, meta: { fields: Object.keys(changes) } });
+    await db.transaction(async (tx) => {
+      if (!(await tokens.consumeInTx(tx, did, "plc_operation", input.token))) throw invalidEmailToken();
+      await audit.writeInTx(tx, { action: "identity.signPlcOperation", actorType: "account", actorDid: did, targetDid: did, meta: { fields: Object.keys(changes) } });
     });
     return { operation };
   }

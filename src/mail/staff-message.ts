@@ -13,7 +13,7 @@ export interface StaffMessageDeps {
   mailer: Mailer;
   audit: Pick<AuditLog, "writeInTx">;
   /** the recipient's address, for a live account (not creating or rejected) */
-  recipient: (did: string) => { email: string } | undefined;
+  recipient: (did: string) => Promise<{ email: string } | undefined>;
   /** PDS_HOSTNAME, in the default subject */
   server: string;
   logger: Logger;
@@ -32,7 +32,7 @@ export class StaffMessageService {
     if ([...input.content].length > MAX_CONTENT) throw invalidRequest(`content must be at most ${MAX_CONTENT} characters`);
     if (!input.content.trim()) throw invalidRequest("content must not be empty");
     if (!mailer.configured) throw noMailer();
-    const to = this.deps.recipient(input.recipientDid);
+    const to = await this.deps.recipient(input.recipientDid);
     if (!to) throw notFound("Account not found");
     const subject = input.subject?.trim() || `Message from ${this.deps.server}`;
     try {

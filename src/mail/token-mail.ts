@@ -35,11 +35,11 @@ export class TokenMailer {
    * Writes a fresh token for (did, purpose) and whatever `inTx` adds (the audit row) in one transaction, then mails it
    * to `to`. Why after the commit: mail is an external side effect (00 §3 rule 4) and must never hold the write lock.
    */
-  async issueAndSend(opts: { did: string; purpose: MailPurpose; to: string; handle: string; inTx?: (tx: Tx) => void }): Promise<void> {
+  async issueAndSend(opts: { did: string; purpose: MailPurpose; to: string; handle: string; inTx?: (tx: Tx) => Promise<void> | void }): Promise<void> {
     this.requireMailer();
-    const token = await this.deps.db.transaction((tx) => {
-      const t = this.deps.tokens.issueInTx(tx, opts.did, opts.purpose);
-      opts.inTx?.(tx);
+    const token = await this.deps.db.transaction(async (tx) => {
+      const t = await this.deps.tokens.issueInTx(tx, opts.did, opts.purpose);
+      await opts.inTx?.(tx);
       return t;
     });
     await this.send(opts.did, opts.purpose, opts.to, opts.handle, token);

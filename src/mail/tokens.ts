@@ -34,17 +34,22 @@ export class EmailTokens {
   constructor(private readonly db: Database, private readonly now: Clock) {}
 
   /** A new token for (did, purpose), replacing any live one (one per account and purpose). Returns the plain token. */
-  issueInTx(tx: Tx, did: string, purpose: MailPurpose): string {
+  async issueInTx(tx: Tx, did: string, purpose: MailPurpose): Promise<string> {
     const token = newToken();
     const now = this.now();
-    const values = { did, purpose, tokenHash: hashOf(normaliseToken(token)!), expiresAt: now + TOKEN_TTL_MS, attempts: 0, createdAt: new Date(now).toISOString() };
-    tx.orm.insert(emailTokens).values(values).onConflictDoUpdate({ target: [emailTokens.did, emailTokens.purpose], set: values }).run();
+    // raw SQL: drizzle's SQLite dialect table-qualifies the ON CONFLICT target, which PostgreSQL refuses
+    await tx.raw.run(
+      `INSERT INTO email_tokens (did, purpose, token_hash, expires_at, attempts, created_at) VALUES (?, ?, ?, ?, 0, ?)
+       ON CONFLICT (did, purpose) DO UPDATE SET token_hash = excluded.token_hash, expires_at = excluded.expires_at,
+         attempts = excluded.attempts, created_at = excluded.created_at`,
+      [did, purpose, hashOf(normaliseToken(token)!), now + TOKEN_TTL_MS, new Date(now).toISOString()],
+    );
     return token;
   }
 
   /** Drops the token of one purpose, or every token of the account (an email change, deletion). */
-  deleteInTx(tx: Tx, did: string, purpose?: MailPurpose): void {
-    tx.orm.delete(emailTokens).where(purpose ? and(eq(emailTokens.did, did), eq(emailTokens.purpose, purpose)) : eq(emailTokens.did, did)).run();
+  async deleteInTx(tx: Tx, did: string, purpose?: MailPurpose): Promise<void> {
+    await tx.orm.delete(emailTokens).where(purpose ? and(eq(emailTokens.did, did), eq(emailTokens.purpose, purpose)) : eq(emailTokens.did, did)).run();
   }
 
   async delete(did: string, purpose: MailPurpose): Promise<void> {
@@ -57,19 +62,19 @@ export class EmailTokens {
    * Callers then use the token with consumeInTx in the transaction of their effect.
    */
   async check(did: string, purpose: MailPurpose, input: string): Promise<void> {
-    const outcome = await this.db.transaction((tx) => {
-      const row = tx.orm.select().from(emailTokens).where(and(eq(emailTokens.did, did), eq(emailTokens.purpose, purpose))).get();
+    const outcome = await this.db.transaction(async (tx) => {
+      const row = await tx.orm.select().from(emailTokens).where(and(eq(emailTokens.did, did), eq(emailTokens.purpose, purpose))).get();
       if (!row) return "invalid" as const;
       const normalised = normaliseToken(input);
       const matches = normalised !== undefined && timingSafeEqual(Buffer.from(hashOf(normalised)), Buffer.from(row.tokenHash));
       if (!matches) {
         const attempts = row.attempts + 1;
-        if (attempts >= MAX_WRONG_ATTEMPTS) this.deleteInTx(tx, did, purpose);
-        else tx.orm.update(emailTokens).set({ attempts }).where(and(eq(emailTokens.did, did), eq(emailTokens.purpose, purpose))).run();
+        if (attempts >= MAX_WRONG_ATTEMPTS) await this.deleteInTx(tx, did, purpose);
+        else await tx.orm.update(emailTokens).set({ attempts }).where(and(eq(emailTokens.did, did), eq(emailTokens.purpose, purpose))).run();
         return "invalid" as const;
       }
       if (row.expiresAt <= this.now()) {
-        this.deleteInTx(tx, did, purpose);
+        await this.deleteInTx(tx, did, purpose);
         return "expired" as const;
       }
       return "ok" as const;
@@ -82,12 +87,12 @@ export class EmailTokens {
    * Uses the token in the caller's transaction. Why a conditional DELETE: two requests may both pass `check`; only
    * the one whose DELETE still finds the (unexpired, same-hash) row goes on, so a token works exactly once.
    */
-  consumeInTx(tx: Tx, did: string, purpose: MailPurpose, input: string): boolean {
+  async consumeInTx(tx: Tx, did: string, purpose: MailPurpose, input: string): Promise<boolean> {
     const normalised = normaliseToken(input);
     if (normalised === undefined) return false;
-    return tx.orm.delete(emailTokens)
+    return (await tx.orm.delete(emailTokens)
       .where(and(eq(emailTokens.did, did), eq(emailTokens.purpose, purpose), eq(emailTokens.tokenHash, hashOf(normalised)), gt(emailTokens.expiresAt, this.now())))
-      .returning({ did: emailTokens.did }).all().length === 1;
+      .returning({ did: emailTokens.did }).all()).length === 1;
   }
 
   /**
@@ -97,7 +102,7 @@ export class EmailTokens {
   async findAccount(purpose: MailPurpose, input: string): Promise<{ did: string } | "invalid" | "expired"> {
     const normalised = normaliseToken(input);
     if (normalised === undefined) return "invalid";
-    const row = this.db.orm.select().from(emailTokens).where(and(eq(emailTokens.tokenHash, hashOf(normalised)), eq(emailTokens.purpose, purpose))).get();
+    const row = await this.db.orm.select().from(emailTokens).where(and(eq(emailTokens.tokenHash, hashOf(normalised)), eq(emailTokens.purpose, purpose))).get();
     if (!row) return "invalid";
     if (row.expiresAt <= this.now()) {
       await this.delete(row.did, purpose);
@@ -108,6 +113,6 @@ export class EmailTokens {
 
   /** Hourly housekeeping (09 §7): tokens past their expiry. */
   async sweepExpired(): Promise<number> {
-    return this.db.transaction((tx) => tx.orm.delete(emailTokens).where(lte(emailTokens.expiresAt, this.now())).returning({ did: emailTokens.did }).all().length);
+    return this.db.transaction(async (tx) => (await tx.orm.delete(emailTokens).where(lte(emailTokens.expiresAt, this.now())).returning({ did: emailTokens.did }).all()).length);
   }
 }

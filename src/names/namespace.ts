@@ -2,13 +2,13 @@
 import type { Orm } from "../db/database.ts";
 
 /** Who holds `name` in one domain's table: the holder's DID, or undefined. Runs on the ORM it is given (a tx or a read). */
-export type NameClaim = (orm: Orm, name: string) => string | undefined;
+export type NameClaim = (orm: Orm, name: string) => Promise<string | undefined>;
 
 export interface NameNamespacePort {
   /** the DID holding `name` in any domain, or undefined */
-  holderOf(orm: Orm, name: string): string | undefined;
+  holderOf(orm: Orm, name: string): Promise<string | undefined>;
   /** true when anyone but `except` holds `name` */
-  taken(orm: Orm, name: string, except?: string): boolean;
+  taken(orm: Orm, name: string, except?: string): Promise<boolean>;
 }
 
 /**
@@ -19,17 +19,17 @@ export interface NameNamespacePort {
 export class NameNamespace implements NameNamespacePort {
   constructor(private readonly claims: readonly NameClaim[]) {}
 
-  holderOf(orm: Orm, name: string): string | undefined {
+  async holderOf(orm: Orm, name: string): Promise<string | undefined> {
     for (const claim of this.claims) {
-      const did = claim(orm, name);
+      const did = await claim(orm, name);
       if (did) return did;
     }
     return undefined;
   }
 
-  taken(orm: Orm, name: string, except?: string): boolean {
+  async taken(orm: Orm, name: string, except?: string): Promise<boolean> {
     for (const claim of this.claims) {
-      const did = claim(orm, name);
+      const did = await claim(orm, name);
       if (did && did !== except) return true;
     }
     return false;

@@ -1,4 +1,5 @@
 // DPoP proofs (RFC 9449, 11 §4): ES256 with an embedded public JWK, htm/htu/iat/ath/jti checks, server nonces.
+import { MemoryMarks, type SingleUseMarks } from "../ratelimit/store.ts";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from "jose";
 import { invalidDpopProof, OAuthError } from "./errors.ts";
@@ -22,10 +23,12 @@ export interface DpopCheck {
 const b64url = (b: Buffer) => b.toString("base64url");
 
 export class DpopVerifier {
-  /** jti → when it may be forgotten. In memory: one process owns the data set (00 §3). */
-  private readonly seen = new Map<string, number>();
+  /** proof jtis already accepted: in memory for one process, in the database in cluster mode */
+  private readonly seen: SingleUseMarks;
 
-  constructor(private readonly deps: { issuer: string; nonceSecret: Buffer; now: () => number }) {}
+  constructor(private readonly deps: { issuer: string; nonceSecret: Buffer; now: () => number; marks?: SingleUseMarks }) {
+    this.seen = deps.marks ?? new MemoryMarks(JTI_MAX);
+  }
 
   private nonceAt(step: number): string {
     return b64url(createHmac("sha256", this.deps.nonceSecret).update(String(step)).digest());
@@ -85,25 +88,13 @@ export class DpopVerifier {
     } else if (payload.ath !== undefined) throw invalidDpopProof('DPoP "ath" mismatch');
     if (!this.nonceValid(payload.nonce)) throw this.useNonce(check.resource);
     // Why last: a proof refused for its nonce is retried by the client with a new jti, so only proofs that
-    // passed every other check are remembered; the check-and-set is synchronous, so two copies of one proof
-    // racing each other cannot both pass.
-    this.sweep();
-    if (this.seen.has(payload.jti)) throw invalidDpopProof("DPoP proof replayed");
-    this.seen.set(payload.jti, this.deps.now() + JTI_TTL_MS);
+    // passed every other check are remembered; the claim is one atomic check-and-set (in memory or one upsert),
+    // so two copies of one proof racing each other cannot both pass.
+    const now = this.deps.now();
+    if (!(await this.seen.claim(payload.jti, now + JTI_TTL_MS, now))) throw invalidDpopProof("DPoP proof replayed");
     return calculateJwkThumbprint(jwk, "sha256");
   }
 
-  private sweep(): void {
-    const now = this.deps.now();
-    if (this.seen.size < JTI_MAX) {
-      for (const [k, until] of this.seen) {
-        if (until > now) break; // insertion order ≈ expiry order
-        this.seen.delete(k);
-      }
-      return;
-    }
-    for (const [k, until] of this.seen) if (until <= now) this.seen.delete(k);
-  }
 }
 
 /** Origin + path of a proof's htu, query and fragment dropped; an unparsable htu never matches. */

@@ -21,11 +21,11 @@ export interface OAuthKeys {
  */
 async function loadOrCreate(db: Database, keys: Pick<KeyVault, "encrypt" | "decrypt">, serviceDid: string, purpose: KeyPurpose, make: () => Promise<Uint8Array>, now: () => number): Promise<Buffer> {
   const where = and(eq(identityKeys.did, serviceDid), eq(identityKeys.purpose, purpose));
-  let row = db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys).where(where).get();
+  let row = await db.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys).where(where).get();
   if (!row) {
     const ciphertext = Buffer.from(keys.encrypt(purpose, serviceDid, await make()));
-    row = await db.transaction((tx) => {
-      tx.orm.insert(identityKeys).values({ did: serviceDid, purpose, ciphertext, createdAt: new Date(now()).toISOString() }).onConflictDoNothing().run();
+    row = await db.transaction(async (tx) => {
+      await tx.orm.insert(identityKeys).values({ did: serviceDid, purpose, ciphertext, createdAt: new Date(now()).toISOString() }).onConflictDoNothing().run();
       return tx.orm.select({ ciphertext: identityKeys.ciphertext }).from(identityKeys).where(where).get();
     });
   }

@@ -78,23 +78,23 @@ export class AuthorizationRequests {
     const now = this.deps.now();
     const id = `req-${randomBytes(16).toString("hex")}`;
     const challengeHash = sha256b64(body.code_challenge);
-    await this.deps.db.transaction((tx) => {
+    await this.deps.db.transaction(async (tx) => {
       // Why in the writing transaction: the used-challenge check and its insert are atomic, so two PARs with one
       // challenge cannot both pass (the primary key refuses the second insert, too).
-      tx.orm.delete(oauthCodeChallenges).where(lt(oauthCodeChallenges.expiresAt, now)).run();
-      const used = tx.orm.select().from(oauthCodeChallenges).where(eq(oauthCodeChallenges.hash, challengeHash)).get();
+      await tx.orm.delete(oauthCodeChallenges).where(lt(oauthCodeChallenges.expiresAt, now)).run();
+      const used = await tx.orm.select().from(oauthCodeChallenges).where(eq(oauthCodeChallenges.hash, challengeHash)).get();
       if (used) throw invalidRequest("code_challenge already used");
-      tx.orm.insert(oauthCodeChallenges).values({ hash: challengeHash, expiresAt: now + CHALLENGE_TTL_MS }).run();
-      tx.orm.delete(oauthRequests).where(lt(oauthRequests.expiresAt, now)).run();
-      tx.orm.insert(oauthRequests).values({ id, clientId: client.clientId, paramsJson: JSON.stringify(params), dpopJkt: jkt, expiresAt: now + REQUEST_TTL_MS, createdAt: now }).run();
+      await tx.orm.insert(oauthCodeChallenges).values({ hash: challengeHash, expiresAt: now + CHALLENGE_TTL_MS }).run();
+      await tx.orm.delete(oauthRequests).where(lt(oauthRequests.expiresAt, now)).run();
+      await tx.orm.insert(oauthRequests).values({ id, clientId: client.clientId, paramsJson: JSON.stringify(params), dpopJkt: jkt, expiresAt: now + REQUEST_TTL_MS, createdAt: now }).run();
     });
     return { request_uri: REQUEST_URI_PREFIX + id, expires_in: REQUEST_TTL_MS / 1000 };
   }
 
   /** A live request not yet answered, for `client_id`; undefined when unknown, expired, used or for another client. */
-  find(requestUri: string, clientId: string): StoredRequest | undefined {
+  async find(requestUri: string, clientId: string): Promise<StoredRequest | undefined> {
     if (!requestUri.startsWith(REQUEST_URI_PREFIX)) return undefined;
-    const row = this.deps.db.orm.select().from(oauthRequests).where(eq(oauthRequests.id, requestUri.slice(REQUEST_URI_PREFIX.length))).get();
+    const row = await this.deps.db.orm.select().from(oauthRequests).where(eq(oauthRequests.id, requestUri.slice(REQUEST_URI_PREFIX.length))).get();
     if (!row || row.clientId !== clientId || row.codeHash !== null || row.expiresAt <= this.deps.now()) return undefined;
     return { id: row.id, clientId: row.clientId, params: JSON.parse(row.paramsJson) as RequestParams, dpopJkt: row.dpopJkt, deviceId: row.deviceId, did: row.did, expiresAt: row.expiresAt };
   }
@@ -102,27 +102,29 @@ export class AuthorizationRequests {
   /** The user is on the page: 5 more minutes, at most 1 hour after PAR (11 §5.1). */
   async touch(id: string): Promise<void> {
     const now = this.deps.now();
-    await this.deps.db.transaction((tx) => {
-      const row = tx.orm.select({ createdAt: oauthRequests.createdAt }).from(oauthRequests).where(eq(oauthRequests.id, id)).get();
-      if (row) tx.orm.update(oauthRequests).set({ expiresAt: Math.min(now + REQUEST_TTL_MS, row.createdAt + REQUEST_MAX_MS) }).where(eq(oauthRequests.id, id)).run();
+    await this.deps.db.transaction(async (tx) => {
+      const row = await tx.orm.select({ createdAt: oauthRequests.createdAt }).from(oauthRequests).where(eq(oauthRequests.id, id)).get();
+      if (row) await tx.orm.update(oauthRequests).set({ expiresAt: Math.min(now + REQUEST_TTL_MS, row.createdAt + REQUEST_MAX_MS) }).where(eq(oauthRequests.id, id)).run();
     });
   }
 
   /** Records the account signed in on this device for this request (the consent POST must come from the same device). */
   async signedIn(id: string, deviceId: string, account: AccountRow): Promise<void> {
-    await this.deps.db.transaction((tx) => tx.orm.update(oauthRequests).set({ did: account.did, deviceId }).where(and(eq(oauthRequests.id, id), isNull(oauthRequests.codeHash))).run());
+    await this.deps.db.transaction(async (tx) => {
+      await tx.orm.update(oauthRequests).set({ did: account.did, deviceId }).where(and(eq(oauthRequests.id, id), isNull(oauthRequests.codeHash))).run();
+    });
   }
 
   /** Allow: issues the single-use code (only its hash is kept) and returns the redirect URL with code, state and iss. */
   async allow(req: StoredRequest, ip: string): Promise<string> {
     const code = `ofc_${randomBytes(32).toString("base64url")}`;
     const now = this.deps.now();
-    const issued = await this.deps.db.transaction((tx) => {
+    const issued = await this.deps.db.transaction(async (tx) => {
       // conditional: a request answers once (a double-clicked Allow issues one code)
-      const row = tx.orm.update(oauthRequests).set({ codeHash: sha256b64(code), codeExpiresAt: now + CODE_TTL_MS, expiresAt: now + CODE_TTL_MS })
+      const row = await tx.orm.update(oauthRequests).set({ codeHash: sha256b64(code), codeExpiresAt: now + CODE_TTL_MS, expiresAt: now + CODE_TTL_MS })
         .where(and(eq(oauthRequests.id, req.id), isNull(oauthRequests.codeHash))).returning({ id: oauthRequests.id }).get();
       if (!row) return false;
-      this.deps.audit.writeInTx(tx, { action: "oauth.authorize", actorType: "account", actorDid: req.did!, targetDid: req.did!, meta: { clientId: req.clientId, scope: req.params.scope, silent: false }, ip });
+      await this.deps.audit.writeInTx(tx, { action: "oauth.authorize", actorType: "account", actorDid: req.did!, targetDid: req.did!, meta: { clientId: req.clientId, scope: req.params.scope, silent: false }, ip });
       return true;
     });
     if (!issued) throw invalidRequest("This request was already answered");
@@ -131,16 +133,18 @@ export class AuthorizationRequests {
 
   /** Deny: the request is dropped; the app learns `access_denied`. */
   async deny(req: StoredRequest, ip: string): Promise<string> {
-    await this.deps.db.transaction((tx) => {
-      tx.orm.delete(oauthRequests).where(eq(oauthRequests.id, req.id)).run();
-      this.deps.audit.writeInTx(tx, { action: "oauth.deny", actorType: req.did ? "account" : "anonymous", ...(req.did ? { actorDid: req.did, targetDid: req.did } : {}), meta: { clientId: req.clientId }, ip });
+    await this.deps.db.transaction(async (tx) => {
+      await tx.orm.delete(oauthRequests).where(eq(oauthRequests.id, req.id)).run();
+      await this.deps.audit.writeInTx(tx, { action: "oauth.deny", actorType: req.did ? "account" : "anonymous", ...(req.did ? { actorDid: req.did, targetDid: req.did } : {}), meta: { clientId: req.clientId }, ip });
     });
     return this.redirect(req, { error: "access_denied", error_description: "The user denied the request" });
   }
 
   /** prompt=none without a signed-in device: no page, an error redirect (11 §5.3). */
   async refuseSilently(req: StoredRequest, error: "login_required" | "consent_required"): Promise<string> {
-    await this.deps.db.transaction((tx) => tx.orm.delete(oauthRequests).where(eq(oauthRequests.id, req.id)).run());
+    await this.deps.db.transaction(async (tx) => {
+      await tx.orm.delete(oauthRequests).where(eq(oauthRequests.id, req.id)).run();
+    });
     return this.redirect(req, { error, error_description: error === "login_required" ? "Sign-in is required" : "Consent is required" });
   }
 

@@ -27,6 +27,8 @@ export const oauthSessions = sqliteTable("oauth_session", {
   scope: text("scope").notNull(),
   refreshHash: text("refresh_hash").notNull(),
   previousRefreshHash: text("previous_refresh_hash"),
+  /** the token response the last rotation gave, sealed with the previous refresh token (src/util/holder-seal.ts) */
+  previousSuccessor: text("previous_successor"),
   rotatedAt: integer("rotated_at"),
   /** the code this session was created from (a replayed code revokes it, 11 §6.1) */
   codeHash: text("code_hash").notNull(),

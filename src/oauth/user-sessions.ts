@@ -29,7 +29,7 @@ export class OAuthUserSessions {
   constructor(private readonly deps: { db: Database; audit: AuditLog; now: () => number }) {}
 
   /** Newest first; the cursor is `<createdAt ms>:<id>` of the last row (keyset). */
-  list(did: string, limit: number, cursor?: string): { sessions: OAuthSessionView[]; cursor?: string } {
+  async list(did: string, limit: number, cursor?: string): Promise<{ sessions: OAuthSessionView[]; cursor?: string }> {
     const now = this.deps.now();
     let after;
     if (cursor !== undefined) {
@@ -38,7 +38,7 @@ export class OAuthUserSessions {
       const at = Number(m[1]);
       after = or(lt(oauthSessions.createdAt, at), and(eq(oauthSessions.createdAt, at), lt(oauthSessions.id, m[2]!)));
     }
-    const rows = this.deps.db.orm.select().from(oauthSessions)
+    const rows = await this.deps.db.orm.select().from(oauthSessions)
       .where(and(eq(oauthSessions.did, did), isNull(oauthSessions.revokedAt), gt(oauthSessions.expiresAt, now), after))
       .orderBy(desc(oauthSessions.createdAt), desc(oauthSessions.id)).limit(limit + 1).all();
     const page = rows.slice(0, limit);
@@ -54,11 +54,11 @@ export class OAuthUserSessions {
   async revoke(did: string, input: { id?: string; clientId?: string }, ip?: string): Promise<number> {
     if ((input.id === undefined) === (input.clientId === undefined)) throw invalidRequest("Exactly one of id and clientId is required");
     const now = this.deps.now();
-    const revoked = await this.deps.db.transaction((tx) => {
+    const revoked = await this.deps.db.transaction(async (tx) => {
       const which = input.id !== undefined ? eq(oauthSessions.id, input.id) : eq(oauthSessions.clientId, input.clientId!);
-      const rows = tx.orm.update(oauthSessions).set({ revokedAt: now, revokedBy: "user" })
+      const rows = await tx.orm.update(oauthSessions).set({ revokedAt: now, revokedBy: "user" })
         .where(and(eq(oauthSessions.did, did), isNull(oauthSessions.revokedAt), which)).returning({ id: oauthSessions.id, clientId: oauthSessions.clientId }).all();
-      for (const r of rows) this.deps.audit.writeInTx(tx, { action: "oauth.session.revoke", actorType: "account", actorDid: did, targetDid: did, meta: { sid: r.id, clientId: r.clientId, by: "user" }, ip });
+      for (const r of rows) await this.deps.audit.writeInTx(tx, { action: "oauth.session.revoke", actorType: "account", actorDid: did, targetDid: did, meta: { sid: r.id, clientId: r.clientId, by: "user" }, ip });
       return rows.length;
     });
     if (revoked === 0) throw new DomainError("notFound", "NotFound", "No such OAuth session");

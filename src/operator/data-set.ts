@@ -1,14 +1,24 @@
-// Read-only access to a data directory's SQLite database for local operator commands (doctor, backup).
+// A data set's server database for local operator commands: the SQLite file (read without writing, or copied), or
+// the configured PostgreSQL database, read through the portable Raw contract.
+import { sqliteRaw } from "../db/sqlite-database.ts";
 import { Database as SqliteDatabase } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { Config } from "../config/types.ts";
+import type { Dialect, Raw } from "../db/database.ts";
+import { openDatabase } from "../migrations.ts";
 
 export const DB_FILE = "ofpds.sqlite";
 
 export const dbPathOf = (dataDir: string) => join(dataDir, DB_FILE);
 
+/** The one line a SQLite-file command prints when the data set lives in PostgreSQL. */
+export function sqliteOnlyMessage(command: string, instead: string): string {
+  return `${command} works on the embedded SQLite data set only; this configuration uses PostgreSQL (DATABASE_URL): ${instead}`;
+}
+
 /**
- * Opens the database without writing to it. Why not `readonly: true` alone: a WAL database whose -shm file is
+ * Opens the database file without writing to it. Why not `readonly: true` alone: a WAL database whose -shm file is
  * gone (a cleanly stopped server) cannot be opened read-only, so a read-write handle that never writes is the
  * fallback; neither takes the data-set lock, so a running server is not disturbed.
  */
@@ -27,18 +37,50 @@ export function openDataSetDb(dataDir: string): SqliteDatabase | undefined {
   }
 }
 
-/** max(_migrations.id), 0 for a database that has none. */
-export function schemaVersionOf(db: SqliteDatabase): number {
+
+/** A read-only look at a data set's database (doctor): no lock taken, nothing written on SQLite. */
+export interface DataSetLook {
+  readonly dialect: Dialect;
+  /** the SQLite path or the redacted PostgreSQL URL */
+  readonly location: string;
+  readonly raw: Raw;
+  /** SQLite's journal mode (the server switches it to WAL); undefined on PostgreSQL */
+  readonly journalMode: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * undefined when a SQLite data set has no database file yet. On PostgreSQL this is the configured database, opened
+ * without migrating (doctor never changes a schema under a running server); a server that cannot be reached throws.
+ */
+export async function openDataSetLook(config: Pick<Config, "dataDir" | "database" | "clusterMode">): Promise<DataSetLook | undefined> {
+  if (config.database) {
+    const db = await openDatabase({ database: config.database, migrate: false });
+    return { dialect: db.dialect, location: db.location, raw: db.raw, journalMode: undefined, close: () => db.close() };
+  }
+  const conn = openDataSetDb(config.dataDir);
+  if (!conn) return undefined;
+  let journalMode: string | undefined;
   try {
-    return db.query<{ v: number | null }, []>("SELECT max(id) AS v FROM _migrations").get()?.v ?? 0;
+    journalMode = String(conn.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()?.journal_mode ?? "");
+  } catch {
+    journalMode = "";
+  }
+  return { dialect: "sqlite", location: dbPathOf(config.dataDir), raw: sqliteRaw(conn), journalMode, close: async () => conn.close() };
+}
+
+/** max(_migrations.id), 0 for a database that has none. */
+export async function schemaVersionOf(raw: Raw): Promise<number> {
+  try {
+    return Number((await raw.get<{ v: number | null }>("SELECT max(id) AS v FROM _migrations"))?.v ?? 0);
   } catch {
     return 0;
   }
 }
 
-export function metaValue(db: SqliteDatabase, key: string): string | undefined {
+export async function metaValue(raw: Raw, key: string): Promise<string | undefined> {
   try {
-    return db.query<{ value: string }, [string]>("SELECT value FROM server_meta WHERE key = ?").get(key)?.value;
+    return (await raw.get<{ value: string }>("SELECT value FROM server_meta WHERE key = ?", [key]))?.value;
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 // keys rewrap (09 §6): re-encrypt every stored key and installation secret from the old KEY_ENCRYPTION_SECRET to the
 // current one, in one transaction, after every ciphertext has been opened with the old secret (else nothing changes).
-import type { Database as SqliteDatabase } from "bun:sqlite";
+import type { Database, Raw } from "../db/database.ts";
 import { deriveKek, INSTALLATION_SALT_META_KEY, KeyDecryptionError, openWithKek, sealWithKek, type KeyPurpose } from "../identity/keys.ts";
 import { metaValue } from "./data-set.ts";
 
@@ -21,9 +21,9 @@ interface Wrapped {
   ciphertext: Uint8Array;
 }
 
-function wrappedRows(db: SqliteDatabase): Wrapped[] {
-  const keys = db.query<{ did: string; purpose: string; ciphertext: Uint8Array }, []>("SELECT did, purpose, ciphertext FROM identity_keys ORDER BY did, purpose").all();
-  const outbox = db.query<{ did: string; recovery_key: Uint8Array }, []>("SELECT did, recovery_key FROM plc_tombstone_outbox ORDER BY did").all();
+async function wrappedRows(raw: Raw): Promise<Wrapped[]> {
+  const keys = await raw.all<{ did: string; purpose: string; ciphertext: Uint8Array }>("SELECT did, purpose, ciphertext FROM identity_keys ORDER BY did, purpose");
+  const outbox = await raw.all<{ did: string; recovery_key: Uint8Array }>("SELECT did, recovery_key FROM plc_tombstone_outbox ORDER BY did");
   return [
     ...keys.map((k) => ({ table: "identity_keys" as const, did: k.did, purpose: k.purpose, ciphertext: k.ciphertext })),
     ...outbox.map((o) => ({ table: "plc_tombstone_outbox" as const, did: o.did, purpose: "identity.recovery-key", ciphertext: o.recovery_key })),
@@ -44,11 +44,11 @@ export interface RewrapResult {
   tombstoneOutbox: number;
 }
 
-/** `db` is a read-write connection on a data set whose lock the caller holds. The salt is kept (02 §8). */
-export async function rewrapKeys(db: SqliteDatabase, oldSecret: string, currentSecret: string): Promise<RewrapResult> {
+/** `db` is the data set's database, with no server running on it (the caller holds its lock). The salt is kept (02 §8). */
+export async function rewrapKeys(db: Database, oldSecret: string, currentSecret: string): Promise<RewrapResult> {
   if (oldSecret === currentSecret) throw new RewrapError("the old secret is the current KEY_ENCRYPTION_SECRET: nothing to rewrap", "SameSecret");
-  const saltHex = metaValue(db, INSTALLATION_SALT_META_KEY);
-  const rows = wrappedRows(db);
+  const saltHex = await metaValue(db.raw, INSTALLATION_SALT_META_KEY);
+  const rows = await wrappedRows(db.raw);
   if (!saltHex || rows.length === 0) throw new RewrapError("this data set holds no encrypted keys yet: nothing to rewrap", "NoKeys");
   const salt = Buffer.from(saltHex, "hex");
   const [oldKek, newKek] = await Promise.all([deriveKek(oldSecret, salt), deriveKek(currentSecret, salt)]);
@@ -58,15 +58,16 @@ export async function rewrapKeys(db: SqliteDatabase, oldSecret: string, currentS
     throw new RewrapError("the old secret does not decrypt the stored keys; nothing was changed\nPass the KEY_ENCRYPTION_SECRET this data set was encrypted with in --old-secret-file", "WrongOldSecret");
   }
   const sealed = rows.map((r, i) => sealWithKek(newKek, r.purpose as KeyPurpose, r.did, plain[i]!));
-  const updateKey = db.query("UPDATE identity_keys SET ciphertext = ? WHERE did = ? AND purpose = ? AND ciphertext = ?");
-  const updateOutbox = db.query("UPDATE plc_tombstone_outbox SET recovery_key = ? WHERE did = ? AND recovery_key = ?");
   // One transaction: a crash leaves every key under the old secret or every key under the new one, never a mix.
   // Each UPDATE names the ciphertext it read, so a row that changed meanwhile aborts everything.
-  db.transaction(() => {
-    rows.forEach((r, i) => {
-      const res = r.table === "identity_keys" ? updateKey.run(sealed[i]!, r.did, r.purpose, r.ciphertext) : updateOutbox.run(sealed[i]!, r.did, r.ciphertext);
-      if (res.changes !== 1) throw new Error(`${r.table} row for ${r.did} changed during the rewrap; nothing was changed`);
-    });
-  }).immediate();
+  await db.transaction(async (tx) => {
+    for (const [i, r] of rows.entries()) {
+      const changed =
+        r.table === "identity_keys"
+          ? await tx.raw.run("UPDATE identity_keys SET ciphertext = ? WHERE did = ? AND purpose = ? AND ciphertext = ?", [sealed[i]!, r.did, r.purpose, r.ciphertext])
+          : await tx.raw.run("UPDATE plc_tombstone_outbox SET recovery_key = ? WHERE did = ? AND recovery_key = ?", [sealed[i]!, r.did, r.ciphertext]);
+      if (changed !== 1) throw new Error(`${r.table} row for ${r.did} changed during the rewrap; nothing was changed`);
+    }
+  });
   return { identityKeys: rows.filter((r) => r.table === "identity_keys").length, tombstoneOutbox: rows.filter((r) => r.table === "plc_tombstone_outbox").length };
 }

@@ -2,7 +2,6 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/database.ts";
 import { serverMeta } from "../db/schema.ts";
-import { sqliteOf } from "../db/sqlite.ts";
 import { headCommitInTx } from "../repo/lifecycle.ts";
 import type { Sequencer } from "../sequencer/index.ts";
 import type { Logger } from "../util/logger.ts";
@@ -20,27 +19,26 @@ export interface RestoreFollowUpDeps {
  * communities stay silent (the sequencer's own rule). The crawler ping is the one every start sends.
  */
 export async function runRestoreFollowUp(deps: RestoreFollowUpDeps): Promise<number | undefined> {
-  const pending = deps.db.orm.select().from(serverMeta).where(eq(serverMeta.key, RESTORE_PENDING_META_KEY)).get();
+  const pending = await deps.db.orm.select().from(serverMeta).where(eq(serverMeta.key, RESTORE_PENDING_META_KEY)).get();
   if (!pending) return undefined;
-  const announced = await deps.db.transaction((tx) => {
-    if (!tx.orm.select().from(serverMeta).where(eq(serverMeta.key, RESTORE_PENDING_META_KEY)).get()) return undefined;
-    const dids = sqliteOf(tx.orm)
-      .query<{ did: string }, []>(
-        `SELECT r.did FROM repo_roots r
-         LEFT JOIN accounts a ON a.did = r.did
-         LEFT JOIN communities c ON c.did = r.did
-         WHERE a.status = 'approved' OR c.status = 'active'
-         ORDER BY r.did`,
-      )
-      .all();
+  // no lockKey: it writes every repo's #sync (the global write lock in cluster mode)
+  const announced = await deps.db.transaction(async (tx) => {
+    if (!(await tx.orm.select().from(serverMeta).where(eq(serverMeta.key, RESTORE_PENDING_META_KEY)).get())) return undefined;
+    const dids = await tx.raw.all<{ did: string }>(
+      `SELECT r.did AS did FROM repo_roots r
+       LEFT JOIN accounts a ON a.did = r.did
+       LEFT JOIN communities c ON c.did = r.did
+       WHERE a.status = 'approved' OR c.status = 'active'
+       ORDER BY r.did`,
+    );
     let n = 0;
     for (const { did } of dids) {
-      const head = headCommitInTx(tx, did);
+      const head = await headCommitInTx(tx, did);
       if (!head) continue;
-      deps.sequencer.syncInTx(tx, did, head);
+      await deps.sequencer.syncInTx(tx, did, head);
       n++;
     }
-    tx.orm.delete(serverMeta).where(eq(serverMeta.key, RESTORE_PENDING_META_KEY)).run();
+    await tx.orm.delete(serverMeta).where(eq(serverMeta.key, RESTORE_PENDING_META_KEY)).run();
     return n;
   });
   if (announced !== undefined) deps.logger.info("first start after a restore: #sync sent for every active repo", { repos: announced, restore: pending.value });

@@ -1,7 +1,6 @@
 // Facts the running server records for `ofpds doctor` (server_meta rows): a requestCrawl success, and an
 // X-Forwarded-For header arriving while TRUST_PROXY=0.
 import type { Database } from "../db/database.ts";
-import { serverMeta } from "../db/schema.ts";
 import { CRAWLER_NOTIFIED_META_KEY, XFF_SEEN_META_KEY } from "./markers.ts";
 
 function upsert(db: Database, key: string, now: () => number): void {
@@ -9,8 +8,9 @@ function upsert(db: Database, key: string, now: () => number): void {
   try {
     const value = new Date(now()).toISOString();
     void db
-      .transaction((tx) => {
-        tx.orm.insert(serverMeta).values({ key, value, updatedAt: value }).onConflictDoUpdate({ target: serverMeta.key, set: { value, updatedAt: value } }).run();
+      .transaction(async (tx) => {
+        // raw: drizzle renders the conflict target table-qualified, which PostgreSQL refuses
+        await tx.raw.run("INSERT INTO server_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", [key, value, value]);
       })
       .catch(() => {});
   } catch {

@@ -51,12 +51,12 @@ export class PartnerRegistration {
    * `register` permission (403) → Origin, when present, equal to an allowed origin after normalisation (403).
    * Read-only: a refused request writes nothing; lastUsedAt is set by a successful registration.
    */
-  authenticate(rawKey: string | null, origin: string | null): PartnerCaller {
+  async authenticate(rawKey: string | null, origin: string | null): Promise<PartnerCaller> {
     if (!this.deps.config.partnerApiEnabled) throw partnerApiDisabled();
     if (rawKey === null || rawKey.trim() === "") throw unauthorized("X-Partner-Key header required");
     const key = rawKey.trim();
     if (!KEY_RE.test(key)) throw unauthorized("Malformed partner key");
-    const row = this.deps.db.orm.select().from(partnerKeys).where(eq(partnerKeys.keyHash, hashPartnerKey(key))).get();
+    const row = await this.deps.db.orm.select().from(partnerKeys).where(eq(partnerKeys.keyHash, hashPartnerKey(key))).get();
     if (!row) throw unauthorized("Unknown partner key");
     if (row.status !== "active") throw revokedKey();
     if (!parseList(row.permissions).includes("register")) throw forbidden("This partner key lacks the register permission");
@@ -69,10 +69,10 @@ export class PartnerRegistration {
   // ---- partner.register ---------------------------------------------------------------------------------------
 
   /** Accounts the key created in the trailing hour, and the Retry-After (seconds) once `limit` is reached. */
-  private window(orm: Orm, keyId: string, limit: number): { used: number; retryAfterSec: number } {
+  private async window(orm: Orm, keyId: string, limit: number): Promise<{ used: number; retryAfterSec: number }> {
     const nowMs = this.now();
     const since = new Date(nowMs - HOUR_MS).toISOString();
-    const rows = orm.select({ at: accounts.createdAt }).from(accounts)
+    const rows = await orm.select({ at: accounts.createdAt }).from(accounts)
       .where(and(eq(accounts.partnerKeyId, keyId), gt(accounts.createdAt, since))).orderBy(asc(accounts.createdAt)).all();
     // the slot frees when the oldest row that keeps the count at the limit leaves the window
     const freeing = rows[rows.length - limit];
@@ -80,15 +80,15 @@ export class PartnerRegistration {
     return { used: rows.length, retryAfterSec };
   }
 
-  private assertUnderLimit(orm: Orm, keyId: string, limit: number): void {
-    const { used, retryAfterSec } = this.window(orm, keyId, limit);
+  private async assertUnderLimit(orm: Orm, keyId: string, limit: number): Promise<void> {
+    const { used, retryAfterSec } = await this.window(orm, keyId, limit);
     if (used >= limit) {
       throw new DomainError("rateLimited", "RateLimitExceeded", `This partner key may register ${limit} accounts per hour`, undefined, retryAfterSec);
     }
   }
 
-  private liveKey(orm: Orm, keyId: string): PartnerKeyRow {
-    const row = orm.select().from(partnerKeys).where(eq(partnerKeys.id, keyId)).get();
+  private async liveKey(orm: Orm, keyId: string): Promise<PartnerKeyRow> {
+    const row = await orm.select().from(partnerKeys).where(eq(partnerKeys.id, keyId)).get();
     if (!row || row.status !== "active") throw revokedKey();
     return row;
   }
@@ -96,8 +96,8 @@ export class PartnerRegistration {
   /** No invite, approved at once, a normal session (06 §7); the account creation routine does the rest. */
   async register(caller: PartnerCaller, input: PartnerRegisterInput, ip?: string): Promise<PartnerRegistered> {
     const { db, audit, sessions } = this.deps;
-    const key = this.liveKey(db.orm, caller.keyId);
-    this.assertUnderLimit(db.orm, key.id, key.rateLimitPerHour); // fast refusal before any hashing or PLC work
+    const key = await this.liveKey(db.orm, caller.keyId);
+    await this.assertUnderLimit(db.orm, key.id, key.rateLimitPerHour); // fast refusal before any hashing or PLC work
     const created = await this.deps.accounts.create({
       handle: input.handle,
       email: input.email,
@@ -109,21 +109,21 @@ export class PartnerRegistration {
         keyId: key.id,
         // Why here: write transactions are serialised, and this count and the `creating` row it guards are in one
         // transaction, so concurrent registrations through one key cannot exceed rateLimitPerHour.
-        reserveInTx: (tx: Tx) => {
-          const live = this.liveKey(tx.orm, key.id);
-          this.assertUnderLimit(tx.orm, live.id, live.rateLimitPerHour);
+        reserveInTx: async (tx: Tx) => {
+          const live = await this.liveKey(tx.orm, key.id);
+          await this.assertUnderLimit(tx.orm, live.id, live.rateLimitPerHour);
         },
-        finalizeInTx: (tx: Tx, account) => {
-          tx.orm.update(partnerKeys)
+        finalizeInTx: async (tx: Tx, account) => {
+          await tx.orm.update(partnerKeys)
             .set({ totalRegistrations: sql`${partnerKeys.totalRegistrations} + 1`, lastUsedAt: new Date(this.now()).toISOString() })
             .where(eq(partnerKeys.id, key.id)).run();
-          audit.writeInTx(tx, { action: "partner.register", actorType: "partnerKey", partnerKeyId: key.id, targetDid: account.did, meta: { handle: account.handle, partnerName: key.partnerName, did: account.did } });
+          await audit.writeInTx(tx, { action: "partner.register", actorType: "partnerKey", partnerKeyId: key.id, targetDid: account.did, meta: { handle: account.handle, partnerName: key.partnerName, did: account.did } });
         },
       },
     });
-    const s = await db.transaction((tx) => {
-      const s = sessions.createInTx(tx, created.did, "com.atproto.access");
-      audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: created.did, targetDid: created.did, meta: { sid: s.sid, restricted: false }, ...(ip ? { ip } : {}) });
+    const s = await db.transaction(async (tx) => {
+      const s = await sessions.createInTx(tx, created.did, "com.atproto.access");
+      await audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: created.did, targetDid: created.did, meta: { sid: s.sid, restricted: false }, ...(ip ? { ip } : {}) });
       return s;
     });
     return {

@@ -59,7 +59,7 @@ export class PartnerService {
   }
 
   /** The `partner` guard (registration.ts). */
-  authenticate(rawKey: string | null, origin: string | null): PartnerCaller {
+  authenticate(rawKey: string | null, origin: string | null): Promise<PartnerCaller> {
     return this.registration.authenticate(rawKey, origin);
   }
 
@@ -109,20 +109,20 @@ export class PartnerService {
       revokedAt: null,
       revokedBy: null,
     };
-    await this.deps.db.transaction((tx) => {
-      tx.orm.insert(partnerKeys).values(row).run();
-      this.deps.audit.writeInTx(tx, { action: "partner.key.create", actorType: "account", actorDid, targetId: row.id, meta: { name, partnerName, allowedOrigins } });
+    await this.deps.db.transaction(async (tx) => {
+      await tx.orm.insert(partnerKeys).values(row).run();
+      await this.deps.audit.writeInTx(tx, { action: "partner.key.create", actorType: "account", actorDid, targetId: row.id, meta: { name, partnerName, allowedOrigins } });
     });
     return { ...this.view(row), key };
   }
 
-  list(opts: { status?: "active" | "revoked"; limit: number; cursor?: string }): { keys: KeyView[]; cursor?: string; total: number } {
+  async list(opts: { status?: "active" | "revoked"; limit: number; cursor?: string }): Promise<{ keys: KeyView[]; cursor?: string; total: number }> {
     const orm = this.deps.db.orm;
     const filter = opts.status ? eq(partnerKeys.status, opts.status) : undefined;
-    const total = orm.select({ n: count() }).from(partnerKeys).where(filter).get()?.n ?? 0;
+    const total = (await orm.select({ n: count() }).from(partnerKeys).where(filter).get())?.n ?? 0;
     const c = opts.cursor !== undefined ? decodeCursor(opts.cursor) : undefined;
     const after = c ? or(lt(partnerKeys.createdAt, c.t), and(eq(partnerKeys.createdAt, c.t), lt(partnerKeys.id, c.k))) : undefined;
-    const rows = orm.select().from(partnerKeys).where(and(filter, after)).orderBy(desc(partnerKeys.createdAt), desc(partnerKeys.id)).limit(opts.limit + 1).all();
+    const rows = await orm.select().from(partnerKeys).where(and(filter, after)).orderBy(desc(partnerKeys.createdAt), desc(partnerKeys.id)).limit(opts.limit + 1).all();
     const page = rows.slice(0, opts.limit);
     const last = page[page.length - 1];
     return {
@@ -137,15 +137,15 @@ export class PartnerService {
    * that check is refused in its reservation transaction (reserveInTx re-reads the status). Accounts stay.
    */
   async revokeKey(actorDid: string, id: string): Promise<{ id: string; status: "revoked" }> {
-    return this.deps.db.transaction((tx) => {
-      const row = tx.orm.select().from(partnerKeys).where(eq(partnerKeys.id, id)).get();
+    return this.deps.db.transaction(async (tx) => {
+      const row = await tx.orm.select().from(partnerKeys).where(eq(partnerKeys.id, id)).get();
       if (!row) throw notFound("No partner key with this id");
       // conditional update inside the serialised write transaction: two concurrent revokes cannot both succeed
-      const changed = tx.orm.update(partnerKeys)
+      const changed = await tx.orm.update(partnerKeys)
         .set({ status: "revoked", revokedAt: new Date(this.now()).toISOString(), revokedBy: actorDid })
         .where(and(eq(partnerKeys.id, id), eq(partnerKeys.status, "active"))).returning({ id: partnerKeys.id }).get();
       if (!changed) throw alreadyRevoked();
-      this.deps.audit.writeInTx(tx, { action: "partner.key.revoke", actorType: "account", actorDid, targetId: id, meta: { name: row.name, partnerName: row.partnerName } });
+      await this.deps.audit.writeInTx(tx, { action: "partner.key.revoke", actorType: "account", actorDid, targetId: id, meta: { name: row.name, partnerName: row.partnerName } });
       return { id, status: "revoked" as const };
     });
   }

@@ -11,7 +11,7 @@ const RECORD_CAP = 64 * 1024;
 
 export interface FeedGeneratorDeps {
   /** the record's value when the repo is hosted here, else undefined */
-  localRecord: (did: string, collection: string, rkey: string) => unknown;
+  localRecord: (did: string, collection: string, rkey: string) => Promise<unknown>;
   fetchPolicy: Pick<OutboundFetchPolicy, "open">;
   headersTimeoutMs: number;
   now: () => number;
@@ -36,7 +36,7 @@ export class FeedGeneratorDids {
     const cached = this.cache.get(feedUri);
     if (cached) return cached;
     const [, repo, rkey] = m as unknown as [string, string, string];
-    const did = didField(this.deps.localRecord(repo, GENERATOR, rkey)) ?? (await this.remote(repo, rkey, appView));
+    const did = didField(await this.deps.localRecord(repo, GENERATOR, rkey)) ?? (await this.remote(repo, rkey, appView));
     if (did) this.cache.set(feedUri, did);
     return did;
   }

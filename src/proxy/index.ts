@@ -15,7 +15,7 @@ export interface ProxyBuildDeps {
   config: Pick<Config, "proxy" | "allowPrivateNetworkFetch">;
   fetchPolicy: OutboundFetchPolicy;
   plcDocument: (did: string) => Promise<DidDocument | null>;
-  localRecord: (did: string, collection: string, rkey: string) => unknown;
+  localRecord: (did: string, collection: string, rkey: string) => Promise<unknown>;
   signingKeypair: (did: string) => Promise<Keypair>;
   now: () => number;
   logger: Logger;

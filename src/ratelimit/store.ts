@@ -61,3 +61,32 @@ export class MemoryRateLimitStore implements RateLimitStore {
     }
   }
 }
+
+/** Single-use marks (replay caches): `claim` is true the first time a key is seen before it expires. */
+export interface SingleUseMarks {
+  claim(key: string, expiresAt: number, now: number): Promise<boolean>;
+}
+
+/**
+ * In-memory marks, bounded like the counters (expired marks swept; the oldest dropped past the cap). The check and the
+ * set happen in one synchronous step, so two copies of one token racing each other cannot both be accepted.
+ */
+export class MemoryMarks implements SingleUseMarks {
+  private readonly marks = new Map<string, number>();
+  constructor(private readonly maxKeys = 100_000) {}
+
+  async claim(key: string, expiresAt: number, now: number): Promise<boolean> {
+    const until = this.marks.get(key);
+    if (until !== undefined && until > now) return false;
+    this.marks.delete(key);
+    this.marks.set(key, expiresAt);
+    if (this.marks.size > this.maxKeys) {
+      for (const [k, u] of this.marks) if (u <= now) this.marks.delete(k);
+      for (const k of this.marks.keys()) {
+        if (this.marks.size <= this.maxKeys) break;
+        this.marks.delete(k);
+      }
+    }
+    return true;
+  }
+}

@@ -28,7 +28,7 @@ export function repoActivity(status: string): RepoActivity | null {
 
 export interface RepoAccessDeps {
   db: Database;
-  head(did: string): { rev: string } | null;
+  head(did: string): Promise<{ rev: string } | null>;
   accounts: AccountRepoLookup;
   /** the rules of non-account repos (communities), from the composition root */
   policy: RepoAccessPolicy;
@@ -49,16 +49,16 @@ export class RepoAccess {
     // The caller's own DID (the usual case): authentication has just read this account (it exists and is not
     // `creating`), so the lookup query would return exactly auth.did.
     if (auth.kind === "account" && identifier === auth.did) {
-      if (!head(auth.did)) throw invalidRequest(`Repo not hosted here: ${identifier}`);
+      if (!(await head(auth.did))) throw invalidRequest(`Repo not hosted here: ${identifier}`);
       return auth.did;
     }
     const acct = await accounts.lookup(identifier);
-    const other = acct ? undefined : policy.find(identifier);
-    if (other && head(other.did)) {
-      policy.assertWritable(other.did, auth, needs);
+    const other = acct ? undefined : await policy.find(identifier);
+    if (other && (await head(other.did))) {
+      await policy.assertWritable(other.did, auth, needs);
       return other.did;
     }
-    if (!acct || !head(acct.did)) throw invalidRequest(`Repo not hosted here: ${identifier}`);
+    if (!acct || !(await head(acct.did))) throw invalidRequest(`Repo not hosted here: ${identifier}`);
     if (auth.kind !== "account" || auth.did !== acct.did) throw forbidden("You may only write to your own repo");
     return acct.did;
   }
@@ -70,12 +70,12 @@ export class RepoAccess {
   async readable(identifier: string, auth: AuthResult): Promise<{ did: string; handle: string }> {
     const { head, accounts, policy } = this.deps;
     const acct = await accounts.lookup(identifier);
-    const other = acct ? undefined : policy.find(identifier);
-    if (other && head(other.did)) {
-      policy.assertReadable(other.did, auth);
+    const other = acct ? undefined : await policy.find(identifier);
+    if (other && (await head(other.did))) {
+      await policy.assertReadable(other.did, auth);
       return other;
     }
-    if (!acct || !head(acct.did)) throw repoNotFound(`Could not find repo: ${identifier}`);
+    if (!acct || !(await head(acct.did))) throw repoNotFound(`Could not find repo: ${identifier}`);
     const bypass = auth.kind === "account" && (auth.did === acct.did || auth.roles.some((r) => STAFF.includes(r)));
     if (!bypass) {
       switch (acct.status) {
@@ -99,9 +99,9 @@ export class RepoAccess {
   async status(did: string): Promise<RepoActivity & { did: string; rev?: string }> {
     const { head, accounts, policy } = this.deps;
     const acct = await accounts.lookup(did);
-    const target = acct ? acct.did : policy.find(did)?.did;
-    const h = target ? head(target) : null;
-    const activity = !target || !h ? null : acct ? repoActivity(acct.status) : policy.activityOf(target);
+    const target = acct ? acct.did : (await policy.find(did))?.did;
+    const h = target ? await head(target) : null;
+    const activity = !target || !h ? null : acct ? repoActivity(acct.status) : await policy.activityOf(target);
     if (!target || !h || !activity) throw repoNotFound(`Could not find repo for DID: ${did}`);
     return { did: target, ...activity, ...(activity.active ? { rev: h.rev } : {}) };
   }
@@ -110,7 +110,7 @@ export class RepoAccess {
    * Hosted repos in hosting order (the repo_roots rowid: the order repos were created here), skipping those that
    * do not exist publicly. The cursor is that rowid, so pages never skip or repeat a repo while others are added.
    */
-  listHosted(opts: { limit: number; cursor?: string }): { repos: ListedRepo[]; cursor?: string } {
+  async listHosted(opts: { limit: number; cursor?: string }): Promise<{ repos: ListedRepo[]; cursor?: string }> {
     const { db, accounts, policy } = this.deps;
     const start = opts.cursor === undefined ? 0 : Number(opts.cursor);
     let after = Number.isSafeInteger(start) && start > 0 ? start : 0;
@@ -118,11 +118,11 @@ export class RepoAccess {
     // one more than the page, to know whether a cursor is due; hidden repos are skipped batch by batch
     const want = opts.limit + 1;
     for (;;) {
-      const batch = repoRootsAfter(db, after, Math.max(want, 100));
+      const batch = await repoRootsAfter(db, after, Math.max(want, 100));
       if (batch.length === 0) break;
       const dids = batch.map((r) => r.did);
-      const statuses = accounts.statuses(dids);
-      const others = policy.listed(dids.filter((d) => !statuses.has(d)));
+      const statuses = await accounts.statuses(dids);
+      const others = await policy.listed(dids.filter((d) => !statuses.has(d)));
       for (const r of batch) {
         const status = statuses.get(r.did);
         const activity = status !== undefined ? repoActivity(status) : others.get(r.did);

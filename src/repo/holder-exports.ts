@@ -7,7 +7,7 @@ import type { Clock } from "../util/clock.ts";
  * export of `did` at `rev` and returns true; otherwise it writes nothing and returns false. Accounts (the account
  * itself) and communities (the owner) each plug one in at the composition root, so this layer imports neither.
  */
-export type RepoHolderRule = (tx: Tx, did: string, callerDid: string, rev: string, at: string) => boolean;
+export type RepoHolderRule = (tx: Tx, did: string, callerDid: string, rev: string, at: string) => boolean | Promise<boolean>;
 
 export interface HolderExportDeps {
   db: Database;
@@ -19,8 +19,10 @@ export class HolderExports {
   constructor(private readonly deps: HolderExportDeps) {}
 
   /** Records now (a JSON export, already complete in memory), at `at` (default: the clock): true when `callerDid` holds `did`. */
-  recordInTx(tx: Tx, did: string, callerDid: string, rev: string, at = new Date(this.deps.now()).toISOString()): boolean {
-    return this.deps.rules.some((rule) => rule(tx, did, callerDid, rev, at));
+  async recordInTx(tx: Tx, did: string, callerDid: string, rev: string, at = new Date(this.deps.now()).toISOString()): Promise<boolean> {
+    // in order, stopping at the first rule that holds (each writes in `tx` only when it does)
+    for (const rule of this.deps.rules) if (await rule(tx, did, callerDid, rev, at)) return true;
+    return false;
   }
 
   /**
@@ -39,7 +41,7 @@ export class HolderExports {
           controller.enqueue(next.value);
           return;
         }
-        await this.deps.db.transaction((tx) => this.recordInTx(tx, did, callerDid, rev));
+        await this.deps.db.transaction((tx) => this.recordInTx(tx, did, callerDid, rev), { lockKey: did });
         controller.close();
       },
       cancel: (reason) => reader.cancel(reason),

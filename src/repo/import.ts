@@ -17,11 +17,11 @@ export interface ImportDeps {
   db: Database;
   repo: Pick<RepoService, "createInTx" | "deleteInTx">;
   /** the blob domain's bookkeeping: forget the old refs, record the imported ones as expected (same transaction) */
-  blobRefsInTx?: (tx: Tx, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => void;
+  blobRefsInTx?: (tx: Tx, did: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => void | Promise<void>;
   /** runs first in the transaction, before the old repo is dropped: a condition that must still hold then (admin restore's replace rule) */
-  beforeInTx?: (tx: Tx) => void;
+  beforeInTx?: (tx: Tx) => void | Promise<void>;
   /** runs last in the transaction with the new head: projections, events, audit; throwing rolls everything back */
-  afterInTx?: (tx: Tx, commit: { cid: string; rev: string }) => void;
+  afterInTx?: (tx: Tx, commit: { cid: string; rev: string }) => void | Promise<void>;
 }
 
 export interface ImportResult {
@@ -69,17 +69,17 @@ export async function importRepoCar(deps: ImportDeps, did: string, car: Uint8Arr
 
   const commit = await deps.db
     .transaction(async (tx) => {
-      deps.beforeInTx?.(tx);
-      deps.repo.deleteInTx(tx, did);
+      await deps.beforeInTx?.(tx);
+      await deps.repo.deleteInTx(tx, did);
       // as the reference: imported records get the data-model checks, not lexicon validation (records written
       // elsewhere under older lexicons or other key types must survive a migration); 03 §2's always-validated
       // collections (net.openfederation.*, app.bsky.actor.profile) are still checked; legacy blob refs are kept (10 §7)
       const commit = await deps.repo.createInTx(tx, { did, signingKey, records, validate: false, legacyBlobs: true });
       const refs = records.flatMap((r) => jsonBlobRefsOf(r.record).map((cid) => ({ recordUri: `at://${did}/${r.collection}/${r.rkey}`, cid })));
-      deps.blobRefsInTx?.(tx, did, refs, commit.rev);
-      deps.afterInTx?.(tx, commit);
+      await deps.blobRefsInTx?.(tx, did, refs, commit.rev);
+      await deps.afterInTx?.(tx, commit);
       return commit;
-    })
+    }, { lockKey: did })
     .catch((err) => {
       // prepareRecord's checks (rkey, $type, lexicon validation) reject bad record data: nothing was written.
       if (err instanceof DomainError && err.kind === "invalid") throw invalidCar(`Invalid record in CAR: ${err.message}`);

@@ -5,7 +5,6 @@ import { CID } from "multiformats/cid";
 import type { Tx } from "../db/database.ts";
 import { blocksToCar } from "./car.ts";
 import { assertCollection, assertRkey, lexiconApplies, prepareRecord, type PreparedRecord } from "./records.ts";
-import { sqliteOf } from "../db/sqlite.ts";
 import { dropRepoBlobRefsInTx } from "../blob/refs.ts";
 import { SqlRepoStorage } from "./storage.ts";
 import { indexPutInTx } from "./write.ts";
@@ -14,8 +13,8 @@ import type { GenesisInput, RepoCtx } from "./service.ts";
 /** Genesis commit inside the caller's transaction (account/community creation's finalize step). */
 export async function createInTx(ctx: RepoCtx, tx: Tx, input: GenesisInput): Promise<{ cid: string; rev: string }> {
   const { did, signingKey } = input;
-  const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
-  if (storage.root()) throw new Error(`repo already exists for ${did}`);
+  const storage = new SqlRepoStorage(tx.raw, did);
+  if (await storage.root()) throw new Error(`repo already exists for ${did}`);
   const writes: RecordWriteOp[] = [];
   const indexed: Array<{ collection: string; rkey: string; rec: PreparedRecord }> = [];
   for (const r of input.records ?? []) {
@@ -27,16 +26,16 @@ export async function createInTx(ctx: RepoCtx, tx: Tx, input: GenesisInput): Pro
   }
   const commit = await Repo.formatInitCommit(storage, did, signingKey, writes as never);
   const now = new Date().toISOString();
-  for (const { collection, rkey, rec } of indexed) indexPutInTx(tx, did, collection, rkey, rec, now);
-  storage.putManySync(commit.newBlocks, commit.rev);
+  for (const { collection, rkey, rec } of indexed) await indexPutInTx(tx, did, collection, rkey, rec, now);
+  await storage.putMany(commit.newBlocks, commit.rev);
   const commitBytes = commit.newBlocks.get(commit.cid)!;
   const dataCid = (dagCbor.decode(commitBytes) as { data: CID }).data;
-  storage.setRoot(commit.cid as CID, commit.rev, dataCid);
+  await storage.setRoot(commit.cid as CID, commit.rev, dataCid);
   if (input.announce) {
     const seq = ctx.deps.sequencer;
-    seq.identityInTx(tx, did, input.announce.handle);
-    seq.accountInTx(tx, did, true);
-    seq.commitInTx(tx, {
+    await seq.identityInTx(tx, did, input.announce.handle);
+    await seq.accountInTx(tx, did, true);
+    await seq.commitInTx(tx, {
       repo: did,
       commit: commit.cid as CID,
       rev: commit.rev,
@@ -44,7 +43,7 @@ export async function createInTx(ctx: RepoCtx, tx: Tx, input: GenesisInput): Pro
       blocks: commitCar(commit.cid as CID, commit.newBlocks),
       ops: indexed.map(({ collection, rkey, rec }) => ({ action: "create", path: `${collection}/${rkey}`, cid: rec.cid })),
     });
-    seq.syncInTx(tx, did, { cid: commit.cid as CID, bytes: commitBytes, rev: commit.rev });
+    await seq.syncInTx(tx, did, { cid: commit.cid as CID, bytes: commitBytes, rev: commit.rev });
   }
   return { cid: commit.cid.toString(), rev: commit.rev };
 }
@@ -55,48 +54,46 @@ export async function createInTx(ctx: RepoCtx, tx: Tx, input: GenesisInput): Pro
  * genesis commit because a pending account cannot write, so every stored block belongs to it and every
  * indexed record is one of its create ops.
  */
-export function announceInTx(ctx: RepoCtx, tx: Tx, did: string, handle: string, opts: { genesisCommit?: boolean } = {}): void {
-  const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
-  const root = storage.root();
+export async function announceInTx(ctx: RepoCtx, tx: Tx, did: string, handle: string, opts: { genesisCommit?: boolean } = {}): Promise<void> {
+  const storage = new SqlRepoStorage(tx.raw, did);
+  const root = await storage.root();
   if (!root) throw new Error(`no repo for ${did}`);
-  const bytes = storage.getBytesSync(root.cid);
+  const bytes = await storage.getBytes(root.cid);
   if (!bytes) throw new Error(`commit block missing for ${did}`);
   const seq = ctx.deps.sequencer;
   // 03 §7 orders the two triggers differently: a genesis (approval) is #identity, #account, #commit, #sync like a
   // creation; a repo that already existed going visible (private → public, did:web verified, import done) is
   // #account, #identity, #sync like an activation.
-  if (opts.genesisCommit) seq.identityInTx(tx, did, handle);
-  seq.accountInTx(tx, did, true);
-  if (!opts.genesisCommit) seq.identityInTx(tx, did, handle);
+  if (opts.genesisCommit) await seq.identityInTx(tx, did, handle);
+  await seq.accountInTx(tx, did, true);
+  if (!opts.genesisCommit) await seq.identityInTx(tx, did, handle);
   if (opts.genesisCommit) {
-    const db = sqliteOf(tx.orm);
     const blocks = new BlockMap();
-    for (const b of db.query<{ cid: Uint8Array; bytes: Uint8Array }, [string]>("SELECT cid, bytes FROM repo_blocks WHERE did = ?").all(did)) {
+    for (const b of await tx.raw.all<{ cid: Uint8Array; bytes: Uint8Array }>("SELECT cid, bytes FROM repo_blocks WHERE did = ?", [did])) {
       blocks.set(CID.decode(new Uint8Array(b.cid)) as never, new Uint8Array(b.bytes));
     }
-    const ops = db
-      .query<{ collection: string; rkey: string; cid: string }, [string]>("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey")
-      .all(did)
-      .map((r) => ({ action: "create" as const, path: `${r.collection}/${r.rkey}`, cid: CID.parse(r.cid) }));
-    seq.commitInTx(tx, { repo: did, commit: root.cid as CID, rev: root.rev, since: null, blocks: commitCar(root.cid as CID, blocks), ops });
+    const ops = (
+      await tx.raw.all<{ collection: string; rkey: string; cid: string }>("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey", [did])
+    ).map((r) => ({ action: "create" as const, path: `${r.collection}/${r.rkey}`, cid: CID.parse(r.cid) }));
+    await seq.commitInTx(tx, { repo: did, commit: root.cid as CID, rev: root.rev, since: null, blocks: commitCar(root.cid as CID, blocks), ops });
   }
-  seq.syncInTx(tx, did, { cid: root.cid as CID, bytes, rev: root.rev });
+  await seq.syncInTx(tx, did, { cid: root.cid as CID, bytes, rev: root.rev });
 }
 
 /** Drop the repo's blocks, root and records index (rejection, deletion). Emits nothing. */
-export function deleteInTx(ctx: RepoCtx, tx: Tx, did: string): void {
+export async function deleteInTx(ctx: RepoCtx, tx: Tx, did: string): Promise<void> {
   // the head check would ignore the entry anyway; dropping it frees the memory (and only after COMMIT)
   tx.afterCommit(() => ctx.trees.drop(did));
-  sqliteOf(tx.orm).query("DELETE FROM records WHERE did = ?").run(did);
-  dropRepoBlobRefsInTx(tx, did);
-  new SqlRepoStorage(sqliteOf(tx.orm), did).destroy();
+  await tx.raw.run("DELETE FROM records WHERE did = ?", [did]);
+  await dropRepoBlobRefsInTx(tx, did);
+  await new SqlRepoStorage(tx.raw, did).destroy();
 }
 
 /** The head commit (CID, signed block, rev) read in the caller's transaction, for a `#sync`; null without a repo or its block. */
-export function headCommitInTx(tx: Tx, did: string): { cid: CID; bytes: Uint8Array; rev: string } | null {
-  const storage = new SqlRepoStorage(sqliteOf(tx.orm), did);
-  const root = storage.root();
-  const bytes = root ? storage.getBytesSync(root.cid) : null;
+export async function headCommitInTx(tx: Tx, did: string): Promise<{ cid: CID; bytes: Uint8Array; rev: string } | null> {
+  const storage = new SqlRepoStorage(tx.raw, did);
+  const root = await storage.root();
+  const bytes = root ? await storage.getBytes(root.cid) : null;
   return root && bytes ? { cid: root.cid as CID, bytes, rev: root.rev } : null;
 }
 

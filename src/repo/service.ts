@@ -112,12 +112,12 @@ export class RepoService {
     return createInTx(this.ctx, tx, input);
   }
   /** A repo goes public: #account{active:true}, #identity, #sync of the head; with genesisCommit #identity, #account, #commit, #sync. */
-  announceInTx(tx: Tx, did: string, handle: string, opts?: { genesisCommit?: boolean }): void {
-    announceInTx(this.ctx, tx, did, handle, opts);
+  announceInTx(tx: Tx, did: string, handle: string, opts?: { genesisCommit?: boolean }): Promise<void> {
+    return announceInTx(this.ctx, tx, did, handle, opts);
   }
   /** Drop the repo's blocks, root and records index (rejection, deletion). Emits nothing. */
-  deleteInTx(tx: Tx, did: string): void {
-    deleteInTx(this.ctx, tx, did);
+  deleteInTx(tx: Tx, did: string): Promise<void> {
+    return deleteInTx(this.ctx, tx, did);
   }
 
   // ---------------------------------------------------------------- the write path (spec 03 §3): write.ts
@@ -133,30 +133,30 @@ export class RepoService {
   // ---------------------------------------------------------------- committed reads: read.ts
 
   /** The current head, or null when no repo is hosted for the DID. */
-  head(did: string): { cid: string; rev: string } | null {
+  head(did: string): Promise<{ cid: string; rev: string } | null> {
     return read.readHead(this.ctx, did);
   }
-  getRecord(did: string, collection: string, rkey: string): (RecordView & { validationStatus: ValidationStatus }) | null {
+  getRecord(did: string, collection: string, rkey: string): Promise<(RecordView & { validationStatus: ValidationStatus }) | null> {
     return read.getRecord(this.ctx, did, collection, rkey);
   }
   /** rkey descending (ascending with `reverse`); the cursor is the last rkey returned, present only when more exist. */
-  listRecords(did: string, collection: string, opts: { limit?: number; cursor?: string; reverse?: boolean } = {}): { records: RecordView[]; cursor?: string } {
+  listRecords(did: string, collection: string, opts: { limit?: number; cursor?: string; reverse?: boolean } = {}): Promise<{ records: RecordView[]; cursor?: string }> {
     return read.listRecords(this.ctx, did, collection, opts);
   }
   /** Distinct collections of the repo, sorted. */
-  collections(did: string): string[] {
+  collections(did: string): Promise<string[]> {
     return read.collections(this.ctx, did);
   }
   /** Number of indexed records (checkAccountStatus). */
-  recordCount(did: string): number {
+  recordCount(did: string): Promise<number> {
     return read.recordCount(this.ctx, did);
   }
   /** Number of stored blocks (checkAccountStatus). */
-  blockCount(did: string): number {
+  blockCount(did: string): Promise<number> {
     return read.blockCount(this.ctx, did);
   }
   /** The repo as a CAR stream (one read snapshot; see read.ts), or only the blocks written after `since`. Null when the DID has no repo. */
-  getRepoCar(did: string, since?: string): ReadableStream<Uint8Array> | null {
+  getRepoCar(did: string, since?: string): Promise<ReadableStream<Uint8Array> | null> {
     return read.getRepoCar(this.ctx, did, since);
   }
   /** The signed commit, the MST nodes on the record's path and the record block; null when the repo or record is missing. */

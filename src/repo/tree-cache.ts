@@ -1,4 +1,4 @@
-// TreeCache: the loaded data MST of recently written repos, so a write does not re-read and re-parse its path from SQLite.
+// TreeCache: the loaded data MST of recently written repos, so a write does not re-read and re-parse its path from the database.
 import type { MST } from "@atproto/repo";
 import type { CID } from "multiformats/cid";
 import type { SqlRepoStorage } from "./storage.ts";
@@ -8,7 +8,7 @@ export interface CachedTree {
   commitCid: string;
   rev: string;
   data: MST;
-  /** the (non-memoising) storage the tree's nodes lazy-load through: always the writer connection */
+  /** the (non-memoising) storage the tree's nodes lazy-load through: bound to the taking write's transaction (`bind`) */
   storage: SqlRepoStorage;
   /** MST nodes created by the commits since the tree was loaded */
   created: number;

@@ -2,7 +2,7 @@
 import type { WriteOp } from "./service.ts";
 
 /** Reads a record's current JSON value (in the commit transaction when the guard runs there); undefined when absent. */
-export type GuardRecordReader = (collection: string, rkey: string) => unknown;
+export type GuardRecordReader = (collection: string, rkey: string) => Promise<unknown>;
 
 /**
  * Plugged in at the composition root (src/services.ts), so the repo layer never imports the community domain.
@@ -13,5 +13,5 @@ export type GuardRecordReader = (collection: string, rkey: string) => unknown;
  * only once it knows this one is, so ordinary writes pay one record read and nothing else.
  */
 export interface RepoWriteGuard {
-  check(did: string, ops: () => readonly WriteOp[], read: GuardRecordReader): void;
+  check(did: string, ops: () => readonly WriteOp[], read: GuardRecordReader): void | Promise<void>;
 }

@@ -9,7 +9,6 @@ import type { RepoOp } from "../sequencer/events.ts";
 import { DomainError, invalidRequest } from "../errors.ts";
 import { blocksToCar } from "./car.ts";
 import { assertCollection, assertNotManaged, assertRkey, defaultRkey, lexiconApplies, prepareRecord, recordToJson, type PreparedRecord } from "./records.ts";
-import { sqliteOf } from "../db/sqlite.ts";
 import { assertBlobRefsInTx, dropRecordBlobsInTx, findBlobRefs, setRecordBlobsInTx, type FoundBlobRef } from "../blob/refs.ts";
 import { SqlRepoStorage } from "./storage.ts";
 import { formatCommit, type TreeWrite } from "./commit.ts";
@@ -38,16 +37,16 @@ interface PreparedOp {
 export async function write(ctx: RepoCtx, did: string, ops: WriteOp[], opts: WriteOptions = {}): Promise<WriteResult> {
   if (ops.length === 0 || ops.length > MAX_WRITES) throw invalidRequest(`A commit holds 1–${MAX_WRITES} writes`);
   // the guard first: a governed write is refused (403) before the managed-collection check (400); again in the tx
-  ctx.deps.writeGuard?.check(did, () => ops, (collection, rkey) => getRecord(ctx, did, collection, rkey)?.value);
+  await ctx.deps.writeGuard?.check(did, () => ops, async (collection, rkey) => (await getRecord(ctx, did, collection, rkey))?.value);
   const prepared = await prepareOps(ctx, ops, opts);
-  if (!readHead(ctx, did)) throw invalidRequest(`Repo not hosted here: ${did}`);
+  if (!(await readHead(ctx, did))) throw invalidRequest(`Repo not hosted here: ${did}`);
   const keypair = await ctx.deps.signingKeypair(did);
   return ctx.locks.run(did, () =>
     ctx.deps.db.transaction(async (tx) => {
       const result = await commitInTx(ctx, tx, did, prepared, keypair, opts);
       await opts.inTx?.(tx, result);
       return result;
-    }),
+    }, { lockKey: did }),
   );
 }
 
@@ -89,23 +88,18 @@ async function prepareOps(ctx: RepoCtx, ops: WriteOp[], opts: WriteOptions): Pro
 }
 
 async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], keypair: Keypair, opts: WriteOptions): Promise<WriteResult> {
-  const client = sqliteOf(tx.orm);
-  const storage = new SqlRepoStorage(client, did);
-  const root = storage.root();
+  const storage = new SqlRepoStorage(tx.raw, did);
+  const root = await storage.root();
   if (!root) throw invalidRequest(`Repo not hosted here: ${did}`);
   if (opts.swapCommit !== undefined && opts.swapCommit !== root.cid.toString()) {
     throw invalidSwap(`Commit was at ${root.cid.toString()}`);
   }
   if (opts.rev !== undefined && !(opts.rev > root.rev)) throw invalidSwap(`Commit rev ${opts.rev} does not follow ${root.rev}`);
   // authoritative guard check: under the per-DID lock, on the state this commit builds on
-  const guardRead = client.query<{ value: string }, [string, string, string]>("SELECT value FROM records WHERE did = ? AND collection = ? AND rkey = ?");
-  ctx.deps.writeGuard?.check(did, () => ops.map(guardOp), (collection, rkey) => {
-    const row = guardRead.get(did, collection, rkey);
+  await ctx.deps.writeGuard?.check(did, () => ops.map(guardOp), async (collection, rkey) => {
+    const row = await tx.raw.get<{ value: string }>("SELECT value FROM records WHERE did = ? AND collection = ? AND rkey = ?", [did, collection, rkey]);
     return row ? (JSON.parse(row.value) as unknown) : undefined;
   });
-  const current = client.query<{ cid: string }, [string, string, string]>(
-    "SELECT cid FROM records WHERE did = ? AND collection = ? AND rkey = ?",
-  );
   const writes: RecordWriteOp[] = [];
   const eventOps: RepoOp[] = [];
   const results: WriteResultItem[] = [];
@@ -113,7 +107,7 @@ async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], 
   for (const op of ops) {
     const path = `${op.collection}/${op.rkey}`;
     const uri = `at://${did}/${path}`;
-    const prev = current.get(did, op.collection, op.rkey)?.cid;
+    const prev = (await tx.raw.get<{ cid: string }>("SELECT cid FROM records WHERE did = ? AND collection = ? AND rkey = ?", [did, op.collection, op.rkey]))?.cid;
     if (op.swapRecord === null && prev) throw invalidSwap(`Record ${path} already exists`);
     if (typeof op.swapRecord === "string" && op.swapRecord !== prev) throw invalidSwap(`Record ${path} was at ${prev ?? "null"}`);
     let action = op.action;
@@ -149,12 +143,14 @@ async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], 
     applied.push({ ...op, action });
   }
   if (writes.length === 0) return { commit: null, results };
-  for (const op of applied) if (op.blobRefs?.length) assertBlobRefsInTx(tx, did, op.blobRefs);
+  for (const op of applied) if (op.blobRefs?.length) await assertBlobRefsInTx(tx, did, op.blobRefs);
 
   // Tree cache (tree-cache.ts): taken out for the whole transaction, put back only after COMMIT. If this
   // write fails anywhere below, the entry is simply gone and the next write reloads from the database.
   const cached = ctx.trees.take(did, root.cid.toString());
-  const tree = cached ?? loadCachedTree(client, did, root);
+  // the cached tree's nodes lazy-load through its storage: point it at this transaction's connection
+  cached?.storage.bind(tx.raw);
+  const tree = cached ?? (await loadCachedTree(tx, did, root));
   const treeWrites: TreeWrite[] = applied.map((op) => {
     const key = `${op.collection}/${op.rkey}`;
     return op.action === "delete"
@@ -170,17 +166,17 @@ async function commitInTx(ctx: RepoCtx, tx: Tx, did: string, ops: PreparedOp[], 
 
   const now = new Date().toISOString();
   for (const op of applied) {
-    if (op.action === "delete") client.query("DELETE FROM records WHERE did = ? AND collection = ? AND rkey = ?").run(did, op.collection, op.rkey);
-    else indexPutInTx(tx, did, op.collection, op.rkey, op.record!, now);
+    if (op.action === "delete") await tx.raw.run("DELETE FROM records WHERE did = ? AND collection = ? AND rkey = ?", [did, op.collection, op.rkey]);
+    else await indexPutInTx(tx, did, op.collection, op.rkey, op.record!, now);
     // blob references follow the records index; unreferenced blobs are left to the blob GC job
     const uri = `at://${did}/${op.collection}/${op.rkey}`;
-    if (op.action === "delete") dropRecordBlobsInTx(tx, did, uri);
-    else setRecordBlobsInTx(tx, did, uri, (op.blobRefs ?? []).map((r) => r.cid), commit.rev);
+    if (op.action === "delete") await dropRecordBlobsInTx(tx, did, uri);
+    else await setRecordBlobsInTx(tx, did, uri, (op.blobRefs ?? []).map((r) => r.cid), commit.rev);
   }
-  storage.putManySync(commit.newBlocks, commit.rev);
-  storage.deleteUnreachable(commit.removedCids);
-  storage.setRoot(commitCid, commit.rev, commit.dataCid);
-  ctx.deps.sequencer.commitInTx(tx, {
+  await storage.putMany(commit.newBlocks, commit.rev);
+  await storage.deleteUnreachable(commit.removedCids);
+  await storage.setRoot(commitCid, commit.rev, commit.dataCid);
+  await ctx.deps.sequencer.commitInTx(tx, {
     repo: did,
     commit: commitCid,
     rev: commit.rev,
@@ -211,30 +207,30 @@ function guardOp(op: PreparedOp): WriteOp {
 }
 
 /**
- * A lazily loaded tree for the head read in this transaction. Its storage reads through the writer
- * connection, and its nodes only ever load inside later write transactions of this repo (per-DID lock
- * + global write lock), always by CID: content addressing makes what they read independent of timing.
+ * A lazily loaded tree for the head read in this transaction. Its storage reads through the transaction's
+ * connection (rebound by every later write that takes the tree from the cache), and its nodes only ever load
+ * inside write transactions of this repo (per-DID lock + write lock), always by CID: content addressing makes
+ * what they read independent of timing.
  */
-function loadCachedTree(client: ReturnType<typeof sqliteOf>, did: string, root: { cid: Cid; rev: string; dataCid: string | null }): CachedTree {
-  const storage = new SqlRepoStorage(client, did, false);
+async function loadCachedTree(tx: Tx, did: string, root: { cid: Cid; rev: string; dataCid: string | null }): Promise<CachedTree> {
+  const storage = new SqlRepoStorage(tx.raw, did, false);
   let dataCid: CID;
   if (root.dataCid) dataCid = CID.parse(root.dataCid);
   else {
-    const bytes = storage.getBytesSync(root.cid);
+    const bytes = await storage.getBytes(root.cid);
     if (!bytes) throw new Error(`commit block missing for ${did}`);
     dataCid = (dagCbor.decode(bytes) as { data: CID }).data;
   }
   return { commitCid: root.cid.toString(), rev: root.rev, data: MST.load(storage, dataCid as never), storage, created: 0, nodes: 0 };
 }
 
-export function indexPutInTx(tx: Tx, did: string, collection: string, rkey: string, rec: PreparedRecord, now: string) {
-  sqliteOf(tx.orm)
-    .query(
-      `INSERT INTO records (did, collection, rkey, cid, value, validation_status, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = excluded.cid, value = excluded.value,
-         validation_status = excluded.validation_status, indexed_at = excluded.indexed_at`,
-    )
-    .run(did, collection, rkey, rec.cid.toString(), JSON.stringify(recordJson(rec)), rec.validationStatus, now);
+export async function indexPutInTx(tx: Tx, did: string, collection: string, rkey: string, rec: PreparedRecord, now: string): Promise<void> {
+  await tx.raw.run(
+    `INSERT INTO records (did, collection, rkey, cid, value, validation_status, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (did, collection, rkey) DO UPDATE SET cid = excluded.cid, value = excluded.value,
+       validation_status = excluded.validation_status, indexed_at = excluded.indexed_at`,
+    [did, collection, rkey, rec.cid.toString(), JSON.stringify(recordJson(rec)), rec.validationStatus, now],
+  );
 }
 
 function recordJson(rec: PreparedRecord): unknown {

@@ -51,8 +51,8 @@ export interface MailFlowDeps {
 export function buildMailFlows(base: MailBase, deps: MailFlowDeps) {
   const { config, db, logger, now, accounts, sessions, audit } = deps;
   // a mail goes only to an account past registration and not rejected
-  const hostedRow = (did: string) => {
-    const row = accounts.getRow(did);
+  const hostedRow = async (did: string) => {
+    const row = await accounts.getRow(did);
     return row && row.status !== "creating" && row.status !== "rejected" ? row : undefined;
   };
   const mailDeps = { db, audit, tokens: base.emailTokens, mail: base.tokenMailer, limitsEnabled: config.rateLimits.enabled, now };
@@ -60,15 +60,15 @@ export function buildMailFlows(base: MailBase, deps: MailFlowDeps) {
   const selfDeletion = new SelfDeletionService({ ...mailDeps, accounts, lockout: new Lockout(db, now), deletion: deps.deletion });
   const plcSignatures = new PlcSignatureService({
     ...mailDeps, logger: logger.child({ component: "plc-signature" }), sign: (did, changes) => deps.identity.signRequestedOperation(did, changes),
-    account: (did) => {
-      const row = hostedRow(did);
+    account: async (did) => {
+      const row = await hostedRow(did);
       return row ? { email: row.email, handle: accounts.handleOf(row) } : undefined;
     },
   });
   const staffMessages = new StaffMessageService({
     db, mailer: base.mailer, audit, server: config.hostname || "localhost", logger: logger.child({ component: "mail" }),
-    recipient: (did) => {
-      const row = hostedRow(did);
+    recipient: async (did) => {
+      const row = await hostedRow(did);
       return row ? { email: row.email } : undefined;
     },
   });

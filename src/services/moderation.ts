@@ -27,11 +27,11 @@ export interface ModerationDeps {
 export function buildModeration(deps: ModerationDeps) {
   const { config, db, now, accounts, sessions, audit, communities, sequencer, repo } = deps;
   const communityModeration = new CommunityModerationService({ config, db, communities, audit, sequencer, now });
-  const accountModeration = new AccountModerationService({ db, accounts, sessions, sequencer, audit, headRev: (did) => repo.head(did)?.rev, graceDays: config.takedownExportGraceDays }, now);
+  const accountModeration = new AccountModerationService({ db, accounts, sessions, sequencer, audit, headRev: async (did) => (await repo.head(did))?.rev, graceDays: config.takedownExportGraceDays }, now);
   const subjectStatus = new SubjectStatusService({
     accounts, moderation: accountModeration,
     communities: {
-      find: (did) => (did.startsWith("did:") ? findCommunity({ db, config }, did) : undefined),
+      find: async (did) => (did.startsWith("did:") ? findCommunity({ db, config }, did) : undefined),
       suspend: (did, actor, reason) => communityModeration.suspend(did, actor, reason),
       unsuspend: (did, actor) => communityModeration.unsuspend(did, actor),
       takedown: (did, actor, reason) => communityModeration.takedown(did, actor, reason),

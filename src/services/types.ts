@@ -6,6 +6,7 @@ import type { AccountModerationService } from "../account/moderation.ts";
 import type { SubjectStatusService } from "../account/subject-status.ts";
 import type { RepoAccess } from "../repo/access.ts";
 import type { GovernanceService } from "../community/governance.ts";
+import type { RateLimitStore } from "../ratelimit/store.ts";
 import type { Clock } from "../util/clock.ts";
 import type { KeyVault } from "../identity/keys.ts";
 import type { PlcClient } from "../identity/plc-client.ts";
@@ -58,6 +59,11 @@ import type { OAuthServer } from "../oauth/index.ts";
 export interface Services {
   /** the server's clock (wall time; in --dev, moved by OFPDS_DEV_CLOCK_FILE): token expiry and every time-based rule */
   clock: Clock;
+  /**
+   * Fixed-window counters (rate limits, daily quotas) under a name prefix: in memory for one process, in the database
+   * in cluster mode, where every process must count the same hits (src/db/shared-state.ts).
+   */
+  counters(prefix: string): RateLimitStore;
   /** background jobs; domains add theirs in buildServices, the server starts them after listening */
   jobs: JobScheduler;
   keys: KeyVault;

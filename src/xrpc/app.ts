@@ -102,7 +102,7 @@ export function buildXrpcApp(ctx: AppContext, opts: XrpcAppOptions = {}) {
         // 11 §4: every response to a request carrying DPoP (errors included) names the current nonce
         if (request.headers.has("dpop")) set.headers["DPoP-Nonce"] = ctx.services.oauth.dpop.currentNonce();
 
-        if (state.path === "/xrpc/_health" || state.path === "/health") return finish(state, healthResponse(ctx));
+        if (state.path === "/xrpc/_health" || state.path === "/health") return finish(state, await healthResponse(ctx));
         // spec 10 §8: the XRPC surface is public, so crawlers are allowed (as the reference PDS answers)
         if (state.path === "/robots.txt" && request.method === "GET") return finish(state, new Response(ROBOTS_TXT, { status: 200, headers: { "Content-Type": "text/plain; charset=utf-8" } }));
         if (request.method === "OPTIONS") return finish(state, new Response(null, { status: 204 }));

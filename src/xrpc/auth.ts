@@ -63,16 +63,16 @@ const badTokenScope = () => new XrpcError(400, "InvalidToken", "Bad token scope"
  * Refuses an app-password session on a full-only method. A restricted session (takendown scope) created with an
  * app password is not full either: for those few methods the session's binding is read from the database.
  */
-function assertFullIfRequired(ctx: AppContext, auth: Extract<AuthResult, { kind: "account" }>, nsid: string, staffGuard: boolean): void {
+async function assertFullIfRequired(ctx: AppContext, auth: Extract<AuthResult, { kind: "account" }>, nsid: string, staffGuard: boolean): Promise<void> {
   if (!staffGuard && !FULL_SESSION_ONLY.has(nsid)) return;
   if (isAppPassScope(auth.scope)) throw badTokenScope();
-  if (auth.scope === "com.atproto.takendown" && FULL_SESSION_ONLY.has(nsid) && ctx.services.sessions.appPasswordBound(auth.sid)) throw badTokenScope();
+  if (auth.scope === "com.atproto.takendown" && FULL_SESSION_ONLY.has(nsid) && (await ctx.services.sessions.appPasswordBound(auth.sid))) throw badTokenScope();
 }
 
 /** A full password session (not bound to an app password): what personalDetailsPref and account.export's staff path need. */
-export function isFullSession(ctx: AppContext, auth: AuthResult): boolean {
+export async function isFullSession(ctx: AppContext, auth: AuthResult): Promise<boolean> {
   if (auth.kind !== "account" || isAppPassScope(auth.scope)) return false;
-  return auth.scope === "com.atproto.access" || !ctx.services.sessions.appPasswordBound(auth.sid);
+  return auth.scope === "com.atproto.access" || !(await ctx.services.sessions.appPasswordBound(auth.sid));
 }
 
 export function allowedWhile(status: AccountStatus, nsid: string): boolean {
@@ -98,10 +98,10 @@ function verifyToken(ctx: AppContext, token: string): { typ: TokenType; claims: 
 }
 
 /** Verifies an access JWT all the way: session live, account exists; status and roles from the database. */
-function accessAuth(ctx: AppContext, token: string): Extract<AuthResult, { kind: "account" }> {
+async function accessAuth(ctx: AppContext, token: string): Promise<Extract<AuthResult, { kind: "account" }>> {
   const { typ, claims } = verifyToken(ctx, token);
   if (typ !== "at+jwt") throw invalidToken("A refresh token cannot be used here");
-  const row = ctx.services.sessions.accessOf(claims.sid, claims.sub); // one statement: this runs on every request
+  const row = await ctx.services.sessions.accessOf(claims.sid, claims.sub); // one statement: this runs on every request
   if (!row.live) throw invalidToken();
   if (!row.did || !row.status || row.status === "creating") throw invalidToken();
   return {
@@ -114,10 +114,10 @@ function accessAuth(ctx: AppContext, token: string): Extract<AuthResult, { kind:
   };
 }
 
-function refreshAuth(ctx: AppContext, token: string, checkSession: boolean): Extract<AuthResult, { kind: "refresh" }> {
+async function refreshAuth(ctx: AppContext, token: string, checkSession: boolean): Promise<Extract<AuthResult, { kind: "refresh" }>> {
   const { typ, claims } = verifyToken(ctx, token);
   if (typ !== "refresh+jwt") throw invalidToken("An access token cannot be used here");
-  if (checkSession && !ctx.services.sessions.isLive(claims.sid)) throw invalidToken();
+  if (checkSession && !(await ctx.services.sessions.isLive(claims.sid))) throw invalidToken();
   return { kind: "refresh", did: claims.sub, sid: claims.sid, jti: claims.jti };
 }
 
@@ -134,11 +134,11 @@ const LIMIT_EXEMPT_ROLES: readonly string[] = ["admin", "moderator"];
  * True when the request carries a valid full-access token of an approved admin or moderator. Never throws:
  * a bad or missing token simply is not staff, and the method's own guard answers for it in step 5.
  */
-export function isLimitExemptStaff(req: Request, ctx: AppContext): boolean {
+export async function isLimitExemptStaff(req: Request, ctx: AppContext): Promise<boolean> {
   try {
     const token = bearer(req);
     if (token === undefined) return false;
-    const auth = accessAuth(ctx, token);
+    const auth = await accessAuth(ctx, token);
     return auth.status === "approved" && auth.scope === "com.atproto.access" && auth.roles.some((r) => LIMIT_EXEMPT_ROLES.includes(r));
   } catch {
     return false;
@@ -160,32 +160,32 @@ export async function authenticate(guard: AuthGuard, req: Request, ctx: AppConte
       // Valid tokens of either kind are accepted here; an invalid one is a 401 even though none was required.
       const typ = verifyToken(ctx, token).typ;
       if (typ === "refresh+jwt") {
-        refreshAuth(ctx, token, true);
+        await refreshAuth(ctx, token, true);
         return { kind: "anonymous" };
       }
-      const auth = accessAuth(ctx, token);
-      assertFullIfRequired(ctx, auth, nsidOf(req), false);
+      const auth = await accessAuth(ctx, token);
+      await assertFullIfRequired(ctx, auth, nsidOf(req), false);
       return guard.kind === "optional" ? auth : { kind: "anonymous" };
     }
     case "user": {
       if (token === undefined) throw authRequired();
-      const auth = accessAuth(ctx, token);
-      assertFullIfRequired(ctx, auth, nsidOf(req), false);
+      const auth = await accessAuth(ctx, token);
+      await assertFullIfRequired(ctx, auth, nsidOf(req), false);
       gateUser(auth);
       return auth;
     }
     case "staff": {
       if (token === undefined) throw authRequired();
-      const auth = accessAuth(ctx, token);
-      assertFullIfRequired(ctx, auth, nsidOf(req), true);
+      const auth = await accessAuth(ctx, token);
+      await assertFullIfRequired(ctx, auth, nsidOf(req), true);
       gateUser(auth);
       if (!auth.roles.some((r) => guard.roles.includes(r))) throw forbidden("This method requires a staff role");
       return auth;
     }
     case "self-any": {
       if (token === undefined) throw authRequired();
-      const auth = accessAuth(ctx, token);
-      assertFullIfRequired(ctx, auth, nsidOf(req), false);
+      const auth = await accessAuth(ctx, token);
+      await assertFullIfRequired(ctx, auth, nsidOf(req), false);
       if (!allowedWhile(auth.status, nsidOf(req))) throw statusError(auth.status);
       return auth;
     }

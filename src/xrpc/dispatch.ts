@@ -79,7 +79,7 @@ export function createDispatcher(ctx: AppContext, registry: LexiconRegistry, lim
     if (def.type === "procedure") checkContentLength(req, cap, tooLargeName);
 
     // 4. endpoint rate limit (its headers replace the global ones); staff are exempt from create/registration
-    const staffExempt = (entry.rateLimit === "create" || entry.rateLimit === "registration") && isLimitExemptStaff(req, ctx);
+    const staffExempt = (entry.rateLimit === "create" || entry.rateLimit === "registration") && (await isLimitExemptStaff(req, ctx));
     // partner.register: a partner backend (no Origin) is bounded by its key's own limit alone (06 §7)
     const limited = entry.rateLimit !== undefined && (!entry.rateLimitBrowserOnly || req.headers.has("origin"));
     if (entry.rateLimit && limited && !staffExempt) {

@@ -1,5 +1,6 @@
 // XRPC error types and the single place that turns any thrown value (domain errors included) into an `{error, message}` response.
 import { DomainError, type ErrorKind } from "../errors.ts";
+import { DatabaseUnavailableError } from "../db/database.ts";
 import type { Logger } from "../util/logger.ts";
 
 /** The HTTP status for each domain error kind (src/errors.ts). */
@@ -78,6 +79,11 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
  * (with the request id, never sent) and answered with the generic 500.
  */
 export function errorResponse(err: unknown, logger: Logger, requestId: string): Response {
+  // PostgreSQL gone mid-request: the transaction rolled back; the client may retry once the database is back
+  if (err instanceof DatabaseUnavailableError) {
+    logger.warn("database unavailable", { requestId, err: err.detail });
+    err = serviceUnavailable("The database is unavailable; try again shortly");
+  }
   if (!(err instanceof DomainError)) {
     logger.error("unhandled error", {
       requestId,

@@ -127,7 +127,7 @@ export function oauthRoutes(ctx: AppContext, hooks: PipelineHooks) {
   const signIn = (set: { headers: Record<string, unknown> }, req: StoredRequest, device: string, status: number, error?: string, identifier?: string, extra?: Record<string, string>) =>
     page(set, status, signInPage({ action: formAction(req), csrf: csrfFor(device, req.id), clientLabel: clientLabel(req), clientId: req.clientId, ...(req.params.login_hint ? { hint: req.params.login_hint } : {}), ...(identifier ? { identifier } : {}), ...(error ? { error } : {}) }), req.params.redirect_uri, extra);
 
-  const loadRequest = (url: URL): StoredRequest | "missing" | undefined => {
+  const loadRequest = async (url: URL): Promise<StoredRequest | "missing" | undefined> => {
     const requestUri = url.searchParams.get("request_uri");
     if (!requestUri) return "missing";
     return oauth().requests.find(requestUri, url.searchParams.get("client_id") ?? "");
@@ -165,7 +165,7 @@ export function oauthRoutes(ctx: AppContext, hooks: PipelineHooks) {
       }
     }), { parse: "none" })
     .get("/oauth/authorize", logged(async ({ request, set }) => {
-      const req = loadRequest(new URL(request.url));
+      const req = await loadRequest(new URL(request.url));
       if (req === "missing") return page(set, 400, errorPage("Sign-in failed", "Pushed authorization request required"));
       if (!req) return page(set, 400, errorPage("Sign-in failed", EXPIRED));
       await oauth().requests.touch(req.id);
@@ -180,7 +180,7 @@ export function oauthRoutes(ctx: AppContext, hooks: PipelineHooks) {
       return signIn(set, req, device, 200, undefined, undefined, extra);
     }))
     .post("/oauth/authorize", logged(async ({ request, set }) => {
-      const req = loadRequest(new URL(request.url));
+      const req = await loadRequest(new URL(request.url));
       if (req === "missing") return page(set, 400, errorPage("Sign-in failed", "Pushed authorization request required"));
       if (!req) return page(set, 400, errorPage("Sign-in failed", EXPIRED));
       const forbiddenPage = () => page(set, 403, errorPage("Request refused", "This form could not be verified; return to the app and try again"));

@@ -11,7 +11,7 @@ import type { IpRateLimiter } from "./ratelimit/limiter.ts";
 export async function didJsonResponse(ctx: AppContext, limiter: IpRateLimiter, ip: string, headers: Record<string, string>, host: string | null = null): Promise<Response> {
   const rl = await limiter.consume("discovery", ip);
   if (rl) Object.assign(headers, rl);
-  const community = ctx.services.didWeb.hostedByDomain(host);
+  const community = await ctx.services.didWeb.hostedByDomain(host);
   if (community) return jsonResponse(200, await ctx.services.didWeb.documentFor(community), { "Cache-Control": "public, max-age=300" });
   return jsonResponse(200, await ctx.services.identity.serviceDidDocument(), { "Cache-Control": "public, max-age=300" });
 }

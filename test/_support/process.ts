@@ -3,6 +3,7 @@ import { afterAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dropDatabasesUnder, testDbEnv } from "./db.ts";
 
 export const REPO = new URL("../../", import.meta.url).pathname;
 
@@ -20,7 +21,13 @@ export async function freePort(): Promise<number> {
 
 export function tempDir(prefix = "ofpds-test-"): { path: string; cleanup(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    cleanup: () => {
+      dropDatabasesUnder(path);
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A temp-dir factory for one test file; every dir it made is removed after the file's tests. */
@@ -38,7 +45,7 @@ export function tempDirs(prefix: string): () => string {
 export function spawnOfpds(args: string[], env: Record<string, string> = {}) {
   const proc = Bun.spawn([...ofpdsCommand(), ...args], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", LOG_FORMAT: "json", ...env },
+    env: testDbEnv(args, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", LOG_FORMAT: "json", ...env }, REPO),
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -60,7 +67,7 @@ export interface CliResult {
 export async function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
   const proc = Bun.spawn([...ofpdsCommand(), ...args], {
     cwd: opts.cwd ?? REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...opts.env },
+    env: testDbEnv(args, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...opts.env }, opts.cwd ?? REPO),
     stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
     stdout: "pipe",
     stderr: "pipe",
@@ -94,7 +101,7 @@ export async function runOnTty(args: string[], prompt: string, keys: string, env
   const command = `stty cols 120 rows 40; exec ${[...ofpdsCommand(), ...args].map(shellQuote).join(" ")}`;
   const proc = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", TERM: "xterm", ...env },
+    env: testDbEnv(args, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", TERM: "xterm", ...env }, REPO),
     stdin: "pipe",
     stdout: "pipe",
     stderr: "pipe",

@@ -1,9 +1,9 @@
 // Test support for the account suites: an XRPC caller, a PDS with a bootstrap admin, invites, users, raw DB reads.
-import { Database as Sqlite } from "bun:sqlite";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHmac } from "node:crypto";
 import { startPds, type RunningPds } from "../_support/pds.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { setDefaultTimeout } from "bun:test";
 
 setDefaultTimeout(30_000);
@@ -17,8 +17,8 @@ export interface Env {
   pds: RunningPds;
   url: string;
   admin: { did: string; accessJwt: string; refreshJwt: string };
-  /** a read-only view of the server's database */
-  sql<T = any>(q: string, ...args: unknown[]): T[];
+  /** a second connection to the server's database, on the engine under test (reads, and the odd backdating) */
+  sql<T = any>(q: string, ...args: unknown[]): Promise<T[]>;
   jwtSecret(): string;
   serviceDid: string;
   stop(): Promise<void>;
@@ -30,7 +30,7 @@ export async function startEnv(env: Record<string, string> = {}, opts: { bootstr
     ...(opts.bootstrap === false ? {} : { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_HANDLE: ADMIN.handle, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }),
     ...env,
   });
-  const db = new Sqlite(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+  const db = await openTestDatabase(pds.dataDir);
   let admin = { did: "", accessJwt: "", refreshJwt: "" };
   if (opts.bootstrap !== false) admin = await ok(call(pds.url, "com.atproto.server.createSession", { body: { identifier: ADMIN.handle, password: ADMIN.password } }));
   return {
@@ -38,10 +38,10 @@ export async function startEnv(env: Record<string, string> = {}, opts: { bootstr
     url: pds.url,
     admin,
     serviceDid: `did:web:localhost%3A${pds.port}`,
-    sql: (q, ...args) => db.query(q).all(...(args as never[])) as never,
+    sql: (q, ...args) => db.raw.all(q, args) as never,
     jwtSecret: () => (JSON.parse(readFileSync(join(pds.dataDir, "secrets.json"), "utf8")) as { AUTH_JWT_SECRET: string }).AUTH_JWT_SECRET,
     async stop() {
-      db.close();
+      await db.close();
       await pds.stop();
     },
   };

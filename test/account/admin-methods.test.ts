@@ -23,12 +23,12 @@ async function staffUser(role: string) {
 }
 
 const login = (identifier: string, password = PASSWORD) => call(e.url, "com.atproto.server.createSession", { body: { identifier, password } });
-const row = (did: string) => e.sql<{ name: string | null; email: string; hash: string; status: string }>("SELECT name, email, password_hash AS hash, status FROM accounts WHERE did = ?", did)[0]!;
-const auditCount = () => e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log")[0]!.n;
-const liveSessions = (did: string) => e.sql<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE did = ? AND revoked_at IS NULL", did)[0]!.n;
-const lastSeq = () => e.sql<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM repo_events")[0]!.s;
-const auditOf = (action: string, did: string) =>
-  e.sql<{ actor: string; meta: string }>("SELECT actor_did AS actor, meta FROM audit_log WHERE action = ? AND target_did = ? ORDER BY id", action, did).map((r) => ({ actor: r.actor, meta: JSON.parse(r.meta) }));
+const row = async (did: string) => (await e.sql<{ name: string | null; email: string; hash: string; status: string }>("SELECT name, email, password_hash AS hash, status FROM accounts WHERE did = ?", did))[0]!;
+const auditCount = async () => (await e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log"))[0]!.n;
+const liveSessions = async (did: string) => (await e.sql<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE did = ? AND revoked_at IS NULL", did))[0]!.n;
+const lastSeq = async () => (await e.sql<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM repo_events"))[0]!.s;
+const auditOf = async (action: string, did: string) =>
+  (await e.sql<{ actor: string; meta: string }>("SELECT actor_did AS actor, meta FROM audit_log WHERE action = ? AND target_did = ? ORDER BY id", action, did)).map((r) => ({ actor: r.actor, meta: JSON.parse(r.meta) }));
 
 /** getAccountInfos takes `dids` repeated in the query string. */
 async function infos(token: string, dids: string[]) {
@@ -88,16 +88,16 @@ describe("updateAccountPassword", () => {
   test("sets the password, revokes every session of the target (old token → 401), the new password logs in, audit byStaff", async () => {
     const u = await approvedUser(e);
     await ok(login(u.name)); // a second session
-    expect(liveSessions(u.did)).toBe(2);
+    expect(await liveSessions(u.did)).toBe(2);
     await ok(call(e.url, "com.atproto.admin.updateAccountPassword", { token: e.admin.accessJwt, body: { did: u.did, password: NEW_PASSWORD } }));
-    expect(liveSessions(u.did)).toBe(0);
+    expect(await liveSessions(u.did)).toBe(0);
     const old = await call(e.url, "com.atproto.server.getSession", { token: u.accessJwt });
     expect([old.status, old.body.error]).toEqual([401, "InvalidToken"]);
     const refresh = await call(e.url, "com.atproto.server.refreshSession", { token: u.refreshJwt, body: {} });
     expect(refresh.status).toBe(401);
     expect((await login(u.name)).status).toBe(401);
     expect((await login(u.name, NEW_PASSWORD)).status).toBe(200);
-    expect(auditOf("account.password.change", u.did)).toEqual([{ actor: e.admin.did, meta: { byStaff: true } }]);
+    expect(await auditOf("account.password.change", u.did)).toEqual([{ actor: e.admin.did, meta: { byStaff: true } }]);
   });
 
   test("clears the target's lockout", async () => {
@@ -114,12 +114,12 @@ describe("updateAccountEmail", () => {
     const u = await approvedUser(e);
     const email = `${uniq("new")}@Example.ORG`;
     await ok(call(e.url, "com.atproto.admin.updateAccountEmail", { token: e.admin.accessJwt, body: { account: u.did, email: ` ${email} ` } }));
-    expect(row(u.did).email).toBe(email.toLowerCase());
+    expect((await row(u.did)).email).toBe(email.toLowerCase());
     expect((await login(email.toLowerCase())).status).toBe(200);
     const email2 = `${uniq("h")}@example.org`;
     await ok(call(e.url, "com.atproto.admin.updateAccountEmail", { token: e.admin.accessJwt, body: { account: `${u.name}.test`, email: email2 } }));
-    expect(row(u.did).email).toBe(email2);
-    expect(auditOf("account.email.update", u.did)).toEqual([{ actor: e.admin.did, meta: { byStaff: true } }, { actor: e.admin.did, meta: { byStaff: true } }]);
+    expect((await row(u.did)).email).toBe(email2);
+    expect(await auditOf("account.email.update", u.did)).toEqual([{ actor: e.admin.did, meta: { byStaff: true } }, { actor: e.admin.did, meta: { byStaff: true } }]);
   });
 });
 
@@ -127,21 +127,21 @@ describe("updateAccountHandle", () => {
   test("moves the target through PLC, #identity, audit {old, new, byStaff}; the old name is free", async () => {
     const u = await approvedUser(e);
     const next = uniq("moved");
-    const seq = lastSeq();
+    const seq = await lastSeq();
     await ok(call(e.url, "com.atproto.admin.updateAccountHandle", { token: e.admin.accessJwt, body: { did: u.did, handle: `${next}.test` } }));
-    expect(row(u.did).name).toBe(next);
+    expect((await row(u.did)).name).toBe(next);
     const doc = (await (await fetch(`${e.pds.plcUrl}/${u.did}/data`)).json()) as { alsoKnownAs: string[] };
     expect(doc.alsoKnownAs).toEqual([`at://${next}.test`]);
-    expect(e.sql("SELECT type FROM repo_events WHERE seq > ? AND did = ?", seq, u.did)).toEqual([{ type: "#identity" }]);
-    expect(auditOf("account.handle.update", u.did)).toEqual([{ actor: e.admin.did, meta: { old: `${u.name}.test`, new: `${next}.test`, byStaff: true } }]);
+    expect(await e.sql("SELECT type FROM repo_events WHERE seq > ? AND did = ?", seq, u.did)).toEqual([{ type: "#identity" }]);
+    expect(await auditOf("account.handle.update", u.did)).toEqual([{ actor: e.admin.did, meta: { old: `${u.name}.test`, new: `${next}.test`, byStaff: true } }]);
     const resolved = await ok(call(e.url, "com.atproto.identity.resolveHandle", { params: { handle: `${next}.test` } }));
     expect(resolved.did).toBe(u.did);
     // staff changes do not use up the holder's own 5/day allowance: five more, then the holder still may
     for (let i = 0; i < 5; i++) await ok(call(e.url, "com.atproto.admin.updateAccountHandle", { token: e.admin.accessJwt, body: { did: u.did, handle: `${next}-${i}.test` } }));
-    expect(row(u.did).name).toBe(`${next}-4`);
+    expect((await row(u.did)).name).toBe(`${next}-4`);
     const s = await ok(login(`${next}-4`));
     await ok(call(e.url, "com.atproto.identity.updateHandle", { token: s.accessJwt, body: { handle: `${u.name}.test` } }));
-    expect(row(u.did).name).toBe(u.name);
+    expect((await row(u.did)).name).toBe(u.name);
   });
 });
 
@@ -151,8 +151,8 @@ describe("refusals of the three updates: exact status and error, nothing written
     const other = await approvedUser(e);
     const admin2 = await staffUser("admin");
     const pending = await register(e);
-    const snapshot = () => ({ audit: auditCount(), seq: lastSeq(), u: row(u.did), admin2: row(admin2.did), sessions: liveSessions(u.did), adminSessions: liveSessions(admin2.did) });
-    const before = snapshot();
+    const snapshot = async () => ({ audit: await auditCount(), seq: await lastSeq(), u: await row(u.did), admin2: await row(admin2.did), sessions: await liveSessions(u.did), adminSessions: await liveSessions(admin2.did) });
+    const before = await snapshot();
     const H = "com.atproto.admin.updateAccountHandle", M = "com.atproto.admin.updateAccountEmail", P = "com.atproto.admin.updateAccountPassword";
     const cases: Array<[string, string, string, Record<string, unknown>, number, string]> = [
       ["moderator password", mod.accessJwt, P, { did: u.did, password: NEW_PASSWORD }, 403, "Forbidden"],
@@ -181,10 +181,10 @@ describe("refusals of the three updates: exact status and error, nothing written
       const r = await call(e.url, nsid, { ...(token ? { token } : {}), body });
       expect({ what, status: r.status, error: r.body?.error }).toEqual({ what, status, error });
     }
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
     // a pending (not yet approved) account is a valid target; an email already its own is a no-op
     await ok(call(e.url, "com.atproto.admin.updateAccountEmail", { token: e.admin.accessJwt, body: { account: pending.did, email: pending.email } }));
-    expect(auditCount()).toBe(before.audit);
+    expect(await auditCount()).toBe(before.audit);
   });
 });
 
@@ -208,7 +208,7 @@ describe("getInviteCodes / disableInviteCodes", () => {
       } while (cursor);
       return seen;
     };
-    const total = e.sql<{ n: number }>("SELECT count(*) AS n FROM invites")[0]!.n;
+    const total = (await e.sql<{ n: number }>("SELECT count(*) AS n FROM invites"))[0]!.n;
     const recent = await all("recent", auditor.accessJwt);
     expect(recent.length).toBe(total);
     expect(new Set(recent.map((c) => c.code)).size).toBe(total);
@@ -236,18 +236,18 @@ describe("getInviteCodes / disableInviteCodes", () => {
     // codes created by a moderator, disabled through `accounts`
     const m1 = (await ok(call(e.url, "net.openfederation.invite.create", { token: mod.accessJwt, body: {} }))).code;
     const m2 = (await ok(call(e.url, "net.openfederation.invite.create", { token: mod.accessJwt, body: {} }))).code;
-    const revokedRows = () => e.sql<{ code: string }>("SELECT target_id AS code FROM audit_log WHERE action = 'invite.revoke' ORDER BY id").map((r) => r.code);
-    const snapshot = { audit: auditCount(), revoked: e.sql("SELECT count(*) AS n FROM invites WHERE revoked_at IS NOT NULL") };
+    const revokedRows = async () => (await e.sql<{ code: string }>("SELECT target_id AS code FROM audit_log WHERE action = 'invite.revoke' ORDER BY id")).map((r) => r.code);
+    const snapshot = { audit: await auditCount(), revoked: await e.sql("SELECT count(*) AS n FROM invites WHERE revoked_at IS NOT NULL") };
     const refused = await call(e.url, "com.atproto.admin.disableInviteCodes", { token: auditor.accessJwt, body: { codes: [c1] } });
     expect([refused.status, refused.body.error]).toEqual([403, "Forbidden"]);
-    expect({ audit: auditCount(), revoked: e.sql("SELECT count(*) AS n FROM invites WHERE revoked_at IS NOT NULL") }).toEqual(snapshot);
+    expect({ audit: await auditCount(), revoked: await e.sql("SELECT count(*) AS n FROM invites WHERE revoked_at IS NOT NULL") }).toEqual(snapshot);
 
-    const before = revokedRows().length;
+    const before = (await revokedRows()).length;
     await ok(call(e.url, "com.atproto.admin.disableInviteCodes", { token: mod.accessJwt, body: { codes: [c1, "no-such-code"], accounts: [mod.did] } }));
-    expect(revokedRows().slice(before).sort()).toEqual([c1, m1, m2].sort());
+    expect((await revokedRows()).slice(before).sort()).toEqual([c1, m1, m2].sort());
     // again, plus c2: only c2 is new
     await ok(call(e.url, "com.atproto.admin.disableInviteCodes", { token: e.admin.accessJwt, body: { codes: [c1, c2], accounts: [mod.did] } }));
-    expect(revokedRows().slice(before + 3)).toEqual([c2]);
+    expect((await revokedRows()).slice(before + 3)).toEqual([c2]);
     const n = uniq();
     const reg = await call(e.url, "net.openfederation.account.register", { body: { handle: n, email: `${n}@example.org`, password: PASSWORD, inviteCode: m1 } });
     expect([reg.status, reg.body.error]).toEqual([403, "InviteInvalid"]);
@@ -263,9 +263,9 @@ describe("net.openfederation.admin.createAccount", () => {
     expect(r).toMatchObject({ handle: `${name}.test`, email: `${name}@example.org`, status: "approved", roles: ["moderator", "user"] });
     expect(r.did).toStartWith("did:plc:");
     expect(r.primaryRotationKey.didKey).toStartWith("did:key:");
-    expect(row(r.did).status).toBe("approved");
-    expect(e.sql("SELECT created_via AS v, approved_by AS by FROM accounts WHERE did = ?", r.did)).toEqual([{ v: "admin", by: e.admin.did }]);
-    expect(auditOf("account.register", r.did)).toEqual([{ actor: e.admin.did, meta: { createdVia: "admin", roles: ["user", "moderator"] } }]);
+    expect((await row(r.did)).status).toBe("approved");
+    expect(await e.sql("SELECT created_via AS v, approved_by AS by FROM accounts WHERE did = ?", r.did)).toEqual([{ v: "admin", by: e.admin.did }]);
+    expect(await auditOf("account.register", r.did)).toEqual([{ actor: e.admin.did, meta: { createdVia: "admin", roles: ["user", "moderator"] } }]);
     expect((await login(name)).status).toBe(200);
     // the repo exists and is announced: describeRepo answers
     expect((await ok(call(e.url, "com.atproto.repo.describeRepo", { params: { repo: r.did } }))).handle).toBe(`${name}.test`);
@@ -273,8 +273,8 @@ describe("net.openfederation.admin.createAccount", () => {
 
   test("refusals: non-admin 403, reserved name, weak password, unknown role, taken handle — nothing created", async () => {
     const taken = await approvedUser(e);
-    const count = () => e.sql<{ n: number }>("SELECT count(*) AS n FROM accounts")[0]!.n;
-    const before = { accounts: count(), audit: auditCount() };
+    const count = async () => (await e.sql<{ n: number }>("SELECT count(*) AS n FROM accounts"))[0]!.n;
+    const before = { accounts: await count(), audit: await auditCount() };
     const name = uniq("x");
     const body = { handle: name, email: `${name}@example.org`, password: PASSWORD };
     const cases: Array<[string, string, Record<string, unknown>, number, string]> = [
@@ -291,7 +291,7 @@ describe("net.openfederation.admin.createAccount", () => {
       const r = await call(e.url, "net.openfederation.admin.createAccount", { token, body: b });
       expect({ what, status: r.status, error: r.body?.error }).toEqual({ what, status, error });
     }
-    expect({ accounts: count(), audit: auditCount() }).toEqual(before);
+    expect({ accounts: await count(), audit: await auditCount() }).toEqual(before);
   });
 });
 
@@ -299,10 +299,10 @@ test("restricted sessions never reach staff methods: a disabled moderator's allo
   const m = await staffUser("moderator");
   await ok(call(e.url, "net.openfederation.account.disable", { token: e.admin.accessJwt, body: { did: m.did } }));
   const restricted = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: m.name, password: PASSWORD, allowTakendown: true } }));
-  const before = auditCount();
+  const before = await auditCount();
   const r = await call(e.url, "com.atproto.admin.getAccountInfo", { token: restricted.accessJwt, params: { did: e.admin.did } });
   expect([r.status, r.body.error]).toEqual([403, "AccountDisabled"]);
   const d = await call(e.url, "com.atproto.admin.disableInviteCodes", { token: restricted.accessJwt, body: { accounts: [e.admin.did] } });
   expect([d.status, d.body.error]).toEqual([403, "AccountDisabled"]);
-  expect(auditCount()).toBe(before);
+  expect(await auditCount()).toBe(before);
 });

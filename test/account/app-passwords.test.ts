@@ -17,10 +17,10 @@ const issued: string[] = [];
 const SHAPE = /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/;
 const login = (identifier: string, password: string, extra: Record<string, unknown> = {}) =>
   call(e.url, "com.atproto.server.createSession", { body: { identifier, password, ...extra } });
-const rows = (did: string) => e.sql<{ name: string; privileged: number; password_hash: string }>("SELECT name, privileged, password_hash FROM app_passwords WHERE did = ? ORDER BY name", did);
+const rows = async (did: string) => await e.sql<{ name: string; privileged: number; password_hash: string }>("SELECT name, privileged, password_hash FROM app_passwords WHERE did = ? ORDER BY name", did);
 const refresh = (refreshJwt: string) => call(e.url, "com.atproto.server.refreshSession", { token: refreshJwt, body: {} });
-const auditCount = (action: string, did: string) => e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, did)[0]!.n;
-const auditMeta = (action: string, did: string) => e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = ? AND target_did = ? ORDER BY rowid", action, did).map((r) => JSON.parse(r.meta));
+const auditCount = async (action: string, did: string) => (await e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, did))[0]!.n;
+const auditMeta = async (action: string, did: string) => (await e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = ? AND target_did = ? ORDER BY rowid", action, did)).map((r) => JSON.parse(r.meta));
 
 test("create: the password is shown once, matches the pattern, stored only as a keyed hash; login gives an appPass session across refreshes", async () => {
   const u = await approvedUser(e);
@@ -30,13 +30,13 @@ test("create: the password is shown once, matches the pattern, stored only as a 
   expect(made.password).toMatch(SHAPE);
   expect(made.privileged).toBe(false);
   expect(Date.parse(made.createdAt)).not.toBeNaN();
-  const stored = rows(u.did);
+  const stored = await rows(u.did);
   expect(stored.map((r) => [r.name, r.privileged])).toEqual([["My phone", 0]]);
   expect(stored[0]!.password_hash).toMatch(/^[0-9a-f]{64}$/);
   expect(stored[0]!.password_hash).not.toContain(made.password);
-  expect(auditMeta("account.appPassword.create", u.did)).toEqual([{ name: "My phone", privileged: false }]);
+  expect(await auditMeta("account.appPassword.create", u.did)).toEqual([{ name: "My phone", privileged: false }]);
   // never in audit meta or listings
-  expect(JSON.stringify(e.sql("SELECT meta FROM audit_log WHERE target_did = ?", u.did))).not.toContain(made.password);
+  expect(JSON.stringify(await e.sql("SELECT meta FROM audit_log WHERE target_did = ?", u.did))).not.toContain(made.password);
   const listed = await ok(call(e.url, LIST, { token: u.accessJwt }));
   expect(listed).toEqual({ passwords: [{ name: "My phone", createdAt: made.createdAt, privileged: false }] });
 
@@ -48,8 +48,8 @@ test("create: the password is shown once, matches the pattern, stored only as a 
   // an app-password session reads the ordinary user methods
   expect((await call(e.url, "com.atproto.server.getSession", { token: refreshed.accessJwt })).status).toBe(200);
   expect((await call(e.url, LIST, { token: refreshed.accessJwt })).status).toBe(200);
-  expect(e.sql<{ at: string | null }>("SELECT last_used_at AS at FROM app_passwords WHERE did = ?", u.did)[0]!.at).not.toBeNull();
-  expect(auditMeta("session.create", u.did).at(-1)).toEqual({ sid: decodeJwt(s.accessJwt).sid, restricted: false, appPassword: "My phone" });
+  expect((await e.sql<{ at: string | null }>("SELECT last_used_at AS at FROM app_passwords WHERE did = ?", u.did))[0]!.at).not.toBeNull();
+  expect((await auditMeta("session.create", u.did)).at(-1)).toEqual({ sid: decodeJwt(s.accessJwt).sid, restricted: false, appPassword: "My phone" });
 });
 
 test("privileged: scope com.atproto.appPassPrivileged; a plain app password cannot get a service token for createAccount or chat", async () => {
@@ -102,27 +102,27 @@ test("name rules, case-insensitive uniqueness and the 50 limit: 400 InvalidReque
   }
   const missing = await call(e.url, CREATE, { token: u.accessJwt, body: {} });
   expect([missing.status, missing.body.error]).toEqual([400, "InvalidRequest"]);
-  expect(rows(u.did)).toEqual([]);
-  expect(auditCount("account.appPassword.create", u.did)).toBe(0);
+  expect(await rows(u.did)).toEqual([]);
+  expect(await auditCount("account.appPassword.create", u.did)).toBe(0);
   // 64 characters (code points) is fine
   expect((await call(e.url, CREATE, { token: u.accessJwt, body: { name: "é".repeat(64) } })).status).toBe(200);
   await ok(call(e.url, CREATE, { token: u.accessJwt, body: { name: "Laptop" } }));
   const dup = await call(e.url, CREATE, { token: u.accessJwt, body: { name: " laptop" } });
   expect([dup.status, dup.body.error, dup.body.message]).toEqual([400, "InvalidRequest", "An app password with this name already exists"]);
-  for (let i = rows(u.did).length; i < 50; i++) await ok(call(e.url, CREATE, { token: u.accessJwt, body: { name: `n${i}` } }));
-  expect(rows(u.did).length).toBe(50);
+  for (let i = (await rows(u.did)).length; i < 50; i++) await ok(call(e.url, CREATE, { token: u.accessJwt, body: { name: `n${i}` } }));
+  expect((await rows(u.did)).length).toBe(50);
   const over = await call(e.url, CREATE, { token: u.accessJwt, body: { name: "one-too-many" } });
   expect([over.status, over.body.error, over.body.message]).toEqual([400, "InvalidRequest", "At most 50 app passwords per account"]);
-  expect(rows(u.did).length).toBe(50);
-  expect(auditCount("account.appPassword.create", u.did)).toBe(50);
+  expect((await rows(u.did)).length).toBe(50);
+  expect(await auditCount("account.appPassword.create", u.did)).toBe(50);
 });
 
 test("an app-password session on full-session-only and staff methods → 400 InvalidToken \"Bad token scope\", nothing written", async () => {
   const u = await approvedUser(e);
   const made = await ok(call(e.url, CREATE, { token: u.accessJwt, body: { name: "limited", privileged: true } }));
   const s = await ok(login(u.name, made.password));
-  const statusOf = () => e.sql<{ status: string; hash: string }>("SELECT status, password_hash AS hash FROM accounts WHERE did = ?", u.did)[0]!;
-  const before = { acct: statusOf(), apps: rows(u.did).length, audit: e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log")[0]!.n };
+  const statusOf = async () => (await e.sql<{ status: string; hash: string }>("SELECT status, password_hash AS hash FROM accounts WHERE did = ?", u.did))[0]!;
+  const before = { acct: await statusOf(), apps: (await rows(u.did)).length, audit: (await e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log"))[0]!.n };
   const calls: Array<[string, Record<string, unknown> | undefined, Record<string, string>?]> = [
     [CREATE, { name: "another" }],
     ["com.atproto.server.deactivateAccount", {}],
@@ -139,7 +139,7 @@ test("an app-password session on full-session-only and staff methods → 400 Inv
     const r = await call(e.url, nsid, { token: s.accessJwt, body, params });
     expect([nsid, r.status, r.body.error, r.body.message]).toEqual([nsid, 400, "InvalidToken", "Bad token scope"]);
   }
-  expect({ acct: statusOf(), apps: rows(u.did).length, audit: e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log")[0]!.n }).toEqual(before);
+  expect({ acct: await statusOf(), apps: (await rows(u.did)).length, audit: (await e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log"))[0]!.n }).toEqual(before);
 });
 
 test("an admin's app password never reaches a staff method; the admin's full session does", async () => {
@@ -175,10 +175,10 @@ test("revoke: its live access token fails at once (401), its refresh and its log
   expect([again.status, again.body.error]).toEqual([401, "Unauthorized"]);
   expect((await call(e.url, "com.atproto.server.getSession", { token: sb.accessJwt })).status).toBe(200);
   expect((await call(e.url, "com.atproto.server.getSession", { token: u.accessJwt })).status).toBe(200);
-  expect(rows(u.did).map((r) => r.name)).toEqual(["B"]);
-  expect(auditMeta("account.appPassword.revoke", u.did)).toEqual([{ name: "A", sessions: 2 }]);
+  expect((await rows(u.did)).map((r) => r.name)).toEqual(["B"]);
+  expect(await auditMeta("account.appPassword.revoke", u.did)).toEqual([{ name: "A", sessions: 2 }]);
   expect((await call(e.url, REVOKE, { token: u.accessJwt, body: { name: "nope" } })).status).toBe(200);
-  expect(auditCount("account.appPassword.revoke", u.did)).toBe(1);
+  expect(await auditCount("account.appPassword.revoke", u.did)).toBe(1);
   // deactivated accounts cannot manage app passwords (01 §9.3: approved only)
 });
 
@@ -189,10 +189,10 @@ test("a wrong app password counts toward the lockout; the 5th failure locks the 
     const r = await login(u.name, "aaaa-bbbb-cccc-dddd");
     expect([r.status, r.body.error]).toEqual([401, "Unauthorized"]);
   }
-  expect(e.sql<{ count: number }>("SELECT count FROM login_failures WHERE key = ?", `account:${u.did}`)[0]!.count).toBe(5);
+  expect((await e.sql<{ count: number }>("SELECT count FROM login_failures WHERE key = ?", `account:${u.did}`))[0]!.count).toBe(5);
   const locked = await login(u.name, made.password);
   expect([locked.status, locked.body.error]).toEqual([429, "AccountLocked"]);
-  expect(auditMeta("session.loginFailed", u.did).map((m) => m.reason)).toEqual([...Array(5).fill("wrong_password"), "account_locked"]);
+  expect((await auditMeta("session.loginFailed", u.did)).map((m) => m.reason)).toEqual([...Array(5).fill("wrong_password"), "account_locked"]);
 });
 
 test("password change and admin.updateAccountPassword revoke app-password sessions but keep the app passwords", async () => {
@@ -205,7 +205,7 @@ test("password change and admin.updateAccountPassword revoke app-password sessio
   await ok(call(e.url, "com.atproto.admin.updateAccountPassword", { token: e.admin.accessJwt, body: { did: u.did, password: "Third-pass-42" } }));
   expect((await call(e.url, "com.atproto.server.getSession", { token: s2.accessJwt })).status).toBe(401);
   expect(decodeJwt((await ok(login(u.name, made.password))).accessJwt).scope).toBe("com.atproto.appPass");
-  expect(rows(u.did).map((r) => r.name)).toEqual(["keep"]);
+  expect((await rows(u.did)).map((r) => r.name)).toEqual(["keep"]);
 });
 
 test("a deactivated account's app-password session has appPass scope, cannot activate (400) nor manage app passwords (403)", async () => {
@@ -218,7 +218,7 @@ test("a deactivated account's app-password session has appPass scope, cannot act
   expect([act.status, act.body.error, act.body.message]).toEqual([400, "InvalidToken", "Bad token scope"]);
   const list = await call(e.url, LIST, { token: s.accessJwt });
   expect([list.status, list.body.error]).toEqual([403, "AccountDeactivated"]);
-  expect(e.sql<{ status: string }>("SELECT status FROM accounts WHERE did = ?", u.did)[0]!.status).toBe("deactivated");
+  expect((await e.sql<{ status: string }>("SELECT status FROM accounts WHERE did = ?", u.did))[0]!.status).toBe("deactivated");
 });
 
 test("admin.deleteAccount removes the account's app passwords", async () => {
@@ -226,7 +226,7 @@ test("admin.deleteAccount removes the account's app passwords", async () => {
   await ok(call(e.url, CREATE, { token: u.accessJwt, body: { name: "gone" } }));
   await ok(call(e.url, "net.openfederation.account.export", { token: u.accessJwt, params: { did: u.did } })); // the 06 §2 export rule
   await ok(call(e.url, "com.atproto.admin.deleteAccount", { token: e.admin.accessJwt, body: { did: u.did } }));
-  expect(rows(u.did)).toEqual([]);
+  expect(await rows(u.did)).toEqual([]);
 });
 
 test("logs: no invalid outputs, no undeclared error names, no app password", () => {
@@ -242,6 +242,6 @@ test("concurrent creates: one name given ten times at once (in different cases) 
   const results = await Promise.all(Array.from({ length: 10 }, (_, i) => call(e.url, CREATE, { token: u.accessJwt, body: { name: i % 2 ? "Race" : "race" } })));
   expect(results.filter((r) => r.status === 200).length).toBe(1);
   for (const r of results.filter((x) => x.status !== 200)) expect([r.status, r.body.message]).toEqual([400, "An app password with this name already exists"]);
-  expect(rows(u.did).length).toBe(1);
-  expect(auditCount("account.appPassword.create", u.did)).toBe(1);
+  expect((await rows(u.did)).length).toBe(1);
+  expect(await auditCount("account.appPassword.create", u.did)).toBe(1);
 });

@@ -16,7 +16,7 @@ const list = (params: Record<string, string | number>, token = e.admin.accessJwt
 const serverNow = async () => {
   // the server's clock, read from a fresh audit row's time (the dev clock is ahead of the wall clock)
   await ok(call(e.url, "net.openfederation.invite.create", { token: e.admin.accessJwt, body: { note: "clock" } }));
-  return e.sql<{ at: string }>("SELECT created_at AS at FROM audit_log ORDER BY id DESC LIMIT 1")[0]!.at;
+  return (await e.sql<{ at: string }>("SELECT created_at AS at FROM audit_log ORDER BY id DESC LIMIT 1"))[0]!.at;
 };
 
 beforeAll(async () => {
@@ -40,11 +40,11 @@ beforeAll(async () => {
 });
 afterAll(() => e?.stop());
 
-const rows = (where: string, ...args: unknown[]) => e.sql<{ id: string }>(`SELECT id FROM audit_log WHERE ${where} ORDER BY id DESC`, ...args).map((r) => r.id);
+const rows = async (where: string, ...args: unknown[]) => (await e.sql<{ id: string }>(`SELECT id FROM audit_log WHERE ${where} ORDER BY id DESC`, ...args)).map((r) => r.id);
 
 test("prefix filter community.* matches every community action and nothing else; exact action too", async () => {
   const r = await ok(list({ action: "community.*", limit: 100 }));
-  expect(r.entries.map((x: any) => x.id)).toEqual(rows("action LIKE 'community.%'"));
+  expect(r.entries.map((x: any) => x.id)).toEqual(await rows("action LIKE 'community.%'"));
   expect(r.entries.length).toBeGreaterThanOrEqual(3);
   expect(r.entries.every((x: any) => x.action.startsWith("community."))).toBe(true);
   expect(r.total).toBe(r.entries.length);
@@ -63,9 +63,9 @@ test("actorDid and targetDid; actorHandle on entries", async () => {
   expect(byMod.total).toBe(3);
   expect(byMod.entries.every((x: any) => x.actorDid === mod.did && x.actorHandle === `${mod.name}.test`)).toBe(true);
   const byUser = await ok(list({ actorDid: user.did, limit: 100 }));
-  expect(byUser.entries.map((x: any) => x.id)).toEqual(rows("actor_did = ?", user.did));
+  expect(byUser.entries.map((x: any) => x.id)).toEqual(await rows("actor_did = ?", user.did));
   const target = await ok(list({ targetDid: communities[1]! }));
-  expect(target.entries.map((x: any) => x.id)).toEqual(rows("target_did = ?", communities[1]));
+  expect(target.entries.map((x: any) => x.id)).toEqual(await rows("target_did = ?", communities[1]));
   expect(target.entries.map((x: any) => x.action)).toContain("community.create");
   // combined: nothing matches the moderator as actor of a community action
   expect((await ok(list({ actorDid: mod.did, action: "community.*" }))).total).toBe(0);
@@ -86,7 +86,7 @@ test("since/until window selects one phase on the server's clock", async () => {
 });
 
 test("cursor paging: newest first, no loss or repeat, total the same on every page", async () => {
-  const expected = rows("1 = 1");
+  const expected = await rows("1 = 1");
   const seen: any[] = [];
   let cursor: string | undefined;
   let pages = 0;
@@ -105,7 +105,7 @@ test("cursor paging: newest first, no loss or repeat, total the same on every pa
   // a filtered listing pages too, its total counting the filter only
   const first = await ok(list({ action: "invite.*", limit: 2 }));
   const rest = await ok(list({ action: "invite.*", limit: 100, cursor: first.cursor }));
-  expect([...first.entries, ...rest.entries].map((x: any) => x.id)).toEqual(rows("action LIKE 'invite.%'"));
+  expect([...first.entries, ...rest.entries].map((x: any) => x.id)).toEqual(await rows("action LIKE 'invite.%'"));
   expect(first.total).toBe(rest.total);
   // entries never carry the ip column
   expect(seen.some((x) => "ip" in x)).toBe(false);

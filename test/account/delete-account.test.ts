@@ -27,35 +27,35 @@ afterAll(async () => {
 });
 
 type User = Awaited<ReturnType<typeof approvedUser>>;
-const n = (q: string, ...args: unknown[]) => e.sql<{ n: number }>(q, ...args)[0]!.n;
-const lastSeq = () => n("SELECT COALESCE(MAX(seq), 0) AS n FROM repo_events");
-const eventsAfter = (seq: number, did: string) =>
-  e.sql<{ type: string; body: Uint8Array }>("SELECT type, body FROM repo_events WHERE seq > ? AND did = ? ORDER BY seq", seq, did).map((r) => ({ type: r.type, body: dagCbor.decode(r.body) as Record<string, any> }));
+const n = async (q: string, ...args: unknown[]) => (await e.sql<{ n: number }>(q, ...args))[0]!.n;
+const lastSeq = async () => await n("SELECT COALESCE(MAX(seq), 0) AS n FROM repo_events");
+const eventsAfter = async (seq: number, did: string) =>
+  (await e.sql<{ type: string; body: Uint8Array }>("SELECT type, body FROM repo_events WHERE seq > ? AND did = ? ORDER BY seq", seq, did)).map((r) => ({ type: r.type, body: dagCbor.decode(r.body) as Record<string, any> }));
 const runOutbox = async () => expect((await fetch(`${e.url}/_dev/jobs/plc-tombstone-outbox`, { method: "POST" })).status).toBe(200);
 const lastOp = async (did: string) => (await (await fetch(`${e.pds.plcUrl}/${did}/log/last`)).json()) as { type: string; services?: any };
 const community = async (owner: User) => (await ok(call(e.url, `${NS}.create`, { token: owner.accessJwt, body: { handle: uniq("c"), didMethod: "plc" } }))).did as string;
 const join_ = (u: User, did: string) => ok(call(e.url, `${NS}.join`, { token: u.accessJwt, body: { did } }));
 const holderExport = (u: User) => ok(call(e.url, "net.openfederation.account.export", { token: u.accessJwt, params: { did: u.did } }));
-const accountRows = (did: string) => ({
-  accounts: n("SELECT count(*) AS n FROM accounts WHERE did = ?", did),
-  sessions: n("SELECT count(*) AS n FROM sessions WHERE did = ?", did),
-  roles: n("SELECT count(*) AS n FROM account_roles WHERE did = ?", did),
-  keys: n("SELECT count(*) AS n FROM identity_keys WHERE did = ?", did),
-  repo: n("SELECT count(*) AS n FROM repo_roots WHERE did = ?", did),
-  records: n("SELECT count(*) AS n FROM records WHERE did = ?", did),
-  blobs: n("SELECT count(*) AS n FROM blobs WHERE did = ?", did),
-  memberships: n("SELECT count(*) AS n FROM community_members WHERE member_did = ?", did),
-  joinRequests: n("SELECT count(*) AS n FROM join_requests WHERE did = ?", did),
-  appPasswords: n("SELECT count(*) AS n FROM app_passwords WHERE did = ?", did),
-  preferences: n("SELECT count(*) AS n FROM account_prefs WHERE did = ?", did),
+const accountRows = async (did: string) => ({
+  accounts: await n("SELECT count(*) AS n FROM accounts WHERE did = ?", did),
+  sessions: await n("SELECT count(*) AS n FROM sessions WHERE did = ?", did),
+  roles: await n("SELECT count(*) AS n FROM account_roles WHERE did = ?", did),
+  keys: await n("SELECT count(*) AS n FROM identity_keys WHERE did = ?", did),
+  repo: await n("SELECT count(*) AS n FROM repo_roots WHERE did = ?", did),
+  records: await n("SELECT count(*) AS n FROM records WHERE did = ?", did),
+  blobs: await n("SELECT count(*) AS n FROM blobs WHERE did = ?", did),
+  memberships: await n("SELECT count(*) AS n FROM community_members WHERE member_did = ?", did),
+  joinRequests: await n("SELECT count(*) AS n FROM join_requests WHERE did = ?", did),
+  appPasswords: await n("SELECT count(*) AS n FROM app_passwords WHERE did = ?", did),
+  preferences: await n("SELECT count(*) AS n FROM account_prefs WHERE did = ?", did),
 });
 /** Everything a refused deletion must leave as it was. */
-const snapshot = (did: string) => ({
+const snapshot = async (did: string) => ({
   ...accountRows(did),
-  seq: lastSeq(),
-  audit: n("SELECT count(*) AS n FROM audit_log WHERE action = 'account.delete'"),
-  outbox: n("SELECT count(*) AS n FROM plc_tombstone_outbox"),
-  head: e.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", did),
+  seq: await lastSeq(),
+  audit: await n("SELECT count(*) AS n FROM audit_log WHERE action = 'account.delete'"),
+  outbox: await n("SELECT count(*) AS n FROM plc_tombstone_outbox"),
+  head: await e.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", did),
 });
 const filesNamed = (dir: string, name: string): string[] => {
   const out: string[] = [];
@@ -69,8 +69,8 @@ describe("refusals: exact status and error, nothing written", () => {
     const mod = await approvedUser(e);
     await ok(call(e.url, "net.openfederation.account.updateRoles", { token: e.admin.accessJwt, body: { did: mod.did, addRoles: ["moderator"] } }));
     const modSession = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: mod.name, password: PASSWORD } }));
-    const before = snapshot(u.did);
-    const adminBefore = accountRows(e.admin.did);
+    const before = await snapshot(u.did);
+    const adminBefore = await accountRows(e.admin.did);
     const cases: Array<[string, string, Record<string, unknown>, number, string]> = [
       ["an unknown DID", e.admin.accessJwt, { did: "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa" }, 404, "NotFound"],
       ["an admin target", e.admin.accessJwt, { did: e.admin.did }, 403, "Forbidden"],
@@ -82,30 +82,30 @@ describe("refusals: exact status and error, nothing written", () => {
       const r = await call(e.url, DELETE, { token, body });
       expect({ what, status: r.status, error: r.body.error }).toEqual({ what, status, error });
     }
-    expect(snapshot(u.did)).toEqual(before);
-    expect(accountRows(e.admin.did)).toEqual(adminBefore);
+    expect(await snapshot(u.did)).toEqual(before);
+    expect(await accountRows(e.admin.did)).toEqual(adminBefore);
   });
 
   test("without a holder export since the latest commit → 409 ExportRequired; an admin's export does not count", async () => {
     const u = await approvedUser(e);
     await ok(call(e.url, "net.openfederation.account.export", { token: e.admin.accessJwt, params: { did: u.did } }));
-    const before = snapshot(u.did);
+    const before = await snapshot(u.did);
     const r = await call(e.url, DELETE, { token: e.admin.accessJwt, body: { did: u.did } });
     expect([r.status, r.body.error]).toEqual([409, "ExportRequired"]);
-    expect(snapshot(u.did)).toEqual(before);
+    expect(await snapshot(u.did)).toEqual(before);
     // a commit after the holder's export makes it stale again
     await holderExport(u);
     await ok(call(e.url, "com.atproto.repo.createRecord", { token: u.accessJwt, body: { repo: u.did, collection: "app.bsky.feed.post", record: { $type: "app.bsky.feed.post", text: "later", createdAt: new Date().toISOString() } } }));
-    const stale = snapshot(u.did);
+    const stale = await snapshot(u.did);
     const again = await call(e.url, DELETE, { token: e.admin.accessJwt, body: { did: u.did } });
     expect([again.status, again.body.error]).toEqual([409, "ExportRequired"]);
-    expect(snapshot(u.did)).toEqual(stale);
+    expect(await snapshot(u.did)).toEqual(stale);
   });
 
   test("a pending account is exempt from the export rule; its DID is tombstoned", async () => {
     const reg = await register(e);
     await ok(call(e.url, DELETE, { token: e.admin.accessJwt, body: { did: reg.did } }));
-    expect(accountRows(reg.did)).toMatchObject({ accounts: 0, keys: 0, repo: 0 });
+    expect(await accountRows(reg.did)).toMatchObject({ accounts: 0, keys: 0, repo: 0 });
     await runOutbox();
     expect((await lastOp(reg.did)).type).toBe("plc_tombstone");
   });
@@ -137,36 +137,36 @@ describe("a member of two communities who owned a third", () => {
     // a pending join request elsewhere
     const gated = (await ok(call(e.url, `${NS}.create`, { token: owner.accessJwt, body: { handle: uniq("g"), didMethod: "plc", joinPolicy: "approval" } }))).did as string;
     expect(await join_(u, gated)).toEqual({ status: "pending" });
-    expect(accountRows(u.did).joinRequests).toBe(1);
+    expect((await accountRows(u.did)).joinRequests).toBe(1);
     const up = await fetch(`${e.url}/xrpc/com.atproto.repo.uploadBlob`, { method: "POST", headers: { Authorization: `Bearer ${u.accessJwt}`, "Content-Type": "text/plain" }, body: "blob bytes of u" });
     blobCid = ((await up.json()) as any).blob.ref.$link;
     // rows other features keep per account (10 §3-§4): an app password (and its session), a preference
     const made = await ok(call(e.url, "com.atproto.server.createAppPassword", { token: u.accessJwt, body: { name: "phone" } }));
     await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: made.password } }));
     await call(e.url, "app.bsky.actor.putPreferences", { token: u.accessJwt, body: { preferences: [{ $type: "app.bsky.actor.defs#adultContentPref", enabled: true }] } }).then((r) => expect(r.status).toBe(200));
-    expect(accountRows(u.did)).toMatchObject({ appPasswords: 1, preferences: 1 });
+    expect(await accountRows(u.did)).toMatchObject({ appPasswords: 1, preferences: 1 });
   });
 
   test("while it owns a community → 409 AccountOwnsCommunities naming it, nothing written", async () => {
     await holderExport(u);
-    const before = snapshot(u.did);
+    const before = await snapshot(u.did);
     const r = await call(e.url, DELETE, { token: e.admin.accessJwt, body: { did: u.did } });
     expect([r.status, r.body.error]).toEqual([409, "AccountOwnsCommunities"]);
-    const handle = e.sql<{ name: string }>("SELECT name FROM communities WHERE did = ?", c3)[0]!.name;
+    const handle = (await e.sql<{ name: string }>("SELECT name FROM communities WHERE did = ?", c3))[0]!.name;
     expect(r.body.message).toContain(`${handle}.test`);
-    expect(snapshot(u.did)).toEqual(before);
+    expect(await snapshot(u.did)).toEqual(before);
   });
 
   test("after the ownership transfer: deleted, in one transaction, with every effect", async () => {
     await ok(call(e.url, `${NS}.transferOwnership`, { token: u.accessJwt, body: { did: c3, newOwnerDid: owner.did, password: PASSWORD } }));
     await holderExport(u);
     expect(filesNamed(join(e.pds.dataDir, "blobs"), blobCid)).toHaveLength(1);
-    seq = lastSeq();
+    seq = await lastSeq();
     const r = await call(e.url, DELETE, { token: e.admin.accessJwt, body: { did: u.did } });
     expect([r.status, r.body]).toEqual([200, undefined]);
-    expect(accountRows(u.did)).toEqual({ accounts: 0, sessions: 0, roles: 0, keys: 0, repo: 0, records: 0, blobs: 0, memberships: 0, joinRequests: 0, appPasswords: 0, preferences: 0 });
+    expect(await accountRows(u.did)).toEqual({ accounts: 0, sessions: 0, roles: 0, keys: 0, repo: 0, records: 0, blobs: 0, memberships: 0, joinRequests: 0, appPasswords: 0, preferences: 0 });
     expect(filesNamed(join(e.pds.dataDir, "blobs"), blobCid)).toEqual([]);
-    const audit = e.sql<{ actor_did: string; meta: string }>("SELECT actor_did, meta FROM audit_log WHERE action = 'account.delete' AND target_did = ?", u.did);
+    const audit = await e.sql<{ actor_did: string; meta: string }>("SELECT actor_did, meta FROM audit_log WHERE action = 'account.delete' AND target_did = ?", u.did);
     expect(audit.map((a) => [a.actor_did, JSON.parse(a.meta)])).toEqual([[e.admin.did, { did: u.did, handle: `${u.name}.test`, bySelf: false, previousStatus: "approved" }]]);
     // the old session is dead, the login gone
     const old = await call(e.url, "com.atproto.server.getSession", { token: u.accessJwt });
@@ -174,10 +174,10 @@ describe("a member of two communities who owned a third", () => {
     expect((await call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: PASSWORD } })).status).toBe(401);
   });
 
-  test("firehose: #account deleted for the account, one #commit per community it belonged to", () => {
-    expect(eventsAfter(seq, u.did).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "deleted"]]);
+  test("firehose: #account deleted for the account, one #commit per community it belonged to", async () => {
+    expect((await eventsAfter(seq, u.did)).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "deleted"]]);
     for (const c of [c1, c2, c3]) {
-      const commits = eventsAfter(seq, c).filter((x) => x.type === "#commit");
+      const commits = (await eventsAfter(seq, c)).filter((x) => x.type === "#commit");
       expect(commits).toHaveLength(1);
       const paths = (commits[0]!.body.ops as Array<{ action: string; path: string }>).map((o) => `${o.action} ${o.path}`).sort();
       const expected = [`delete ${NS}.member/${u.did}`];
@@ -197,7 +197,7 @@ describe("a member of two communities who owned a third", () => {
       const listed = await ok(call(e.url, "com.atproto.repo.listRecords", { params: { repo: c, collection: `${NS}.member` } }));
       expect(listed.records.map((r: any) => r.uri)).not.toContain(`at://${c}/${NS}.member/${u.did}`);
     }
-    expect(e.sql("SELECT member_did FROM community_members WHERE community_did = ? ORDER BY member_did", c1)).toEqual([owner.did, x.did].sort().map((member_did) => ({ member_did })));
+    expect(await e.sql("SELECT member_did FROM community_members WHERE community_did = ? ORDER BY member_did", c1)).toEqual([owner.did, x.did].sort().map((member_did) => ({ member_did })));
   });
 
   test("the PLC tombstone is submitted through the outbox and the row (with the key) goes", async () => {
@@ -205,7 +205,7 @@ describe("a member of two communities who owned a third", () => {
     expect((await lastOp(u.did)).type).toBe("plc_tombstone");
     // the directory no longer resolves it (ofpds plc answers a tombstoned DID's document with 404)
     expect((await fetch(`${e.pds.plcUrl}/${u.did}`)).status).toBe(404);
-    expect(n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", u.did)).toBe(0);
+    expect(await n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", u.did)).toBe(0);
     // the communities keep their DIDs
     expect((await lastOp(c1)).type).toBe("plc_operation");
   });
@@ -231,8 +231,8 @@ test("a DID whose document names another server: deleted, no tombstone queued or
   expect(submitted.status).toBe(200);
   await ok(call(e.url, "net.openfederation.account.export", { token: s.accessJwt, params: { did: reg.did } }));
   await ok(call(e.url, DELETE, { token: e.admin.accessJwt, body: { did: reg.did } }));
-  expect(accountRows(reg.did)).toMatchObject({ accounts: 0, keys: 0, repo: 0 });
-  expect(n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", reg.did)).toBe(0);
+  expect(await accountRows(reg.did)).toMatchObject({ accounts: 0, keys: 0, repo: 0 });
+  expect(await n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", reg.did)).toBe(0);
   await runOutbox();
   const last = await lastOp(reg.did);
   expect(last.type).toBe("plc_operation");
@@ -253,8 +253,8 @@ test("a document that no longer lists this server's recovery key: queued, then d
   await ok(call(e.url, "net.openfederation.account.export", { token: s.accessJwt, params: { did: reg.did } }));
   await ok(call(e.url, DELETE, { token: e.admin.accessJwt, body: { did: reg.did } }));
   await runOutbox();
-  expect(n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", reg.did)).toBe(0);
+  expect(await n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", reg.did)).toBe(0);
   expect((await lastOp(reg.did)).type).toBe("plc_operation");
-  const failed = e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = 'plc.submitFailed' AND target_did = ?", reg.did).map((r) => JSON.parse(r.meta));
+  const failed = (await e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = 'plc.submitFailed' AND target_did = ?", reg.did)).map((r) => JSON.parse(r.meta));
   expect(failed).toEqual([{ operation: "plc_tombstone", subject: "account", attempts: 1, error: "This server's recovery key is no longer in rotationKeys; the tombstone was dropped", dropped: true }]);
 });

@@ -13,11 +13,11 @@ afterAll(() => e?.stop());
 
 const EXPORT = "net.openfederation.account.export";
 type Holder = { rev: string | null; at: string | null };
-const holderOf = (did: string) => e.sql<Holder>("SELECT holder_exported_rev AS rev, holder_exported_at AS at FROM accounts WHERE did = ?", did)[0]!;
-const headRev = (did: string) => e.sql<{ rev: string }>("SELECT rev FROM repo_roots WHERE did = ?", did)[0]!.rev;
-const exportAudits = (did: string) => e.sql<{ meta: string; actor: string }>("SELECT meta, actor_did AS actor FROM audit_log WHERE action = 'account.export' AND target_did = ? ORDER BY id", did).map((r) => ({ ...JSON.parse(r.meta), actor: r.actor }));
-const ruleRow = (did: string) => e.sql<{ status: string; holderExportedRev: string | null; suspendedAt: string | null }>("SELECT status, holder_exported_rev AS holderExportedRev, suspended_at AS suspendedAt FROM accounts WHERE did = ?", did)[0]!;
-const ruleHolds = (did: string) => accountExportRuleSatisfied(ruleRow(did), headRev(did), { now: Date.now(), graceDays: 14 });
+const holderOf = async (did: string) => (await e.sql<Holder>("SELECT holder_exported_rev AS rev, holder_exported_at AS at FROM accounts WHERE did = ?", did))[0]!;
+const headRev = async (did: string) => (await e.sql<{ rev: string }>("SELECT rev FROM repo_roots WHERE did = ?", did))[0]!.rev;
+const exportAudits = async (did: string) => (await e.sql<{ meta: string; actor: string }>("SELECT meta, actor_did AS actor FROM audit_log WHERE action = 'account.export' AND target_did = ? ORDER BY id", did)).map((r) => ({ ...JSON.parse(r.meta), actor: r.actor }));
+const ruleRow = async (did: string) => (await e.sql<{ status: string; holderExportedRev: string | null; suspendedAt: string | null }>("SELECT status, holder_exported_rev AS \"holderExportedRev\", suspended_at AS \"suspendedAt\" FROM accounts WHERE did = ?", did))[0]!;
+const ruleHolds = async (did: string) => accountExportRuleSatisfied(await ruleRow(did), await headRev(did), { now: Date.now(), graceDays: 14 });
 const post = (u: { did: string; accessJwt: string }, text: string) =>
   ok(call(e.url, "com.atproto.repo.createRecord", { token: u.accessJwt, body: { repo: u.did, collection: "app.bsky.feed.post", record: { $type: "app.bsky.feed.post", text, createdAt: new Date().toISOString() } } }));
 const carOf = async (nsid: string, params: Record<string, string>, token?: string) => {
@@ -45,8 +45,8 @@ describe("JSON", () => {
   });
 
   test("the holder's export: the 06 §4 shape with email, records and memberships; sets holderExportedRev/At; audit bySelf", async () => {
-    expect(holderOf(u.did)).toEqual({ rev: null, at: null });
-    const rev = headRev(u.did);
+    expect(await holderOf(u.did)).toEqual({ rev: null, at: null });
+    const rev = await headRev(u.did);
     const r = await call(e.url, EXPORT, { token: u.accessJwt, params: { did: u.did } });
     expect(r.status).toBe(200);
     const body = r.body;
@@ -64,36 +64,36 @@ describe("JSON", () => {
     expect(body.preferences).toEqual([]);
     const text = JSON.stringify(body).toLowerCase();
     for (const secret of ["password", "argon2", "jwt", "token", "oauth", ...(appPassword ? [appPassword.toLowerCase()] : [])]) expect(text).not.toContain(secret);
-    expect(holderOf(u.did)).toEqual({ rev, at: body.exportedAt });
-    expect(exportAudits(u.did)).toEqual([{ format: "json", recordCount: 3, bySelf: true, actor: u.did }]);
-    expect(ruleHolds(u.did)).toBe(true);
+    expect(await holderOf(u.did)).toEqual({ rev, at: body.exportedAt });
+    expect(await exportAudits(u.did)).toEqual([{ format: "json", recordCount: 3, bySelf: true, actor: u.did }]);
+    expect(await ruleHolds(u.did)).toBe(true);
   });
 
   test("a commit after the export makes it stale: the export rule no longer holds", async () => {
-    expect(ruleHolds(u.did)).toBe(true);
+    expect(await ruleHolds(u.did)).toBe(true);
     await post(u, "three");
-    expect(ruleHolds(u.did)).toBe(false);
+    expect(await ruleHolds(u.did)).toBe(false);
   });
 
   test("an admin's export: no email, exportedBy the admin, holderExported unchanged, audit bySelf false", async () => {
-    const before = holderOf(u.did);
+    const before = await holderOf(u.did);
     const body = await ok(call(e.url, EXPORT, { token: e.admin.accessJwt, params: { did: u.did, format: "json" } }));
     expect(body.exportedBy).toBe(e.admin.did);
     expect(body.account.email).toBeUndefined();
     expect(body.preferences).toBeUndefined();
     expect(body.stats.totalRecords).toBe(4);
-    expect(holderOf(u.did)).toEqual(before);
-    expect(exportAudits(u.did).at(-1)).toEqual({ format: "json", recordCount: 4, bySelf: false, actor: e.admin.did });
-    expect(ruleHolds(u.did)).toBe(false);
+    expect(await holderOf(u.did)).toEqual(before);
+    expect((await exportAudits(u.did)).at(-1)).toEqual({ format: "json", recordCount: 4, bySelf: false, actor: e.admin.did });
+    expect(await ruleHolds(u.did)).toBe(false);
   });
 
   test("a moderator may export; it does not count either", async () => {
     const mod = await approvedUser(e);
     await ok(call(e.url, "net.openfederation.account.updateRoles", { token: e.admin.accessJwt, body: { did: mod.did, addRoles: ["moderator"] } }));
-    const before = holderOf(u.did);
+    const before = await holderOf(u.did);
     const body = await ok(call(e.url, EXPORT, { token: mod.accessJwt, params: { did: u.did } }));
     expect([body.exportedBy, body.account.email]).toEqual([mod.did, undefined]);
-    expect(holderOf(u.did)).toEqual(before);
+    expect(await holderOf(u.did)).toEqual(before);
   });
 });
 
@@ -133,8 +133,8 @@ describe("CAR", () => {
     await post(u, "car one");
     await post(u, "car two");
     const json = await ok(call(e.url, EXPORT, { token: e.admin.accessJwt, params: { did: u.did } })); // staff: does not count
-    expect(holderOf(u.did)).toEqual({ rev: null, at: null });
-    const rev = headRev(u.did);
+    expect(await holderOf(u.did)).toEqual({ rev: null, at: null });
+    const rev = await headRev(u.did);
     const bytes = await carOf(EXPORT, { did: u.did, format: "car" }, u.accessJwt);
     const verified = await verifyRepoCar(bytes, u.did, await plcSigningKey(e.pds.plcUrl, u.did));
     const fromCar = verified.creates.map((c) => `${c.collection}/${c.rkey} ${c.cid.toString()}`).sort();
@@ -142,9 +142,9 @@ describe("CAR", () => {
     expect(fromCar).toEqual(fromJson);
     expect(fromCar.length).toBe(3);
     expect(verified.commit.rev).toBe(rev);
-    expect(holderOf(u.did).rev).toBe(rev);
-    expect(exportAudits(u.did).map((a) => [a.format, a.recordCount, a.bySelf])).toEqual([["json", 3, false], ["car", 3, true]]);
-    expect(ruleHolds(u.did)).toBe(true);
+    expect((await holderOf(u.did)).rev).toBe(rev);
+    expect((await exportAudits(u.did)).map((a) => [a.format, a.recordCount, a.bySelf])).toEqual([["json", 3, false], ["car", 3, true]]);
+    expect(await ruleHolds(u.did)).toBe(true);
   });
 
   test("an admin's CAR verifies too and does not count", async () => {
@@ -152,8 +152,8 @@ describe("CAR", () => {
     await post(u, "x");
     const bytes = await carOf(EXPORT, { did: u.did, format: "car" }, e.admin.accessJwt);
     expect((await verifyRepoCar(bytes, u.did, await plcSigningKey(e.pds.plcUrl, u.did))).creates.length).toBe(2);
-    expect(holderOf(u.did)).toEqual({ rev: null, at: null });
-    expect(exportAudits(u.did).map((a) => [a.format, a.bySelf])).toEqual([["car", false]]);
+    expect(await holderOf(u.did)).toEqual({ rev: null, at: null });
+    expect((await exportAudits(u.did)).map((a) => [a.format, a.bySelf])).toEqual([["car", false]]);
   });
 });
 
@@ -164,7 +164,7 @@ describe("every status with a session may export its own account", () => {
     await ok(call(e.url, "com.atproto.server.deactivateAccount", { token: u.accessJwt, body: {} }));
     const body = await ok(call(e.url, EXPORT, { token: u.accessJwt, params: { did: u.did } }));
     expect([body.account.status, body.stats.totalRecords]).toEqual(["deactivated", 2]);
-    expect(holderOf(u.did).rev).toBe(headRev(u.did));
+    expect((await holderOf(u.did)).rev).toBe(await headRev(u.did));
   });
 
   test("disabled: a restricted session (allowTakendown) exports; it counts", async () => {
@@ -174,7 +174,7 @@ describe("every status with a session may export its own account", () => {
     const s = await login(u.name, { allowTakendown: true });
     const bytes = await carOf(EXPORT, { did: u.did, format: "car" }, s.accessJwt);
     expect((await verifyRepoCar(bytes, u.did, await plcSigningKey(e.pds.plcUrl, u.did))).creates.length).toBe(2);
-    expect(holderOf(u.did).rev).toBe(headRev(u.did));
+    expect((await holderOf(u.did)).rev).toBe(await headRev(u.did));
     // the restricted session still cannot write
     const w = await call(e.url, "com.atproto.repo.createRecord", { token: s.accessJwt, body: { repo: u.did, collection: "app.bsky.feed.post", record: { text: "no", createdAt: new Date().toISOString() } } });
     expect(w.status).toBe(403);
@@ -185,11 +185,11 @@ describe("every status with a session may export its own account", () => {
     await post(u, "before suspension");
     const subject = { $type: "com.atproto.admin.defs#repoRef", did: u.did };
     await ok(call(e.url, "com.atproto.admin.updateSubjectStatus", { token: e.admin.accessJwt, body: { subject, deactivated: { applied: true, ref: "review" } } }));
-    expect(ruleHolds(u.did)).toBe(false);
+    expect(await ruleHolds(u.did)).toBe(false);
     const s = await login(u.name, { allowTakendown: true });
     const body = await ok(call(e.url, EXPORT, { token: s.accessJwt, params: { did: u.did } }));
     expect([body.account.status, body.account.email]).toEqual(["suspended", `${u.name}@example.org`]);
-    expect(ruleHolds(u.did)).toBe(true);
+    expect(await ruleHolds(u.did)).toBe(true);
     // a restricted session may export only its own account
     const other = await call(e.url, EXPORT, { token: s.accessJwt, params: { did: e.admin.did } });
     expect([other.status, other.body.error]).toEqual([403, "Forbidden"]);
@@ -208,7 +208,7 @@ describe("every status with a session may export its own account", () => {
     const s = await login(mod.name, { allowTakendown: true });
     const r = await call(e.url, EXPORT, { token: s.accessJwt, params: { did: u.did } });
     expect([r.status, r.body.error]).toEqual([403, "Forbidden"]);
-    expect(exportAudits(u.did)).toEqual([]);
+    expect(await exportAudits(u.did)).toEqual([]);
   });
 });
 
@@ -217,12 +217,12 @@ describe("refusals: exact error, nothing written", () => {
     const u = await approvedUser(e);
     const v = await approvedUser(e);
     await post(v, "v's");
-    const snapshot = () => ({
-      audits: e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'account.export'")[0]!.n,
-      u: holderOf(u.did),
-      v: holderOf(v.did),
+    const snapshot = async () => ({
+      audits: (await e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'account.export'"))[0]!.n,
+      u: await holderOf(u.did),
+      v: await holderOf(v.did),
     });
-    const before = snapshot();
+    const before = await snapshot();
     const unknown = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
     const cases: Array<[string, string | undefined, Record<string, string>, number, string]> = [
       ["another user's DID", u.accessJwt, { did: v.did }, 403, "Forbidden"],
@@ -239,7 +239,7 @@ describe("refusals: exact error, nothing written", () => {
       const r = await call(e.url, EXPORT, { ...(token ? { token } : {}), params });
       expect({ what, status: r.status, error: r.body?.error }).toEqual({ what, status, error });
     }
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   test("a pending account's queued session may not export (01 §9.3)", async () => {
@@ -250,7 +250,7 @@ describe("refusals: exact error, nothing written", () => {
     const reg = { did: queued.did as string };
     const r = await call(e.url, EXPORT, { token: queued.accessJwt, params: { did: reg.did } });
     expect([r.status, r.body.error]).toEqual([403, "AccountNotApproved"]);
-    expect(exportAudits(reg.did)).toEqual([]);
+    expect(await exportAudits(reg.did)).toEqual([]);
   });
 });
 
@@ -258,32 +258,32 @@ describe("com.atproto.sync.getRepo as a holder export", () => {
   test("a full getRepo by the holder's session counts; with `since`, anonymous or by an admin it does not", async () => {
     const u = await approvedUser(e);
     await post(u, "sync one");
-    const firstRev = headRev(u.did);
+    const firstRev = await headRev(u.did);
     await post(u, "sync two");
     await carOf("com.atproto.sync.getRepo", { did: u.did });
     await carOf("com.atproto.sync.getRepo", { did: u.did }, e.admin.accessJwt);
     await carOf("com.atproto.sync.getRepo", { did: u.did, since: firstRev }, u.accessJwt);
-    expect(holderOf(u.did)).toEqual({ rev: null, at: null });
+    expect(await holderOf(u.did)).toEqual({ rev: null, at: null });
     const bytes = await carOf("com.atproto.sync.getRepo", { did: u.did }, u.accessJwt);
     expect((await verifyRepoCar(bytes, u.did, await plcSigningKey(e.pds.plcUrl, u.did))).creates.length).toBe(3);
-    expect(holderOf(u.did).rev).toBe(headRev(u.did));
-    expect(ruleHolds(u.did)).toBe(true);
+    expect((await holderOf(u.did)).rev).toBe(await headRev(u.did));
+    expect(await ruleHolds(u.did)).toBe(true);
     // no audit row for sync reads
-    expect(exportAudits(u.did)).toEqual([]);
+    expect(await exportAudits(u.did)).toEqual([]);
   });
 
   test("a commit racing the download: the CAR is the snapshot taken when the response started, and the record stays stale", async () => {
     const u = await approvedUser(e);
     await post(u, "before");
-    const rev = headRev(u.did);
+    const rev = await headRev(u.did);
     const res = await fetch(`${e.url}/xrpc/com.atproto.sync.getRepo?did=${u.did}`, { headers: { authorization: `Bearer ${u.accessJwt}` } });
     expect(res.status).toBe(200); // the head was read and the CAR's snapshot opened before the headers were sent
     await post(u, "during");
-    expect(headRev(u.did) > rev).toBe(true);
+    expect(await headRev(u.did) > rev).toBe(true);
     const verified = await verifyRepoCar(new Uint8Array(await res.arrayBuffer()), u.did, await plcSigningKey(e.pds.plcUrl, u.did));
     expect([verified.commit.rev, verified.creates.length]).toEqual([rev, 2]);
-    expect(holderOf(u.did).rev).toBe(rev);
-    expect(ruleHolds(u.did)).toBe(false);
+    expect((await holderOf(u.did)).rev).toBe(rev);
+    expect(await ruleHolds(u.did)).toBe(false);
   });
 
   test("a community owner's full getRepo sets ownerExportedRev; a member's or an admin's does not", async () => {
@@ -291,13 +291,13 @@ describe("com.atproto.sync.getRepo as a holder export", () => {
     const member = await approvedUser(e);
     const did = (await ok(call(e.url, "net.openfederation.community.create", { token: owner.accessJwt, body: { handle: `g${owner.name}`, didMethod: "plc" } }))).did;
     await ok(call(e.url, "net.openfederation.community.join", { token: member.accessJwt, body: { did } }));
-    const owned = () => e.sql<Holder>("SELECT owner_exported_rev AS rev, owner_exported_at AS at FROM communities WHERE did = ?", did)[0]!;
+    const owned = async () => (await e.sql<Holder>("SELECT owner_exported_rev AS rev, owner_exported_at AS at FROM communities WHERE did = ?", did))[0]!;
     await carOf("com.atproto.sync.getRepo", { did }, member.accessJwt);
     await carOf("com.atproto.sync.getRepo", { did }, e.admin.accessJwt);
-    expect(owned()).toEqual({ rev: null, at: null });
-    const rev = headRev(did);
+    expect(await owned()).toEqual({ rev: null, at: null });
+    const rev = await headRev(did);
     await carOf("com.atproto.sync.getRepo", { did }, owner.accessJwt);
-    expect(owned().rev).toBe(rev);
-    expect(holderOf(owner.did)).toEqual({ rev: null, at: null }); // the owner's own account export is a different record
+    expect((await owned()).rev).toBe(rev);
+    expect(await holderOf(owner.did)).toEqual({ rev: null, at: null }); // the owner's own account export is a different record
   });
 });

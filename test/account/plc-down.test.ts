@@ -34,13 +34,13 @@ test("502 IdentityCreationFailed, no account row, invite use restored; after the
   const body = { handle: "carol", email: "carol@example.org", password: PASSWORD, inviteCode: invite.code };
   const r = await call(e.url, "net.openfederation.account.register", { body });
   expect({ status: r.status, error: r.body.error }).toEqual({ status: 502, error: "IdentityCreationFailed" });
-  expect(e.sql("SELECT count(*) AS n FROM accounts WHERE name = 'carol' OR email = 'carol@example.org'")).toEqual([{ n: 0 }]);
-  expect(e.sql("SELECT uses_count FROM invites WHERE code = ?", invite.code)).toEqual([{ uses_count: 0 }]);
-  expect(e.sql("SELECT count(*) AS n FROM invite_uses WHERE code = ?", invite.code)).toEqual([{ n: 0 }]);
-  expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.register' AND meta LIKE '%' || ? || '%'", invite.code)).toEqual([{ n: 0 }]);
+  expect(await e.sql("SELECT count(*) AS n FROM accounts WHERE name = 'carol' OR email = 'carol@example.org'")).toEqual([{ n: 0 }]);
+  expect(await e.sql("SELECT uses_count FROM invites WHERE code = ?", invite.code)).toEqual([{ uses_count: 0 }]);
+  expect(await e.sql("SELECT count(*) AS n FROM invite_uses WHERE code = ?", invite.code)).toEqual([{ n: 0 }]);
+  expect(await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.register' AND meta LIKE '%' || ? || '%'", invite.code)).toEqual([{ n: 0 }]);
 
   plc = await startPlc();
   const again = await ok(call(e.url, "net.openfederation.account.register", { body }));
   expect(again).toMatchObject({ handle: "carol.test", status: "pending" });
-  expect(e.sql("SELECT uses_count FROM invites WHERE code = ?", invite.code)).toEqual([{ uses_count: 1 }]);
+  expect(await e.sql("SELECT uses_count FROM invites WHERE code = ?", invite.code)).toEqual([{ uses_count: 1 }]);
 }, 120_000);

@@ -27,10 +27,10 @@ const label = { $type: "app.bsky.actor.defs#contentLabelPref", label: "nsfw", vi
 const feeds = { $type: "app.bsky.actor.defs#savedFeedsPrefV2", items: [{ id: "3l", type: "timeline", value: "following", pinned: true }] };
 const custom = { $type: "app.bsky.some.futurePref", anything: { nested: [1, 2] } };
 
-const stored = (did: string) => e.sql<{ position: number; type: string; value_json: string }>("SELECT position, type, value_json FROM account_prefs WHERE did = ? ORDER BY position", did);
-const headRev = (did: string) => e.sql<{ rev: string }>("SELECT rev FROM repo_roots WHERE did = ?", did)[0]?.rev;
-const lastSeq = () => e.sql<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM repo_events")[0]!.s;
-const auditRows = () => e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log")[0]!.n;
+const stored = async (did: string) => await e.sql<{ position: number; type: string; value_json: string }>("SELECT position, type, value_json FROM account_prefs WHERE did = ? ORDER BY position", did);
+const headRev = async (did: string) => (await e.sql<{ rev: string }>("SELECT rev FROM repo_roots WHERE did = ?", did))[0]?.rev;
+const lastSeq = async () => (await e.sql<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM repo_events"))[0]!.s;
+const auditRows = async () => (await e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log"))[0]!.n;
 const login = (identifier: string, password: string, extra: Record<string, unknown> = {}) => ok(call(e.url, "com.atproto.server.createSession", { body: { identifier, password, ...extra } }));
 const appPasswordSession = async (u: { name: string; accessJwt: string }) => {
   const made = await ok(call(e.url, "com.atproto.server.createAppPassword", { token: u.accessJwt, body: { name: uniq("ap") } }));
@@ -40,14 +40,14 @@ const appPasswordSession = async (u: { name: string; accessJwt: string }) => {
 test("put then get round-trips the array in stored order; private state: no commit, no firehose event, no audit row", async () => {
   const u = await approvedUser(e);
   expect(await ok(call(e.url, GET, { token: u.accessJwt }))).toEqual({ preferences: [] });
-  const rev = headRev(u.did);
-  const seq = lastSeq();
-  const audit = auditRows();
+  const rev = await headRev(u.did);
+  const seq = await lastSeq();
+  const audit = await auditRows();
   const prefs = [feeds, custom, adult, label];
   expect((await call(e.url, PUT, { token: u.accessJwt, body: { preferences: prefs } })).status).toBe(200);
   expect(await ok(call(e.url, GET, { token: u.accessJwt }))).toEqual({ preferences: prefs });
-  expect(stored(u.did).map((r) => [r.position, r.type])).toEqual(prefs.map((p, i) => [i, p.$type]));
-  expect({ rev: headRev(u.did), seq: lastSeq(), audit: auditRows() }).toEqual({ rev, seq, audit });
+  expect((await stored(u.did)).map((r) => [r.position, r.type])).toEqual(prefs.map((p, i) => [i, p.$type]));
+  expect({ rev: await headRev(u.did), seq: await lastSeq(), audit: await auditRows() }).toEqual({ rev, seq, audit });
   // a put replaces everything
   await ok(call(e.url, PUT, { token: u.accessJwt, body: { preferences: [label] } }));
   expect((await ok(call(e.url, GET, { token: u.accessJwt }))).preferences).toEqual([label]);
@@ -65,14 +65,14 @@ test("personalDetailsPref: full sessions only; an app-password put keeps it (hid
   await ok(call(e.url, PUT, { token: u.accessJwt, body: { preferences: [details, adult, { $type: AGE, isOverAge13: false, isOverAge16: false, isOverAge18: false }] } }));
   const age = { $type: AGE, isOverAge13: true, isOverAge16: true, isOverAge18: true };
   expect((await ok(call(e.url, GET, { token: u.accessJwt }))).preferences).toEqual([details, adult, age]);
-  expect(stored(u.did).map((r) => r.type)).toEqual([PERSONAL, adult.$type]);
+  expect((await stored(u.did)).map((r) => r.type)).toEqual([PERSONAL, adult.$type]);
 
   const ap = await appPasswordSession(u);
   expect((await ok(call(e.url, GET, { token: ap.accessJwt }))).preferences).toEqual([adult, age]);
-  const before = stored(u.did);
+  const before = await stored(u.did);
   const refused = await call(e.url, PUT, { token: ap.accessJwt, body: { preferences: [label, { $type: PERSONAL, birthDate: "1990-01-01T00:00:00.000Z" }] } });
   expect([refused.status, refused.body.error, refused.body.message]).toEqual([400, "InvalidRequest", `Do not have authorization to set preferences: ${PERSONAL}`]);
-  expect(stored(u.did)).toEqual(before);
+  expect(await stored(u.did)).toEqual(before);
   await ok(call(e.url, PUT, { token: ap.accessJwt, body: { preferences: [label] } }));
   expect((await ok(call(e.url, GET, { token: ap.accessJwt }))).preferences).toEqual([label, age]);
   expect((await ok(call(e.url, GET, { token: u.accessJwt }))).preferences).toEqual([details, label, age]);
@@ -93,7 +93,7 @@ test("personalDetailsPref: full sessions only; an app-password put keeps it (hid
 test("refusals: 400 InvalidRequest with the spec's messages, nothing written", async () => {
   const u = await approvedUser(e);
   await ok(call(e.url, PUT, { token: u.accessJwt, body: { preferences: [adult] } }));
-  const before = stored(u.did);
+  const before = await stored(u.did);
   const cases: Array<[unknown, string | RegExp]> = [
     [{ preferences: [{ type: "x" }] }, "Preference is missing a $type"],
     [{ preferences: [adult, "str"] }, "Preference is missing a $type"],
@@ -110,13 +110,13 @@ test("refusals: 400 InvalidRequest with the spec's messages, nothing written", a
     expect([r.status, r.body.error]).toEqual([400, "InvalidRequest"]);
     if (typeof message === "string") expect(r.body.message).toBe(message);
     else expect(r.body.message).toMatch(message);
-    expect(stored(u.did)).toEqual(before);
+    expect(await stored(u.did)).toEqual(before);
   }
   const anon = await call(e.url, GET);
   expect([anon.status, anon.body.error]).toEqual([401, "AuthRequired"]);
   // 1000 is fine
   expect((await call(e.url, PUT, { token: u.accessJwt, body: { preferences: Array.from({ length: 1000 }, () => adult) } })).status).toBe(200);
-  expect(stored(u.did).length).toBe(1000);
+  expect((await stored(u.did)).length).toBe(1000);
 });
 
 test("statuses: deactivated gets and puts; a restricted session only gets; a queued session neither", async () => {
@@ -130,13 +130,13 @@ test("statuses: deactivated gets and puts; a restricted session only gets; a que
 
   // suspension (06 §1: `deactivated.applied` through updateSubjectStatus)
   await ok(call(e.url, "com.atproto.admin.updateSubjectStatus", { token: e.admin.accessJwt, body: { subject: { $type: "com.atproto.admin.defs#repoRef", did: u.did }, deactivated: { applied: true } } }));
-  const status = e.sql<{ status: string }>("SELECT status FROM accounts WHERE did = ?", u.did)[0]!.status;
+  const status = (await e.sql<{ status: string }>("SELECT status FROM accounts WHERE did = ?", u.did))[0]!.status;
   expect(status).toBe("suspended");
   const r = await login(u.name, PASSWORD, { allowTakendown: true });
   expect((await ok(call(e.url, GET, { token: r.accessJwt }))).preferences).toEqual([adult, label]);
   const put = await call(e.url, PUT, { token: r.accessJwt, body: { preferences: [] } });
   expect([put.status, put.body.error]).toEqual([403, "AccountSuspended"]);
-  expect(stored(u.did).length).toBe(2);
+  expect((await stored(u.did)).length).toBe(2);
 
   const name = uniq();
   const pending = await ok(call(e.url, "com.atproto.server.createAccount", { body: { handle: `${name}.test`, email: `${name}@example.org`, password: PASSWORD, inviteCode: await invite(e) } }));
@@ -158,7 +158,7 @@ test("AtpAgent with an app password reads and writes preferences; deletion remov
   expect(parsed.moderationPrefs.adultContentEnabled).toBe(true);
   await ok(call(e.url, "net.openfederation.account.export", { token: u.accessJwt, params: { did: u.did } }));
   await ok(call(e.url, "com.atproto.admin.deleteAccount", { token: e.admin.accessJwt, body: { did: u.did } }));
-  expect(stored(u.did)).toEqual([]);
+  expect(await stored(u.did)).toEqual([]);
 });
 
 test("an atproto-proxy header naming another service proxies the preference methods there", async () => {
@@ -167,7 +167,7 @@ test("an atproto-proxy header naming another service proxies the preference meth
   const r = await ok(call(e.url, GET, { token: u.accessJwt, headers: { "atproto-proxy": `${other.did}#bsky_appview` } }));
   expect(r).toEqual({ preferences: [adult] });
   expect(other.hits.map((h) => h.path)).toEqual([`/xrpc/${GET}`]);
-  expect(stored(u.did).map((x) => x.type)).toEqual([label.$type]);
+  expect((await stored(u.did)).map((x) => x.type)).toEqual([label.$type]);
 });
 
 test("logs: no invalid outputs, no undeclared error names, no preference values", () => {

@@ -1,9 +1,8 @@
 // 02 §4: a registration orphaned between PLC genesis and finalize is tombstoned and removed after a restart.
 import { afterAll, expect, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
-import { join } from "node:path";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { tempDirs, waitFor } from "../_support/process.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { ok, xrpc } from "../e2e/_xrpc.ts";
 
 const ADMIN = { BOOTSTRAP_ADMIN_EMAIL: "admin@example.org", BOOTSTRAP_ADMIN_HANDLE: "admin", BOOTSTRAP_ADMIN_PASSWORD: "Admin-password-123", RATE_LIMITS_ENABLED: "false" };
@@ -29,22 +28,24 @@ test("after a restart, an old `creating` row is tombstoned on PLC and removed; a
   await pds.stop();
 
   // Simulate the crash: both rows back to `creating`; only hank's reservation is older than 10 minutes.
-  const db = new Sqlite(join(dataDir, "ofpds.sqlite"));
+  const db = await openTestDatabase(dataDir);
   const old = new Date(Date.now() - 11 * 60_000).toISOString();
-  db.run("UPDATE accounts SET status = 'creating', created_at = ? WHERE did = ?", [old, orphan]);
-  db.run("UPDATE accounts SET status = 'creating', created_at = ? WHERE did = ?", [new Date().toISOString(), fresh]);
-  db.close();
+  await db.transaction(async (tx) => {
+    await tx.raw.run("UPDATE accounts SET status = 'creating', created_at = ? WHERE did = ?", [old, orphan]);
+    await tx.raw.run("UPDATE accounts SET status = 'creating', created_at = ? WHERE did = ?", [new Date().toISOString(), fresh]);
+  });
+  await db.close();
 
   pds = await startPds(ADMIN, { dataDir });
   const url = pds.url;
   const plcUrl = pds.plcUrl;
   await waitFor(async () => (await fetch(`${plcUrl}/${orphan}`)).status === 404, 20_000, "the orphan's DID to be tombstoned");
   expect(await (await fetch(`${plcUrl}/${orphan}`)).json()).toEqual({ message: `DID not available: ${orphan}` });
-  const view = new Sqlite(join(dataDir, "ofpds.sqlite"), { readonly: true });
-  await waitFor(async () => !view.query("SELECT 1 FROM accounts WHERE did = ?").get(orphan), 10_000, "the orphan row to be removed");
-  expect(view.query("SELECT status FROM accounts WHERE did = ?").get(fresh)).toEqual({ status: "creating" });
+  const view = await openTestDatabase(dataDir);
+  await waitFor(async () => !(await view.raw.get("SELECT 1 AS one FROM accounts WHERE did = ?", [orphan])), 10_000, "the orphan row to be removed");
+  expect(await view.raw.get("SELECT status FROM accounts WHERE did = ?", [fresh])).toEqual({ status: "creating" });
   expect((await fetch(`${plcUrl}/${fresh}`)).status).toBe(200);
-  view.close();
+  await view.close();
 
   admin = await adminSession(url);
   const audit = await ok(xrpc(url, "net.openfederation.audit.list", { token: admin, params: { action: "plc.orphanTombstoned" } }));

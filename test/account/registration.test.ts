@@ -11,18 +11,18 @@ afterAll(async () => {
 });
 
 const PW_MSG = "Password must be 10-128 characters and contain at least 3 of: lowercase, uppercase, digit, special character";
-const counts = () => ({
-  accounts: e.sql<{ n: number }>("SELECT count(*) AS n FROM accounts")[0]!.n,
-  uses: e.sql<{ n: number }>("SELECT count(*) AS n FROM invite_uses")[0]!.n,
-  audit: e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'account.register'")[0]!.n,
+const counts = async () => ({
+  accounts: (await e.sql<{ n: number }>("SELECT count(*) AS n FROM accounts"))[0]!.n,
+  uses: (await e.sql<{ n: number }>("SELECT count(*) AS n FROM invite_uses"))[0]!.n,
+  audit: (await e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'account.register'"))[0]!.n,
 });
 
 async function expectRejected(body: Record<string, unknown>, status: number, error: string, message?: string) {
-  const before = counts();
+  const before = await counts();
   const r = await call(e.url, "net.openfederation.account.register", { body });
   expect({ status: r.status, error: r.body?.error }).toEqual({ status, error });
   if (message) expect(r.body.message).toBe(message);
-  expect(counts()).toEqual(before);
+  expect(await counts()).toEqual(before);
 }
 
 describe("input rules", () => {
@@ -116,8 +116,8 @@ describe("invites", () => {
     );
     expect(replies.map((r) => r.status).sort()).toEqual([200, 403]);
     expect(replies.find((r) => r.status === 403)!.body.error).toBe("InviteUsed");
-    expect(e.sql("SELECT uses_count FROM invites WHERE code = ?", code)).toEqual([{ uses_count: 1 }]);
-    expect(e.sql("SELECT count(*) AS n FROM invite_uses WHERE code = ?", code)).toEqual([{ n: 1 }]);
+    expect(await e.sql("SELECT uses_count FROM invites WHERE code = ?", code)).toEqual([{ uses_count: 1 }]);
+    expect(await e.sql("SELECT count(*) AS n FROM invite_uses WHERE code = ?", code)).toEqual([{ n: 1 }]);
   });
 
   test("invite.create validation and invite.list filters", async () => {
@@ -127,7 +127,7 @@ describe("invites", () => {
     }
     const created = await ok(call(e.url, "net.openfederation.invite.create", { token: e.admin.accessJwt, body: { maxUses: 3, note: "for friends" } }));
     expect(created).toMatchObject({ maxUses: 3, usesCount: 0, note: "for friends", status: "active" });
-    expect(created.code).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(created.code).toMatch(/^i[A-Za-z0-9_-]{16}$/);
     const active = await ok(call(e.url, "net.openfederation.invite.list", { token: e.admin.accessJwt, params: { status: "active", limit: 100 } }));
     expect(active.invites.map((i: any) => i.code)).toContain(created.code);
     expect(active.invites[0].createdByHandle).toBe("admin.test");
@@ -158,7 +158,7 @@ describe("approval", () => {
     expect((await login()).status).toBe(200);
     const rej = await call(e.url, "net.openfederation.account.reject", { token: e.admin.accessJwt, body: { did: reg.did } });
     expect({ status: rej.status, error: rej.body.error }).toEqual({ status: 400, error: "AlreadyResolved" });
-    expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.approve' AND target_did = ?", reg.did)).toEqual([{ n: 1 }]);
+    expect(await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.approve' AND target_did = ?", reg.did)).toEqual([{ n: 1 }]);
   });
 
   test("approve input needs exactly one selector; unknown account → 404", async () => {
@@ -189,7 +189,7 @@ describe("approval", () => {
     expect((await fetch(`${e.url}/_dev/jobs/plc-tombstone-outbox`, { method: "POST" })).status).toBe(200);
     const last = (await (await fetch(`${e.pds.plcUrl}/${reg.did}/log/last`)).json()) as { type: string };
     expect(last.type).toBe("plc_tombstone");
-    expect(e.sql("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", reg.did)).toEqual([{ n: 0 }]);
+    expect(await e.sql("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", reg.did)).toEqual([{ n: 0 }]);
   });
 
   test("reject an admin → 403 Forbidden", async () => {
@@ -218,7 +218,7 @@ describe("roles and staff access", () => {
       const anon = await call(e.url, nsid, { body });
       expect({ nsid, status: anon.status, error: anon.body.error }).toEqual({ nsid, status: 401, error: "AuthRequired" });
     }
-    expect(e.sql("SELECT role FROM account_roles WHERE did = ?", u.did)).toEqual([{ role: "user" }]);
+    expect(await e.sql("SELECT role FROM account_roles WHERE did = ?", u.did)).toEqual([{ role: "user" }]);
   });
 
   test("updateRoles: add takes effect on the next request, removal too; own admin / user / unknown role → 400", async () => {

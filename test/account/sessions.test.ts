@@ -29,12 +29,12 @@ describe("createSession", () => {
 
   test("wrong password → 401 Unauthorized and an audit row with the identifier hashed", async () => {
     const u = await approvedUser(e);
-    const before = e.sql<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE did = ?", u.did)[0]!.n;
+    const before = (await e.sql<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE did = ?", u.did))[0]!.n;
     const r = await login(u.name, "Wrong-password-1");
     expectErr(r, 401, "Unauthorized");
     expect(r.body.message).toBe("Invalid identifier or password");
-    expect(e.sql<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE did = ?", u.did)[0]!.n).toBe(before);
-    const rows = e.sql<{ meta: string; ip: string }>("SELECT meta, ip FROM audit_log WHERE action = 'session.loginFailed' AND target_did = ?", u.did);
+    expect((await e.sql<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE did = ?", u.did))[0]!.n).toBe(before);
+    const rows = await e.sql<{ meta: string; ip: string }>("SELECT meta, ip FROM audit_log WHERE action = 'session.loginFailed' AND target_did = ?", u.did);
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0]!.meta)).toMatchObject({ reason: "wrong_password" });
     expect(rows[0]!.meta).not.toContain(u.name);
@@ -50,10 +50,10 @@ describe("createSession", () => {
     expect(r.body.retryAfter).toBeGreaterThan(55);
     expect(r.body.retryAfter).toBeLessThanOrEqual(60);
     expect(Number(r.headers.get("retry-after"))).toBe(r.body.retryAfter);
-    const reasons = e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = 'session.loginFailed' AND target_did = ?", u.did).map((x) => JSON.parse(x.meta).reason);
+    const reasons = (await e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = 'session.loginFailed' AND target_did = ?", u.did)).map((x) => JSON.parse(x.meta).reason);
     expect(reasons.filter((x: string) => x === "account_locked")).toHaveLength(1);
     // locked attempts do not increment
-    expect(e.sql("SELECT count FROM login_failures WHERE key = ?", `account:${u.did}`)).toEqual([{ count: 5 }]);
+    expect(await e.sql("SELECT count FROM login_failures WHERE key = ?", `account:${u.did}`)).toEqual([{ count: 5 }]);
   });
 
   test("an unknown identifier locks the same way", async () => {
@@ -139,7 +139,7 @@ describe("refresh rotation", () => {
     expectErr(await refresh(u.refreshJwt), 401, "InvalidToken");
     expectErr(await call(e.url, "com.atproto.server.getSession", { token: next.accessJwt }), 401, "InvalidToken");
     expectErr(await refresh(next.refreshJwt), 401, "InvalidToken");
-    expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'session.reuseDetected' AND target_did = ?", u.did)).toEqual([{ n: 1 }]);
+    expect(await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'session.reuseDetected' AND target_did = ?", u.did)).toEqual([{ n: 1 }]);
   });
 });
 
@@ -153,7 +153,7 @@ describe("deleteSession", () => {
     expectErr(await call(e.url, "com.atproto.server.getSession", { token: u.accessJwt }), 401, "InvalidToken");
     expectErr(await call(e.url, "com.atproto.server.refreshSession", { token: u.refreshJwt, body: {} }), 401, "InvalidToken");
     expect((await del(u.refreshJwt)).status).toBe(200);
-    expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'session.delete' AND target_did = ?", u.did)).toEqual([{ n: 1 }]);
+    expect(await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'session.delete' AND target_did = ?", u.did)).toEqual([{ n: 1 }]);
   });
 
   test("with an access JWT → revokes its session; no credential → 401 AuthRequired", async () => {

@@ -19,20 +19,20 @@ async function queued() {
 const approve = (did: string) => ok(call(e.url, "net.openfederation.account.approve", { token: e.admin.accessJwt, body: { did } }));
 
 /** The estimate the spec defines, computed from the database: place × mean interval of the last 20 approvals in 30 days. */
-function expectedEstimate(place: number, nowMs: number): number | undefined {
+async function expectedEstimate(place: number, nowMs: number): Promise<number | undefined> {
   const since = new Date(nowMs - 30 * 86_400_000).toISOString();
-  const at = e.sql<{ a: string }>("SELECT approved_at AS a FROM accounts WHERE approved_at IS NOT NULL AND approved_at >= ? ORDER BY approved_at DESC LIMIT 20", since).map((r) => Date.parse(r.a));
+  const at = (await e.sql<{ a: string }>("SELECT approved_at AS a FROM accounts WHERE approved_at IS NOT NULL AND approved_at >= ? ORDER BY approved_at DESC LIMIT 20", since)).map((r) => Date.parse(r.a));
   if (at.length < 5) return undefined;
   return Math.round((place * (at[0]! - at[at.length - 1]!)) / (at.length - 1));
 }
 
 test("a queued session may call nothing else but the session methods and the queue check", async () => {
   const q = await queued();
-  const records = () => e.sql<{ n: number }>("SELECT count(*) AS n FROM records WHERE did = ?", q.did)[0]!.n;
-  const before = records();
+  const records = async () => (await e.sql<{ n: number }>("SELECT count(*) AS n FROM records WHERE did = ?", q.did))[0]!.n;
+  const before = await records();
   const r = await call(e.url, "com.atproto.repo.createRecord", { token: q.token, body: { repo: q.did, collection: "app.example.note", record: { text: "x" } } });
   expect([r.status, r.body.error]).toEqual([403, "AccountNotApproved"]);
-  expect(records()).toBe(before);
+  expect(await records()).toBe(before);
   // out of the queue, so the places below start from an empty queue
   await ok(call(e.url, "net.openfederation.account.reject", { token: e.admin.accessJwt, body: { did: q.did } }));
 });
@@ -43,7 +43,7 @@ test("queue places, the estimate only with 5 recent approvals, activated after a
   expect(await ok(call(e.url, CHECK, { token: b.token }))).toEqual({ activated: false, placeInQueue: 2 });
 
   for (let i = 0; i < 5; i++) await approvedUser(e);
-  const est = expectedEstimate(2, Date.now());
+  const est = await expectedEstimate(2, Date.now());
   expect(est).toBeGreaterThan(0);
   expect(await ok(call(e.url, CHECK, { token: b.token }))).toEqual({ activated: false, placeInQueue: 2, estimatedTimeMs: est });
 

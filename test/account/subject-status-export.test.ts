@@ -11,10 +11,10 @@ afterAll(() => e?.stop());
 const UPDATE = "com.atproto.admin.updateSubjectStatus";
 const REPO_REF = "com.atproto.admin.defs#repoRef";
 const update = (token: string, did: string, attr: Record<string, unknown>) => call(e.url, UPDATE, { token, body: { subject: { $type: REPO_REF, did }, ...attr } });
-const row = (did: string) => e.sql<{ status: string; rev: string | null }>("SELECT status, holder_exported_rev AS rev FROM accounts WHERE did = ?", did)[0]!;
-const community = (did: string) => e.sql<{ status: string; reason: string | null }>("SELECT status, status_reason AS reason FROM communities WHERE did = ?", did)[0]!;
-const auditCount = (did: string) => e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE target_did = ? AND (action LIKE '%suspend' OR action LIKE '%takedown')", did)[0]!.n;
-const lastSeq = () => e.sql<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM repo_events")[0]!.s;
+const row = async (did: string) => (await e.sql<{ status: string; rev: string | null }>("SELECT status, holder_exported_rev AS rev FROM accounts WHERE did = ?", did))[0]!;
+const community = async (did: string) => (await e.sql<{ status: string; reason: string | null }>("SELECT status, status_reason AS reason FROM communities WHERE did = ?", did))[0]!;
+const auditCount = async (did: string) => (await e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE target_did = ? AND (action LIKE '%suspend' OR action LIKE '%takedown')", did))[0]!.n;
+const lastSeq = async () => (await e.sql<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM repo_events"))[0]!.s;
 const getRepo = async (token: string | undefined, did: string) => {
   const res = await fetch(`${e.url}/xrpc/com.atproto.sync.getRepo?did=${encodeURIComponent(did)}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   expect(res.status).toBe(200);
@@ -30,19 +30,19 @@ test("takedown right after suspension → 409; an admin's full getRepo does not 
   // staff downloads never satisfy the rule (06 §2)
   await getRepo(e.admin.accessJwt, u.did);
   await ok(call(e.url, "net.openfederation.account.export", { token: e.admin.accessJwt, params: { did: u.did } }));
-  expect(row(u.did)).toEqual({ status: "suspended", rev: null });
-  const seq = lastSeq();
+  expect(await row(u.did)).toEqual({ status: "suspended", rev: null });
+  const seq = await lastSeq();
   const still = await update(e.admin.accessJwt, u.did, { takedown: { applied: true } });
   expect([still.status, still.body.error]).toEqual([409, "ExportRequired"]);
-  expect([row(u.did).status, lastSeq(), auditCount(u.did)]).toEqual(["suspended", seq, 1]);
+  expect([(await row(u.did)).status, await lastSeq(), await auditCount(u.did)]).toEqual(["suspended", seq, 1]);
 
   // the holder logs in with allowTakendown and downloads the full repo: (a) performed
   const restricted = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: "Correct-horse-9", allowTakendown: true } }));
   await getRepo(restricted.accessJwt, u.did);
-  expect(row(u.did).rev).toBeString();
+  expect((await row(u.did)).rev).toBeString();
   const done = await ok(update(e.admin.accessJwt, u.did, { takedown: { applied: true, ref: "confirmed" } }));
   expect(done).toMatchObject({ takedown: { applied: true, ref: "confirmed" }, deactivated: { applied: false }, accountStatus: "takendown" });
-  expect(row(u.did).status).toBe("takendown");
+  expect((await row(u.did)).status).toBe("takendown");
 });
 
 test("the holder's restricted-session account.export (JSON) satisfies the rule too", async () => {
@@ -50,7 +50,7 @@ test("the holder's restricted-session account.export (JSON) satisfies the rule t
   await ok(update(e.admin.accessJwt, u.did, { deactivated: { applied: true } }));
   const restricted = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: "Correct-horse-9", allowTakendown: true } }));
   await ok(call(e.url, "net.openfederation.account.export", { token: restricted.accessJwt, params: { did: u.did } }));
-  expect(row(u.did).rev).toBeString();
+  expect((await row(u.did)).rev).toBeString();
   expect((await ok(update(e.admin.accessJwt, u.did, { takedown: { applied: true } }))).accountStatus).toBe("takendown");
   // after the takedown the holder can still export with a restricted session (06 §2)
   const again = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: "Correct-horse-9", allowTakendown: true } }));
@@ -61,13 +61,13 @@ test("the holder's restricted-session account.export (JSON) satisfies the rule t
 test("a holder export made stale by a later commit no longer satisfies the rule", async () => {
   const u = await approvedUser(e);
   await getRepo(u.accessJwt, u.did);
-  const exportedRev = row(u.did).rev;
+  const exportedRev = (await row(u.did)).rev;
   expect(exportedRev).toBeString();
   await ok(call(e.url, "com.atproto.repo.createRecord", { token: u.accessJwt, body: { repo: u.did, collection: "app.bsky.feed.post", record: { text: "after the export", createdAt: new Date().toISOString() } } }));
-  const seq = lastSeq();
+  const seq = await lastSeq();
   const r = await update(e.admin.accessJwt, u.did, { takedown: { applied: true } });
   expect([r.status, r.body.error]).toEqual([409, "ExportRequired"]);
-  expect([row(u.did), lastSeq(), auditCount(u.did)]).toEqual([{ status: "approved", rev: exportedRev }, seq, 0]);
+  expect([await row(u.did), await lastSeq(), await auditCount(u.did)]).toEqual([{ status: "approved", rev: exportedRev }, seq, 0]);
   // a fresh export covers the new head: takedown straight from approved
   await getRepo(u.accessJwt, u.did);
   expect((await ok(update(e.admin.accessJwt, u.did, { takedown: { applied: true } }))).accountStatus).toBe("takendown");
@@ -82,25 +82,25 @@ test("a community DID maps to the community moderation (admin only), with getSub
   await ok(call(e.url, "net.openfederation.account.updateRoles", { token: e.admin.accessJwt, body: { did: mod.did, addRoles: ["moderator"] } }));
   const modToken = (await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: mod.name, password: "Correct-horse-9" } }))).accessJwt as string;
 
-  const before = { c: community(did), audit: auditCount(did), seq: lastSeq() };
+  const before = { c: await community(did), audit: await auditCount(did), seq: await lastSeq() };
   const byMod = await update(modToken, did, { deactivated: { applied: true } });
   expect([byMod.status, byMod.body.error]).toEqual([403, "Forbidden"]);
   const noExport = await update(e.admin.accessJwt, did, { takedown: { applied: true } });
   expect([noExport.status, noExport.body.error]).toEqual([409, "ExportRequired"]);
   const notSus = await update(e.admin.accessJwt, did, { deactivated: { applied: false } });
   expect([notSus.status, notSus.body.error]).toEqual([400, "NotSuspended"]);
-  expect({ c: community(did), audit: auditCount(did), seq: lastSeq() }).toEqual(before);
+  expect({ c: await community(did), audit: await auditCount(did), seq: await lastSeq() }).toEqual(before);
 
   const r = await ok(update(e.admin.accessJwt, did, { deactivated: { applied: true, ref: "review" } }));
   expect(r).toEqual({ subject: { $type: REPO_REF, did }, takedown: { applied: false }, deactivated: { applied: true, ref: "review" }, accountStatus: "suspended" });
-  expect(community(did)).toEqual({ status: "suspended", reason: "review" });
+  expect(await community(did)).toEqual({ status: "suspended", reason: "review" });
   const seen = await ok(call(e.url, "com.atproto.admin.getSubjectStatus", { token: modToken, params: { did } }));
   expect(seen).toMatchObject({ subject: { $type: REPO_REF, did }, deactivated: { applied: true, ref: "review" }, takedown: { applied: false }, accountStatus: "suspended" });
   expect(Date.parse(seen.statusChangedAt)).toBeGreaterThan(0);
   const again = await update(e.admin.accessJwt, did, { deactivated: { applied: true } });
   expect([again.status, again.body.error]).toEqual([400, "AlreadySuspended"]);
   expect((await ok(update(e.admin.accessJwt, did, { deactivated: { applied: false } }))).accountStatus).toBe("active");
-  expect(e.sql<{ action: string }>("SELECT action FROM audit_log WHERE target_did = ? AND action LIKE 'community.%suspend' ORDER BY created_at", did).map((a) => a.action)).toEqual(["community.suspend", "community.unsuspend"]);
+  expect((await e.sql<{ action: string }>("SELECT action FROM audit_log WHERE target_did = ? AND action LIKE 'community.%suspend' ORDER BY created_at", did)).map((a) => a.action)).toEqual(["community.suspend", "community.unsuspend"]);
 });
 
 test("no handler answered with an undeclared error name or an output its lexicon refuses", () => {

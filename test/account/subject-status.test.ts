@@ -21,13 +21,13 @@ const takedown = (token: string, did: string, ref?: string) => call(e.url, UPDAT
 const untakedown = (token: string, did: string) => call(e.url, UPDATE, { token, body: { subject: subject(did), takedown: { applied: false } } });
 const getStatus = (token: string, did: string) => call(e.url, GET, { token, params: { did } });
 
-const lastSeq = () => e.sql<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM repo_events")[0]!.s;
-const eventsAfter = (seq: number, did: string) =>
-  e.sql<{ type: string; body: Uint8Array }>("SELECT type, body FROM repo_events WHERE seq > ? AND did = ? ORDER BY seq", seq, did).map((r) => ({ type: r.type, body: dagCbor.decode(r.body) as Record<string, unknown> }));
-const row = (did: string) => e.sql<{ status: string; previous: string | null; reason: string | null; suspendedAt: string | null; by: string | null }>(
-  "SELECT status, previous_status AS previous, status_reason AS reason, suspended_at AS suspendedAt, status_changed_by AS by FROM accounts WHERE did = ?", did)[0]!;
-const auditMeta = (action: string, did: string) => e.sql<{ meta: string; actor: string }>("SELECT meta, actor_did AS actor FROM audit_log WHERE action = ? AND target_did = ? ORDER BY created_at", action, did).map((a) => ({ actor: a.actor, ...JSON.parse(a.meta) }));
-const liveSessions = (did: string) => e.sql<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE did = ? AND revoked_at IS NULL", did)[0]!.n;
+const lastSeq = async () => (await e.sql<{ s: number }>("SELECT COALESCE(MAX(seq), 0) AS s FROM repo_events"))[0]!.s;
+const eventsAfter = async (seq: number, did: string) =>
+  (await e.sql<{ type: string; body: Uint8Array }>("SELECT type, body FROM repo_events WHERE seq > ? AND did = ? ORDER BY seq", seq, did)).map((r) => ({ type: r.type, body: dagCbor.decode(r.body) as Record<string, unknown> }));
+const row = async (did: string) => (await e.sql<{ status: string; previous: string | null; reason: string | null; suspendedAt: string | null; by: string | null }>(
+  "SELECT status, previous_status AS previous, status_reason AS reason, suspended_at AS \"suspendedAt\", status_changed_by AS by FROM accounts WHERE did = ?", did))[0]!;
+const auditMeta = async (action: string, did: string) => (await e.sql<{ meta: string; actor: string }>("SELECT meta, actor_did AS actor FROM audit_log WHERE action = ? AND target_did = ? ORDER BY created_at", action, did)).map((a) => ({ actor: a.actor, ...JSON.parse(a.meta) }));
+const liveSessions = async (did: string) => (await e.sql<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE did = ? AND revoked_at IS NULL", did))[0]!.n;
 const login = (identifier: string, extra: Record<string, unknown> = {}) => call(e.url, "com.atproto.server.createSession", { body: { identifier, password: PASSWORD, ...extra } });
 
 async function staffUser(role: string) {
@@ -38,26 +38,26 @@ async function staffUser(role: string) {
 }
 
 /** What a refused call must leave untouched: firehose head, moderation audit rows, the target's row and sessions. */
-function snapshot(did: string) {
+async function snapshot(did: string) {
   return {
-    seq: lastSeq(),
-    audit: e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action LIKE 'account.%suspend' OR action LIKE 'account.%takedown' OR action LIKE 'community.%'")[0]!.n,
-    row: row(did),
-    sessions: liveSessions(did),
+    seq: await lastSeq(),
+    audit: (await e.sql<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action LIKE 'account.%suspend' OR action LIKE 'account.%takedown' OR action LIKE 'community.%'"))[0]!.n,
+    row: await row(did),
+    sessions: await liveSessions(did),
   };
 }
 
 test("a moderator suspends a user: sessions revoked, #account suspended, audit; login refused, restricted session reads but cannot write", async () => {
   const u = await approvedUser(e);
   await ok(call(e.url, "com.atproto.repo.createRecord", { token: u.accessJwt, body: { repo: u.did, collection: "app.bsky.feed.post", record: { text: "hi", createdAt: new Date().toISOString() } } }));
-  const seq = lastSeq();
+  const seq = await lastSeq();
   const r = await ok(suspend(moderator.accessJwt, u.did, "spam"));
   expect(r).toEqual({ subject: { $type: REPO_REF, did: u.did }, takedown: { applied: false }, deactivated: { applied: true, ref: "spam" }, accountStatus: "suspended" });
-  expect(row(u.did)).toMatchObject({ status: "suspended", previous: "approved", reason: "spam", by: moderator.did });
-  expect(row(u.did).suspendedAt).toBeString();
-  expect(liveSessions(u.did)).toBe(0);
-  expect(eventsAfter(seq, u.did).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "suspended"]]);
-  expect(auditMeta("account.suspend", u.did)).toEqual([{ actor: moderator.did, previousStatus: "approved", reason: "spam" }]);
+  expect(await row(u.did)).toMatchObject({ status: "suspended", previous: "approved", reason: "spam", by: moderator.did });
+  expect((await row(u.did)).suspendedAt).toBeString();
+  expect(await liveSessions(u.did)).toBe(0);
+  expect((await eventsAfter(seq, u.did)).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "suspended"]]);
+  expect(await auditMeta("account.suspend", u.did)).toEqual([{ actor: moderator.did, previousStatus: "approved", reason: "spam" }]);
 
   // the old token fails on its next request; a login without allowTakendown is refused and points to the restricted session
   const old = await call(e.url, "com.atproto.server.getSession", { token: u.accessJwt });
@@ -76,12 +76,12 @@ test("a moderator suspends a user: sessions revoked, #account suspended, audit; 
   expect([write.status, write.body.error]).toEqual([403, "AccountSuspended"]);
 
   // the moderator may unsuspend too: back to approved, announced as a repo becoming active again
-  const seq2 = lastSeq();
+  const seq2 = await lastSeq();
   const back = await ok(unsuspend(moderator.accessJwt, u.did));
   expect(back).toEqual({ subject: { $type: REPO_REF, did: u.did }, takedown: { applied: false }, deactivated: { applied: false }, accountStatus: "approved" });
-  expect(row(u.did)).toMatchObject({ status: "approved", previous: null, reason: null, suspendedAt: null });
-  expect(eventsAfter(seq2, u.did).map((x) => x.type)).toEqual(["#account", "#identity", "#sync"]);
-  expect(auditMeta("account.unsuspend", u.did)).toEqual([{ actor: moderator.did, previousStatus: "suspended" }]);
+  expect(await row(u.did)).toMatchObject({ status: "approved", previous: null, reason: null, suspendedAt: null });
+  expect((await eventsAfter(seq2, u.did)).map((x) => x.type)).toEqual(["#account", "#identity", "#sync"]);
+  expect(await auditMeta("account.unsuspend", u.did)).toEqual([{ actor: moderator.did, previousStatus: "suspended" }]);
   expect((await login(u.name)).status).toBe(200);
 });
 
@@ -106,19 +106,19 @@ test("moderator limits: staff and partner-manager targets, admin targets, takedo
     ["a user", plain.did, () => suspend((plain as { accessJwt: string }).accessJwt, plain.did), "Forbidden"],
   ];
   for (const [what, target, run, error] of cases) {
-    const before = snapshot(target);
+    const before = await snapshot(target);
     const r = await run();
     expect({ what, status: r.status, error: r.body.error }).toEqual({ what, status: 403, error });
-    expect({ what, after: snapshot(target) }).toEqual({ what, after: before });
+    expect({ what, after: await snapshot(target) }).toEqual({ what, after: before });
   }
   // a moderator may suspend a user who has only the user role
   expect((await suspend(moderator.accessJwt, plain.did)).status).toBe(200);
   // unsuspending a staff member (suspended by an admin) is out of a moderator's reach as well
   expect((await suspend(e.admin.accessJwt, other.did)).status).toBe(200);
-  const before = snapshot(other.did);
+  const before = await snapshot(other.did);
   const r = await unsuspend(moderator.accessJwt, other.did);
   expect([r.status, r.body.error]).toEqual([403, "Forbidden"]);
-  expect(snapshot(other.did)).toEqual(before);
+  expect(await snapshot(other.did)).toEqual(before);
 });
 
 test("input and status refusals: exact status and error name, nothing written", async () => {
@@ -141,27 +141,27 @@ test("input and status refusals: exact status and error name, nothing written", 
     ["no token", u.did, () => call(e.url, UPDATE, { body: { subject: subject(u.did), deactivated: { applied: true } } }), 401, "AuthRequired"],
   ];
   for (const [what, target, run, status, error] of cases) {
-    const before = snapshot(target);
+    const before = await snapshot(target);
     const r = await run();
     expect({ what, status: r.status, error: r.body.error }).toEqual({ what, status, error });
-    expect({ what, after: snapshot(target) }).toEqual({ what, after: before });
+    expect({ what, after: await snapshot(target) }).toEqual({ what, after: before });
   }
   // a ref of exactly 1000 characters is accepted
   expect((await suspend(e.admin.accessJwt, u.did, "é".repeat(1000))).status).toBe(200);
   // the second suspension and a suspended-account unsuspend-twice: AlreadySuspended / NotSuspended, nothing added
-  let before = snapshot(u.did);
+  let before = await snapshot(u.did);
   let again = await suspend(e.admin.accessJwt, u.did);
   expect([again.status, again.body.error]).toEqual([400, "AlreadySuspended"]);
-  expect(snapshot(u.did)).toEqual(before);
+  expect(await snapshot(u.did)).toEqual(before);
   const exp = await takedown(e.admin.accessJwt, u.did);
   expect([exp.status, exp.body.error]).toEqual([409, "ExportRequired"]);
   expect(exp.body.message).toContain("TAKEDOWN_EXPORT_GRACE_DAYS");
-  expect(snapshot(u.did)).toEqual(before);
+  expect(await snapshot(u.did)).toEqual(before);
   await ok(unsuspend(e.admin.accessJwt, u.did));
-  before = snapshot(u.did);
+  before = await snapshot(u.did);
   again = await unsuspend(e.admin.accessJwt, u.did);
   expect([again.status, again.body.error]).toEqual([400, "NotSuspended"]);
-  expect(snapshot(u.did)).toEqual(before);
+  expect(await snapshot(u.did)).toEqual(before);
 });
 
 test("suspend a self-deactivated account, then unsuspend → deactivated, not approved; getSubjectStatus tells the two apart", async () => {
@@ -170,7 +170,7 @@ test("suspend a self-deactivated account, then unsuspend → deactivated, not ap
   await ok(call(e.url, "com.atproto.server.deactivateAccount", { token: u.accessJwt, body: {} }));
   await ok(call(e.url, "com.atproto.server.deactivateAccount", { token: v.accessJwt, body: {} }));
   await ok(suspend(moderator.accessJwt, u.did, "harassment"));
-  expect(row(u.did)).toMatchObject({ status: "suspended", previous: "deactivated" });
+  expect(await row(u.did)).toMatchObject({ status: "suspended", previous: "deactivated" });
   const auditor = await staffUser("auditor");
   const su = await ok(getStatus(auditor.accessJwt, u.did));
   const sv = await ok(getStatus(auditor.accessJwt, v.did));
@@ -179,11 +179,11 @@ test("suspend a self-deactivated account, then unsuspend → deactivated, not ap
   expect(sv).toMatchObject({ subject: { $type: REPO_REF, did: v.did }, takedown: { applied: false }, deactivated: { applied: true }, accountStatus: "deactivated" });
   expect(Date.parse(su.statusChangedAt)).toBeGreaterThan(0);
 
-  const seq = lastSeq();
+  const seq = await lastSeq();
   const back = await ok(unsuspend(moderator.accessJwt, u.did));
   expect(back.accountStatus).toBe("deactivated");
-  expect(row(u.did)).toMatchObject({ status: "deactivated", previous: null, suspendedAt: null });
-  expect(eventsAfter(seq, u.did).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "deactivated"]]);
+  expect(await row(u.did)).toMatchObject({ status: "deactivated", previous: null, suspendedAt: null });
+  expect((await eventsAfter(seq, u.did)).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "deactivated"]]);
   // the holder can log in again (an inactive session) and reactivate without any admin
   const s = await ok(login(u.name));
   expect([s.active, s.status]).toEqual([false, "deactivated"]);
@@ -210,43 +210,43 @@ test("a disabled account suspended by a moderator returns to disabled; concurren
   const u = await approvedUser(e);
   await ok(call(e.url, "net.openfederation.account.disable", { token: e.admin.accessJwt, body: { did: u.did, reason: "closed" } }));
   await ok(suspend(moderator.accessJwt, u.did));
-  expect(row(u.did)).toMatchObject({ status: "suspended", previous: "disabled" });
-  const seq = lastSeq();
+  expect(await row(u.did)).toMatchObject({ status: "suspended", previous: "disabled" });
+  const seq = await lastSeq();
   expect((await ok(unsuspend(moderator.accessJwt, u.did))).accountStatus).toBe("disabled");
-  expect(eventsAfter(seq, u.did).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "deactivated"]]);
+  expect((await eventsAfter(seq, u.did)).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "deactivated"]]);
   const refused = await login(u.name);
   expect([refused.status, refused.body.error]).toEqual([403, "AccountDisabled"]);
 
   // five suspensions at once: one transition, one event, one audit row; the others AlreadySuspended
   const v = await approvedUser(e);
-  const seq2 = lastSeq();
+  const seq2 = await lastSeq();
   const replies = await Promise.all([0, 1, 2, 3, 4].map(() => suspend(e.admin.accessJwt, v.did)));
   expect(replies.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
   expect(new Set(replies.filter((r) => r.status === 400).map((r) => r.body.error))).toEqual(new Set(["AlreadySuspended"]));
-  expect(eventsAfter(seq2, v.did).map((x) => x.type)).toEqual(["#account"]);
-  expect(auditMeta("account.suspend", v.did)).toHaveLength(1);
+  expect((await eventsAfter(seq2, v.did)).map((x) => x.type)).toEqual(["#account"]);
+  expect(await auditMeta("account.suspend", v.did)).toHaveLength(1);
   // and five unsuspensions at once: one restore
-  const seq3 = lastSeq();
+  const seq3 = await lastSeq();
   const back = await Promise.all([0, 1, 2, 3, 4].map(() => unsuspend(e.admin.accessJwt, v.did)));
   expect(back.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
   expect(new Set(back.filter((r) => r.status === 400).map((r) => r.body.error))).toEqual(new Set(["NotSuspended"]));
-  expect(eventsAfter(seq3, v.did).map((x) => x.type)).toEqual(["#account", "#identity", "#sync"]);
-  expect(auditMeta("account.unsuspend", v.did)).toHaveLength(1);
+  expect((await eventsAfter(seq3, v.did)).map((x) => x.type)).toEqual(["#account", "#identity", "#sync"]);
+  expect(await auditMeta("account.unsuspend", v.did)).toHaveLength(1);
 });
 
 test("suspended then taken down: previousStatus kept; RepoTakendown, AccountTakedown; untakedown restores the pre-suspension status", async () => {
   const u = await approvedUser(e);
   await ok(suspend(e.admin.accessJwt, u.did, "first"));
-  const suspendedAt = row(u.did).suspendedAt;
+  const suspendedAt = (await row(u.did)).suspendedAt;
   // 06 §2 (b): 14 days into the suspension the takedown needs no export (the clock moves for the whole server)
   e.pds.advanceClock(14 * 86_400_000 + 60_000);
   const admin = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: "admin", password: "Admin-password-123" } }));
-  const seq = lastSeq();
+  const seq = await lastSeq();
   const r = await ok(takedown(admin.accessJwt, u.did, "illegal"));
   expect(r).toEqual({ subject: { $type: REPO_REF, did: u.did }, takedown: { applied: true, ref: "illegal" }, deactivated: { applied: false }, accountStatus: "takendown" });
-  expect(row(u.did)).toMatchObject({ status: "takendown", previous: "approved", reason: "illegal", suspendedAt });
-  expect(eventsAfter(seq, u.did).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "takendown"]]);
-  expect(auditMeta("account.takedown", u.did)).toEqual([{ actor: admin.did, previousStatus: "suspended", reason: "illegal" }]);
+  expect(await row(u.did)).toMatchObject({ status: "takendown", previous: "approved", reason: "illegal", suspendedAt });
+  expect((await eventsAfter(seq, u.did)).map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "takendown"]]);
+  expect(await auditMeta("account.takedown", u.did)).toEqual([{ actor: admin.did, previousStatus: "suspended", reason: "illegal" }]);
 
   const refused = await login(u.name);
   expect([refused.status, refused.body.error]).toEqual([401, "AccountTakedown"]);
@@ -258,21 +258,21 @@ test("suspended then taken down: previousStatus kept; RepoTakendown, AccountTake
   const gated = await call(e.url, "com.atproto.identity.updateHandle", { token: restricted.accessJwt, body: { handle: `${u.name}x.test` } });
   expect([gated.status, gated.body.error]).toEqual([410, "AccountTakenDown"]);
   // already taken down; unsuspend of a taken-down account is NotSuspended; nothing written by either
-  const before = snapshot(u.did);
+  const before = await snapshot(u.did);
   const again = await takedown(admin.accessJwt, u.did);
   expect([again.status, again.body.error]).toEqual([400, "AlreadyTakenDown"]);
   const un = await unsuspend(admin.accessJwt, u.did);
   expect([un.status, un.body.error]).toEqual([400, "NotSuspended"]);
   const sus = await suspend(admin.accessJwt, u.did);
   expect([sus.status, sus.body.error]).toEqual([400, "AlreadyTakenDown"]);
-  expect(snapshot(u.did)).toEqual(before);
+  expect(await snapshot(u.did)).toEqual(before);
 
-  const seq2 = lastSeq();
+  const seq2 = await lastSeq();
   const back = await ok(untakedown(admin.accessJwt, u.did));
   expect(back.accountStatus).toBe("approved");
-  expect(row(u.did)).toMatchObject({ status: "approved", previous: null, reason: null, suspendedAt: null });
-  expect(eventsAfter(seq2, u.did).map((x) => x.type)).toEqual(["#account", "#identity", "#sync"]);
-  expect(auditMeta("account.untakedown", u.did)).toEqual([{ actor: admin.did, previousStatus: "takendown" }]);
+  expect(await row(u.did)).toMatchObject({ status: "approved", previous: null, reason: null, suspendedAt: null });
+  expect((await eventsAfter(seq2, u.did)).map((x) => x.type)).toEqual(["#account", "#identity", "#sync"]);
+  expect(await auditMeta("account.untakedown", u.did)).toEqual([{ actor: admin.did, previousStatus: "takendown" }]);
   expect((await login(u.name)).status).toBe(200);
 });
 

@@ -43,7 +43,15 @@ const FORBIDDEN_PAIRS: Array<[string, string, string]> = [
 ];
 
 /** Packages only the HTTP boundary may import (services are framework-free). */
-const BOUNDARY_PACKAGES: Record<string, string[]> = { elysia: ["src/xrpc", "src/server", "plc"] };
+const BOUNDARY_PACKAGES: Record<string, string[]> = {
+  elysia: ["src/xrpc", "src/server", "plc"],
+  // the database engines live behind src/db (issue 15): domains speak the Database contract only. The operator's
+  // file-level SQLite backup and the did:plc directory's own store are the two other SQLite users.
+  "bun:sqlite": ["src/db", "src/operator", "plc"],
+  postgres: ["src/db"],
+  "drizzle-orm/bun-sqlite": ["src/db"],
+  "drizzle-orm/sqlite-proxy": ["src/db"],
+};
 
 /** The browser SDK ships with zero dependencies: it imports nothing outside sdk/. */
 const SELF_CONTAINED = ["sdk"];
@@ -77,8 +85,8 @@ export function checkImports(files: Array<{ path: string; text: string }>): Viol
         const spec = m[1]!;
         if (!spec.startsWith(".")) {
           const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
-          const allowed = BOUNDARY_PACKAGES[pkg];
-          if (allowed && !allowed.includes(from)) out.push({ file: path, specifier: spec, why: `${pkg} belongs to the HTTP boundary only` });
+          const allowed = BOUNDARY_PACKAGES[spec] ?? BOUNDARY_PACKAGES[pkg];
+          if (allowed && !allowed.includes(from)) out.push({ file: path, specifier: spec, why: `${BOUNDARY_PACKAGES[spec] ? spec : pkg} may only be imported by ${allowed.join(", ")}` });
           if (SELF_CONTAINED.includes(from) && !spec.startsWith("node:") && !spec.startsWith("bun")) {
             out.push({ file: path, specifier: spec, why: "the SDK has zero dependencies" });
           }
@@ -125,10 +133,11 @@ describe("layers", () => {
       { path: "src/account/y.ts", text: 'import { Elysia } from "elysia";' },
       { path: "sdk/x.ts", text: 'import { c } from "../src/errors.ts";' },
       { path: "src/newthing/x.ts", text: "" },
+      { path: "src/blob/z.ts", text: 'import type { Database } from "bun:sqlite";' },
       // allowed: down, sideways at the same rank, own module, the leaf types
       { path: "src/community/ok.ts", text: 'import { a } from "../account/index.ts";\nimport { b } from "../repo/write.ts";\nimport { c } from "./gate.ts";\nimport type { T } from "../lexicon-types/index.ts";' },
       { path: "src/repo/ok.ts", text: 'import { r } from "../blob/refs.ts";\nimport { s } from "../db/sqlite.ts";' },
     ]);
-    expect(found.map((v) => v.file)).toEqual(["src/repo/x.ts", "src/db/x.ts", "src/community/x.ts", "src/account/x.ts", "src/account/y.ts", "sdk/x.ts", "src/newthing/x.ts"]);
+    expect(found.map((v) => v.file)).toEqual(["src/repo/x.ts", "src/db/x.ts", "src/community/x.ts", "src/account/x.ts", "src/account/y.ts", "sdk/x.ts", "src/newthing/x.ts", "src/blob/z.ts"]);
   });
 });

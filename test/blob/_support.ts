@@ -1,6 +1,6 @@
 // Test support for blob and sync scenarios: a dev PDS with an admin, approved users, raw uploads and a side DB connection.
-import { Database as SqliteDatabase } from "bun:sqlite";
-import { join } from "node:path";
+import type { Database, Raw } from "../../src/db/database.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { create as createDigest } from "multiformats/hashes/digest";
@@ -14,13 +14,14 @@ export interface BlobPds {
   admin: string;
   /** invite → register → (approve) → login */
   user(name: string, opts?: { approve?: boolean }): Promise<{ did: string; token: string }>;
-  /** a short-lived second connection to the live database (status changes, backdating, row counts) */
-  sql<T>(fn: (db: SqliteDatabase) => T): T;
+  /** a second connection to the live database, on the engine under test (status changes, backdating, row counts) */
+  sql<T>(fn: (db: Raw) => Promise<T>): Promise<T>;
   stop(): Promise<number>;
 }
 
 export async function startBlobPds(env: Record<string, string> = {}): Promise<BlobPds> {
   const pds = await startPds({ ...ADMIN, ...env });
+  let side: Promise<Database> | undefined;
   const admin = (await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: "admin", password: ADMIN.BOOTSTRAP_ADMIN_PASSWORD } }))).accessJwt as string;
   return {
     pds,
@@ -34,16 +35,14 @@ export async function startBlobPds(env: Record<string, string> = {}): Promise<Bl
       const session = await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: name, password } }));
       return { did: reg.did, token: session.accessJwt };
     },
-    sql(fn) {
-      const db = new SqliteDatabase(join(pds.dataDir, "ofpds.sqlite"));
-      db.exec("PRAGMA busy_timeout = 5000");
-      try {
-        return fn(db);
-      } finally {
-        db.close();
-      }
+    async sql(fn) {
+      side ??= openTestDatabase(pds.dataDir);
+      return fn((await side).raw);
     },
-    stop: () => pds.stop(),
+    async stop() {
+      if (side) await (await side).close();
+      return pds.stop();
+    },
   };
 }
 

@@ -20,8 +20,8 @@ afterAll(async () => {
 
 const blobFile = (did: string, cid: string) => join(t.pds.dataDir, "blobs", shardOf(did), did, cid);
 const blobRow = (did: string, cid: string) =>
-  t.sql((db) => db.query<{ mime: string; size: number; status: string }, [string, string]>("SELECT mime, size, status FROM blobs WHERE did = ? AND cid = ?").get(did, cid));
-const blobCount = () => t.sql((db) => db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM blobs").get()!.n);
+  t.sql(async (db) => (await db.get<{ mime: string; size: number; status: string }>("SELECT mime, size, status FROM blobs WHERE did = ? AND cid = ?", [did, cid])) ?? null);
+const blobCount = () => t.sql(async (db) => Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM blobs"))!.n));
 const tmpFiles = () => readdirSync(join(t.pds.dataDir, "blobs", "tmp"));
 const head = async () => (await ok(xrpc(t.pds.url, "com.atproto.sync.getLatestCommit", { params: { did: alice.did } }))).cid as string;
 const getBlob = (did: string, cid: string, token?: string) =>
@@ -47,17 +47,17 @@ describe("uploadBlob", () => {
     expect(res.status).toBe(200);
     const cid = rawCid(bytes);
     expect(res.body).toEqual({ blob: { $type: "blob", ref: { $link: cid }, mimeType: expected, size: bytes.length } });
-    expect(blobRow(alice.did, cid)).toEqual({ mime: expected, size: bytes.length, status: "temporary" });
+    expect(await blobRow(alice.did, cid)).toEqual({ mime: expected, size: bytes.length, status: "temporary" });
     expect(await Bun.file(blobFile(alice.did, cid)).bytes()).toEqual(bytes);
   });
 
   test("identical bytes are stored once", async () => {
     const bytes = randomBytes(5000, PNG_MAGIC);
-    const before = blobCount();
+    const before = await blobCount();
     const a = await upload(t.pds.url, alice.token, bytes, "image/png");
     const b = await upload(t.pds.url, alice.token, bytes, "image/png");
     expect(b.body).toEqual(a.body);
-    expect(blobCount()).toBe(before + 1);
+    expect(await blobCount()).toBe(before + 1);
     expect(readdirSync(join(t.pds.dataDir, "blobs", shardOf(alice.did), alice.did)).filter((f) => f === a.body.blob.ref.$link)).toHaveLength(1);
   });
 
@@ -90,10 +90,10 @@ describe("uploadBlob", () => {
   ];
   for (const [name, body, token, status, error] of rejected) {
     test(`${name} → ${status} ${error}, no row and no file left`, async () => {
-      const before = blobCount();
+      const before = await blobCount();
       const res = await upload(t.pds.url, token(), body(), "image/png").catch((err) => ({ status: -1, body: { error: String(err) } }));
       expect({ status: res.status, error: res.body?.error }).toEqual({ status, error });
-      expect(blobCount()).toBe(before);
+      expect(await blobCount()).toBe(before);
       await waitUntil(() => tmpFiles().length === 0, 3000);
     });
   }
@@ -109,7 +109,7 @@ describe("blob references in records", () => {
     expect((await before.json()).error).toBe("BlobNotFound");
 
     await ok(xrpc(t.pds.url, "com.atproto.repo.putRecord", { token: alice.token, body: profileWith(blob) }));
-    expect(blobRow(alice.did, cid)?.status).toBe("permanent");
+    expect((await blobRow(alice.did, cid))?.status).toBe("permanent");
     const res = await getBlob(alice.did, cid);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("image/png");
@@ -150,8 +150,8 @@ describe("blob references in records", () => {
         const res = await xrpc(t.pds.url, "com.atproto.repo.createRecord", { token: alice.token, body: postWith(`bad${name.length}`, ref()) });
         expect({ status: res.status, error: res.body?.error }).toEqual({ status: 400, error: "InvalidRequest" });
         expect(await head()).toBe(before);
-        expect(blobRow(alice.did, blob.ref.$link)?.status).toBe("temporary");
-        const refs = t.sql((db) => db.query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM record_blobs WHERE record_uri LIKE ?").get(`%/com.example.photo/bad%`)!.n);
+        expect((await blobRow(alice.did, blob.ref.$link))?.status).toBe("temporary");
+        const refs = await t.sql(async (db) => Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM record_blobs WHERE record_uri LIKE ?", [`%/com.example.photo/bad%`]))!.n));
         expect(refs).toBe(0);
       });
     }
@@ -170,7 +170,7 @@ describe("blob references in records", () => {
       });
       expect({ status: res.status, error: res.body?.error }).toEqual({ status: 400, error: "InvalidRequest" });
       expect(await head()).toBe(before);
-      expect(blobRow(alice.did, blob.ref.$link)?.status).toBe("temporary");
+      expect((await blobRow(alice.did, blob.ref.$link))?.status).toBe("temporary");
     });
   });
 });
@@ -188,15 +188,15 @@ describe("garbage collection (BLOB_GC_INTERVAL_MS=200)", () => {
     await del("gc1"); // `blob` is still referenced by gc2
     await del("gc0"); // `lone` is referenced by nothing now
     // A GC run that started after both deletes removed `lone`; the same run saw `blob` still referenced.
-    await waitUntil(() => blobRow(alice.did, loneCid) === null);
+    await waitUntil(async () => (await blobRow(alice.did, loneCid)) === null);
     expect(existsSync(blobFile(alice.did, loneCid))).toBe(false);
     expect((await getBlob(alice.did, loneCid)).status).toBe(400);
-    expect(blobRow(alice.did, cid)?.status).toBe("permanent");
+    expect((await blobRow(alice.did, cid))?.status).toBe("permanent");
     expect(existsSync(blobFile(alice.did, cid))).toBe(true);
     expect((await getBlob(alice.did, cid)).status).toBe(200);
 
     await ok(xrpc(t.pds.url, "com.atproto.repo.deleteRecord", { token: alice.token, body: { repo: alice.did, collection: "com.example.photo", rkey: "gc2" } }));
-    await waitUntil(() => blobRow(alice.did, cid) === null);
+    await waitUntil(async () => (await blobRow(alice.did, cid)) === null);
     expect(existsSync(blobFile(alice.did, cid))).toBe(false);
     const res = await getBlob(alice.did, cid);
     expect(res.status).toBe(400);
@@ -207,7 +207,7 @@ describe("garbage collection (BLOB_GC_INTERVAL_MS=200)", () => {
     const { blob } = (await upload(t.pds.url, alice.token, randomBytes(2600, PNG_MAGIC), "image/png")).body;
     await ok(xrpc(t.pds.url, "com.atproto.repo.putRecord", { token: alice.token, body: postWith("gc3", blob) }));
     await ok(xrpc(t.pds.url, "com.atproto.repo.putRecord", { token: alice.token, body: postWith("gc3", "no image") }));
-    await waitUntil(() => blobRow(alice.did, blob.ref.$link) === null);
+    await waitUntil(async () => (await blobRow(alice.did, blob.ref.$link)) === null);
     expect(existsSync(blobFile(alice.did, blob.ref.$link))).toBe(false);
   });
 
@@ -215,10 +215,10 @@ describe("garbage collection (BLOB_GC_INTERVAL_MS=200)", () => {
     const old = (await upload(t.pds.url, alice.token, randomBytes(900, JPEG_MAGIC), "image/jpeg")).body.blob.ref.$link as string;
     const fresh = (await upload(t.pds.url, alice.token, randomBytes(901, JPEG_MAGIC), "image/jpeg")).body.blob.ref.$link as string;
     const sevenHoursAgo = new Date(Date.now() - 7 * 3_600_000).toISOString();
-    t.sql((db) => db.run("UPDATE blobs SET created_at = ? WHERE did = ? AND cid = ?", [sevenHoursAgo, alice.did, old]));
-    await waitUntil(() => blobRow(alice.did, old) === null);
+    await t.sql((db) => db.run("UPDATE blobs SET created_at = ? WHERE did = ? AND cid = ?", [sevenHoursAgo, alice.did, old]));
+    await waitUntil(async () => (await blobRow(alice.did, old)) === null);
     expect(existsSync(blobFile(alice.did, old))).toBe(false);
-    expect(blobRow(alice.did, fresh)?.status).toBe("temporary");
+    expect((await blobRow(alice.did, fresh))?.status).toBe("temporary");
     expect(existsSync(blobFile(alice.did, fresh))).toBe(true);
   });
 });
@@ -273,7 +273,7 @@ describe("availability (§9): blobs of restricted accounts are not served", () =
     ["deactivated", "RepoDeactivated"],
     ["pending", "RepoNotFound"],
   ])("%s → getBlob and listBlobs 400 %s", async (status, error) => {
-    setStatus(status);
+    await setStatus(status);
     try {
       const res = await getBlob(dave.did, cid);
       expect(res.status).toBe(400);
@@ -281,16 +281,16 @@ describe("availability (§9): blobs of restricted accounts are not served", () =
       const list = await xrpc(t.pds.url, "com.atproto.sync.listBlobs", { params: { did: dave.did } });
       expect({ status: list.status, error: list.body?.error }).toEqual({ status: 400, error });
     } finally {
-      setStatus("approved");
+      await setStatus("approved");
     }
   });
 
   test("staff bypass: an admin still reads a suspended account's blob", async () => {
-    setStatus("suspended");
+    await setStatus("suspended");
     try {
       expect((await getBlob(dave.did, cid, t.admin)).status).toBe(200);
     } finally {
-      setStatus("approved");
+      await setStatus("approved");
     }
   });
 });

@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { BlobService, markExpectedInTx } from "../../src/blob/index.ts";
 import { resolveMime, sniffMime } from "../../src/blob/mime.ts";
-import { sqliteOf } from "../../src/db/sqlite.ts";
 import { createLogger } from "../../src/util/logger.ts";
 import { testConfig } from "../xrpc/_app.ts";
 import { repoHarness, type RepoHarness } from "../repo/_support.ts";
@@ -12,7 +11,7 @@ let h: RepoHarness;
 let blobs: BlobService;
 beforeAll(async () => {
   h = await repoHarness();
-  blobs = new BlobService({ config: testConfig({ dataDir: h.db.path.replace(/\/ofpds\.sqlite$/, "") }), db: h.db, logger: createLogger({ level: "error" }) });
+  blobs = new BlobService({ config: testConfig({ dataDir: h.dataDir }), db: h.db, logger: createLogger({ level: "error" }) });
 });
 afterAll(async () => {
   await h?.close();
@@ -29,20 +28,20 @@ describe("expected blobs (importRepo bookkeeping)", () => {
     await h.db.transaction((tx) =>
       markExpectedInTx(tx, did, [{ recordUri: uri, cid: rawCid(a) }, { recordUri: `at://${did}/com.example.photo/two`, cid: rawCid(b) }], "3l000000000aa"),
     );
-    const missing = blobs.listMissing(did, { limit: 500 });
+    const missing = await blobs.listMissing(did, { limit: 500 });
     expect(missing.blobs.map((x) => x.cid).sort()).toEqual([rawCid(a), rawCid(b)].sort());
-    const page = blobs.listMissing(did, { limit: 1 });
+    const page = await blobs.listMissing(did, { limit: 1 });
     expect(page.blobs).toHaveLength(1);
-    expect(blobs.listMissing(did, { limit: 1, cursor: page.cursor }).blobs).toHaveLength(1);
+    expect((await blobs.listMissing(did, { limit: 1, cursor: page.cursor })).blobs).toHaveLength(1);
 
     const view = await blobs.upload(did, stream(a), "image/png");
     expect(view.ref.$link).toBe(rawCid(a));
-    expect(blobs.getPermanent(did, rawCid(a))).toMatchObject({ mime: "image/png", size: 300 });
-    expect(blobs.listMissing(did, { limit: 500 }).blobs.map((x) => x.cid)).toEqual([rawCid(b)]);
-    expect(blobs.listBlobs(did, { limit: 10 }).cids).toEqual([rawCid(a)]);
+    expect(await blobs.getPermanent(did, rawCid(a))).toMatchObject({ mime: "image/png", size: 300 });
+    expect((await blobs.listMissing(did, { limit: 500 })).blobs.map((x) => x.cid)).toEqual([rawCid(b)]);
+    expect((await blobs.listBlobs(did, { limit: 10 })).cids).toEqual([rawCid(a)]);
     // referenced, so GC keeps it
     await blobs.gc();
-    expect(blobs.getPermanent(did, rawCid(a))).toMatchObject({ mime: "image/png", size: 300 });
+    expect(await blobs.getPermanent(did, rawCid(a))).toMatchObject({ mime: "image/png", size: 300 });
   });
 
   test("deleting the repo leaves every blob to GC", async () => {
@@ -51,7 +50,7 @@ describe("expected blobs (importRepo bookkeeping)", () => {
     await blobs.upload(did, stream(bytes), "image/png");
     await h.db.transaction((tx) => h.repo.deleteInTx(tx, did));
     expect(await blobs.gc()).toMatchObject({ unreferenced: 1 });
-    expect(sqliteOf(h.db.orm).query("SELECT 1 FROM blobs WHERE did = ?").get(did)).toBeNull();
+    expect(await h.db.raw.get("SELECT 1 AS one FROM blobs WHERE did = ?", [did])).toBeUndefined();
   });
 });
 

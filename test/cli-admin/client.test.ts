@@ -1,9 +1,9 @@
 // CLI client behaviour through the real command against the real `serve --dev`: sessions, refresh, errors → exit codes, verbs.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { chmodSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, runCli, tempDirs, waitFor } from "../_support/process.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { call, ok } from "../_support/xrpc.ts";
 
@@ -74,13 +74,13 @@ async function loggedIn(identifier = "admin", password = PASSWORD) {
 }
 
 const getSession = (token: string) => call(pds.url, "com.atproto.server.getSession", { token });
-const refreshRotations = (refreshJwt: string) => {
+const refreshRotations = async (refreshJwt: string) => {
   const sid = JSON.parse(Buffer.from(refreshJwt.split(".")[1]!, "base64url").toString()).sid as string;
-  const db = new Database(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+  const db = await openTestDatabase(pds.dataDir);
   try {
-    return (db.query("SELECT count(*) AS n FROM refresh_tokens WHERE sid = ? AND rotated_at IS NOT NULL").get(sid) as { n: number }).n;
+    return (await db.raw.get<{ n: number }>("SELECT count(*) AS n FROM refresh_tokens WHERE sid = ? AND rotated_at IS NOT NULL", [sid]))!.n;
   } finally {
-    db.close();
+    await db.close();
   }
 };
 
@@ -205,7 +205,7 @@ describe("sessions: refresh and logout", () => {
     expect(r.code).toBe(0);
     const after = s.entry()!;
     expect(after.refreshJwt).not.toBe(before.refreshJwt);
-    expect(refreshRotations(before.refreshJwt)).toBe(1);
+    expect(await refreshRotations(before.refreshJwt)).toBe(1);
     // refresh first, then one getSession that succeeded: the expired token was not tried
     const calls = (await requestLog()).slice(log0).filter((l) => !l.path?.includes("sentinel")).map((l) => [l.path, l.status]);
     expect(calls).toEqual([["/xrpc/com.atproto.server.refreshSession", 200], ["/xrpc/com.atproto.server.getSession", 200]]);
@@ -222,7 +222,7 @@ describe("sessions: refresh and logout", () => {
     });
     expect(r.code).toBe(0);
     expect(calls).toEqual([["/xrpc/com.atproto.server.getSession", 400], ["/xrpc/com.atproto.server.refreshSession", 200], ["/xrpc/com.atproto.server.getSession", 200]]);
-    expect(refreshRotations(before.refreshJwt)).toBe(1);
+    expect(await refreshRotations(before.refreshJwt)).toBe(1);
   });
   test("refresh is single-flight across processes: six concurrent commands, one refreshSession", async () => {
     // Logged in 14.5 minutes "ago" on the server: the token has 30 s left, inside the CLI's 60 s refresh margin.
@@ -232,7 +232,7 @@ describe("sessions: refresh and logout", () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => s.cli(["auth", "whoami", "--json"])));
     expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0]);
     expect((await callsTo("com.atproto.server.refreshSession")).length).toBe(n + 1);
-    expect(refreshRotations(before.refreshJwt)).toBe(1);
+    expect(await refreshRotations(before.refreshJwt)).toBe(1);
     expect(existsSync(s.sessionsPath + ".lock")).toBe(false);
   });
   test("a stale lock left by a crashed process is taken over", async () => {
@@ -244,7 +244,7 @@ describe("sessions: refresh and logout", () => {
     const r = await s.cli(["auth", "whoami"]);
     expect(r.code).toBe(0);
     expect(existsSync(s.sessionsPath + ".lock")).toBe(false);
-    expect(refreshRotations(before.refreshJwt)).toBe(1);
+    expect(await refreshRotations(before.refreshJwt)).toBe(1);
   });
   test("a refused refresh removes the entry and exits 3 with `ofpds auth login`", async () => {
     const s = await withClock(-16 * MIN, () => loggedIn());
@@ -396,7 +396,7 @@ describe("verbs: what they do on the server", () => {
     expect(r.stderr).toContain("Invite created");
     expect(r.code).toBe(0);
     const code = r.stdout.trim();
-    expect(r.stdout).toMatch(/^[A-Za-z0-9_-]{16}\n$/);
+    expect(r.stdout).toMatch(/^i[A-Za-z0-9_-]{16}\n$/);
     const list = async () => (await ok(call(pds.url, "net.openfederation.invite.list", { token: adminToken, params: { limit: 100 } }))).invites as Array<Record<string, unknown>>;
     expect((await list()).find((i) => i.code === code)).toMatchObject({ maxUses: 5, usesCount: 0, expiresAt: expires, note: "meetup", boundTo: "a@example.org", status: "active" });
     const j = await s.cli(["invite", "create", "--json"]);

@@ -93,7 +93,7 @@ describe("admin CLI end to end", () => {
     const invite = await json(["invite", "create", "--max-uses", "2", "--note", "cli e2e"], "net.openfederation.invite.create");
     expect(invite).toMatchObject({ maxUses: 2, usesCount: 0, status: "active", note: "cli e2e" });
     const code = await cli(["invite", "create"]);
-    expect(code.stdout).toMatch(/^[A-Za-z0-9_-]{16}\n$/);
+    expect(code.stdout).toMatch(/^i[A-Za-z0-9_-]{16}\n$/);
     const reg = await register("carol", invite.code);
     expect(reg.status).toBe("pending");
     user = reg;

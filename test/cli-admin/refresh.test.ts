@@ -1,10 +1,10 @@
 // The CLI's refresh-on-ExpiredToken path against the real server: the saved access token looks fresh to the
 // CLI, the server's clock says it has expired, so the command gets ExpiredToken, refreshes once, retries, and succeeds.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempDirs } from "../_support/process.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 
 const PASSWORD = "Admin-password-1234";
@@ -44,10 +44,10 @@ test("an access token the server says has expired → one refreshSession, the co
   expect((await getSession(after.accessJwt)).status).toBe(200);
   // exactly one rotation in this session: one refresh, not one per retry
   const sid = JSON.parse(Buffer.from(before.refreshJwt.split(".")[1]!, "base64url").toString()).sid as string;
-  const db = new Database(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+  const db = await openTestDatabase(pds.dataDir);
   try {
-    expect(db.query("SELECT count(*) AS n FROM refresh_tokens WHERE sid = ? AND rotated_at IS NOT NULL").get(sid)).toEqual({ n: 1 });
+    expect(await db.raw.get("SELECT count(*) AS n FROM refresh_tokens WHERE sid = ? AND rotated_at IS NOT NULL", [sid])).toEqual({ n: 1 });
   } finally {
-    db.close();
+    await db.close();
   }
 });

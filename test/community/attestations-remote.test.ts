@@ -75,7 +75,7 @@ describe("an attestation issued on A, verified from B", () => {
 
   test("B: valid:true, remote:true, proof = A's current commit, pdsUrl from the DID document", async () => {
     const v = await verify(B, community, issued.rkey);
-    const head = A.sql<{ commit_cid: string; rev: string }>("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", community)[0]!;
+    const head = (await A.sql<{ commit_cid: string; rev: string }>("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", community))[0]!;
     expect(v).toMatchObject({ valid: true, expired: false, remote: true, communityDid: community, pdsUrl: `http://localhost:${A.pds.port}` });
     expect(v.reason).toBeUndefined();
     expect(v.proof).toMatchObject({ commitCid: head.commit_cid, rev: head.rev });
@@ -121,13 +121,13 @@ describe("an attestation issued on A, verified from B", () => {
     const mint = async (lxm: string) => (await ok(call(B.url, "com.atproto.server.getServiceAuth", { token: remote.accessJwt, params: { aud: A.serviceDid, lxm } }))).token as string;
     const byRemote = await ok(call(A.url, `${NS}.issueAttestation`, { token: await mint(`${NS}.issueAttestation`), body: { communityDid: community, subjectDid: member.did, type: "role", claim: { by: "remote" } } }));
     expect((await verify(A, community, byRemote.rkey)).attestation).toMatchObject({ issuedBy: remote.did, subjectDid: member.did });
-    const audit = A.sql<{ actor_did: string }>("SELECT actor_did FROM audit_log WHERE action = 'community.issueAttestation' AND target_id = ?", byRemote.rkey);
+    const audit = await A.sql<{ actor_did: string }>("SELECT actor_did FROM audit_log WHERE action = 'community.issueAttestation' AND target_id = ?", byRemote.rkey);
     expect(audit).toEqual([{ actor_did: remote.did }]);
     // a token minted for another method is refused, nothing written
-    const before = A.sql("SELECT rev FROM repo_roots WHERE did = ?", community);
+    const before = await A.sql("SELECT rev FROM repo_roots WHERE did = ?", community);
     const wrong = await call(A.url, `${NS}.deleteAttestation`, { token: await mint(`${NS}.issueAttestation`), body: { communityDid: community, rkey: byRemote.rkey } });
     expect({ status: wrong.status, error: wrong.body.error }).toEqual({ status: 401, error: "InvalidToken" });
-    expect(A.sql("SELECT rev FROM repo_roots WHERE did = ?", community)).toEqual(before);
+    expect(await A.sql("SELECT rev FROM repo_roots WHERE did = ?", community)).toEqual(before);
     await ok(call(A.url, `${NS}.deleteAttestation`, { token: await mint(`${NS}.deleteAttestation`), body: { communityDid: community, rkey: byRemote.rkey, reason: "test" } }));
     expect((await verify(A, community, byRemote.rkey)).reason).toBe("not_found");
   });

@@ -28,24 +28,24 @@ function post(u: User | undefined, method: string, body: Record<string, unknown>
 const get = (u: User | undefined, method: string, params: Record<string, string | number | boolean>) =>
   xrpc(s.pds.url, `${NS}.${method}`, { ...(u ? { token: u.token } : {}), params: { communityDid: c, ...params } });
 const issue = (u: User, body: Record<string, unknown>) => post(u, "issueAttestation", { subjectDid: pete.did, type: "credential", claim: { skill: "rust" }, ...body });
-const audits = (action: string) => s.count("SELECT count(*) AS n FROM audit_log WHERE action = ?", action);
-const snapshot = (did = c) => ({
-  head: s.db.query("SELECT commit_cid, rev FROM repo_roots WHERE did = ?").get(did),
-  records: s.db.query("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(did),
-  projection: s.db.query("SELECT * FROM community_attestations WHERE community_did = ? ORDER BY rkey").all(did),
-  audit: s.count("SELECT count(*) AS n FROM audit_log"),
+const audits = async (action: string) => await s.count("SELECT count(*) AS n FROM audit_log WHERE action = ?", action);
+const snapshot = async (did = c) => ({
+  head: await s.db.query("SELECT commit_cid, rev FROM repo_roots WHERE did = ?").get(did),
+  records: await s.db.query("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(did),
+  projection: await s.db.query("SELECT * FROM community_attestations WHERE community_did = ? ORDER BY rkey").all(did),
+  audit: await s.count("SELECT count(*) AS n FROM audit_log"),
 });
 async function refused(call: () => Promise<XrpcReply>, status: number, error: string, message?: string) {
-  const before = snapshot();
+  const before = await snapshot();
   const r = await call();
   expect({ status: r.status, error: r.body?.error }).toEqual({ status, error });
   if (message) expect(r.body.message).toContain(message);
-  expect(snapshot()).toEqual(before);
+  expect(await snapshot()).toEqual(before);
 }
 
 describe("issueAttestation", () => {
   test("the owner attests a member: a signed record with the subject's current full handle, projection, audit", async () => {
-    const before = audits("community.issueAttestation");
+    const before = await audits("community.issueAttestation");
     const out = await ok(issue(owner, { claim: { skill: "rust", level: 3 } }));
     expect(out.uri).toBe(`at://${c}/${ATT}/${out.rkey}`);
     const rec = await ok(xrpc(s.pds.url, "com.atproto.repo.getRecord", { params: { repo: c, collection: ATT, rkey: out.rkey } }));
@@ -54,9 +54,9 @@ describe("issueAttestation", () => {
     expect(rec.value.expiresAt).toBeUndefined();
     expect(Date.parse(rec.value.issuedAt)).not.toBeNaN();
     expect((await verifiedRepoRecords(s.pds.url, s.pds.plcUrl, c)).get(`${ATT}/${out.rkey}`)).toBe(out.cid);
-    expect(s.count("SELECT count(*) AS n FROM community_attestations WHERE community_did = ? AND rkey = ?", c, out.rkey)).toBe(1);
-    expect(audits("community.issueAttestation")).toBe(before + 1);
-    const meta = JSON.parse((s.db.query("SELECT meta FROM audit_log WHERE action = 'community.issueAttestation' ORDER BY id DESC LIMIT 1").get() as { meta: string }).meta);
+    expect(await s.count("SELECT count(*) AS n FROM community_attestations WHERE community_did = ? AND rkey = ?", c, out.rkey)).toBe(1);
+    expect(await audits("community.issueAttestation")).toBe(before + 1);
+    const meta = JSON.parse(((await s.db.query("SELECT meta FROM audit_log WHERE action = 'community.issueAttestation' ORDER BY id DESC LIMIT 1").get()) as { meta: string }).meta);
     expect(meta).toEqual({ subjectDid: pete.did, type: "credential", rkey: out.rkey });
   });
 
@@ -155,11 +155,11 @@ describe("deleteAttestation", () => {
     expect((await ok(get(undefined, "verifyAttestation", { rkey }))).valid).toBe(true);
     expect(await ok(post(mod, "deleteAttestation", { rkey, reason: "issued in error" }))).toEqual({ success: true });
     expect((await verifiedRepoRecords(s.pds.url, s.pds.plcUrl, c)).has(`${ATT}/${rkey}`)).toBe(false);
-    const row = s.db.query("SELECT actor_did AS a, meta FROM audit_log WHERE action = 'community.deleteAttestation' ORDER BY id DESC LIMIT 1").get() as { a: string; meta: string };
+    const row = (await s.db.query("SELECT actor_did AS a, meta FROM audit_log WHERE action = 'community.deleteAttestation' ORDER BY id DESC LIMIT 1").get()) as { a: string; meta: string };
     expect(row.a).toBe(mod.did);
     expect(JSON.parse(row.meta)).toEqual({ rkey, subjectDid: pete.did, type: "credential", reason: "issued in error" });
     expect(await ok(get(undefined, "verifyAttestation", { rkey }))).toMatchObject({ valid: false, reason: "not_found" });
-    expect(s.count("SELECT count(*) AS n FROM community_attestations WHERE community_did = ? AND rkey = ?", c, rkey)).toBe(0);
+    expect(await s.count("SELECT count(*) AS n FROM community_attestations WHERE community_did = ? AND rkey = ?", c, rkey)).toBe(0);
     await refused(() => post(owner, "deleteAttestation", { rkey }), 404, "AttestationNotFound");
   });
 });
@@ -167,11 +167,11 @@ describe("deleteAttestation", () => {
 describe("races", () => {
   test("two concurrent revocations of one attestation: one 200, one 404 AttestationNotFound, one audit row", async () => {
     const a = await ok(issue(owner, { claim: { twice: true } }));
-    const before = audits("community.deleteAttestation");
+    const before = await audits("community.deleteAttestation");
     const replies = await Promise.all([post(owner, "deleteAttestation", { rkey: a.rkey }), post(mod, "deleteAttestation", { rkey: a.rkey })]);
     expect(replies.map((r) => r.status).sort()).toEqual([200, 404]);
     expect(replies.find((r) => r.status === 404)!.body.error).toBe("AttestationNotFound");
-    expect(audits("community.deleteAttestation")).toBe(before + 1);
+    expect(await audits("community.deleteAttestation")).toBe(before + 1);
   });
 });
 
@@ -198,22 +198,22 @@ describe("private and suspended communities", () => {
     const l = await get(outsider, "listAttestations", { communityDid: x });
     expect({ status: l.status, error: l.body.error }).toEqual({ status: 410, error: "CommunityTakenDown" });
     expect((await ok(get(owner, "listAttestations", { communityDid: x }))).attestations).toHaveLength(1);
-    const before = snapshot(x);
+    const before = await snapshot(x);
     const r = await post(owner, "issueAttestation", { communityDid: x, subjectDid: owner.did, type: "membership", claim: {} });
     expect({ status: r.status, error: r.body.error }).toEqual({ status: 410, error: "CommunityTakenDown" });
-    expect(snapshot(x)).toEqual(before);
+    expect(await snapshot(x)).toEqual(before);
   });
 
   test("suspended: issue and delete → 403 CommunitySuspended, nothing written", async () => {
     const x = await s.community(owner, "frozen");
     const a = await ok(post(owner, "issueAttestation", { communityDid: x, subjectDid: owner.did, type: "membership", claim: {} }));
     await ok(xrpc(s.pds.url, `${NS}.suspend`, { token: s.admin.token, body: { did: x } }));
-    const before = snapshot(x);
+    const before = await snapshot(x);
     for (const r of [
       await post(owner, "issueAttestation", { communityDid: x, subjectDid: owner.did, type: "membership", claim: {} }),
       await post(owner, "deleteAttestation", { communityDid: x, rkey: a.rkey }),
     ]) expect({ status: r.status, error: r.body.error }).toEqual({ status: 403, error: "CommunitySuspended" });
-    expect(snapshot(x)).toEqual(before);
+    expect(await snapshot(x)).toEqual(before);
   });
 });
 
@@ -226,11 +226,11 @@ describe("under simple-majority (05 §4): attestations are protected by default"
       () => post(owner, "issueAttestation", { communityDid: g, subjectDid: owner.did, type: "role", claim: {} }),
       () => post(owner, "deleteAttestation", { communityDid: g, rkey: a.rkey }),
     ]) {
-      const before = snapshot(g);
+      const before = await snapshot(g);
       const r = await call();
       expect({ status: r.status, error: r.body.error, requiresProposal: r.body.requiresProposal, targetCollection: r.body.targetCollection })
         .toEqual({ status: 403, error: "GovernanceDenied", requiresProposal: true, targetCollection: ATT });
-      expect(snapshot(g)).toEqual(before);
+      expect(await snapshot(g)).toEqual(before);
     }
     expect((await ok(get(undefined, "verifyAttestation", { communityDid: g, rkey: a.rkey }))).valid).toBe(true);
     expect((await ok(get(undefined, "listAttestations", { communityDid: g }))).attestations).toHaveLength(1);
@@ -251,7 +251,7 @@ describe("expiry on the server clock", () => {
     let v = await ok(get(undefined, "verifyAttestation", { communityDid: e, rkey: a.rkey }));
     expect(v).toMatchObject({ valid: true, expired: false, remote: false, communityDid: e, communityHandle: "later.test", communityStatus: "active" });
     expect(v.attestation).toMatchObject({ rkey: a.rkey, cid: a.cid, expiresAt: soon });
-    const head = s.db.query("SELECT commit_cid AS cid, rev FROM repo_roots WHERE did = ?").get(e) as { cid: string; rev: string };
+    const head = (await s.db.query("SELECT commit_cid AS cid, rev FROM repo_roots WHERE did = ?").get(e)) as { cid: string; rev: string };
     expect(v.proof).toMatchObject({ commitCid: head.cid, rev: head.rev });
     s.pds.advanceClock(2 * DAY);
     v = await ok(get(undefined, "verifyAttestation", { communityDid: e, rkey: a.rkey }));

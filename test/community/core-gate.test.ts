@@ -1,21 +1,19 @@
 // The community gate (05 §2, 04 §3) on a migrated database: permission resolution and status effects.
 import { afterAll, describe, expect, test } from "bun:test";
-import { openDatabase } from "../../src/migrations.ts";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { openTestDatabase } from "../_support/db.ts";
+import { tempDir } from "../_support/process.ts";
 import { communities, communityMembers, communityRoles } from "../../src/community/schema.ts";
 import { communityStatusGate, requirePermission, type CommunityAction } from "../../src/community/gate.ts";
 import { DEFAULT_ROLES } from "../../src/community/permissions.ts";
 import { DomainError } from "../../src/errors.ts";
 import { httpStatusOf } from "../../src/xrpc/errors.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "ofpds-gate-"));
-const db = openDatabase({ path: join(dir, "db.sqlite") });
+const dir = tempDir("ofpds-gate-");
+const db = await openTestDatabase(dir.path);
 const ctx = { db, config: { handleDomain: "test" } };
 afterAll(async () => {
   await db.close();
-  rmSync(dir, { recursive: true, force: true });
+  dir.cleanup();
 });
 
 const C = "did:plc:community1";
@@ -24,13 +22,13 @@ const base = {
   status: "active" as const, visibility: "public" as const, joinPolicy: "open" as const, governanceModel: "benevolent-dictator",
   displayName: "Club", description: "", identityVerified: true,
 };
-await db.transaction((tx) => {
-  tx.orm.insert(communities).values(base).run();
-  for (const r of DEFAULT_ROLES) tx.orm.insert(communityRoles).values({ communityDid: C, rkey: r.rkey, name: r.name, permissions: JSON.stringify(r.permissions) }).run();
+await db.transaction(async (tx) => {
+  await tx.orm.insert(communities).values(base).run();
+  for (const r of DEFAULT_ROLES) await tx.orm.insert(communityRoles).values({ communityDid: C, rkey: r.rkey, name: r.name, permissions: JSON.stringify(r.permissions) }).run();
   // the stored owner role is emptied on purpose: the owner still has all 12
-  tx.orm.update(communityRoles).set({ permissions: "[]" }).run();
-  tx.orm.insert(communityRoles).values({ communityDid: C, rkey: "moderator2", name: "mods", permissions: JSON.stringify(["community.profile.write"]) }).run();
-  tx.orm.insert(communityMembers).values([
+  await tx.orm.update(communityRoles).set({ permissions: "[]" }).run();
+  await tx.orm.insert(communityRoles).values({ communityDid: C, rkey: "moderator2", name: "mods", permissions: JSON.stringify(["community.profile.write"]) }).run();
+  await tx.orm.insert(communityMembers).values([
     { communityDid: C, memberDid: "did:plc:owner", roleRkey: "owner", joinedAt: base.createdAt },
     { communityDid: C, memberDid: "did:plc:member", roleRkey: "member", joinedAt: base.createdAt },
     { communityDid: C, memberDid: "did:plc:mod", roleRkey: "moderator2", joinedAt: base.createdAt },
@@ -46,6 +44,15 @@ const err = (fn: () => unknown) => {
   }
   return null;
 };
+const errAsync = async (fn: () => Promise<unknown>) => {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof DomainError) return [httpStatusOf(e), e.error, e.message];
+    throw e;
+  }
+  return null;
+};
 
 describe("requirePermission", () => {
   test.each([
@@ -54,12 +61,12 @@ describe("requirePermission", () => {
     ["did:plc:mod", "community.settings.write", [403, "Forbidden", "Insufficient community privileges"]],
     ["did:plc:member", "community.profile.write", [403, "Forbidden", "Insufficient community privileges"]],
     ["did:plc:stranger", "community.member.read", [403, "NotMember", "You are not a member of this community"]],
-  ] as const)("%s / %s", (caller, perm, expected) => {
-    expect(err(() => requirePermission(ctx, "club.test", caller, perm))).toEqual(expected as never);
+  ] as const)("%s / %s", async (caller, perm, expected) => {
+    expect(await errAsync(() => requirePermission(ctx, "club.test", caller, perm))).toEqual(expected as never);
   });
-  test("the owner has all 12 whatever is stored; unknown community → 404", () => {
-    expect(requirePermission(ctx, C, "did:plc:owner", "community.role.write").membership.permissions).toHaveLength(12);
-    expect(err(() => requirePermission(ctx, "did:plc:nope", "did:plc:owner", "community.role.write"))).toEqual([404, "NotFound", "Community not found"]);
+  test("the owner has all 12 whatever is stored; unknown community → 404", async () => {
+    expect((await requirePermission(ctx, C, "did:plc:owner", "community.role.write")).membership.permissions).toHaveLength(12);
+    expect(await errAsync(() => requirePermission(ctx, "did:plc:nope", "did:plc:owner", "community.role.write"))).toEqual([404, "NotFound", "Community not found"]);
   });
 });
 

@@ -1,17 +1,16 @@
 // Communities core (spec 04 §1-§4, 05 §2, 02 §10, 03 §3/§9) against a real server: create, get, lists, update, delete, read/write gates.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
-import { join } from "node:path";
 import { verifyRepoCar } from "@atproto/repo";
 import * as dagCbor from "@ipld/dag-cbor";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { ok, plcSigningKey, xrpc } from "../e2e/_xrpc.ts";
+import { serverDb, type ServerDb } from "./moderation-setup.ts";
 
 const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
 const NS = "net.openfederation.community";
 let pds: RunningPds;
 let adminToken: string;
-let db: Sqlite;
+let db: ServerDb;
 
 beforeAll(async () => {
   pds = await startPds({
@@ -19,10 +18,10 @@ beforeAll(async () => {
     RATE_LIMITS_ENABLED: "false", PDS_HOSTNAME: "pds.example.com",
   });
   adminToken = (await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: ADMIN.handle, password: ADMIN.password } }))).accessJwt;
-  db = new Sqlite(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+  db = await serverDb(pds.dataDir);
 });
 afterAll(async () => {
-  db?.close();
+  await db?.close();
   await pds?.stop();
 });
 
@@ -35,13 +34,13 @@ async function register(name: string, approve = true): Promise<{ did: string; to
   return { did: reg.did, token: s.accessJwt };
 }
 
-const count = (sql: string, ...args: string[]) => (db.query(sql).get(...args) as { n: number }).n;
-const events = (did: string) => db.query("SELECT type FROM repo_events WHERE did = ? ORDER BY seq").all(did).map((r: any) => r.type as string);
-const lastAccountEvent = (did: string) => {
-  const row = db.query("SELECT body FROM repo_events WHERE did = ? AND type = '#account' ORDER BY seq DESC LIMIT 1").get(did) as { body: Uint8Array } | null;
+const count = async (sql: string, ...args: string[]) => ((await db.query(sql).get(...args)) as { n: number }).n;
+const events = async (did: string) => (await db.query("SELECT type FROM repo_events WHERE did = ? ORDER BY seq").all(did)).map((r: any) => r.type as string);
+const lastAccountEvent = async (did: string) => {
+  const row = (await db.query("SELECT body FROM repo_events WHERE did = ? AND type = '#account' ORDER BY seq DESC LIMIT 1").get(did)) as { body: Uint8Array } | null;
   return row ? (dagCbor.decode(row.body) as { active: boolean; status?: string }) : null;
 };
-const communityCount = () => count("SELECT count(*) AS n FROM communities");
+const communityCount = async () => await count("SELECT count(*) AS n FROM communities");
 
 let owner: { did: string; token: string };
 let other: { did: string; token: string };
@@ -80,12 +79,12 @@ describe("create (plc)", () => {
     expect(verified.creates.map((c) => `${c.collection}/${c.rkey}`).sort()).toEqual([
       `${NS}.member/${owner.did}`, `${NS}.profile/self`, `${NS}.role/member`, `${NS}.role/moderator`, `${NS}.role/owner`, `${NS}.settings/self`,
     ].sort());
-    expect(events(created.did).filter((t) => t === "#commit")).toHaveLength(1);
+    expect((await events(created.did)).filter((t) => t === "#commit")).toHaveLength(1);
     const settings = await ok(xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: created.did, collection: `${NS}.settings`, rkey: "self" } }));
     expect(settings.value).toEqual({ $type: `${NS}.settings`, didMethod: "plc", governanceModel: "benevolent-dictator", visibility: "public", joinPolicy: "open" });
     const member = await ok(xrpc(pds.url, "com.atproto.repo.getRecord", { params: { repo: created.did, collection: `${NS}.member`, rkey: owner.did } }));
     expect(member.value).toMatchObject({ did: owner.did, handle: "olivia.test", roleRkey: "owner" });
-    expect(events(created.did)).toEqual(["#identity", "#account", "#commit", "#sync"]);
+    expect(await events(created.did)).toEqual(["#identity", "#account", "#commit", "#sync"]);
   });
 
   test("get shows the full view; listMine shows role owner; listAll lists it (excluding own unless includeMine)", async () => {
@@ -109,9 +108,9 @@ describe("create (plc)", () => {
     // make `other` a plain member through the managed writer's path: a projection row written like join would
     // (membership methods belong to another issue) — here simulated by a direct record through the server is not
     // possible, so this case is covered in core-gate.test.ts at service level.
-    const commitsBefore = events(created.did).filter((t) => t === "#commit").length;
+    const commitsBefore = (await events(created.did)).filter((t) => t === "#commit").length;
     await ok(xrpc(pds.url, `${NS}.update`, { token: owner.token, body: { did: created.did, displayName: "Garden club", description: "We grow" } }));
-    expect(events(created.did).filter((t) => t === "#commit").length).toBe(commitsBefore + 1);
+    expect((await events(created.did)).filter((t) => t === "#commit").length).toBe(commitsBefore + 1);
     const view = await ok(xrpc(pds.url, `${NS}.get`, { params: { did: created.did } }));
     expect(view).toMatchObject({ displayName: "Garden club", description: "We grow" });
     const bad = await xrpc(pds.url, `${NS}.update`, { token: owner.token, body: { did: created.did } });
@@ -128,14 +127,14 @@ describe("create (plc)", () => {
     expect(r2.body.message).toContain(`${NS}.createRole`);
     const r3 = await xrpc(pds.url, "com.atproto.repo.createRecord", { token: owner.token, body: { repo: created.did, collection: "com.example.note", record: { text: "hi" } } });
     expect(r3.status).toBe(200);
-    expect(count("SELECT count(*) AS n FROM community_roles WHERE community_did = ?", created.did)).toBe(3);
+    expect(await count("SELECT count(*) AS n FROM community_roles WHERE community_did = ?", created.did)).toBe(3);
   });
 
   test("switching to private: warning, #account deactivated, hidden from anonymous reads, listAll and listRepos; members served", async () => {
     const res = await ok(xrpc(pds.url, `${NS}.update`, { token: owner.token, body: { did: created.did, visibility: "private" } }));
     expect(res.warning).toContain("cannot be recalled");
-    expect(lastAccountEvent(created.did)).toMatchObject({ active: false, status: "deactivated" });
-    const seqBefore = events(created.did).length;
+    expect(await lastAccountEvent(created.did)).toMatchObject({ active: false, status: "deactivated" });
+    const seqBefore = (await events(created.did)).length;
     const get = await xrpc(pds.url, `${NS}.get`, { params: { did: created.did } });
     expect([get.status, get.body.error]).toEqual([404, "NotFound"]);
     const getOther = await xrpc(pds.url, `${NS}.get`, { token: other.token, params: { did: created.did } });
@@ -160,7 +159,7 @@ describe("create (plc)", () => {
     expect((await xrpc(pds.url, `${NS}.listAll`, { token: other.token, params: { mode: "all" } })).status).toBe(403);
     // writes to a private community emit nothing
     await ok(xrpc(pds.url, `${NS}.update`, { token: owner.token, body: { did: created.did, description: "quiet" } }));
-    expect(events(created.did).length).toBe(seqBefore);
+    expect((await events(created.did)).length).toBe(seqBefore);
     const open = await xrpc(pds.url, `${NS}.update`, { token: owner.token, body: { did: created.did, joinPolicy: "open" } });
     expect([open.status, open.body.error]).toEqual([400, "InvalidRequest"]);
   });
@@ -169,25 +168,25 @@ describe("create (plc)", () => {
     const r1 = await xrpc(pds.url, `${NS}.delete`, { token: other.token, body: { did: created.did } });
     expect([r1.status, r1.body.error]).toEqual([403, "Forbidden"]);
     await ok(xrpc(pds.url, `${NS}.delete`, { token: owner.token, body: { did: created.did } }));
-    expect(count("SELECT count(*) AS n FROM repo_roots WHERE did = ?", created.did)).toBe(0);
-    expect(count("SELECT count(*) AS n FROM records WHERE did = ?", created.did)).toBe(0);
-    expect(count("SELECT count(*) AS n FROM community_members WHERE community_did = ?", created.did)).toBe(0);
-    expect(lastAccountEvent(created.did)).toMatchObject({ active: false, status: "deleted" });
+    expect(await count("SELECT count(*) AS n FROM repo_roots WHERE did = ?", created.did)).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM records WHERE did = ?", created.did)).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM community_members WHERE community_did = ?", created.did)).toBe(0);
+    expect(await lastAccountEvent(created.did)).toMatchObject({ active: false, status: "deleted" });
     const get = await xrpc(pds.url, `${NS}.get`, { params: { did: created.did } });
     expect(get.status).toBe(404);
     // the tombstone is queued in the delete's transaction; the --dev trigger runs the outbox job to its end
     expect((await fetch(`${pds.url}/_dev/jobs/plc-tombstone-outbox`, { method: "POST" })).status).toBe(200);
     expect(((await (await fetch(`${pds.plcUrl}/${created.did}/log/last`)).json()) as any).type).toBe("plc_tombstone");
-    expect(count("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", created.did)).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", created.did)).toBe(0);
   });
 });
 
 describe("create: validation, namespace, did:web", () => {
   const bad = async (token: string, body: Record<string, unknown>, status: number, error: string) => {
-    const before = communityCount();
+    const before = await communityCount();
     const r = await xrpc(pds.url, `${NS}.create`, { token, body });
     expect([r.status, r.body?.error]).toEqual([status, error]);
-    expect(communityCount()).toBe(before);
+    expect(await communityCount()).toBe(before);
   };
 
   test("web create → DID document + instructions; no events until verified", async () => {
@@ -197,8 +196,8 @@ describe("create: validation, namespace, did:web", () => {
     expect(r.didDocument).toMatchObject({ id: "did:web:webfolk.example.org", alsoKnownAs: ["at://webfolk.test"] });
     expect(r.didDocument.verificationMethod[0].publicKeyMultibase).toStartWith("z");
     expect(r.instructions).toContain("https://webfolk.example.org/.well-known/did.json");
-    expect(events(r.did)).toEqual([]);
-    expect(count("SELECT count(*) AS n FROM identity_keys WHERE did = ?", r.did)).toBe(1);
+    expect(await events(r.did)).toEqual([]);
+    expect(await count("SELECT count(*) AS n FROM identity_keys WHERE did = ?", r.did)).toBe(1);
     const view = await ok(xrpc(pds.url, `${NS}.get`, { token: owner.token, params: { did: r.did } }));
     expect(view.identityVerified).toBe(false);
   });
@@ -232,14 +231,14 @@ describe("create: validation, namespace, did:web", () => {
   test("a creator who is not approved (deactivated) → 403", async () => {
     const penny = await register("penny");
     await ok(xrpc(pds.url, "com.atproto.server.deactivateAccount", { token: penny.token, body: {} }));
-    const before = communityCount();
+    const before = await communityCount();
     const r = await xrpc(pds.url, `${NS}.create`, { token: penny.token, body: { handle: "pennyclub", didMethod: "plc" } });
     expect(r.status).toBe(403);
-    expect(communityCount()).toBe(before);
+    expect(await communityCount()).toBe(before);
   });
   test("a private community is created silent: no events, absent from listAll", async () => {
     const r = await ok(xrpc(pds.url, `${NS}.create`, { token: owner.token, body: { handle: "secretclub", didMethod: "plc", visibility: "private" } }));
-    expect(events(r.did)).toEqual([]);
+    expect(await events(r.did)).toEqual([]);
     const view = await ok(xrpc(pds.url, `${NS}.get`, { token: owner.token, params: { did: r.did } }));
     expect(view).toMatchObject({ visibility: "private", joinPolicy: "approval" });
     expect((await ok(xrpc(pds.url, `${NS}.listAll`, {}))).communities.map((c: any) => c.did)).not.toContain(r.did);
@@ -254,10 +253,7 @@ describe("community handles resolve like account handles (02 §6)", () => {
     expect(wellKnown.status).toBe(200);
     expect(await wellKnown.text()).toBe(c.did);
     // Moderation methods live elsewhere; a second connection sets the status, as the status-gate suites do.
-    const rw = new Sqlite(join(pds.dataDir, "ofpds.sqlite"));
-    rw.exec("PRAGMA busy_timeout = 5000");
-    rw.run("UPDATE communities SET status = 'takendown' WHERE did = ?", [c.did]);
-    rw.close();
+    await db.run("UPDATE communities SET status = 'takendown' WHERE did = ?", [c.did]);
     const gone = await xrpc(pds.url, "com.atproto.identity.resolveHandle", { params: { handle: "resolvers.test" } });
     expect([gone.status, gone.body.error]).toEqual([400, "HandleNotFound"]);
     expect((await fetch(`${pds.url}/.well-known/atproto-did`, { headers: { host: "resolvers.test" } })).status).toBe(404);

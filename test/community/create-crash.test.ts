@@ -1,8 +1,7 @@
 // kill -9 during 40 concurrent community.create, then restart: the reconciler frees every name a crash left in `creating` (04 §2).
 import { afterAll, expect, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
-import { join } from "node:path";
 import { startPds, type RunningPds } from "../_support/pds.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { tempDirs, waitFor } from "../_support/process.ts";
 import { ok, xrpc } from "../e2e/_xrpc.ts";
 
@@ -29,28 +28,29 @@ test("kill -9 during 40 concurrent creates: after restart no row is left creatin
   await ok(xrpc(running.url, "net.openfederation.account.approve", { token: admin, body: { did: reg.did } }));
   const token = await login(running.url, "olivia", password);
 
-  const db = new Sqlite(join(dataDir, "ofpds.sqlite"), { readonly: true });
-  const creatingCount = () => (db.query("SELECT count(*) AS n FROM communities WHERE status = 'creating'").get() as { n: number }).n;
+  // the server's database, opened beside it on the engine under test
+  const db = await openTestDatabase(dataDir);
+  const creatingCount = async () => (await db.raw.get<{ n: number }>("SELECT count(*) AS n FROM communities WHERE status = 'creating'"))!.n;
   const url = running.url;
   const creates = NAMES.map((handle) =>
     xrpc(url, `${NS}.create`, { token, body: { handle, didMethod: "plc" } }).then((r) => r.status, () => 0),
   );
   // The kill lands while creations are between reserve and finalize.
-  await waitFor(async () => creatingCount() >= 3, 20_000, "creations in flight");
+  await waitFor(async () => (await creatingCount()) >= 3, 20_000, "creations in flight");
   running.proc.kill("SIGKILL");
   await running.proc.exited;
   const statuses = await Promise.all(creates);
-  const orphaned = creatingCount();
-  db.close();
+  const orphaned = await creatingCount();
+  await db.close();
   expect(orphaned).toBeGreaterThan(0);
   running = undefined;
 
   running = await startPds(ADMIN, { dataDir });
-  const db2 = new Sqlite(join(dataDir, "ofpds.sqlite"), { readonly: true });
+  const db2 = await openTestDatabase(dataDir);
   try {
     // the reconciler runs at start: every `creating` row predates this process
-    await waitFor(async () => (db2.query("SELECT count(*) AS n FROM communities WHERE status = 'creating'").get() as { n: number }).n === 0, 20_000, "the reconciler to free the names");
-    const live = new Set((db2.query("SELECT name FROM communities WHERE status = 'active'").all() as { name: string }[]).map((r) => r.name));
+    await waitFor(async () => (await db2.raw.get<{ n: number }>("SELECT count(*) AS n FROM communities WHERE status = 'creating'"))!.n === 0, 20_000, "the reconciler to free the names");
+    const live = new Set((await db2.raw.all<{ name: string }>("SELECT name FROM communities WHERE status = 'active'")).map((r) => r.name));
     // acknowledged creations survived
     NAMES.forEach((name, i) => {
       if (statuses[i] === 200) expect(live.has(name)).toBe(true);
@@ -68,9 +68,9 @@ test("kill -9 during 40 concurrent creates: after restart no row is left creatin
       recreated++;
     }
     expect(recreated).toBeGreaterThanOrEqual(orphaned);
-    const audit = (db2.query("SELECT count(*) AS n FROM audit_log WHERE action = 'community.orphanRemoved'").get() as { n: number }).n;
+    const audit = (await db2.raw.get<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'community.orphanRemoved'"))!.n;
     expect(audit).toBe(orphaned);
   } finally {
-    db2.close();
+    await db2.close();
   }
 });

@@ -34,7 +34,7 @@ describe("setDelegation refusals", () => {
   test("A→B, then B→A → 409 DelegationCycle; B→C, then C→A → 409 (3-way)", async () => {
     const r = await ok(delegate(a, b));
     expect(r).toMatchObject({ uri: `at://${c}/${DELEGATION}/${a.did}`, rkey: a.did });
-    expect(g.record(c, DELEGATION, a.did)!.value).toMatchObject({ delegatorDid: a.did, delegateDid: b.did });
+    expect((await g.record(c, DELEGATION, a.did))!.value).toMatchObject({ delegatorDid: a.did, delegateDid: b.did });
     await g.refused(c, () => delegate(b, a), 409, "DelegationCycle");
     await ok(delegate(b, cc));
     await g.refused(c, () => delegate(cc, a), 409, "DelegationCycle");
@@ -43,7 +43,7 @@ describe("setDelegation refusals", () => {
     expect(await view(d)).toEqual({ memberDid: d.did, delegatedTo: null, delegatedFrom: [] });
     const unknown = await g.get(undefined, "getDelegation", { memberDid: outsider.did }, c);
     expect({ status: unknown.status, error: unknown.body.error }).toEqual({ status: 404, error: "NotMember" });
-    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.delegation.set' AND target_did = ?", c)).toBe(2);
+    expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.delegation.set' AND target_did = ?", c)).toBe(2);
   });
 });
 
@@ -67,8 +67,8 @@ describe("weight at evaluation (6 voters, quorum 3)", () => {
 
   test("revokeDelegation: the record goes, audited; a second one → 404 NotFound", async () => {
     await ok(g.post(a, "revokeDelegation", {}, c));
-    expect(g.record(c, DELEGATION, a.did)).toBeUndefined();
-    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.delegation.revoke' AND target_did = ?", c)).toBe(1);
+    expect(await g.record(c, DELEGATION, a.did)).toBeUndefined();
+    expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.delegation.revoke' AND target_did = ?", c)).toBe(1);
     await g.refused(c, () => g.post(a, "revokeDelegation", {}, c), 404, "NotFound");
   });
 
@@ -76,8 +76,8 @@ describe("weight at evaluation (6 voters, quorum 3)", () => {
     await ok(delegate(d, cc));
     expect((await view(cc)).delegatedFrom.sort()).toEqual([b.did, d.did].sort());
     await ok(g.post(cc, "leave", { did: c }));
-    expect(g.record(c, DELEGATION, b.did)).toBeUndefined();
-    expect(g.record(c, DELEGATION, d.did)).toBeUndefined();
+    expect(await g.record(c, DELEGATION, b.did)).toBeUndefined();
+    expect(await g.record(c, DELEGATION, d.did)).toBeUndefined();
   });
 });
 
@@ -86,7 +86,7 @@ describe("voterRole: eligibility lost makes a delegation count for nothing", () 
     const v = await g.s.community(owner, "senate");
     for (const u of [a, b]) await g.s.join(u, v);
     await ok(g.post(owner, "createRole", { name: "senator", permissions: ["community.governance.write"] }, v));
-    const senator = (g.s.db.query("SELECT rkey FROM community_roles WHERE community_did = ? AND name = 'senator'").get(v) as { rkey: string }).rkey;
+    const senator = ((await g.s.db.query("SELECT rkey FROM community_roles WHERE community_did = ? AND name = 'senator'").get(v)) as { rkey: string }).rkey;
     await ok(g.post(owner, "updateMemberRole", { memberDid: a.did, roleRkey: senator }, v));
     await ok(g.post(owner, "updateMemberRole", { memberDid: b.did, roleRkey: "moderator" }, v));
     await ok(delegate(b, a, v)); // both eligible while benevolent

@@ -36,8 +36,8 @@ afterAll(async () => {
   web?.stop(true);
 });
 
-const events = (did: string) => e.sql<{ type: string }>("SELECT type FROM repo_events WHERE did = ? ORDER BY seq", did).map((r) => r.type);
-const verifiedCol = (did: string) => e.sql<{ v: number }>("SELECT identity_verified AS v FROM communities WHERE did = ?", did)[0]!.v;
+const events = async (did: string) => (await e.sql<{ type: string }>("SELECT type FROM repo_events WHERE did = ? ORDER BY seq", did)).map((r) => r.type);
+const verifiedCol = async (did: string) => (await e.sql<{ v: number }>("SELECT identity_verified AS v FROM communities WHERE did = ?", did))[0]!.v;
 const hits = (domain: string) => webHits.filter((h) => h === `${domain}/.well-known/did.json`).length;
 
 async function createWeb(token: string, extra: Record<string, unknown> = {}) {
@@ -69,8 +69,8 @@ describe("identity verification", () => {
     const { domain, created } = await createWeb(owner.accessJwt);
     expect(created.didDocument.id).toBe(`did:web:${domain}`);
     expect(hits(domain)).toBeGreaterThanOrEqual(1);
-    expect(verifiedCol(created.did)).toBe(0);
-    expect(events(created.did)).toEqual([]);
+    expect(await verifiedCol(created.did)).toBe(0);
+    expect(await events(created.did)).toEqual([]);
   });
 
   test("a domain pointed at this server verifies at creation and is announced at once", async () => {
@@ -79,8 +79,8 @@ describe("identity verification", () => {
     dns.a.set(domain, ["127.0.0.1"]);
     pointedAtPds.add(domain);
     const created = await ok(call(e.url, `${NS}.create`, { token: owner.accessJwt, body: { handle: uniq("w"), didMethod: "web", domain } }));
-    expect(verifiedCol(created.did)).toBe(1);
-    expect(events(created.did)).toEqual(["#account", "#identity", "#sync"]);
+    expect(await verifiedCol(created.did)).toBe(1);
+    expect(await events(created.did)).toEqual(["#account", "#identity", "#sync"]);
   });
 
   test("wrong key published → stays unverified, no events; right document → owner get verifies and announces", async () => {
@@ -96,7 +96,7 @@ describe("identity verification", () => {
     const g1 = await ok(call(e.url, `${NS}.get`, { token: owner.accessJwt, params: { did } }));
     expect(g1.identityVerified).toBe(false);
     expect(hits(domain)).toBe(before + 1);
-    expect(events(did)).toEqual([]);
+    expect(await events(did)).toEqual([]);
 
     // wrong endpoint, right key → still unverified
     const wrongEp = structuredClone(created.didDocument);
@@ -112,14 +112,14 @@ describe("identity verification", () => {
 
     const g2 = await ok(call(e.url, `${NS}.get`, { token: owner.accessJwt, params: { did } }));
     expect(g2.identityVerified).toBe(true);
-    expect(verifiedCol(did)).toBe(1);
-    expect(events(did)).toEqual(["#account", "#identity", "#sync"]);
+    expect(await verifiedCol(did)).toBe(1);
+    expect(await events(did)).toEqual(["#account", "#identity", "#sync"]);
 
     // verified: later gets do not fetch again and emit nothing
     const after = hits(domain);
     await ok(call(e.url, `${NS}.get`, { token: owner.accessJwt, params: { did } }));
     expect(hits(domain)).toBe(after);
-    expect(events(did)).toHaveLength(3);
+    expect(await events(did)).toHaveLength(3);
   });
 
   test("a private did:web community is verified without any announcement", async () => {
@@ -127,7 +127,7 @@ describe("identity verification", () => {
     const { domain, created } = await createWeb(owner.accessJwt, { visibility: "private" });
     published.set(domain, JSON.stringify(created.didDocument));
     expect((await ok(call(e.url, `${NS}.get`, { token: owner.accessJwt, params: { did: created.did } }))).identityVerified).toBe(true);
-    expect(events(created.did)).toEqual([]);
+    expect(await events(created.did)).toEqual([]);
   });
 
   test("a document for another DID (id mismatch) does not verify", async () => {
@@ -135,6 +135,6 @@ describe("identity verification", () => {
     const { domain, created } = await createWeb(owner.accessJwt);
     published.set(domain, JSON.stringify({ ...created.didDocument, id: "did:web:other.example.com" }));
     expect((await ok(call(e.url, `${NS}.get`, { token: owner.accessJwt, params: { did: created.did } }))).identityVerified).toBe(false);
-    expect(events(created.did)).toEqual([]);
+    expect(await events(created.did)).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 // EXPORT_SCHEDULER_ENABLED / EXPORT_CHECK_INTERVAL_MS (09 §2, 06 §10): defaults, bounds, no "not supported" warning,
 // and against real servers: the job runs on its own timer, and a disabled scheduler registers no job.
 import { afterAll, describe, expect, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.ts";
@@ -54,12 +53,7 @@ describe("the job on real servers", () => {
     const owner = await t.register("tina");
     const did = await t.community(owner, "timed");
     await ok(xrpc(t.pds.url, "net.openfederation.admin.createExportSchedule", { token: t.admin.token, body: { communityDid: did, interval: "monthly" } }));
-    const db = new Sqlite(join(t.pds.dataDir, "ofpds.sqlite"), { readonly: true });
-    try {
-      await waitFor(async () => (db.query("SELECT count(*) AS n FROM export_snapshots WHERE community_did = ?").get(did) as { n: number }).n === 1, 15_000, "the timer's snapshot");
-    } finally {
-      db.close();
-    }
+    await waitFor(async () => (await t.count("SELECT count(*) AS n FROM export_snapshots WHERE community_did = ?", did)) === 1, 15_000, "the timer's snapshot");
   }, 60_000);
 
   test("EXPORT_SCHEDULER_ENABLED=false: no job (the dev trigger answers 404), schedules can still be managed, nothing is written", async () => {
@@ -69,6 +63,6 @@ describe("the job on real servers", () => {
     const did = await t.community(owner, "idle");
     await ok(xrpc(t.pds.url, "net.openfederation.admin.createExportSchedule", { token: t.admin.token, body: { communityDid: did, interval: "daily" } }));
     expect((await fetch(`${t.pds.url}/_dev/jobs/export-scheduler`, { method: "POST" })).status).toBe(404);
-    expect(t.count("SELECT count(*) AS n FROM export_snapshots")).toBe(0);
+    expect(await t.count("SELECT count(*) AS n FROM export_snapshots")).toBe(0);
   }, 60_000);
 });

@@ -35,9 +35,9 @@ async function check(): Promise<void> {
   }
 }
 const schedules = () => t.count("SELECT count(*) AS n FROM export_schedules");
-const snapshotRows = (d: string) => t.db.query("SELECT * FROM export_snapshots WHERE community_did = ? ORDER BY created_at DESC, id DESC").all(d) as any[];
+const snapshotRows = async (d: string) => (await t.db.query("SELECT * FROM export_snapshots WHERE community_did = ? ORDER BY created_at DESC, id DESC").all(d)) as any[];
 const audits = (action: string) => t.count("SELECT count(*) AS n FROM audit_log WHERE action = ?", action);
-const scheduleOf = (d: string) => t.db.query("SELECT * FROM export_schedules WHERE community_did = ?").get(d) as any;
+const scheduleOf = async (d: string) => (await t.db.query("SELECT * FROM export_schedules WHERE community_did = ?").get(d)) as any;
 const exportsDir = (d: string) => join(t.pds.dataDir, "exports", d);
 const carFiles = (d: string) => (existsSync(exportsDir(d)) ? readdirSync(exportsDir(d)).filter((n) => n.endsWith(".car")).sort() : []);
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -67,15 +67,15 @@ describe("createExportSchedule refusals write nothing", () => {
     ["retentionCount 101 → 400", () => t.admin.token, { communityDid: "vault", interval: "daily", retentionCount: 101 }, 400, "InvalidRequest"],
     ["no interval → 400", () => t.admin.token, { communityDid: "vault" }, 400, "InvalidRequest"],
   ] as const)("%s", async (_n, token, body, status, error) => {
-    const before = [schedules(), audits("admin.export.schedule.create")];
+    const before = [await schedules(), await audits("admin.export.schedule.create")];
     const r = await create(token(), body);
     expect([r.status, r.body.error]).toEqual([status, error]);
-    expect([schedules(), audits("admin.export.schedule.create")]).toEqual(before);
+    expect([await schedules(), await audits("admin.export.schedule.create")]).toEqual(before);
   });
   test("anonymous → 401", async () => {
     const r = await xrpc(t.pds.url, `${ADM}.createExportSchedule`, { body: { communityDid: did, interval: "daily" } });
     expect([r.status, r.body.error]).toEqual([401, "AuthRequired"]);
-    expect(schedules()).toBe(0);
+    expect(await schedules()).toBe(0);
   });
 });
 
@@ -89,13 +89,13 @@ describe("a daily schedule under the moved clock", () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id, communityDid: did, interval: "daily", retentionCount: 2, enabled: true });
     expect(Date.parse(again.body.nextRunAt)).toBeLessThanOrEqual(Date.now() + 5_000);
-    expect(schedules()).toBe(1);
-    expect(audits("admin.export.schedule.create")).toBe(2);
+    expect(await schedules()).toBe(1);
+    expect(await audits("admin.export.schedule.create")).toBe(2);
   });
 
   test("the first check writes one snapshot: file, SHA-256, rev, and a CAR that verifies against the signing key", async () => {
     await check();
-    const rows = snapshotRows(did);
+    const rows = await snapshotRows(did);
     expect(rows.length).toBe(1);
     const row = rows[0];
     const current = await head(did);
@@ -105,8 +105,8 @@ describe("a daily schedule under the moved clock", () => {
     expect([bytes.byteLength, sha256(bytes)]).toEqual([row.size_bytes, row.sha256]);
     const verified = await verifyRepoCar(bytes, did, await plcSigningKey(t.pds.plcUrl, did));
     expect(verified.creates.length).toBeGreaterThan(0);
-    expect(scheduleOf(did)).toMatchObject({ last_status: "success", last_error: null, last_export_at: row.created_at });
-    const audit = t.db.query("SELECT actor_type, meta FROM audit_log WHERE action = 'admin.export.snapshot.success' AND target_did = ?").get(did) as any;
+    expect(await scheduleOf(did)).toMatchObject({ last_status: "success", last_error: null, last_export_at: row.created_at });
+    const audit = (await t.db.query("SELECT actor_type, meta FROM audit_log WHERE action = 'admin.export.snapshot.success' AND target_did = ?").get(did)) as any;
     expect(audit.actor_type).toBe("system");
     expect(JSON.parse(audit.meta)).toEqual({ storageKey: row.storage_key, sizeBytes: row.size_bytes });
     // no temp file is left beside it
@@ -115,23 +115,23 @@ describe("a daily schedule under the moved clock", () => {
 
   test("a second check the same day writes nothing", async () => {
     await check();
-    expect(snapshotRows(did).length).toBe(1);
+    expect((await snapshotRows(did)).length).toBe(1);
   });
 
   test("one snapshot per day; only the newest retentionCount (2) stay, files and rows alike", async () => {
-    const seen: string[] = [snapshotRows(did)[0].storage_key];
+    const seen: string[] = [(await snapshotRows(did))[0].storage_key];
     for (let day = 1; day <= 3; day++) {
       await commit(did);
       await advance(DAY);
       await check();
-      const rows = snapshotRows(did);
+      const rows = await snapshotRows(did);
       seen.unshift(rows[0].storage_key);
       expect(rows.map((r) => r.storage_key)).toEqual(seen.slice(0, Math.min(2, day + 1)));
       expect(rows[0].rev).toBe((await head(did)).rev);
       expect(carFiles(did)).toEqual(rows.map((r) => r.storage_key.split("/")[1]).sort());
       for (const r of rows) expect(sha256(readFileSync(join(t.pds.dataDir, "exports", r.storage_key)))).toBe(r.sha256);
     }
-    expect(audits("admin.export.snapshot.success")).toBe(4);
+    expect(await audits("admin.export.snapshot.success")).toBe(4);
   });
 
   test("listExportSchedules: handle, last outcome, next run one day after the last success", async () => {
@@ -145,7 +145,7 @@ describe("a daily schedule under the moved clock", () => {
 
   test("listExportSnapshots: newest first, cursor paging loses and repeats nothing", async () => {
     const all = (await xrpc(t.pds.url, `${ADM}.listExportSnapshots`, { token: t.admin.token, params: { communityDid: did } })).body.snapshots;
-    expect(all.map((s: any) => s.storageKey)).toEqual(snapshotRows(did).map((r) => r.storage_key));
+    expect(all.map((s: any) => s.storageKey)).toEqual((await snapshotRows(did)).map((r) => r.storage_key));
     expect(Object.keys(all[0]).sort()).toEqual(["communityDid", "createdAt", "id", "rev", "rootCid", "sha256", "sizeBytes", "storageKey"]);
     const p1 = (await xrpc(t.pds.url, `${ADM}.listExportSnapshots`, { token: t.admin.token, params: { communityDid: "vault", limit: 1 } })).body;
     expect(p1.cursor).toBeString();
@@ -168,47 +168,47 @@ describe("getExportSnapshot", () => {
   const exportAudits = () => audits("community.export");
 
   test("an admin downloads the CAR bytes; it never counts as an owner export", async () => {
-    const row = snapshotRows(did)[0];
-    const before = t.row(did).owner_exported_at;
+    const row = (await snapshotRows(did))[0];
+    const before = (await t.row(did)).owner_exported_at;
     const res = await get(t.admin.token, row.id);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toStartWith("application/vnd.ipld.car");
     expect(sha256(new Uint8Array(await res.arrayBuffer()))).toBe(row.sha256);
-    expect(t.row(did).owner_exported_at).toBe(before);
+    expect((await t.row(did)).owner_exported_at).toBe(before);
   });
 
   test("another user → 403, anonymous → 401, unknown id → 404; nothing recorded", async () => {
-    const row = snapshotRows(did)[0];
-    const before = exportAudits();
+    const row = (await snapshotRows(did))[0];
+    const before = await exportAudits();
     const r1 = await get(stranger.token, row.id);
     expect([r1.status, ((await r1.json()) as any).error]).toEqual([403, "Forbidden"]);
     expect((await get(undefined, row.id)).status).toBe(401);
     const r3 = await get(t.admin.token, "no-such-snapshot");
     expect([r3.status, ((await r3.json()) as any).error]).toEqual([404, "NotFound"]);
-    expect(exportAudits()).toBe(before);
-    expect(t.row(did).owner_exported_rev).toBeNull();
+    expect(await exportAudits()).toBe(before);
+    expect((await t.row(did)).owner_exported_rev).toBeNull();
   });
 
   test("the owner's download of an older snapshot does not count; of the current one it does (06 §2)", async () => {
-    const [newest, older] = snapshotRows(did);
+    const [newest, older] = await snapshotRows(did);
     // scheduled snapshots and an admin's download never satisfy the export rule
     const refused = await xrpc(t.pds.url, "net.openfederation.community.takedown", { token: t.admin.token, body: { did, reason: "test" } });
     expect([refused.status, refused.body.error]).toEqual([409, "ExportRequired"]);
     const res = await get(owner.token, older.id);
     expect(res.status).toBe(200);
     await res.arrayBuffer();
-    expect(t.row(did).owner_exported_rev).toBeNull();
+    expect((await t.row(did)).owner_exported_rev).toBeNull();
     expect(newest.rev).toBe((await head(did)).rev);
     const cur = await get(owner.token, newest.id);
     expect(cur.status).toBe(200);
     expect(sha256(new Uint8Array(await cur.arrayBuffer()))).toBe(newest.sha256);
-    expect(t.row(did).owner_exported_rev).toBe(newest.rev);
-    const meta = JSON.parse((t.db.query("SELECT meta FROM audit_log WHERE action = 'community.export' AND target_did = ? ORDER BY id DESC").get(did) as any).meta);
+    expect((await t.row(did)).owner_exported_rev).toBe(newest.rev);
+    const meta = JSON.parse(((await t.db.query("SELECT meta FROM audit_log WHERE action = 'community.export' AND target_did = ? ORDER BY id DESC").get(did)) as any).meta);
     expect(meta).toEqual({ format: "car", snapshot: newest.storage_key, byOwner: true, current: true });
     // now the owner holds a complete copy: the takedown is allowed
     const r = await xrpc(t.pds.url, "net.openfederation.community.takedown", { token: t.admin.token, body: { did, reason: "test" } });
     expect(r.status).toBe(200);
-    expect(t.row(did).status).toBe("takendown");
+    expect((await t.row(did)).status).toBe("takendown");
   });
 });
 
@@ -218,13 +218,13 @@ describe("failures are recorded and retried; suspended communities are snapshott
     await create(t.admin.token, { communityDid: brittle, interval: "daily" });
     writeFileSync(exportsDir(brittle), "in the way");
     await check();
-    const s = scheduleOf(brittle);
+    const s = await scheduleOf(brittle);
     expect(s.last_status).toBe("failed");
     expect(s.last_error).toContain(`exports/${brittle}`);
     expect(s.last_error).not.toContain(t.pds.dataDir);
     expect(s.last_export_at).toBeNull();
-    expect(snapshotRows(brittle).length).toBe(0);
-    const audit = t.db.query("SELECT actor_type, meta FROM audit_log WHERE action = 'admin.export.snapshot.failed' AND target_did = ?").get(brittle) as any;
+    expect((await snapshotRows(brittle)).length).toBe(0);
+    const audit = (await t.db.query("SELECT actor_type, meta FROM audit_log WHERE action = 'admin.export.snapshot.failed' AND target_did = ?").get(brittle)) as any;
     expect([audit.actor_type, JSON.parse(audit.meta)]).toEqual(["system", { error: s.last_error }]);
     const listed = (await xrpc(t.pds.url, `${ADM}.listExportSchedules`, { token: t.admin.token })).body.schedules.find((x: any) => x.communityDid === brittle);
     expect(listed).toMatchObject({ lastStatus: "failed", lastError: s.last_error });
@@ -234,19 +234,19 @@ describe("failures are recorded and retried; suspended communities are snapshott
   test("fixed, the next check (same clock) succeeds", async () => {
     rmSync(exportsDir(brittle));
     await check();
-    expect(scheduleOf(brittle)).toMatchObject({ last_status: "success", last_error: null });
-    expect(snapshotRows(brittle).length).toBe(1);
+    expect(await scheduleOf(brittle)).toMatchObject({ last_status: "success", last_error: null });
+    expect((await snapshotRows(brittle)).length).toBe(1);
     expect(carFiles(brittle).length).toBe(1);
   });
 
   test("a suspended community and a takendown one still get their daily snapshots (retention still applies)", async () => {
     const r = await xrpc(t.pds.url, "net.openfederation.community.suspend", { token: t.admin.token, body: { did: brittle, reason: "test" } });
     expect(r.status).toBe(200);
-    const before = snapshotRows(did).map((x) => x.id);
+    const before = (await snapshotRows(did)).map((x) => x.id);
     await advance(DAY);
     await check();
-    expect(snapshotRows(brittle).length).toBe(2);
-    const after = snapshotRows(did).map((x) => x.id);
+    expect((await snapshotRows(brittle)).length).toBe(2);
+    const after = (await snapshotRows(did)).map((x) => x.id);
     expect(after.length).toBe(2);
     expect(after[1]).toBe(before[0]);
     expect(before).not.toContain(after[0]);
@@ -256,8 +256,8 @@ describe("failures are recorded and retried; suspended communities are snapshott
     await create(t.admin.token, { communityDid: brittle, interval: "daily", enabled: false });
     await advance(DAY);
     await check();
-    expect(snapshotRows(brittle).length).toBe(2);
-    expect(scheduleOf(brittle).enabled).toBe(0);
+    expect((await snapshotRows(brittle)).length).toBe(2);
+    expect((await scheduleOf(brittle)).enabled).toBe(0);
   });
 
   test("listExportSchedules pages with a cursor", async () => {
@@ -275,18 +275,18 @@ describe("restore from a snapshot (docs/snapshots.md): getExportSnapshot, then a
     const phoenix = await t.community(owner, "phoenix");
     await create(t.admin.token, { communityDid: phoenix, interval: "daily" });
     await check();
-    const [snap] = snapshotRows(phoenix);
+    const [snap] = await snapshotRows(phoenix);
     const records = () => t.db.query("SELECT collection || '/' || rkey AS path, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(phoenix);
-    const original = records();
+    const original = await records();
     await commit(phoenix); // a member joins after the snapshot
-    expect(records().length).toBe(original.length + 1);
+    expect((await records()).length).toBe(original.length + 1);
     const car = new Uint8Array(await (await fetch(`${t.pds.url}/xrpc/${ADM}.getExportSnapshot?id=${snap.id}`, { headers: { authorization: `Bearer ${t.admin.token}` } })).arrayBuffer());
     expect(sha256(car)).toBe(snap.sha256);
     const res = await fetch(`${t.pds.url}/xrpc/${ADM}.importRepo?did=${encodeURIComponent(phoenix)}&replace=true`, {
       method: "POST", headers: { authorization: `Bearer ${t.admin.token}`, "content-type": "application/vnd.ipld.car" }, body: car,
     });
     expect(res.status).toBe(200);
-    expect(records()).toEqual(original);
+    expect(await records()).toEqual(original);
     const now = await head(phoenix);
     expect(now.rev > snap.rev).toBe(true);
   });
@@ -296,22 +296,22 @@ describe("deleteExportSchedule", () => {
   const del = (token: string, body: Record<string, unknown>) => xrpc(t.pds.url, `${ADM}.deleteExportSchedule`, { token, body });
 
   test("refusals: the owner → 403, unknown community → 404; nothing deleted", async () => {
-    const before = [schedules(), audits("admin.export.schedule.delete"), carFiles(did).length];
+    const before = [await schedules(), await audits("admin.export.schedule.delete"), carFiles(did).length];
     const r1 = await del(owner.token, { communityDid: did, deleteSnapshots: true });
     expect([r1.status, r1.body.error]).toEqual([403, "Forbidden"]);
     const r2 = await del(t.admin.token, { communityDid: "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa" });
     expect([r2.status, r2.body.error]).toEqual([404, "NotFound"]);
-    expect([schedules(), audits("admin.export.schedule.delete"), carFiles(did).length]).toEqual(before);
+    expect([await schedules(), await audits("admin.export.schedule.delete"), carFiles(did).length]).toEqual(before);
   });
 
   test("without deleteSnapshots the snapshots stay (rows, files, downloads)", async () => {
-    const keys = snapshotRows(did).map((r) => r.storage_key);
+    const keys = (await snapshotRows(did)).map((r) => r.storage_key);
     const r = await del(t.admin.token, { communityDid: did });
     expect(r.body).toEqual({ success: true });
-    expect(scheduleOf(did)).toBeNull();
-    expect(snapshotRows(did).map((x) => x.storage_key)).toEqual(keys);
+    expect(await scheduleOf(did)).toBeNull();
+    expect((await snapshotRows(did)).map((x) => x.storage_key)).toEqual(keys);
     expect(carFiles(did).length).toBe(keys.length);
-    expect(audits("admin.export.schedule.delete")).toBe(1);
+    expect(await audits("admin.export.schedule.delete")).toBe(1);
     const again = await del(t.admin.token, { communityDid: did });
     expect([again.status, again.body.error]).toEqual([404, "NotFound"]);
   });
@@ -320,9 +320,9 @@ describe("deleteExportSchedule", () => {
     expect(carFiles(brittle).length).toBe(2);
     const r = await del(t.admin.token, { communityDid: "brittle", deleteSnapshots: true });
     expect(r.body).toEqual({ success: true });
-    expect(snapshotRows(brittle).length).toBe(0);
+    expect((await snapshotRows(brittle)).length).toBe(0);
     expect(existsSync(exportsDir(brittle))).toBe(false);
-    const meta = JSON.parse((t.db.query("SELECT meta FROM audit_log WHERE action = 'admin.export.schedule.delete' AND target_did = ?").get(brittle) as any).meta);
+    const meta = JSON.parse(((await t.db.query("SELECT meta FROM audit_log WHERE action = 'admin.export.schedule.delete' AND target_did = ?").get(brittle)) as any).meta);
     expect(meta).toEqual({ deleteSnapshots: true, snapshotsDeleted: 2 });
   });
 });

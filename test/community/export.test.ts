@@ -26,10 +26,10 @@ describe("who may export", () => {
     ["anonymous → 401", (): string | undefined => undefined, 401],
     ["a member → 403", (): string | undefined => member.token, 403],
   ] as const)("%s, nothing recorded", async (_n, token, status) => {
-    const before = audits();
+    const before = await audits();
     expect((await exp(token())).status).toBe(status);
-    expect(audits()).toBe(before);
-    expect(t.row(did).owner_exported_at).toBeNull();
+    expect(await audits()).toBe(before);
+    expect((await t.row(did)).owner_exported_at).toBeNull();
   });
   test("unknown community → 404; bad format → 400", async () => {
     expect((await exp(owner.token, { did: "nosuchcommunity" })).status).toBe(404);
@@ -57,16 +57,16 @@ describe("JSON", () => {
     expect(first.record.$type).toBe(`${NS}.settings`);
     expect(body.blobs).toEqual([]);
   });
-  test("an owner export sets ownerExportedAt and audits byOwner", () => {
-    expect(t.row(did).owner_exported_at).toBe(body.exportedAt);
-    const meta = JSON.parse((t.db.query("SELECT meta FROM audit_log WHERE action = 'community.export' AND target_did = ? ORDER BY id DESC").get(did) as any).meta);
+  test("an owner export sets ownerExportedAt and audits byOwner", async () => {
+    expect((await t.row(did)).owner_exported_at).toBe(body.exportedAt);
+    const meta = JSON.parse(((await t.db.query("SELECT meta FROM audit_log WHERE action = 'community.export' AND target_did = ? ORDER BY id DESC").get(did)) as any).meta);
     expect(meta).toEqual({ format: "json", recordCount: 7, byOwner: true });
   });
   test("an admin export does not move ownerExportedAt", async () => {
-    const before = t.row(did).owner_exported_at;
+    const before = (await t.row(did)).owner_exported_at;
     const r = await exp(t.admin.token);
     expect([r.status, r.body.exportedBy]).toEqual([200, t.admin.did]);
-    expect(t.row(did).owner_exported_at).toBe(before);
+    expect((await t.row(did)).owner_exported_at).toBe(before);
   });
 });
 
@@ -77,7 +77,7 @@ describe("CAR", () => {
     expect(res.headers.get("content-type")).toStartWith("application/vnd.ipld.car");
     const verified = await verifyRepoCar(new Uint8Array(await res.arrayBuffer()), did, await plcSigningKey(t.pds.plcUrl, did));
     expect(verified.creates.length).toBe(7);
-    const meta = JSON.parse((t.db.query("SELECT meta FROM audit_log WHERE action = 'community.export' AND target_did = ? ORDER BY id DESC").get(did) as any).meta);
+    const meta = JSON.parse(((await t.db.query("SELECT meta FROM audit_log WHERE action = 'community.export' AND target_did = ? ORDER BY id DESC").get(did)) as any).meta);
     expect(meta).toEqual({ format: "car", recordCount: 7, byOwner: true });
   });
 });

@@ -16,12 +16,12 @@ export interface Gov {
   get(u: User | undefined, method: string, params: Record<string, string>, c?: string): Promise<XrpcReply>;
   /** a community owned by `owner` with `moderators` holding the moderator role and `members` plain members */
   community(owner: User, name: string, moderators: User[], members?: User[]): Promise<string>;
-  record(c: string, collection: string, rkey: string): { cid: string; value: any } | undefined;
-  snapshot(c: string): unknown;
+  record(c: string, collection: string, rkey: string): Promise<{ cid: string; value: any } | undefined>;
+  snapshot(c: string): Promise<unknown>;
   refused(c: string, call: () => Promise<XrpcReply>, status: number, error: string, message?: string): Promise<XrpcReply>;
   /** commit events of `c` after `seq`, decoded: {rev, paths} */
-  commitsAfter(c: string, seq: number): Array<{ rev: string; paths: string[] }>;
-  headSeq(): number;
+  commitsAfter(c: string, seq: number): Promise<Array<{ rev: string; paths: string[] }>>;
+  headSeq(): Promise<number>;
   /** new sessions (after advanceClock expired the access tokens) */
   relogin(...users: User[]): Promise<void>;
 }
@@ -32,16 +32,16 @@ export async function govSetup(): Promise<Gov> {
     xrpc(s.pds.url, `${NS}.${method}`, { ...(u ? { token: u.token } : {}), body: { ...(c ? { communityDid: c } : {}), ...body } });
   const get = (u: User | undefined, method: string, params: Record<string, string>, c?: string) =>
     xrpc(s.pds.url, `${NS}.${method}`, { ...(u ? { token: u.token } : {}), params: { ...(c ? { communityDid: c } : {}), ...params } });
-  const record = (c: string, collection: string, rkey: string) => {
-    const r = s.db.query("SELECT cid, value FROM records WHERE did = ? AND collection = ? AND rkey = ?").get(c, collection, rkey) as { cid: string; value: string } | null;
+  const record = async (c: string, collection: string, rkey: string) => {
+    const r = (await s.db.query("SELECT cid, value FROM records WHERE did = ? AND collection = ? AND rkey = ?").get(c, collection, rkey)) as { cid: string; value: string } | null;
     return r ? { cid: r.cid, value: JSON.parse(r.value) } : undefined;
   };
-  const snapshot = (c: string) => ({
-    head: s.db.query("SELECT commit_cid, rev FROM repo_roots WHERE did = ?").get(c),
-    records: s.db.query("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(c),
-    proposals: s.db.query("SELECT rkey, status, expires_at FROM community_proposals WHERE community_did = ? ORDER BY rkey").all(c),
-    community: s.db.query("SELECT governance_model, visibility, join_policy, display_name FROM communities WHERE did = ?").get(c),
-    audit: s.count("SELECT count(*) AS n FROM audit_log"),
+  const snapshot = async (c: string) => ({
+    head: await s.db.query("SELECT commit_cid, rev FROM repo_roots WHERE did = ?").get(c),
+    records: await s.db.query("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(c),
+    proposals: await s.db.query("SELECT rkey, status, expires_at FROM community_proposals WHERE community_did = ? ORDER BY rkey").all(c),
+    community: await s.db.query("SELECT governance_model, visibility, join_policy, display_name FROM communities WHERE did = ?").get(c),
+    audit: await s.count("SELECT count(*) AS n FROM audit_log"),
   });
   return {
     s, post, get, record, snapshot,
@@ -52,15 +52,15 @@ export async function govSetup(): Promise<Gov> {
       return c;
     },
     async refused(c, call, status, error, message) {
-      const before = snapshot(c);
+      const before = await snapshot(c);
       const r = await call();
       expect({ status: r.status, error: r.body?.error }).toEqual({ status, error });
       if (message) expect(r.body.message).toContain(message);
-      expect(snapshot(c)).toEqual(before);
+      expect(await snapshot(c)).toEqual(before);
       return r;
     },
-    commitsAfter(c, seq) {
-      return (s.db.query("SELECT body FROM repo_events WHERE did = ? AND seq > ? AND type = '#commit' ORDER BY seq").all(c, seq) as Array<{ body: Uint8Array }>).map((row) => {
+    async commitsAfter(c, seq) {
+      return ((await s.db.query("SELECT body FROM repo_events WHERE did = ? AND seq > ? AND type = '#commit' ORDER BY seq").all(c, seq)) as Array<{ body: Uint8Array }>).map((row) => {
         const ev = dagCbor.decode(new Uint8Array(row.body)) as { rev: string; ops: Array<{ path: string }> };
         return { rev: ev.rev, paths: ev.ops.map((o) => o.path).sort() };
       });
@@ -68,6 +68,6 @@ export async function govSetup(): Promise<Gov> {
     async relogin(...users) {
       for (const u of users) u.token = (await ok(xrpc(s.pds.url, "com.atproto.server.createSession", { body: { identifier: u.handle, password: u.password } }))).accessJwt;
     },
-    headSeq: () => (s.db.query("SELECT coalesce(max(seq), 0) AS n FROM repo_events").get() as { n: number }).n,
+    headSeq: async () => ((await s.db.query("SELECT coalesce(max(seq), 0) AS n FROM repo_events").get()) as { n: number }).n,
   };
 }

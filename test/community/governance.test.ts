@@ -48,13 +48,13 @@ describe("setGovernanceModel", () => {
   });
 
   test("entering simple-majority is direct: defaults filled, settings record and projection updated, audited", async () => {
-    const before = g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.governance.setModel'");
+    const before = await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.governance.setModel'");
     const r = await ok(setModel(owner, { governanceModel: "simple-majority", governanceConfig: { quorum: 2, protectedCollections: ["profile", "com.example.custom.thing"] } }));
     expect(r).toEqual({ success: true, governanceModel: "simple-majority", governanceConfig: { quorum: 2, proposalTtlDays: 7, protectedCollections: ["net.openfederation.community.profile", "com.example.custom.thing"] } });
-    expect(g.record(c, SETTINGS, "self")!.value).toMatchObject({ governanceModel: "simple-majority", governanceConfig: r.governanceConfig });
-    expect(g.s.row(c).governance_model).toBe("simple-majority");
-    const audit = g.s.db.query("SELECT actor_did, meta FROM audit_log WHERE action = 'community.governance.setModel' ORDER BY rowid DESC LIMIT 1").get() as any;
-    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.governance.setModel'")).toBe(before + 1);
+    expect((await g.record(c, SETTINGS, "self"))!.value).toMatchObject({ governanceModel: "simple-majority", governanceConfig: r.governanceConfig });
+    expect((await g.s.row(c)).governance_model).toBe("simple-majority");
+    const audit = (await g.s.db.query("SELECT actor_did, meta FROM audit_log WHERE action = 'community.governance.setModel' ORDER BY rowid DESC LIMIT 1").get()) as any;
+    expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.governance.setModel'")).toBe(before + 1);
     expect(audit.actor_did).toBe(owner.did);
     expect(JSON.parse(audit.meta)).toMatchObject({ previousModel: "benevolent-dictator", newModel: "simple-majority" });
   });
@@ -84,7 +84,7 @@ describe("the one governance gate under simple-majority", () => {
   });
 
   test("generic com.atproto.repo.putRecord / applyWrites / deleteRecord into a protected collection → 403 GovernanceDenied", async () => {
-    const settings = g.record(c, SETTINGS, "self")!.value;
+    const settings = (await g.record(c, SETTINGS, "self"))!.value;
     const put = await g.refused(c, () => xrpc(g.s.pds.url, "com.atproto.repo.putRecord", { token: owner.token, body: { repo: c, collection: SETTINGS, rkey: "self", record: { ...settings, joinPolicy: "approval" } } }), 403, "GovernanceDenied");
     expect(put.body).toMatchObject({ requiresProposal: true, targetCollection: SETTINGS });
     const custom = await g.refused(c, () => xrpc(g.s.pds.url, "com.atproto.repo.createRecord", { token: owner.token, body: { repo: c, collection: "com.example.custom.thing", record: { text: "x" } } }), 403, "GovernanceDenied");
@@ -110,15 +110,15 @@ describe("Done means: a proposal created, amended, voted through a delegation an
     // bob delegates to alice (both voters)
     const d = await ok(g.post(bob, "setDelegation", { delegateDid: alice.did }, c));
     expect(d.rkey).toBe(bob.did);
-    const settings = g.record(c, SETTINGS, "self")!.value;
+    const settings = (await g.record(c, SETTINGS, "self"))!.value;
     const created = await ok(g.post(owner, "createProposal", { targetCollection: SETTINGS, targetRkey: "self", action: "write", proposedRecord: { ...settings, joinPolicy: "approval" }, reason: "vet newcomers" }, c));
     // the owner's own vote: 1 of 3, quorum 2 → still open
     expect(created).toMatchObject({ status: "open", tally: { for: 1, against: 0, delegatedFor: 0, delegatedAgainst: 0, eligible: 3, quorum: 2, effectiveQuorum: 2 } });
     const amended = await ok(g.post(owner, "amendProposal", { proposalRkey: created.rkey, proposedRecord: { ...settings, visibility: "public", joinPolicy: "approval" }, reason: "same, explicit" }, c));
     expect(amended).toMatchObject({ amendmentCount: 1, tally: { for: 1 } });
-    expect(g.record(c, SETTINGS, "self")!.value.joinPolicy).toBe("open");
+    expect((await g.record(c, SETTINGS, "self"))!.value.joinPolicy).toBe("open");
 
-    const seq = g.headSeq();
+    const seq = await g.headSeq();
     const vote = await ok(g.post(alice, "voteOnProposal", { proposalRkey: created.rkey, vote: "for" }, c));
     // owner + alice directly, bob through his delegation to alice
     expect(vote).toEqual({ recorded: true, status: "approved", applied: true, tally: { for: 3, against: 0, delegatedFor: 1, delegatedAgainst: 0, eligible: 3, quorum: 2, effectiveQuorum: 2 } });
@@ -127,23 +127,23 @@ describe("Done means: a proposal created, amended, voted through a delegation an
     expect(p).toMatchObject({ status: "approved", votesFor: [owner.did, alice.did], votesAgainst: [], proposedBy: owner.did });
     expect(p.amendments).toHaveLength(1);
     expect(p.amendments[0]).toMatchObject({ amendedBy: owner.did, reason: "same, explicit", previousRecord: { joinPolicy: "approval" } });
-    expect(g.record(c, SETTINGS, "self")!.value.joinPolicy).toBe("approval");
-    expect(g.s.row(c).join_policy).toBe("approval");
+    expect((await g.record(c, SETTINGS, "self"))!.value.joinPolicy).toBe("approval");
+    expect((await g.s.row(c)).join_policy).toBe("approval");
 
     // ONE commit holds both the new settings and the approved proposal, and its rev is the proposal's appliedRev
-    const commits = g.commitsAfter(c, seq);
+    const commits = await g.commitsAfter(c, seq);
     expect(commits).toEqual([{ rev: p.appliedRev, paths: [`${PROPOSAL}/${created.rkey}`, `${SETTINGS}/self`].sort() }]);
     // the CAR verifies against the community's key from the PLC directory; its head is that commit
     const records = await verifiedRepoRecords(g.s.pds.url, g.s.pds.plcUrl, c);
-    expect(records.get(`${SETTINGS}/self`)).toBe(g.record(c, SETTINGS, "self")!.cid);
-    expect(records.get(`${PROPOSAL}/${created.rkey}`)).toBe(g.record(c, PROPOSAL, created.rkey)!.cid);
+    expect(records.get(`${SETTINGS}/self`)).toBe((await g.record(c, SETTINGS, "self"))!.cid);
+    expect(records.get(`${PROPOSAL}/${created.rkey}`)).toBe((await g.record(c, PROPOSAL, created.rkey))!.cid);
     const latest = await ok(xrpc(g.s.pds.url, "com.atproto.sync.getLatestCommit", { params: { did: c } }));
     expect(latest.rev).toBe(p.appliedRev);
     // audit rows in the same transactions
     for (const action of ["community.proposal.create", "community.proposal.amend", "community.proposal.vote", "community.proposal.approve", "community.delegation.set"]) {
-      expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, c)).toBe(1);
+      expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, c)).toBe(1);
     }
-    expect((g.s.db.query("SELECT actor_type FROM audit_log WHERE action = 'community.proposal.approve'").get() as any).actor_type).toBe("system");
+    expect(((await g.s.db.query("SELECT actor_type FROM audit_log WHERE action = 'community.proposal.approve'").get()) as any).actor_type).toBe("system");
 
     // a further vote on the closed proposal → 400 ProposalClosed, nothing changes
     await g.refused(c, () => g.post(bob, "voteOnProposal", { proposalRkey: created.rkey, vote: "for" }, c), 400, "ProposalClosed");
@@ -167,8 +167,8 @@ describe("status rules (04 §3) and paths that are never governed", () => {
     const x = await g.community(owner, "heirloom", [alice]);
     await ok(g.post(owner, "setGovernanceModel", { governanceModel: "simple-majority" }, x));
     await ok(g.post(owner, "transferOwnership", { did: x, newOwnerDid: alice.did, password: owner.password, previousOwnerRole: "moderator" }));
-    expect(g.s.row(x).owner_did).toBe(alice.did);
-    expect(g.record(x, "net.openfederation.community.member", alice.did)!.value.roleRkey).toBe("owner");
+    expect((await g.s.row(x)).owner_did).toBe(alice.did);
+    expect((await g.record(x, "net.openfederation.community.member", alice.did))!.value.roleRkey).toBe("owner");
     // the new owner's updateMemberRole of a third party is governed again
     const m = await g.refused(x, () => g.post(alice, "updateMemberRole", { memberDid: owner.did, roleRkey: "member" }, x), 403, "GovernanceDenied");
     expect(m.body.targetCollection).toBe("net.openfederation.community.role");
@@ -192,7 +192,7 @@ describe("attestations under simple-majority", () => {
     await g.refused(x, () => g.post(owner, "createProposal", { targetCollection: "attestation", targetRkey: "3lbqattest222", action: "write", proposedRecord: record(outsider.did) }, x), 404, "NotMember");
     const p = await ok(g.post(owner, "createProposal", { targetCollection: "attestation", targetRkey: "3lbqattest222", action: "write", proposedRecord: record(alice.did) }, x));
     expect((await ok(g.post(alice, "voteOnProposal", { proposalRkey: p.rkey, vote: "for" }, x))).status).toBe("approved");
-    expect(g.record(x, "net.openfederation.community.attestation", "3lbqattest222")!.value).toMatchObject({ subjectDid: alice.did, type: "credential" });
+    expect((await g.record(x, "net.openfederation.community.attestation", "3lbqattest222"))!.value).toMatchObject({ subjectDid: alice.did, type: "credential" });
   });
 });
 

@@ -16,7 +16,7 @@ test("with a grace of 0 days, a suspended community can be taken down without an
   const active = await s.community(owner, "graceactive");
   const refused = await xrpc(s.pds.url, `${NS}.takedown`, { token: s.admin.token, body: { did: active } });
   expect([refused.status, refused.body.error]).toEqual([409, "ExportRequired"]);
-  expect(s.row(active).status).toBe("active");
+  expect((await s.row(active)).status).toBe("active");
 
   const suspended = await s.community(owner, "gracesuspended");
   await ok(xrpc(s.pds.url, `${NS}.suspend`, { token: s.admin.token, body: { did: suspended, reason: "spam" } }));
@@ -38,10 +38,10 @@ test("with the default 14 days, the server's clock decides: 14 days less an hour
     fourteen.pds.advanceClock(14 * 86_400_000 - 3_600_000);
     const early = await takedown();
     expect([early.status, early.body.error]).toEqual([409, "ExportRequired"]);
-    expect(fourteen.row(did).status).toBe("suspended");
+    expect((await fourteen.row(did)).status).toBe("suspended");
     fourteen.pds.advanceClock(2 * 3_600_000);
     expect((await ok(takedown())).status).toBe("takendown");
-    expect(fourteen.row(did).status).toBe("takendown");
+    expect((await fourteen.row(did)).status).toBe("takendown");
   } finally {
     await fourteen.stop();
   }

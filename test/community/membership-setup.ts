@@ -2,12 +2,11 @@
 // records no method writes yet (delegations, role assignments, custom roles). It signs with the community's own key
 // (decrypted with the dev secrets of that directory) and commits through the same managed write path and projections.
 import { readFileSync } from "node:fs";
-import { openDatabase } from "../../src/migrations.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { join } from "node:path";
 import { KeyVault } from "../../src/identity/keys.ts";
 import { RepoService, type WriteOp } from "../../src/repo/service.ts";
 import { Sequencer } from "../../src/sequencer/sequencer.ts";
-import { sqliteOf } from "../../src/db/sqlite.ts";
 import { CommunityRepoWriter } from "../../src/community/writer.ts";
 import { COL } from "../../src/community/permissions.ts";
 import { createLogger } from "../../src/util/logger.ts";
@@ -21,7 +20,7 @@ export interface SideWriter {
 }
 
 export async function sideWriter(dataDir: string): Promise<SideWriter> {
-  const db = openDatabase({ dataDir });
+  const db = await openTestDatabase(dataDir);
   const secret = (JSON.parse(readFileSync(join(dataDir, "secrets.json"), "utf8")) as { KEY_ENCRYPTION_SECRET: string }).KEY_ENCRYPTION_SECRET;
   const vault = await KeyVault.open(db, secret);
   const repo = new RepoService({
@@ -30,7 +29,7 @@ export async function sideWriter(dataDir: string): Promise<SideWriter> {
     sequencer: new Sequencer(db),
     logger: createLogger({ level: "error" }),
     signingKeypair: async (did) => {
-      const row = sqliteOf(db.orm).query("SELECT ciphertext FROM identity_keys WHERE did = ? AND purpose = 'identity.signing-key'").get(did) as { ciphertext: Uint8Array };
+      const row = (await db.raw.get<{ ciphertext: Uint8Array }>("SELECT ciphertext FROM identity_keys WHERE did = ? AND purpose = 'identity.signing-key'", [did]))!;
       return vault.decryptKeypair("identity.signing-key", did, new Uint8Array(row.ciphertext));
     },
   });
@@ -42,8 +41,8 @@ export async function sideWriter(dataDir: string): Promise<SideWriter> {
     write,
     delegate: (c, delegatorDid, delegateDid) =>
       write(c, [{ action: "put", collection: COL.delegation, rkey: delegatorDid, record: { $type: COL.delegation, delegatorDid, delegateDid, createdAt: new Date().toISOString() } }]),
-    setRole: (c, did, roleRkey) => {
-      const current = repo.getRecord(c, COL.member, did)!.value as Record<string, unknown>;
+    setRole: async (c, did, roleRkey) => {
+      const current = (await repo.getRecord(c, COL.member, did))!.value as Record<string, unknown>;
       return write(c, [{ action: "put", collection: COL.member, rkey: did, record: { ...current, roleRkey } }]);
     },
     close: () => db.close(),

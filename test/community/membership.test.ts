@@ -1,8 +1,6 @@
 // Community membership (spec 04 §5, 05 §2) against a real server: join, leave, listMembers, listJoinRequests,
 // resolveJoinRequest, removeMember — every refusal with its exact status and error, and nothing written.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
-import { join as pathJoin } from "node:path";
 import { verifiedRepoRecords, xrpc, ok, type XrpcReply } from "../e2e/_xrpc.ts";
 import { NS, setup, type Setup, type User } from "./moderation-setup.ts";
 import { sideWriter, type SideWriter } from "./membership-setup.ts";
@@ -25,31 +23,28 @@ afterAll(async () => {
 
 const post = (u: User | undefined, method: string, body: unknown) => xrpc(s.pds.url, `${NS}.${method}`, { ...(u ? { token: u.token } : {}), body });
 const get = (u: User | undefined, method: string, params: Record<string, string | number>) => xrpc(s.pds.url, `${NS}.${method}`, { ...(u ? { token: u.token } : {}), params });
-const memberRows = (c: string) => s.db.query("SELECT member_did AS d, role_rkey AS r FROM community_members WHERE community_did = ? ORDER BY member_did").all(c);
-const memberRecords = (c: string) => s.count("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ?", c, MEMBER);
-const requests = (c: string) => s.db.query("SELECT id, did, status, resolved_by FROM join_requests WHERE community_did = ? ORDER BY did").all(c);
-const audits = (action: string) => s.count("SELECT count(*) AS n FROM audit_log WHERE action = ?", action);
+const memberRows = async (c: string) => await s.db.query("SELECT member_did AS d, role_rkey AS r FROM community_members WHERE community_did = ? ORDER BY member_did").all(c);
+const memberRecords = async (c: string) => await s.count("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ?", c, MEMBER);
+const requests = async (c: string) => await s.db.query("SELECT id, did, status, resolved_by FROM join_requests WHERE community_did = ? ORDER BY did").all(c);
+const audits = async (action: string) => await s.count("SELECT count(*) AS n FROM audit_log WHERE action = ?", action);
 /** everything a refused call must leave unchanged */
-const snapshot = (c: string) => ({
-  head: s.db.query("SELECT commit_cid FROM repo_roots WHERE did = ?").get(c),
-  members: memberRows(c),
-  records: s.db.query("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(c),
-  requests: requests(c),
-  audit: s.count("SELECT count(*) AS n FROM audit_log"),
+const snapshot = async (c: string) => ({
+  head: await s.db.query("SELECT commit_cid FROM repo_roots WHERE did = ?").get(c),
+  members: await memberRows(c),
+  records: await s.db.query("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(c),
+  requests: await requests(c),
+  audit: await s.count("SELECT count(*) AS n FROM audit_log"),
 });
 function expectError(r: XrpcReply, status: number, error: string) {
   expect({ status: r.status, error: r.body?.error }).toEqual({ status, error });
 }
 async function refused(c: string, call: () => Promise<XrpcReply>, status: number, error: string) {
-  const before = snapshot(c);
+  const before = await snapshot(c);
   expectError(await call(), status, error);
-  expect(snapshot(c)).toEqual(before);
+  expect(await snapshot(c)).toEqual(before);
 }
-function setAccountStatus(did: string, status: string) {
-  const w = new Sqlite(pathJoin(s.pds.dataDir, "ofpds.sqlite"));
-  w.exec("PRAGMA busy_timeout = 5000");
-  w.run("UPDATE accounts SET status = ? WHERE did = ?", [status, did]);
-  w.close();
+async function setAccountStatus(did: string, status: string) {
+  await s.db.run("UPDATE accounts SET status = ? WHERE did = ?", [status, did]);
 }
 const pendingId = async (c: string, did: string) => (await ok(get(owner, "listJoinRequests", { did: c }))).requests.find((r: any) => r.did === did)?.id as string;
 
@@ -60,13 +55,13 @@ describe("join (open)", () => {
   });
 
   test("joined: a real member record (roleRkey member, handle at join time) and the projection; audited", async () => {
-    const before = audits("community.join");
+    const before = await audits("community.join");
     expect(await ok(post(pete, "join", { did: c }))).toEqual({ status: "joined" });
     const rec = await ok(xrpc(s.pds.url, "com.atproto.repo.getRecord", { params: { repo: c, collection: MEMBER, rkey: pete.did } }));
     expect(rec.value).toMatchObject({ $type: MEMBER, did: pete.did, handle: "pete.test", roleRkey: "member" });
     expect(Date.parse(rec.value.joinedAt)).not.toBeNaN();
-    expect(memberRows(c)).toContainEqual({ d: pete.did, r: "member" });
-    expect(audits("community.join")).toBe(before + 1);
+    expect(await memberRows(c)).toContainEqual({ d: pete.did, r: "member" });
+    expect(await audits("community.join")).toBe(before + 1);
     const g = await ok(get(pete, "get", { did: "openers" }));
     expect(g).toMatchObject({ isMember: true, memberCount: 2, myMembership: { role: "member", roleRkey: "member" } });
   });
@@ -88,7 +83,7 @@ describe("join (open)", () => {
     const replies = await Promise.all([post(jon, "join", { did: c }), post(jon, "join", { did: c })]);
     expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(replies.find((r) => r.status === 409)!.body.error).toBe("AlreadyMember");
-    expect(s.count("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ? AND rkey = ?", c, MEMBER, jon.did)).toBe(1);
+    expect(await s.count("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ? AND rkey = ?", c, MEMBER, jon.did)).toBe(1);
   });
 });
 
@@ -104,10 +99,10 @@ describe("join (approval) and join requests", () => {
   });
 
   test("pending: a request row, no member record; a second join → 409 AlreadyRequested", async () => {
-    const records = memberRecords(c);
+    const records = await memberRecords(c);
     expect(await ok(post(jon, "join", { did: c }))).toEqual({ status: "pending" });
-    expect(memberRecords(c)).toBe(records);
-    expect(requests(c)).toContainEqual(expect.objectContaining({ did: jon.did, status: "pending" }));
+    expect(await memberRecords(c)).toBe(records);
+    expect(await requests(c)).toContainEqual(expect.objectContaining({ did: jon.did, status: "pending" }));
     expect((await ok(get(jon, "get", { did: c }))).joinRequestStatus).toBe("pending");
     await refused(c, () => post(jon, "join", { did: c }), 409, "AlreadyRequested");
   });
@@ -143,10 +138,10 @@ describe("join (approval) and join requests", () => {
 
   test("reject → rejected (audited, resolvedBy); again → 400 AlreadyResolved; joining again → pending with a new id", async () => {
     const id = await pendingId(c, jon.did);
-    const before = audits("join_request.reject");
+    const before = await audits("join_request.reject");
     expect(await ok(post(mod, "resolveJoinRequest", { requestId: id, action: "reject" }))).toEqual({ status: "rejected" });
-    expect(audits("join_request.reject")).toBe(before + 1);
-    expect(requests(c)).toContainEqual({ id, did: jon.did, status: "rejected", resolved_by: mod.did });
+    expect(await audits("join_request.reject")).toBe(before + 1);
+    expect(await requests(c)).toContainEqual({ id, did: jon.did, status: "rejected", resolved_by: mod.did });
     await refused(c, () => post(owner, "resolveJoinRequest", { requestId: id, action: "approve" }), 400, "AlreadyResolved");
     expect(await ok(post(jon, "join", { did: c }))).toEqual({ status: "pending" });
     const again = await pendingId(c, jon.did);
@@ -155,18 +150,18 @@ describe("join (approval) and join requests", () => {
 
   test("requester no longer active → 400 InvalidRequest, the request stays pending", async () => {
     const id = await pendingId(c, rita.did);
-    setAccountStatus(rita.did, "suspended");
+    await setAccountStatus(rita.did, "suspended");
     try {
       await refused(c, () => post(owner, "resolveJoinRequest", { requestId: id, action: "approve" }), 400, "InvalidRequest");
-      expect(requests(c)).toContainEqual(expect.objectContaining({ id, status: "pending" }));
+      expect(await requests(c)).toContainEqual(expect.objectContaining({ id, status: "pending" }));
     } finally {
-      setAccountStatus(rita.did, "approved");
+      await setAccountStatus(rita.did, "approved");
     }
   });
 
   test("approve twice concurrently → one member record, one 400 AlreadyResolved", async () => {
     const id = await pendingId(c, jon.did);
-    const before = audits("join_request.approve");
+    const before = await audits("join_request.approve");
     const replies = await Promise.all([
       post(owner, "resolveJoinRequest", { requestId: id, action: "approve" }),
       post(mod, "resolveJoinRequest", { requestId: id, action: "approve" }),
@@ -174,9 +169,9 @@ describe("join (approval) and join requests", () => {
     expect(replies.map((r) => r.status).sort()).toEqual([200, 400]);
     expect(replies.find((r) => r.status === 200)!.body).toEqual({ status: "approved" });
     expect(replies.find((r) => r.status === 400)!.body.error).toBe("AlreadyResolved");
-    expect(s.count("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ? AND rkey = ?", c, MEMBER, jon.did)).toBe(1);
-    expect(memberRows(c)).toContainEqual({ d: jon.did, r: "member" });
-    expect(audits("join_request.approve")).toBe(before + 1);
+    expect(await s.count("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ? AND rkey = ?", c, MEMBER, jon.did)).toBe(1);
+    expect(await memberRows(c)).toContainEqual({ d: jon.did, r: "member" });
+    expect(await audits("join_request.approve")).toBe(before + 1);
   });
 
   test("approve + reject concurrently → exactly one wins", async () => {
@@ -187,7 +182,7 @@ describe("join (approval) and join requests", () => {
     ]);
     expect(replies.map((r) => r.status).sort()).toEqual([200, 400]);
     const won = replies.find((r) => r.status === 200)!.body.status;
-    expect(memberRows(c).some((m: any) => m.d === rita.did)).toBe(won === "approved");
+    expect((await memberRows(c)).some((m: any) => m.d === rita.did)).toBe(won === "approved");
   });
 });
 
@@ -238,12 +233,12 @@ describe("listMembers", () => {
   });
 
   test("an inactive account is listed with active:false; a changed handle shows the CURRENT handle", async () => {
-    setAccountStatus(nina.did, "suspended");
+    await setAccountStatus(nina.did, "suspended");
     try {
       const m = (await ok(get(undefined, "listMembers", { did: c }))).members.find((x: any) => x.did === nina.did);
       expect(m.active).toBe(false);
     } finally {
-      setAccountStatus(nina.did, "approved");
+      await setAccountStatus(nina.did, "approved");
     }
     await ok(xrpc(s.pds.url, "com.atproto.identity.updateHandle", { token: jon.token, body: { handle: "jonathan.test" } }));
     const m = (await ok(get(undefined, "listMembers", { did: c }))).members.find((x: any) => x.did === jon.did);
@@ -272,10 +267,10 @@ describe("leave", () => {
     await side.delegate(c, rita.did, pete.did); // to pete
     await side.delegate(c, nina.did, pete.did); // to pete
     await side.delegate(c, jon.did, rita.did); // unrelated
-    const before = audits("community.leave");
+    const before = await audits("community.leave");
     expect(await ok(post(pete, "leave", { did: c }))).toEqual({ success: true });
-    expect(audits("community.leave")).toBe(before + 1);
-    expect(memberRows(c).some((m: any) => m.d === pete.did)).toBe(false);
+    expect(await audits("community.leave")).toBe(before + 1);
+    expect((await memberRows(c)).some((m: any) => m.d === pete.did)).toBe(false);
     const paths = [...(await verifiedRepoRecords(s.pds.url, s.pds.plcUrl, c)).keys()];
     expect(paths).not.toContain(`${MEMBER}/${pete.did}`);
     expect(paths.filter((p) => p.startsWith(DELEGATION))).toEqual([`${DELEGATION}/${jon.did}`]);
@@ -287,9 +282,9 @@ describe("leave", () => {
     const a = await s.community(owner, "leavers-approval", { joinPolicy: "approval" });
     await ok(post(pete, "join", { did: a }));
     await ok(post(owner, "resolveJoinRequest", { requestId: await pendingId(a, pete.did), action: "approve" }));
-    expect(requests(a)).toHaveLength(1);
+    expect(await requests(a)).toHaveLength(1);
     await ok(post(pete, "leave", { did: a }));
-    expect(requests(a)).toHaveLength(0);
+    expect(await requests(a)).toHaveLength(0);
     expect(await ok(post(pete, "join", { did: a }))).toEqual({ status: "pending" });
   });
 });
@@ -322,9 +317,9 @@ describe("removeMember", () => {
   test("moderator on a member → ok: record, delegations both ways and join request gone; audited", async () => {
     await side.delegate(c, jon.did, rita.did);
     await side.delegate(c, rita.did, jon.did);
-    const before = audits("community.removeMember");
+    const before = await audits("community.removeMember");
     expect(await ok(post(mod, "removeMember", { did: c, memberDid: jon.did }))).toEqual({ success: true });
-    expect(audits("community.removeMember")).toBe(before + 1);
+    expect(await audits("community.removeMember")).toBe(before + 1);
     const paths = [...(await verifiedRepoRecords(s.pds.url, s.pds.plcUrl, c)).keys()];
     expect(paths).not.toContain(`${MEMBER}/${jon.did}`);
     expect(paths.filter((p) => p.startsWith(DELEGATION))).toEqual([]);
@@ -332,9 +327,9 @@ describe("removeMember", () => {
   });
 
   test("the owner may remove anyone but themself (custom role included)", async () => {
-    expect(memberRows(c).map((m: any) => m.d)).toContain(nina.did);
+    expect((await memberRows(c)).map((m: any) => m.d)).toContain(nina.did);
     await ok(post(owner, "removeMember", { did: c, memberDid: nina.did }));
-    expect(memberRows(c).map((m: any) => m.d)).not.toContain(nina.did);
+    expect((await memberRows(c)).map((m: any) => m.d)).not.toContain(nina.did);
     await refused(c, () => post(owner, "removeMember", { did: c, memberDid: owner.did }), 403, "Forbidden");
   });
 });

@@ -1,23 +1,44 @@
 // Shared setup for the moderation, export and ownership suites: one real server with a bootstrap admin, registered
 // accounts, communities, a read-only view of the database, and `join` once the membership method exists.
-import { Database as Sqlite } from "bun:sqlite";
-import { join } from "node:path";
 import { startPds, type RunningPds } from "../_support/pds.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { ok, xrpc } from "../e2e/_xrpc.ts";
 
 export const NS = "net.openfederation.community";
 export const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
 export type User = { did: string; token: string; password: string; handle: string };
 
+/**
+ * The running server's database, opened beside it on the engine under test (SQLite file or PostgreSQL database):
+ * `query(sql).get/all(...params)` as bun:sqlite says it, but async; `run` for the few direct writes a test makes.
+ */
+export interface ServerDb {
+  query(sql: string): { get(...params: unknown[]): Promise<any>; all(...params: unknown[]): Promise<any[]> };
+  run(sql: string, params?: unknown[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function serverDb(dataDir: string): Promise<ServerDb> {
+  const db = await openTestDatabase(dataDir);
+  return {
+    query: (sql) => ({
+      get: async (...params) => (await db.raw.get(sql, params)) ?? null,
+      all: (...params) => db.raw.all(sql, params),
+    }),
+    run: (sql, params = []) => db.transaction((tx) => tx.raw.run(sql, params)),
+    close: () => db.close(),
+  };
+}
+
 export interface Setup {
   pds: RunningPds;
-  db: Sqlite;
+  db: ServerDb;
   admin: User;
   register(name: string): Promise<User>;
   community(owner: User, handle: string, extra?: Record<string, unknown>): Promise<string>;
   join(user: User, did: string): Promise<void>;
-  count(sql: string, ...args: string[]): number;
-  row(did: string): Record<string, any>;
+  count(sql: string, ...args: string[]): Promise<number>;
+  row(did: string): Promise<Record<string, any>>;
   stop(): Promise<void>;
 }
 
@@ -28,7 +49,7 @@ export async function setup(env: Record<string, string> = {}): Promise<Setup> {
   });
   const s = await ok(xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: ADMIN.handle, password: ADMIN.password } }));
   const admin: User = { did: s.did, token: s.accessJwt, password: ADMIN.password, handle: ADMIN.handle };
-  const db = new Sqlite(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+  const db = await serverDb(pds.dataDir);
   return {
     pds, db, admin,
     async register(name) {
@@ -45,17 +66,17 @@ export async function setup(env: Record<string, string> = {}): Promise<Setup> {
     async join(user, did) {
       await ok(xrpc(pds.url, `${NS}.join`, { token: user.token, body: { did } }));
     },
-    count: (sql, ...args) => (db.query(sql).get(...args) as { n: number }).n,
-    row: (did) => db.query("SELECT * FROM communities WHERE did = ?").get(did) as Record<string, any>,
+    count: async (sql, ...args) => ((await db.query(sql).get(...args)) as { n: number }).n,
+    row: async (did) => (await db.query("SELECT * FROM communities WHERE did = ?").get(did)) as Record<string, any>,
     async stop() {
-      db.close();
+      await db.close();
       await pds.stop();
     },
   };
 }
 
 /** The #account/#identity/#sync/#commit event types of a DID after `afterSeq`, in order. */
-export function eventsAfter(db: Sqlite, did: string, afterSeq: number): string[] {
-  return db.query("SELECT type FROM repo_events WHERE did = ? AND seq > ? ORDER BY seq").all(did, afterSeq).map((r: any) => r.type as string);
+export async function eventsAfter(db: ServerDb, did: string, afterSeq: number): Promise<string[]> {
+  return (await db.query("SELECT type FROM repo_events WHERE did = ? AND seq > ? ORDER BY seq").all(did, afterSeq)).map((r: any) => r.type as string);
 }
-export const headSeq = (db: Sqlite): number => (db.query("SELECT coalesce(max(seq), 0) AS n FROM repo_events").get() as { n: number }).n;
+export const headSeq = async (db: ServerDb): Promise<number> => ((await db.query("SELECT coalesce(max(seq), 0) AS n FROM repo_events").get()) as { n: number }).n;

@@ -16,8 +16,8 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 const call = (nsid: string, token: string | undefined, body: Record<string, unknown>) => xrpc(t.pds.url, `${NS}.${nsid}`, { ...(token ? { token } : {}), body });
-const headRev = (did: string) => (t.db.query("SELECT rev FROM repo_roots WHERE did = ?").get(did) as { rev: string }).rev;
-const audits = (action: string, did: string) => t.count("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, did);
+const headRev = async (did: string) => ((await t.db.query("SELECT rev FROM repo_roots WHERE did = ?").get(did)) as { rev: string }).rev;
+const audits = async (action: string, did: string) => await t.count("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, did);
 
 describe("suspend / unsuspend", () => {
   let did: string;
@@ -31,8 +31,8 @@ describe("suspend / unsuspend", () => {
       const r = await call(nsid, owner.token, { did });
       expect(r.status).toBe(403);
     }
-    expect(t.row(did).status).toBe("active");
-    expect(audits("community.suspend", did)).toBe(0);
+    expect((await t.row(did)).status).toBe("active");
+    expect(await audits("community.suspend", did)).toBe(0);
   });
 
   test("unknown community → 404; unsuspend of an active one → 400 NotSuspended", async () => {
@@ -42,14 +42,14 @@ describe("suspend / unsuspend", () => {
   });
 
   test("suspend → suspended, suspendedAt set, no wire event, audit", async () => {
-    const seq = headSeq(t.db);
+    const seq = await headSeq(t.db);
     const r = await call("suspend", t.admin.token, { did, reason: "spam" });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ did, status: "suspended", reason: "spam" });
-    expect(t.row(did)).toMatchObject({ status: "suspended", previous_status: "active", status_reason: "spam" });
-    expect(t.row(did).suspended_at).toBeString();
-    expect(eventsAfter(t.db, did, seq)).toEqual([]);
-    expect(audits("community.suspend", did)).toBe(1);
+    expect(await t.row(did)).toMatchObject({ status: "suspended", previous_status: "active", status_reason: "spam" });
+    expect((await t.row(did)).suspended_at).toBeString();
+    expect(await eventsAfter(t.db, did, seq)).toEqual([]);
+    expect(await audits("community.suspend", did)).toBe(1);
     const again = await call("suspend", t.admin.token, { did });
     expect([again.status, again.body.error]).toEqual([400, "AlreadySuspended"]);
   });
@@ -73,8 +73,8 @@ describe("suspend / unsuspend", () => {
   test("unsuspend → active, suspendedAt cleared, audit", async () => {
     const r = await call("unsuspend", t.admin.token, { did });
     expect(r.body).toEqual({ did, status: "active" });
-    expect(t.row(did)).toMatchObject({ status: "active", suspended_at: null });
-    expect(audits("community.unsuspend", did)).toBe(1);
+    expect(await t.row(did)).toMatchObject({ status: "active", suspended_at: null });
+    expect(await audits("community.unsuspend", did)).toBe(1);
   });
 });
 
@@ -85,41 +85,41 @@ describe("takedown / untakedown", () => {
   });
 
   test("without an owner export after the latest commit → 409 ExportRequired, nothing changes", async () => {
-    const seq = headSeq(t.db);
+    const seq = await headSeq(t.db);
     const r = await call("takedown", t.admin.token, { did, reason: "abuse" });
     expect([r.status, r.body.error]).toEqual([409, "ExportRequired"]);
-    expect(t.row(did).status).toBe("active");
-    expect(eventsAfter(t.db, did, seq)).toEqual([]);
-    expect(audits("community.takedown", did)).toBe(0);
+    expect((await t.row(did)).status).toBe("active");
+    expect(await eventsAfter(t.db, did, seq)).toEqual([]);
+    expect(await audits("community.takedown", did)).toBe(0);
   });
 
   test("an admin export does not count", async () => {
     expect((await xrpc(t.pds.url, `${NS}.export`, { token: t.admin.token, params: { did } })).status).toBe(200);
-    expect(t.row(did).owner_exported_at).toBeNull();
+    expect((await t.row(did)).owner_exported_at).toBeNull();
     expect((await call("takedown", t.admin.token, { did })).status).toBe(409);
   });
 
   test("a commit right after the owner export (no pause: the rule compares revs, not milliseconds) makes it stale again", async () => {
     for (let i = 0; i < 5; i++) {
       expect((await xrpc(t.pds.url, `${NS}.export`, { token: owner.token, params: { did } })).status).toBe(200);
-      expect(t.row(did).owner_exported_rev).toBe(headRev(did));
+      expect((await t.row(did)).owner_exported_rev).toBe(await headRev(did));
       expect((await call("update", owner.token, { did, description: `newer ${i}` })).status).toBe(200);
-      expect(t.row(did).owner_exported_rev < headRev(did)).toBe(true);
+      expect((await t.row(did)).owner_exported_rev < await headRev(did)).toBe(true);
       const r = await call("takedown", t.admin.token, { did });
       expect([r.status, r.body.error]).toEqual([409, "ExportRequired"]);
     }
-    expect(t.row(did).status).toBe("active");
+    expect((await t.row(did)).status).toBe("active");
   });
 
   test("owner export then takedown → 200, #account takendown, audit with previousStatus", async () => {
     expect((await xrpc(t.pds.url, `${NS}.export`, { token: owner.token, params: { did } })).status).toBe(200);
-    const seq = headSeq(t.db);
+    const seq = await headSeq(t.db);
     const r = await call("takedown", t.admin.token, { did, reason: "abuse" });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ did, status: "takendown", reason: "abuse" });
-    expect(t.row(did)).toMatchObject({ status: "takendown", previous_status: "active" });
-    expect(eventsAfter(t.db, did, seq)).toEqual(["#account"]);
-    const meta = JSON.parse((t.db.query("SELECT meta FROM audit_log WHERE action = 'community.takedown' AND target_did = ?").get(did) as any).meta);
+    expect(await t.row(did)).toMatchObject({ status: "takendown", previous_status: "active" });
+    expect(await eventsAfter(t.db, did, seq)).toEqual(["#account"]);
+    const meta = JSON.parse(((await t.db.query("SELECT meta FROM audit_log WHERE action = 'community.takedown' AND target_did = ?").get(did)) as any).meta);
     expect(meta).toMatchObject({ reason: "abuse", previousStatus: "active" });
     expect(meta.ownerExportedAt).toBeString();
     const again = await call("takedown", t.admin.token, { did });
@@ -143,11 +143,11 @@ describe("takedown / untakedown", () => {
   });
 
   test("untakedown restores active and emits #account, #identity, #sync", async () => {
-    const seq = headSeq(t.db);
+    const seq = await headSeq(t.db);
     const r = await call("untakedown", t.admin.token, { did });
     expect(r.body).toEqual({ did, status: "active" });
-    expect(eventsAfter(t.db, did, seq)).toEqual(["#account", "#identity", "#sync"]);
-    expect(audits("community.untakedown", did)).toBe(1);
+    expect(await eventsAfter(t.db, did, seq)).toEqual(["#account", "#identity", "#sync"]);
+    expect(await audits("community.untakedown", did)).toBe(1);
     const again = await call("untakedown", t.admin.token, { did });
     expect([again.status, again.body.error]).toEqual([400, "NotTakenDown"]);
     expect((await xrpc(t.pds.url, `${NS}.get`, { params: { did } })).status).toBe(200);
@@ -156,12 +156,12 @@ describe("takedown / untakedown", () => {
   test("suspended → takedown → untakedown restores suspended", async () => {
     expect((await xrpc(t.pds.url, `${NS}.export`, { token: owner.token, params: { did } })).status).toBe(200);
     expect((await call("suspend", t.admin.token, { did })).status).toBe(200);
-    const suspendedAt = t.row(did).suspended_at;
+    const suspendedAt = (await t.row(did)).suspended_at;
     const td = await call("takedown", t.admin.token, { did });
     expect(td.status).toBe(200);
-    expect(t.row(did)).toMatchObject({ previous_status: "suspended", suspended_at: suspendedAt });
+    expect(await t.row(did)).toMatchObject({ previous_status: "suspended", suspended_at: suspendedAt });
     const r = await call("untakedown", t.admin.token, { did });
     expect(r.body).toEqual({ did, status: "suspended" });
-    expect(t.row(did)).toMatchObject({ status: "suspended", suspended_at: suspendedAt });
+    expect(await t.row(did)).toMatchObject({ status: "suspended", suspended_at: suspendedAt });
   });
 });

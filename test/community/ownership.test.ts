@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 const transfer = (token: string, body: Record<string, unknown>) => xrpc(t.pds.url, `${NS}.transferOwnership`, { token, body: { did, ...body } });
-const role = (member: string) => (t.db.query("SELECT role_rkey FROM community_members WHERE community_did = ? AND member_did = ?").get(did, member) as any)?.role_rkey;
+const role = async (member: string) => ((await t.db.query("SELECT role_rkey FROM community_members WHERE community_did = ? AND member_did = ?").get(did, member)) as any)?.role_rkey;
 const commits = () => t.count("SELECT count(*) AS n FROM repo_events WHERE did = ? AND type = '#commit'", did);
 
 describe("refusals: exact error, nothing written", () => {
@@ -37,13 +37,13 @@ describe("refusals: exact error, nothing written", () => {
     ["member, not owner → 403", () => ({ token: heir.token, body: { newOwnerDid: heir.did, password: heir.password } }), 403, "Forbidden"],
     ["admin on a non-orphaned community → 403", () => ({ token: t.admin.token, body: { newOwnerDid: heir.did } }), 403, "Forbidden"],
   ] as const)("%s", async (_name, make, status, error) => {
-    const before = commits();
+    const before = await commits();
     const { token, body } = make();
     const r = await transfer(token, body);
     expect([r.status, r.body.error]).toEqual([status, error]);
-    expect(commits()).toBe(before);
-    expect(t.row(did).owner_did).toBe(owner.did);
-    expect(role(heir.did)).toBe("member");
+    expect(await commits()).toBe(before);
+    expect((await t.row(did)).owner_did).toBe(owner.did);
+    expect(await role(heir.did)).toBe("member");
   });
 });
 
@@ -54,24 +54,24 @@ describe("owner path with a new rotation key", () => {
   let opsBefore: number;
   beforeAll(async () => {
     newKey = (await Secp256k1Keypair.create()).did();
-    beforeCommits = commits();
+    beforeCommits = await commits();
     opsBefore = ((await (await fetch(`${t.pds.plcUrl}/${did}/log`)).json()) as unknown[]).length;
     const r = await transfer(owner.token, { newOwnerDid: heir.did, password: owner.password, newOwnerRotationKey: newKey });
     expect(r.status).toBe(200);
     out = r.body;
   });
 
-  test("output and ownerDid", () => {
+  test("output and ownerDid", async () => {
     expect(out).toMatchObject({ did, ownerDid: heir.did, previousOwnerRole: "moderator", plcUpdated: true });
     expect(out.message).toContain("72 hours");
-    expect(t.row(did).owner_did).toBe(heir.did);
-    expect([role(heir.did), role(owner.did)]).toEqual(["owner", "moderator"]);
+    expect((await t.row(did)).owner_did).toBe(heir.did);
+    expect([await role(heir.did), await role(owner.did)]).toEqual(["owner", "moderator"]);
   });
 
   test("one commit with both member records; the repo verifies", async () => {
-    expect(commits()).toBe(beforeCommits + 1);
-    const { body } = t.db.query("SELECT body FROM repo_events WHERE did = ? AND type = '#commit' ORDER BY seq DESC LIMIT 1").get(did) as { body: Uint8Array };
-    const ev = dagCbor.decode(body) as { ops: { action: string; path: string }[] };
+    expect(await commits()).toBe(beforeCommits + 1);
+    const { body } = (await t.db.query("SELECT body FROM repo_events WHERE did = ? AND type = '#commit' ORDER BY seq DESC LIMIT 1").get(did)) as { body: Uint8Array };
+    const ev = dagCbor.decode(new Uint8Array(body)) as { ops: { action: string; path: string }[] };
     expect(ev.ops.map((o) => `${o.action} ${o.path}`).sort()).toEqual([`update ${NS}.member/${heir.did}`, `update ${NS}.member/${owner.did}`].sort());
     const car = new Uint8Array(await (await fetch(`${t.pds.url}/xrpc/com.atproto.sync.getRepo?did=${did}`)).arrayBuffer());
     const verified = await verifyRepoCar(car, did, await plcSigningKey(t.pds.plcUrl, did));
@@ -87,8 +87,8 @@ describe("owner path with a new rotation key", () => {
     expect(log[log.length - 1]!.rotationKeys.slice(1)).toEqual(log[log.length - 2]!.rotationKeys.slice(1));
   });
 
-  test("audit row", () => {
-    const meta = JSON.parse((t.db.query("SELECT meta FROM audit_log WHERE action = 'community.ownership.transfer' AND target_did = ?").get(did) as any).meta);
+  test("audit row", async () => {
+    const meta = JSON.parse(((await t.db.query("SELECT meta FROM audit_log WHERE action = 'community.ownership.transfer' AND target_did = ?").get(did)) as any).meta);
     expect(meta).toEqual({ from: owner.did, to: heir.did, byAdmin: false, plcUpdated: true });
   });
 

@@ -2,12 +2,12 @@
 // touching it is resolved by the sweep job, which also runs once at start-up (catch-up after downtime). The server
 // is restarted on the same data directory with its dev clock moved past the expiry; no request touches the proposal.
 import { afterAll, expect, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { tempDirs, waitFor } from "../_support/process.ts";
 import { ok, xrpc } from "../e2e/_xrpc.ts";
+import { serverDb } from "./moderation-setup.ts";
 
 const NS = "net.openfederation.community";
 const dirs = tempDirs("ofpds-sweep-");
@@ -42,18 +42,18 @@ test("an expired open proposal is resolved by the sweep (expired: no quorum), au
 
   writeFileSync(clockFile, String(2 * 86_400_000));
   pds = await startPds(env, { dataDir });
-  const db = new Sqlite(join(dataDir, "ofpds.sqlite"), { readonly: true });
+  const db = await serverDb(dataDir);
   try {
-    const status = () => (db.query("SELECT status FROM community_proposals WHERE community_did = ? AND rkey = ?").get(c, p.rkey) as { status: string }).status;
-    await waitFor(async () => status() !== "open", 20_000, "the sweep to resolve the proposal");
-    expect(status()).toBe("expired");
-    const rec = JSON.parse((db.query("SELECT value FROM records WHERE did = ? AND collection = ? AND rkey = ?").get(c, `${NS}.proposal`, p.rkey) as { value: string }).value);
+    const status = async () => ((await db.query("SELECT status FROM community_proposals WHERE community_did = ? AND rkey = ?").get(c, p.rkey)) as { status: string }).status;
+    await waitFor(async () => (await status()) !== "open", 20_000, "the sweep to resolve the proposal");
+    expect(await status()).toBe("expired");
+    const rec = JSON.parse(((await db.query("SELECT value FROM records WHERE did = ? AND collection = ? AND rkey = ?").get(c, `${NS}.proposal`, p.rkey)) as { value: string }).value);
     expect(rec).toMatchObject({ status: "expired", votesFor: [owner.did] });
     expect(Date.parse(rec.resolvedAt)).toBeGreaterThan(Date.parse(rec.expiresAt));
-    const audit = db.query("SELECT actor_type, actor_did FROM audit_log WHERE action = 'community.proposal.expire' AND target_did = ?").all(c) as any[];
+    const audit = (await db.query("SELECT actor_type, actor_did FROM audit_log WHERE action = 'community.proposal.expire' AND target_did = ?").all(c)) as any[];
     expect(audit).toEqual([{ actor_type: "system", actor_did: null }]);
-    expect(db.query("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ? AND rkey = 'late'").get(c, `${NS}.role`)).toEqual({ n: 0 });
+    expect(await db.query("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ? AND rkey = 'late'").get(c, `${NS}.role`)).toEqual({ n: 0 });
   } finally {
-    db.close();
+    await db.close();
   }
 }, 90_000);

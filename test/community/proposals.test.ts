@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const propose = (u: User, body: Record<string, unknown>, community = c) => g.post(u, "createProposal", body, community);
 const vote = (u: User, rkey: string, v: "for" | "against", community = c) => g.post(u, "voteOnProposal", { proposalRkey: rkey, vote: v }, community);
-const profile = () => g.record(c, PROFILE, "self")!.value;
+const profile = async () => (await g.record(c, PROFILE, "self"))!.value;
 const roleProposal = (name: string, permissions: string[] = []) => ({ targetCollection: ROLE, targetRkey: name, action: "write", proposedRecord: { name, permissions } });
 
 describe("who may propose, and what", () => {
@@ -42,14 +42,14 @@ describe("who may propose, and what", () => {
     const bad: Array<[Record<string, unknown>, string]> = [
       [{ targetCollection: "com.example.unprotected", targetRkey: "a", action: "write", proposedRecord: { text: "x" } }, "not a protected"],
       [{ targetCollection: "member", targetRkey: carol.did, action: "delete" }, "write of the member record"],
-      [{ targetCollection: MEMBER, targetRkey: carol.did, action: "write", proposedRecord: { ...g.record(c, MEMBER, carol.did)!.value, handle: "someone.else.test", roleRkey: "moderator" } }, "only roleRkey"],
+      [{ targetCollection: MEMBER, targetRkey: carol.did, action: "write", proposedRecord: { ...(await g.record(c, MEMBER, carol.did))!.value, handle: "someone.else.test", roleRkey: "moderator" } }, "only roleRkey"],
       [{ targetCollection: ROLE, targetRkey: "nosuch", action: "delete" }, "does not exist"],
       [{ targetCollection: ROLE, targetRkey: "scribe", action: "write" }, "proposedRecord is required"],
       [{ targetCollection: ROLE, targetRkey: "moderator", action: "delete", proposedRecord: { name: "x" } }, "forbidden for a delete"],
       [{ ...roleProposal("scribe", ["community.nope"]) }, "permissions"],
-      [{ targetCollection: SETTINGS, targetRkey: "other", action: "write", proposedRecord: g.record(c, SETTINGS, "self")!.value }, "single record self"],
-      [{ targetCollection: PROFILE, targetRkey: "self", action: "write", proposedRecord: { ...profile(), displayName: "" } }, "displayName"],
-      [{ targetCollection: SETTINGS, targetRkey: "self", action: "write", proposedRecord: { ...g.record(c, SETTINGS, "self")!.value, visibility: "private", joinPolicy: "open" } }, "approval join policy"],
+      [{ targetCollection: SETTINGS, targetRkey: "other", action: "write", proposedRecord: (await g.record(c, SETTINGS, "self"))!.value }, "single record self"],
+      [{ targetCollection: PROFILE, targetRkey: "self", action: "write", proposedRecord: { ...(await profile()), displayName: "" } }, "displayName"],
+      [{ targetCollection: SETTINGS, targetRkey: "self", action: "write", proposedRecord: { ...(await g.record(c, SETTINGS, "self"))!.value, visibility: "private", joinPolicy: "open" } }, "approval join policy"],
       [{ ...roleProposal("scribe"), reason: "r".repeat(1001) }, "reason"],
       [{ ...roleProposal("scribe"), action: "replace" }, "action"],
     ];
@@ -59,7 +59,7 @@ describe("who may propose, and what", () => {
     }
     // the owner role can never change, even by proposal
     await g.refused(c, () => propose(owner, { ...roleProposal("owner"), proposedRecord: { name: "owner", permissions: [] } }), 400, "OwnerLockout");
-    await g.refused(c, () => propose(owner, { targetCollection: MEMBER, targetRkey: alice.did, action: "write", proposedRecord: { ...g.record(c, MEMBER, alice.did)!.value, roleRkey: "owner" } }), 400, "CannotChangeOwner");
+    await g.refused(c, async () => propose(owner, { targetCollection: MEMBER, targetRkey: alice.did, action: "write", proposedRecord: { ...(await g.record(c, MEMBER, alice.did))!.value, roleRkey: "owner" } }), 400, "CannotChangeOwner");
   });
 });
 
@@ -69,15 +69,15 @@ describe("tally and decision", () => {
     const created = await ok(propose(owner, roleProposal("scribe", ["community.member.read"])));
     roleP = created.rkey;
     expect(created).toMatchObject({ status: "open", tally: { for: 1, against: 0, eligible: 3, effectiveQuorum: 2 } });
-    expect(g.record(c, ROLE, "scribe")).toBeUndefined();
-    const seq = g.headSeq();
+    expect(await g.record(c, ROLE, "scribe")).toBeUndefined();
+    const seq = await g.headSeq();
     const v = await ok(vote(alice, roleP, "for"));
     expect(v).toMatchObject({ status: "approved", applied: true, tally: { for: 2 } });
     const p = await ok(g.get(undefined, "getProposal", { rkey: roleP }, c));
-    expect(g.commitsAfter(c, seq)).toEqual([{ rev: p.appliedRev, paths: [`${PROPOSAL}/${roleP}`, `${ROLE}/scribe`].sort() }]);
-    expect(g.record(c, ROLE, "scribe")!.value).toMatchObject({ name: "scribe", permissions: ["community.member.read"] });
-    expect(g.s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND rkey = 'scribe'", c)).toBe(1);
-    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.role.create' AND target_did = ?", c)).toBe(1);
+    expect(await g.commitsAfter(c, seq)).toEqual([{ rev: p.appliedRev, paths: [`${PROPOSAL}/${roleP}`, `${ROLE}/scribe`].sort() }]);
+    expect((await g.record(c, ROLE, "scribe"))!.value).toMatchObject({ name: "scribe", permissions: ["community.member.read"] });
+    expect(await g.s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND rkey = 'scribe'", c)).toBe(1);
+    expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.role.create' AND target_did = ?", c)).toBe(1);
   });
 
   test("a third vote → 400 ProposalClosed; voting twice → 409 AlreadyVoted; unknown → 404 ProposalNotFound; a non-voter → 403", async () => {
@@ -93,33 +93,33 @@ describe("tally and decision", () => {
     const r = await ok(vote(bob, open.rkey, "against"));
     expect(r).toMatchObject({ status: "rejected", tally: { for: 1, against: 2 } });
     expect(r.applied).toBeUndefined();
-    expect(g.record(c, ROLE, "archivist")).toBeUndefined();
+    expect(await g.record(c, ROLE, "archivist")).toBeUndefined();
     expect((await ok(g.get(undefined, "getProposal", { rkey: open.rkey }, c))).resolvedAt).toBeString();
-    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.reject' AND actor_type = 'system' AND target_did = ?", c)).toBe(1);
+    expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.reject' AND actor_type = 'system' AND target_did = ?", c)).toBe(1);
   });
 
   test("a role-assignment proposal: member/<did> with a new roleRkey → applied, carol holds the scribe role", async () => {
-    const current = g.record(c, MEMBER, carol.did)!.value;
+    const current = (await g.record(c, MEMBER, carol.did))!.value;
     const p = await ok(propose(owner, { targetCollection: "member", targetRkey: carol.did, action: "write", proposedRecord: { ...current, roleRkey: "scribe" } }));
     await ok(vote(bob, p.rkey, "for"));
-    expect(g.record(c, MEMBER, carol.did)!.value.roleRkey).toBe("scribe");
-    expect(g.s.count("SELECT count(*) AS n FROM community_members WHERE community_did = ? AND member_did = ? AND role_rkey = 'scribe'", c, carol.did)).toBe(1);
+    expect((await g.record(c, MEMBER, carol.did))!.value.roleRkey).toBe("scribe");
+    expect(await g.s.count("SELECT count(*) AS n FROM community_members WHERE community_did = ? AND member_did = ? AND role_rkey = 'scribe'", c, carol.did)).toBe(1);
   });
 
   test("a target changed after creation → failed (stale target) on approval, nothing else changes", async () => {
-    const base = profile();
+    const base = await profile();
     const p1 = await ok(propose(owner, { targetCollection: "profile", targetRkey: "self", action: "write", proposedRecord: { ...base, displayName: "First" } }));
     const p2 = await ok(propose(owner, { targetCollection: "profile", targetRkey: "self", action: "write", proposedRecord: { ...base, displayName: "Second" } }));
     await ok(vote(alice, p2.rkey, "for"));
-    expect(profile().displayName).toBe("Second");
-    const before = g.record(c, PROFILE, "self")!.cid;
+    expect((await profile()).displayName).toBe("Second");
+    const before = (await g.record(c, PROFILE, "self"))!.cid;
     const r = await ok(vote(alice, p1.rkey, "for"));
     expect(r.status).toBe("failed");
     const view = await ok(g.get(undefined, "getProposal", { rkey: p1.rkey }, c));
     expect(view.failureReason).toContain("stale target");
     expect(view.appliedRev).toBeUndefined();
-    expect(g.record(c, PROFILE, "self")!.cid).toBe(before);
-    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.fail' AND target_did = ?", c)).toBe(1);
+    expect((await g.record(c, PROFILE, "self"))!.cid).toBe(before);
+    expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.fail' AND target_did = ?", c)).toBe(1);
   });
 });
 
@@ -151,7 +151,7 @@ describe("amendments", () => {
     const del = await ok(propose(owner, { targetCollection: ROLE, targetRkey: "herald-none", action: "delete" }));
     await g.refused(c, () => g.post(owner, "amendProposal", { proposalRkey: del.rkey, proposedRecord: { name: "x", permissions: [] } }, c), 400, "InvalidRequest", "delete proposal");
     await ok(vote(alice, del.rkey, "for"));
-    expect(g.record(c, ROLE, "herald-none")).toBeUndefined();
+    expect(await g.record(c, ROLE, "herald-none")).toBeUndefined();
   });
 });
 
@@ -167,16 +167,16 @@ describe("expiry on the server's clock (lazy path)", () => {
     g.s.pds.advanceClock(DAY + 60_000);
     await g.relogin(owner, alice, bob); // the access tokens expired with the day
     // nothing resolves without a touch...
-    expect(g.s.db.query("SELECT status FROM community_proposals WHERE community_did = ? ORDER BY rkey").all(e)).toEqual([{ status: "open" }, { status: "open" }]);
+    expect(await g.s.db.query("SELECT status FROM community_proposals WHERE community_did = ? ORDER BY rkey").all(e)).toEqual([{ status: "open" }, { status: "open" }]);
     // ...then a read resolves both (idempotently), and a vote after expiry is refused
     const t = await ok(g.get(undefined, "getProposal", { rkey: tie.rkey }, e));
     expect(t).toMatchObject({ status: "rejected" });
     const list = await ok(g.get(undefined, "listProposals", {}, e));
     expect(list.proposals.map((p: any) => [p.rkey, p.status])).toEqual([[lonely.rkey, "expired"], [tie.rkey, "rejected"]]);
     await g.refused(e, () => vote(alice, lonely.rkey, "for", e), 400, "ProposalClosed");
-    expect(g.record(e, ROLE, "tie")).toBeUndefined();
-    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.expire' AND actor_type = 'system' AND target_did = ?", e)).toBe(1);
-    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.reject' AND actor_type = 'system' AND target_did = ?", e)).toBe(1);
+    expect(await g.record(e, ROLE, "tie")).toBeUndefined();
+    expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.expire' AND actor_type = 'system' AND target_did = ?", e)).toBe(1);
+    expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.reject' AND actor_type = 'system' AND target_did = ?", e)).toBe(1);
   });
 });
 
@@ -189,10 +189,10 @@ describe("limits and listing", () => {
     // alice holds no governance.write: the owner is the only voter (|E| = 1) → approved and applied in the creating commit
     const solo = await ok(propose(owner, { targetCollection: "com.example.custom.thing", targetRkey: "solo", action: "write", proposedRecord: { text: "solo" } }, m));
     expect(solo).toMatchObject({ status: "approved", tally: { for: 1, eligible: 1, effectiveQuorum: 1 } });
-    expect(g.record(m, "com.example.custom.thing", "solo")!.value).toMatchObject({ text: "solo" });
+    expect((await g.record(m, "com.example.custom.thing", "solo"))!.value).toMatchObject({ text: "solo" });
     rkeys.push(solo.rkey);
     // make alice a voter (by proposal, also approved at once), so the next proposals stay open
-    const mem = g.record(m, MEMBER, alice.did)!.value;
+    const mem = (await g.record(m, MEMBER, alice.did))!.value;
     const promote = await ok(propose(owner, { targetCollection: MEMBER, targetRkey: alice.did, action: "write", proposedRecord: { ...mem, roleRkey: "moderator" } }, m));
     expect(promote.status).toBe("approved");
     rkeys.push(promote.rkey);
@@ -230,18 +230,18 @@ describe("leaving simple-majority by proposal, approval at expiry, deletion", ()
   test("a settings proposal back to benevolent-dictator: applied, every other open proposal failed in the same commit, direct writes work again", async () => {
     const x = await fourVoters("leaving", { quorum: 2 });
     const other = await ok(propose(owner, roleProposal("left-behind"), x));
-    const settings = g.record(x, SETTINGS, "self")!.value;
+    const settings = (await g.record(x, SETTINGS, "self"))!.value;
     const { governanceConfig: _cfg, ...rest } = settings;
     const leave = await ok(propose(owner, { targetCollection: "settings", targetRkey: "self", action: "write", proposedRecord: { ...rest, governanceModel: "benevolent-dictator" } }, x));
     await ok(vote(alice, leave.rkey, "for", x));
-    const seq = g.headSeq();
+    const seq = await g.headSeq();
     const r = await ok(vote(bob, leave.rkey, "for", x));
     expect(r).toMatchObject({ status: "approved", applied: true });
     const applied = await ok(g.get(undefined, "getProposal", { rkey: leave.rkey }, x));
-    expect(g.commitsAfter(x, seq)).toEqual([{ rev: applied.appliedRev, paths: [`${PROPOSAL}/${leave.rkey}`, `${PROPOSAL}/${other.rkey}`, `${SETTINGS}/self`].sort() }]);
-    expect(g.record(x, SETTINGS, "self")!.value.governanceModel).toBe("benevolent-dictator");
-    expect(g.record(x, SETTINGS, "self")!.value.governanceConfig).toBeUndefined();
-    expect(g.s.row(x).governance_model).toBe("benevolent-dictator");
+    expect(await g.commitsAfter(x, seq)).toEqual([{ rev: applied.appliedRev, paths: [`${PROPOSAL}/${leave.rkey}`, `${PROPOSAL}/${other.rkey}`, `${SETTINGS}/self`].sort() }]);
+    expect((await g.record(x, SETTINGS, "self"))!.value.governanceModel).toBe("benevolent-dictator");
+    expect((await g.record(x, SETTINGS, "self"))!.value.governanceConfig).toBeUndefined();
+    expect((await g.s.row(x)).governance_model).toBe("benevolent-dictator");
     expect(await ok(g.get(undefined, "getProposal", { rkey: other.rkey }, x))).toMatchObject({ status: "failed", failureReason: "governance model changed" });
     await ok(g.post(owner, "update", { did: x, displayName: "Free again" }));
     await ok(g.post(owner, "createRole", { name: "direct", permissions: [] }, x));
@@ -255,22 +255,22 @@ describe("leaving simple-majority by proposal, approval at expiry, deletion", ()
     expect(v).toMatchObject({ status: "open", tally: { for: 2, eligible: 4 } });
     g.s.pds.advanceClock(DAY + 60_000);
     await g.relogin(owner, alice, bob, carol);
-    const seq = g.headSeq();
+    const seq = await g.headSeq();
     const view = await ok(g.get(undefined, "getProposal", { rkey: p.rkey }, x));
     expect(view.status).toBe("approved");
-    expect(g.commitsAfter(x, seq)).toEqual([{ rev: view.appliedRev, paths: [`${PROPOSAL}/${p.rkey}`, `${ROLE}/patient`].sort() }]);
-    expect(g.record(x, ROLE, "patient")).toBeDefined();
+    expect(await g.commitsAfter(x, seq)).toEqual([{ rev: view.appliedRev, paths: [`${PROPOSAL}/${p.rkey}`, `${ROLE}/patient`].sort() }]);
+    expect(await g.record(x, ROLE, "patient")).toBeDefined();
     // a second read resolves nothing again (idempotent)
     await ok(g.get(undefined, "getProposal", { rkey: p.rkey }, x));
-    expect(g.commitsAfter(x, seq)).toHaveLength(1);
+    expect(await g.commitsAfter(x, seq)).toHaveLength(1);
   });
 
   test("community.delete drops the proposals projection with the repo", async () => {
     const x = await fourVoters("doomed", { quorum: 2 });
     await ok(propose(owner, roleProposal("gone"), x));
-    expect(g.s.count("SELECT count(*) AS n FROM community_proposals WHERE community_did = ?", x)).toBe(1);
+    expect(await g.s.count("SELECT count(*) AS n FROM community_proposals WHERE community_did = ?", x)).toBe(1);
     await ok(g.post(owner, "delete", { did: x }));
-    expect(g.s.count("SELECT count(*) AS n FROM community_proposals WHERE community_did = ?", x)).toBe(0);
+    expect(await g.s.count("SELECT count(*) AS n FROM community_proposals WHERE community_did = ?", x)).toBe(0);
   });
 });
 
@@ -289,7 +289,7 @@ describe("concurrency", () => {
     expect(view.status).toBe("open");
     expect([...view.votesFor].sort()).toEqual([owner.did, alice.did].sort());
     expect([...view.votesAgainst].sort()).toEqual([bob.did, carol.did].sort());
-    expect(g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.vote' AND target_did = ?", x)).toBe(3);
+    expect(await g.s.count("SELECT count(*) AS n FROM audit_log WHERE action = 'community.proposal.vote' AND target_did = ?", x)).toBe(3);
   });
 });
 

@@ -40,11 +40,11 @@ test("a remote moderator delegates and votes through service auth; a token for a
   for (const m of [remote, mod]) await ok(call(A.url, `${NS}.updateMemberRole`, { token: owner.accessJwt, body: { communityDid: c, memberDid: m.did, roleRkey: "moderator" } }));
   await ok(call(A.url, `${NS}.setGovernanceModel`, { token: owner.accessJwt, body: { communityDid: c, governanceModel: "simple-majority", governanceConfig: { quorum: 2 } } }));
 
-  const rev = () => A.sql<{ rev: string }>("SELECT rev FROM repo_roots WHERE did = ?", c)[0]!.rev;
-  const before = rev();
+  const rev = async () => (await A.sql<{ rev: string }>("SELECT rev FROM repo_roots WHERE did = ?", c))[0]!.rev;
+  const before = await rev();
   const wrong = await call(A.url, `${NS}.setDelegation`, { token: await mint(`${NS}.voteOnProposal`), body: { communityDid: c, delegateDid: mod.did } });
   expect(wrong.status).toBe(401);
-  expect(rev()).toBe(before);
+  expect(await rev()).toBe(before);
 
   await ok(call(A.url, `${NS}.setDelegation`, { token: await mint(`${NS}.setDelegation`), body: { communityDid: c, delegateDid: mod.did } }));
   const got = await ok(call(A.url, `${NS}.getDelegation`, { params: { communityDid: c, memberDid: mod.did } }));
@@ -62,6 +62,6 @@ test("a remote moderator delegates and votes through service auth; a token for a
   expect(v2).toMatchObject({ status: "open", tally: { for: 1, against: 1, delegatedFor: 0 } });
   const view = await ok(call(A.url, `${NS}.getProposal`, { params: { communityDid: c, rkey: p2.rkey } }));
   expect(view.votesAgainst).toEqual([remote.did]);
-  const audit = A.sql<{ actor_did: string }>("SELECT actor_did FROM audit_log WHERE action = 'community.proposal.vote' AND target_did = ? ORDER BY rowid", c).map((r) => r.actor_did);
+  const audit = (await A.sql<{ actor_did: string }>("SELECT actor_did FROM audit_log WHERE action = 'community.proposal.vote' AND target_did = ? ORDER BY rowid", c)).map((r) => r.actor_did);
   expect(audit).toEqual([mod.did, remote.did]);
 }, 60_000);

@@ -37,8 +37,8 @@ async function user(e: Env) {
 }
 const openCommunity = async (e: Env, owner: { accessJwt: string }) =>
   (await ok(call(e.url, `${NS}.create`, { token: owner.accessJwt, body: { handle: uniq("club"), didMethod: "plc" } }))) as { did: string };
-const memberRows = (e: Env, communityDid: string) => e.sql<{ member_did: string }>("SELECT member_did FROM community_members WHERE community_did = ?", communityDid).map((r) => r.member_did);
-const rev = (e: Env, did: string) => e.sql<{ rev: string }>("SELECT rev FROM repo_roots WHERE did = ?", did)[0]?.rev;
+const memberRows = async (e: Env, communityDid: string) => (await e.sql<{ member_did: string }>("SELECT member_did FROM community_members WHERE community_did = ?", communityDid)).map((r) => r.member_did);
+const rev = async (e: Env, did: string) => (await e.sql<{ rev: string }>("SELECT rev FROM repo_roots WHERE did = ?", did))[0]?.rev;
 
 describe("a remote member (account on B) in a community on A", () => {
   let remote: Awaited<ReturnType<typeof user>>;
@@ -56,7 +56,7 @@ describe("a remote member (account on B) in a community on A", () => {
   test("joins with a token for join; listMembers, get and listMine show the membership", async () => {
     const joined = await ok(call(A.url, `${NS}.join`, { token: await mint(`${NS}.join`), body: { did: community.did } }));
     expect(joined).toEqual({ status: "joined" });
-    expect(memberRows(A, community.did).sort()).toEqual([owner.did, remote.did].sort());
+    expect((await memberRows(A, community.did)).sort()).toEqual([owner.did, remote.did].sort());
 
     const list = await ok(call(A.url, `${NS}.listMembers`, { params: { did: community.did } }));
     const me = list.members.find((m: any) => m.did === remote.did);
@@ -74,7 +74,7 @@ describe("a remote member (account on B) in a community on A", () => {
 
   test("wrong lxm, wrong aud and a replayed jti → 401 InvalidToken, nothing written", async () => {
     const other = await openCommunity(A, owner);
-    const before = rev(A, other.did);
+    const before = await rev(A, other.did);
     const join = (token: string) => call(A.url, `${NS}.join`, { token, body: { did: other.did } });
 
     const wrongLxm = await join(await mint(`${NS}.listMine`));
@@ -91,9 +91,9 @@ describe("a remote member (account on B) in a community on A", () => {
       expect(r.status).toBe(401);
       expect(r.body.error).toBe("InvalidToken");
     }
-    expect(memberRows(A, other.did)).toEqual([owner.did]);
-    expect(rev(A, other.did)).toBe(before);
-    expect(A.sql("SELECT 1 FROM join_requests WHERE did = ?", remote.did)).toEqual([]);
+    expect(await memberRows(A, other.did)).toEqual([owner.did]);
+    expect(await rev(A, other.did)).toBe(before);
+    expect(await A.sql("SELECT 1 FROM join_requests WHERE did = ?", remote.did)).toEqual([]);
   });
 
   test("a service token is no session: local-only methods refuse it; a remote actor holds no PDS roles", async () => {
@@ -116,14 +116,14 @@ describe("a remote member (account on B) in a community on A", () => {
     // (not toMatchObject with expect.any: Bun 1.4.5 writes the matcher into the received object)
     expect([request?.did, typeof request?.id, request?.status]).toEqual([remote.did, "string", "pending"]);
     expect(await ok(call(A.url, `${NS}.resolveJoinRequest`, { token: owner.accessJwt, body: { requestId: request.id, action: "approve" } }))).toEqual({ status: "approved" });
-    expect(memberRows(A, gated.did).sort()).toEqual([owner.did, remote.did].sort());
+    expect((await memberRows(A, gated.did)).sort()).toEqual([owner.did, remote.did].sort());
     const list = await ok(call(A.url, `${NS}.listMembers`, { params: { did: gated.did } }));
     expect(list.members.find((m: any) => m.did === remote.did)).toMatchObject({ role: "member", active: true });
   });
 
   test("leaves with a token for leave", async () => {
     expect(await ok(call(A.url, `${NS}.leave`, { token: await mint(`${NS}.leave`), body: { did: community.did } }))).toEqual({ success: true });
-    expect(memberRows(A, community.did)).toEqual([owner.did]);
+    expect(await memberRows(A, community.did)).toEqual([owner.did]);
     const mine = await ok(call(A.url, `${NS}.listMine`, { token: await mint(`${NS}.listMine`), params: {} }));
     expect(mine.communities.map((c: any) => c.did)).not.toContain(community.did);
     const again = await call(A.url, `${NS}.leave`, { token: await mint(`${NS}.leave`), body: { did: community.did } });
@@ -140,7 +140,7 @@ test("REMOTE_MEMBERS_ENABLED=false → service auth on community methods is 401,
   const joined = await call(OFF.url, `${NS}.join`, { token: await mint(`${NS}.join`), body: { did: community.did } });
   expect(joined.status).toBe(401);
   expect(joined.body.error).toBe("InvalidToken");
-  expect(memberRows(OFF, community.did)).toEqual([owner.did]);
+  expect(await memberRows(OFF, community.did)).toEqual([owner.did]);
   const mine = await call(OFF.url, `${NS}.listMine`, { token: await mint(`${NS}.listMine`), params: {} });
   expect(mine.status).toBe(401);
   // local accounts are unaffected

@@ -33,22 +33,22 @@ const post = (u: User | undefined, method: string, body: Record<string, unknown>
   xrpc(s.pds.url, `${NS}.${method}`, { ...(u ? { token: u.token } : {}), body: { communityDid: c, ...body } });
 const get = (u: User | undefined, method: string, params: Record<string, string>) =>
   xrpc(s.pds.url, `${NS}.${method}`, { ...(u ? { token: u.token } : {}), params });
-const roleOf = (did: string, community = c) => (s.db.query("SELECT role_rkey AS r FROM community_members WHERE community_did = ? AND member_did = ?").get(community, did) as { r: string } | null)?.r;
-const audits = (action: string) => s.count("SELECT count(*) AS n FROM audit_log WHERE action = ?", action);
+const roleOf = async (did: string, community = c) => ((await s.db.query("SELECT role_rkey AS r FROM community_members WHERE community_did = ? AND member_did = ?").get(community, did)) as { r: string } | null)?.r;
+const audits = async (action: string) => await s.count("SELECT count(*) AS n FROM audit_log WHERE action = ?", action);
 /** everything a refused call must leave unchanged */
-const snapshot = (did = c) => ({
-  head: s.db.query("SELECT commit_cid, rev FROM repo_roots WHERE did = ?").get(did),
-  roles: s.db.query("SELECT rkey, name, permissions FROM community_roles WHERE community_did = ? ORDER BY rkey").all(did),
-  members: s.db.query("SELECT member_did, role_rkey FROM community_members WHERE community_did = ? ORDER BY member_did").all(did),
-  records: s.db.query("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(did),
-  audit: s.count("SELECT count(*) AS n FROM audit_log"),
+const snapshot = async (did = c) => ({
+  head: await s.db.query("SELECT commit_cid, rev FROM repo_roots WHERE did = ?").get(did),
+  roles: await s.db.query("SELECT rkey, name, permissions FROM community_roles WHERE community_did = ? ORDER BY rkey").all(did),
+  members: await s.db.query("SELECT member_did, role_rkey FROM community_members WHERE community_did = ? ORDER BY member_did").all(did),
+  records: await s.db.query("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(did),
+  audit: await s.count("SELECT count(*) AS n FROM audit_log"),
 });
 async function refused(call: () => Promise<XrpcReply>, status: number, error: string, message?: string, did = c) {
-  const before = snapshot(did);
+  const before = await snapshot(did);
   const r = await call();
   expect({ status: r.status, error: r.body?.error }).toEqual({ status, error });
   if (message) expect(r.body.message).toContain(message);
-  expect(snapshot(did)).toEqual(before);
+  expect(await snapshot(did)).toEqual(before);
 }
 
 describe("defaults and listRoles", () => {
@@ -82,24 +82,24 @@ describe("defaults and listRoles", () => {
 
 describe("updateMemberRole", () => {
   test("the owner makes mona a moderator: one signed commit, projection, audit", async () => {
-    const before = audits("community.updateMemberRole");
+    const before = await audits("community.updateMemberRole");
     const out = await ok(post(owner, "updateMemberRole", { memberDid: mod.did, roleRkey: "moderator" }));
     expect(out).toMatchObject({ uri: `at://${c}/${NS}.member/${mod.did}`, role: "moderator", roleRkey: "moderator" });
-    expect(roleOf(mod.did)).toBe("moderator");
+    expect(await roleOf(mod.did)).toBe("moderator");
     const rec = await ok(xrpc(s.pds.url, "com.atproto.repo.getRecord", { params: { repo: c, collection: `${NS}.member`, rkey: mod.did } }));
     expect(rec.value.roleRkey).toBe("moderator");
     expect(rec.cid).toBe(out.cid);
     expect((await verifiedRepoRecords(s.pds.url, s.pds.plcUrl, c)).get(`${NS}.member/${mod.did}`)).toBe(out.cid);
-    expect(audits("community.updateMemberRole")).toBe(before + 1);
-    const meta = JSON.parse((s.db.query("SELECT meta FROM audit_log WHERE action = 'community.updateMemberRole' ORDER BY id DESC LIMIT 1").get() as { meta: string }).meta);
+    expect(await audits("community.updateMemberRole")).toBe(before + 1);
+    const meta = JSON.parse(((await s.db.query("SELECT meta FROM audit_log WHERE action = 'community.updateMemberRole' ORDER BY id DESC LIMIT 1").get()) as { meta: string }).meta);
     expect(meta).toEqual({ memberDid: mod.did, roleRkey: "moderator", roleName: "moderator", previousRoleRkey: "member" });
   });
 
   test("the same role again: the current record, no commit, no audit", async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const out = await ok(post(owner, "updateMemberRole", { memberDid: mod.did, roleRkey: "moderator" }));
     expect(out.roleRkey).toBe("moderator");
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   test("owner role: assigning it, or changing the owner's role → 400 CannotChangeOwner (owner or moderator)", async () => {
@@ -128,7 +128,7 @@ describe("createRole", () => {
   let helpers: string;
 
   test("the owner creates a custom role: a TID rkey, the signed record, the projection, audit", async () => {
-    const before = audits("community.role.create");
+    const before = await audits("community.role.create");
     const out = await ok(post(owner, "createRole", { name: "Helpers", description: "Help newcomers", permissions: ["community.member.read", "community.attestation.write"] }));
     helpers = out.rkey;
     expect(out.rkey).toMatch(/^[234567a-z]{13}$/);
@@ -138,7 +138,7 @@ describe("createRole", () => {
     expect((await verifiedRepoRecords(s.pds.url, s.pds.plcUrl, c)).get(`${ROLE}/${out.rkey}`)).toBe(out.cid);
     const { roles } = await ok(get(undefined, "listRoles", { communityDid: c }));
     expect(roles[3]).toEqual({ uri: out.uri, rkey: out.rkey, name: "Helpers", description: "Help newcomers", permissions: ["community.member.read", "community.attestation.write"], memberCount: 0 });
-    expect(audits("community.role.create")).toBe(before + 1);
+    expect(await audits("community.role.create")).toBe(before + 1);
   });
 
   test("an empty permission list is allowed", async () => {
@@ -203,13 +203,13 @@ describe("createRole", () => {
     });
 
     test("the owner renames and re-permissions (same name in another case is its own name): record, projection, audit", async () => {
-      const before = audits("community.role.update");
+      const before = await audits("community.role.update");
       const out = await ok(post(owner, "updateRole", { rkey: helpers, name: "HELPERS", permissions: ["community.member.read"] }));
       const rec = await ok(xrpc(s.pds.url, "com.atproto.repo.getRecord", { params: { repo: c, collection: ROLE, rkey: helpers } }));
       expect(rec.cid).toBe(out.cid);
       expect(rec.value).toEqual({ $type: ROLE, name: "HELPERS", description: "Help newcomers", permissions: ["community.member.read"] });
-      expect(audits("community.role.update")).toBe(before + 1);
-      const meta = JSON.parse((s.db.query("SELECT meta FROM audit_log WHERE action = 'community.role.update' ORDER BY id DESC LIMIT 1").get() as { meta: string }).meta);
+      expect(await audits("community.role.update")).toBe(before + 1);
+      const meta = JSON.parse(((await s.db.query("SELECT meta FROM audit_log WHERE action = 'community.role.update' ORDER BY id DESC LIMIT 1").get()) as { meta: string }).meta);
       expect(meta).toEqual({ rkey: helpers, name: "HELPERS", permissions: ["community.member.read"] });
     });
 
@@ -231,11 +231,11 @@ describe("createRole", () => {
       await ok(post(owner, "updateMemberRole", { memberDid: pete.did, roleRkey: helpers }));
       await refused(() => post(owner, "deleteRole", { rkey: helpers }), 409, "RoleInUse", "Reassign members first");
       await ok(post(owner, "updateMemberRole", { memberDid: pete.did, roleRkey: "member" }));
-      const before = audits("community.role.delete");
+      const before = await audits("community.role.delete");
       expect(await ok(post(owner, "deleteRole", { rkey: helpers }))).toEqual({ success: true });
-      expect(s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND rkey = ?", c, helpers)).toBe(0);
+      expect(await s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND rkey = ?", c, helpers)).toBe(0);
       expect((await verifiedRepoRecords(s.pds.url, s.pds.plcUrl, c)).has(`${ROLE}/${helpers}`)).toBe(false);
-      expect(audits("community.role.delete")).toBe(before + 1);
+      expect(await audits("community.role.delete")).toBe(before + 1);
       await refused(() => post(owner, "deleteRole", { rkey: helpers }), 404, "RoleNotFound");
     });
   });
@@ -254,8 +254,8 @@ describe("races", () => {
     const replies = await Promise.all(["Twin", "twin", "TWIN", "tWin", "Twin"].map((name) => post(owner, "createRole", { communityDid: r, name, permissions: [] })));
     expect(replies.filter((x) => x.status === 200)).toHaveLength(1);
     expect(replies.filter((x) => x.status === 409 && x.body.error === "RoleNameTaken")).toHaveLength(4);
-    expect(s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND lower(name) = 'twin'", r)).toBe(1);
-    expect(s.count("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ?", r, ROLE)).toBe(4);
+    expect(await s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND lower(name) = 'twin'", r)).toBe(1);
+    expect(await s.count("SELECT count(*) AS n FROM records WHERE did = ? AND collection = ?", r, ROLE)).toBe(4);
   });
 
   test("deleteRole racing updateMemberRole onto that role: never a member holding a deleted role", async () => {
@@ -266,8 +266,8 @@ describe("races", () => {
       post(owner, "deleteRole", { communityDid: r, rkey: role.rkey }),
       post(owner, "updateMemberRole", { communityDid: r, memberDid: pete.did, roleRkey: role.rkey }),
     ]);
-    const held = roleOf(pete.did, r);
-    const exists = s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND rkey = ?", r, role.rkey) === 1;
+    const held = await roleOf(pete.did, r);
+    const exists = await s.count("SELECT count(*) AS n FROM community_roles WHERE community_did = ? AND rkey = ?", r, role.rkey) === 1;
     if (held === role.rkey) expect(exists).toBe(true);
     expect([del.status, assign.status].sort()).toEqual(exists ? [200, 409] : [200, 404]);
   });
@@ -295,14 +295,14 @@ describe("under simple-majority (05 §4): role writes need a proposal", () => {
       () => post(owner, "deleteRole", { communityDid: g, rkey: custom.rkey }),
       () => post(owner, "updateMemberRole", { communityDid: g, memberDid: pete.did, roleRkey: custom.rkey }),
     ]) {
-      const before = snapshot(g);
+      const before = await snapshot(g);
       const r = await call();
       expect({ status: r.status, error: r.body.error, requiresProposal: r.body.requiresProposal, targetCollection: r.body.targetCollection })
         .toEqual({ status: 403, error: "GovernanceDenied", requiresProposal: true, targetCollection: ROLE });
-      expect(snapshot(g)).toEqual(before);
+      expect(await snapshot(g)).toEqual(before);
     }
     expect((await ok(get(undefined, "listRoles", { communityDid: g }))).roles).toHaveLength(4);
-    expect(roleOf(pete.did, g)).toBe("member");
+    expect(await roleOf(pete.did, g)).toBe("member");
   });
 });
 

@@ -51,7 +51,7 @@ afterAll(async () => {
 
 const sURL = () => `http://localhost:${S.pds.port}`;
 const dURL = () => `http://localhost:${D.pds.port}`;
-const events = (e: Env, did: string) => e.sql<{ type: string }>("SELECT type FROM repo_events WHERE did = ? ORDER BY seq", did).map((r) => r.type);
+const events = async (e: Env, did: string) => (await e.sql<{ type: string }>("SELECT type FROM repo_events WHERE did = ? ORDER BY seq", did)).map((r) => r.type);
 
 
 describe("did:web community moves from S to D", () => {
@@ -86,7 +86,7 @@ describe("did:web community moves from S to D", () => {
     prepared = await ok(call(D.url, `${NS}.prepareImport`, { token: owner.onD, body: { did, handle: dName, sourcePds: sURL() } }));
     ticket = JSON.parse(Buffer.from(prepared.importTicket, "base64url").toString());
     expect(ticket).toMatchObject({ v: 1, endpoint: dURL(), handle: `${dName}.test` });
-    expect(D.sql("SELECT did_method, domain, status FROM communities WHERE did = ?", did)).toEqual([{ did_method: "web", domain, status: "importing" }]);
+    expect(await D.sql("SELECT did_method, domain, status FROM communities WHERE did = ?", did)).toEqual([{ did_method: "web", domain, status: "importing" }]);
   });
 
   test("transfer on S returns D's DID document and instructions, no PLC operation", async () => {
@@ -109,10 +109,10 @@ describe("did:web community moves from S to D", () => {
     expect([c.status, c.body.error]).toEqual([409, "DidNotUpdated"]);
     const done = await call(D.url, `${NS}.completeImport`, { token: owner.onD, body: { importId: prepared.importId, transferToken: pkg.transferToken } });
     expect([done.status, done.body.error]).toEqual([409, "DidNotUpdated"]);
-    expect(D.sql("SELECT status FROM communities WHERE did = ?", did)[0].status).toBe("importing");
-    expect(S.sql("SELECT status FROM communities WHERE did = ?", did)[0].status).toBe("active");
+    expect((await D.sql("SELECT status FROM communities WHERE did = ?", did))[0].status).toBe("importing");
+    expect((await S.sql("SELECT status FROM communities WHERE did = ?", did))[0].status).toBe("active");
     // no download was spent on the refused attempt
-    expect(S.sql("SELECT downloads FROM community_transfers WHERE id = ?", pkg.transferId)[0].downloads).toBe(0);
+    expect((await S.sql("SELECT downloads FROM community_transfers WHERE id = ?", pkg.transferId))[0].downloads).toBe(0);
   });
 
   test("published: completeImport activates on D (records kept, head signed by D's key, verified, announced); S migrated", async () => {
@@ -122,15 +122,15 @@ describe("did:web community moves from S to D", () => {
     const car = new Uint8Array(await (await fetch(`${D.url}/xrpc/com.atproto.sync.getRepo?did=${did}`)).arrayBuffer());
     const v = await verifyRepoCar(car, did, ticket.signingKey);
     expect(v.creates.map((c) => `${c.collection}/${c.rkey}`)).toContain("app.example.note/n1");
-    expect(D.sql("SELECT identity_verified AS v, did_method AS m FROM communities WHERE did = ?", did)).toEqual([{ v: 1, m: "web" }]);
-    expect(events(D, did)).toEqual(["#account", "#identity", "#sync"]);
-    const members = D.sql<{ member_did: string; role_rkey: string }>("SELECT member_did, role_rkey FROM community_members WHERE community_did = ? ORDER BY role_rkey", did);
+    expect(await D.sql("SELECT identity_verified AS v, did_method AS m FROM communities WHERE did = ?", did)).toEqual([{ v: 1, m: "web" }]);
+    expect(await events(D, did)).toEqual(["#account", "#identity", "#sync"]);
+    const members = await D.sql<{ member_did: string; role_rkey: string }>("SELECT member_did, role_rkey FROM community_members WHERE community_did = ? ORDER BY role_rkey", did);
     expect(members).toEqual([{ member_did: member.did, role_rkey: "member" }, { member_did: owner.did, role_rkey: "owner" }]);
     // D now serves the document by Host; S (migrated) answers its service document for that Host
     expect(await (await fetch(`${D.url}/.well-known/did.json`, { headers: { Host: domain } })).json()).toEqual(pkg.didDocument);
-    await waitFor(async () => S.sql("SELECT status FROM communities WHERE did = ?", did)[0]?.status === "migrated", 10_000, "confirmTransfer");
-    expect(S.sql("SELECT migrated_to FROM communities WHERE did = ?", did)[0].migrated_to).toBe(dURL());
+    await waitFor(async () => (await S.sql("SELECT status FROM communities WHERE did = ?", did))[0]?.status === "migrated", 10_000, "confirmTransfer");
+    expect((await S.sql("SELECT migrated_to FROM communities WHERE did = ?", did))[0].migrated_to).toBe(dURL());
     expect((await (await fetch(`${S.url}/.well-known/did.json`, { headers: { Host: domain } })).json()).id).toBe(S.serviceDid);
-    expect(events(S, did).at(-1)).toBe("#account");
+    expect((await events(S, did)).at(-1)).toBe("#account");
   });
 });

@@ -106,7 +106,7 @@ describe("plc community moves from S to D", () => {
     // not submitted by S
     expect((await plcData(community.did)).services.atproto_pds.endpoint).toBe(sURL());
     // stored as a hash only
-    expect(S.sql("SELECT token_hash FROM community_transfers WHERE id = ?", pkg.transferId)[0].token_hash).not.toBe(pkg.transferToken);
+    expect((await S.sql("SELECT token_hash FROM community_transfers WHERE id = ?", pkg.transferId))[0].token_hash).not.toBe(pkg.transferToken);
   });
 
   test("writes on S while the transfer is pending → 409 TransferPending; a second transfer too", async () => {
@@ -148,18 +148,18 @@ describe("plc community moves from S to D", () => {
     expect(new Map(v.creates.map((c) => [`${c.collection}/${c.rkey}`, c.cid.toString()]))).toEqual(sRecords);
     const got = await ok(call(D.url, `${NS}.get`, { token: owner.onD, params: { did: community.did } }));
     expect(got).toMatchObject({ did: community.did, handle: `${dName}.test`, displayName: "Club" });
-    const members = D.sql<{ member_did: string; role_rkey: string }>("SELECT member_did, role_rkey FROM community_members WHERE community_did = ? ORDER BY role_rkey", community.did);
+    const members = await D.sql<{ member_did: string; role_rkey: string }>("SELECT member_did, role_rkey FROM community_members WHERE community_did = ? ORDER BY role_rkey", community.did);
     expect(members).toEqual([{ member_did: member.did, role_rkey: "member" }, { member_did: owner.did, role_rkey: "owner" }]);
-    expect(D.sql("SELECT type FROM repo_events WHERE did = ? ORDER BY seq", community.did).map((r: any) => r.type)).toEqual(["#account", "#identity", "#sync"]);
+    expect((await D.sql("SELECT type FROM repo_events WHERE did = ? ORDER BY seq", community.did)).map((r: any) => r.type)).toEqual(["#account", "#identity", "#sync"]);
     // the owner can write on D
     await ok(call(D.url, "com.atproto.repo.createRecord", { token: owner.onD, body: { repo: community.did, collection: "app.example.note", rkey: "after", record: { text: "on D" } } }));
-    expect(D.sql("SELECT action FROM audit_log WHERE target_did = ? AND action LIKE 'community.import%' ORDER BY rowid", community.did).map((r: any) => r.action))
+    expect((await D.sql("SELECT action FROM audit_log WHERE target_did = ? AND action LIKE 'community.import%' ORDER BY rowid", community.did)).map((r: any) => r.action))
       .toEqual(["community.import.prepare", "community.import"]);
   });
 
   test("S: migrated, reads as deactivated, writes refused, tokens unusable", async () => {
-    await waitFor(async () => S.sql("SELECT status FROM communities WHERE did = ?", community.did)[0]?.status === "migrated", 10_000, "confirmTransfer");
-    const row = S.sql("SELECT status, migrated_to, pending_transfer_id FROM communities WHERE did = ?", community.did)[0];
+    await waitFor(async () => (await S.sql("SELECT status FROM communities WHERE did = ?", community.did))[0]?.status === "migrated", 10_000, "confirmTransfer");
+    const row = (await S.sql("SELECT status, migrated_to, pending_transfer_id FROM communities WHERE did = ?", community.did))[0];
     expect(row).toEqual({ status: "migrated", migrated_to: dURL(), pending_transfer_id: null });
     const st = await ok(call(S.url, "com.atproto.sync.getRepoStatus", { params: { did: community.did } }));
     expect(st).toMatchObject({ active: false, status: "deactivated" });
@@ -169,7 +169,7 @@ describe("plc community moves from S to D", () => {
       const r = await call(S.url, `${NS}.${m}`, { body: { did: community.did, transferToken: pkg.transferToken } });
       expect([m, r.status, r.body.error]).toEqual([m, 404, "TransferNotFound"]);
     }
-    expect(S.sql("SELECT action FROM audit_log WHERE target_did = ? AND action LIKE 'community.transfer%' ORDER BY rowid", community.did).map((r: any) => r.action))
+    expect((await S.sql("SELECT action FROM audit_log WHERE target_did = ? AND action LIKE 'community.transfer%' ORDER BY rowid", community.did)).map((r: any) => r.action))
       .toEqual(["community.transfer.initiate", "community.transfer.complete"]);
     // completeImport cannot be replayed
     const replay = await call(D.url, `${NS}.completeImport`, { token: owner.onD, body: { importId: prepared.importId, transferToken: pkg.transferToken } });

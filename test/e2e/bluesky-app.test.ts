@@ -86,7 +86,7 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   const friend = await approvedAccount(uniq("friend"));
   const me = await approvedAccount(uniq("app"));
   shown = { uri: "", cid: "", did: me.did, handle: me.handle };
-  const auditBefore = e.sql<{ id: string }>("SELECT id FROM audit_log WHERE actor_did = ? OR target_did = ? ORDER BY id", me.did, me.did).map((r) => r.id);
+  const auditBefore = (await e.sql<{ id: string }>("SELECT id FROM audit_log WHERE actor_did = ? OR target_did = ? ORDER BY id", me.did, me.did)).map((r) => r.id);
 
   // --- log in, read preferences (none yet)
   const agent = appAgent();
@@ -219,7 +219,7 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   expect(lines().filter((l) => l.level === "error")).toEqual([]);
 
   // --- exactly the expected audit rows for this account, in order
-  const audit = e.sql<{ id: string; action: string; actor_did: string | null; meta: string }>("SELECT id, action, actor_did, meta FROM audit_log WHERE actor_did = ? OR target_did = ? ORDER BY id", me.did, me.did);
+  const audit = await e.sql<{ id: string; action: string; actor_did: string | null; meta: string }>("SELECT id, action, actor_did, meta FROM audit_log WHERE actor_did = ? OR target_did = ? ORDER BY id", me.did, me.did);
   const fresh = audit.filter((r) => !auditBefore.includes(r.id));
   const sid = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()).sid as string;
   expect(fresh.map((r) => [r.action, r.actor_did, JSON.parse(r.meta)])).toEqual([
@@ -232,7 +232,7 @@ test("one AtpAgent runs the Bluesky app's session end to end; each fake service 
   // --- no app password, preference value, session token or service JWT in the logs or in any audit meta
   const secrets = [appPw.password, "zebrasecretword", "1990-04-05", firstTokens.access, firstTokens.refresh, refreshedTokens.access, refreshedTokens.refresh, ...rotated, phoneTokens.access, phoneTokens.refresh, ...[...av, ...ch, ...rp].map((r) => r.jwt)];
   const logs = e.pds.logs();
-  const allMeta = e.sql<{ meta: string }>("SELECT meta FROM audit_log").map((r) => r.meta).join("\n");
+  const allMeta = (await e.sql<{ meta: string }>("SELECT meta FROM audit_log")).map((r) => r.meta).join("\n");
   for (const s of secrets) {
     expect(logs.includes(s)).toBe(false);
     expect(allMeta.includes(s)).toBe(false);

@@ -57,7 +57,7 @@ function png(rgba: [number, number, number, number]): Uint8Array {
 }
 const PNGS = [png([255, 0, 0, 255]), png([0, 255, 0, 255]), png([0, 0, 255, 255])];
 
-const auditActions = (e: Env, did: string) => e.sql<{ action: string; meta: string }>("SELECT action, meta FROM audit_log WHERE target_did = ? ORDER BY id", did);
+const auditActions = async (e: Env, did: string) => (await e.sql<{ action: string; meta: string }>("SELECT action, meta FROM audit_log WHERE target_did = ? ORDER BY id", did));
 
 test("the goat sequence with @atproto/api: the account, its repo, blobs and preferences arrive on B; its CAR verifies against the new key", async () => {
   // --- on A: an account with a post holding two images, an avatar, a few records and preferences
@@ -152,7 +152,7 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   expect((await newAgent.com.atproto.server.checkAccountStatus()).data.validDid).toBe(true);
   await newAgent.com.atproto.server.activateAccount();
   await oldAgent.com.atproto.server.deactivateAccount({});
-  expect([A.sql("SELECT status FROM accounts WHERE did = ?", did)[0].status, B.sql("SELECT status FROM accounts WHERE did = ?", did)[0].status]).toEqual(["deactivated", "approved"]);
+  expect([(await A.sql("SELECT status FROM accounts WHERE did = ?", did))[0].status, (await B.sql("SELECT status FROM accounts WHERE did = ?", did))[0].status]).toEqual(["deactivated", "approved"]);
   expect((await newAgent.com.atproto.server.checkAccountStatus()).data).toMatchObject({ activated: true, validDid: true, expectedBlobs: 4, importedBlobs: 4 });
 
   // --- the DID now names B with B's signing key; B's CAR verifies against it (and no longer against A's key)
@@ -187,9 +187,9 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   expect([refused.status, refused.body.error]).toEqual([403, "AccountDeactivated"]);
 
   // --- audit: A recorded the request, the signature and the deactivation; B the arrival and the PLC submission
-  const onAudit = (e: Env) => auditActions(e, did).map((r) => r.action);
-  expect(onAudit(A).filter((a) => !a.startsWith("session."))).toEqual(["account.register", "identity.plcSignatureRequest", "identity.signPlcOperation", "account.deactivate"]);
-  expect(onAudit(B).filter((a) => !a.startsWith("session."))).toEqual(["account.register", "identity.submitPlcOperation", "account.activate"]);
+  const onAudit = async (e: Env) => (await auditActions(e, did)).map((r) => r.action);
+  expect((await onAudit(A)).filter((a) => !a.startsWith("session."))).toEqual(["account.register", "identity.plcSignatureRequest", "identity.signPlcOperation", "account.deactivate"]);
+  expect((await onAudit(B)).filter((a) => !a.startsWith("session."))).toEqual(["account.register", "identity.submitPlcOperation", "account.activate"]);
   // no 5xx and no error line on either server (an undeclared error name or an invalid output is logged as an error)
   for (const e of [A, B]) {
     const lines = e.pds.logs().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { level: string; msg: string; status?: number });
@@ -197,7 +197,7 @@ test("the goat sequence with @atproto/api: the account, its repo, blobs and pref
   }
   // the mailed token, the service-auth token, the passwords and the preference values never reach logs or audit meta
   for (const e of [A, B]) {
-    const meta = e.sql<{ meta: string }>("SELECT meta FROM audit_log").map((r) => r.meta).join("\n");
+    const meta = (await e.sql<{ meta: string }>("SELECT meta FROM audit_log")).map((r) => r.meta).join("\n");
     for (const secret of [plcToken, sa.token, PASSWORD, "1980-01-02", oldAgent.session!.accessJwt, newAgent.session!.accessJwt]) {
       expect(e.pds.logs().includes(secret)).toBe(false);
       expect(meta.includes(secret)).toBe(false);
@@ -231,5 +231,5 @@ test.skipIf(!goat)("goat account migrate moves an account from A to B (runs only
   const newName = uniq("goatnew");
   run(["account", "migrate", "--pds-host", B.url, "--new-handle", `${newName}.test`, "--new-email", `${newName}@example.org`, "--new-password", PASSWORD, "--invite-code", await invite(B), "--plc-token", tokenIn(sink.received.at(-1)!)]);
   expect(await verifiedRepoRecords(B.url, plcUrl, did)).toEqual(onA);
-  expect(A.sql("SELECT status FROM accounts WHERE did = ?", did)[0].status).toBe("deactivated");
+  expect((await A.sql("SELECT status FROM accounts WHERE did = ?", did))[0].status).toBe("deactivated");
 }, 90_000);

@@ -3,8 +3,7 @@
 // test sets the status with a second connection to the live database: that also proves the server reads status
 // from the database on every request rather than trusting the token.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database as SqliteDatabase } from "bun:sqlite";
-import { join } from "node:path";
+import { openTestDatabase } from "../_support/db.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { ok, xrpc } from "./_xrpc.ts";
 
@@ -12,11 +11,13 @@ const ADMIN = { BOOTSTRAP_ADMIN_EMAIL: "admin@example.org", BOOTSTRAP_ADMIN_HAND
 let pds: RunningPds;
 let user: { did: string; password: string };
 
-function setStatus(did: string, status: string) {
-  const db = new SqliteDatabase(join(pds.dataDir, "ofpds.sqlite"));
-  db.exec("PRAGMA busy_timeout = 5000");
-  db.run("UPDATE accounts SET status = ? WHERE did = ?", [status, did]);
-  db.close();
+async function setStatus(did: string, status: string) {
+  const db = await openTestDatabase(pds.dataDir);
+  try {
+    await db.raw.run("UPDATE accounts SET status = ? WHERE did = ?", [status, did]);
+  } finally {
+    await db.close();
+  }
 }
 const login = (extra: Record<string, unknown> = {}) => xrpc(pds.url, "com.atproto.server.createSession", { body: { identifier: "erin", password: user.password, ...extra } });
 const post = (token: string) =>
@@ -37,10 +38,10 @@ afterAll(async () => {
 
 describe("an existing session stops working on the very next request", () => {
   test("suspension takes effect without waiting for the token to expire", async () => {
-    setStatus(user.did, "approved");
+    await setStatus(user.did, "approved");
     const session = await ok(login());
     expect((await post(session.accessJwt)).status).toBe(200);
-    setStatus(user.did, "suspended");
+    await setStatus(user.did, "suspended");
     const res = await post(session.accessJwt);
     expect(res.status).toBe(403);
     expect(res.body.error).toBe("AccountSuspended");
@@ -55,7 +56,7 @@ describe("login outcomes by status", () => {
     ["pending", 403, "AccountNotApproved"],
     ["rejected", 403, "AccountNotApproved"],
   ])("%s → %i %s", async (status, code, error) => {
-    setStatus(user.did, status);
+    await setStatus(user.did, status);
     const res = await login();
     expect(res.status).toBe(code);
     expect(res.body.error).toBe(error);
@@ -66,7 +67,7 @@ describe("login outcomes by status", () => {
     ["disabled", 403, "AccountDisabled"],
     ["takendown", 410, "AccountTakenDown"],
   ])("%s with allowTakendown → restricted session that can read but not write (%i %s)", async (status, code, error) => {
-    setStatus(user.did, status);
+    await setStatus(user.did, status);
     const session = await ok(login({ allowTakendown: true }));
     expect(session.active).toBe(false);
     const me = await ok(xrpc(pds.url, "com.atproto.server.getSession", { token: session.accessJwt }));
@@ -77,13 +78,13 @@ describe("login outcomes by status", () => {
   });
 
   test("deactivated → an inactive session: getSession works, writes answer AccountDeactivated", async () => {
-    setStatus(user.did, "deactivated");
+    await setStatus(user.did, "deactivated");
     const session = await ok(login());
     expect(session).toMatchObject({ active: false, status: "deactivated" });
     await ok(xrpc(pds.url, "com.atproto.server.getSession", { token: session.accessJwt }));
     const write = await post(session.accessJwt);
     expect(write.status).toBe(403);
     expect(write.body.error).toBe("AccountDeactivated");
-    setStatus(user.did, "approved");
+    await setStatus(user.did, "approved");
   });
 });

@@ -2,6 +2,7 @@
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { ok, xrpc } from "../e2e/_xrpc.ts";
 import { rk } from "../_support/rkey.ts";
+import { openTestDatabase } from "../_support/db.ts";
 
 export const ADMIN = { email: "admin@example.org", handle: "admin", password: "Admin-password-123" };
 
@@ -11,6 +12,16 @@ export function adminEnv(extra: Record<string, string> = {}): Record<string, str
 
 export async function startFirehosePds(extra: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<RunningPds> {
   return startPds(adminEnv(extra), opts);
+}
+
+/** One statement on the live database of a running PDS, through a second connection on the engine under test. */
+export async function liveSql(pds: RunningPds, sql: string, params: unknown[] = []): Promise<number> {
+  const db = await openTestDatabase(pds.dataDir);
+  try {
+    return await db.raw.run(sql, params);
+  } finally {
+    await db.close();
+  }
 }
 
 export async function adminToken(url: string): Promise<string> {

@@ -1,10 +1,8 @@
 // Cursor rules (spec 03 §7): exactly-once across a restart, FutureCursor, OutdatedCursor, plain HTTP → 400, live-only without a cursor.
 import { afterAll, describe, expect, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
-import { join } from "node:path";
 import { tempDirs } from "../_support/process.ts";
 import { FirehoseClient } from "./_client.ts";
-import { adminToken, createPost, registerApproved, startFirehosePds } from "./_support.ts";
+import { adminToken, createPost, liveSql, registerApproved, startFirehosePds } from "./_support.ts";
 
 const newDir = tempDirs("ofpds-firehose-");
 
@@ -80,11 +78,8 @@ describe("cursor edge cases on one server", () => {
   });
 
   test("cursor older than the window → #info OutdatedCursor, then events from the oldest in the window", async () => {
-    // age seq 1..5 beyond FIREHOSE_BACKFILL_HOURS=1 directly in the live database (WAL allows a second writer connection)
-    const db = new Sqlite(join(pds.dataDir, "ofpds.sqlite"));
-    db.exec("PRAGMA busy_timeout = 5000");
-    db.query("UPDATE repo_events SET created_at = ? WHERE seq <= 5").run(new Date(Date.now() - 2 * 3_600_000).toISOString());
-    db.close();
+    // age seq 1..5 beyond FIREHOSE_BACKFILL_HOURS=1 directly in the live database (a second connection)
+    await liveSql(pds, "UPDATE repo_events SET created_at = ? WHERE seq <= 5", [new Date(Date.now() - 2 * 3_600_000).toISOString()]);
     const c = new FirehoseClient(pds.url, 0);
     await c.until((f) => f.length >= 4);
     expect(c.frames[0]).toMatchObject({ op: 1, t: "#info", body: { name: "OutdatedCursor" } });

@@ -68,8 +68,8 @@ test("community.create wins the name while updateHandle waits on PLC → updateH
   // the winner only: the name resolves to the community, the account keeps its name, nothing recorded for the change
   expect((await ok(call(e.url, "com.atproto.identity.resolveHandle", { params: { handle: `${name}.test` } }))).did).toBe(community.did);
   expect((await ok(call(e.url, "com.atproto.identity.resolveHandle", { params: { handle: `${mover.name}.test` } }))).did).toBe(mover.did);
-  expect(e.sql("SELECT name, external_handle FROM accounts WHERE did = ?", mover.did)).toEqual([{ name: mover.name, external_handle: null }]);
-  expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.handle.update' AND target_did = ?", mover.did)).toEqual([{ n: 0 }]);
+  expect(await e.sql("SELECT name, external_handle FROM accounts WHERE did = ?", mover.did)).toEqual([{ name: mover.name, external_handle: null }]);
+  expect(await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.handle.update' AND target_did = ?", mover.did)).toEqual([{ n: 0 }]);
   // PLC was pointed back at the old handle
   const doc = (await (await fetch(`${plcUrl}/${encodeURIComponent(mover.did)}`)).json()) as { alsoKnownAs: string[] };
   expect(doc.alsoKnownAs).toEqual([`at://${mover.name}.test`]);

@@ -23,8 +23,8 @@ afterAll(async () => {
 
 const plcLog = async (did: string) => (await (await fetch(`${e.pds.plcUrl}/${did}/log`)).json()) as any[];
 const plcData = async (did: string) => (await (await fetch(`${e.pds.plcUrl}/${did}/data`)).json()) as any;
-const identityEvents = (did: string) => e.sql<{ n: number }>("SELECT count(*) AS n FROM repo_events WHERE did = ? AND type = '#identity'", did)[0]!.n;
-const accountRow = (did: string) => e.sql("SELECT name, external_handle FROM accounts WHERE did = ?", did)[0];
+const identityEvents = async (did: string) => (await e.sql<{ n: number }>("SELECT count(*) AS n FROM repo_events WHERE did = ? AND type = '#identity'", did))[0]!.n;
+const accountRow = async (did: string) => (await e.sql("SELECT name, external_handle FROM accounts WHERE did = ?", did))[0];
 const expectError = (r: { status: number; body: any }, status: number, error: string) => expect({ status: r.status, error: r.body?.error }).toEqual({ status, error });
 
 describe("resolveHandle", () => {
@@ -54,15 +54,15 @@ describe("updateHandle", () => {
     const u = await approvedUser(e);
     const next = uniq("n");
     const opsBefore = (await plcLog(u.did)).length;
-    const eventsBefore = identityEvents(u.did);
+    const eventsBefore = await identityEvents(u.did);
     const r = await call(e.url, "com.atproto.identity.updateHandle", { token: u.accessJwt, body: { handle: `${next}.test` } });
     expect(r.status).toBe(200);
     const log = await plcLog(u.did);
     expect(log.length).toBe(opsBefore + 1);
     expect(log.at(-1).alsoKnownAs[0]).toBe(`at://${next}.test`);
-    expect(identityEvents(u.did)).toBe(eventsBefore + 1);
-    expect(accountRow(u.did)).toEqual({ name: next, external_handle: null });
-    const audit = e.sql("SELECT meta FROM audit_log WHERE action = 'account.handle.update' AND target_did = ?", u.did);
+    expect(await identityEvents(u.did)).toBe(eventsBefore + 1);
+    expect(await accountRow(u.did)).toEqual({ name: next, external_handle: null });
+    const audit = await e.sql("SELECT meta FROM audit_log WHERE action = 'account.handle.update' AND target_did = ?", u.did);
     expect(JSON.parse(audit[0].meta)).toEqual({ old: `${u.name}.test`, new: `${next}.test` });
     const desc = await ok(call(e.url, "com.atproto.repo.describeRepo", { params: { repo: u.did } }));
     expect({ handle: desc.handle, handleIsCorrect: desc.handleIsCorrect }).toEqual({ handle: `${next}.test`, handleIsCorrect: true });
@@ -77,7 +77,7 @@ describe("updateHandle", () => {
     const ext = `${uniq("x")}.example.org`;
     dns.txt.set(`_atproto.${ext}`, [`did=${u.did}`]);
     await ok(call(e.url, "com.atproto.identity.updateHandle", { token: u.accessJwt, body: { handle: ext } }));
-    expect(accountRow(u.did)).toEqual({ name: null, external_handle: ext });
+    expect(await accountRow(u.did)).toEqual({ name: null, external_handle: ext });
     expect((await plcLog(u.did)).at(-1).alsoKnownAs[0]).toBe(`at://${ext}`);
     const desc = await ok(call(e.url, "com.atproto.repo.describeRepo", { params: { repo: u.did } }));
     expect({ handle: desc.handle, handleIsCorrect: desc.handleIsCorrect }).toEqual({ handle: ext, handleIsCorrect: true });
@@ -104,9 +104,9 @@ describe("updateHandle", () => {
       expect({ handle, status: r.status, error: r.body?.error }).toEqual({ handle, status, error });
     }
     expect((await plcLog(u.did)).length).toBe(opsBefore);
-    expect(identityEvents(u.did)).toBe(1);
-    expect(accountRow(u.did)).toEqual({ name: u.name, external_handle: null });
-    expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.handle.update' AND target_did = ?", u.did)).toEqual([{ n: 0 }]);
+    expect(await identityEvents(u.did)).toBe(1);
+    expect(await accountRow(u.did)).toEqual({ name: u.name, external_handle: null });
+    expect(await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.handle.update' AND target_did = ?", u.did)).toEqual([{ n: 0 }]);
   });
 
   test("5 changes a day; the 6th → 429 and nothing changes", async () => {
@@ -121,7 +121,7 @@ describe("updateHandle", () => {
     expectError(r, 429, "RateLimitExceeded");
     expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await plcLog(u.did)).length).toBe(opsBefore);
-    expect(accountRow(u.did)).toEqual({ name, external_handle: null });
+    expect(await accountRow(u.did)).toEqual({ name, external_handle: null });
   }, 60_000);
 });
 
@@ -163,13 +163,13 @@ describe("submitPlcOperation", () => {
       ["a tombstone", { type: "plc_tombstone", prev: genesisCid, sig: "x" }],
     ];
     const opsBefore = (await plcLog(u.did)).length;
-    const eventsBefore = identityEvents(u.did);
+    const eventsBefore = await identityEvents(u.did);
     for (const [label, operation] of cases) {
       const r = await call(e.url, "com.atproto.identity.submitPlcOperation", { token: u.accessJwt, body: { operation } });
       expect({ label, status: r.status, error: r.body?.error }).toEqual({ label, status: 400, error: "InvalidRequest" });
     }
     expect((await plcLog(u.did)).length).toBe(opsBefore);
-    expect(identityEvents(u.did)).toBe(eventsBefore);
+    expect(await identityEvents(u.did)).toBe(eventsBefore);
   });
 
   test("a valid op signed with the primary rotation key → forwarded, #identity, audit", async () => {
@@ -177,14 +177,14 @@ describe("submitPlcOperation", () => {
     const extraKey = (await Secp256k1Keypair.create()).did();
     const op = await opFor(u, (d) => (d.rotationKeys = [...d.rotationKeys, extraKey]));
     const opsBefore = (await plcLog(u.did)).length;
-    const eventsBefore = identityEvents(u.did);
+    const eventsBefore = await identityEvents(u.did);
     const r = await call(e.url, "com.atproto.identity.submitPlcOperation", { token: u.accessJwt, body: { operation: op } });
     expect(r.status).toBe(200);
     const log = await plcLog(u.did);
     expect(log.length).toBe(opsBefore + 1);
     expect(log.at(-1).rotationKeys).toContain(extraKey);
-    expect(identityEvents(u.did)).toBe(eventsBefore + 1);
-    expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'identity.submitPlcOperation' AND target_did = ?", u.did)).toEqual([{ n: 1 }]);
+    expect(await identityEvents(u.did)).toBe(eventsBefore + 1);
+    expect(await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'identity.submitPlcOperation' AND target_did = ?", u.did)).toEqual([{ n: 1 }]);
   });
 });
 

@@ -24,12 +24,12 @@ afterAll(async () => {
 });
 
 test("updateHandle → 502 UpstreamFailure; the old handle stays, no event, no audit", async () => {
-  const eventsBefore = e.sql("SELECT count(*) AS n FROM repo_events WHERE did = ?", user.did);
+  const eventsBefore = await e.sql("SELECT count(*) AS n FROM repo_events WHERE did = ?", user.did);
   const r = await call(e.url, "com.atproto.identity.updateHandle", { token: user.accessJwt, body: { handle: `${uniq("d")}.test` } });
   expect({ status: r.status, error: r.body?.error }).toEqual({ status: 502, error: "UpstreamFailure" });
-  expect(e.sql("SELECT name, external_handle FROM accounts WHERE did = ?", user.did)).toEqual([{ name: user.name, external_handle: null }]);
-  expect(e.sql("SELECT count(*) AS n FROM repo_events WHERE did = ?", user.did)).toEqual(eventsBefore);
-  expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.handle.update' AND target_did = ?", user.did)).toEqual([{ n: 0 }]);
+  expect(await e.sql("SELECT name, external_handle FROM accounts WHERE did = ?", user.did)).toEqual([{ name: user.name, external_handle: null }]);
+  expect(await e.sql("SELECT count(*) AS n FROM repo_events WHERE did = ?", user.did)).toEqual(eventsBefore);
+  expect(await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'account.handle.update' AND target_did = ?", user.did)).toEqual([{ n: 0 }]);
   const resolved = await call(e.url, "com.atproto.identity.resolveHandle", { params: { handle: `${user.name}.test` } });
   expect(resolved.body).toEqual({ did: user.did });
 }, 60_000);
@@ -37,5 +37,5 @@ test("updateHandle → 502 UpstreamFailure; the old handle stays, no event, no a
 test("submitPlcOperation → 502 UpstreamFailure (head cannot be read), nothing recorded", async () => {
   const r = await call(e.url, "com.atproto.identity.submitPlcOperation", { token: user.accessJwt, body: { operation: { type: "plc_operation" } } });
   expect({ status: r.status, error: r.body?.error }).toEqual({ status: 502, error: "UpstreamFailure" });
-  expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'identity.submitPlcOperation'")).toEqual([{ n: 0 }]);
+  expect(await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'identity.submitPlcOperation'")).toEqual([{ n: 0 }]);
 }, 60_000);

@@ -26,7 +26,7 @@ function resolverWith(allowPrivate: boolean) {
   const policy = new OutboundFetchPolicy({ allowPrivate, lookup, portOverride: web.port });
   return new HandleResolver({
     handleDomain: "pds.test",
-    resolveLocal: (h) => (h === "alice.pds.test" ? DID_A : undefined),
+    resolveLocal: async (h) => (h === "alice.pds.test" ? DID_A : undefined),
     policy,
     dnsServers: [dns.address],
     getDidDocument: async (did) => ({ id: did, alsoKnownAs: did === DID_A ? ["at://alice.ext.test"] : ["at://someone.else.test"] }),

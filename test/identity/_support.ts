@@ -1,16 +1,16 @@
 // Identity test support: a migrated temp database, a real embedded PLC directory, and a log-capturing logger.
 import { join } from "node:path";
-import { openDatabase } from "../../src/migrations.ts";
-import { Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { createLogger, type Logger } from "../../src/util/logger.ts";
 import { startPlcServer, type PlcServer } from "../../plc/index.ts";
 import { tempDir } from "../_support/process.ts";
 
 export const SECRET = "k".repeat(48);
 
-export function openDb(): { db: Database; dir: string; cleanup(): Promise<void> } {
+export async function openDb(): Promise<{ db: Database; dir: string; cleanup(): Promise<void> }> {
   const d = tempDir("ofpds-identity-");
-  const db = openDatabase({ dataDir: d.path });
+  const db = await openTestDatabase(d.path);
   return {
     db,
     dir: d.path,

@@ -13,19 +13,19 @@ const ALICE = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
 const BOB = "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb";
 
 describe("KeyVault", () => {
-  let env: ReturnType<typeof openDb>;
+  let env: Awaited<ReturnType<typeof openDb>>;
   let vault: KeyVault;
 
   beforeAll(async () => {
-    env = openDb();
+    env = await openDb();
     vault = await KeyVault.open(env.db, SECRET, { serviceDid: SERVICE_DID });
   });
   afterAll(() => env.cleanup());
 
   test("open stores a 32-byte installation salt and the service signing key", async () => {
-    const salt = env.db.orm.select().from(serverMeta).where(eq(serverMeta.key, "installation_salt")).get();
+    const salt = await env.db.orm.select().from(serverMeta).where(eq(serverMeta.key, "installation_salt")).get();
     expect(Buffer.from(salt!.value, "hex").length).toBe(32);
-    const rows = env.db.orm.select().from(identityKeys).where(eq(identityKeys.purpose, "service.signing-key")).all();
+    const rows = await env.db.orm.select().from(identityKeys).where(eq(identityKeys.purpose, "service.signing-key")).all();
     expect(rows.map((r) => r.did)).toEqual([SERVICE_DID]);
     const key = await vault.serviceKeypair();
     expect(key.did()).toStartWith("did:key:zQ3s");
@@ -76,12 +76,12 @@ describe("KeyVault", () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).problems).toEqual([WRONG_SECRET_MESSAGE]);
     // and it did not add a service key of its own
-    expect(env.db.orm.select().from(identityKeys).where(eq(identityKeys.purpose, "service.signing-key")).all()).toHaveLength(1);
+    expect(await env.db.orm.select().from(identityKeys).where(eq(identityKeys.purpose, "service.signing-key")).all()).toHaveLength(1);
   });
 
   test("one service key per installation: a changed service DID keeps it", async () => {
     const other = await KeyVault.open(env.db, SECRET, { serviceDid: "did:web:pds.test.example%3A8443" });
     expect((await other.serviceKeypair()).did()).toBe((await vault.serviceKeypair()).did());
-    expect(env.db.orm.select().from(identityKeys).where(eq(identityKeys.purpose, "service.signing-key")).all()).toHaveLength(1);
+    expect(await env.db.orm.select().from(identityKeys).where(eq(identityKeys.purpose, "service.signing-key")).all()).toHaveLength(1);
   });
 });

@@ -16,14 +16,14 @@ import { captureLogger, openDb, SECRET, startDirectory } from "./_support.ts";
 const config = testConfig({ serviceUrl: "https://pds.test.example", serviceDid: "did:web:pds.test.example" });
 const FAST = { retryDelaysMs: [5, 5, 5], timeoutMs: 2000 };
 
-let env: ReturnType<typeof openDb>;
+let env: Awaited<ReturnType<typeof openDb>>;
 let directory: Awaited<ReturnType<typeof startDirectory>>;
 let keys: KeyVault;
 let plc: PlcClient;
 let identity: IdentityService;
 
 beforeAll(async () => {
-  env = openDb();
+  env = await openDb();
   directory = await startDirectory();
   keys = await KeyVault.open(env.db, SECRET, { serviceDid: config.serviceDid });
   plc = new PlcClient({ url: directory.url, logger: silentLogger, ...FAST });

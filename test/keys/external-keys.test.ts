@@ -31,7 +31,7 @@ function sshLine(pub: Uint8Array): string {
 let env: BlobPds;
 let alice: { did: string; token: string };
 let bob: { did: string; token: string };
-const head = (did: string) => env.sql((db) => db.query("SELECT commit_cid FROM repo_roots WHERE did = ?").get(did)) as { commit_cid: string };
+const head = (did: string) => env.sql((db) => db.get<{ commit_cid: string }>("SELECT commit_cid FROM repo_roots WHERE did = ?", [did]));
 
 beforeAll(async () => {
   env = await startBlobPds();
@@ -68,7 +68,7 @@ describe("external keys", () => {
     } finally {
       fh.close();
     }
-    const audit = env.sql((db) => db.query("SELECT count(*) AS n FROM audit_log WHERE action = 'identity.setExternalKey' AND actor_did = ?").get(alice.did)) as { n: number };
+    const audit = (await env.sql((db) => db.get<{ n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'identity.setExternalKey' AND actor_did = ?", [alice.did])))!;
     expect(audit.n).toBe(2);
   });
 
@@ -112,10 +112,10 @@ describe("external keys", () => {
   ];
   for (const [type, publicKey, message] of rows) {
     test(`InvalidPublicKey: ${message}; nothing written`, async () => {
-      const before = head(alice.did);
+      const before = await head(alice.did);
       const r = await xrpc(env.pds.url, SET, { token: alice.token, body: { rkey: "bad", type, purpose: "test", publicKey } });
       expect([r.status, r.body.error, r.body.message]).toEqual([400, "InvalidPublicKey", message]);
-      expect(head(alice.did)).toEqual(before);
+      expect(await head(alice.did)).toEqual(before);
     });
   }
 
@@ -131,14 +131,14 @@ describe("external keys", () => {
 
   test("bad rkey or purpose → 400 InvalidRequest; unknown rkey → 404 KeyNotFound; nothing written; delete removes it", async () => {
     const key = multikey(ED, ed25519.getPublicKey(ed25519.utils.randomPrivateKey()));
-    const before = head(bob.did);
+    const before = await head(bob.did);
     for (const body of [{ rkey: "-x", type: "ed25519", purpose: "ssh", publicKey: key }, { rkey: "ok", type: "ed25519", purpose: "tab\there", publicKey: key }]) {
       const r = await xrpc(env.pds.url, SET, { token: bob.token, body });
       expect([r.status, r.body.error]).toEqual([400, "InvalidRequest"]);
     }
     const missing = await xrpc(env.pds.url, "net.openfederation.identity.deleteExternalKey", { token: bob.token, body: { rkey: "nope" } });
     expect([missing.status, missing.body.error]).toEqual([404, "KeyNotFound"]);
-    expect(head(bob.did)).toEqual(before);
+    expect(await head(bob.did)).toEqual(before);
     const gone = await xrpc(env.pds.url, "net.openfederation.identity.getExternalKey", { params: { did: bob.did, rkey: "nope" } });
     expect([gone.status, gone.body.error]).toEqual([404, "KeyNotFound"]);
     await ok(xrpc(env.pds.url, "net.openfederation.identity.deleteExternalKey", { token: bob.token, body: { rkey: "wg" } }));
@@ -157,22 +157,22 @@ describe("external keys", () => {
     const carol = await env.user("carol");
     const key = () => multikey(ED, ed25519.getPublicKey(ed25519.utils.randomPrivateKey()));
     for (let i = 0; i < 100; i++) await ok(xrpc(env.pds.url, SET, { token: carol.token, body: { rkey: `k${i}`, type: "ed25519", purpose: "bulk", publicKey: key() } }));
-    const before = head(carol.did);
+    const before = await head(carol.did);
     const r = await xrpc(env.pds.url, SET, { token: carol.token, body: { rkey: "k100", type: "ed25519", purpose: "bulk", publicKey: key() } });
     expect([r.status, r.body.error]).toEqual([409, "TooManyKeys"]);
-    expect(head(carol.did)).toEqual(before);
+    expect(await head(carol.did)).toEqual(before);
     await ok(xrpc(env.pds.url, SET, { token: carol.token, body: { rkey: "k7", type: "ed25519", purpose: "bulk", publicKey: key() } }));
   }, 60_000);
 
   test("resolveByKey lists approved accounts only", async () => {
-    env.sql((db) => db.query("UPDATE accounts SET status = 'suspended' WHERE did = ?").run(alice.did));
+    await env.sql((db) => db.run("UPDATE accounts SET status = 'suspended' WHERE did = ?", [alice.did]));
     try {
       const r = await xrpc(env.pds.url, "net.openfederation.identity.resolveByKey", { params: { publicKey: sshKey } });
       expect([r.status, r.body.error]).toEqual([404, "KeyNotFound"]);
       const list = await xrpc(env.pds.url, "net.openfederation.identity.listExternalKeys", { params: { did: alice.did } });
       expect([list.status, list.body.error]).toEqual([400, "RepoSuspended"]);
     } finally {
-      env.sql((db) => db.query("UPDATE accounts SET status = 'approved' WHERE did = ?").run(alice.did));
+      await env.sql((db) => db.run("UPDATE accounts SET status = 'approved' WHERE did = ?", [alice.did]));
     }
   });
 });

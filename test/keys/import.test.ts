@@ -46,12 +46,12 @@ test("an imported repo's SSH and Nostr keys resolve after activation; an invalid
   // an earlier import with another key: the next import replaces the whole index (no stale row survives)
   const staleKey = multikey([0xed, 0x01], ed25519.getPublicKey(ed25519.utils.randomPrivateKey()));
   expect((await post((await repoCar(d.did, d.signing, [key("laptop-ssh", { type: "ed25519", purpose: "ssh", publicKey: staleKey }), key("old", { type: "ed25519", purpose: "ssh", publicKey: staleKey })])).car)).status).toBe(200);
-  expect(e.sql<{ rkey: string }>("SELECT rkey FROM external_keys WHERE did = ? ORDER BY rkey", d.did).map((r) => r.rkey)).toEqual(["laptop-ssh", "old"]);
+  expect((await e.sql<{ rkey: string }>("SELECT rkey FROM external_keys WHERE did = ? ORDER BY rkey", d.did)).map((r) => r.rkey)).toEqual(["laptop-ssh", "old"]);
   const before = Date.now();
   expect((await post(car)).status).toBe(200);
   // indexed in the import's transaction (the broken one is not), but not resolvable while the account is deactivated
-  expect(e.sql<{ rkey: string }>("SELECT rkey FROM external_keys WHERE did = ? ORDER BY rkey", d.did).map((r) => r.rkey)).toEqual(["laptop-ssh", "nostr"]);
-  expect(e.sql("SELECT COUNT(*) AS n FROM records WHERE did = ? AND collection = ?", d.did, COLL)[0].n).toBe(3);
+  expect((await e.sql<{ rkey: string }>("SELECT rkey FROM external_keys WHERE did = ? ORDER BY rkey", d.did)).map((r) => r.rkey)).toEqual(["laptop-ssh", "nostr"]);
+  expect((await e.sql("SELECT COUNT(*) AS n FROM records WHERE did = ? AND collection = ?", d.did, COLL))[0].n).toBe(3);
   const early = await resolve(sshKey);
   expect([early.status, early.body.error]).toEqual([404, "KeyNotFound"]);
 

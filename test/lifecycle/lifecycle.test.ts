@@ -17,9 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => e?.stop());
 
-const count = (table: string) => e.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]!.n;
-const events = (did: string) =>
-  e.sql<{ seq: number; type: string; body: Uint8Array }>("SELECT seq, type, body FROM repo_events WHERE did = ? ORDER BY seq", did).map((r) => ({
+const count = async (table: string) => (await e.sql<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n;
+const events = async (did: string) =>
+  (await e.sql<{ seq: number; type: string; body: Uint8Array }>("SELECT seq, type, body FROM repo_events WHERE did = ? ORDER BY seq", did)).map((r) => ({
     seq: r.seq,
     type: r.type,
     body: dagCbor.decode(r.body) as Record<string, any>,
@@ -39,7 +39,7 @@ describe("createAccount without did", () => {
     expect(u.primaryRotationKey.privateKeyHex).toMatch(/^[0-9a-f]{64}$/);
     const s = await ok(call(e.url, "com.atproto.server.getSession", { token: u.accessJwt }));
     expect(s).toMatchObject({ did: u.did, active: true });
-    expect(e.sql("SELECT meta FROM audit_log WHERE action = 'account.register' AND target_did = ?", u.did)[0].meta).toContain("createAccount");
+    expect((await e.sql("SELECT meta FROM audit_log WHERE action = 'account.register' AND target_did = ?", u.did))[0].meta).toContain("createAccount");
   });
 
   test("error names (AT Protocol): nothing written", async () => {
@@ -59,20 +59,20 @@ describe("createAccount without did", () => {
       ["email taken", { ...base, handle: `${uniq("w")}.test`, email: `${taken.name}@example.org` }, 400, "InvalidRequest", "Email already in use"],
       ["bad email", { ...base, handle: `${uniq("w")}.test`, email: "not-an-email" }, 400, "InvalidRequest"],
     ];
-    const before = { accounts: count("accounts"), keys: count("identity_keys"), uses: count("invite_uses") };
+    const before = { accounts: await count("accounts"), keys: await count("identity_keys"), uses: await count("invite_uses") };
     for (const [what, body, status, error, message] of cases) {
       const r = await call(e.url, CREATE, { body });
       expect({ what, status: r.status, error: r.body.error }).toEqual({ what, status, error });
       if (message) expect(r.body.message).toBe(message);
     }
-    expect({ accounts: count("accounts"), keys: count("identity_keys"), uses: count("invite_uses") }).toEqual(before);
+    expect({ accounts: await count("accounts"), keys: await count("identity_keys"), uses: await count("invite_uses") }).toEqual(before);
   });
 });
 
 describe("deactivate (T6) / activate (T7)", () => {
   test("deactivate: session kept but inactive, writes refused, #account{active:false}; activate: full access and events", async () => {
     const u = await newUser();
-    const seqBefore = e.sql<{ s: number }>("SELECT COALESCE(MAX(seq),0) AS s FROM repo_events")[0]!.s;
+    const seqBefore = (await e.sql<{ s: number }>("SELECT COALESCE(MAX(seq),0) AS s FROM repo_events"))[0]!.s;
     expect((await call(e.url, "com.atproto.server.deactivateAccount", { token: u.accessJwt, body: { deleteAfter: "2030-01-01T00:00:00.000Z" } })).status).toBe(200);
 
     const login = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: PASSWORD } }));
@@ -87,24 +87,24 @@ describe("deactivate (T6) / activate (T7)", () => {
     const st = await ok(call(e.url, "com.atproto.server.checkAccountStatus", { token: u.accessJwt }));
     expect(st).toMatchObject({ activated: false, validDid: true, indexedRecords: 1, privateStateValues: 0, expectedBlobs: 0, importedBlobs: 0 });
     expect(st.repoRev).toBeString();
-    const evDeact = events(u.did).filter((x) => x.seq > seqBefore);
+    const evDeact = (await events(u.did)).filter((x) => x.seq > seqBefore);
     expect(evDeact.map((x) => [x.type, x.body.active, x.body.status])).toEqual([["#account", false, "deactivated"]]);
-    const audit = e.sql("SELECT meta FROM audit_log WHERE action = 'account.deactivate' AND target_did = ?", u.did);
+    const audit = await e.sql("SELECT meta FROM audit_log WHERE action = 'account.deactivate' AND target_did = ?", u.did);
     expect(audit).toHaveLength(1);
     expect(audit[0].meta).toContain("2030-01-01");
 
     expect((await call(e.url, "com.atproto.server.activateAccount", { token: login.accessJwt, body: {} })).status).toBe(200);
     expect(await ok(call(e.url, "com.atproto.server.getSession", { token: u.accessJwt }))).toMatchObject({ active: true });
     await ok(call(e.url, "com.atproto.repo.createRecord", { token: u.accessJwt, body: { repo: u.did, collection: "app.example.note", record: { text: "back" } } }));
-    const ev = events(u.did).filter((x) => x.seq > seqBefore).map((x) => x.type);
+    const ev = (await events(u.did)).filter((x) => x.seq > seqBefore).map((x) => x.type);
     expect(ev).toEqual(["#account", "#account", "#identity", "#sync", "#commit"]);
-    const act = events(u.did).filter((x) => x.seq > seqBefore)[1]!;
+    const act = (await events(u.did)).filter((x) => x.seq > seqBefore)[1]!;
     expect(act.body).toMatchObject({ active: true });
-    expect(e.sql("SELECT 1 FROM audit_log WHERE action = 'account.activate' AND target_did = ?", u.did)).toHaveLength(1);
+    expect(await e.sql("SELECT 1 FROM audit_log WHERE action = 'account.activate' AND target_did = ?", u.did)).toHaveLength(1);
     // activating an active account is a no-op
-    const seqNow = e.sql<{ s: number }>("SELECT MAX(seq) AS s FROM repo_events")[0]!.s;
+    const seqNow = (await e.sql<{ s: number }>("SELECT MAX(seq) AS s FROM repo_events"))[0]!.s;
     expect((await call(e.url, "com.atproto.server.activateAccount", { token: u.accessJwt, body: {} })).status).toBe(200);
-    expect(e.sql<{ s: number }>("SELECT MAX(seq) AS s FROM repo_events")[0]!.s).toBe(seqNow);
+    expect((await e.sql<{ s: number }>("SELECT MAX(seq) AS s FROM repo_events"))[0]!.s).toBe(seqNow);
   });
 });
 
@@ -162,44 +162,44 @@ describe("migration in: createAccount with did", () => {
       ["iss is another DID", await serviceJwt(d.signing, { iss: (await createTestDid(e.pds.plcUrl)).did, aud: e.serviceDid })],
     ];
     void replayed;
-    const before = { accounts: count("accounts"), keys: count("identity_keys"), sessions: count("sessions") };
+    const before = { accounts: await count("accounts"), keys: await count("identity_keys"), sessions: await count("sessions") };
     for (const [what, token] of tokens) {
       const r = await call(e.url, CREATE, { body: body({ inviteCode: await invite(e) }), headers: { authorization: `Bearer ${token}` } });
       expect({ what, status: r.status, error: r.body.error }).toEqual({ what, status: 401, error: "InvalidToken" });
     }
     const none = await call(e.url, CREATE, { body: body({ inviteCode: await invite(e) }) });
     expect([none.status, none.body.error]).toEqual([401, "AuthRequired"]);
-    expect({ accounts: count("accounts"), keys: count("identity_keys"), sessions: count("sessions") }).toEqual(before);
+    expect({ accounts: await count("accounts"), keys: await count("identity_keys"), sessions: await count("sessions") }).toEqual(before);
   });
 
   test("valid token → deactivated account with new keys, unannounced genesis; replayed jti → 401; existing DID → 400", async () => {
     const token = await serviceJwt(d.signing, { iss: d.did, aud: e.serviceDid });
-    const seqBefore = e.sql<{ s: number }>("SELECT COALESCE(MAX(seq),0) AS s FROM repo_events")[0]!.s;
+    const seqBefore = (await e.sql<{ s: number }>("SELECT COALESCE(MAX(seq),0) AS s FROM repo_events"))[0]!.s;
     const b = body({ inviteCode: await invite(e) });
     const created = await ok(call(e.url, CREATE, { body: b, headers: { authorization: `Bearer ${token}` } }));
     expect(created).toMatchObject({ did: d.did, handle: b.handle });
-    const row = e.sql("SELECT status, created_via, approved_at FROM accounts WHERE did = ?", d.did)[0];
+    const row = (await e.sql("SELECT status, created_via, approved_at FROM accounts WHERE did = ?", d.did))[0];
     expect(row).toMatchObject({ status: "deactivated", created_via: "migration" });
     expect(row.approved_at).toBeString(); // APPROVAL_REQUIRED=false
-    expect(e.sql("SELECT purpose FROM identity_keys WHERE did = ? ORDER BY purpose", d.did).map((r: any) => r.purpose)).toEqual(["identity.recovery-key", "identity.signing-key"]);
-    expect(e.sql("SELECT seq FROM repo_events WHERE seq > ?", seqBefore)).toHaveLength(0);
+    expect((await e.sql("SELECT purpose FROM identity_keys WHERE did = ? ORDER BY purpose", d.did)).map((r: any) => r.purpose)).toEqual(["identity.recovery-key", "identity.signing-key"]);
+    expect(await e.sql("SELECT seq FROM repo_events WHERE seq > ?", seqBefore)).toHaveLength(0);
     const s = await ok(call(e.url, "com.atproto.server.getSession", { token: created.accessJwt }));
     expect(s).toMatchObject({ did: d.did, active: false, status: "deactivated" });
     const st = await ok(call(e.url, "com.atproto.server.checkAccountStatus", { token: created.accessJwt }));
     expect(st).toMatchObject({ activated: false, validDid: false, indexedRecords: 0 });
 
-    const before = count("accounts");
+    const before = await count("accounts");
     const replay = await call(e.url, CREATE, { body: body({ inviteCode: await invite(e) }), headers: { authorization: `Bearer ${token}` } });
     expect([replay.status, replay.body.error]).toEqual([401, "InvalidToken"]);
     const fresh = await serviceJwt(d.signing, { iss: d.did, aud: e.serviceDid });
     const exists = await call(e.url, CREATE, { body: body({ inviteCode: await invite(e) }), headers: { authorization: `Bearer ${fresh}` } });
     expect([exists.status, exists.body.error, exists.body.message]).toEqual([400, "InvalidRequest", "Account already exists"]);
-    expect(count("accounts")).toBe(before);
+    expect(await count("accounts")).toBe(before);
 
     // activation refused while the DID document does not list this server
     const act = await call(e.url, "com.atproto.server.activateAccount", { token: created.accessJwt, body: {} });
     expect([act.status, act.body.error, act.body.message]).toEqual([400, "InvalidRequest", "DID document does not point to this server"]);
-    expect(e.sql("SELECT status FROM accounts WHERE did = ?", d.did)[0].status).toBe("deactivated");
+    expect((await e.sql("SELECT status FROM accounts WHERE did = ?", d.did))[0].status).toBe("deactivated");
   });
 
   test("a community's name is taken for a migrating account too (one namespace): 400 HandleNotAvailable, nothing written", async () => {
@@ -208,10 +208,10 @@ describe("migration in: createAccount with did", () => {
     await ok(call(e.url, "net.openfederation.community.create", { token: owner.accessJwt, body: { handle: name, didMethod: "plc" } }));
     const m = await createTestDid(e.pds.plcUrl);
     const token = await serviceJwt(m.signing, { iss: m.did, aud: e.serviceDid });
-    const before = { accounts: count("accounts"), keys: count("identity_keys"), sessions: count("sessions") };
+    const before = { accounts: await count("accounts"), keys: await count("identity_keys"), sessions: await count("sessions") };
     const r = await call(e.url, CREATE, { body: { ...body({ inviteCode: await invite(e) }), did: m.did, handle: `${name}.test` }, headers: { authorization: `Bearer ${token}` } });
     expect([r.status, r.body.error]).toEqual([400, "HandleNotAvailable"]);
-    expect({ accounts: count("accounts"), keys: count("identity_keys"), sessions: count("sessions") }).toEqual(before);
+    expect({ accounts: await count("accounts"), keys: await count("identity_keys"), sessions: await count("sessions") }).toEqual(before);
   });
 
   test("P-256 (ES256) service token is accepted", async () => {
@@ -227,8 +227,8 @@ describe("importRepo", () => {
     const d = await createTestDid(e.pds.plcUrl);
     const token = await serviceJwt(d.signing, { iss: d.did, aud: e.serviceDid });
     const acct = await ok(call(e.url, CREATE, { body: { handle: `${uniq("imp")}.test`, email: `${uniq("imp")}@example.org`, password: PASSWORD, inviteCode: await invite(e), did: d.did }, headers: { authorization: `Bearer ${token}` } }));
-    const head = () => e.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", d.did)[0];
-    const before = head();
+    const head = async () => (await e.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", d.did))[0];
+    const before = await head();
     const records = Array.from({ length: 30 }, (_, i) => ({ collection: "app.example.note", rkey: `n${String(i).padStart(3, "0")}`, record: { $type: "app.example.note", text: `note ${i}` } }));
     records.push({
       collection: "app.example.photo",
@@ -262,14 +262,14 @@ describe("importRepo", () => {
     for (const [what, bytes, status, error] of cases) {
       const r = await post(bytes);
       expect({ what, status: r.status, error: r.body?.error }).toEqual({ what, status, error });
-      expect(head()).toEqual(before);
-      expect(e.sql("SELECT COUNT(*) AS n FROM records WHERE did = ?", d.did)[0].n).toBe(0);
+      expect(await head()).toEqual(before);
+      expect((await e.sql("SELECT COUNT(*) AS n FROM records WHERE did = ?", d.did))[0].n).toBe(0);
     }
 
-    const seqBefore = e.sql<{ s: number }>("SELECT COALESCE(MAX(seq),0) AS s FROM repo_events")[0]!.s;
+    const seqBefore = (await e.sql<{ s: number }>("SELECT COALESCE(MAX(seq),0) AS s FROM repo_events"))[0]!.s;
     const r = await post(good.car);
     expect(r.status).toBe(200);
-    expect(e.sql("SELECT seq FROM repo_events WHERE seq > ?", seqBefore)).toHaveLength(0);
+    expect(await e.sql("SELECT seq FROM repo_events WHERE seq > ?", seqBefore)).toHaveLength(0);
     // the new head is signed with OUR key for the DID, and holds the same records (same CIDs)
     const ours = await ok(call(e.url, "com.atproto.identity.getRecommendedDidCredentials", { token: acct.accessJwt }));
     const res = await fetch(`${e.url}/xrpc/com.atproto.sync.getRepo?did=${d.did}`, { headers: { authorization: `Bearer ${acct.accessJwt}` } });

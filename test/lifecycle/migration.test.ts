@@ -112,7 +112,7 @@ test("an account moves from A to B and its repo verifies against the updated DID
   const earlyAct = await call(B.url, "com.atproto.server.activateAccount", { token: acct.accessJwt, body: {} });
   expect([earlyAct.status, earlyAct.body.error]).toEqual([403, "AccountNotApproved"]);
   await ok(call(B.url, "net.openfederation.account.approve", { token: B.admin.accessJwt, body: { did } }));
-  expect(B.sql("SELECT status FROM accounts WHERE did = ?", did)[0].status).toBe("deactivated");
+  expect((await B.sql("SELECT status FROM accounts WHERE did = ?", did))[0].status).toBe("deactivated");
 
   // approved but the DID still points at A: activation refused
   const notYet = await call(B.url, "com.atproto.server.activateAccount", { token: acct.accessJwt, body: {} });
@@ -124,16 +124,16 @@ test("an account moves from A to B and its repo verifies against the updated DID
   expect(st.validDid).toBe(true);
 
   // --- activate on B: #account{active:true}, #identity, #sync
-  const seqBefore = B.sql<{ s: number }>("SELECT COALESCE(MAX(seq),0) AS s FROM repo_events")[0]!.s;
+  const seqBefore = (await B.sql<{ s: number }>("SELECT COALESCE(MAX(seq),0) AS s FROM repo_events"))[0]!.s;
   expect((await call(B.url, "com.atproto.server.activateAccount", { token: acct.accessJwt, body: {} })).status).toBe(200);
-  const ev = B.sql<{ type: string; body: Uint8Array }>("SELECT type, body FROM repo_events WHERE did = ? AND seq > ? ORDER BY seq", did, seqBefore);
+  const ev = await B.sql<{ type: string; body: Uint8Array }>("SELECT type, body FROM repo_events WHERE did = ? AND seq > ? ORDER BY seq", did, seqBefore);
   expect(ev.map((r) => r.type)).toEqual(["#account", "#identity", "#sync"]);
   expect((dagCbor.decode(ev[0]!.body) as any).active).toBe(true);
   expect((dagCbor.decode(ev[1]!.body) as any).handle).toBe(`${newName}.test`);
 
   // --- deactivate on A
   expect((await call(A.url, "com.atproto.server.deactivateAccount", { token: reg.accessJwt, body: {} })).status).toBe(200);
-  expect(A.sql("SELECT status FROM accounts WHERE did = ?", did)[0].status).toBe("deactivated");
+  expect((await A.sql("SELECT status FROM accounts WHERE did = ?", did))[0].status).toBe("deactivated");
 
   // --- B's repo verifies against the key now in the DID document and holds the same records
   const doc = await (await fetch(`${plcUrl}/${did}/data`)).json();

@@ -15,10 +15,10 @@ afterAll(async () => {
 });
 
 type User = Awaited<ReturnType<typeof approvedUser>>;
-const n = (q: string, ...args: unknown[]) => e.sql<{ n: number }>(q, ...args)[0]!.n;
-const audits = (action: string, did: string) => n("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, did);
-const tokenRows = (did: string, purpose?: string) =>
-  purpose ? n("SELECT count(*) AS n FROM email_tokens WHERE did = ? AND purpose = ?", did, purpose) : n("SELECT count(*) AS n FROM email_tokens WHERE did = ?", did);
+const n = async (q: string, ...args: unknown[]) => (await e.sql<{ n: number }>(q, ...args))[0]!.n;
+const audits = async (action: string, did: string) => await n("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, did);
+const tokenRows = async (did: string, purpose?: string) =>
+  purpose ? await n("SELECT count(*) AS n FROM email_tokens WHERE did = ? AND purpose = ?", did, purpose) : await n("SELECT count(*) AS n FROM email_tokens WHERE did = ?", did);
 const session = (u: { accessJwt: string }) => ok(call(e.url, `${S}.getSession`, { token: u.accessJwt }));
 
 /** Runs `fn` and returns the one mail it wrote. */
@@ -62,21 +62,21 @@ describe("email confirmation", () => {
     // the path is logged, never the token
     await logged(e.pds, file);
     expect(e.pds.logs()).not.toContain(token);
-    expect(audits("account.email.requestConfirmation", u.did)).toBe(1);
+    expect(await audits("account.email.requestConfirmation", u.did)).toBe(1);
 
     // case-insensitive
     expect((await confirm(u, token.toLowerCase())).status).toBe(200);
     expect((await session(u)).emailConfirmed).toBe(true);
     const info = await ok(call(e.url, "com.atproto.admin.getAccountInfo", { token: e.admin.accessJwt, params: { did: u.did } }));
     expect(typeof info.emailConfirmedAt).toBe("string");
-    expect(audits("account.email.confirm", u.did)).toBe(1);
-    expect(tokenRows(u.did)).toBe(0);
+    expect(await audits("account.email.confirm", u.did)).toBe(1);
+    expect(await tokenRows(u.did)).toBe(0);
 
     // reused → 400 InvalidToken, nothing written
     const again = await confirm(u, token);
     expect(again.status).toBe(400);
     expect(again.body).toEqual({ error: "InvalidToken", message: "Token is invalid" });
-    expect(audits("account.email.confirm", u.did)).toBe(1);
+    expect(await audits("account.email.confirm", u.did)).toBe(1);
   });
 
   test("another address than the current one → 400 InvalidEmail; the token stays usable", async () => {
@@ -86,7 +86,7 @@ describe("email confirmation", () => {
     expect(r.status).toBe(400);
     expect(r.body.error).toBe("InvalidEmail");
     expect((await session(u)).emailConfirmed).toBe(false);
-    expect(tokenRows(u.did, "confirm_email")).toBe(1);
+    expect(await tokenRows(u.did, "confirm_email")).toBe(1);
     expect((await confirm(u, token)).status).toBe(200);
   });
 
@@ -98,12 +98,12 @@ describe("email confirmation", () => {
       expect(r.status).toBe(400);
       expect(r.body.error).toBe("InvalidToken");
     }
-    expect(tokenRows(u.did)).toBe(0);
+    expect(await tokenRows(u.did)).toBe(0);
     const sixth = await confirm(u, token);
     expect(sixth.status).toBe(400);
     expect(sixth.body.error).toBe("InvalidToken");
     expect((await session(u)).emailConfirmed).toBe(false);
-    expect(audits("account.email.confirm", u.did)).toBe(0);
+    expect(await audits("account.email.confirm", u.did)).toBe(0);
   });
 
   test("4 wrong tokens leave it alive; a new request replaces the old token", async () => {
@@ -111,7 +111,7 @@ describe("email confirmation", () => {
     const first = tokenIn(await requestConfirmation(u));
     for (let i = 0; i < 4; i++) expect((await confirm(u, wrong(first))).status).toBe(400);
     const second = tokenIn(await requestConfirmation(u));
-    expect(tokenRows(u.did, "confirm_email")).toBe(1);
+    expect(await tokenRows(u.did, "confirm_email")).toBe(1);
     if (second !== first) expect((await confirm(u, first)).body.error).toBe("InvalidToken");
     expect((await confirm(u, second)).status).toBe(200);
   });
@@ -123,17 +123,17 @@ describe("email confirmation", () => {
     const r = await confirm(u, token);
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ error: "ExpiredToken", message: "Token is expired" });
-    expect(tokenRows(u.did)).toBe(0);
+    expect(await tokenRows(u.did)).toBe(0);
     expect((await session(u)).emailConfirmed).toBe(false);
   });
 
   test("the hourly sweep (09 §7) deletes expired tokens", async () => {
     const u = await approvedUser(e);
     await requestConfirmation(u);
-    expect(tokenRows(u.did)).toBe(1);
+    expect(await tokenRows(u.did)).toBe(1);
     await passTime(16 * 60_000, u);
     expect((await fetch(`${e.url}/_dev/jobs/email-token-sweep`, { method: "POST" })).status).toBe(200);
-    expect(tokenRows(u.did)).toBe(0);
+    expect(await tokenRows(u.did)).toBe(0);
   });
 
   test("a staff email change (admin.updateAccountEmail) clears the confirmation and kills the account's tokens", async () => {
@@ -142,7 +142,7 @@ describe("email confirmation", () => {
     await requestConfirmation(u);
     await ok(call(e.url, "com.atproto.admin.updateAccountEmail", { token: e.admin.accessJwt, body: { account: u.did, email: `${uniq("staff")}@example.org` } }));
     expect((await session(u)).emailConfirmed).toBe(false);
-    expect(tokenRows(u.did)).toBe(0);
+    expect(await tokenRows(u.did)).toBe(0);
   });
 
   test("a deactivated account may request and confirm", async () => {
@@ -198,25 +198,25 @@ describe("email update", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe("InvalidToken");
     expect((await session(u)).email).toBe(u.email);
-    expect(audits("account.email.update", u.did)).toBe(0);
+    expect(await audits("account.email.update", u.did)).toBe(0);
 
     // an address in use → 400 InvalidRequest, nothing written and the token kept
-    const taken = await update(u, { email: e.sql<{ email: string }>("SELECT email FROM accounts WHERE did = ?", e.admin.did)[0]!.email, token });
+    const taken = await update(u, { email: (await e.sql<{ email: string }>("SELECT email FROM accounts WHERE did = ?", e.admin.did))[0]!.email, token });
     expect(taken.status).toBe(400);
     expect(taken.body).toEqual({ error: "InvalidRequest", message: "Email already in use" });
     const invalid = await update(u, { email: "not-an-address", token });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error).toBe("InvalidRequest");
-    expect(tokenRows(u.did, "update_email")).toBe(1);
+    expect(await tokenRows(u.did, "update_email")).toBe(1);
 
     const confirmMail = await oneMail(() => ok(update(u, { email: next, token })));
     expect(confirmMail.to).toBe(next);
     const s = await session(u);
     expect(s.email).toBe(next);
     expect(s.emailConfirmed).toBe(false);
-    expect(audits("account.email.update", u.did)).toBe(1);
+    expect(await audits("account.email.update", u.did)).toBe(1);
     // every older token died with the old address; only the new confirmation is live
-    expect(e.sql("SELECT purpose FROM email_tokens WHERE did = ?", u.did)).toEqual([{ purpose: "confirm_email" }]);
+    expect(await e.sql("SELECT purpose FROM email_tokens WHERE did = ?", u.did)).toEqual([{ purpose: "confirm_email" }]);
     // once the new address is confirmed, the old update token is dead
     expect((await confirm(u, tokenIn(confirmMail), next)).status).toBe(200);
     const reused = await update(u, { email: `${uniq("x")}@example.org`, token });
@@ -231,13 +231,13 @@ describe("password reset", () => {
 
   test("an unknown or malformed address → 200, no mail, no audit row", async () => {
     const before = emlFiles(e.pds.dataDir).length;
-    const auditBefore = n("SELECT count(*) AS n FROM audit_log WHERE action = 'account.password.resetRequest'");
+    const auditBefore = await n("SELECT count(*) AS n FROM audit_log WHERE action = 'account.password.resetRequest'");
     for (const email of [`${uniq("nobody")}@example.org`, "not an address"]) {
       const r = await call(e.url, `${S}.requestPasswordReset`, { body: { email } });
       expect(r.status).toBe(200);
     }
     expect(emlFiles(e.pds.dataDir).length).toBe(before);
-    expect(n("SELECT count(*) AS n FROM audit_log WHERE action = 'account.password.resetRequest'")).toBe(auditBefore);
+    expect(await n("SELECT count(*) AS n FROM audit_log WHERE action = 'account.password.resetRequest'")).toBe(auditBefore);
   });
 
   test("the mailed token sets the new password once, revokes every session (app-password ones too, the app password kept) and clears the lockout", async () => {
@@ -247,40 +247,40 @@ describe("password reset", () => {
     const appSession = await ok(call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: app.password } }));
     // two failed logins on the counter
     for (let i = 0; i < 2; i++) expect((await call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: "Wrong-password-1" } })).status).toBe(401);
-    expect(n("SELECT count(*) AS n FROM login_failures WHERE key = ?", `account:${u.did}`)).toBe(1);
+    expect(await n("SELECT count(*) AS n FROM login_failures WHERE key = ?", `account:${u.did}`)).toBe(1);
     const mail = await oneMail(() => ok(call(e.url, `${S}.requestPasswordReset`, { body: { email: ` ${(u.email as string).toUpperCase()} ` } })));
     expect(mail.subject).toBe("Password reset requested");
-    expect(audits("account.password.resetRequest", u.did)).toBe(1);
+    expect(await audits("account.password.resetRequest", u.did)).toBe(1);
     const token = tokenIn(mail);
 
     // a password breaking 01 §4 → 400, nothing written, token kept
     const weak = await reset({ token, password: "short" });
     expect(weak.status).toBe(400);
     expect(weak.body.error).toBe("InvalidRequest");
-    expect(tokenRows(u.did, "reset_password")).toBe(1);
+    expect(await tokenRows(u.did, "reset_password")).toBe(1);
     const wrongToken = await reset({ token: wrong(token), password: "New-password-42" });
     expect(wrongToken.status).toBe(400);
     expect(wrongToken.body).toEqual({ error: "InvalidToken", message: "Token is invalid" });
     expect((await session(u)).did).toBe(u.did);
 
     expect((await reset({ token, password: "New-password-42" })).status).toBe(200);
-    expect(audits("account.password.reset", u.did)).toBe(1);
+    expect(await audits("account.password.reset", u.did)).toBe(1);
     for (const t of [u.accessJwt, second.accessJwt, appSession.accessJwt]) {
       const r = await call(e.url, `${S}.getSession`, { token: t });
       expect(r.status).toBe(401);
       expect(r.body.error).toBe("InvalidToken");
     }
-    expect(n("SELECT count(*) AS n FROM login_failures WHERE key = ?", `account:${u.did}`)).toBe(0);
+    expect(await n("SELECT count(*) AS n FROM login_failures WHERE key = ?", `account:${u.did}`)).toBe(0);
     expect((await call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: PASSWORD } })).status).toBe(401);
     expect((await call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: "New-password-42" } })).status).toBe(200);
     // 10 §4: the app password itself is kept and logs in again
-    expect(n("SELECT count(*) AS n FROM app_passwords WHERE did = ?", u.did)).toBe(1);
+    expect(await n("SELECT count(*) AS n FROM app_passwords WHERE did = ?", u.did)).toBe(1);
     expect((await call(e.url, `${S}.createSession`, { body: { identifier: u.handle, password: app.password } })).status).toBe(200);
     // used once
     const reused = await reset({ token, password: "Other-password-42" });
     expect(reused.status).toBe(400);
     expect(reused.body.error).toBe("InvalidToken");
-    expect(audits("account.password.reset", u.did)).toBe(1);
+    expect(await audits("account.password.reset", u.did)).toBe(1);
   });
 
   test("an expired reset token → 400 ExpiredToken, the password unchanged", async () => {

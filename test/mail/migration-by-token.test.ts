@@ -68,7 +68,7 @@ test("an account leaves A with a PLC operation A signed after a mailed token, an
   await newAgent.com.atproto.identity.submitPlcOperation({ operation: signed.operation });
   await newAgent.com.atproto.server.activateAccount();
   await oldAgent.com.atproto.server.deactivateAccount({});
-  expect(A.sql("SELECT status FROM accounts WHERE did = ?", did)[0].status).toBe("deactivated");
+  expect((await A.sql("SELECT status FROM accounts WHERE did = ?", did))[0].status).toBe("deactivated");
 
   const doc = await (await fetch(`${plcUrl}/${did}/data`)).json();
   expect(doc.services.atproto_pds.endpoint).toBe(`http://localhost:${B.pds.port}`);
@@ -82,7 +82,7 @@ test("an account leaves A with a PLC operation A signed after a mailed token, an
   await oldAgent.com.atproto.server.requestAccountDelete();
   const [deleteMail] = await newEml(A.pds.dataDir, beforeDelete);
   await oldAgent.com.atproto.server.deleteAccount({ did, password: PASSWORD, token: tokenIn(deleteMail!) });
-  expect(A.sql("SELECT count(*) AS n FROM accounts WHERE did = ?", did)[0].n).toBe(0);
-  expect(A.sql("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", did)[0].n).toBe(0);
+  expect((await A.sql("SELECT count(*) AS n FROM accounts WHERE did = ?", did))[0].n).toBe(0);
+  expect((await A.sql("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", did))[0].n).toBe(0);
   expect((await (await fetch(`${plcUrl}/${did}/log/last`)).json()).type).toBe("plc_operation");
 }, 60_000);

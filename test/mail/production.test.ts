@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, ofpdsCommand, REPO, runCli, tempDirs, waitFor } from "../_support/process.ts";
+import { testDbEnv } from "../_support/db.ts";
 
 const dir = tempDirs("ofpds-mail-prod-");
 const BASE = [`pds_hostname = "pds.example.org"`, `auth_jwt_secret = "${"j".repeat(48)}"`, `key_encryption_secret = "${"k".repeat(48)}"`];
@@ -19,7 +20,8 @@ describe("production without SMTP_URL", () => {
   test("starts with a warning; methods that must mail answer 501 MethodNotImplemented and write nothing", async () => {
     const port = await freePort();
     const d = dir();
-    const proc = Bun.spawn([...ofpdsCommand(), "serve", "--config", configFile([`port = ${port}`]), "--data-dir", join(d, "data")], { cwd: REPO, env: ENV, stdout: "pipe", stderr: "pipe" });
+    const args = ["serve", "--config", configFile([`port = ${port}`]), "--data-dir", join(d, "data")];
+    const proc = Bun.spawn([...ofpdsCommand(), ...args], { cwd: REPO, env: testDbEnv(args, ENV, REPO), stdout: "pipe", stderr: "pipe" });
     try {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/xrpc/_health`)).ok, 20_000, "production server");
       const res = await fetch(`http://127.0.0.1:${port}/xrpc/com.atproto.server.requestPasswordReset`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "someone@example.org" }) });

@@ -19,9 +19,9 @@ afterAll(async () => {
 });
 
 type User = Awaited<ReturnType<typeof approvedUser>>;
-const n = (q: string, ...args: unknown[]) => e.sql<{ n: number }>(q, ...args)[0]!.n;
-const tokenRows = (did: string, purpose: string) => n("SELECT count(*) AS n FROM email_tokens WHERE did = ? AND purpose = ?", did, purpose);
-const audits = (action: string, did: string) => n("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, did);
+const n = async (q: string, ...args: unknown[]) => (await e.sql<{ n: number }>(q, ...args))[0]!.n;
+const tokenRows = async (did: string, purpose: string) => await n("SELECT count(*) AS n FROM email_tokens WHERE did = ? AND purpose = ?", did, purpose);
+const audits = async (action: string, did: string) => await n("SELECT count(*) AS n FROM audit_log WHERE action = ? AND target_did = ?", action, did);
 const wrong = (token: string) => (token.startsWith("AAAAA") ? "BBBBB-BBBBB" : "AAAAA-AAAAA");
 
 async function oneMail(fn: () => Promise<unknown>): Promise<Mail> {
@@ -44,12 +44,12 @@ describe("deleting one's own account by mailed token", () => {
     const mail = await requestDelete(u);
     expect(mail.subject).toBe("Account deletion requested");
     expect(mail.to).toBe(u.email);
-    expect(audits("account.deleteRequest", u.did)).toBe(1);
+    expect(await audits("account.deleteRequest", u.did)).toBe(1);
     const token = tokenIn(mail);
 
     const badPassword = await del({ did: u.did, password: "Wrong-password-1", token });
     expect([badPassword.status, badPassword.body]).toEqual([401, { error: "Unauthorized", message: "Invalid did or password" }]);
-    expect(n("SELECT count AS n FROM login_failures WHERE key = ?", `account:${u.did}`)).toBe(1);
+    expect(await n("SELECT count AS n FROM login_failures WHERE key = ?", `account:${u.did}`)).toBe(1);
     const unknownDid = await del({ did: "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", password: PASSWORD, token });
     expect([unknownDid.status, unknownDid.body.error]).toEqual([401, "Unauthorized"]);
     const badToken = await del({ did: u.did, password: PASSWORD, token: wrong(token) });
@@ -57,22 +57,22 @@ describe("deleting one's own account by mailed token", () => {
 
     const owner = await del({ did: u.did, password: PASSWORD, token });
     expect([owner.status, owner.body.error]).toEqual([409, "AccountOwnsCommunities"]);
-    expect(tokenRows(u.did, "delete_account")).toBe(1);
-    expect(n("SELECT count(*) AS n FROM accounts WHERE did = ?", u.did)).toBe(1);
-    expect(audits("account.delete", u.did)).toBe(0);
+    expect(await tokenRows(u.did, "delete_account")).toBe(1);
+    expect(await n("SELECT count(*) AS n FROM accounts WHERE did = ?", u.did)).toBe(1);
+    expect(await audits("account.delete", u.did)).toBe(0);
 
     await ok(call(e.url, `${NS}.transferOwnership`, { token: u.accessJwt, body: { did: community, newOwnerDid: heir.did, password: PASSWORD } }));
-    const seq = n("SELECT COALESCE(MAX(seq), 0) AS n FROM repo_events");
+    const seq = await n("SELECT COALESCE(MAX(seq), 0) AS n FROM repo_events");
     expect((await del({ did: u.did, password: PASSWORD, token })).status).toBe(200);
-    expect(n("SELECT count(*) AS n FROM accounts WHERE did = ?", u.did)).toBe(0);
-    expect(n("SELECT count(*) AS n FROM email_tokens WHERE did = ?", u.did)).toBe(0);
-    expect(n("SELECT count(*) AS n FROM sessions WHERE did = ?", u.did)).toBe(0);
-    const events = e.sql<{ type: string; body: Uint8Array }>("SELECT type, body FROM repo_events WHERE seq > ? AND did = ? AND type = '#account'", seq, u.did);
+    expect(await n("SELECT count(*) AS n FROM accounts WHERE did = ?", u.did)).toBe(0);
+    expect(await n("SELECT count(*) AS n FROM email_tokens WHERE did = ?", u.did)).toBe(0);
+    expect(await n("SELECT count(*) AS n FROM sessions WHERE did = ?", u.did)).toBe(0);
+    const events = await e.sql<{ type: string; body: Uint8Array }>("SELECT type, body FROM repo_events WHERE seq > ? AND did = ? AND type = '#account'", seq, u.did);
     expect(events.map((ev) => (dagCbor.decode(ev.body) as { status?: string }).status)).toEqual(["deleted"]);
-    const audit = e.sql<{ actor_did: string; meta: string }>("SELECT actor_did, meta FROM audit_log WHERE action = 'account.delete' AND target_did = ?", u.did);
+    const audit = await e.sql<{ actor_did: string; meta: string }>("SELECT actor_did, meta FROM audit_log WHERE action = 'account.delete' AND target_did = ?", u.did);
     expect(audit.map((a) => [a.actor_did, JSON.parse(a.meta).bySelf])).toEqual([[u.did, true]]);
     // the DID document still names this server: its tombstone is queued (02 §4)
-    expect(n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", u.did)).toBe(1);
+    expect(await n("SELECT count(*) AS n FROM plc_tombstone_outbox WHERE did = ?", u.did)).toBe(1);
     // the token died with the account
     const again = await del({ did: u.did, password: PASSWORD, token });
     expect([again.status, again.body.error]).toEqual([401, "Unauthorized"]);
@@ -84,7 +84,7 @@ describe("deleting one's own account by mailed token", () => {
     e.pds.advanceClock(16 * 60_000);
     const r = await del({ did: u.did, password: PASSWORD, token });
     expect([r.status, r.body.error]).toEqual([400, "ExpiredToken"]);
-    expect(n("SELECT count(*) AS n FROM accounts WHERE did = ?", u.did)).toBe(1);
+    expect(await n("SELECT count(*) AS n FROM accounts WHERE did = ?", u.did)).toBe(1);
     Object.assign(e.admin, await ok(call(e.url, `${S}.createSession`, { body: { identifier: "admin", password: "Admin-password-123" } })));
   });
 
@@ -92,7 +92,7 @@ describe("deleting one's own account by mailed token", () => {
     const token = tokenIn(await oneMail(() => ok(call(e.url, `${S}.requestAccountDelete`, { token: e.admin.accessJwt, body: {} }))));
     const r = await del({ did: e.admin.did, password: "Admin-password-123", token });
     expect([r.status, r.body.error]).toEqual([403, "Forbidden"]);
-    expect(tokenRows(e.admin.did, "delete_account")).toBe(1);
+    expect(await tokenRows(e.admin.did, "delete_account")).toBe(1);
   });
 });
 
@@ -106,7 +106,7 @@ describe("PLC operation signing by mailed token", () => {
     const u = await approvedUser(e);
     const mail = await requestSig(u);
     expect(mail.subject).toBe("Identity (PLC) change requested");
-    expect(audits("identity.plcSignatureRequest", u.did)).toBe(1);
+    expect(await audits("identity.plcSignatureRequest", u.did)).toBe(1);
     const token = tokenIn(mail);
     const before = await plcData(u.did);
     const rotation = (await Secp256k1Keypair.create()).did();
@@ -127,8 +127,8 @@ describe("PLC operation signing by mailed token", () => {
     expect([bad.status, bad.body.error]).toEqual([400, "InvalidToken"]);
     const noToken = await sign(u, {});
     expect([noToken.status, noToken.body.error]).toEqual([400, "InvalidRequest"]);
-    expect(tokenRows(u.did, "plc_operation")).toBe(1);
-    expect(audits("identity.signPlcOperation", u.did)).toBe(0);
+    expect(await tokenRows(u.did, "plc_operation")).toBe(1);
+    expect(await audits("identity.signPlcOperation", u.did)).toBe(0);
 
     const r = await sign(u, { token, rotationKeys: [rotation], verificationMethods: { atproto: signing }, services: { atproto_pds: { type: "AtprotoPersonalDataServer", endpoint } } });
     expect(r.status).toBe(200);
@@ -138,7 +138,7 @@ describe("PLC operation signing by mailed token", () => {
     expect(typeof op.sig).toBe("string");
     // returned unsubmitted: the directory still has the old document
     expect((await plcData(u.did)).services).toEqual(before.services);
-    expect(audits("identity.signPlcOperation", u.did)).toBe(1);
+    expect(await audits("identity.signPlcOperation", u.did)).toBe(1);
     const used = await sign(u, { token });
     expect([used.status, used.body.error]).toEqual([400, "InvalidToken"]);
 

@@ -29,7 +29,7 @@ test.each([
     const r = await call(env.url, "com.atproto.server.requestEmailConfirmation", { token: u.accessJwt, body: {} });
     expect([r.status, r.body]).toEqual([502, { error: "UpstreamFailure", message: "Could not send email" }]);
     expect(sink.received).toEqual([]);
-    expect(env.sql<{ n: number }>("SELECT count(*) AS n FROM email_tokens WHERE did = ?", u.did)[0]!.n).toBe(0);
+    expect((await env.sql<{ n: number }>("SELECT count(*) AS n FROM email_tokens WHERE did = ?", u.did))[0]!.n).toBe(0);
     await logged(env.pds, /"mail not sent".*certificate/i);
   } finally {
     await env.stop();

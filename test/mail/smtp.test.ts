@@ -18,7 +18,7 @@ afterAll(async () => {
   await sink?.close();
 });
 
-const n = (q: string, ...args: unknown[]) => e.sql<{ n: number }>(q, ...args)[0]!.n;
+const n = async (q: string, ...args: unknown[]) => (await e.sql<{ n: number }>(q, ...args))[0]!.n;
 async function received(fn: () => Promise<unknown>): Promise<Mail> {
   const before = sink.received.length;
   await fn();
@@ -76,26 +76,26 @@ describe("mail over SMTP", () => {
     const fourth = await call(e.url, `${S}.requestPasswordReset`, { body: { email: u.email } });
     expect(fourth.status).toBe(200);
     expect(sink.received.length).toBe(before + 3);
-    expect(n("SELECT count(*) AS n FROM audit_log WHERE action = 'account.password.resetRequest' AND target_did = ?", u.did)).toBe(3);
+    expect(await n("SELECT count(*) AS n FROM audit_log WHERE action = 'account.password.resetRequest' AND target_did = ?", u.did)).toBe(3);
   });
 });
 
 describe("com.atproto.admin.sendEmail", () => {
   const send = (token: string, body: Record<string, unknown>) => call(e.url, "com.atproto.admin.sendEmail", { token, body });
-  const sendAudits = () => n("SELECT count(*) AS n FROM audit_log WHERE action = 'admin.sendEmail'");
+  const sendAudits = async () => await n("SELECT count(*) AS n FROM audit_log WHERE action = 'admin.sendEmail'");
 
   test("staff mail the account's address (default subject), audited without the content", async () => {
     const u = await approvedUser(e);
     const mail = await received(async () => expect(await ok(send(e.admin.accessJwt, { recipientDid: u.did, senderDid: e.admin.did, content: "Hello from the operators", comment: "ticket 7" }))).toEqual({ sent: true }));
     expect([mail.to, mail.subject, mail.from, mail.text.trim()]).toEqual([u.email, "Message from localhost", FROM, "Hello from the operators"]);
     expect(mail.headers.get("auto-submitted")).toBe("auto-generated");
-    const row = e.sql<{ actor_did: string; meta: string }>("SELECT actor_did, meta FROM audit_log WHERE action = 'admin.sendEmail' AND target_did = ?", u.did);
+    const row = await e.sql<{ actor_did: string; meta: string }>("SELECT actor_did, meta FROM audit_log WHERE action = 'admin.sendEmail' AND target_did = ?", u.did);
     expect(row.map((r) => [r.actor_did, JSON.parse(r.meta)])).toEqual([[e.admin.did, { recipientDid: u.did, subject: "Message from localhost", comment: "ticket 7", length: 24 }]]);
   });
 
   test("refusals: senderDid not the caller, content over 10 000, unknown recipient, a plain user — nothing sent or audited", async () => {
     const u = await approvedUser(e);
-    const before = [sink.received.length, sendAudits()];
+    const before = [sink.received.length, await sendAudits()];
     const cases: Array<[string, Record<string, unknown>, number, string]> = [
       [e.admin.accessJwt, { recipientDid: u.did, senderDid: u.did, content: "x" }, 400, "InvalidRequest"],
       [e.admin.accessJwt, { recipientDid: u.did, senderDid: e.admin.did, content: "x".repeat(10_001) }, 400, "InvalidRequest"],
@@ -106,7 +106,7 @@ describe("com.atproto.admin.sendEmail", () => {
       const r = await send(token, body);
       expect([r.status, r.body.error]).toEqual([status, error]);
     }
-    expect([sink.received.length, sendAudits()]).toEqual(before);
+    expect([sink.received.length, await sendAudits()]).toEqual(before);
   });
 });
 
@@ -118,7 +118,7 @@ describe("a failing SMTP server", () => {
       const u = await approvedUser(env);
       const r = await call(env.url, `${S}.requestEmailConfirmation`, { token: u.accessJwt, body: {} });
       expect([r.status, r.body]).toEqual([502, { error: "UpstreamFailure", message: "Could not send email" }]);
-      expect(env.sql<{ n: number }>("SELECT count(*) AS n FROM email_tokens WHERE did = ?", u.did)[0]!.n).toBe(0);
+      expect((await env.sql<{ n: number }>("SELECT count(*) AS n FROM email_tokens WHERE did = ?", u.did))[0]!.n).toBe(0);
       // stderr is read asynchronously: wait for the line rather than racing the pipe
       await waitFor(async () => env.pds.logs().includes('"mail not sent"'), 5_000, "the mail-failure log line");
       const line = env.pds.logs().split("\n").find((l) => l.includes('"mail not sent"'))!;
@@ -155,7 +155,7 @@ describe("a failing SMTP server", () => {
       const u = await approvedUser(env);
       const r = await call(env.url, "com.atproto.identity.requestPlcOperationSignature", { token: u.accessJwt, body: {} });
       expect([r.status, r.body.error]).toEqual([502, "UpstreamFailure"]);
-      expect(env.sql<{ n: number }>("SELECT count(*) AS n FROM email_tokens WHERE did = ?", u.did)[0]!.n).toBe(0);
+      expect((await env.sql<{ n: number }>("SELECT count(*) AS n FROM email_tokens WHERE did = ?", u.did))[0]!.n).toBe(0);
     } finally {
       await env.stop();
     }

@@ -59,7 +59,7 @@ test("a public web client: PAR → sign-in → Allow → code at its https redir
   expect(`${loc.origin}${loc.pathname}`).toBe(`${base}/callback`);
   const token = await asPost(e, "/oauth/token", { grant_type: "authorization_code", code: loc.searchParams.get("code")!, code_verifier: verifier, redirect_uri: `${base}/callback`, client_id: clientId }, dpop);
   expect([token.status, token.body.sub, token.body.scope]).toEqual([200, u.did, "atproto transition:generic"]);
-  expect(e.sql("SELECT client_id FROM oauth_session WHERE did = ?", u.did)).toEqual([{ client_id: clientId }]);
+  expect(await e.sql("SELECT client_id FROM oauth_session WHERE did = ?", u.did)).toEqual([{ client_id: clientId }]);
 });
 
 const refusals: Array<[string, string, string]> = [
@@ -75,10 +75,10 @@ for (const [name, path, description] of refusals) {
   test(`${name} → 400 invalid_client_metadata, nothing stored`, async () => {
     const dpop = await Dpop.create();
     await par(e, dpop); // a nonce first
-    const before = (e.sql("SELECT count(*) AS n FROM oauth_request")[0] as { n: number }).n;
+    const before = ((await e.sql("SELECT count(*) AS n FROM oauth_request"))[0] as { n: number }).n;
     const { res } = await par(e, dpop, { client_id: `${base}${path}`, redirect_uri: `${base}/callback` });
     expect([res.status, res.body.error, res.body.error_description]).toEqual([400, "invalid_client_metadata", description]);
-    expect((e.sql("SELECT count(*) AS n FROM oauth_request")[0] as { n: number }).n).toBe(before);
+    expect(((await e.sql("SELECT count(*) AS n FROM oauth_request"))[0] as { n: number }).n).toBe(before);
   });
 }
 

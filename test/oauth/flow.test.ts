@@ -97,13 +97,13 @@ test("full flow: Chromium signs in and allows; the session posts, refreshes, sig
   const info = await session.getTokenInfo(false);
   expect(info.scope.split(" ").sort()).toEqual(["atproto", "transition:generic"]);
   expect(info.sub).toBe(user.did);
-  expect(e.sql("SELECT action FROM audit_log WHERE action LIKE 'oauth.%' AND target_did = ? ORDER BY id", user.did).map((r: any) => r.action)).toEqual(["oauth.authorize", "oauth.session.create"]);
+  expect((await e.sql("SELECT action FROM audit_log WHERE action LIKE 'oauth.%' AND target_did = ? ORDER BY id", user.did)).map((r: any) => r.action)).toEqual(["oauth.authorize", "oauth.session.create"]);
 
   // a post with the DPoP-bound token (the raw suite checks the headers themselves)
   const agent = new Agent({ did: session.did, fetchHandler: (path, init) => session.fetchHandler(path, init) });
   const created = await agent.com.atproto.repo.createRecord({ repo: user.did, collection: "app.bsky.feed.post", record: { $type: "app.bsky.feed.post", text: "hello over OAuth", createdAt: new Date().toISOString() } });
   expect(created.data.validationStatus).toBe("valid");
-  const rec = e.sql("SELECT count(*) AS n FROM records WHERE did = ? AND collection = 'app.bsky.feed.post'", user.did)[0];
+  const rec = (await e.sql("SELECT count(*) AS n FROM records WHERE did = ? AND collection = 'app.bsky.feed.post'", user.did))[0];
   expect(rec.n).toBe(1);
 
   // forced refresh: new tokens, the next call works
@@ -115,13 +115,13 @@ test("full flow: Chromium signs in and allows; the session posts, refreshes, sig
   expect(me.data.did).toBe(user.did);
 
   // signOut → /oauth/revoke; the session row is revoked by the client, the old token refused
-  const row = e.sql("SELECT id FROM oauth_session WHERE did = ?", user.did)[0];
+  const row = (await e.sql("SELECT id FROM oauth_session WHERE did = ?", user.did))[0];
   const listed = await ok(call(e.url, "net.openfederation.account.listOAuthSessions", { token: user.accessJwt }));
   expect(listed.sessions.map((s: { id: string; clientHost: string }) => [s.id, s.clientHost])).toEqual([[row.id, "localhost"]]);
   await session.signOut();
   expect((await ok(call(e.url, "net.openfederation.account.listOAuthSessions", { token: user.accessJwt }))).sessions).toEqual([]);
-  const revoked = e.sql("SELECT revoked_at, revoked_by FROM oauth_session WHERE id = ?", row.id)[0];
+  const revoked = (await e.sql("SELECT revoked_at, revoked_by FROM oauth_session WHERE id = ?", row.id))[0];
   expect(revoked.revoked_at).not.toBeNull();
   expect(revoked.revoked_by).toBe("client");
-  expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.session.revoke' AND target_did = ?", user.did)[0].n).toBe(1);
+  expect((await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.session.revoke' AND target_did = ?", user.did))[0].n).toBe(1);
 });

@@ -11,12 +11,12 @@ afterAll(async () => {
   await e?.stop();
 });
 
-const count = (table: string) => (e.sql(`SELECT count(*) AS n FROM ${table}`)[0] as { n: number }).n;
+const count = async (table: string) => ((await e.sql(`SELECT count(*) AS n FROM ${table}`))[0] as { n: number }).n;
 const post = (did: string, text: string) => ({ repo: did, collection: "app.bsky.feed.post", record: { $type: "app.bsky.feed.post", text, createdAt: new Date().toISOString() } });
 
 describe("PAR", () => {
   test("no DPoP header → 401 invalid_dpop_proof; no nonce → 400 use_dpop_nonce with DPoP-Nonce; nothing stored", async () => {
-    const before = count("oauth_request");
+    const before = await count("oauth_request");
     const bare = await asPost(e, "/oauth/par", { client_id: loopbackClientId() }, null);
     expect([bare.status, bare.body.error, bare.body.error_description]).toEqual([401, "invalid_dpop_proof", "DPoP proof required"]);
     expect(bare.headers.get("www-authenticate")).toContain('DPoP algs="ES256", error="invalid_dpop_proof"');
@@ -24,7 +24,7 @@ describe("PAR", () => {
     const first = await par(e, fresh, {}, { raw: true });
     expect([first.res.status, first.res.body.error]).toEqual([400, "use_dpop_nonce"]);
     expect(first.res.headers.get("dpop-nonce")).toBeTruthy();
-    expect(count("oauth_request")).toBe(before);
+    expect(await count("oauth_request")).toBe(before);
   });
 
   const cases: Array<[string, Record<string, string | undefined>, number, string, string]> = [
@@ -45,10 +45,10 @@ describe("PAR", () => {
     test(`${name} → ${status} ${error}, nothing stored`, async () => {
       const d = await Dpop.create();
       await par(e, d); // obtains a nonce (and stores one valid request)
-      const before = [count("oauth_request"), count("oauth_code_challenge")];
+      const before = [await count("oauth_request"), await count("oauth_code_challenge")];
       const { res } = await par(e, d, over);
       expect([res.status, res.body.error, res.body.error_description]).toEqual([status, error, description]);
-      expect([count("oauth_request"), count("oauth_code_challenge")]).toEqual(before);
+      expect([await count("oauth_request"), await count("oauth_code_challenge")]).toEqual(before);
     });
   }
 
@@ -114,8 +114,8 @@ describe("the page", () => {
     const crossSite = await fetch(flow.url, { method: "POST", redirect: "manual", headers: { cookie: flow.cookie, "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "cross-site" }, body: `csrf=${flow.csrf}&step=allow` });
     expect(crossSite.status).toBe(403);
     const id = res.body.request_uri.split(":").pop();
-    expect(e.sql("SELECT code_hash FROM oauth_request WHERE id = ?", id)[0]).toEqual({ code_hash: null });
-    expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.authorize' AND target_did = ?", u.did)[0]).toEqual({ n: 0 });
+    expect((await e.sql("SELECT code_hash FROM oauth_request WHERE id = ?", id))[0]).toEqual({ code_hash: null });
+    expect((await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.authorize' AND target_did = ?", u.did))[0]).toEqual({ n: 0 });
   });
 
   test("Deny → 303 to the redirect with error=access_denied, state and iss; the request is gone; audit oauth.deny", async () => {
@@ -127,8 +127,8 @@ describe("the page", () => {
     const loc = new URL(flow.location!);
     expect(`${loc.origin}${loc.pathname}`).toBe(REDIRECT);
     expect([loc.searchParams.get("error"), loc.searchParams.get("state"), loc.searchParams.get("iss"), loc.searchParams.get("code")]).toEqual(["access_denied", form.state!, issuerOf(e), null]);
-    expect(e.sql("SELECT count(*) AS n FROM oauth_request WHERE id = ?", res.body.request_uri.split(":").pop())[0]).toEqual({ n: 0 });
-    expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.deny' AND target_did = ?", u.did)[0]).toEqual({ n: 1 });
+    expect((await e.sql("SELECT count(*) AS n FROM oauth_request WHERE id = ?", res.body.request_uri.split(":").pop()))[0]).toEqual({ n: 0 });
+    expect((await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.deny' AND target_did = ?", u.did))[0]).toEqual({ n: 1 });
   });
 
   test("prompt=none without a signed-in device → redirect with error=login_required, state, iss", async () => {
@@ -149,13 +149,13 @@ describe("the page", () => {
     expect(withApp.signed.status).toBe(401);
     expect(withApp.signed.html).toContain('role="alert">Invalid identifier or password<');
     expect(withApp.signed.html).not.toContain("Allow");
-    const audited = e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = 'session.loginFailed' AND target_did = ? ORDER BY id DESC LIMIT 1", u.did)[0]!;
+    const audited = (await e.sql<{ meta: string }>("SELECT meta FROM audit_log WHERE action = 'session.loginFailed' AND target_did = ? ORDER BY id DESC LIMIT 1", u.did))[0]!;
     expect(JSON.parse(audited.meta)).toMatchObject({ reason: "wrong_password", via: "oauth" });
     const pending = await register(e);
     const { res: res2 } = await par(e, d);
     const p = await pageFlow(e, loopbackClientId(), res2.body.request_uri, { identifier: pending.handle ?? pending.did, password: "Correct-horse-9" }, null);
     expect(p.signed.html).toContain("This account is awaiting approval");
-    expect(e.sql("SELECT count(*) AS n FROM oauth_request WHERE did IS NOT NULL AND id = ?", res2.body.request_uri.split(":").pop())[0]).toEqual({ n: 0 });
+    expect((await e.sql("SELECT count(*) AS n FROM oauth_request WHERE did IS NOT NULL AND id = ?", res2.body.request_uri.split(":").pop()))[0]).toEqual({ n: 0 });
   });
 });
 
@@ -173,7 +173,7 @@ describe("lockout shared with createSession", () => {
     expect(await locked.text()).toContain("Too many failed login attempts; try again later");
     const cs = await call(e.url, "com.atproto.server.createSession", { body: { identifier: u.name, password: "Correct-horse-9" } });
     expect([cs.status, cs.body.error]).toEqual([429, "AccountLocked"]);
-    expect(e.sql("SELECT did FROM oauth_request WHERE id = ?", res.body.request_uri.split(":").pop())[0]).toEqual({ did: null });
+    expect((await e.sql("SELECT did FROM oauth_request WHERE id = ?", res.body.request_uri.split(":").pop()))[0]).toEqual({ did: null });
   });
 });
 
@@ -201,7 +201,7 @@ describe("token endpoint", () => {
     expect([wrong.status, wrong.body.error, wrong.body.error_description]).toEqual([400, "invalid_grant", "Invalid code_verifier"]);
     const right = await exchange(c, c.verifier);
     expect([right.status, right.body.error, right.body.error_description]).toEqual([400, "invalid_grant", "Invalid code"]);
-    expect(e.sql("SELECT count(*) AS n FROM oauth_session WHERE did = ?", u.did)[0]).toEqual({ n: 0 });
+    expect((await e.sql("SELECT count(*) AS n FROM oauth_session WHERE did = ?", u.did))[0]).toEqual({ n: 0 });
   });
 
   test("another DPoP key than the PAR's → the binding message; a replayed code → Invalid code and the first token is dead", async () => {
@@ -223,7 +223,7 @@ describe("token endpoint", () => {
     expect([replay.status, replay.body.error, replay.body.error_description]).toEqual([400, "invalid_grant", "Invalid code"]);
     const dead = await xrpcDpop(e, "com.atproto.server.getSession", first.body.access_token, c2.dpop);
     expect([dead.status, dead.body.error]).toEqual([401, "invalid_token"]);
-    expect(e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.session.reuseDetected' AND target_did = ?", u.did)[0]).toEqual({ n: 1 });
+    expect((await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.session.reuseDetected' AND target_did = ?", u.did))[0]).toEqual({ n: 1 });
   });
 
   test("refresh rotates; another key → invalid_grant; a rotated token after 10 s → replayed and the session revoked", async () => {
@@ -273,22 +273,22 @@ describe("OAuth tokens on XRPC", () => {
 
   test("staff methods and account management → 403 Forbidden, even for an admin; atproto alone cannot write", async () => {
     const admin = await authorizeRaw(e, { name: ADMIN.handle, password: ADMIN.password });
-    const invites = count("invites");
+    const invites = await count("invites");
     const staff = await xrpcDpop(e, "net.openfederation.invite.create", admin.tokens.access_token, admin.dpop, { body: {} });
     expect([staff.status, staff.body.error, staff.body.message]).toEqual([403, "Forbidden", "OAuth credentials are not supported for this endpoint"]);
-    expect(count("invites")).toBe(invites);
+    expect(await count("invites")).toBe(invites);
     const u = await approvedUser(e);
     const a = await authorizeRaw(e, u);
     const appPw = await xrpcDpop(e, "com.atproto.server.createAppPassword", a.tokens.access_token, a.dpop, { body: { name: "x" } });
     expect([appPw.status, appPw.body.error]).toEqual([403, "Forbidden"]);
-    expect(e.sql("SELECT count(*) AS n FROM app_passwords WHERE did = ?", u.did)[0]).toEqual({ n: 0 });
+    expect((await e.sql("SELECT count(*) AS n FROM app_passwords WHERE did = ?", u.did))[0]).toEqual({ n: 0 });
     const refresh = await xrpcDpop(e, "com.atproto.server.refreshSession", a.tokens.access_token, a.dpop, { body: {} });
     expect([refresh.status, refresh.body.error]).toEqual([401, "InvalidToken"]);
 
     const only = await authorizeRaw(e, u, { scope: "atproto" });
     const write = await xrpcDpop(e, "com.atproto.repo.createRecord", only.tokens.access_token, only.dpop, { body: post(u.did, "no") });
     expect([write.status, write.body.error, write.body.message]).toEqual([403, "ScopeMissingError", 'Missing required scope "transition:generic"']);
-    expect(e.sql("SELECT count(*) AS n FROM records WHERE did = ? AND collection = 'app.bsky.feed.post'", u.did)[0]).toEqual({ n: 0 });
+    expect((await e.sql("SELECT count(*) AS n FROM records WHERE did = ? AND collection = 'app.bsky.feed.post'", u.did))[0]).toEqual({ n: 0 });
     const me = await xrpcDpop(e, "com.atproto.server.getSession", only.tokens.access_token, only.dpop);
     expect([me.status, me.body.did, me.body.email, me.body.emailConfirmed]).toEqual([200, u.did, undefined, undefined]);
     const adminMe = await xrpcDpop(e, "com.atproto.server.getSession", admin.tokens.access_token, admin.dpop);
@@ -311,7 +311,7 @@ describe("OAuth tokens on XRPC", () => {
     expect([call1.status, call1.body.error]).toEqual([401, "invalid_token"]);
     const ref = await asPost(e, "/oauth/token", { grant_type: "refresh_token", refresh_token: b.tokens.refresh_token, client_id: b.clientId }, b.dpop);
     expect([ref.status, ref.body.error, ref.body.error_description]).toEqual([400, "invalid_grant", "Session revoked"]);
-    expect(e.sql("SELECT revoked_by FROM oauth_session WHERE did = ? ORDER BY created_at", u.did)).toEqual([{ revoked_by: "client" }, { revoked_by: "system" }]);
+    expect(await e.sql("SELECT revoked_by FROM oauth_session WHERE did = ? ORDER BY created_at", u.did)).toEqual([{ revoked_by: "client" }, { revoked_by: "system" }]);
   });
 });
 
@@ -323,7 +323,7 @@ describe("the holder's OAuth sessions (11 §9.2)", () => {
     const a = await authorizeRaw(e, u);
     const b = await authorizeRaw(e, u);
     const c = await authorizeRaw(e, u, { scope: "atproto" });
-    const ids = e.sql<{ id: string }>("SELECT id FROM oauth_session WHERE did = ? ORDER BY created_at DESC, id DESC", u.did).map((r) => r.id);
+    const ids = (await e.sql<{ id: string }>("SELECT id FROM oauth_session WHERE did = ? ORDER BY created_at DESC, id DESC", u.did)).map((r) => r.id);
     const page1 = await ok(call(e.url, LIST, { token: u.accessJwt, params: { limit: 2 } }));
     const page2 = await ok(call(e.url, LIST, { token: u.accessJwt, params: { limit: 2, cursor: page1.cursor } }));
     expect([...page1.sessions, ...page2.sessions].map((s: { id: string }) => s.id)).toEqual(ids);
@@ -337,21 +337,21 @@ describe("the holder's OAuth sessions (11 §9.2)", () => {
     const viaApp = await call(e.url, LIST, { token: appSession.accessJwt });
     expect([viaApp.status, viaApp.body.error, viaApp.body.message]).toEqual([400, "InvalidToken", "Bad token scope"]);
 
-    const audits = () => (e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.session.revoke' AND target_did = ?", u.did)[0] as { n: number }).n;
+    const audits = async () => ((await e.sql("SELECT count(*) AS n FROM audit_log WHERE action = 'oauth.session.revoke' AND target_did = ?", u.did))[0] as { n: number }).n;
     for (const body of [{}, { id: ids[0], clientId: a.clientId }]) {
       const bad = await call(e.url, REVOKE, { token: u.accessJwt, body });
       expect([bad.status, bad.body.error, bad.body.message]).toEqual([400, "InvalidRequest", "Exactly one of id and clientId is required"]);
     }
     const unknown = await call(e.url, REVOKE, { token: u.accessJwt, body: { id: "oas_00000000000000000000000000000000" } });
     expect([unknown.status, unknown.body.error]).toEqual([404, "NotFound"]);
-    expect(audits()).toBe(0);
+    expect(await audits()).toBe(0);
     expect(await ok(call(e.url, REVOKE, { token: u.accessJwt, body: { id: ids[0] } }))).toEqual({ success: true, revoked: 1 });
     expect((await xrpcDpop(e, "com.atproto.server.getSession", c.tokens.access_token, c.dpop)).status).toBe(401);
     expect(await ok(call(e.url, REVOKE, { token: u.accessJwt, body: { clientId: a.clientId } }))).toEqual({ success: true, revoked: 2 });
     for (const t of [a, b]) expect((await xrpcDpop(e, "com.atproto.server.getSession", t.tokens.access_token, t.dpop)).body.error).toBe("invalid_token");
     expect((await ok(call(e.url, LIST, { token: u.accessJwt }))).sessions).toEqual([]);
-    expect(audits()).toBe(3);
-    expect(e.sql("SELECT DISTINCT revoked_by FROM oauth_session WHERE did = ?", u.did)).toEqual([{ revoked_by: "user" }]);
+    expect(await audits()).toBe(3);
+    expect(await e.sql("SELECT DISTINCT revoked_by FROM oauth_session WHERE did = ?", u.did)).toEqual([{ revoked_by: "user" }]);
   });
 });
 
@@ -378,7 +378,7 @@ describe("expiry", () => {
     advance(e, 6 * 60_000);
     const old = await asPost(e, "/oauth/token", { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: loopbackClientId() }, dpop);
     expect([old.status, old.body.error, old.body.error_description]).toEqual([400, "invalid_grant", "This code has expired"]);
-    expect(e.sql("SELECT count(*) AS n FROM oauth_session WHERE did = ?", u.did)[0]).toEqual({ n: 0 });
+    expect((await e.sql("SELECT count(*) AS n FROM oauth_session WHERE did = ?", u.did))[0]).toEqual({ n: 0 });
     const page = await fetch(`${e.url}/oauth/authorize?${new URLSearchParams({ client_id: loopbackClientId(), request_uri: later.body.request_uri })}`, { redirect: "manual" });
     expect(page.status).toBe(400);
     expect(await page.text()).toContain("This sign-in link has expired");
@@ -389,13 +389,13 @@ describe("the hourly sweep (run through the --dev trigger)", () => {
   test("expired requests and challenges go, sessions revoked more than 7 days ago go, live sessions stay", async () => {
     const d = await Dpop.create();
     await par(e, d);
-    const live = count("oauth_session WHERE revoked_at IS NULL");
-    expect(count("oauth_session WHERE revoked_at IS NOT NULL")).toBeGreaterThan(0);
-    expect(count("oauth_request")).toBeGreaterThan(0);
+    const live = await count("oauth_session WHERE revoked_at IS NULL");
+    expect(await count("oauth_session WHERE revoked_at IS NOT NULL")).toBeGreaterThan(0);
+    expect(await count("oauth_request")).toBeGreaterThan(0);
     advance(e, 8 * 24 * 3_600_000);
     const run = await fetch(`${e.url}/_dev/jobs/oauth-sweep`, { method: "POST" });
     expect(run.status).toBe(200);
-    expect([count("oauth_request"), count("oauth_code_challenge"), count("oauth_session WHERE revoked_at IS NOT NULL")]).toEqual([0, 0, 0]);
-    expect(count("oauth_session WHERE revoked_at IS NULL")).toBe(live);
+    expect([await count("oauth_request"), await count("oauth_code_challenge"), await count("oauth_session WHERE revoked_at IS NOT NULL")]).toEqual([0, 0, 0]);
+    expect(await count("oauth_session WHERE revoked_at IS NULL")).toBe(live);
   });
 });

@@ -8,8 +8,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { verifyRepoCar } from "@atproto/repo";
-import { runCli, runOnTty, tempDirs } from "../_support/process.ts";
-import { startPds, type RunningPds } from "../_support/pds.ts";
+import { runCli as runAnyCli, runOnTty as runOnAnyTty, tempDirs } from "../_support/process.ts";
+import { startPds as startAnyPds, type RunningPds } from "../_support/pds.ts";
 import { ok, plcSigningKey, xrpc } from "../e2e/_xrpc.ts";
 import { adminEnv, adminToken, createPost, registerApproved, type User } from "../firehose/_support.ts";
 import { FirehoseClient } from "../firehose/_client.ts";
@@ -17,6 +17,14 @@ import { SCHEMA_VERSION } from "../../src/migrations.ts";
 
 setDefaultTimeout(120_000);
 const dir = tempDirs("ofpds-backup-");
+
+// backup create/restore are SQLite-file commands (a PostgreSQL configuration is refused: the last test), so every
+// process of this file stays on SQLite, also in the PostgreSQL pass (an empty DATABASE_URL is "unset" to the config,
+// and test/_support leaves an env that names one alone)
+const SQLITE = { DATABASE_URL: "" };
+const runCli = (args: string[], opts: { env?: Record<string, string> } = {}) => runAnyCli(args, { ...opts, env: { ...SQLITE, ...opts.env } });
+const runOnTty = (args: string[], prompt: string, keys: string) => runOnAnyTty(args, prompt, keys, SQLITE);
+const startPds = (env: Record<string, string>, opts: { dataDir: string }) => startAnyPds({ ...SQLITE, ...env }, opts);
 
 const sh = (cmd: string[]) => {
   const r = Bun.spawnSync(cmd, { stdout: "pipe", stderr: "pipe" });
@@ -338,4 +346,22 @@ test("backup create: --output naming an existing file → exit 5, nothing writte
   const none = await runCli(["backup", "create", "--dev", "--data-dir", empty, "--json"]);
   expect(none.code).toBe(1);
   expect(JSON.parse(none.stderr)).toMatchObject({ error: "NoDatabase" });
+});
+
+test("on PostgreSQL (DATABASE_URL set) backup create and restore refuse with one line (78), before touching anything", async () => {
+  const d = dir();
+  const data = join(d, "data");
+  // never reached: the refusal comes before any connection
+  const pg = { DATABASE_URL: "postgres://ofpds:hunter2-secret@127.0.0.1:1/ofpds" };
+  const create = await runAnyCli(["backup", "create", "--dev", "--data-dir", data, "--json"], { env: pg });
+  const restored = await runAnyCli(["backup", "restore", archive, "--dev", "--data-dir", data, "--json", "--confirm", "localhost"], { env: pg });
+  for (const [r, verb] of [[create, "backup create"], [restored, "backup restore"]] as const) {
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe("");
+    expect(JSON.parse(r.stderr)).toMatchObject({ error: "SqliteOnly", exitCode: 78 });
+    expect(JSON.parse(r.stderr).message).toStartWith(`${verb} works on the embedded SQLite data set only; this configuration uses PostgreSQL (DATABASE_URL): `);
+    expect(r.stderr).not.toContain("hunter2");
+  }
+  expect(existsSync(data)).toBe(false);
+  expect(siblings(data)).toEqual([]);
 });

@@ -31,14 +31,14 @@ afterAll(async () => {
   rmSync(secretsDir, { recursive: true, force: true });
 });
 
-const count = (q: string, ...args: unknown[]) => e.sql<{ n: number }>(q, ...args)[0]!.n;
+const count = async (q: string, ...args: unknown[]) => Number((await e.sql<{ n: number }>(q, ...args))[0]!.n);
 
 test("non-staff → 403, anonymous → 401, moderator → 403; nothing is written by a read", async () => {
   const u = await approvedUser(e);
   const mod = await approvedUser(e);
   await ok(call(e.url, "net.openfederation.account.updateRoles", { token: e.admin.accessJwt, body: { did: mod.did, addRoles: ["moderator"] } }));
   const modSession = await ok(call(e.url, "com.atproto.server.createSession", { body: { identifier: mod.name, password: PASSWORD } }));
-  const audits = count("SELECT COUNT(*) AS n FROM audit_log");
+  const audits = await count("SELECT COUNT(*) AS n FROM audit_log");
   for (const [what, token, status, error] of [
     ["a user", u.accessJwt, 403, "Forbidden"],
     ["a moderator", modSession.accessJwt, 403, "Forbidden"],
@@ -47,7 +47,7 @@ test("non-staff → 403, anonymous → 401, moderator → 403; nothing is writte
     const r = await call(e.url, GET, { token });
     expect({ what, status: r.status, error: r.body.error }).toEqual({ what, status, error });
   }
-  expect(count("SELECT COUNT(*) AS n FROM audit_log")).toBe(audits);
+  expect(await count("SELECT COUNT(*) AS n FROM audit_log")).toBe(audits);
 });
 
 test("an auditor gets the documented configuration, with no secret value anywhere in it", async () => {
@@ -91,11 +91,11 @@ test("stats are the database's counts and follow each change", async () => {
   const stats = async () => (await ok(call(e.url, GET, { token: e.admin.accessJwt }))).stats;
   const before = await stats();
   expect(before).toMatchObject({
-    totalUsers: count("SELECT COUNT(*) AS n FROM accounts WHERE status NOT IN ('creating', 'rejected')"),
-    approvedUsers: count("SELECT COUNT(*) AS n FROM accounts WHERE status = 'approved'"),
-    pendingUsers: count("SELECT COUNT(*) AS n FROM accounts WHERE status = 'pending'"),
-    totalInvites: count("SELECT COUNT(*) AS n FROM invites"),
-    firehoseSeq: count("SELECT COALESCE(MAX(seq), 0) AS n FROM repo_events"),
+    totalUsers: await count("SELECT COUNT(*) AS n FROM accounts WHERE status NOT IN ('creating', 'rejected')"),
+    approvedUsers: await count("SELECT COUNT(*) AS n FROM accounts WHERE status = 'approved'"),
+    pendingUsers: await count("SELECT COUNT(*) AS n FROM accounts WHERE status = 'pending'"),
+    totalInvites: await count("SELECT COUNT(*) AS n FROM invites"),
+    firehoseSeq: await count("SELECT COALESCE(MAX(seq), 0) AS n FROM repo_events"),
     firehoseSubscribers: 0,
     openProposals: 0,
     blobBytes: 0,
@@ -114,6 +114,6 @@ test("stats are the database's counts and follow each change", async () => {
   expect(after.activeInvites).toBe(before.activeInvites + 1);
   expect([after.totalCommunities, after.activeCommunities, after.privateCommunities]).toEqual([before.totalCommunities + 1, before.activeCommunities + 1, before.privateCommunities + 1]);
   expect(after.blobBytes).toBe(1234);
-  expect(after.firehoseSeq).toBe(count("SELECT COALESCE(MAX(seq), 0) AS n FROM repo_events"));
+  expect(after.firehoseSeq).toBe(await count("SELECT COALESCE(MAX(seq), 0) AS n FROM repo_events"));
   expect(after.firehoseSeq).toBeGreaterThan(before.firehoseSeq);
 });

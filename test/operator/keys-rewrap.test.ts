@@ -1,11 +1,11 @@
 // `ofpds keys rewrap` on a real data set: refused while the server runs, with a wrong or the same old secret (nothing
 // changed); then every key rewrapped, the server starts and signs with the new secret and refuses (78) the old one.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, runCli, tempDirs } from "../_support/process.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { adminEnv, adminToken, createPost, registerApproved } from "../firehose/_support.ts";
 import { ok, xrpc } from "../e2e/_xrpc.ts";
@@ -18,13 +18,13 @@ let oldSecret: string;
 const NEW_SECRET = "n".repeat(20) + crypto.randomUUID().replace(/-/g, "");
 
 /** identity_keys and outbox ciphertexts, hashed: what must not change on a refusal. */
-function ciphertexts(): string[] {
-  const db = new Sqlite(join(dataDir, "ofpds.sqlite"), { readonly: true });
+async function ciphertexts(): Promise<string[]> {
+  const db = await openTestDatabase(dataDir);
   try {
-    const rows = db.query("SELECT did, purpose, ciphertext FROM identity_keys ORDER BY did, purpose").all() as Array<{ did: string; purpose: string; ciphertext: Uint8Array }>;
+    const rows = await db.raw.all<{ did: string; purpose: string; ciphertext: Uint8Array }>("SELECT did, purpose, ciphertext FROM identity_keys ORDER BY did, purpose");
     return rows.map((r) => `${r.did} ${r.purpose} ${createHash("sha256").update(r.ciphertext).digest("hex")}`);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 const secretFile = (content: string) => {
@@ -48,17 +48,17 @@ afterAll(async () => {
 });
 
 test("while the server holds the lock → exit 1 DataDirLocked, nothing changed", async () => {
-  const before = ciphertexts();
+  const before = await ciphertexts();
   const r = await rewrap(secretFile(oldSecret), { KEY_ENCRYPTION_SECRET: NEW_SECRET });
   expect(r.code).toBe(1);
   expect(JSON.parse(r.stderr)).toMatchObject({ error: "DataDirLocked", exitCode: 1 });
-  expect(ciphertexts()).toEqual(before);
+  expect(await ciphertexts()).toEqual(before);
   expect(await pds!.stop()).toBe(0);
   pds = undefined;
 });
 
 test("no --old-secret-file → 2; a wrong old secret → 2 WrongOldSecret; the same secret → 2 SameSecret; nothing changed", async () => {
-  const before = ciphertexts();
+  const before = await ciphertexts();
   const missing = await rewrap(undefined, { KEY_ENCRYPTION_SECRET: NEW_SECRET });
   expect(missing.code).toBe(2);
   expect(JSON.parse(missing.stderr).message).toContain("--old-secret-file");
@@ -69,16 +69,16 @@ test("no --old-secret-file → 2; a wrong old secret → 2 WrongOldSecret; the s
   const same = await rewrap(secretFile(oldSecret));
   expect(same.code).toBe(2);
   expect(JSON.parse(same.stderr)).toMatchObject({ error: "SameSecret" });
-  expect(ciphertexts()).toEqual(before);
+  expect(await ciphertexts()).toEqual(before);
 });
 
 test("rewrap → every ciphertext replaced; the server starts and signs with the new secret, refuses the old (78); a second rewrap → 5", async () => {
-  const before = ciphertexts();
+  const before = await ciphertexts();
   const r = await rewrap(secretFile(oldSecret), { KEY_ENCRYPTION_SECRET: NEW_SECRET });
   expect(r.code).toBe(0);
   const out = JSON.parse(r.stdout);
   expect(out).toEqual({ identityKeys: before.length, tombstoneOutbox: 0 });
-  const after = ciphertexts();
+  const after = await ciphertexts();
   expect(after.length).toBe(before.length);
   for (let i = 0; i < after.length; i++) {
     expect(after[i]!.split(" ").slice(0, 2)).toEqual(before[i]!.split(" ").slice(0, 2));
@@ -94,7 +94,7 @@ test("rewrap → every ciphertext replaced; the server starts and signs with the
     expect(await started.stop()).toBe(0);
   }
   // (a start may add installation keys of its own, under the new secret)
-  const settled = ciphertexts();
+  const settled = await ciphertexts();
 
   // the old secret (the dev secrets.json still holds it) no longer opens the keys: serve refuses with 78
   const port = await freePort();
@@ -105,5 +105,5 @@ test("rewrap → every ciphertext replaced; the server starts and signs with the
   const again = await rewrap(secretFile(oldSecret), { KEY_ENCRYPTION_SECRET: NEW_SECRET });
   expect(again.code).toBe(5);
   expect(JSON.parse(again.stderr)).toMatchObject({ error: "AlreadyRewrapped", exitCode: 5 });
-  expect(ciphertexts()).toEqual(settled);
+  expect(await ciphertexts()).toEqual(settled);
 });

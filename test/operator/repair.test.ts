@@ -1,10 +1,10 @@
 // `ofpds repair reindex <did>` on a real data set: refused while the server runs and for unknown input (nothing
 // changed); after the records index and blob references of a repo are lost, rebuilt from its blocks.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { Database as Sqlite } from "bun:sqlite";
 import { join } from "node:path";
 import { verifyRepoCar } from "@atproto/repo";
 import { runCli, tempDirs } from "../_support/process.ts";
+import { openTestDatabase } from "../_support/db.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { adminEnv, adminToken, createPost, registerApproved, type User } from "../firehose/_support.ts";
 import { ok, plcSigningKey, xrpc } from "../e2e/_xrpc.ts";
@@ -18,20 +18,32 @@ let bob: User;
 let community: string;
 let plcPort: string;
 
-const sql = <T = any>(q: string, ...args: unknown[]): T[] => {
-  const db = new Sqlite(join(dataDir, "ofpds.sqlite"), { readonly: true });
+/** Rows of the data set's database (either engine), without PostgreSQL's added `rowid` column (SQLite's stays hidden). */
+const sql = async <T = any>(q: string, ...args: unknown[]): Promise<T[]> => {
+  const db = await openTestDatabase(dataDir);
   try {
-    return db.query(q).all(...(args as never[])) as T[];
+    return (await db.raw.all<Record<string, unknown>>(q, args)).map(({ rowid: _, ...row }) => row as T);
   } finally {
-    db.close();
+    await db.close();
   }
 };
-const state = () => ({
-  records: sql("SELECT did, collection, rkey, cid FROM records ORDER BY did, collection, rkey"),
-  refs: sql("SELECT * FROM record_blobs ORDER BY record_uri"),
-  roots: sql("SELECT did, commit_cid, rev FROM repo_roots ORDER BY did"),
-  events: sql("SELECT count(*) AS n FROM repo_events")[0],
-  audit: sql("SELECT count(*) AS n FROM audit_log")[0],
+/** The damage a test does to the projections (the server stopped): one transaction of DELETEs. */
+const damage = async (...statements: Array<[string, ...unknown[]]>) => {
+  const db = await openTestDatabase(dataDir);
+  try {
+    await db.transaction(async (tx) => {
+      for (const [q, ...args] of statements) await tx.raw.run(q, args);
+    });
+  } finally {
+    await db.close();
+  }
+};
+const state = async () => ({
+  records: await sql("SELECT did, collection, rkey, cid FROM records ORDER BY did, collection, rkey"),
+  refs: await sql("SELECT * FROM record_blobs ORDER BY record_uri"),
+  roots: await sql("SELECT did, commit_cid, rev FROM repo_roots ORDER BY did"),
+  events: (await sql("SELECT count(*) AS n FROM repo_events"))[0],
+  audit: (await sql("SELECT count(*) AS n FROM audit_log"))[0],
 });
 const reindex = (did: string, extra: string[] = []) => runCli(["repair", "reindex", did, "--dev", "--data-dir", dataDir, "--json", ...extra], { env: { PLC_PORT: plcPort } });
 
@@ -54,7 +66,7 @@ afterAll(async () => {
 });
 
 test("while the server holds the lock → exit 1 DataDirLocked; not a DID → 2; unknown DID → 4; nothing changed", async () => {
-  const before = state();
+  const before = await state();
   const locked = await reindex(alice.did);
   expect(locked.code).toBe(1);
   expect(JSON.parse(locked.stderr)).toMatchObject({ error: "DataDirLocked", exitCode: 1 });
@@ -65,26 +77,23 @@ test("while the server holds the lock → exit 1 DataDirLocked; not a DID → 2;
   const unknown = await reindex("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa");
   expect(unknown.code).toBe(4);
   expect(JSON.parse(unknown.stderr)).toMatchObject({ error: "RepoNotFound", exitCode: 4 });
-  expect(state()).toEqual(before);
+  expect(await state()).toEqual(before);
 });
 
 test("a lost records index and blob references are rebuilt from the blocks; the repo verifies and serves", async () => {
-  const before = state();
+  const before = await state();
   const mine = (rows: any[]) => rows.filter((r) => r.did === alice.did || r.record_uri?.startsWith(`at://${alice.did}/`));
   const aliceRecords = mine(before.records).map(({ collection, rkey, cid }) => ({ collection, rkey, cid }));
   expect(aliceRecords.length).toBeGreaterThanOrEqual(5);
   expect(mine(before.refs).length).toBe(1);
   // the damage: the projections of alice's repo are gone, her blocks are intact
-  const rw = new Sqlite(join(dataDir, "ofpds.sqlite"));
-  rw.query("DELETE FROM records WHERE did = ?").run(alice.did);
-  rw.query("DELETE FROM record_blobs WHERE record_uri LIKE ?").run(`at://${alice.did}/%`);
-  rw.close();
+  await damage(["DELETE FROM records WHERE did = ?", alice.did], ["DELETE FROM record_blobs WHERE record_uri LIKE ?", `at://${alice.did}/%`]);
 
   const r = await reindex(alice.did);
   expect(r.code).toBe(0);
   const out = JSON.parse(r.stdout);
   expect(out).toMatchObject({ did: alice.did, recordCount: aliceRecords.length });
-  const after = state();
+  const after = await state();
   expect(mine(after.records).map(({ collection, rkey, cid }) => ({ collection, rkey, cid }))).toEqual(aliceRecords);
   expect(mine(after.refs).map((x: any) => [x.record_uri, x.cid])).toEqual(mine(before.refs).map((x: any) => [x.record_uri, x.cid]));
   // other repos untouched; alice's head is a new commit of ours, announced (#identity, #sync) and audited
@@ -92,8 +101,8 @@ test("a lost records index and blob references are rebuilt from the blocks; the 
   const head = after.roots.find((x: any) => x.did === alice.did) as any;
   expect(head.commit_cid).toBe(out.rootCid);
   expect(head.rev > (before.roots.find((x: any) => x.did === alice.did) as any).rev).toBe(true);
-  expect(sql("SELECT type FROM repo_events ORDER BY seq DESC LIMIT 2").map((e: any) => e.type).sort()).toEqual(["#identity", "#sync"]);
-  expect(sql("SELECT action, target_did FROM audit_log ORDER BY rowid DESC LIMIT 1")).toEqual([{ action: "admin.importRepo", target_did: alice.did }]);
+  expect((await sql("SELECT type FROM repo_events ORDER BY seq DESC LIMIT 2")).map((e: any) => e.type).sort()).toEqual(["#identity", "#sync"]);
+  expect(await sql("SELECT action, target_did FROM audit_log ORDER BY rowid DESC LIMIT 1")).toEqual([{ action: "admin.importRepo", target_did: alice.did }]);
 
   const restarted = await startPds(adminEnv(), { dataDir });
   try {
@@ -108,22 +117,18 @@ test("a lost records index and blob references are rebuilt from the blocks; the 
 });
 
 test("a community's lost members and roles projections are rebuilt from its repo", async () => {
-  const projection = () => ({
-    members: sql("SELECT * FROM community_members WHERE community_did = ? ORDER BY member_did", community),
-    roles: sql("SELECT * FROM community_roles WHERE community_did = ? ORDER BY rkey", community),
-    records: sql("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey", community),
+  const projection = async () => ({
+    members: await sql("SELECT * FROM community_members WHERE community_did = ? ORDER BY member_did", community),
+    roles: await sql("SELECT * FROM community_roles WHERE community_did = ? ORDER BY rkey", community),
+    records: await sql("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey", community),
   });
-  const before = projection();
+  const before = await projection();
   expect(before.members.map((m: any) => m.member_did).sort()).toEqual([alice.did, bob.did].sort());
   expect(before.roles.length).toBeGreaterThanOrEqual(3);
-  const rw = new Sqlite(join(dataDir, "ofpds.sqlite"));
-  rw.query("DELETE FROM community_members WHERE community_did = ?").run(community);
-  rw.query("DELETE FROM community_roles WHERE community_did = ?").run(community);
-  rw.query("DELETE FROM records WHERE did = ?").run(community);
-  rw.close();
+  await damage(["DELETE FROM community_members WHERE community_did = ?", community], ["DELETE FROM community_roles WHERE community_did = ?", community], ["DELETE FROM records WHERE did = ?", community]);
   const r = await reindex(community);
   expect(r.code).toBe(0);
-  const after = projection();
+  const after = await projection();
   expect(after.records).toEqual(before.records);
   const strip = (rows: any[]) => rows.map(({ joined_at, updated_at, created_at, ...rest }) => rest);
   expect(strip(after.members)).toEqual(strip(before.members));

@@ -1,9 +1,8 @@
 // Partner key management against the real server: createKey validation and normalisation, who may do what,
 // listKeys (never the key), revokeKey errors, storage as SHA-256 plus prefix, audit rows.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { openTestDatabase } from "../_support/db.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 import { call, ok } from "../_support/xrpc.ts";
 import { ADMIN, createKey, expectError, login, nextName, register } from "./_partner.ts";
@@ -46,14 +45,14 @@ describe("createKey", () => {
     });
     expect(Object.keys(k).sort()).toEqual(["allowedOrigins", "createdAt", "id", "key", "keyPrefix", "name", "partnerName", "permissions", "rateLimitPerHour", "status"]);
 
-    const db = new Database(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+    const db = await openTestDatabase(pds.dataDir);
     try {
-      const row = db.query<{ key_hash: string; key_prefix: string }, [string]>("SELECT key_hash, key_prefix FROM partner_keys WHERE id = ?").get(k.id)!;
+      const row = await db.raw.get<{ key_hash: string; key_prefix: string }>("SELECT key_hash, key_prefix FROM partner_keys WHERE id = ?", [k.id]);
       expect(row).toEqual({ key_hash: createHash("sha256").update(k.key).digest("hex"), key_prefix: k.key.slice(0, 12) });
-      const dump = JSON.stringify(db.query("SELECT * FROM partner_keys").all());
+      const dump = JSON.stringify(await db.raw.all("SELECT * FROM partner_keys"));
       expect(dump).not.toContain(k.key);
     } finally {
-      db.close();
+      await db.close();
     }
 
     const listed = await ok(call(pds.url, "net.openfederation.partner.listKeys", { token: admin }));

@@ -9,7 +9,7 @@ const UPDATE = "net.openfederation.account.updateProfile";
 const GET = "net.openfederation.account.getProfile";
 let env: BlobPds;
 let alice: { did: string; token: string };
-const head = (did: string) => env.sql((db) => db.query("SELECT commit_cid FROM repo_roots WHERE did = ?").get(did)) as { commit_cid: string };
+const head = (did: string) => env.sql((db) => db.get<{ commit_cid: string }>("SELECT commit_cid FROM repo_roots WHERE did = ?", [did]));
 // smallest valid PNG header is enough for the blob store's mime sniffing to be irrelevant: the type is declared
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
 
@@ -50,10 +50,10 @@ describe("updateProfile / getProfile", () => {
   });
 
   test("Bluesky lexicon limits apply: a 65-grapheme displayName → 400, nothing written", async () => {
-    const before = head(alice.did);
+    const before = await head(alice.did);
     const r = await xrpc(env.pds.url, UPDATE, { token: alice.token, body: { displayName: "x".repeat(65) } });
     expect([r.status, r.body.error]).toEqual([400, "InvalidRequest"]);
-    expect(head(alice.did)).toEqual(before);
+    expect(await head(alice.did)).toEqual(before);
   });
 
   test("custom mode writes <collection>/self with $type; getProfile lists it", async () => {
@@ -77,10 +77,10 @@ describe("updateProfile / getProfile", () => {
   ];
   for (const [name, body] of bad) {
     test(`400 InvalidRequest for ${name}; repo head unchanged`, async () => {
-      const before = head(alice.did);
+      const before = await head(alice.did);
       const r = await xrpc(env.pds.url, UPDATE, { token: alice.token, body });
       expect([r.status, r.body.error]).toEqual([400, "InvalidRequest"]);
-      expect(head(alice.did)).toEqual(before);
+      expect(await head(alice.did)).toEqual(before);
     });
   }
 
@@ -90,7 +90,7 @@ describe("updateProfile / getProfile", () => {
     const missing = await xrpc(env.pds.url, GET, { params: { did: "did:plc:notherenotherenothere" } });
     expect([missing.status, missing.body.error]).toEqual([404, "ProfileNotFound"]);
     const bob = await env.user("bob");
-    env.sql((db) => db.query("UPDATE accounts SET status = 'suspended' WHERE did = ?").run(bob.did));
+    await env.sql((db) => db.run("UPDATE accounts SET status = 'suspended' WHERE did = ?", [bob.did]));
     const susp = await xrpc(env.pds.url, GET, { params: { did: bob.did } });
     expect([susp.status, susp.body.error]).toEqual([400, "RepoSuspended"]);
   });

@@ -1,26 +1,27 @@
 // Test support for the repo engine: a real Database in a temp dir, a Sequencer and a RepoService with in-memory signing keys.
 import { Secp256k1Keypair, type Keypair } from "@atproto/crypto";
-import { openDatabase } from "../../src/migrations.ts";
 import * as dagCbor from "@ipld/dag-cbor";
-import { Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
 import { RepoService } from "../../src/repo/service.ts";
-import { sqliteOf } from "../../src/db/sqlite.ts";
 import { Sequencer } from "../../src/sequencer/sequencer.ts";
 import { createLogger } from "../../src/util/logger.ts";
 import { testConfig } from "../xrpc/_app.ts";
 import { tempDir } from "../_support/process.ts";
+import { openTestDatabase } from "../_support/db.ts";
 
 export interface RepoHarness {
   db: Database;
+  /** the data directory the database belongs to */
+  dataDir: string;
   sequencer: Sequencer;
   repo: RepoService;
   keys: Map<string, Keypair>;
   /** genesis commit for a fresh DID (announced unless told otherwise) */
   newRepo(opts?: { announce?: boolean; did?: string }): Promise<{ did: string; key: Keypair }>;
-  eventCount(): number;
-  events(): Array<{ seq: number; did: string; type: string; body: Record<string, unknown> }>;
+  eventCount(): Promise<number>;
+  events(): Promise<Array<{ seq: number; did: string; type: string; body: Record<string, unknown> }>>;
   /** root, index and event count: what a failed write must leave unchanged */
-  snapshot(did: string): unknown;
+  snapshot(did: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -28,7 +29,7 @@ let counter = 0;
 
 export async function repoHarness(): Promise<RepoHarness> {
   const dir = tempDir("ofpds-repo-");
-  const db = openDatabase({ dataDir: dir.path });
+  const db = await openTestDatabase(dir.path);
   const sequencer = new Sequencer(db);
   const keys = new Map<string, Keypair>();
   const repo = new RepoService({
@@ -42,9 +43,11 @@ export async function repoHarness(): Promise<RepoHarness> {
       return k;
     },
   });
-  const reader = sqliteOf(db.orm);
+  const reader = db.raw;
+  const count = async (sql: string, params: unknown[] = []) => Number((await reader.get<{ n: number }>(sql, params))!.n);
   return {
     db,
+    dataDir: dir.path,
     sequencer,
     repo,
     keys,
@@ -57,17 +60,16 @@ export async function repoHarness(): Promise<RepoHarness> {
       );
       return { did, key };
     },
-    eventCount: () => reader.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM repo_events").get()!.n,
-    events: () =>
-      reader
-        .query<{ seq: number; did: string; type: string; body: Uint8Array }, []>("SELECT seq, did, type, body FROM repo_events ORDER BY seq")
-        .all()
-        .map((r) => ({ ...r, body: dagCbor.decode(r.body) as Record<string, unknown> })),
-    snapshot: (did) => ({
-      root: repo.head(did),
-      records: reader.query("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey").all(did),
-      blocks: reader.query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM repo_blocks WHERE did = ?").get(did)!.n,
-      events: reader.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM repo_events").get()!.n,
+    eventCount: () => count("SELECT COUNT(*) AS n FROM repo_events"),
+    events: async () =>
+      (await reader.all<{ seq: number; did: string; type: string; body: Uint8Array }>("SELECT seq, did, type, body FROM repo_events ORDER BY seq")).map(
+        (r) => ({ ...r, body: dagCbor.decode(r.body) as Record<string, unknown> }),
+      ),
+    snapshot: async (did) => ({
+      root: await repo.head(did),
+      records: await reader.all("SELECT collection, rkey, cid FROM records WHERE did = ? ORDER BY collection, rkey", [did]),
+      blocks: await count("SELECT COUNT(*) AS n FROM repo_blocks WHERE did = ?", [did]),
+      events: await count("SELECT COUNT(*) AS n FROM repo_events"),
     }),
     async close() {
       await db.close();

@@ -37,8 +37,8 @@ afterAll(async () => {
 /** What a refused write must leave unchanged: the repo head and rev, the records index, the firehose. */
 async function state() {
   const head = (await agent.com.atproto.sync.getLatestCommit({ did })).data;
-  const records = env.sql<{ n: number }>("SELECT COUNT(*) AS n FROM records WHERE did = ?", did)[0]!.n;
-  const events = env.sql<{ n: number }>("SELECT COUNT(*) AS n FROM repo_events")[0]!.n;
+  const records = (await env.sql<{ n: number }>("SELECT COUNT(*) AS n FROM records WHERE did = ?", did))[0]!.n;
+  const events = (await env.sql<{ n: number }>("SELECT COUNT(*) AS n FROM repo_events"))[0]!.n;
   return { head, records, events };
 }
 
@@ -78,7 +78,7 @@ describe("validate unset: known lexicons validated, unknown accepted", () => {
   test("an unknown NSID → written, validationStatus unknown", async () => {
     const res = await agent.com.atproto.repo.createRecord({ repo: did, collection: "com.example.foo", record: { anything: "goes", n: 1 } });
     expect(res.data.validationStatus).toBe("unknown");
-    expect(env.sql("SELECT validation_status AS s FROM records WHERE did = ? AND collection = 'com.example.foo'", did)).toEqual([{ s: "unknown" }]);
+    expect(await env.sql("SELECT validation_status AS s FROM records WHERE did = ? AND collection = 'com.example.foo'", did)).toEqual([{ s: "unknown" }]);
   });
 
   test("putRecord of a known record → valid; of an unknown one → unknown", async () => {
@@ -238,7 +238,7 @@ describe("validate:false: no lexicon validation, no validationStatus", () => {
     const rkey = (res.body.uri as string).split("/").pop()!;
     const rec = await agent.com.atproto.repo.getRecord({ repo: did, collection: "app.bsky.feed.post", rkey });
     expect((rec.data.value as { text: unknown }).text).toBe(123);
-    expect(env.sql("SELECT validation_status AS s FROM records WHERE did = ? AND collection = 'app.bsky.feed.post' AND rkey = ?", did, rkey)).toEqual([{ s: "unknown" }]);
+    expect(await env.sql("SELECT validation_status AS s FROM records WHERE did = ? AND collection = 'app.bsky.feed.post' AND rkey = ?", did, rkey)).toEqual([{ s: "unknown" }]);
   });
 
   test("a non-TID rkey for a post is accepted (no lexicon, no key type), and can be deleted again", async () => {
@@ -246,7 +246,7 @@ describe("validate:false: no lexicon validation, no validationStatus", () => {
     expect(res.status).toBe(200);
     expect("validationStatus" in res.body).toBe(false);
     await agent.com.atproto.repo.deleteRecord({ repo: did, collection: "app.bsky.feed.post", rkey: "custom-key" });
-    expect(env.sql("SELECT rkey FROM records WHERE did = ? AND rkey = 'custom-key'", did)).toEqual([]);
+    expect(await env.sql("SELECT rkey FROM records WHERE did = ? AND rkey = 'custom-key'", did)).toEqual([]);
   });
 
   test("an unknown NSID with validate:false → written, no validationStatus", async () => {
@@ -258,7 +258,7 @@ describe("validate:false: no lexicon validation, no validationStatus", () => {
   test("a valid profile with validate:false is validated and written, without a status", async () => {
     const res = await agent.com.atproto.repo.putRecord({ repo: did, collection: "app.bsky.actor.profile", rkey: "self", validate: false, record: { displayName: "Still checked" } });
     expect(res.data.validationStatus).toBeUndefined();
-    expect(env.sql("SELECT validation_status AS s FROM records WHERE did = ? AND collection = 'app.bsky.actor.profile'", did)).toEqual([{ s: "valid" }]);
+    expect(await env.sql("SELECT validation_status AS s FROM records WHERE did = ? AND collection = 'app.bsky.actor.profile'", did)).toEqual([{ s: "valid" }]);
   });
 });
 
@@ -330,7 +330,7 @@ describe("importRepo: data model only, as the reference", () => {
     ];
     const res = await importCar(acct.accessJwt, (await repoCar(d.did, d.signing, old)).car);
     expect(res.status).toBe(200);
-    const rows = B.sql<{ collection: string; rkey: string; s: string }>("SELECT collection, rkey, validation_status AS s FROM records WHERE did = ? ORDER BY collection, rkey", d.did);
+    const rows = await B.sql<{ collection: string; rkey: string; s: string }>("SELECT collection, rkey, validation_status AS s FROM records WHERE did = ? ORDER BY collection, rkey", d.did);
     expect(rows).toEqual([
       { collection: "app.bsky.feed.post", rkey: "3jzfcijpj2z2a", s: "unknown" },
       { collection: "app.bsky.feed.post", rkey: "legacy-key", s: "unknown" },
@@ -338,13 +338,13 @@ describe("importRepo: data model only, as the reference", () => {
     ]);
 
     // the always-validated profile (03 §2) is still checked on import: 400, the imported repo stays as it was
-    const head = B.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", d.did);
+    const head = await B.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", d.did);
     const bad = await importCar(acct.accessJwt, (await repoCar(d.did, d.signing, [{ collection: "app.bsky.actor.profile", rkey: "self", record: { $type: "app.bsky.actor.profile", displayName: 5 } }])).car);
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: string; message: string };
     expect(body.error).toBe("InvalidCar");
     expect(body.message).toContain("Invalid app.bsky.actor.profile record");
-    expect(B.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", d.did)).toEqual(head);
-    expect(B.sql("SELECT COUNT(*) AS n FROM records WHERE did = ?", d.did)[0].n).toBe(3);
+    expect(await B.sql("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", d.did)).toEqual(head);
+    expect((await B.sql("SELECT COUNT(*) AS n FROM records WHERE did = ?", d.did))[0].n).toBe(3);
   });
 });

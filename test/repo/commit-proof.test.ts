@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { BlockMap, MST, MemoryBlockstore } from "@atproto/repo";
 import { CID } from "multiformats/cid";
 import { commitProofBlocks } from "../../src/repo/proof.ts";
-import { sqliteOf } from "../../src/db/sqlite.ts";
 import { SqlRepoStorage } from "../../src/repo/storage.ts";
 import fixtures from "../fixtures/atproto/firehose/commit-proof-fixtures.json" with { type: "json" };
 import { invertWithBlocks } from "./_invert.ts";
@@ -28,7 +27,7 @@ afterAll(() => h.close());
 
 async function persist(storage: SqlRepoStorage, tree: MST, rev: string): Promise<MST> {
   const { root, blocks } = await tree.getUnstoredBlocks();
-  storage.putManySync(blocks, rev);
+  await storage.putMany(blocks, rev);
   return MST.load(storage, root);
 }
 
@@ -36,7 +35,7 @@ describe("commit-proof fixtures", () => {
   (fixtures as Fixture[]).forEach((f, i) => {
     test(f.comment, async () => {
       await h.db.transaction(async (tx) => {
-        const storage = new SqlRepoStorage(sqliteOf(tx.orm), `did:plc:fixture${i}`);
+        const storage = new SqlRepoStorage(tx.raw, `did:plc:fixture${i}`);
         const leaf = CID.parse(f.leafValue) as never;
         let before = await MST.create(storage);
         for (const k of f.keys) before = await before.add(k, leaf);

@@ -22,17 +22,17 @@ const create = (rkey: string, text = rkey) => ({ action: "create" as const, coll
 
 /** The exported CAR verifies and holds exactly the indexed records; every #commit of the repo inverts to its prevData. */
 async function assertConsistent(did: string, key: Keypair) {
-  const car = await readStream(h.repo.getRepoCar(did)!);
+  const car = await readStream((await h.repo.getRepoCar(did))!);
   const verified = await verifyRepoCar(car, did, key.did());
   const fromCar = verified.creates.map((c) => `${c.collection}/${c.rkey} ${c.cid.toString()}`).sort();
-  const indexed = (h.snapshot(did) as { records: Array<{ collection: string; rkey: string; cid: string }> }).records
+  const indexed = ((await h.snapshot(did)) as { records: Array<{ collection: string; rkey: string; cid: string }> }).records
     .map((r) => `${r.collection}/${r.rkey} ${r.cid}`)
     .sort();
   expect(fromCar).toEqual(indexed);
   const { root, blocks } = await readCarWithRoot(car);
-  expect(root.toString()).toBe(h.repo.head(did)!.cid);
+  expect(root.toString()).toBe((await h.repo.head(did))!.cid);
   expect((dagCbor.decode(blocks.get(root)!) as { data: CID }).data.toString()).toBe((await h.repo.loadTree(did))!.pointer.toString());
-  for (const e of h.events().filter((e) => e.did === did && e.type === "#commit" && e.body.prevData)) {
+  for (const e of (await h.events()).filter((e) => e.did === did && e.type === "#commit" && e.body.prevData)) {
     expect(await invertCommitEvent(e.body)).toBe(String(e.body.prevData));
   }
 }
@@ -42,7 +42,7 @@ describe("tree cache", () => {
     const { did } = await h.newRepo();
     const res = await h.repo.write(did, [create("a1")]);
     await h.repo.write(did, [create("a2")]);
-    const head = h.repo.head(did)!;
+    const head = (await h.repo.head(did))!;
     expect(head.cid).not.toBe(res.commit!.cid);
     const entry = h.repo.trees.take(did, head.cid);
     expect(entry?.commitCid).toBe(head.cid);
@@ -52,7 +52,7 @@ describe("tree cache", () => {
   test("a failure after the MST changes (injected before COMMIT) drops the entry; the next write and the CAR are correct", async () => {
     const { did, key } = await h.newRepo();
     for (let i = 0; i < 20; i++) await h.repo.write(did, [create(`b${String(i).padStart(2, "0")}`)]);
-    const before = h.snapshot(did);
+    const before = await h.snapshot(did);
     const original = h.sequencer.commitInTx;
     h.sequencer.commitInTx = () => {
       throw new Error("injected failure after blocks, index and root were written");
@@ -62,7 +62,7 @@ describe("tree cache", () => {
     } finally {
       h.sequencer.commitInTx = original;
     }
-    expect(h.snapshot(did)).toEqual(before);
+    expect(await h.snapshot(did)).toEqual(before);
     // dropped, not merely stale: nothing of the rolled-back commit is held
     expect(h.repo.trees.peek(did)).toBeUndefined();
     // the same paths again: would fail ("already exists" / "not found") if anything of the failed write survived
@@ -74,21 +74,21 @@ describe("tree cache", () => {
   test("a failure after the whole write path ran (a later step of the same transaction) drops the entry too", async () => {
     const { did, key } = await h.newRepo();
     for (let i = 0; i < 10; i++) await h.repo.write(did, [create(`g${i}`)]);
-    const before = h.snapshot(did);
+    const before = await h.snapshot(did);
     const db = h.db;
     const original = db.transaction;
     // what a caller's extra in-transaction step (or a failing COMMIT) looks like to the write path
-    db.transaction = ((fn: Parameters<typeof original>[0]) =>
+    db.transaction = ((fn: Parameters<typeof original>[0], opts?: Parameters<typeof original>[1]) =>
       original.call(db, async (tx) => {
         await fn(tx);
         throw new Error("injected failure before COMMIT");
-      })) as typeof original;
+      }, opts)) as typeof original;
     try {
       await expect(h.repo.write(did, [create("g99"), { action: "delete", collection: "app.bsky.feed.post", rkey: rk("g3") }])).rejects.toThrow("injected");
     } finally {
       db.transaction = original;
     }
-    expect(h.snapshot(did)).toEqual(before);
+    expect(await h.snapshot(did)).toEqual(before);
     expect(h.repo.trees.peek(did)).toBeUndefined();
     await h.repo.write(did, [create("g99"), { action: "delete", collection: "app.bsky.feed.post", rkey: rk("g3") }]);
     await assertConsistent(did, key);
@@ -97,11 +97,11 @@ describe("tree cache", () => {
   test("a commit rejected as too large after formatting leaves the repo and the cache unchanged", async () => {
     const { did, key } = await h.newRepo();
     await h.repo.write(did, [create("c1")]);
-    const before = h.snapshot(did);
+    const before = await h.snapshot(did);
     const big = "x".repeat(11_000);
     const writes = Array.from({ length: 200 }, (_, i) => ({ action: "create" as const, collection: "com.example.big", rkey: `k${i}`, record: { text: `${i}${big}` } }));
     await expect(h.repo.write(did, writes)).rejects.toThrow("Commit too large");
-    expect(h.snapshot(did)).toEqual(before);
+    expect(await h.snapshot(did)).toEqual(before);
     expect(h.repo.trees.peek(did)).toBeUndefined();
     await h.repo.write(did, [create("c2")]);
     await assertConsistent(did, key);
@@ -110,7 +110,7 @@ describe("tree cache", () => {
   test("a swapCommit race: the loser fails, the winner's tree is the one cached", async () => {
     const { did, key } = await h.newRepo();
     await h.repo.write(did, [create("d1")]);
-    const head = h.repo.head(did)!.cid;
+    const head = (await h.repo.head(did))!.cid;
     const results = await Promise.allSettled([h.repo.write(did, [create("d2")], { swapCommit: head }), h.repo.write(did, [create("d3")], { swapCommit: head })]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(results.filter((r) => r.status === "rejected")).toHaveLength(1);

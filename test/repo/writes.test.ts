@@ -28,13 +28,13 @@ async function expectXrpc(p: Promise<unknown>, status: number, error: string): P
 /** The repo's verified CAR content equals the records index (every collection). */
 async function expectIndexEqualsMst(did: string) {
   const key = h.keys.get(did)!;
-  const verified = await verifyRepoCar(await readStream(h.repo.getRepoCar(did)!), did, key.did());
+  const verified = await verifyRepoCar(await readStream((await h.repo.getRepoCar(did))!), did, key.did());
   const fromCar = new Map(verified.creates.map((c) => [`${c.collection}/${c.rkey}`, c.cid.toString()]));
   const fromIndex = new Map<string, string>();
-  for (const collection of h.repo.collections(did)) {
+  for (const collection of await h.repo.collections(did)) {
     let cursor: string | undefined;
     do {
-      const page = h.repo.listRecords(did, collection, { limit: 100, cursor });
+      const page = await h.repo.listRecords(did, collection, { limit: 100, cursor });
       for (const r of page.records) fromIndex.set(`${collection}/${r.uri.split("/").pop()}`, r.cid);
       cursor = page.cursor;
     } while (cursor);
@@ -46,7 +46,7 @@ async function expectIndexEqualsMst(did: string) {
 describe("writes", () => {
   test("1 000 creates + applyWrites of 200 + deletes keep the index equal to the MST; every #commit inverts to prevData", async () => {
     const { did } = await h.newRepo();
-    const seqBefore = h.sequencer.currentSeq();
+    const seqBefore = await h.sequencer.currentSeq();
     const t0 = performance.now();
     for (let i = 0; i < 1000; i++) await h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", record: post(`p${i}`) }]);
     const createsPerSec = 1000 / ((performance.now() - t0) / 1000);
@@ -59,7 +59,7 @@ describe("writes", () => {
       expect(res.results).toHaveLength(200);
     }
     const batchPerSec = 1000 / ((performance.now() - t1) / 1000);
-    const posts = h.repo.listRecords(did, "app.bsky.feed.post", { limit: 100 }).records.map((r) => r.uri.split("/").pop()!);
+    const posts = (await h.repo.listRecords(did, "app.bsky.feed.post", { limit: 100 })).records.map((r) => r.uri.split("/").pop()!);
     // mixed commit: deletes, updates and creates together
     const mixed = await h.repo.write(did, [
       ...posts.slice(0, 40).map((rkey): WriteOp => ({ action: "delete", collection: "app.bsky.feed.post", rkey })),
@@ -72,7 +72,7 @@ describe("writes", () => {
     const content = await expectIndexEqualsMst(did);
     expect(content.size).toBe(1000 - 40 + 1 + 1000 - 3);
 
-    const evts = h.events().filter((e) => e.seq > seqBefore);
+    const evts = (await h.events()).filter((e) => e.seq > seqBefore);
     expect(evts).toHaveLength(1000 + 5 + 1 + 3);
     let prevRev: string | undefined;
     for (const e of evts) {
@@ -90,14 +90,14 @@ describe("writes", () => {
 
   test("50 concurrent writes to one repo all land; revs distinct and chained; repo verifies", async () => {
     const { did } = await h.newRepo();
-    const seqBefore = h.sequencer.currentSeq();
+    const seqBefore = await h.sequencer.currentSeq();
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", rkey: rk(`c${i}`), record: post(`c${i}`) }])),
     );
     expect(new Set(results.map((r) => r.commit!.rev)).size).toBe(50);
     const content = await expectIndexEqualsMst(did);
     expect(content.size).toBe(50);
-    const evts = h.events().filter((e) => e.seq > seqBefore);
+    const evts = (await h.events()).filter((e) => e.seq > seqBefore);
     expect(evts).toHaveLength(50);
     for (let i = 1; i < evts.length; i++) {
       expect(evts[i]!.body.since).toBe(evts[i - 1]!.body.rev);
@@ -148,9 +148,9 @@ describe("swaps and failures leave nothing written", () => {
   ];
   for (const [name, run, status, error] of cases) {
     test(`${name} → ${status} ${error}, root/index/events unchanged`, async () => {
-      const before = h.snapshot(did);
+      const before = await h.snapshot(did);
       await expectXrpc(run(), status, error);
-      expect(h.snapshot(did)).toEqual(before);
+      expect(await h.snapshot(did)).toEqual(before);
     });
   }
 
@@ -160,10 +160,10 @@ describe("swaps and failures leave nothing written", () => {
   });
 
   test("deleting a missing record: no commit, no event", async () => {
-    const before = h.snapshot(did);
+    const before = await h.snapshot(did);
     const res = await h.repo.write(did, [{ action: "delete", collection: "app.bsky.feed.post", rkey: rk("missing"), ifExists: true }]);
     expect(res.commit).toBeNull();
-    expect(h.snapshot(did)).toEqual(before);
+    expect(await h.snapshot(did)).toEqual(before);
   });
 
   test("$type is set when missing; unknown collections are 'unknown', known 'valid'", async () => {
@@ -172,7 +172,7 @@ describe("swaps and failures leave nothing written", () => {
       { action: "put", collection: "app.bsky.actor.profile", rkey: "self", record: { displayName: "x" } },
     ]);
     expect(res.results.map((r) => (r as { validationStatus: string }).validationStatus)).toEqual(["unknown", "valid"]);
-    expect(h.repo.getRecord(did, "com.example.thing", "t1")!.value).toEqual({ $type: "com.example.thing", a: 1 });
+    expect((await h.repo.getRecord(did, "com.example.thing", "t1"))!.value).toEqual({ $type: "com.example.thing", a: 1 });
     const noRkey = await h.repo.write(did, [{ action: "create", collection: "app.bsky.feed.post", record: post("tid") }]);
     expect(noRkey.results[0]!.uri).toMatch(/\/app\.bsky\.feed\.post\/[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/);
   });
@@ -187,7 +187,7 @@ describe("swaps and failures leave nothing written", () => {
   });
 
   test("seq is consecutive across writes and failed writes consume none", async () => {
-    const seqs = h.events().map((e) => e.seq);
+    const seqs = (await h.events()).map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 });

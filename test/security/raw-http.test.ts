@@ -1,7 +1,6 @@
 // Raw TCP requests a library client cannot send: bad or missing Host → 400; a truncated body → 400 or a quiet close, no stack in the log.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
-import { join } from "node:path";
+import { openTestDatabase } from "../_support/db.ts";
 import { startPds, type RunningPds } from "../_support/pds.ts";
 
 let pds: RunningPds;
@@ -62,15 +61,15 @@ test("Content-Length larger than the body, then close → 400 or a quiet close; 
 });
 
 test("a stalled body (Content-Length 500, 20 bytes sent, the socket left open) → closed by the idle timeout; nothing written, no stack", async () => {
-  const sessions = () => {
-    const db = new Database(join(pds.dataDir, "ofpds.sqlite"), { readonly: true });
+  const sessions = async () => {
+    const db = await openTestDatabase(pds.dataDir);
     try {
-      return db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM sessions").get()!.n;
+      return (await db.raw.get<{ n: number }>("SELECT COUNT(*) AS n FROM sessions"))!.n;
     } finally {
-      db.close();
+      await db.close();
     }
   };
-  const before = sessions();
+  const before = await sessions();
   const logStart = pds.logs().length;
   // waitMs far above HTTP_IDLE_TIMEOUT (2 s): the server, not our timer, must end the connection
   let closedByServer = false;
@@ -90,7 +89,7 @@ test("a stalled body (Content-Length 500, 20 bytes sent, the socket left open) �
   });
   expect(closedByServer).toBe(true);
   expect([0, 400, 408]).toContain(statusOf(res));
-  expect(sessions()).toBe(before);
+  expect(await sessions()).toBe(before);
   expect((await fetch(`${pds.url}/xrpc/_health`)).status).toBe(200);
   const logs = pds.logs().slice(logStart);
   expect(logs).not.toMatch(/\n\s+at .+:\d+:\d+/);

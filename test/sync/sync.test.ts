@@ -59,13 +59,13 @@ describe("getBlocks", () => {
 
   test("suspended repo → 400 RepoSuspended", async () => {
     const headCid = (await ok(xrpc(t.pds.url, "com.atproto.sync.getLatestCommit", { params: { did: frank.did } }))).cid;
-    setStatus(frank.did, "suspended");
+    await setStatus(frank.did, "suspended");
     try {
       const res = await getBlocks(frank.did, [headCid]);
       expect(res.status).toBe(400);
       expect((await res.json()).error).toBe("RepoSuspended");
     } finally {
-      setStatus(frank.did, "approved");
+      await setStatus(frank.did, "approved");
     }
   });
 });
@@ -96,21 +96,21 @@ describe("listRepos", () => {
   });
 
   test("a suspended account is listed as inactive with its status", async () => {
-    setStatus(frank.did, "suspended");
+    await setStatus(frank.did, "suspended");
     try {
       const { repos } = await ok(xrpc(t.pds.url, "com.atproto.sync.listRepos"));
       expect(repos.find((r: { did: string }) => r.did === frank.did)).toMatchObject({ active: false, status: "suspended" });
     } finally {
-      setStatus(frank.did, "approved");
+      await setStatus(frank.did, "approved");
     }
   });
 
   test("150 hidden repos between two listed ones (more than one read batch) are skipped without losing or repeating a repo", async () => {
     // repo roots with no account and no community behind them exist to nobody (§9): never listed
     const orphans = Array.from({ length: 150 }, (_, i) => `did:plc:orphan${String(i).padStart(16, "0")}`);
-    t.sql((db) => {
-      for (const did of orphans) db.run("INSERT INTO repo_roots (did, commit_cid, rev, updated_at) VALUES (?, 'bafyorphan', '3aaaaaaaaaaaa', ?)", [did, new Date().toISOString()]);
-    });
+    await t.sql((db) =>
+      db.runMany("INSERT INTO repo_roots (did, commit_cid, rev, updated_at) VALUES (?, 'bafyorphan', '3aaaaaaaaaaaa', ?)", orphans.map((did) => [did, new Date().toISOString()])),
+    );
     const hana = await t.user("hana");
     const all = (await ok(xrpc(t.pds.url, "com.atproto.sync.listRepos"))).repos.map((r: { did: string }) => r.did);
     expect(all.slice(-3)).toEqual([erin.did, frank.did, hana.did]);
@@ -145,11 +145,11 @@ describe("getRepoStatus", () => {
     ["suspended", "suspended"],
     ["takendown", "takendown"],
   ])("%s → active:false, status %s, no rev", async (status, shown) => {
-    setStatus(frank.did, status);
+    await setStatus(frank.did, status);
     try {
       expect(await ok(xrpc(t.pds.url, "com.atproto.sync.getRepoStatus", { params: { did: frank.did } }))).toEqual({ did: frank.did, active: false, status: shown });
     } finally {
-      setStatus(frank.did, "approved");
+      await setStatus(frank.did, "approved");
     }
   });
 

@@ -21,7 +21,11 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     port: 0,
     host: "127.0.0.1",
     dataDir: "/nonexistent",
+    blobDir: "/nonexistent/blobs",
+    exportsDir: "/nonexistent/exports",
     databaseUrl: undefined,
+    database: undefined,
+    clusterMode: false,
     trustProxy: 0,
     inviteRequired: true,
     approvalRequired: false,
@@ -78,14 +82,15 @@ export interface StartOptions {
   config?: Partial<Config>;
   routes?: RouteEntry[];
   lexicons?: LexiconDoc[];
-  ping?: () => boolean;
+  ping?: () => boolean | Promise<boolean>;
 }
 
 export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
   const lines: string[] = [];
   const logger = createLogger({ level: "debug", format: "json", write: (l) => lines.push(l) });
   // The only fake: a database whose ping() we control (the health check's sole dependency).
-  const db = { ping: opts.ping ?? (() => true) } as unknown as Database;
+  const ping = opts.ping ?? (() => true);
+  const db = { ping: async () => ping() } as unknown as Database;
   const ctx: AppContext = { config: testConfig(opts.config), secrets, logger, db, lifecycle: { shuttingDown: false }, services: {} as Services };
   const app = buildXrpcApp(ctx, { routes: opts.routes ?? ROUTES, lexicons: opts.lexicons });
   app.listen({ port: 0, hostname: "127.0.0.1" });

@@ -55,8 +55,8 @@ const notPointingHere = () => invalidRequest("DID document does not point to thi
 export class LifecycleService {
   constructor(private readonly deps: LifecycleDeps, private readonly now: () => number = Date.now) {}
 
-  private row(did: string) {
-    const row = this.deps.accounts.getRow(did);
+  private async row(did: string) {
+    const row = await this.deps.accounts.getRow(did);
     if (!row || row.status === "creating") throw invalidToken();
     return row;
   }
@@ -66,43 +66,43 @@ export class LifecycleService {
   /** T6: approved → deactivated; sessions stay (they become inactive); `#account{active:false}`. */
   async deactivate(did: string, deleteAfter?: string): Promise<void> {
     const { db, audit, sequencer } = this.deps;
-    await db.transaction((tx) => {
+    await db.transaction(async (tx) => {
       const at = new Date(this.now()).toISOString();
       // Conditional on the source status, so a concurrent moderation action cannot be overwritten.
-      const row = tx.orm.update(accounts).set({ status: "deactivated", statusChangedAt: at, statusChangedBy: did })
+      const row = await tx.orm.update(accounts).set({ status: "deactivated", statusChangedAt: at, statusChangedBy: did })
         .where(and(eq(accounts.did, did), eq(accounts.status, "approved"))).returning().get();
       if (!row) {
-        const cur = tx.orm.select({ status: accounts.status }).from(accounts).where(eq(accounts.did, did)).get();
+        const cur = await tx.orm.select({ status: accounts.status }).from(accounts).where(eq(accounts.did, did)).get();
         if (cur?.status === "deactivated") throw new DomainError("invalid", "AlreadyDeactivated", "Account is already deactivated");
         throw invalidStatus(cur?.status ?? "unknown");
       }
-      sequencer.accountInTx(tx, did, false, "deactivated");
-      audit.writeInTx(tx, { action: "account.deactivate", actorType: "account", actorDid: did, targetDid: did, meta: { previousStatus: "approved", ...(deleteAfter ? { deleteAfter } : {}) } });
-    });
+      await sequencer.accountInTx(tx, did, false, "deactivated");
+      await audit.writeInTx(tx, { action: "account.deactivate", actorType: "account", actorDid: did, targetDid: did, meta: { previousStatus: "approved", ...(deleteAfter ? { deleteAfter } : {}) } });
+    }, { lockKey: did });
   }
 
   /** T7: deactivated → approved; approved is a no-op. Migrated-in accounts need approval and a DID document pointing here. */
   async activate(did: string): Promise<void> {
     const { db, audit, sequencer, accounts: accts } = this.deps;
-    const row = this.row(did);
+    const row = await this.row(did);
     if (row.status === "approved") return;
     if (row.status !== "deactivated") throw statusError(row.status as AccountStatus);
     const migratedIn = row.createdVia === "migration";
     if (migratedIn && !row.approvedAt) throw notApproved();
     if (migratedIn && !(await this.didPointsHere(did, { strict: true }))) throw notPointingHere();
     const handle = accts.handleOf(row);
-    await db.transaction((tx) => {
+    await db.transaction(async (tx) => {
       const at = new Date(this.now()).toISOString();
-      const updated = tx.orm.update(accounts).set({ status: "approved", statusChangedAt: at, statusChangedBy: did })
+      const updated = await tx.orm.update(accounts).set({ status: "approved", statusChangedAt: at, statusChangedBy: did })
         .where(and(eq(accounts.did, did), eq(accounts.status, "deactivated"))).returning().get();
       if (!updated) return; // a concurrent activation won; the outcome is the same
-      const head = headCommitInTx(tx, did);
+      const head = await headCommitInTx(tx, did);
       // 01 §3 order for T7: #account, #identity, #sync.
-      sequencer.accountInTx(tx, did, true);
-      sequencer.identityInTx(tx, did, handle);
-      if (head) sequencer.syncInTx(tx, did, head);
-      audit.writeInTx(tx, { action: "account.activate", actorType: "account", actorDid: did, targetDid: did, meta: { previousStatus: "deactivated" } });
-    });
+      await sequencer.accountInTx(tx, did, true);
+      await sequencer.identityInTx(tx, did, handle);
+      if (head) await sequencer.syncInTx(tx, did, head);
+      await audit.writeInTx(tx, { action: "account.activate", actorType: "account", actorDid: did, targetDid: did, meta: { previousStatus: "deactivated" } });
+    }, { lockKey: did });
   }
 
   /**
@@ -131,17 +131,17 @@ export class LifecycleService {
 
   async status(did: string) {
     const { repo } = this.deps;
-    const row = this.row(did);
-    const head = repo.head(did);
-    const blobs = blobRefCounts(this.deps.db.orm, did); // blob domain tables (03 §5)
+    const row = await this.row(did);
+    const head = await repo.head(did);
+    const blobs = await blobRefCounts(this.deps.db.raw, did); // blob domain tables (03 §5)
     return {
       activated: row.status === "approved",
       validDid: await this.didPointsHere(did),
       repoCommit: head?.cid ?? "",
       repoRev: head?.rev ?? "",
-      repoBlocks: repo.blockCount(did),
-      indexedRecords: repo.recordCount(did),
-      privateStateValues: this.deps.preferences?.count(did) ?? 0,
+      repoBlocks: await repo.blockCount(did),
+      indexedRecords: await repo.recordCount(did),
+      privateStateValues: (await this.deps.preferences?.count(did)) ?? 0,
       expectedBlobs: blobs.expected,
       importedBlobs: blobs.imported,
     };
@@ -174,7 +174,7 @@ export class LifecycleService {
 
   async importRepo(did: string, car: Uint8Array) {
     const { plc, identity, db, repo, logger } = this.deps;
-    const row = this.row(did);
+    const row = await this.row(did);
     if (row.status !== "deactivated") throw new DomainError("forbidden", "Forbidden", "Import is only possible while the account is deactivated");
     const keys: string[] = [];
     try {
@@ -186,11 +186,11 @@ export class LifecycleService {
     }
     const ours = await identity.signingKeypair(did);
     keys.push(ours.did());
-    const blobRefsInTx = (tx: Tx, d: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => {
-      dropRepoBlobRefsInTx(tx, d);
-      markExpectedInTx(tx, d, refs, rev);
+    const blobRefsInTx = async (tx: Tx, d: string, refs: Array<{ recordUri: string; cid: string }>, rev: string) => {
+      await dropRepoBlobRefsInTx(tx, d);
+      await markExpectedInTx(tx, d, refs, rev);
       // the external-key index is rebuilt in the import's own transaction: resolveByKey never sees a half-imported repo
-      keyIndex = reindexExternalKeysInTx(tx, d, this.now());
+      keyIndex = await reindexExternalKeysInTx(tx, d, this.now());
     };
     let keyIndex: ReindexResult = { indexed: 0, skipped: [] };
     const result = await importRepoCar({ db, repo, blobRefsInTx }, did, car, keys, ours);
@@ -214,8 +214,8 @@ export class LifecycleService {
       throw upstreamFailure("DID directory unavailable; try again later");
     }
     if (!doc) throw new DomainError("invalid", "UnresolvableDid", `Could not resolve ${did}`);
-    if (accts.getRow(did)) throw invalidRequest("Account already exists");
-    assertAvailable(this.deps.names, db.orm, name, email);
+    if (await accts.getRow(did)) throw invalidRequest("Account already exists");
+    await assertAvailable(this.deps.names, db.orm, name, email);
 
     const passwordHash = await hashPassword(input.password!);
     const signing = await Secp256k1Keypair.create({ exportable: true });
@@ -230,24 +230,24 @@ export class LifecycleService {
     const session = await db
       .transaction(async (tx) => {
         const at = new Date(this.now()).toISOString();
-        if (tx.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw invalidRequest("Account already exists");
-        assertAvailable(this.deps.names, tx.orm, name, email);
-        const code = invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
-        tx.orm.insert(accounts).values({
+        if (await tx.orm.select({ did: accounts.did }).from(accounts).where(eq(accounts.did, did)).get()) throw invalidRequest("Account already exists");
+        await assertAvailable(this.deps.names, tx.orm, name, email);
+        const code = await invites.consumeInTx(tx, input.inviteCode, email, did, config.inviteRequired);
+        await tx.orm.insert(accounts).values({
           did, name, email, passwordHash, status: "deactivated", createdVia: "migration", createdAt: at, statusChangedAt: at,
           inviteCode: code ?? null,
           // With APPROVAL_REQUIRED the account waits for account.approve before it may activate (01 §3).
           ...(config.approvalRequired ? {} : { approvedAt: at }),
         }).run();
-        tx.orm.insert(accountRoles).values({ did, role: "user" }).run();
-        identity.storeKeysInTx(tx, prepared);
+        await tx.orm.insert(accountRoles).values({ did, role: "user" }).run();
+        await identity.storeKeysInTx(tx, prepared);
         // Empty genesis signed with our new key, not announced: the repo goes public on activateAccount.
         await repo.createInTx(tx, { did, signingKey: signing });
-        const s = sessions.createInTx(tx, did, "com.atproto.access");
-        audit.writeInTx(tx, { action: "account.register", actorType: "anonymous", targetDid: did, meta: { createdVia: "migration", ...(code ? { inviteCode: code } : {}) } });
-        audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: did, targetDid: did, meta: { sid: s.sid, restricted: false }, ip: input.ip });
+        const s = await sessions.createInTx(tx, did, "com.atproto.access");
+        await audit.writeInTx(tx, { action: "account.register", actorType: "anonymous", targetDid: did, meta: { createdVia: "migration", ...(code ? { inviteCode: code } : {}) } });
+        await audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: did, targetDid: did, meta: { sid: s.sid, restricted: false }, ip: input.ip });
         return s;
-      })
+      }, { lockKey: did })
       .catch((err) => {
         throw toCreateAccountError(err);
       });
@@ -256,8 +256,8 @@ export class LifecycleService {
 }
 
 /** Same rule as the creation routine: the name free in the shared namespace, the email unique among non-rejected accounts. */
-function assertAvailable(names: NameNamespacePort, orm: Database["orm"], name: string, email: string): void {
+async function assertAvailable(names: NameNamespacePort, orm: Database["orm"], name: string, email: string): Promise<void> {
   const live = ne(accounts.status, "rejected");
-  if (names.taken(orm, name)) throw new DomainError("invalid", "HandleNotAvailable", "Handle already taken");
-  if (orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw invalidRequest("Email already in use");
+  if (await names.taken(orm, name)) throw new DomainError("invalid", "HandleNotAvailable", "Handle already taken");
+  if (await orm.select({ did: accounts.did }).from(accounts).where(and(eq(accounts.email, email), live)).get()) throw invalidRequest("Email already in use");
 }

@@ -22,7 +22,7 @@ export interface ExportSnapshots {
 }
 
 export function buildExportSnapshots(deps: {
-  config: { dataDir: string; handleDomain: string };
+  config: { dataDir: string; exportsDir: string; handleDomain: string };
   db: Database;
   repo: Pick<RepoService, "head" | "getRepoCar">;
   audit: Pick<AuditLog, "writeInTx">;
@@ -30,7 +30,7 @@ export function buildExportSnapshots(deps: {
   clock: () => number;
   logger: Logger;
 }): ExportSnapshots {
-  const store = new SnapshotStore(deps.config.dataDir);
+  const store = new SnapshotStore(deps.config.exportsDir);
   const schedules = new ExportScheduleService({ ...deps, store });
   const scheduler = new ExportScheduler({ ...deps, store });
   return {

@@ -30,13 +30,13 @@ export class ExportScheduler {
    */
   async runDue(): Promise<{ succeeded: number; failed: number }> {
     const nowIso = new Date(this.deps.clock()).toISOString();
-    const due = this.deps.db.orm.select().from(exportSchedules)
+    const due = await this.deps.db.orm.select().from(exportSchedules)
       .where(and(eq(exportSchedules.enabled, true), lte(exportSchedules.nextRunAt, nowIso)))
       .orderBy(asc(exportSchedules.nextRunAt), asc(exportSchedules.id)).all();
     let succeeded = 0;
     let failed = 0;
     for (const schedule of due) {
-      const community = this.deps.db.orm.select({ status: communities.status }).from(communities).where(eq(communities.did, schedule.communityDid)).get();
+      const community = await this.deps.db.orm.select({ status: communities.status }).from(communities).where(eq(communities.did, schedule.communityDid)).get();
       if (!community || !HOSTED.has(community.status)) continue;
       if (await this.snapshot(schedule)) succeeded++;
       else failed++;
@@ -50,26 +50,26 @@ export class ExportScheduler {
     const at = this.deps.clock();
     const atIso = new Date(at).toISOString();
     try {
-      const known = new Set(db.orm.select({ k: exportSnapshots.storageKey }).from(exportSnapshots).where(eq(exportSnapshots.communityDid, did)).all().map((r) => r.k));
+      const known = new Set((await db.orm.select({ k: exportSnapshots.storageKey }).from(exportSnapshots).where(eq(exportSnapshots.communityDid, did)).all()).map((r) => r.k));
       await store.sweep(did, known);
-      const car = this.deps.repo.getRepoCar(did);
+      const car = await this.deps.repo.getRepoCar(did);
       if (!car) throw new SnapshotWriteError("the community has no repo on this server");
       const written = await store.write(did, car, at);
-      const outcome = await db.transaction((tx) => {
+      const outcome = await db.transaction(async (tx) => {
         // Why re-read: deleteExportSchedule may have run while the file was written; then the file is dropped.
-        const current = tx.orm.select().from(exportSchedules).where(eq(exportSchedules.id, schedule.id)).get();
+        const current = await tx.orm.select().from(exportSchedules).where(eq(exportSchedules.id, schedule.id)).get();
         if (!current) return { kept: false, expired: [] as string[] };
-        tx.orm.insert(exportSnapshots).values({ id: randomUUID(), communityDid: did, ...written, createdAt: atIso }).run();
-        tx.orm.update(exportSchedules).set({
+        await tx.orm.insert(exportSnapshots).values({ id: randomUUID(), communityDid: did, ...written, createdAt: atIso }).run();
+        await tx.orm.update(exportSchedules).set({
           lastExportAt: atIso, lastAttemptAt: atIso, lastStatus: "success", lastError: null,
           nextRunAt: new Date(at + INTERVAL_MS[current.interval]).toISOString(), updatedAt: atIso,
         }).where(eq(exportSchedules.id, schedule.id)).run();
-        audit.writeInTx(tx, { action: "admin.export.snapshot.success", actorType: "system", targetDid: did, targetId: schedule.id, meta: { storageKey: written.storageKey, sizeBytes: written.sizeBytes } });
+        await audit.writeInTx(tx, { action: "admin.export.snapshot.success", actorType: "system", targetDid: did, targetId: schedule.id, meta: { storageKey: written.storageKey, sizeBytes: written.sizeBytes } });
         // retention: only the newest retentionCount rows stay; their files go after the commit
-        const expired = tx.orm.select({ id: exportSnapshots.id, k: exportSnapshots.storageKey }).from(exportSnapshots)
+        const expired = await tx.orm.select({ id: exportSnapshots.id, k: exportSnapshots.storageKey }).from(exportSnapshots)
           .where(eq(exportSnapshots.communityDid, did)).orderBy(desc(exportSnapshots.createdAt), desc(exportSnapshots.id))
-          .offset(current.retentionCount).limit(1_000_000).all();
-        for (const e of expired) tx.orm.delete(exportSnapshots).where(eq(exportSnapshots.id, e.id)).run();
+          .limit(1_000_000).offset(current.retentionCount).all();
+        for (const e of expired) await tx.orm.delete(exportSnapshots).where(eq(exportSnapshots.id, e.id)).run();
         return { kept: true, expired: expired.map((e) => e.k) };
       });
       await store.remove(outcome.kept ? outcome.expired : [written.storageKey]);
@@ -79,11 +79,11 @@ export class ExportScheduler {
       const error = err instanceof SnapshotWriteError ? err.message : "internal error while writing the snapshot";
       if (!(err instanceof SnapshotWriteError)) this.deps.logger.error("export snapshot failed", { did, err: err instanceof Error ? err.message : String(err) });
       else this.deps.logger.warn("export snapshot failed", { did, error });
-      await db.transaction((tx) => {
+      await db.transaction(async (tx) => {
         // retried at the next check: next_run_at stays due
-        const changed = tx.orm.update(exportSchedules).set({ lastAttemptAt: atIso, lastStatus: "failed", lastError: error, nextRunAt: atIso, updatedAt: atIso })
-          .where(eq(exportSchedules.id, schedule.id)).returning({ id: exportSchedules.id }).get();
-        if (changed) audit.writeInTx(tx, { action: "admin.export.snapshot.failed", actorType: "system", targetDid: did, targetId: schedule.id, meta: { error } });
+        const changed = await tx.orm.update(exportSchedules).set({ lastAttemptAt: atIso, lastStatus: "failed", lastError: error, nextRunAt: atIso, updatedAt: atIso })
+          .where(eq(exportSchedules.id, schedule.id)).returning({ id: exportSchedules.id }).all();
+        if (changed.length) await audit.writeInTx(tx, { action: "admin.export.snapshot.failed", actorType: "system", targetDid: did, targetId: schedule.id, meta: { error } });
       });
       return false;
     }

@@ -55,12 +55,7 @@ const snapshotView = ({ id, communityDid, storageKey, sizeBytes, rootCid, rev, s
 export class ExportScheduleService {
   constructor(private readonly deps: SchedulesDeps) {}
 
-  private handleOf(did: string): string {
-    const row = this.deps.db.orm.select({ name: communities.name }).from(communities).where(eq(communities.did, did)).get();
-    return row ? `${row.name}.${this.deps.config.handleDomain}` : "handle.invalid";
-  }
-
-  private view(r: ExportScheduleRow, handle = this.handleOf(r.communityDid)): ScheduleView {
+  private view(r: ExportScheduleRow, handle: string): ScheduleView {
     return {
       id: r.id, communityDid: r.communityDid, communityHandle: handle, interval: r.interval, retentionCount: r.retentionCount, enabled: r.enabled,
       ...(r.lastExportAt ? { lastExportAt: r.lastExportAt } : {}),
@@ -71,8 +66,8 @@ export class ExportScheduleService {
   }
 
   /** The DID a schedule or snapshot call names: a hosted community (DID or handle), else a DID as given (a deleted community's rows). */
-  private didOf(identifier: string): string | undefined {
-    const c = findCommunity(this.deps, identifier);
+  private async didOf(identifier: string): Promise<string | undefined> {
+    const c = await findCommunity(this.deps, identifier);
     if (c) return c.did;
     return identifier.startsWith("did:") ? identifier : undefined;
   }
@@ -87,34 +82,34 @@ export class ExportScheduleService {
     const retentionCount = input.retentionCount ?? 5;
     if (!Number.isInteger(retentionCount) || retentionCount < 1 || retentionCount > 100) throw invalidRequest("retentionCount must be 1 to 100");
     const enabled = input.enabled ?? true;
-    const community = findCommunity(this.deps, input.communityDid);
+    const community = await findCommunity(this.deps, input.communityDid);
     if (!community) throw communityNotFound();
     const nowIso = new Date(this.deps.clock()).toISOString();
-    return this.deps.db.transaction((tx) => {
+    return this.deps.db.transaction(async (tx) => {
       // Why inside the transaction: two concurrent creates for one community serialise here, so the second
       // sees the first's row and updates it (the unique index would refuse a second insert anyway).
-      const existing = tx.orm.select().from(exportSchedules).where(eq(exportSchedules.communityDid, community.did)).get();
+      const existing = await tx.orm.select().from(exportSchedules).where(eq(exportSchedules.communityDid, community.did)).get();
       const nextRunAt = existing?.lastExportAt ? new Date(Date.parse(existing.lastExportAt) + INTERVAL_MS[interval]).toISOString() : nowIso;
       const id = existing?.id ?? randomUUID();
       if (existing) {
-        tx.orm.update(exportSchedules).set({ interval, retentionCount, enabled, nextRunAt: existing.lastStatus === "failed" ? nowIso : nextRunAt, updatedAt: nowIso }).where(eq(exportSchedules.id, id)).run();
+        await tx.orm.update(exportSchedules).set({ interval, retentionCount, enabled, nextRunAt: existing.lastStatus === "failed" ? nowIso : nextRunAt, updatedAt: nowIso }).where(eq(exportSchedules.id, id)).run();
       } else {
-        tx.orm.insert(exportSchedules).values({ id, communityDid: community.did, interval, retentionCount, enabled, nextRunAt, createdAt: nowIso, createdBy: actorDid, updatedAt: nowIso }).run();
+        await tx.orm.insert(exportSchedules).values({ id, communityDid: community.did, interval, retentionCount, enabled, nextRunAt, createdAt: nowIso, createdBy: actorDid, updatedAt: nowIso }).run();
       }
-      this.deps.audit.writeInTx(tx, { action: "admin.export.schedule.create", actorType: "account", actorDid, targetDid: community.did, targetId: id, meta: { interval, retentionCount, enabled, updated: !!existing } });
-      const row = tx.orm.select().from(exportSchedules).where(eq(exportSchedules.id, id)).get()!;
+      await this.deps.audit.writeInTx(tx, { action: "admin.export.schedule.create", actorType: "account", actorDid, targetDid: community.did, targetId: id, meta: { interval, retentionCount, enabled, updated: !!existing } });
+      const row = (await tx.orm.select().from(exportSchedules).where(eq(exportSchedules.id, id)).get())!;
       return { id, communityDid: community.did, interval, retentionCount, enabled, nextRunAt: row.nextRunAt };
     });
   }
 
   /** Oldest first (creation time, id), keyset cursor. */
-  list(opts: { limit: number; cursor?: string }): { schedules: ScheduleView[]; cursor?: string } {
+  async list(opts: { limit: number; cursor?: string }): Promise<{ schedules: ScheduleView[]; cursor?: string }> {
     const c = opts.cursor !== undefined ? decodeCursor(opts.cursor) : undefined;
     const after = c ? or(gt(exportSchedules.createdAt, c.t), and(eq(exportSchedules.createdAt, c.t), gt(exportSchedules.id, c.k))) : undefined;
-    const rows = this.deps.db.orm.select().from(exportSchedules).where(after).orderBy(asc(exportSchedules.createdAt), asc(exportSchedules.id)).limit(opts.limit + 1).all();
+    const rows = await this.deps.db.orm.select().from(exportSchedules).where(after).orderBy(asc(exportSchedules.createdAt), asc(exportSchedules.id)).limit(opts.limit + 1).all();
     const page = rows.slice(0, opts.limit);
-    const names = new Map(page.length === 0 ? [] : this.deps.db.orm.select({ did: communities.did, name: communities.name }).from(communities)
-      .where(inArray(communities.did, page.map((r) => r.communityDid))).all().map((r) => [r.did, `${r.name}.${this.deps.config.handleDomain}`]));
+    const names = new Map(page.length === 0 ? [] : (await this.deps.db.orm.select({ did: communities.did, name: communities.name }).from(communities)
+      .where(inArray(communities.did, page.map((r) => r.communityDid))).all()).map((r) => [r.did, `${r.name}.${this.deps.config.handleDomain}`]));
     const last = page[page.length - 1];
     return {
       schedules: page.map((r) => this.view(r, names.get(r.communityDid) ?? "handle.invalid")),
@@ -124,15 +119,15 @@ export class ExportScheduleService {
 
   /** Deletes the schedule; with deleteSnapshots also every snapshot row of the community, then their files. */
   async delete(actorDid: string, identifier: string, deleteSnapshots: boolean): Promise<void> {
-    const did = this.didOf(identifier);
-    const removed = await this.deps.db.transaction((tx) => {
-      const row = did === undefined ? undefined : tx.orm.select().from(exportSchedules).where(eq(exportSchedules.communityDid, did)).get();
+    const did = await this.didOf(identifier);
+    const removed = await this.deps.db.transaction(async (tx) => {
+      const row = did === undefined ? undefined : await tx.orm.select().from(exportSchedules).where(eq(exportSchedules.communityDid, did)).get();
       if (!row || did === undefined) throw notFound("No export schedule for this community");
-      tx.orm.delete(exportSchedules).where(eq(exportSchedules.id, row.id)).run();
+      await tx.orm.delete(exportSchedules).where(eq(exportSchedules.id, row.id)).run();
       const keys = deleteSnapshots
-        ? tx.orm.delete(exportSnapshots).where(eq(exportSnapshots.communityDid, did)).returning({ k: exportSnapshots.storageKey }).all().map((r) => r.k)
+        ? (await tx.orm.delete(exportSnapshots).where(eq(exportSnapshots.communityDid, did)).returning({ k: exportSnapshots.storageKey }).all()).map((r) => r.k)
         : [];
-      this.deps.audit.writeInTx(tx, { action: "admin.export.schedule.delete", actorType: "account", actorDid, targetDid: did, targetId: row.id, meta: { deleteSnapshots, snapshotsDeleted: keys.length } });
+      await this.deps.audit.writeInTx(tx, { action: "admin.export.schedule.delete", actorType: "account", actorDid, targetDid: did, targetId: row.id, meta: { deleteSnapshots, snapshotsDeleted: keys.length } });
       return { did, keys };
     });
     // files after the commit: a crash in between leaves files no row names, which the next sweep removes
@@ -140,14 +135,14 @@ export class ExportScheduleService {
   }
 
   /** Newest first. 404 when neither a hosted community nor any snapshot row has this DID. */
-  listSnapshots(identifier: string, opts: { limit: number; cursor?: string }): { snapshots: SnapshotView[]; cursor?: string } {
-    const did = this.didOf(identifier);
+  async listSnapshots(identifier: string, opts: { limit: number; cursor?: string }): Promise<{ snapshots: SnapshotView[]; cursor?: string }> {
+    const did = await this.didOf(identifier);
     const orm = this.deps.db.orm;
-    const hosted = findCommunity(this.deps, identifier) !== undefined;
-    if (did === undefined || (!hosted && !orm.select({ id: exportSnapshots.id }).from(exportSnapshots).where(eq(exportSnapshots.communityDid, did)).get())) throw communityNotFound();
+    const hosted = (await findCommunity(this.deps, identifier)) !== undefined;
+    if (did === undefined || (!hosted && !(await orm.select({ id: exportSnapshots.id }).from(exportSnapshots).where(eq(exportSnapshots.communityDid, did)).get()))) throw communityNotFound();
     const c = opts.cursor !== undefined ? decodeCursor(opts.cursor) : undefined;
     const after = c ? or(lt(exportSnapshots.createdAt, c.t), and(eq(exportSnapshots.createdAt, c.t), lt(exportSnapshots.id, c.k))) : undefined;
-    const rows = orm.select().from(exportSnapshots).where(and(eq(exportSnapshots.communityDid, did), after))
+    const rows = await orm.select().from(exportSnapshots).where(and(eq(exportSnapshots.communityDid, did), after))
       .orderBy(desc(exportSnapshots.createdAt), desc(exportSnapshots.id)).limit(opts.limit + 1).all();
     const page = rows.slice(0, opts.limit);
     const last = page[page.length - 1];
@@ -161,18 +156,18 @@ export class ExportScheduleService {
    */
   async get(caller: Caller, id: string): Promise<{ snapshot: SnapshotView; car: ReadableStream<Uint8Array> }> {
     const orm = this.deps.db.orm;
-    const row = orm.select().from(exportSnapshots).where(eq(exportSnapshots.id, id)).get();
+    const row = await orm.select().from(exportSnapshots).where(eq(exportSnapshots.id, id)).get();
     if (!row) throw notFound("No export snapshot with this id");
-    const community = orm.select().from(communities).where(eq(communities.did, row.communityDid)).get();
+    const community = await orm.select().from(communities).where(eq(communities.did, row.communityDid)).get();
     const byOwner = community?.ownerDid === caller.did;
     if (!byOwner && !caller.roles.includes("admin")) throw forbidden("Only an admin or the community's owner can download a snapshot");
     const car = await this.deps.store.read(row.storageKey);
     if (!car) throw notFound("The snapshot file is gone (deleted by retention)");
     // a commit after this read leaves the recorded rev behind the head, so the download then no longer counts
-    const current = this.deps.repo.head(row.communityDid)?.rev === row.rev;
+    const current = (await this.deps.repo.head(row.communityDid))?.rev === row.rev;
     try {
-      await this.deps.db.transaction((tx) => {
-        this.deps.audit.writeInTx(tx, { action: "community.export", actorType: "account", actorDid: caller.did, targetDid: row.communityDid, targetId: row.id, meta: { format: "car", snapshot: row.storageKey, byOwner, current } });
+      await this.deps.db.transaction(async (tx) => {
+        await this.deps.audit.writeInTx(tx, { action: "community.export", actorType: "account", actorDid: caller.did, targetDid: row.communityDid, targetId: row.id, meta: { format: "car", snapshot: row.storageKey, byOwner, current } });
       });
     } catch (err) {
       await car.cancel(); // closes the file handle

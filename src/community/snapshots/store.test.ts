@@ -58,7 +58,7 @@ describe("carCommitInfo", () => {
 
 describe("SnapshotStore.write", () => {
   test("writes <stamp>-<rev>.car with the SHA-256 and size of the bytes; no temp file stays", async () => {
-    const store = new SnapshotStore(dirs());
+    const store = new SnapshotStore(join(dirs(), "exports"));
     const car = await repoCar("3labc");
     const at = Date.UTC(2026, 11, 3, 13, 19, 35, 123);
     const w = await store.write(DID, streamOf(car), at);
@@ -71,7 +71,7 @@ describe("SnapshotStore.write", () => {
   });
 
   test("a stream failing halfway: SnapshotWriteError, no file left", async () => {
-    const store = new SnapshotStore(dirs());
+    const store = new SnapshotStore(join(dirs(), "exports"));
     const car = await repoCar("3labc");
     let n = 0;
     const failing = new ReadableStream<Uint8Array>({
@@ -86,7 +86,7 @@ describe("SnapshotStore.write", () => {
 
   test("the directory cannot be made: the CAR stream is cancelled, the error names no absolute path", async () => {
     const data = dirs();
-    const store = new SnapshotStore(data);
+    const store = new SnapshotStore(join(data, "exports"));
     await Bun.write(join(data, "exports"), "a file in the way");
     let cancelled = false;
     const car = new ReadableStream<Uint8Array>({ pull() {}, cancel() { cancelled = true; } });
@@ -98,7 +98,7 @@ describe("SnapshotStore.write", () => {
   });
 
   test("sweep removes temp files and .car files no row names, and keeps the named ones", async () => {
-    const store = new SnapshotStore(dirs());
+    const store = new SnapshotStore(join(dirs(), "exports"));
     const kept = await store.write(DID, streamOf(await repoCar("3la")), Date.now());
     await Bun.write(join(store.root, DID, ".tmp-123456"), "torn");
     await Bun.write(join(store.root, DID, "20200101T000000000Z-3lold.car"), "orphan");
@@ -107,7 +107,7 @@ describe("SnapshotStore.write", () => {
   });
 
   test("storage keys cannot leave the exports directory", () => {
-    const store = new SnapshotStore(dirs());
+    const store = new SnapshotStore(join(dirs(), "exports"));
     expect(() => store.pathOf("../ofpds.sqlite")).toThrow();
     expect(() => store.pathOf(`${DID}/../../secrets.json`)).toThrow();
     expect(existsSync(store.root)).toBe(false);

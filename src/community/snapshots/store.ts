@@ -76,8 +76,9 @@ const PREFIX_BYTES = 64 * 1024;
 export class SnapshotStore {
   readonly root: string;
 
-  constructor(dataDir: string) {
-    this.root = resolve(dataDir, "exports");
+  /** `root`: config.exportsDir (<DATA_DIR>/exports, or <BLOB_DIR>/exports when BLOB_DIR is set) */
+  constructor(root: string) {
+    this.root = resolve(root);
   }
 
   /** The absolute path of a storage key; refuses keys that would leave the exports directory. */

@@ -1,11 +1,13 @@
 // backup create (09 §6): an online, consistent snapshot (SQLite VACUUM INTO, which reads in one transaction) from which
 // the JSON-lines dump and the blob list are taken, plus blobs, export snapshots and config, into a 0600 tar.gz.
+// SQLite data sets only: everything here reads the snapshot FILE (cmd/backup refuses a PostgreSQL configuration).
 import { Database as SqliteDatabase } from "bun:sqlite";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { shardOf } from "../../blob/store.ts";
 import { SECRET_NAMES } from "../../config/settings.ts";
 import { dbPathOf, metaValue, openDataSetDb, schemaVersionOf } from "../data-set.ts";
+import { sqliteRaw } from "../../db/sqlite-database.ts";
 import { SEQ_FLOOR_META_KEY } from "../markers.ts";
 import { dumpedTables, dumpTables } from "./dump.ts";
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, type BackupManifest, type ManifestFile } from "./manifest.ts";
@@ -22,6 +24,9 @@ export class BackupError extends Error {
 
 export interface BackupCreateInput {
   dataDir: string;
+  /** where the blobs and export snapshots are (BLOB_DIR; default under dataDir) */
+  blobDir?: string;
+  exportsDir?: string;
   serviceDid: string;
   hostname: string;
   version: string;
@@ -103,13 +108,13 @@ export async function createBackup(input: BackupCreateInput): Promise<BackupCrea
     const blobFiles: Array<{ name: string; path: string }> = [];
     try {
       const maxSeq = copy.query<{ s: number | null }, []>("SELECT MAX(seq) AS s FROM repo_events").get()?.s ?? 0;
-      const floor = Number(metaValue(copy, SEQ_FLOOR_META_KEY) ?? 0) || 0;
+      const floor = Number((await metaValue(sqliteRaw(copy), SEQ_FLOOR_META_KEY)) ?? 0) || 0;
       const migrations = copy.query<{ id: number }, []>("SELECT id FROM _migrations ORDER BY id").all().map((r) => r.id);
       manifestBase = {
         format: BACKUP_FORMAT,
         formatVersion: BACKUP_FORMAT_VERSION,
         ofpdsVersion: input.version,
-        schemaVersion: schemaVersionOf(copy),
+        schemaVersion: await schemaVersionOf(sqliteRaw(copy)),
         migrations,
         // the DID the installation's service key is bound to: the data set's own, whatever port this CLI was given
         serviceDid: copy.query<{ did: string }, []>("SELECT did FROM identity_keys WHERE purpose = 'service.signing-key' ORDER BY created_at LIMIT 1").get()?.did ?? input.serviceDid,
@@ -122,7 +127,7 @@ export async function createBackup(input: BackupCreateInput): Promise<BackupCrea
       tables = await dumpTables(copy, join(staging, "tables"), dumpedTables(copy));
       // blobs the snapshot knows; a file the blob GC removed meanwhile belonged to an unreferenced temporary blob
       for (const b of copy.query<{ did: string; cid: string }, []>("SELECT did, cid FROM blobs ORDER BY did, cid").all()) {
-        const path = join(dataDir, "blobs", shardOf(b.did), b.did, b.cid);
+        const path = join(input.blobDir ?? join(dataDir, "blobs"), shardOf(b.did), b.did, b.cid);
         if (existsSync(path)) blobFiles.push({ name: `blobs/${shardOf(b.did)}/${b.did}/${b.cid}`, path });
       }
     } finally {
@@ -142,7 +147,7 @@ export async function createBackup(input: BackupCreateInput): Promise<BackupCrea
     await add("db/ofpds.sqlite", snapshot);
     for (const t of Object.keys(tables)) await add(`tables/${t}.jsonl`, join(staging, "tables", `${t}.jsonl`));
     for (const b of blobFiles) await add(b.name, b.path);
-    const exportsDir = join(dataDir, "exports");
+    const exportsDir = input.exportsDir ?? join(dataDir, "exports");
     // `.tmp-` files are snapshots being written (docs/snapshots.md): not finished, not archived
     for (const p of walkFiles(exportsDir)) if (!basename(p).includes(".tmp-")) await add(`exports/${relative(exportsDir, p)}`, p);
     const plcDb = join(dataDir, "plc.sqlite");

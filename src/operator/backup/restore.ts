@@ -1,13 +1,15 @@
 // backup restore (09 §6): verify every checksum and the schema, rebuild the database from the portable JSON-lines
 // dump in a staging directory beside the data dir, then swap it in (with --force the old one is moved aside).
+// The target is a SQLite data set (cmd/backup refuses a PostgreSQL configuration).
 import { Database as SqliteDatabase } from "bun:sqlite";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { acquireDataDirLock, type DataDirLock } from "../../db/lock.ts";
-import { Database } from "../../db/database.ts";
+import { SqliteDatabase as ServerSqliteDatabase } from "../../db/sqlite-database.ts";
 import { MIGRATIONS, SCHEMA_VERSION, openDatabase } from "../../migrations.ts";
 import { deriveKek, INSTALLATION_SALT_META_KEY, openWithKek } from "../../identity/keys.ts";
 import { dbPathOf, metaValue } from "../data-set.ts";
+import { sqliteRaw } from "../../db/sqlite-database.ts";
 import { RESTORE_PENDING_META_KEY, SEQ_FLOOR_META_KEY } from "../markers.ts";
 import { loadTables } from "./dump.ts";
 import { DEV_SECRET_FILES, LOCK_FILES } from "./layout.ts";
@@ -86,12 +88,12 @@ function verify(m: BackupManifest, entries: Map<string, { size: number; sha256: 
 }
 
 /** The highest seq a data set issued: its events' maximum or its recorded floor. */
-function seqHighWater(dbPath: string): number {
+async function seqHighWater(dbPath: string): Promise<number> {
   if (!existsSync(dbPath)) return 0;
   const db = new SqliteDatabase(dbPath, { readonly: true });
   try {
     const max = db.query<{ s: number | null }, []>("SELECT MAX(seq) AS s FROM repo_events").get()?.s ?? 0;
-    return Math.max(max, Number(metaValue(db, SEQ_FLOOR_META_KEY) ?? 0) || 0);
+    return Math.max(max, Number((await metaValue(sqliteRaw(db), SEQ_FLOOR_META_KEY)) ?? 0) || 0);
   } catch {
     return 0;
   } finally {
@@ -100,9 +102,9 @@ function seqHighWater(dbPath: string): number {
 }
 
 /** The schema the backup was taken at, its rows from the dump, then this binary's newer migrations. */
-function rebuildDatabase(path: string, m: BackupManifest, tablesDir: string): Record<string, number> {
+async function rebuildDatabase(path: string, m: BackupManifest, tablesDir: string): Promise<Record<string, number>> {
   const at = new Set(m.migrations);
-  Database.open({ path, migrations: MIGRATIONS.filter((x) => at.has(x.id)) }).close();
+  await (await ServerSqliteDatabase.open({ path, migrations: MIGRATIONS.filter((x) => at.has(x.id)) })).close();
   const raw = new SqliteDatabase(path, { readwrite: true, create: false });
   let counts: Record<string, number>;
   try {
@@ -121,8 +123,9 @@ function rebuildDatabase(path: string, m: BackupManifest, tablesDir: string): Re
 async function checkKeySecret(dbPath: string, secret: string): Promise<boolean> {
   const db = new SqliteDatabase(dbPath, { readonly: true });
   try {
-    const salt = metaValue(db, INSTALLATION_SALT_META_KEY);
-    const row = db.query<{ did: string; ciphertext: Uint8Array }, []>("SELECT did, ciphertext FROM identity_keys WHERE purpose = 'service.signing-key' ORDER BY created_at LIMIT 1").get();
+    const raw = sqliteRaw(db);
+    const salt = await metaValue(raw, INSTALLATION_SALT_META_KEY);
+    const row = await raw.get<{ did: string; ciphertext: Uint8Array }>("SELECT did, ciphertext FROM identity_keys WHERE purpose = 'service.signing-key' ORDER BY created_at LIMIT 1");
     if (!salt || !row) return true;
     openWithKek(await deriveKek(secret, Buffer.from(salt, "hex")), "service.signing-key", row.did, row.ciphertext);
     return true;
@@ -173,22 +176,20 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
     mkdirSync(newDir, { recursive: false, mode: 0o700 });
     newLock = acquireDataDirLock(newDir);
     const dbPath = dbPathOf(newDir);
-    const tables = rebuildDatabase(dbPath, manifest, join(extractDir, "tables"));
-    openDatabase({ path: dbPath }).close();
-
+    const tables = await rebuildDatabase(dbPath, manifest, join(extractDir, "tables"));
     // the high-water mark: above the backup's seq and, with --force, above whatever the replaced data set issued
-    const floor = Math.max(manifest.firehoseSeq, input.force ? seqHighWater(dbPathOf(dataDir)) : 0);
-    const meta = new SqliteDatabase(dbPath, { readwrite: true, create: false });
+    const floor = Math.max(manifest.firehoseSeq, input.force ? await seqHighWater(dbPathOf(dataDir)) : 0);
+    // this binary's newer migrations, then the two markers the first start reads (close checkpoints the WAL)
+    const db = await openDatabase({ path: dbPath });
     try {
       const now = new Date(input.now()).toISOString();
-      const upsert = meta.query("INSERT INTO server_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
-      meta.transaction(() => {
-        upsert.run(SEQ_FLOOR_META_KEY, String(floor), now);
-        upsert.run(RESTORE_PENDING_META_KEY, JSON.stringify({ archive: input.archive, backupCreatedAt: manifest.createdAt, restoredAt: now }), now);
-      })();
-      meta.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      const upsert = "INSERT INTO server_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+      await db.transaction(async (tx) => {
+        await tx.raw.run(upsert, [SEQ_FLOOR_META_KEY, String(floor), now]);
+        await tx.raw.run(upsert, [RESTORE_PENDING_META_KEY, JSON.stringify({ archive: input.archive, backupCreatedAt: manifest.createdAt, restoredAt: now }), now]);
+      });
     } finally {
-      meta.close();
+      await db.close();
     }
 
     const restoredSecrets: string[] = [];

@@ -1,6 +1,6 @@
 // runDoctor (08 §3): every check in a fixed order; network checks only when not offline. Exit rule: any fail → 1.
 import type { Config, Secrets } from "../../config/types.ts";
-import { openDataSetDb } from "../data-set.ts";
+import { openDataSetLook, type DataSetLook } from "../data-set.ts";
 import { backupCheck, bootstrapCheck, databaseCheck, dataDirCheck, keysCheck, outboxCheck, proxyHeaderCheck } from "./local-checks.ts";
 import { crawlerCheck, didJsonCheck, handleCheck, healthCheck, mailerCheck, oauthCheck, plcChecks, serviceUrlChecks, websocketCheck } from "./network-checks.ts";
 import { ok, warn, type CheckResult } from "./types.ts";
@@ -23,17 +23,24 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
     input.configWarnings.length ? warn("config", `configuration valid, with warnings: ${input.configWarnings.join("; ")}`) : ok("config", `configuration and secrets valid (${config.env})`),
     dataDirCheck(config.dataDir),
   ];
-  const db = openDataSetDb(config.dataDir);
+  // a PostgreSQL server that cannot be reached (or a newer schema) fails the database check; the rest run without it
+  let db: DataSetLook | undefined;
+  let openError: string | undefined;
   try {
-    results.push(databaseCheck(db, config.dataDir), await keysCheck(db, secrets));
+    db = await openDataSetLook(config);
+  } catch (err) {
+    openError = (err as Error).message;
+  }
+  try {
+    results.push(await databaseCheck(db, config.dataDir, openError), await keysCheck(db, secrets));
     if (!offline) {
       results.push(...(await healthCheck(config)), await didJsonCheck(config), await handleCheck(config, db), await websocketCheck(config));
-      results.push(...(await plcChecks(config)), crawlerCheck(config, db, input.now()));
+      results.push(...(await plcChecks(config)), await crawlerCheck(config, db, input.now()));
     }
-    results.push(outboxCheck(db), bootstrapCheck(config.dataDir, secrets), backupCheck(config.dataDir, input.now()), proxyHeaderCheck(db, config));
+    results.push(await outboxCheck(db), bootstrapCheck(config.dataDir, secrets), backupCheck(config.dataDir, input.now(), config.database !== undefined), await proxyHeaderCheck(db, config));
     if (!offline) results.push(await mailerCheck(config, input.smtpUrl), ...(await serviceUrlChecks(config)), await oauthCheck(config));
   } finally {
-    db?.close();
+    await db?.close();
   }
   return results;
 }

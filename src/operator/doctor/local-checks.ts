@@ -1,11 +1,10 @@
 // Doctor checks that read only the local data set: config, data dir, database, keys, outbox, bootstrap, backups.
-import type { Database as SqliteDatabase } from "bun:sqlite";
 import { existsSync, readFileSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Config, Secrets } from "../../config/types.ts";
 import { deriveKek, INSTALLATION_SALT_META_KEY, openWithKek, WRONG_SECRET_MESSAGE } from "../../identity/keys.ts";
 import { SCHEMA_VERSION } from "../../migrations.ts";
-import { metaValue, schemaVersionOf } from "../data-set.ts";
+import { metaValue, schemaVersionOf, type DataSetLook } from "../data-set.ts";
 import { LAST_BACKUP_FILE } from "../backup/marker.ts";
 import { XFF_SEEN_META_KEY } from "../markers.ts";
 import { fail, ok, warn, type CheckResult } from "./types.ts";
@@ -37,32 +36,33 @@ export function dataDirCheck(dataDir: string): CheckResult {
   return ok("data-dir", `${dataDir} (mode 700, ${gib})`);
 }
 
-export function databaseCheck(db: SqliteDatabase | undefined, dataDir: string): CheckResult {
+/** `openError`: why the database could not be opened (PostgreSQL unreachable, a schema newer than this binary). */
+export async function databaseCheck(db: DataSetLook | undefined, dataDir: string, openError?: string): Promise<CheckResult> {
+  if (openError) return fail("database", openError);
   if (!db) return fail("database", `no database in ${dataDir}`, "run `ofpds init`, or start the server once");
   let version: number;
-  let journal: string;
   try {
-    db.query("SELECT 1").get();
-    version = schemaVersionOf(db);
-    journal = String(db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()?.journal_mode ?? "");
+    await db.raw.get("SELECT 1");
+    version = await schemaVersionOf(db.raw);
   } catch (err) {
     return fail("database", `the database cannot be read: ${(err as Error).message}`);
   }
   if (version > SCHEMA_VERSION) return fail("database", `schema version ${version} is newer than this binary supports (${SCHEMA_VERSION})`, "upgrade ofpds");
-  if (journal.toLowerCase() !== "wal") return warn("database", `journal mode is ${journal || "unknown"}, not WAL`, "start the server once: it switches the database to WAL");
+  const journal = db.journalMode;
+  if (journal !== undefined && journal.toLowerCase() !== "wal") return warn("database", `journal mode is ${journal || "unknown"}, not WAL`, "start the server once: it switches the database to WAL");
   if (version < SCHEMA_VERSION) return warn("database", `schema version ${version}; this binary has ${SCHEMA_VERSION}`, "the pending migrations run at the next `ofpds serve`");
-  return ok("database", `reachable, schema version ${version} (current), WAL`);
+  return ok("database", db.dialect === "postgres" ? `reachable, schema version ${version} (current), PostgreSQL at ${db.location}` : `reachable, schema version ${version} (current), WAL`);
 }
 
-export async function keysCheck(db: SqliteDatabase | undefined, secrets: Secrets): Promise<CheckResult> {
+export async function keysCheck(db: DataSetLook | undefined, secrets: Secrets): Promise<CheckResult> {
   if (!db) return fail("keys", "no database: the key-encryption secret cannot be checked");
   if (!secrets.keyEncryptionSecret) return fail("keys", "KEY_ENCRYPTION_SECRET is not set", "set it (KEY_ENCRYPTION_SECRET or _FILE); in --dev it lives in <DATA_DIR>/secrets.json");
-  const saltHex = metaValue(db, INSTALLATION_SALT_META_KEY);
-  let row: { did: string; ciphertext: Uint8Array } | null = null;
+  const saltHex = await metaValue(db.raw, INSTALLATION_SALT_META_KEY);
+  let row: { did: string; ciphertext: Uint8Array } | undefined;
   try {
-    row = db.query<{ did: string; ciphertext: Uint8Array }, []>("SELECT did, ciphertext FROM identity_keys WHERE purpose = 'service.signing-key' ORDER BY created_at LIMIT 1").get();
+    row = await db.raw.get<{ did: string; ciphertext: Uint8Array }>("SELECT did, ciphertext FROM identity_keys WHERE purpose = 'service.signing-key' ORDER BY created_at LIMIT 1");
   } catch {
-    row = null;
+    row = undefined;
   }
   if (!saltHex || !row) return warn("keys", "no service key yet", "the server creates it at its first start");
   const kek = await deriveKek(secrets.keyEncryptionSecret, Buffer.from(saltHex, "hex"));
@@ -74,11 +74,11 @@ export async function keysCheck(db: SqliteDatabase | undefined, secrets: Secrets
   return ok("keys", "KEY_ENCRYPTION_SECRET decrypts the service key");
 }
 
-export function outboxCheck(db: SqliteDatabase | undefined): CheckResult {
+export async function outboxCheck(db: DataSetLook | undefined): Promise<CheckResult> {
   if (!db) return warn("plc-outbox", "no database");
   let n = 0;
   try {
-    n = db.query<{ n: number }, []>("SELECT count(*) AS n FROM plc_tombstone_outbox").get()?.n ?? 0;
+    n = Number((await db.raw.get<{ n: number }>("SELECT count(*) AS n FROM plc_tombstone_outbox"))?.n ?? 0);
   } catch {
     n = 0;
   }
@@ -93,7 +93,9 @@ export function bootstrapCheck(dataDir: string, secrets: Secrets): CheckResult {
   return warn("bootstrap", `still present: ${left.join(", ")}`, "move the admin's rotation key somewhere safe, delete the file and remove the bootstrap_admin_* settings");
 }
 
-export function backupCheck(dataDir: string, now: number): CheckResult {
+export function backupCheck(dataDir: string, now: number, postgres = false): CheckResult {
+  // `ofpds backup create` is SQLite-only (it archives the database file): a PostgreSQL database is backed up with its own tools
+  if (postgres) return ok("backup", "the database is PostgreSQL: back it up with pg_dump (and BLOB_DIR); ofpds does not track those backups");
   let at: number | undefined;
   try {
     at = Date.parse((JSON.parse(readFileSync(join(dataDir, LAST_BACKUP_FILE), "utf8")) as { createdAt: string }).createdAt);
@@ -106,8 +108,8 @@ export function backupCheck(dataDir: string, now: number): CheckResult {
   return ok("backup", `last backup ${new Date(at).toISOString()}`);
 }
 
-export function proxyHeaderCheck(db: SqliteDatabase | undefined, config: Config): CheckResult {
-  const seen = db ? metaValue(db, XFF_SEEN_META_KEY) : undefined;
+export async function proxyHeaderCheck(db: DataSetLook | undefined, config: Config): Promise<CheckResult> {
+  const seen = db ? await metaValue(db.raw, XFF_SEEN_META_KEY) : undefined;
   if (seen && config.trustProxy === 0) {
     return warn("trust-proxy", `requests with X-Forwarded-For arrived (last recorded ${seen}) while TRUST_PROXY=0`, "behind a reverse proxy, set TRUST_PROXY to the number of proxy hops");
   }

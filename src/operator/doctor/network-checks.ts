@@ -4,9 +4,8 @@
 // CRAWLERS), never user input, and the public URL is often loopback or private on purpose.
 import { connect as tlsConnect } from "node:tls";
 import { connect as netConnect } from "node:net";
-import type { Database as SqliteDatabase } from "bun:sqlite";
 import type { Config } from "../../config/types.ts";
-import { metaValue } from "../data-set.ts";
+import { metaValue, type DataSetLook } from "../data-set.ts";
 import { CRAWLER_NOTIFIED_META_KEY } from "../markers.ts";
 import { fail, ok, warn, type CheckResult } from "./types.ts";
 import { smtpDefaultPort } from "../../config/mail.ts";
@@ -71,10 +70,10 @@ export async function didJsonCheck(config: Config): Promise<CheckResult> {
 }
 
 /** A local handle through HTTPS well-known (so the wildcard DNS and proxy route for *.<HANDLE_DOMAIN> work). */
-export async function handleCheck(config: Config, db: SqliteDatabase | undefined): Promise<CheckResult> {
+export async function handleCheck(config: Config, db: DataSetLook | undefined): Promise<CheckResult> {
   let row: { did: string; name: string } | null = null;
   try {
-    row = db?.query<{ did: string; name: string }, []>("SELECT did, name FROM accounts WHERE status = 'approved' AND name IS NOT NULL AND external_handle IS NULL ORDER BY created_at LIMIT 1").get() ?? null;
+    row = (await db?.raw.get<{ did: string; name: string }>("SELECT did, name FROM accounts WHERE status = 'approved' AND name IS NOT NULL AND external_handle IS NULL ORDER BY created_at LIMIT 1")) ?? null;
   } catch {
     row = null;
   }
@@ -137,9 +136,9 @@ export async function plcChecks(config: Config): Promise<CheckResult[]> {
   return out;
 }
 
-export function crawlerCheck(config: Config, db: SqliteDatabase | undefined, now: number): CheckResult {
+export async function crawlerCheck(config: Config, db: DataSetLook | undefined, now: number): Promise<CheckResult> {
   if (config.crawlers.length === 0) return warn("crawlers", "CRAWLERS is empty: no relay is told about this server", "set CRAWLERS (e.g. https://bsky.network) in production");
-  const at = db ? Date.parse(metaValue(db, CRAWLER_NOTIFIED_META_KEY) ?? "") : NaN;
+  const at = db ? Date.parse((await metaValue(db.raw, CRAWLER_NOTIFIED_META_KEY)) ?? "") : NaN;
   if (Number.isNaN(at)) return warn("crawlers", "no successful requestCrawl recorded", `check that ${config.crawlers.join(", ")} can be reached`);
   if (now - at > CRAWL_MAX_AGE_MS) return warn("crawlers", `the last successful requestCrawl was ${new Date(at).toISOString()}`, "restart the server or check the crawler URLs");
   return ok("crawlers", `relays notified at ${new Date(at).toISOString()}`);

@@ -3,7 +3,7 @@ import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { authRequired } from "../../../../xrpc/errors.ts";
 import { isFullSession } from "../../../../xrpc/auth.ts";
 
-export function handler({ ctx, auth }: MethodArgs<"app.bsky.actor.getPreferences">): MethodResult<"app.bsky.actor.getPreferences"> {
+export async function handler({ ctx, auth }: MethodArgs<"app.bsky.actor.getPreferences">): Promise<MethodResult<"app.bsky.actor.getPreferences">> {
   if (auth.kind !== "account") throw authRequired();
-  return { preferences: ctx.services.preferences.get(auth.did, isFullSession(ctx, auth)) };
+  return { preferences: await ctx.services.preferences.get(auth.did, await isFullSession(ctx, auth)) };
 }

@@ -6,5 +6,5 @@ export { precheckPreferences as precheck } from "../../../../account/preferences
 
 export async function handler({ ctx, auth, input }: MethodArgs<"app.bsky.actor.putPreferences">): Promise<void> {
   if (auth.kind !== "account") throw authRequired();
-  await ctx.services.preferences.put(auth.did, input.preferences as Array<{ $type: string }>, isFullSession(ctx, auth));
+  await ctx.services.preferences.put(auth.did, input.preferences as Array<{ $type: string }>, await isFullSession(ctx, auth));
 }

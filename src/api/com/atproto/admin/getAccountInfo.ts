@@ -2,6 +2,6 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import type { AdminAccountView } from "../../../../account/admin-accounts.ts";
 
-export function handler({ ctx, params }: MethodArgs<"com.atproto.admin.getAccountInfo">): MethodResult<"com.atproto.admin.getAccountInfo"> & AdminAccountView {
+export async function handler({ ctx, params }: MethodArgs<"com.atproto.admin.getAccountInfo">): Promise<MethodResult<"com.atproto.admin.getAccountInfo"> & AdminAccountView> {
   return ctx.services.adminAccounts.info(params.did);
 }

@@ -4,7 +4,7 @@ import { invalidRequest } from "../../../../errors.ts";
 
 export const MAX_DIDS = 100;
 
-export function handler({ ctx, params }: MethodArgs<"com.atproto.admin.getAccountInfos">): MethodResult<"com.atproto.admin.getAccountInfos"> {
+export async function handler({ ctx, params }: MethodArgs<"com.atproto.admin.getAccountInfos">): Promise<MethodResult<"com.atproto.admin.getAccountInfos">> {
   if (params.dids.length < 1 || params.dids.length > MAX_DIDS) throw invalidRequest(`dids must hold 1 to ${MAX_DIDS} DIDs`);
-  return { infos: ctx.services.adminAccounts.infos(params.dids) };
+  return { infos: await ctx.services.adminAccounts.infos(params.dids) };
 }

@@ -2,6 +2,6 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { listInviteCodes } from "../../../../account/invite-views.ts";
 
-export function handler({ ctx, params }: MethodArgs<"com.atproto.admin.getInviteCodes">): MethodResult<"com.atproto.admin.getInviteCodes"> {
+export async function handler({ ctx, params }: MethodArgs<"com.atproto.admin.getInviteCodes">): Promise<MethodResult<"com.atproto.admin.getInviteCodes">> {
   return listInviteCodes(ctx.db.orm, { sort: params.sort, limit: params.limit, cursor: params.cursor }, new Date(ctx.services.clock()).toISOString());
 }

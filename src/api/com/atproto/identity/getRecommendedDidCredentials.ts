@@ -4,7 +4,7 @@ import { invalidToken } from "../../../../xrpc/errors.ts";
 
 export async function handler({ ctx, auth }: MethodArgs<"com.atproto.identity.getRecommendedDidCredentials">): Promise<MethodResult<"com.atproto.identity.getRecommendedDidCredentials">> {
   if (auth.kind !== "account") throw invalidToken();
-  const row = ctx.services.accounts.getRow(auth.did);
+  const row = await ctx.services.accounts.getRow(auth.did);
   if (!row) throw invalidToken();
   return ctx.services.identity.recommendedCredentials(auth.did, ctx.services.accounts.handleOf(row));
 }

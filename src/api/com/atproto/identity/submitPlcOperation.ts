@@ -7,7 +7,7 @@ import { PlcRejectedError, PlcUnavailableError, sanitise } from "../../../../ide
 export async function handler({ ctx, input, auth, req }: MethodArgs<"com.atproto.identity.submitPlcOperation">): Promise<MethodResult<"com.atproto.identity.submitPlcOperation">> {
   if (auth.kind !== "account") throw invalidToken();
   const { accounts, identity, sequencer, audit } = ctx.services;
-  const row = accounts.getRow(auth.did);
+  const row = await accounts.getRow(auth.did);
   if (!row) throw invalidToken();
   // Migrated in and awaiting approval (01 §3): the identity may not be pointed here until an operator approves.
   if (row.status === "pending" || (row.createdVia === "migration" && row.approvedAt === null && row.status === "deactivated")) {
@@ -23,8 +23,8 @@ export async function handler({ ctx, input, auth, req }: MethodArgs<"com.atproto
     if (err instanceof PlcUnavailableError) throw upstreamFailure("PLC directory unavailable; try again later");
     throw err;
   }
-  await ctx.db.transaction((tx) => {
-    sequencer.identityInTx(tx, auth.did, handle);
-    audit.writeInTx(tx, { action: "identity.submitPlcOperation", actorType: "account", actorDid: auth.did, targetDid: auth.did, meta: {} });
-  });
+  await ctx.db.transaction(async (tx) => {
+    await sequencer.identityInTx(tx, auth.did, handle);
+    await audit.writeInTx(tx, { action: "identity.submitPlcOperation", actorType: "account", actorDid: auth.did, targetDid: auth.did, meta: {} });
+  }, { lockKey: auth.did });
 }

@@ -12,5 +12,5 @@ export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.rep
   }
   // 02 §6: handle → DID resolves to this DID AND the document's first alsoKnownAs is at://<handle>
   const handleIsCorrect = await ctx.services.handles.handleIsCorrect(did, handle);
-  return { handle, did, didDoc: didDoc ?? { id: did }, collections: ctx.services.repo.collections(did), handleIsCorrect };
+  return { handle, did, didDoc: didDoc ?? { id: did }, collections: await ctx.services.repo.collections(did), handleIsCorrect };
 }

@@ -4,7 +4,7 @@ import { XrpcError } from "../../../../xrpc/errors.ts";
 
 export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.repo.getRecord">) {
   const { did } = await ctx.services.repoAccess.readable(params.repo, auth);
-  const rec = ctx.services.repo.getRecord(did, params.collection, params.rkey);
+  const rec = await ctx.services.repo.getRecord(did, params.collection, params.rkey);
   if (!rec || (params.cid !== undefined && params.cid !== rec.cid)) {
     throw new XrpcError(400, "RecordNotFound", `Could not locate record: at://${did}/${params.collection}/${params.rkey}`);
   }

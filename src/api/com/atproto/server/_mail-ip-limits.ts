@@ -13,7 +13,7 @@ const limiters = new WeakMap<AppContext, IpWindowLimiter>();
 export function mailIpLimit(ctx: AppContext, ip: string, which: "reset-request" | "token-use"): Promise<void> {
   let limiter = limiters.get(ctx);
   if (!limiter) {
-    limiter = new IpWindowLimiter(ctx.config.rateLimits, ctx.services.clock);
+    limiter = new IpWindowLimiter(ctx.config.rateLimits, ctx.services.clock, ctx.services.counters("mail-ip"));
     limiters.set(ctx, limiter);
   }
   return limiter.consume(which, ip, which === "reset-request" ? RESET_REQUEST_WINDOWS : TOKEN_USE_WINDOWS);

@@ -3,7 +3,7 @@ import type { AppContext } from "../../../../context.ts";
 import type { AccountStatus } from "../../../../xrpc/types.ts";
 import { wireStatus, type AccountRow } from "../../../../account/views.ts";
 
-export function sessionView(ctx: AppContext, row: AccountRow) {
+export async function sessionView(ctx: AppContext, row: AccountRow) {
   const status = row.status as AccountStatus;
   const wire = wireStatus(status);
   return {
@@ -13,7 +13,7 @@ export function sessionView(ctx: AppContext, row: AccountRow) {
     emailConfirmed: row.emailConfirmedAt !== null,
     active: status === "approved",
     ...(wire ? { status: wire } : {}),
-    roles: ctx.services.accounts.rolesOf(row.did),
+    roles: await ctx.services.accounts.rolesOf(row.did),
     accountStatus: status,
   };
 }

@@ -36,9 +36,9 @@ export async function handler({ ctx, input, req }: MethodArgs<"com.atproto.serve
     });
   // A pending account gets a queued session (01 §9.3); an approved one a normal session.
   const scope = created.status === "pending" ? "com.atproto.signupQueued" : "com.atproto.access";
-  const s = await ctx.db.transaction((tx) => {
-    const s = sessions.createInTx(tx, created.did, scope);
-    audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: created.did, targetDid: created.did, meta: { sid: s.sid, restricted: false }, ip: req.ip });
+  const s = await ctx.db.transaction(async (tx) => {
+    const s = await sessions.createInTx(tx, created.did, scope);
+    await audit.writeInTx(tx, { action: "session.create", actorType: "account", actorDid: created.did, targetDid: created.did, meta: { sid: s.sid, restricted: false }, ip: req.ip });
     return s;
   });
   return {

@@ -4,5 +4,5 @@ import { sessionView } from "./_session-view.ts";
 
 export async function handler({ ctx, input, req }: MethodArgs<"com.atproto.server.createSession">): Promise<MethodResult<"com.atproto.server.createSession">> {
   const { row, tokens } = await ctx.services.login.login(input, req.ip);
-  return { ...tokens, ...sessionView(ctx, row) };
+  return { ...tokens, ...(await sessionView(ctx, row)) };
 }

@@ -2,7 +2,7 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { authRequired } from "../../../../xrpc/errors.ts";
 
-export function handler({ ctx, auth }: MethodArgs<"com.atproto.server.listAppPasswords">): MethodResult<"com.atproto.server.listAppPasswords"> {
+export async function handler({ ctx, auth }: MethodArgs<"com.atproto.server.listAppPasswords">): Promise<MethodResult<"com.atproto.server.listAppPasswords">> {
   if (auth.kind !== "account") throw authRequired();
-  return { passwords: ctx.services.appPasswords.list(auth.did) };
+  return { passwords: await ctx.services.appPasswords.list(auth.did) };
 }

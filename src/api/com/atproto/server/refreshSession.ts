@@ -7,17 +7,17 @@ import { sessionView } from "./_session-view.ts";
 export async function handler({ ctx, auth, req }: MethodArgs<"com.atproto.server.refreshSession">): Promise<MethodResult<"com.atproto.server.refreshSession">> {
   if (auth.kind !== "refresh") throw invalidToken();
   const { accounts, sessions } = ctx.services;
-  const row = accounts.getRow(auth.did);
+  const row = await accounts.getRow(auth.did);
   if (!row || row.status === "creating") throw invalidToken();
   const status = row.status as AccountStatus;
   // The scope is recomputed from the current status; a session that exists for a moderated account is restricted.
   // An app-password session keeps its app-password scope (10 §4); its app password is read in the rotation's transaction.
   const opts = { allowTakendown: true, queued: true };
-  const tokens = await sessions.rotate({ jti: auth.jti, sid: auth.sid, sub: auth.did }, (session, tx) => {
+  const tokens = await sessions.rotate({ jti: auth.jti, sid: auth.sid, sub: auth.did }, async (session, tx) => {
     if (!session.appPasswordId) return sessionScope(status, opts);
-    const privileged = ctx.services.appPasswords.privilegedInTx(tx, session.appPasswordId);
+    const privileged = await ctx.services.appPasswords.privilegedInTx(tx, session.appPasswordId);
     if (privileged === undefined) throw invalidToken();
     return appPasswordSessionScope(status, privileged, opts);
   }, req.ip);
-  return { ...tokens, ...sessionView(ctx, row) };
+  return { ...tokens, ...(await sessionView(ctx, row)) };
 }

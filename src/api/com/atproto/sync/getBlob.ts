@@ -5,7 +5,7 @@ import { blobNotFound } from "../../../../blob/index.ts";
 
 export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.sync.getBlob">): Promise<MethodResult<"com.atproto.sync.getBlob">> {
   const { did } = await ctx.services.repoAccess.readable(params.did, auth);
-  const blob = ctx.services.blobs.getPermanent(did, params.cid);
+  const blob = await ctx.services.blobs.getPermanent(did, params.cid);
   if (!blob) throw blobNotFound();
   return rawOutput(blob.mime, Bun.file(blob.path), {
     "Content-Length": String(blob.size),

@@ -15,7 +15,7 @@ export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.syn
   // spec 10 §8 item 3: a CID of valid syntax that does not decode matches no block (BlockNotFound, not 500)
   const undecodable = wanted.filter((c) => !decodes(c));
   if (undecodable.length > 0) throw new XrpcError(400, "BlockNotFound", `Could not find blocks: ${undecodable.join(", ")}`);
-  const { blocks, missing } = getRepoBlocks(ctx.db, did, wanted.map((c) => CID.parse(c)));
+  const { blocks, missing } = await getRepoBlocks(ctx.db, did, wanted.map((c) => CID.parse(c)));
   if (missing.length > 0) throw new XrpcError(400, "BlockNotFound", `Could not find blocks: ${missing.map(String).join(", ")}`);
   return rawOutput("application/vnd.ipld.car", blocksToCar(null, blocks) as Uint8Array<ArrayBuffer>);
 }

@@ -4,7 +4,7 @@ import { repoNotFound } from "../../../../repo/access.ts";
 
 export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.sync.getLatestCommit">): Promise<MethodResult<"com.atproto.sync.getLatestCommit">> {
   const { did } = await ctx.services.repoAccess.readable(params.did, auth);
-  const head = ctx.services.repo.head(did);
+  const head = await ctx.services.repo.head(did);
   if (!head) throw repoNotFound();
   return { cid: head.cid, rev: head.rev };
 }

@@ -7,8 +7,8 @@ export async function handler({ ctx, params, auth }: MethodArgs<"com.atproto.syn
   const { did } = await ctx.services.repoAccess.readable(params.did, auth);
   // A full download by a session of the holder (the account itself, a community's owner) is a holder export (06 §2);
   // the head is read before the CAR's snapshot, so a commit racing the download leaves the record stale.
-  const rev = params.since === undefined && auth.kind === "account" ? ctx.services.repo.head(did)?.rev : undefined;
-  const car = ctx.services.repo.getRepoCar(did, params.since);
+  const rev = params.since === undefined && auth.kind === "account" ? (await ctx.services.repo.head(did))?.rev : undefined;
+  const car = await ctx.services.repo.getRepoCar(did, params.since);
   if (!car) throw repoNotFound();
   const body = rev !== undefined && auth.kind === "account" ? ctx.services.holderExports.recordOnComplete(car, did, auth.did, rev) : car;
   return rawOutput("application/vnd.ipld.car", body);

@@ -2,7 +2,7 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { invalidToken } from "../../../../xrpc/errors.ts";
 
-export function handler({ ctx, auth }: MethodArgs<"com.atproto.temp.checkSignupQueue">): MethodResult<"com.atproto.temp.checkSignupQueue"> {
+export async function handler({ ctx, auth }: MethodArgs<"com.atproto.temp.checkSignupQueue">): Promise<MethodResult<"com.atproto.temp.checkSignupQueue">> {
   if (auth.kind !== "account") throw invalidToken();
   return ctx.services.accounts.signupQueue(auth.did);
 }

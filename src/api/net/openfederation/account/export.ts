@@ -6,6 +6,6 @@ import { rawOutput } from "../../../../xrpc/types.ts";
 
 export async function handler({ ctx, params, auth }: MethodArgs<"net.openfederation.account.export">) {
   if (auth.kind !== "account") throw authRequired();
-  const out = await ctx.services.accountExports.export(params.did, { ...auth, full: isFullSession(ctx, auth) }, params.format ?? "json");
+  const out = await ctx.services.accountExports.export(params.did, { ...auth, full: await isFullSession(ctx, auth) }, params.format ?? "json");
   return out.format === "car" ? rawOutput("application/vnd.ipld.car", out.car) : out.json;
 }

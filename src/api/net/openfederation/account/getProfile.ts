@@ -6,5 +6,5 @@ import { hostedAccount } from "../identity/_account.ts";
 export async function handler({ ctx, params, auth }: MethodArgs<"net.openfederation.account.getProfile">): Promise<MethodResult<"net.openfederation.account.getProfile">> {
   const acct = await hostedAccount(ctx, params.did, auth);
   if (!acct) throw profileNotFound();
-  return { did: acct.did, handle: acct.handle, ...ctx.services.profiles.get(acct.did) };
+  return { did: acct.did, handle: acct.handle, ...(await ctx.services.profiles.get(acct.did)) };
 }

@@ -2,7 +2,7 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { invalidToken } from "../../../../xrpc/errors.ts";
 
-export function handler({ ctx, params, auth }: MethodArgs<"net.openfederation.account.listOAuthSessions">): MethodResult<"net.openfederation.account.listOAuthSessions"> {
+export async function handler({ ctx, params, auth }: MethodArgs<"net.openfederation.account.listOAuthSessions">): Promise<MethodResult<"net.openfederation.account.listOAuthSessions">> {
   if (auth.kind !== "account") throw invalidToken();
   return ctx.services.oauth.sessions.list(auth.did, params.limit ?? 50, params.cursor);
 }

@@ -3,11 +3,11 @@ import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { invalidRequest } from "../../../../xrpc/errors.ts";
 import { InvalidCursorError } from "../../../../audit/audit-log.ts";
 
-export function handler({ ctx, params }: MethodArgs<"net.openfederation.audit.list">): MethodResult<"net.openfederation.audit.list"> {
+export async function handler({ ctx, params }: MethodArgs<"net.openfederation.audit.list">): Promise<MethodResult<"net.openfederation.audit.list">> {
   const { limit, cursor, ...filters } = params;
   let page;
   try {
-    page = ctx.services.audit.list(filters, { limit, cursor });
+    page = await ctx.services.audit.list(filters, { limit, cursor });
   } catch (err) {
     if (err instanceof InvalidCursorError) throw invalidRequest("Invalid cursor");
     throw err;
@@ -15,18 +15,17 @@ export function handler({ ctx, params }: MethodArgs<"net.openfederation.audit.li
   const { accounts } = ctx.services;
   // one lookup per distinct actor on the page (a page is mostly a few staff accounts)
   const handles = new Map<string, string | undefined>();
-  const handleOf = (did: string) => {
+  const handleOf = async (did: string) => {
     if (!handles.has(did)) {
-      const row = accounts.getRow(did);
+      const row = await accounts.getRow(did);
       handles.set(did, row ? accounts.handleOf(row) : undefined);
     }
     return handles.get(did);
   };
-  return {
-    ...page,
-    entries: page.entries.map(({ ip: _ip, ...e }) => {
-      const actorHandle = e.actorDid ? handleOf(e.actorDid) : undefined;
-      return { ...e, ...(actorHandle ? { actorHandle } : {}) };
-    }),
-  };
+  const entries = [];
+  for (const { ip: _ip, ...e } of page.entries) {
+    const actorHandle = e.actorDid ? await handleOf(e.actorDid) : undefined;
+    entries.push({ ...e, ...(actorHandle ? { actorHandle } : {}) });
+  }
+  return { ...page, entries };
 }

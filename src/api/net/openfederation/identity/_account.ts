@@ -5,6 +5,6 @@ import type { AuthResult } from "../../../../caller.ts";
 
 export async function hostedAccount(ctx: AppContext, identifier: string, auth: AuthResult): Promise<{ did: string; handle: string } | undefined> {
   const acct = await ctx.services.accounts.lookup(identifier);
-  if (!acct || !ctx.services.repo.head(acct.did)) return undefined;
+  if (!acct || !(await ctx.services.repo.head(acct.did))) return undefined;
   return ctx.services.repoAccess.readable(acct.did, auth);
 }

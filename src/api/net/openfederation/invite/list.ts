@@ -1,6 +1,6 @@
 // net.openfederation.invite.list: invite codes with computed status, newest first (01 §7).
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 
-export function handler({ ctx, params }: MethodArgs<"net.openfederation.invite.list">): MethodResult<"net.openfederation.invite.list"> {
+export async function handler({ ctx, params }: MethodArgs<"net.openfederation.invite.list">): Promise<MethodResult<"net.openfederation.invite.list">> {
   return ctx.services.invites.list({ status: params.status, limit: params.limit, cursor: params.cursor });
 }

@@ -2,6 +2,6 @@
 import type { MethodArgs, MethodResult } from "../../../../xrpc/types.ts";
 import { JSON_BODY_MAX_BYTES } from "../../../../xrpc/body.ts";
 
-export function handler({ ctx }: MethodArgs<"net.openfederation.server.getConfig">): MethodResult<"net.openfederation.server.getConfig"> {
+export async function handler({ ctx }: MethodArgs<"net.openfederation.server.getConfig">): Promise<MethodResult<"net.openfederation.server.getConfig">> {
   return ctx.services.serverConfig.view(JSON_BODY_MAX_BYTES);
 }
