@@ -1,7 +1,7 @@
 // Composition root for the schema: every domain's migrations in id order, and the database opened with them.
 import type { Database } from "./db/database.ts";
 import { SqliteDatabase } from "./db/sqlite-database.ts";
-import { PostgresDatabase } from "./db/postgres.ts";
+
 import type { Config } from "./config/types.ts";
 import { SERVER_META_MIGRATION, SHARED_STATE_MIGRATION, type Migration } from "./db/migrations/index.ts";
 import { accountsMigration } from "./account/migrations.ts";
@@ -60,8 +60,12 @@ export interface OpenOptions {
 }
 
 /** The server database with this binary's schema: PostgreSQL when configured, else SQLite under the data dir. */
-export function openDatabase(opts: OpenOptions): Promise<Database> {
-  if (opts.database) return PostgresDatabase.open({ ...opts.database, cluster: opts.clusterMode ?? false, migrations: MIGRATIONS, migrate: opts.migrate });
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.database) {
+    // loaded only when configured: a SQLite server never pays for the PostgreSQL client (memory, start-up)
+    const { PostgresDatabase } = await import("./db/postgres.ts");
+    return PostgresDatabase.open({ ...opts.database, cluster: opts.clusterMode ?? false, migrations: MIGRATIONS, migrate: opts.migrate });
+  }
   return SqliteDatabase.open({ dataDir: opts.dataDir, path: opts.path, migrations: MIGRATIONS });
 }
 

@@ -4,7 +4,7 @@ import { openConfiguredDatabase } from "./migrations.ts";
 import type { Config, Secrets } from "./config/types.ts";
 import type { AppContext } from "./context.ts";
 import type { Database } from "./db/database.ts";
-import { PostgresDatabase } from "./db/postgres.ts";
+import type { PostgresDatabase } from "./db/postgres.ts";
 import { acquireDataDirLock, type DataDirLock } from "./db/lock.ts";
 import { buildXrpcApp } from "./xrpc/app.ts";
 import { createLogger, type Logger } from "./util/logger.ts";
@@ -32,7 +32,8 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
   try {
     db = await openConfiguredDatabase(config);
     // cluster processes hold the owner lock shared, a lone server exclusively: neither kind can join the other
-    if (db instanceof PostgresDatabase && !(await db.tryHoldLock("owner", config.serviceDid, config.clusterMode ? "shared" : "exclusive"))) {
+    const pg = db.dialect === "postgres" ? (db as PostgresDatabase) : undefined;
+    if (pg && !(await pg.tryHoldLock("owner", config.serviceDid, config.clusterMode ? "shared" : "exclusive"))) {
       throw new DatabaseInUseError(db.location, config.serviceDid);
     }
     if (config.plcEmbedded) {
@@ -66,7 +67,7 @@ export async function createServer(config: Config, secrets: Secrets, opts: { log
     app.listen({ port: config.port, hostname: config.host, reusePort: false, idleTimeout: config.httpIdleTimeoutSec });
     const server = app.server!;
     let stopLeading = () => {};
-    if (db instanceof PostgresDatabase && config.clusterMode) stopLeading = startJobsWhenLeader(db, config.serviceDid, () => services.jobs.start(), logger);
+    if (pg && config.clusterMode) stopLeading = startJobsWhenLeader(pg, config.serviceDid, () => services.jobs.start(), logger);
     else services.jobs.start();
     services.crawlers.start();
     const port = server.port!;

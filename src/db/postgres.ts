@@ -76,9 +76,9 @@ function rawOn(conn: Conn): Raw {
       return (res as unknown as { count: number }).count ?? 0;
     },
     async runMany(sql, rows) {
-      let n = 0;
-      for (const row of rows) n += (await exec(conn, sql, row, false) as unknown as { count: number }).count ?? 0;
-      return n;
+      // issued together, so postgres.js pipelines them on the connection: one round trip for a commit's blocks, not one each
+      const results = await Promise.all(rows.map((row) => exec(conn, sql, row, false)));
+      return results.reduce((n, r) => n + ((r as unknown as { count: number }).count ?? 0), 0);
     },
   };
 }
