@@ -41,8 +41,8 @@ describe.skipIf(!onPostgres)("two serve processes sharing one PostgreSQL", () =>
       OFPDS_DEV_CLOCK_FILE: clockFile,
       ...ADMIN,
     };
-    A = await startPds(shared, { dataDir: join(root.path, "a") });
-    B = await startPds(shared, { dataDir: join(root.path, "b") });
+    // started together: one migrates the empty database while the other waits, and one bootstraps the admin
+    [A, B] = await Promise.all([startPds(shared, { dataDir: join(root.path, "a") }), startPds(shared, { dataDir: join(root.path, "b") })]);
   }, 90_000);
 
   afterAll(async () => {
@@ -114,6 +114,11 @@ describe.skipIf(!onPostgres)("two serve processes sharing one PostgreSQL", () =>
     expect(after.status).toBe(401);
     const access = await call(A.url, "com.atproto.server.getSession", { token: rotated.accessJwt });
     expect(access.status).toBe(401);
+  });
+
+  test("the background jobs run on exactly one process (the holder of the jobs lock)", async () => {
+    await waitFor(async () => [A, B].some((s) => s.logs().includes("cluster leader")), 10_000, "a jobs leader");
+    expect([A, B].filter((s) => s.logs().includes("cluster leader")).length).toBe(1);
   });
 
   test("a server without CLUSTER_MODE on a database another server uses exits 1 naming the database", async () => {
