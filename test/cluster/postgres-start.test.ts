@@ -90,6 +90,19 @@ describe.skipIf(!onPostgres)("PostgreSQL start-up", () => {
     expect(r.stderr).not.toContain("another-Secret-9");
   });
 
+  test("two servers without CLUSTER_MODE on one database: the second exits 1 naming the database, the first keeps serving", async () => {
+    const url = databaseUrlFor(dir());
+    const first = await startPds({ DATABASE_URL: url, PDS_SERVICE_URL: "http://localhost:2583" }, { dataDir: dir() });
+    try {
+      const r = await runCli(["serve", "--dev", "--data-dir", dir(), "--port", "0"], { env: { DATABASE_URL: url, PDS_SERVICE_URL: "http://localhost:2583", PLC_PORT: "0" } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("is already using the database postgres://");
+      expect((await fetch(`${first.url}/xrpc/_health`)).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+  });
+
   test("a database with a newer schema than the binary → exit 78, as for SQLite", async () => {
     const d = dir();
     const url = databaseUrlFor(d);
