@@ -63,6 +63,12 @@ export interface TxOptions {
   lockKey?: string;
 }
 
+/** A consistent read-only view held open across awaits (a streamed export); `release` ends it and must always be called. */
+export interface ReadSnapshot {
+  raw: Raw;
+  release(): Promise<void>;
+}
+
 export interface Database {
   readonly dialect: Dialect;
   /** a short label for logs and doctor: the SQLite path, or `postgres://host:port/db` (never the password) */
@@ -71,6 +77,11 @@ export interface Database {
   readonly orm: Orm;
   readonly raw: Raw;
   transaction<T>(fn: (tx: Tx) => Promise<T> | T, opts?: TxOptions): Promise<T>;
+  /**
+   * Opens a read snapshot on a connection of its own: every read through it sees the database as of its first read,
+   * whatever commits meanwhile. Holds a connection (PostgreSQL) or pins the WAL (SQLite) until released: keep it short.
+   */
+  snapshot(): Promise<ReadSnapshot>;
   /** hears the payloads committed transactions `notify` on this channel; resolves to an unsubscribe function */
   listen(channel: string, fn: (payload: string) => void): Promise<() => void>;
   /** current schema version recorded in the database (0 when empty) */

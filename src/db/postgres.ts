@@ -1,7 +1,7 @@
 // The PostgreSQL engine: postgres.js under drizzle's async SQLite proxy, serialised writes, cluster locks, LISTEN/NOTIFY.
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/sqlite-proxy";
-import type { Database, Orm, Raw, Tx, TxOptions } from "./database.ts";
+import type { Database, Orm, Raw, ReadSnapshot, Tx, TxOptions } from "./database.ts";
 import { DatabaseUnavailableError } from "./database.ts";
 import type { Migration } from "./migrations/index.ts";
 import { runMigrations } from "./migrate.ts";
@@ -224,6 +224,26 @@ export class PostgresDatabase implements Database {
         throw err;
       }
     });
+  }
+
+  async snapshot(): Promise<ReadSnapshot> {
+    let conn: postgres.ReservedSql;
+    try {
+      conn = await this.sql.reserve();
+      await conn.unsafe("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    } catch (err) {
+      throw wrap(err);
+    }
+    let open = true;
+    return {
+      raw: rawOn(conn),
+      release: async () => {
+        if (!open) return;
+        open = false;
+        await conn.unsafe("COMMIT").catch(() => {});
+        conn.release();
+      },
+    };
   }
 
   async listen(channel: string, fn: (payload: string) => void): Promise<() => void> {

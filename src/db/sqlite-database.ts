@@ -3,7 +3,7 @@ import type { Database as SqliteConnection } from "bun:sqlite";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { join } from "node:path";
 import { openSqlite } from "./sqlite.ts";
-import type { Database, Orm, Raw, Tx } from "./database.ts";
+import type { Database, Orm, Raw, ReadSnapshot, Tx } from "./database.ts";
 import type { Migration } from "./migrations/index.ts";
 import { runMigrations } from "./migrate.ts";
 import * as schema from "./schema.ts";
@@ -123,6 +123,22 @@ export class SqliteDatabase implements Database {
       runHooks(hooks);
       return result;
     });
+  }
+
+  async snapshot(): Promise<ReadSnapshot> {
+    // a private read-only connection: its deferred BEGIN takes the WAL snapshot at the first read
+    const conn = openSqlite(this.path, { readonly: true });
+    conn.exec("BEGIN");
+    let open = true;
+    return {
+      raw: sqliteRaw(conn),
+      release: async () => {
+        if (!open) return;
+        open = false;
+        conn.exec("COMMIT");
+        conn.close();
+      },
+    };
   }
 
   async listen(channel: string, fn: (payload: string) => void): Promise<() => void> {

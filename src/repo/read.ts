@@ -79,51 +79,89 @@ export async function blockCount(ctx: RepoCtx, did: string): Promise<number> {
   return Number((await reader(ctx).get<{ n: number }>("SELECT COUNT(*) AS n FROM repo_blocks WHERE did = ?", [did]))?.n ?? 0);
 }
 
+/** Blocks read per query while a CAR streams: bounded memory whatever the repo's size. */
+const EXPORT_PAGE = 500;
+/** A consumer that stops reading for this long loses its export (its snapshot holds a connection or pins the WAL). */
+export const EXPORT_IDLE_MS = 60_000;
+
 /**
- * The repo as a CAR stream: the signed commit (first root, first block) then every block, or only the blocks
- * written after `since`. The head and the blocks are read by ONE statement, so a commit landing mid-stream can
- * neither tear the CAR (a statement sees one snapshot on both engines) nor wait for the download. Null when the
- * DID has no repo.
+ * The repo as a CAR stream, commit block first, then every block (or those newer than `since`) in CID order. One read
+ * snapshot covers the whole stream, so a commit meanwhile cannot tear it; blocks are read a page at a time, so memory
+ * stays bounded. The snapshot is released at the end, on cancel, on error, and after EXPORT_IDLE_MS without a pull.
  */
 export async function getRepoCar(ctx: RepoCtx, did: string, since?: string): Promise<ReadableStream<Uint8Array> | null> {
-  // LEFT JOIN: a repo with nothing after `since` still answers with its root
-  const rows = await reader(ctx).all<{ commit_cid: string; rev: string; cid: Uint8Array | null; bytes: Uint8Array | null }>(
-    `SELECT r.commit_cid AS commit_cid, r.rev AS rev, b.cid AS cid, b.bytes AS bytes
-       FROM repo_roots r LEFT JOIN repo_blocks b ON b.did = r.did${since !== undefined ? " AND b.rev > ?" : ""} WHERE r.did = ?`,
-    since !== undefined ? [since, did] : [did],
-  );
-  const root = rows[0];
-  if (!root) return null;
+  const snap = await ctx.deps.db.snapshot();
+  let root: { commit_cid: string; rev: string } | undefined;
+  let commitBytes: Uint8Array | undefined;
+  try {
+    root = await snap.raw.get<{ commit_cid: string; rev: string }>("SELECT commit_cid, rev FROM repo_roots WHERE did = ?", [did]);
+    if (root && (since === undefined || root.rev > since)) {
+      const cid = Buffer.from(CID.parse(root.commit_cid).bytes);
+      commitBytes = (await snap.raw.get<{ bytes: Uint8Array }>("SELECT bytes FROM repo_blocks WHERE did = ? AND cid = ?", [did, cid]))?.bytes;
+    }
+  } catch (err) {
+    await snap.release();
+    throw err;
+  }
+  if (!root) {
+    await snap.release();
+    return null;
+  }
   const commitCid = CID.parse(root.commit_cid);
   const commitKey = Buffer.from(commitCid.bytes);
   const writer = new CarWriter(commitCid);
-  if (since === undefined || root.rev > since) {
-    const commit = rows.find((r) => r.cid !== null && commitKey.equals(r.cid));
-    if (commit) writer.add(commitCid.bytes, commit.bytes!);
-  }
+  if (commitBytes) writer.add(commitCid.bytes, commitBytes);
+  const pageSql = `SELECT cid, bytes FROM repo_blocks WHERE did = ?${since !== undefined ? " AND rev > ?" : ""} AND cid > ? ORDER BY cid LIMIT ${EXPORT_PAGE}`;
+  let after: Uint8Array = new Uint8Array(0);
+  let page: Array<{ cid: Uint8Array; bytes: Uint8Array }> = [];
   let i = 0;
+  let done = false;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const finish = () => {
+    clearTimeout(idle);
+    page = [];
+    return snap.release();
+  };
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      for (;;) {
-        if (i >= rows.length) {
-          const last = writer.take(true);
-          if (last) controller.enqueue(last);
-          rows.length = 0;
-          controller.close();
-          return;
+    async pull(controller) {
+      clearTimeout(idle);
+      try {
+        for (;;) {
+          if (i >= page.length) {
+            if (!done) {
+              page = await snap.raw.all(pageSql, since !== undefined ? [did, since, after] : [did, after]);
+              i = 0;
+              done = page.length < EXPORT_PAGE;
+              if (page.length > 0) after = page[page.length - 1]!.cid;
+            }
+            if (i >= page.length) {
+              const last = writer.take(true);
+              if (last) controller.enqueue(last);
+              await finish();
+              controller.close();
+              return;
+            }
+          }
+          const { cid, bytes } = page[i++]!;
+          if (commitKey.equals(cid)) continue;
+          writer.add(cid, bytes);
+          const chunk = writer.take();
+          if (chunk) {
+            controller.enqueue(chunk);
+            idle = setTimeout(() => {
+              void finish();
+              controller.error(new Error("repo export idle for too long"));
+            }, EXPORT_IDLE_MS);
+            return;
+          }
         }
-        const { cid, bytes } = rows[i++]!;
-        if (cid === null || bytes === null || commitKey.equals(cid)) continue;
-        writer.add(cid, bytes);
-        const chunk = writer.take();
-        if (chunk) {
-          controller.enqueue(chunk);
-          return;
-        }
+      } catch (err) {
+        await finish();
+        throw err;
       }
     },
     cancel() {
-      rows.length = 0;
+      return finish();
     },
   });
 }
