@@ -6,13 +6,12 @@ import { outputFrom } from "../_shared/output.ts";
 import { loadConfigReadOnly, localConfigArgs, rawSetting } from "../_shared/local-config.ts";
 import { SECRET_NAMES } from "../../src/config/settings.ts";
 import { BackupError, createBackup } from "../../src/operator/backup/create.ts";
-import { sqliteOnlyMessage } from "../../src/operator/data-set.ts";
 
 export default defineCommand({
   meta: {
     name: "create",
     description: [
-      "Write a backup archive of the data set (database snapshot and JSON-lines dump, blobs, export snapshots, config).",
+      "Write a backup archive of the data set (JSON-lines dump of the database, plus a SQLite copy on SQLite; blobs, export snapshots, config).",
       "Works while the server runs. Secrets are left out unless --include-secrets. Examples:",
       "  ofpds backup create",
       "  ofpds backup create --output /srv/backups/ --json",
@@ -27,8 +26,6 @@ export default defineCommand({
   async run({ args }) {
     const out = outputFrom(args);
     const { config, configPath } = loadConfigReadOnly(args);
-    // the archive is a snapshot of the SQLite file; a PostgreSQL database is backed up with PostgreSQL's own tools
-    if (config.database) throw new CliError(sqliteOnlyMessage("backup create", "back up the database with pg_dump and copy BLOB_DIR"), EXIT.config, "SqliteOnly");
     const secretFiles = SECRET_NAMES.flatMap((n) => {
       const path = rawSetting(args, `${n}_FILE`);
       return path ? [{ name: n.toLowerCase(), path }] : [];
@@ -39,6 +36,7 @@ export default defineCommand({
         dataDir: config.dataDir,
         blobDir: config.blobDir,
         exportsDir: config.exportsDir,
+        database: config.database,
         serviceDid: config.serviceDid,
         hostname: config.hostname,
         version: config.version,

@@ -1,5 +1,5 @@
 // `ofpds backup restore <archive>`: into a stopped server's empty data dir (or, with --force, moving the old one
-// aside), after typing the hostname (or --confirm <hostname> / -y). Refused while a server holds the lock.
+// aside; on PostgreSQL the configured database must be empty), after typing the hostname (or --confirm <hostname> / -y). Refused while a server holds the lock.
 import { defineCommand } from "citty";
 import { globalArgs, yesArg } from "../_shared/args.ts";
 import { CliError, EXIT, UsageError, type ExitCode } from "../_shared/errors.ts";
@@ -7,11 +7,11 @@ import { canPrompt } from "../_shared/input.ts";
 import { outputFrom } from "../_shared/output.ts";
 import { loadTargetConfig, localConfigArgs } from "../_shared/local-config.ts";
 import { RestoreError, restoreBackup, type RestoreErrorName } from "../../src/operator/backup/restore.ts";
-import { sqliteOnlyMessage } from "../../src/operator/data-set.ts";
 
 const EXIT_OF: Record<RestoreErrorName, ExitCode> = {
   ArchiveNotFound: EXIT.notFound,
   DataDirNotEmpty: EXIT.conflict,
+  DatabaseNotEmpty: EXIT.conflict,
   BackupCorrupt: EXIT.runtime,
   SchemaTooNew: EXIT.config,
   KeySecretMismatch: EXIT.config,
@@ -50,12 +50,10 @@ export default defineCommand({
   async run({ args }) {
     const out = outputFrom(args);
     const { config, secrets } = loadTargetConfig(args);
-    // the restore rebuilds <DATA_DIR>/ofpds.sqlite, which a PostgreSQL configuration would never read
-    if (config.database) throw new CliError(sqliteOnlyMessage("backup restore", "restore the database with pg_restore (or psql) and copy BLOB_DIR back"), EXIT.config, "SqliteOnly");
     await confirmHostname(args, config.hostname, config.dataDir);
     let r;
     try {
-      r = await restoreBackup({ archive: String(args.archive), dataDir: config.dataDir, force: args.force === true, keyEncryptionSecret: secrets.keyEncryptionSecret || undefined, now: Date.now });
+      r = await restoreBackup({ archive: String(args.archive), dataDir: config.dataDir, database: config.database, blobDir: config.blobDir, exportsDir: config.exportsDir, force: args.force === true, keyEncryptionSecret: secrets.keyEncryptionSecret || undefined, now: Date.now });
     } catch (err) {
       if (err instanceof RestoreError) throw new CliError(err.message, EXIT_OF[err.errorName], err.errorName);
       throw err;

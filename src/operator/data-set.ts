@@ -12,11 +12,6 @@ export const DB_FILE = "ofpds.sqlite";
 
 export const dbPathOf = (dataDir: string) => join(dataDir, DB_FILE);
 
-/** The one line a SQLite-file command prints when the data set lives in PostgreSQL. */
-export function sqliteOnlyMessage(command: string, instead: string): string {
-  return `${command} works on the embedded SQLite data set only; this configuration uses PostgreSQL (DATABASE_URL): ${instead}`;
-}
-
 /**
  * Opens the database file without writing to it. Why not `readonly: true` alone: a WAL database whose -shm file is
  * gone (a cleanly stopped server) cannot be opened read-only, so a read-write handle that never writes is the

@@ -14,13 +14,14 @@ import { ok, plcSigningKey, xrpc } from "../e2e/_xrpc.ts";
 import { adminEnv, adminToken, createPost, registerApproved, type User } from "../firehose/_support.ts";
 import { FirehoseClient } from "../firehose/_client.ts";
 import { SCHEMA_VERSION } from "../../src/migrations.ts";
+import { databaseUrlFor, TEST_DATABASE_URL } from "../_support/db.ts";
 
 setDefaultTimeout(120_000);
 const dir = tempDirs("ofpds-backup-");
 
-// backup create/restore are SQLite-file commands (a PostgreSQL configuration is refused: the last test), so every
-// process of this file stays on SQLite, also in the PostgreSQL pass (an empty DATABASE_URL is "unset" to the config,
-// and test/_support leaves an env that names one alone)
+// Every process of this file stays on SQLite unless a test names a database itself, also in the PostgreSQL pass (an
+// empty DATABASE_URL is "unset" to the config, and test/_support leaves an env that names one alone): the cross-engine
+// tests at the end set DATABASE_URL explicitly.
 const SQLITE = { DATABASE_URL: "" };
 const runCli = (args: string[], opts: { env?: Record<string, string> } = {}) => runAnyCli(args, { ...opts, env: { ...SQLITE, ...opts.env } });
 const runOnTty = (args: string[], prompt: string, keys: string) => runOnAnyTty(args, prompt, keys, SQLITE);
@@ -348,20 +349,147 @@ test("backup create: --output naming an existing file → exit 5, nothing writte
   expect(JSON.parse(none.stderr)).toMatchObject({ error: "NoDatabase" });
 });
 
-test("on PostgreSQL (DATABASE_URL set) backup create and restore refuse with one line (78), before touching anything", async () => {
-  const d = dir();
-  const data = join(d, "data");
-  // never reached: the refusal comes before any connection
-  const pg = { DATABASE_URL: "postgres://ofpds:hunter2-secret@127.0.0.1:1/ofpds" };
-  const create = await runAnyCli(["backup", "create", "--dev", "--data-dir", data, "--json"], { env: pg });
-  const restored = await runAnyCli(["backup", "restore", archive, "--dev", "--data-dir", data, "--json", "--confirm", "localhost"], { env: pg });
-  for (const [r, verb] of [[create, "backup create"], [restored, "backup restore"]] as const) {
-    expect(r.code).toBe(78);
-    expect(r.stdout).toBe("");
-    expect(JSON.parse(r.stderr)).toMatchObject({ error: "SqliteOnly", exitCode: 78 });
-    expect(JSON.parse(r.stderr).message).toStartWith(`${verb} works on the embedded SQLite data set only; this configuration uses PostgreSQL (DATABASE_URL): `);
-    expect(r.stderr).not.toContain("hunter2");
+// Across engines through the portable dump: SQLite → PostgreSQL → SQLite, each restored data set served and verified.
+// These set DATABASE_URL themselves (a fresh database per data dir), so they run on both passes when PostgreSQL answers.
+const pgUp = (() => {
+  const script = `const s = (await import("postgres")).default(process.env.U, { onnotice() {}, max: 1, connect_timeout: 3 }); try { await s.unsafe("SELECT 1"); } finally { await s.end(); }`;
+  return Bun.spawnSync([process.execPath, "-e", script], { cwd: join(import.meta.dir, "../.."), env: { ...process.env, U: TEST_DATABASE_URL }, stderr: "pipe" }).exitCode === 0;
+})();
+
+async function withPg(url: string, fn: (sql: any) => Promise<void>): Promise<void> {
+  const sql = (await import("postgres")).default(url, { onnotice() {}, max: 1 });
+  try {
+    await fn(sql);
+  } finally {
+    await sql.end();
   }
-  expect(existsSync(data)).toBe(false);
-  expect(siblings(data)).toEqual([]);
+}
+
+type Root = { did: string; commit_cid: string; rev: string };
+
+/** serve on the restored data set: the same heads, every CAR verifies, the blob is served, alice logs in and posts. */
+async function checkRestored(dataDir: string, env: Record<string, string>, roots: Root[]): Promise<void> {
+  const restored = await startPds({ ...adminEnv(), ...env }, { dataDir });
+  try {
+    for (const root of roots) {
+      const head = await ok(xrpc(restored.url, "com.atproto.sync.getLatestCommit", { params: { did: root.did } }));
+      expect(head).toEqual({ cid: root.commit_cid, rev: root.rev });
+      const car = new Uint8Array(await (await fetch(`${restored.url}/xrpc/com.atproto.sync.getRepo?did=${root.did}`)).arrayBuffer());
+      const verified = await verifyRepoCar(car, root.did, await plcSigningKey(restored.plcUrl, root.did));
+      expect(verified.commit.rev).toBe(root.rev);
+    }
+    const got = await fetch(`${restored.url}/xrpc/com.atproto.sync.getBlob?did=${alice.did}&cid=${blob.cid}`);
+    expect(got.status).toBe(200);
+    expect(Buffer.from(await got.arrayBuffer()).equals(Buffer.from(blob.bytes))).toBe(true);
+    for (const [name, user] of [["alice", alice], ["bob", bob]] as const) {
+      const session = await ok(xrpc(restored.url, "com.atproto.server.createSession", { body: { identifier: name, password: `Pw-${name}-2026-long` } }));
+      expect(session.did).toBe(user.did);
+      await createPost(restored.url, { did: user.did, token: session.accessJwt }, `after restore on ${env.DATABASE_URL ? "postgres" : "sqlite"}`);
+    }
+  } finally {
+    expect(await restored.stop()).toBe(0);
+  }
+}
+
+describe.skipIf(!pgUp)("across engines through the portable dump", () => {
+  let pgDir: string;
+  let pgEnv: Record<string, string>;
+
+  test("a SQLite backup restored into an empty PostgreSQL database: serve exports the same repos, accounts log in", async () => {
+    pgDir = join(dir(), "pg");
+    pgEnv = { DATABASE_URL: databaseUrlFor(pgDir) };
+    const r = await runCli(["backup", "restore", archive, "--dev", "--data-dir", pgDir, "--json", "--confirm", "localhost"], { env: pgEnv });
+    expect(r.stderr).not.toContain("error");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tables).toEqual(manifest.tables);
+    expect(out.firehoseSeqFloor).toBe(manifest.firehoseSeq);
+    expect(existsSync(join(pgDir, "ofpds.sqlite"))).toBe(false);
+    expect(existsSync(join(pgDir, "secrets.json"))).toBe(true);
+    for (const f of snapshotFiles) expect(existsSync(join(pgDir, "exports", community, f))).toBe(true);
+    expect(siblings(pgDir)).toEqual([]);
+    // every rowid identity continues above the restored rows
+    await withPg(pgEnv.DATABASE_URL!, async (sql) => {
+      const tables = await sql.unsafe("SELECT table_name AS t FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'rowid'");
+      expect(tables.length).toBeGreaterThan(5);
+      for (const { t } of tables) {
+        const [row] = await sql.unsafe(`SELECT max(rowid)::text AS m, pg_sequence_last_value(pg_get_serial_sequence('"${t}"', 'rowid'))::text AS v FROM "${t}"`);
+        if (row.m !== null) expect(Number(row.v)).toBeGreaterThanOrEqual(Number(row.m));
+      }
+    });
+    await checkRestored(pgDir, pgEnv, backupRoots);
+  });
+
+  test("a dump that fails to load into PostgreSQL (row count ≠ manifest) → exit 1, and the database is empty again", async () => {
+    const target = join(dir(), "pg-fail");
+    const env = { DATABASE_URL: databaseUrlFor(target) };
+    const y = extract(archive);
+    const m = JSON.parse(readFileSync(join(y, "manifest.json"), "utf8"));
+    m.tables.records += 1;
+    writeFileSync(join(y, "manifest.json"), JSON.stringify(m));
+    const r = await runCli(["backup", "restore", repack(y), "--dev", "--data-dir", target, "--json", "--confirm", "localhost"], { env });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr)).toMatchObject({ error: "BackupCorrupt" });
+    expect(JSON.parse(r.stderr).message).toContain("tables/records.jsonl holds");
+    expect(existsSync(target)).toBe(false);
+    expect(siblings(target)).toEqual([]);
+    await withPg(env.DATABASE_URL, async (sql) => {
+      expect(await sql.unsafe("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")).toEqual([]);
+    });
+    // and a good archive then restores into it
+    expect((await runCli(["backup", "restore", archive, "--dev", "--data-dir", target, "--json", "--confirm", "localhost"], { env })).code).toBe(0);
+  });
+
+  test("into a PostgreSQL database that holds a data set → exit 5 DatabaseNotEmpty, even with --force; nothing touched", async () => {
+    const before = fingerprint(pgDir);
+    const r = await runCli(["backup", "restore", archive, "--dev", "--data-dir", pgDir, "--json", "--force", "--confirm", "localhost"], { env: pgEnv });
+    expect(r.code).toBe(5);
+    expect(JSON.parse(r.stderr)).toMatchObject({ error: "DatabaseNotEmpty", exitCode: 5 });
+    expect(JSON.parse(r.stderr).message).toContain("empty database");
+    expect(fingerprint(pgDir)).toEqual(before);
+    expect(siblings(pgDir)).toEqual([]);
+  });
+
+  test("a PostgreSQL backup (no SQLite file, no rowid column) restored into SQLite: serve exports the same repos, accounts log in", async () => {
+    const live = await startPds({ ...adminEnv(), ...pgEnv }, { dataDir: pgDir });
+    let roots: Root[];
+    let out: any;
+    try {
+      await createPost(live.url, alice, "on postgres").catch(async () => {
+        const session = await ok(xrpc(live.url, "com.atproto.server.createSession", { body: { identifier: "alice", password: "Pw-alice-2026-long" } }));
+        await createPost(live.url, { did: alice.did, token: session.accessJwt }, "on postgres");
+      });
+      const r = await runCli(["backup", "create", "--dev", "--data-dir", pgDir, "--include-secrets", "--output", dir(), "--json"], { env: pgEnv });
+      expect(r.stderr).not.toContain("\"error\"");
+      expect(r.code).toBe(0);
+      out = JSON.parse(r.stdout);
+      roots = [];
+      for (const root of backupRoots) {
+        const head = await ok(xrpc(live.url, "com.atproto.sync.getLatestCommit", { params: { did: root.did } }));
+        roots.push({ did: root.did, commit_cid: head.cid, rev: head.rev });
+      }
+    } finally {
+      expect(await live.stop()).toBe(0);
+    }
+    const x = extract(out.archive);
+    const m = JSON.parse(readFileSync(join(x, "manifest.json"), "utf8"));
+    expect(m).toMatchObject({ format: "ofpds-backup", engine: "postgres", schemaVersion: SCHEMA_VERSION, serviceDid: manifest.serviceDid });
+    const paths = m.files.map((f: any) => f.path);
+    expect(paths).not.toContain("db/ofpds.sqlite");
+    expect(Object.keys(m.tables).sort()).toEqual(Object.keys(manifest.tables).sort());
+    for (const t of Object.keys(m.tables)) {
+      const lines = readFileSync(join(x, `tables/${t}.jsonl`), "utf8").split("\n").filter(Boolean);
+      expect(lines.length).toBe(m.tables[t]);
+      for (const l of lines) expect(Object.keys(JSON.parse(l))).not.toContain("rowid");
+    }
+    expect(m.tables.records).toBeGreaterThan(manifest.tables.records);
+    expect(paths.some((p: string) => p.startsWith("blobs/") && p.endsWith(blob.cid))).toBe(true);
+
+    const sqliteDir = join(dir(), "back-on-sqlite");
+    const r = await restore(out.archive, sqliteDir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).tables).toEqual(m.tables);
+    expect(existsSync(join(sqliteDir, "ofpds.sqlite"))).toBe(true);
+    await checkRestored(sqliteDir, {}, roots!);
+  });
 });

@@ -1,6 +1,7 @@
 // backup create (09 §6): an online, consistent snapshot (SQLite VACUUM INTO, which reads in one transaction) from which
 // the JSON-lines dump and the blob list are taken, plus blobs, export snapshots and config, into a 0600 tar.gz.
-// SQLite data sets only: everything here reads the snapshot FILE (cmd/backup refuses a PostgreSQL configuration).
+// On PostgreSQL (input.database) the same dump is read through the Database contract inside one REPEATABLE READ
+// snapshot, and the archive holds no database file (manifest engine "postgres").
 import { Database as SqliteDatabase } from "bun:sqlite";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
@@ -8,8 +9,10 @@ import { shardOf } from "../../blob/store.ts";
 import { SECRET_NAMES } from "../../config/settings.ts";
 import { dbPathOf, metaValue, openDataSetDb, schemaVersionOf } from "../data-set.ts";
 import { sqliteRaw } from "../../db/sqlite-database.ts";
+import type { Raw } from "../../db/database.ts";
+import { openDatabase, type OpenOptions } from "../../migrations.ts";
 import { SEQ_FLOOR_META_KEY } from "../markers.ts";
-import { dumpedTables, dumpTables } from "./dump.ts";
+import { dumpedTables, dumpTables, dumpTablesRaw, pgDumpedTables } from "./dump.ts";
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_NAME, type BackupManifest, type ManifestFile } from "./manifest.ts";
 import { recordBackup } from "./marker.ts";
 import { TarGzWriter } from "./tar.ts";
@@ -27,6 +30,8 @@ export interface BackupCreateInput {
   /** where the blobs and export snapshots are (BLOB_DIR; default under dataDir) */
   blobDir?: string;
   exportsDir?: string;
+  /** the PostgreSQL connection (config.database): the dump is read from it, no SQLite file is involved */
+  database?: OpenOptions["database"];
   serviceDid: string;
   hostname: string;
   version: string;
@@ -82,56 +87,88 @@ function* walkFiles(root: string): Generator<string> {
   }
 }
 
+/** The manifest's facts and the blob list, read from one consistent view (the SQLite copy or a PostgreSQL snapshot). */
+async function describe(raw: Raw, input: BackupCreateInput, createdMs: number, engine: "sqlite" | "postgres") {
+  const maxSeq = Number((await raw.get<{ s: number | null }>("SELECT MAX(seq) AS s FROM repo_events"))?.s ?? 0);
+  const floor = Number((await metaValue(raw, SEQ_FLOOR_META_KEY)) ?? 0) || 0;
+  const migrations = (await raw.all<{ id: number }>("SELECT id FROM _migrations ORDER BY id")).map((r) => Number(r.id));
+  const manifestBase: Omit<BackupManifest, "files" | "tables"> = {
+    format: BACKUP_FORMAT,
+    engine,
+    formatVersion: BACKUP_FORMAT_VERSION,
+    ofpdsVersion: input.version,
+    schemaVersion: await schemaVersionOf(raw),
+    migrations,
+    // the DID the installation's service key is bound to: the data set's own, whatever port this CLI was given
+    serviceDid: (await raw.get<{ did: string }>("SELECT did FROM identity_keys WHERE purpose = 'service.signing-key' ORDER BY created_at LIMIT 1"))?.did ?? input.serviceDid,
+    hostname: input.hostname,
+    firehoseSeq: Math.max(maxSeq, floor),
+    createdAt: new Date(createdMs).toISOString(),
+    includesSecrets: input.includeSecrets,
+  };
+  const blobFiles: Array<{ name: string; path: string }> = [];
+  // blobs the snapshot knows; a file the blob GC removed meanwhile belonged to an unreferenced temporary blob
+  for (const b of await raw.all<{ did: string; cid: string }>("SELECT did, cid FROM blobs ORDER BY did, cid")) {
+    const path = join(input.blobDir ?? join(input.dataDir, "blobs"), shardOf(b.did), b.did, b.cid);
+    if (existsSync(path)) blobFiles.push({ name: `blobs/${shardOf(b.did)}/${b.did}/${b.cid}`, path });
+  }
+  return { manifestBase, blobFiles };
+}
+
 export async function createBackup(input: BackupCreateInput): Promise<BackupCreateResult> {
   const { dataDir } = input;
-  const live = openDataSetDb(dataDir);
-  if (!live) throw new BackupError(`no database in ${dataDir} (${dbPathOf(dataDir)}): nothing to back up`, "NoDatabase");
+  const live = input.database ? undefined : openDataSetDb(dataDir);
+  if (!input.database && !live) throw new BackupError(`no database in ${dataDir} (${dbPathOf(dataDir)}): nothing to back up`, "NoDatabase");
+  const pg = input.database ? await openDatabase({ database: input.database, migrate: false }) : undefined;
   const createdMs = input.now();
-  const archive = archivePath(input, createdMs);
+  let archive: string;
+  try {
+    archive = archivePath(input, createdMs);
+  } catch (err) {
+    live?.close();
+    await pg?.close();
+    throw err;
+  }
   const partial = `${archive}.partial`;
   const staging = mkdtempSync(join(dirname(archive), ".ofpds-backup-"));
   chmodSync(staging, 0o700);
   const files: ManifestFile[] = [];
   let writer: TarGzWriter | undefined;
   try {
-    const snapshot = join(staging, "ofpds.sqlite");
-    // Why VACUUM INTO: it copies the database inside one read transaction, so the copy is consistent while the
-    // server keeps writing (WAL readers never block the writer); everything below reads the copy, not the live file.
-    try {
-      live.query("VACUUM INTO ?").run(snapshot);
-    } finally {
-      live.close();
-    }
-    const copy = new SqliteDatabase(snapshot, { readonly: true });
+    let snapshot: string | undefined;
     let manifestBase: Omit<BackupManifest, "files" | "tables">;
     let tables: Record<string, number>;
-    const blobFiles: Array<{ name: string; path: string }> = [];
-    try {
-      const maxSeq = copy.query<{ s: number | null }, []>("SELECT MAX(seq) AS s FROM repo_events").get()?.s ?? 0;
-      const floor = Number((await metaValue(sqliteRaw(copy), SEQ_FLOOR_META_KEY)) ?? 0) || 0;
-      const migrations = copy.query<{ id: number }, []>("SELECT id FROM _migrations ORDER BY id").all().map((r) => r.id);
-      manifestBase = {
-        format: BACKUP_FORMAT,
-        formatVersion: BACKUP_FORMAT_VERSION,
-        ofpdsVersion: input.version,
-        schemaVersion: await schemaVersionOf(sqliteRaw(copy)),
-        migrations,
-        // the DID the installation's service key is bound to: the data set's own, whatever port this CLI was given
-        serviceDid: copy.query<{ did: string }, []>("SELECT did FROM identity_keys WHERE purpose = 'service.signing-key' ORDER BY created_at LIMIT 1").get()?.did ?? input.serviceDid,
-        hostname: input.hostname,
-        firehoseSeq: Math.max(maxSeq, floor),
-        createdAt: new Date(createdMs).toISOString(),
-        includesSecrets: input.includeSecrets,
-      };
-      mkdirSync(join(staging, "tables"), { mode: 0o700 });
-      tables = await dumpTables(copy, join(staging, "tables"), dumpedTables(copy));
-      // blobs the snapshot knows; a file the blob GC removed meanwhile belonged to an unreferenced temporary blob
-      for (const b of copy.query<{ did: string; cid: string }, []>("SELECT did, cid FROM blobs ORDER BY did, cid").all()) {
-        const path = join(input.blobDir ?? join(dataDir, "blobs"), shardOf(b.did), b.did, b.cid);
-        if (existsSync(path)) blobFiles.push({ name: `blobs/${shardOf(b.did)}/${b.did}/${b.cid}`, path });
+    let blobFiles: Array<{ name: string; path: string }>;
+    mkdirSync(join(staging, "tables"), { mode: 0o700 });
+    if (pg) {
+      // one REPEATABLE READ transaction: the dump, the blob list and the manifest's seq are one moment of the database
+      const snap = await pg.snapshot();
+      try {
+        if (!(await snap.raw.get("SELECT 1 AS x FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_migrations'"))) {
+          throw new BackupError(`the database ${pg.location} has no ofpds schema: nothing to back up`, "NoDatabase");
+        }
+        ({ manifestBase, blobFiles } = await describe(snap.raw, input, createdMs, "postgres"));
+        const { tables: names, withRowid } = await pgDumpedTables(snap.raw);
+        tables = await dumpTablesRaw(snap.raw, join(staging, "tables"), names, withRowid);
+      } finally {
+        await snap.release();
       }
-    } finally {
-      copy.close();
+    } else {
+      snapshot = join(staging, "ofpds.sqlite");
+      // Why VACUUM INTO: it copies the database inside one read transaction, so the copy is consistent while the
+      // server keeps writing (WAL readers never block the writer); everything below reads the copy, not the live file.
+      try {
+        live!.query("VACUUM INTO ?").run(snapshot);
+      } finally {
+        live!.close();
+      }
+      const copy = new SqliteDatabase(snapshot, { readonly: true });
+      try {
+        ({ manifestBase, blobFiles } = await describe(sqliteRaw(copy), input, createdMs, "sqlite"));
+        tables = await dumpTables(copy, join(staging, "tables"), dumpedTables(copy));
+      } finally {
+        copy.close();
+      }
     }
 
     writer = new TarGzWriter(partial);
@@ -144,7 +181,7 @@ export async function createBackup(input: BackupCreateInput): Promise<BackupCrea
       }
       files.push({ path: name, size, sha256: await writer!.addFile(name, path, size) });
     };
-    await add("db/ofpds.sqlite", snapshot);
+    if (snapshot) await add("db/ofpds.sqlite", snapshot);
     for (const t of Object.keys(tables)) await add(`tables/${t}.jsonl`, join(staging, "tables", `${t}.jsonl`));
     for (const b of blobFiles) await add(b.name, b.path);
     const exportsDir = input.exportsDir ?? join(dataDir, "exports");
@@ -187,5 +224,6 @@ export async function createBackup(input: BackupCreateInput): Promise<BackupCrea
     throw err;
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    await pg?.close();
   }
 }

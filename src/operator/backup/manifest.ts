@@ -12,6 +12,8 @@ export interface ManifestFile {
 
 export interface BackupManifest {
   format: typeof BACKUP_FORMAT;
+  /** the engine the backup was taken on; absent (older archives) = sqlite. Only a sqlite backup has db/ofpds.sqlite */
+  engine?: "sqlite" | "postgres";
   formatVersion: number;
   ofpdsVersion: string;
   /** highest migration id of the database, and every applied id (a restore refuses ids this binary lacks) */

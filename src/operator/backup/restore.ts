@@ -1,35 +1,35 @@
 // backup restore (09 §6): verify every checksum and the schema, rebuild the database from the portable JSON-lines
 // dump in a staging directory beside the data dir, then swap it in (with --force the old one is moved aside).
-// The target is a SQLite data set (cmd/backup refuses a PostgreSQL configuration).
+// On PostgreSQL (input.database) the rows go into the configured database, which must be empty (no _migrations
+// rows); the data dir still gets the config and secret files, BLOB_DIR and the exports dir their files.
 import { Database as SqliteDatabase } from "bun:sqlite";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { acquireDataDirLock, type DataDirLock } from "../../db/lock.ts";
 import { SqliteDatabase as ServerSqliteDatabase } from "../../db/sqlite-database.ts";
-import { MIGRATIONS, SCHEMA_VERSION, openDatabase } from "../../migrations.ts";
+import { MIGRATIONS, SCHEMA_VERSION, openDatabase, type OpenOptions } from "../../migrations.ts";
 import { deriveKek, INSTALLATION_SALT_META_KEY, openWithKek } from "../../identity/keys.ts";
 import { dbPathOf, metaValue } from "../data-set.ts";
 import { sqliteRaw } from "../../db/sqlite-database.ts";
 import { RESTORE_PENDING_META_KEY, SEQ_FLOOR_META_KEY } from "../markers.ts";
-import { loadTables } from "./dump.ts";
+import { decodeValue, loadTables } from "./dump.ts";
 import { DEV_SECRET_FILES, LOCK_FILES } from "./layout.ts";
 import { BACKUP_FORMAT, MANIFEST_NAME, type BackupManifest } from "./manifest.ts";
 import { ArchiveFormatError, extractTarGz } from "./tar.ts";
 
-export type RestoreErrorName = "ArchiveNotFound" | "DataDirNotEmpty" | "BackupCorrupt" | "SchemaTooNew" | "KeySecretMismatch";
-
-/** A refused restore; nothing in the data directory was changed. */
-export class RestoreError extends Error {
-  constructor(message: string, readonly errorName: RestoreErrorName) {
-    super(message);
-    this.name = "RestoreError";
-  }
-}
+export { RestoreError, type RestoreErrorName } from "./restore-errors.ts";
+import { RestoreError } from "./restore-errors.ts";
+import { pgIsEmpty, rebuildPostgres, resetRowidSequences } from "./restore-postgres.ts";
 
 export interface RestoreInput {
   archive: string;
   dataDir: string;
   force: boolean;
+  /** the PostgreSQL database to restore into (config.database); undefined = <dataDir>/ofpds.sqlite */
+  database?: OpenOptions["database"];
+  /** where blobs and export snapshots go (BLOB_DIR); default under dataDir */
+  blobDir?: string;
+  exportsDir?: string;
   /** the KEY_ENCRYPTION_SECRET the server will start with; undefined = the archive's (dev secrets.json) if any */
   keyEncryptionSecret: string | undefined;
   now: () => number;
@@ -120,19 +120,40 @@ async function rebuildDatabase(path: string, m: BackupManifest, tablesDir: strin
   return counts;
 }
 
-async function checkKeySecret(dbPath: string, secret: string): Promise<boolean> {
-  const db = new SqliteDatabase(dbPath, { readonly: true });
+/** The rows of one table of the (verified) dump. */
+function dumpRows(tablesDir: string, table: string): Array<Record<string, unknown>> {
+  const file = join(tablesDir, `${table}.jsonl`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Whether the secret opens the backup's service key, read from the dump itself (before any database is written). */
+async function checkKeySecret(tablesDir: string, secret: string): Promise<boolean> {
   try {
-    const raw = sqliteRaw(db);
-    const salt = await metaValue(raw, INSTALLATION_SALT_META_KEY);
-    const row = await raw.get<{ did: string; ciphertext: Uint8Array }>("SELECT did, ciphertext FROM identity_keys WHERE purpose = 'service.signing-key' ORDER BY created_at LIMIT 1");
+    const salt = dumpRows(tablesDir, "server_meta").find((r) => r.key === INSTALLATION_SALT_META_KEY)?.value as string | undefined;
+    const row = dumpRows(tablesDir, "identity_keys")
+      .filter((r) => r.purpose === "service.signing-key")
+      .sort((a, b) => (String(a.created_at) < String(b.created_at) ? -1 : String(a.created_at) > String(b.created_at) ? 1 : 0))[0];
     if (!salt || !row) return true;
-    openWithKek(await deriveKek(secret, Buffer.from(salt, "hex")), "service.signing-key", row.did, row.ciphertext);
+    openWithKek(await deriveKek(secret, Buffer.from(salt, "hex")), "service.signing-key", String(row.did), decodeValue(row.ciphertext) as Uint8Array);
     return true;
   } catch {
     return false;
-  } finally {
-    db.close();
+  }
+}
+
+/** rename, or copy where the target is on another file system (BLOB_DIR on a shared mount) */
+function moveFile(from: string, to: string): void {
+  mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EXDEV") throw err;
+    copyFileSync(from, to);
+    rmSync(from, { force: true });
   }
 }
 
@@ -161,6 +182,13 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
     if (nonEmpty(dataDir) && !input.force) {
       throw new RestoreError(`the data directory ${dataDir} is not empty; nothing was changed\nStop the server and pass --force to move it aside to ${dataDir}.before-restore-<timestamp>`, "DataDirNotEmpty");
     }
+    // PostgreSQL is restored in place, so only into an empty database (--force moves a data dir aside, never a database)
+    if (input.database) {
+      const pg = await pgIsEmpty(input.database);
+      if (!pg.empty) {
+        throw new RestoreError(`the database ${pg.location} already holds an ofpds data set; nothing was changed\nRestore into an empty database (drop and recreate it, or point DATABASE_URL at a new one)`, "DatabaseNotEmpty");
+      }
+    }
     mkdirSync(dirname(dataDir), { recursive: true, mode: 0o700 });
     mkdirSync(extractDir, { recursive: false, mode: 0o700 });
     let entries: Map<string, { size: number; sha256: string }>;
@@ -173,15 +201,26 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
     const manifest = readManifest(extractDir, entries);
     verify(manifest, entries);
 
+    // A secret that cannot open the restored keys would make `serve` refuse (78): refuse now, before anything is written.
+    const tablesDir = join(extractDir, "tables");
+    let secret = input.keyEncryptionSecret;
+    const archivedSecrets = join(extractDir, "secrets", "secrets.json");
+    if (!secret && existsSync(archivedSecrets)) secret = (JSON.parse(readFileSync(archivedSecrets, "utf8")) as { KEY_ENCRYPTION_SECRET?: string }).KEY_ENCRYPTION_SECRET;
+    if (secret && !(await checkKeySecret(tablesDir, secret))) {
+      throw new RestoreError("KEY_ENCRYPTION_SECRET does not decrypt the keys in this backup; nothing was changed\nSet the secret of the installation the backup was taken from (or restore it with `ofpds keys rewrap` afterwards)", "KeySecretMismatch");
+    }
+
     mkdirSync(newDir, { recursive: false, mode: 0o700 });
     newLock = acquireDataDirLock(newDir);
     const dbPath = dbPathOf(newDir);
-    const tables = await rebuildDatabase(dbPath, manifest, join(extractDir, "tables"));
+    const tables = input.database ? await rebuildPostgres(input.database, manifest, tablesDir) : await rebuildDatabase(dbPath, manifest, tablesDir);
     // the high-water mark: above the backup's seq and, with --force, above whatever the replaced data set issued
-    const floor = Math.max(manifest.firehoseSeq, input.force ? await seqHighWater(dbPathOf(dataDir)) : 0);
+    // (a PostgreSQL target was empty: nothing issued)
+    const floor = Math.max(manifest.firehoseSeq, input.force && !input.database ? await seqHighWater(dbPathOf(dataDir)) : 0);
     // this binary's newer migrations, then the two markers the first start reads (close checkpoints the WAL)
-    const db = await openDatabase({ path: dbPath });
+    const db = input.database ? await openDatabase({ database: input.database }) : await openDatabase({ path: dbPath });
     try {
+      if (db.dialect === "postgres") await resetRowidSequences(db.raw);
       const now = new Date(input.now()).toISOString();
       const upsert = "INSERT INTO server_meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
       await db.transaction(async (tx) => {
@@ -194,9 +233,20 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
 
     const restoredSecrets: string[] = [];
     let restoredConfig: string | undefined;
+    // blobs and snapshots go to BLOB_DIR / the exports dir: inside the data dir they travel with the swap, elsewhere
+    // they are moved in right before it
+    const blobDir = resolve(input.blobDir ?? join(dataDir, "blobs"));
+    const exportsDir = resolve(input.exportsDir ?? join(dataDir, "exports"));
+    const outside: Array<{ from: string; to: string }> = [];
+    const place = (from: string, to: string) => {
+      const rel = relative(resolve(dataDir), to);
+      if (!rel.startsWith("..") && !rel.startsWith("/")) moveInto(from, join(newDir, rel));
+      else outside.push({ from, to });
+    };
     for (const f of manifest.files) {
       const from = join(extractDir, f.path);
-      if (f.path.startsWith("blobs/") || f.path.startsWith("exports/")) moveInto(from, join(newDir, f.path));
+      if (f.path.startsWith("blobs/")) place(from, join(blobDir, f.path.slice("blobs/".length)));
+      else if (f.path.startsWith("exports/")) place(from, join(exportsDir, f.path.slice("exports/".length)));
       else if (f.path === "plc/plc.sqlite") moveInto(from, join(newDir, "plc.sqlite"));
       else if (f.path === "config/config.toml") moveInto(from, (restoredConfig = join(newDir, "restored-config.toml")));
       else if (f.path.startsWith("secrets/")) {
@@ -207,12 +257,7 @@ export async function restoreBackup(input: RestoreInput): Promise<RestoreResult>
       }
     }
 
-    // A secret that cannot open the restored keys would make `serve` refuse (78): refuse now, before anything moves.
-    let secret = input.keyEncryptionSecret;
-    if (!secret && existsSync(join(newDir, "secrets.json"))) secret = (JSON.parse(readFileSync(join(newDir, "secrets.json"), "utf8")) as { KEY_ENCRYPTION_SECRET?: string }).KEY_ENCRYPTION_SECRET;
-    if (secret && !(await checkKeySecret(dbPath, secret))) {
-      throw new RestoreError("KEY_ENCRYPTION_SECRET does not decrypt the keys in this backup; nothing was changed\nSet the secret of the installation the backup was taken from (or restore it with `ofpds keys rewrap` afterwards)", "KeySecretMismatch");
-    }
+    for (const o of outside) moveFile(o.from, o.to);
 
     let movedAside: string | undefined;
     if (nonEmpty(dataDir)) {

@@ -37,7 +37,7 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
       results.push(...(await healthCheck(config)), await didJsonCheck(config), await handleCheck(config, db), await websocketCheck(config));
       results.push(...(await plcChecks(config)), await crawlerCheck(config, db, input.now()));
     }
-    results.push(await outboxCheck(db), bootstrapCheck(config.dataDir, secrets), backupCheck(config.dataDir, input.now(), config.database !== undefined), await proxyHeaderCheck(db, config));
+    results.push(await outboxCheck(db), bootstrapCheck(config.dataDir, secrets), backupCheck(config.dataDir, input.now()), await proxyHeaderCheck(db, config));
     if (!offline) results.push(await mailerCheck(config, input.smtpUrl), ...(await serviceUrlChecks(config)), await oauthCheck(config));
   } finally {
     await db?.close();

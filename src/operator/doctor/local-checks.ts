@@ -93,9 +93,8 @@ export function bootstrapCheck(dataDir: string, secrets: Secrets): CheckResult {
   return warn("bootstrap", `still present: ${left.join(", ")}`, "move the admin's rotation key somewhere safe, delete the file and remove the bootstrap_admin_* settings");
 }
 
-export function backupCheck(dataDir: string, now: number, postgres = false): CheckResult {
-  // `ofpds backup create` is SQLite-only (it archives the database file): a PostgreSQL database is backed up with its own tools
-  if (postgres) return ok("backup", "the database is PostgreSQL: back it up with pg_dump (and BLOB_DIR); ofpds does not track those backups");
+export function backupCheck(dataDir: string, now: number): CheckResult {
+  // `ofpds backup create` works on both engines and records its last run in the data dir
   let at: number | undefined;
   try {
     at = Date.parse((JSON.parse(readFileSync(join(dataDir, LAST_BACKUP_FILE), "utf8")) as { createdAt: string }).createdAt);
