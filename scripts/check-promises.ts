@@ -15,6 +15,11 @@ function isThenable(type: ts.Type): boolean {
   return then !== undefined && checker.getTypeOfSymbol(then).getCallSignatures().length > 0;
 }
 
+/** A promise whatever happens (not `Promise | undefined`, whose presence test is legitimate). */
+function alwaysThenable(type: ts.Type): boolean {
+  return type.isUnion() ? type.types.every(alwaysThenable) : isThenable(type);
+}
+
 export function floatingPromises(): string[] {
   const found: string[] = [];
   for (const file of program.getSourceFiles()) {
@@ -29,6 +34,15 @@ export function floatingPromises(): string[] {
           const { line } = file.getLineAndCharacterOfPosition(e.getStart());
           found.push(`${file.fileName.slice(root.length + 1)}:${line + 1}: ${e.getText().slice(0, 100).replace(/\s+/g, " ")}`);
         }
+      }
+      // a promise tested for truth (`!p`, `p && …`, `p ?? …`) is always "there": the await was forgotten
+      const tested =
+        (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken && node.operand) ||
+        (ts.isBinaryExpression(node) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(node.operatorToken.kind) && node.left) ||
+        undefined;
+      if (tested && alwaysThenable(checker.getTypeAtLocation(tested))) {
+        const { line } = file.getLineAndCharacterOfPosition(tested.getStart());
+        found.push(`${file.fileName.slice(root.length + 1)}:${line + 1}: a promise tested for truth: ${tested.getText().slice(0, 80)}`);
       }
       // a concise arrow body that returns a promise to a void-typed callback (forEach) is the same mistake
       if (ts.isArrowFunction(node) && !ts.isBlock(node.body) && ts.isCallExpression(node.parent) && ts.isPropertyAccessExpression(node.parent.expression) && node.parent.expression.name.text === "forEach" && isThenable(checker.getTypeAtLocation(node.body))) {
